@@ -1,0 +1,301 @@
+"""lmdojo-cli: every stage of LM Dojo from a terminal, one subcommand per stage.
+
+Progress goes to stderr; with --json, stdout gets exactly one JSON object (the result)
+on its last line. Bad input exits with code 2 and a one-line message.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import signal
+import sys
+import time
+
+from engine.errors import DojoError
+
+EXIT_BAD_INPUT = 2
+EXIT_FAILED = 1
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage dump
+        self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
+
+
+def _emit(args, result: dict, human: str):
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, default=_json_default))
+    else:
+        print(human)
+
+
+def _json_default(o):
+    if isinstance(o, float) and not math.isfinite(o):
+        return None
+    return str(o)
+
+
+def _clean(result: dict) -> dict:
+    return {k: (None if isinstance(v, float) and not math.isfinite(v) else v) for k, v in result.items()}
+
+
+def _fmt_time(s: float | None) -> str:
+    if s is None:
+        return "?"
+    s = int(s)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+class _Printer:
+    """Turns events into human progress lines on stderr, at most about once a second."""
+
+    def __init__(self, quiet: bool = False):
+        self.quiet, self.last, self.loss = quiet, 0.0, None
+
+    def __call__(self, ev):
+        from engine import events as E
+
+        if self.quiet:
+            return
+        out = sys.stderr
+        if isinstance(ev, E.Metrics):
+            if "train/loss" in ev.values:
+                self.loss = ev.values["train/loss"]
+            if "val/loss" in ev.values:
+                print(f"step {ev.step}: val loss {ev.values['val/loss']:.4f}, val bpb {ev.values.get('val/bpb', float('nan')):.4f}", file=out)
+        elif isinstance(ev, E.Progress):
+            now = time.monotonic()
+            if now - self.last >= 1.0:
+                self.last = now
+                total = f"/{ev.total_steps}" if ev.total_steps else ""
+                loss = f" loss {self.loss:.4f}" if self.loss is not None else ""
+                print(f"{ev.unit} {ev.step}{total}{loss}  {ev.tokens_per_s:,.0f} tok/s  elapsed {_fmt_time(ev.elapsed_s)}"
+                      f"  ETA {_fmt_time(ev.eta_s)}", file=out)
+        elif isinstance(ev, E.Sample):
+            print(f"sample @ {ev.step}: {ev.prompt!r} → {ev.text!r}", file=out)
+        elif isinstance(ev, E.Checkpoint):
+            print(f"checkpoint: {ev.path}", file=out)
+        elif isinstance(ev, E.Log):
+            print(("warning: " if ev.level == "warning" else "") + ev.message, file=out)
+        out.flush()
+
+
+def _drive(events, printer) -> "object":
+    """Run a stage's event stream; Ctrl-C asks it to stop (and checkpoint), a second Ctrl-C aborts."""
+    from engine.events import Finished
+
+    finished = None
+    for ev in events:
+        printer(ev)
+        if isinstance(ev, Finished):
+            finished = ev
+    return finished
+
+
+def _with_control(fn):
+    """Install a SIGINT handler that cancels the job gracefully the first time."""
+    from engine.events import Control
+
+    control = Control()
+
+    def on_sigint(signum, frame):
+        if control.cancelled:
+            raise KeyboardInterrupt
+        print("\nstopping after this step (Ctrl-C again to abort)…", file=sys.stderr)
+        control.cancel()
+
+    old = signal.signal(signal.SIGINT, on_sigint)
+    try:
+        return fn(control)
+    finally:
+        signal.signal(signal.SIGINT, old)
+
+
+# -- subcommands --------------------------------------------------------------------------------
+def cmd_init(args):
+    from engine.workspace import Workspace
+
+    demo_cfg = None
+    if args.demo:
+        from engine.data.demo import DemoConfig
+
+        demo_cfg = DemoConfig(seed=args.seed, people=args.people, augment_versions=args.augment_versions,
+                              stories=args.stories)
+        try:
+            demo_cfg.validate()
+        except ValueError as e:
+            raise DojoError(str(e)) from None
+    ws = Workspace.create(args.workspace)
+    result = {"workspace": str(ws.root)}
+    if demo_cfg is not None:
+        from engine.data.demo import write_demo_world
+
+        result["demo"] = write_demo_world(ws.root, demo_cfg)
+    _emit(args, result, f"workspace created: {ws.root}" + (" (demo world)" if args.demo else ""))
+    return 0
+
+
+def cmd_tokenize(args):
+    from engine.config import TokenizerConfig, build_config, parse_sets, read_toml
+    from engine.data import tokenize
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    sets = parse_sets(args.set)
+    if args.vocab_size is not None:
+        sets["vocab_size"] = args.vocab_size
+    cfg = build_config(TokenizerConfig, read_toml(args.config) if args.config else None, sets,
+                       toml_name=args.config or "config file")
+    fin = _with_control(lambda control: _drive(tokenize.run(ws, cfg, control), _Printer(args.quiet)))
+    r = fin.result
+    human = (f"tokenizer: {r.get('tokenizer')} ({r.get('vocab_size')} tokens); chars/token {r.get('chars_per_token')}; "
+             f"{r.get('train_tokens')} train + {r.get('val_tokens')} val tokens")
+    _emit(args, r, human)
+    return 0 if fin.status == "done" else EXIT_FAILED
+
+
+def cmd_pretrain(args):
+    from engine.config import parse_sets, read_toml
+    from engine.train import pretrain
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    sets = parse_sets(args.set)
+    for key in ("preset", "device"):
+        if getattr(args, key) is not None:
+            sets[key] = getattr(args, key)
+    if args.resume is not None:
+        if args.config:
+            raise DojoError("--resume continues a run with its saved config; use --set to change its budget")
+        events = lambda control: pretrain.run(ws, None, control, resume=args.resume, overrides=sets)  # noqa: E731
+    else:
+        cfg = pretrain.make_config(read_toml(args.config) if args.config else None, sets, args.config or "config file")
+        events = lambda control: pretrain.run(ws, cfg, control)  # noqa: E731
+    fin = _with_control(lambda control: _drive(events(control), _Printer(args.quiet)))
+    r = _clean(fin.result)
+    from engine.tokenizer import load_tokenizer
+
+    r["vocab_size"] = load_tokenizer(ws.tokenizer_path).get_vocab_size()
+    r["status"] = fin.status
+    vl = r.get("val_loss")
+    human = (f"{fin.status}: run {r['run']}, {r['steps']} steps, {r['tokens']:,} tokens, "
+             f"{r['tokens_per_s']:,.0f} tok/s, val loss {vl:.4f}" if vl is not None else f"{fin.status}: run {r['run']}")
+    _emit(args, r, human + f"\ncheckpoint: {r['checkpoint']}")
+    return 0
+
+
+def cmd_generate(args):
+    import torch
+
+    from engine import checkpoint as ckpt
+    from engine.generate import SamplingConfig, generate
+    from engine.tokenizer import EOT, END, load_tokenizer, special_id, tokenizer_hash
+    from engine.train.loop import resolve_device
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    tok = load_tokenizer(ws.tokenizer_path)
+    folder = ckpt.resolve(ws.runs_dir, args.run)
+    device = resolve_device(args.device)
+    model, meta = ckpt.load_gpt(folder, device, tokenizer_hash(ws.tokenizer_path))
+    for name, value, ok in (("--temperature", args.temperature, args.temperature >= 0),
+                            ("--top-k", args.top_k, args.top_k >= 0),
+                            ("--top-p", args.top_p, 0 < args.top_p <= 1),
+                            ("--repetition-penalty", args.repetition_penalty, args.repetition_penalty > 0),
+                            ("--max-new-tokens", args.max_new_tokens, args.max_new_tokens >= 1)):
+        if not ok:
+            raise DojoError(f"{name} is out of range: {value}")
+    sc = SamplingConfig(greedy=args.greedy, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+                        repetition_penalty=args.repetition_penalty, max_new_tokens=args.max_new_tokens, seed=args.seed)
+    gen = torch.Generator().manual_seed(args.seed if args.seed is not None else int(time.time_ns() % 2**31))
+    out = generate(model, tok, args.prompt, sc, {special_id(tok, EOT), special_id(tok, END)}, gen)
+    result = {"text": out.text, "token_ids": out.token_ids, "probs": [round(p, 5) for p in out.probs],
+              "stopped": out.stopped, "checkpoint": str(folder), "step": meta.get("step")}
+    _emit(args, result, args.prompt + out.text)
+    return 0
+
+
+def cmd_runs(args):
+    from engine.store import Store
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    with Store(ws.db_path) as store:
+        runs = [{k: r[k] for k in ("id", "stage", "status", "parent", "message")} for r in store.runs()]
+    _emit(args, {"runs": runs}, "\n".join(f"{r['id']}  {r['stage']}  {r['status']}" for r in runs) or "no runs yet")
+    return 0
+
+
+# -- parser -----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="lmdojo-cli", description="LM Dojo: train a small GPT through every stage, headless.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    def add(name, fn, help):
+        s = sub.add_parser(name, help=help, description=help)
+        s.add_argument("workspace", help="workspace folder")
+        s.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
+        s.set_defaults(fn=fn)
+        return s
+
+    s = add("init", cmd_init, "Create a workspace (with --demo: the generated bilingual demo world).")
+    s.add_argument("--demo", action="store_true", help="fill it with the demo world")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--people", type=int, default=300, help="fictional people in the demo world")
+    s.add_argument("--augment-versions", type=int, default=3, help="paraphrased versions of each biography")
+    s.add_argument("--stories", type=int, default=200, help="stories about the demo world")
+
+    def config_args(s):
+        s.add_argument("--config", help="TOML config file")
+        s.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one config key (repeatable)")
+        s.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    s = add("tokenize", cmd_tokenize, "Train the byte-level BPE tokenizer and write token shards.")
+    config_args(s)
+    s.add_argument("--vocab-size", type=int)
+
+    s = add("pretrain", cmd_pretrain, "Pretrain the model on the token shards (next-token prediction).")
+    config_args(s)
+    s.add_argument("--preset", help="tiny, small or medium")
+    s.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    s.add_argument("--resume", nargs="?", const=True, metavar="RUN",
+                   help="continue the latest run (or run RUN, or a checkpoint folder) from its last checkpoint")
+
+    s = add("generate", cmd_generate, "Continue a prompt with a trained checkpoint.")
+    s.add_argument("--run", required=True, help="run id (its latest checkpoint) or a checkpoint folder")
+    s.add_argument("--prompt", required=True)
+    s.add_argument("--greedy", action="store_true")
+    s.add_argument("--temperature", type=float, default=0.8)
+    s.add_argument("--top-k", type=int, default=50)
+    s.add_argument("--top-p", type=float, default=1.0)
+    s.add_argument("--repetition-penalty", type=float, default=1.0)
+    s.add_argument("--max-new-tokens", type=int, default=100)
+    s.add_argument("--seed", type=int)
+    s.add_argument("--device", default="auto")
+
+    add("runs", cmd_runs, "List the runs of a workspace.")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.fn(args)
+    except DojoError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("aborted", file=sys.stderr)
+        return 130
+    except Exception as e:  # a training failure: one line, not a traceback; details with LMDOJO_DEBUG=1
+        import os
+
+        if os.environ.get("LMDOJO_DEBUG"):
+            raise
+        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,231 @@
+"""Token shards on disk and the batches read from them.
+
+`write_shards` streams documents through the tokenizer into flat binary files of token ids
+(uint16 when the vocabulary fits, else uint32), one document after another, each followed
+by the end-of-text token; memory stays flat however big the corpus. Each shard has a
+companion array of document start offsets so a batch can name the documents it holds.
+
+`TokenData` memory-maps them; `BatchSampler` walks a seeded permutation of fixed windows,
+epoch after epoch, and its position (epoch, cursor) is part of every checkpoint, so a
+resumed run reads exactly the batches the uninterrupted one would have.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Generator, Iterable
+
+import numpy as np
+
+from engine.data.corpus import Document
+from engine.errors import DojoError
+from engine.fsutil import atomic_write_text, fsync_dir
+
+SPLITS = ("train", "val")
+ENCODE_BATCH = 512  # documents per encode_batch call: bounded memory, parallel tokenization
+
+
+def _is_val(doc_id: str, seed: int, val_fraction: float) -> bool:
+    h = hashlib.blake2b(f"{seed}:{doc_id}".encode(), digest_size=8).digest()
+    return int.from_bytes(h, "little") / 2**64 < val_fraction
+
+
+class _ShardWriter:
+    def __init__(self, folder: Path, split: str, dtype, shard_tokens: int):
+        self.folder, self.split, self.dtype, self.shard_tokens = folder, split, dtype, shard_tokens
+        self.shards: list[dict] = []
+        self.tokens = self.docs = self.bytes = self.text_tokens = 0
+        self._fh = self._starts = None
+        self._in_shard = 0
+
+    def _open(self):
+        name = f"{self.split}_{len(self.shards):04d}"
+        self._fh = open(self.folder / f"{name}.bin", "wb")
+        self._starts = open(self.folder / f"{name}.starts", "wb")
+        self._ids = open(self.folder / f"{name}.ids", "w", encoding="utf-8")
+        self.shards.append({"name": name, "tokens": 0, "docs": 0})
+        self._in_shard = 0
+
+    def add(self, doc_id: str, ids: list[int], n_bytes: int):
+        if self._fh is None or self._in_shard >= self.shard_tokens:
+            self._close()
+            self._open()
+        shard = self.shards[-1]
+        np.array([self._in_shard], dtype=np.int64).tofile(self._starts)
+        self._ids.write(doc_id.replace("\n", " ") + "\n")
+        np.asarray(ids, dtype=self.dtype).tofile(self._fh)
+        shard["tokens"] += len(ids)
+        shard["docs"] += 1
+        self._in_shard += len(ids)
+        self.tokens += len(ids)
+        self.text_tokens += len(ids) - 1  # without the end-of-text token
+        self.docs += 1
+        self.bytes += n_bytes
+
+    def _close(self):
+        if self._fh is not None:
+            for fh in (self._fh, self._starts, self._ids):
+                fh.flush()
+                os.fsync(fh.fileno())
+                fh.close()
+            self._fh = None
+
+    def finish(self) -> dict:
+        self._close()
+        return {"shards": self.shards, "tokens": self.tokens, "docs": self.docs, "bytes": self.bytes,
+                "text_tokens": self.text_tokens}
+
+
+def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, tokenizer_hash: str,
+                 val_fraction: float = 0.05, seed: int = 0, shard_tokens: int = 50_000_000
+                 ) -> Generator[tuple[int, int], None, dict]:
+    """Tokenize `docs` into `out_dir` (replaced only once the new shards are complete).
+
+    A generator: yields (documents, tokens) so far after every batch, returns the meta dict.
+    """
+    vocab = tok.get_vocab_size()
+    dtype = np.uint16 if vocab <= 2**16 else np.uint32
+    tmp = out_dir.with_name(out_dir.name + ".building")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    writers = {s: _ShardWriter(tmp, s, dtype, shard_tokens) for s in SPLITS}
+
+    def flush(batch: list[Document]):
+        encs = tok.encode_batch([d.text for d in batch], add_special_tokens=False)
+        for d, e in zip(batch, encs):
+            split = "val" if _is_val(d.id, seed, val_fraction) else "train"
+            writers[split].add(d.id, e.ids + [eot_id], len(d.text.encode("utf-8")))
+
+    batch: list[Document] = []
+    n = 0
+    for d in docs:
+        batch.append(d)
+        n += 1
+        if len(batch) == ENCODE_BATCH:
+            flush(batch)
+            batch = []
+            yield n, writers["train"].tokens + writers["val"].tokens
+    if batch:
+        flush(batch)
+    meta = {"dtype": np.dtype(dtype).name, "vocab_size": vocab, "eot_id": eot_id,
+            "tokenizer_hash": tokenizer_hash, "val_fraction": val_fraction, "seed": seed,
+            "splits": {s: w.finish() for s, w in writers.items()}}
+    if meta["splits"]["train"]["docs"] == 0:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise DojoError("the corpus has no documents to train on")
+    atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1))
+    # Swap the folders: the old shards stay usable until the new ones are complete.
+    old = out_dir.with_name(out_dir.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if out_dir.exists():
+        out_dir.rename(old)
+    tmp.rename(out_dir)
+    fsync_dir(out_dir.parent)
+    shutil.rmtree(old, ignore_errors=True)
+    return meta
+
+
+def read_meta(tokens_dir: Path) -> dict:
+    p = tokens_dir / "meta.json"
+    if not p.is_file():
+        raise DojoError(f"no token shards in {tokens_dir}; run: lmdojo-cli tokenize WS")
+    return json.loads(p.read_text(encoding="utf-8"))
+
+
+class TokenData:
+    """The token shards of one split, memory-mapped."""
+
+    def __init__(self, tokens_dir: Path, split: str):
+        self.meta = read_meta(tokens_dir)
+        self.dir, self.split = tokens_dir, split
+        info = self.meta["splits"][split]
+        dtype = np.dtype(self.meta["dtype"])
+        self.shards = [np.memmap(tokens_dir / f"{s['name']}.bin", dtype=dtype, mode="r")
+                       for s in info["shards"] if s["tokens"] > 0]
+        self.names = [s["name"] for s in info["shards"] if s["tokens"] > 0]
+        self.tokens = info["tokens"]
+        self.bytes_per_token = info["bytes"] / max(1, info["text_tokens"])
+
+    def windows(self, block: int) -> np.ndarray:
+        """(shard, offset) of every non-overlapping window of block+1 tokens (inputs + next token)."""
+        out = [np.stack([np.full(n, i), np.arange(n) * block], axis=1)
+               for i, s in enumerate(self.shards) if (n := (len(s) - 1) // block) > 0]
+        return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
+
+    def window(self, shard: int, offset: int, block: int) -> np.ndarray:
+        return np.asarray(self.shards[shard][offset : offset + block + 1], dtype=np.int64)
+
+    def doc_ids(self, shard: int, offset: int, block: int) -> list[str]:
+        """Ids of the documents that a window overlaps (recorded when a batch is skipped)."""
+        name = self.names[shard]
+        starts = np.fromfile(self.dir / f"{name}.starts", dtype=np.int64)
+        first = max(0, int(np.searchsorted(starts, offset, side="right")) - 1)
+        last = int(np.searchsorted(starts, offset + block, side="right"))
+        with open(self.dir / f"{name}.ids", encoding="utf-8") as fh:
+            ids = [line.rstrip("\n") for i, line in enumerate(fh) if first <= i < last]
+        return ids
+
+
+@dataclass
+class SamplerState:
+    epoch: int = 0
+    cursor: int = 0  # windows already taken in this epoch
+
+
+class BatchSampler:
+    """Seeded, resumable order of fixed windows: a new permutation every epoch."""
+
+    def __init__(self, data: TokenData, block: int, seed: int, state: SamplerState | None = None):
+        self.data, self.block, self.seed = data, block, seed
+        self.windows = data.windows(block)
+        if len(self.windows) == 0:
+            raise DojoError(f"the {data.split} split is too small: need at least {block + 1} tokens "
+                            f"for block_size={block}, got {data.tokens}")
+        self.state = state or SamplerState()
+        self._perm_epoch, self._perm = -1, None
+
+    def _order(self) -> np.ndarray:
+        if self._perm_epoch != self.state.epoch:
+            self._perm = np.random.default_rng([self.seed, self.state.epoch]).permutation(len(self.windows))
+            self._perm_epoch = self.state.epoch
+        return self._perm
+
+    def next(self, batch: int) -> np.ndarray:
+        """Window rows (shard, offset) for the next `batch` sequences; advances the position."""
+        rows = []
+        while len(rows) < batch:
+            if self.state.cursor >= len(self.windows):
+                self.state.epoch += 1
+                self.state.cursor = 0
+            take = min(batch - len(rows), len(self.windows) - self.state.cursor)
+            idx = self._order()[self.state.cursor : self.state.cursor + take]
+            rows.extend(self.windows[idx])
+            self.state.cursor += take
+        return np.asarray(rows)
+
+    def tensors(self, rows: np.ndarray):
+        """Inputs and targets (B, block) as int64 numpy arrays."""
+        seqs = np.stack([self.data.window(int(s), int(o), self.block) for s, o in rows])
+        return seqs[:, :-1], seqs[:, 1:]
+
+    def doc_ids(self, rows: np.ndarray) -> list[str]:
+        ids: list[str] = []
+        for s, o in rows:
+            for d in self.data.doc_ids(int(s), int(o), self.block):
+                if d not in ids:
+                    ids.append(d)
+        return ids
+
+
+def eval_rows(data: TokenData, block: int, n: int) -> np.ndarray:
+    """A fixed set of up to n validation windows spread evenly over the split."""
+    windows = data.windows(block)
+    if len(windows) == 0:
+        raise DojoError(f"the validation split is too small: need at least {block + 1} tokens for "
+                        f"block_size={block}, got {data.tokens}; raise val_fraction or add data")
+    idx = np.unique(np.linspace(0, len(windows) - 1, num=min(n, len(windows))).astype(np.int64))
+    return windows[idx]

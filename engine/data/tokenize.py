@@ -1,0 +1,59 @@
+"""The tokenizer stage: train byte-level BPE on the workspace corpus, then write token shards.
+
+    for event in tokenize.run(ws, cfg): ...
+"""
+from __future__ import annotations
+
+import itertools
+import time
+from typing import Iterator
+
+from engine.config import TokenizerConfig
+from engine.data.corpus import iter_documents
+from engine.data.shards import write_shards
+from engine.events import Control, Finished, Log, Progress
+from engine.tokenizer import EOT, chars_per_token, save_tokenizer, special_id, train_tokenizer
+from engine.workspace import Workspace
+
+CPT_SAMPLE_DOCS = 2000  # documents used to measure chars per token
+
+
+def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | None = None) -> Iterator:
+    cfg = cfg or TokenizerConfig()
+    control = control or Control()
+    t0 = time.perf_counter()
+    folder = ws.corpus_dir
+    next(iter_documents(folder))  # fail now, with the file named, if the corpus is missing or empty
+    yield Log(f"training a byte-level BPE tokenizer ({cfg.vocab_size} tokens) on {folder}")
+    tok = train_tokenizer((d.text for d in iter_documents(folder)), cfg.vocab_size, cfg.min_frequency)
+    tok_hash = save_tokenizer(tok, ws.tokenizer_path)
+    if control.cancelled:
+        yield Finished("cancelled", {"tokenizer": str(ws.tokenizer_path)})
+        return
+    sample = [d.text for d in itertools.islice(iter_documents(folder), CPT_SAMPLE_DOCS)]
+    cpt = chars_per_token(tok, sample)
+    yield Log("chars per token: " + ", ".join(f"{k} {v}" for k, v in cpt.items()))
+
+    yield Log(f"writing token shards to {ws.tokens_dir}")
+    writer = write_shards(iter_documents(folder), tok, ws.tokens_dir, special_id(tok, EOT), tok_hash,
+                          cfg.val_fraction, cfg.seed, cfg.shard_tokens)
+    while True:
+        try:
+            docs, tokens = next(writer)
+        except StopIteration as stop:
+            meta = stop.value
+            break
+        if control.cancelled:
+            writer.close()
+            yield Finished("cancelled", {"tokenizer": str(ws.tokenizer_path)})
+            return
+        el = time.perf_counter() - t0
+        yield Progress(docs, None, tokens, tokens / max(el, 1e-9), el, None, unit="docs")
+    splits = meta["splits"]
+    yield Finished("done", {
+        "tokenizer": str(ws.tokenizer_path), "tokenizer_hash": tok_hash, "vocab_size": tok.get_vocab_size(),
+        "chars_per_token": cpt, "dtype": meta["dtype"],
+        "train_tokens": splits["train"]["tokens"], "val_tokens": splits["val"]["tokens"],
+        "train_docs": splits["train"]["docs"], "val_docs": splits["val"]["docs"],
+        "seconds": round(time.perf_counter() - t0, 2),
+    })

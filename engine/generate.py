@@ -1,0 +1,103 @@
+"""Decoding: greedy, temperature, top-k, top-p, repetition penalty; per-token probabilities.
+
+Generation reuses the KV cache: the prompt is run once, then each new token costs one
+position. When the context window fills up, the cache restarts from the last half.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+import torch
+
+from engine.model import GPT
+
+
+@dataclass
+class SamplingConfig:
+    greedy: bool = False
+    temperature: float = 0.8
+    top_k: int = 50  # 0 = off
+    top_p: float = 1.0  # 1 = off
+    repetition_penalty: float = 1.0  # > 1 makes tokens already in the text less likely (CTRL)
+    max_new_tokens: int = 100
+    seed: int | None = None
+
+
+@dataclass
+class Generation:
+    text: str
+    token_ids: list[int] = field(default_factory=list)
+    probs: list[float] = field(default_factory=list)  # probability of each chosen token
+    stopped: bool = False  # ended at a stop token (not at max_new_tokens)
+
+
+def next_token_distribution(logits: torch.Tensor, cfg: SamplingConfig, seen: torch.Tensor | None = None) -> torch.Tensor:
+    """logits (V,) of the last position -> probabilities (V,) after penalty, temperature, top-k, top-p."""
+    logits = logits.float().clone()
+    if cfg.repetition_penalty != 1.0 and seen is not None and seen.numel():
+        prev = logits[seen]
+        logits[seen] = torch.where(prev > 0, prev / cfg.repetition_penalty, prev * cfg.repetition_penalty)
+    if cfg.greedy or cfg.temperature <= 0:
+        probs = torch.zeros_like(logits)
+        probs[logits.argmax()] = 1.0
+        return probs
+    logits = logits / cfg.temperature
+    if cfg.top_k and cfg.top_k < logits.numel():
+        kth = torch.topk(logits, cfg.top_k).values[-1]
+        logits[logits < kth] = float("-inf")
+    probs = torch.softmax(logits, dim=-1)
+    if cfg.top_p < 1.0:
+        sorted_p, order = probs.sort(descending=True)
+        # keep the smallest set whose mass reaches top_p (the first token always stays)
+        drop = sorted_p.cumsum(0) - sorted_p >= cfg.top_p
+        sorted_p[drop] = 0.0
+        probs = torch.zeros_like(probs).scatter_(0, order, sorted_p)
+        probs = probs / probs.sum()
+    return probs
+
+
+@torch.inference_mode()
+def stream(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
+           generator: torch.Generator | None = None) -> Iterator[tuple[int, float]]:
+    """Yield (token id, its probability) one at a time, until a stop token or max_new_tokens."""
+    was_training = model.training
+    model.eval()
+    device = model.tok_emb.weight.device
+    block = model.cfg.block_size
+    if generator is None and cfg.seed is not None:
+        generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
+    ids = list(prompt_ids)[-(block - 1):] or [next(iter(stop_ids), 0)]
+    try:
+        cache = model.new_cache(1)
+        logits, _ = model(torch.tensor([ids], device=device), cache)
+        history = list(ids)
+        for _ in range(cfg.max_new_tokens):
+            seen = torch.tensor(sorted(set(history)), device=device) if cfg.repetition_penalty != 1.0 else None
+            probs = next_token_distribution(logits[0, -1], cfg, seen).cpu()
+            tok = int(probs.argmax()) if (cfg.greedy or cfg.temperature <= 0) else int(torch.multinomial(probs, 1, generator=generator))
+            yield tok, float(probs[tok])
+            if tok in stop_ids:
+                return
+            history.append(tok)
+            if cache.pos >= block:  # window full: start again from the recent half
+                cache = model.new_cache(1)
+                logits, _ = model(torch.tensor([history[-(block // 2):]], device=device), cache)
+            else:
+                logits, _ = model(torch.tensor([[tok]], device=device), cache)
+    finally:
+        model.train(was_training)
+
+
+def generate(model: GPT, tok, prompt: str, cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
+             generator: torch.Generator | None = None) -> Generation:
+    prompt_ids = tok.encode(prompt, add_special_tokens=False).ids
+    out = Generation(text="")
+    for t, p in stream(model, prompt_ids, cfg, stop_ids, generator):
+        if t in stop_ids:
+            out.stopped = True
+            break
+        out.token_ids.append(t)
+        out.probs.append(p)
+    out.text = tok.decode(out.token_ids, skip_special_tokens=False)
+    return out

@@ -1,0 +1,223 @@
+"""The Transformer, in one file.
+
+A decoder-only GPT in the modern style: token embedding tied with the output head,
+rotary position embeddings (RoPE), RMSNorm, SwiGLU feed-forward, causal attention through
+`scaled_dot_product_attention` (flash/memory-efficient kernels where the device has them),
+a KV cache for generation, and an optional mixture-of-experts feed-forward with top-k
+routing and a Switch-Transformer load-balancing loss.
+
+Every stage of LM Dojo trains this same model; only the data and the loss change.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+from engine.losses import load_balancing_loss
+
+
+@dataclass
+class GPTConfig:
+    vocab_size: int = 4096
+    block_size: int = 256  # longest context the model is trained on
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    mlp_ratio: float = 8 / 3  # SwiGLU hidden = ratio * n_embd (rounded up to a multiple of 32)
+    n_experts: int = 0  # 0 = dense feed-forward; >= 2 = mixture of experts
+    expert_top_k: int = 2
+    rope_theta: float = 10000.0
+    dropout: float = 0.0
+
+    @property
+    def head_dim(self) -> int:
+        return self.n_embd // self.n_head
+
+    @property
+    def mlp_hidden(self) -> int:
+        return 32 * math.ceil(self.mlp_ratio * self.n_embd / 32)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim: int, eps: float = 1e-6):
+        super().__init__()
+        self.eps = eps
+        self.weight = nn.Parameter(torch.ones(dim))
+
+    def forward(self, x):
+        # Normalise in fp32: under bf16 autocast the mean of squares loses too much precision.
+        xf = x.float()
+        xf = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
+        return xf.type_as(x) * self.weight
+
+
+def rope_tables(head_dim: int, length: int, theta: float, device=None):
+    """cos/sin tables of shape (length, head_dim/2) for rotary embeddings."""
+    inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, device=device).float() / head_dim))
+    t = torch.arange(length, device=device).float()
+    freqs = torch.outer(t, inv_freq)
+    return freqs.cos(), freqs.sin()
+
+
+def apply_rope(x, cos, sin):
+    """x: (B, H, T, D); cos/sin: (T, D/2). Rotates pairs (x1, x2) of the two halves."""
+    d = x.shape[-1] // 2
+    x1, x2 = x[..., :d], x[..., d:]
+    cos, sin = cos.to(x.dtype), sin.to(x.dtype)
+    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
+
+
+class KVCache:
+    """Keys and values of every layer for the positions seen so far (batch of sequences)."""
+
+    def __init__(self, cfg: GPTConfig, batch: int, max_len: int, device, dtype):
+        shape = (batch, cfg.n_head, max_len, cfg.head_dim)
+        self.k = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
+        self.v = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(cfg.n_layer)]
+        self.max_len = max_len
+        self.pos = 0  # number of positions filled (same for every layer)
+
+
+class Attention(nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.qkv = nn.Linear(cfg.n_embd, 3 * cfg.n_embd, bias=False)
+        self.proj = nn.Linear(cfg.n_embd, cfg.n_embd, bias=False)
+
+    def forward(self, x, cos, sin, cache: KVCache | None = None, layer: int = 0):
+        B, T, C = x.shape
+        H, D = self.cfg.n_head, self.cfg.head_dim
+        q, k, v = self.qkv(x).view(B, T, 3, H, D).permute(2, 0, 3, 1, 4)  # each (B, H, T, D)
+        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        if cache is None:
+            y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+        else:
+            start = cache.pos
+            cache.k[layer][:, :, start : start + T] = k
+            cache.v[layer][:, :, start : start + T] = v
+            k = cache.k[layer][:, :, : start + T]
+            v = cache.v[layer][:, :, : start + T]
+            if T == 1:  # one new token attends to everything before it: no mask needed
+                y = F.scaled_dot_product_attention(q, k, v)
+            else:  # a chunk after a prefix: query i sees keys 0 .. start+i
+                mask = torch.ones(T, start + T, dtype=torch.bool, device=x.device).tril(diagonal=start)
+                y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask)
+        y = y.transpose(1, 2).reshape(B, T, C)
+        return self.proj(y)
+
+
+class SwiGLU(nn.Module):
+    def __init__(self, dim: int, hidden: int):
+        super().__init__()
+        self.gate_up = nn.Linear(dim, 2 * hidden, bias=False)
+        self.down = nn.Linear(hidden, dim, bias=False)
+
+    def forward(self, x):
+        gate, up = self.gate_up(x).chunk(2, dim=-1)
+        return self.down(F.silu(gate) * up)
+
+
+class MoE(nn.Module):
+    """Top-k routed mixture of SwiGLU experts (Switch Transformer / Mixtral style).
+
+    Each token goes to its k highest-scoring experts, weighted by the renormalised router
+    probabilities. The load-balancing loss pushes the router to spread tokens evenly.
+    """
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.n_experts, self.top_k = cfg.n_experts, cfg.expert_top_k
+        self.router = nn.Linear(cfg.n_embd, cfg.n_experts, bias=False)
+        self.experts = nn.ModuleList(SwiGLU(cfg.n_embd, cfg.mlp_hidden) for _ in range(cfg.n_experts))
+
+    def forward(self, x):
+        B, T, C = x.shape
+        flat = x.reshape(-1, C)
+        probs = F.softmax(self.router(flat).float(), dim=-1)  # (N, E)
+        weights, chosen = probs.topk(self.top_k, dim=-1)  # (N, k)
+        weights = (weights / weights.sum(-1, keepdim=True)).to(x.dtype)
+        out = torch.zeros_like(flat)
+        for e, expert in enumerate(self.experts):
+            token_idx, slot = (chosen == e).nonzero(as_tuple=True)
+            if token_idx.numel():
+                out.index_add_(0, token_idx, expert(flat[token_idx]) * weights[token_idx, slot, None])
+        aux = load_balancing_loss(probs, chosen, self.n_experts)
+        return out.view(B, T, C), aux
+
+
+class Block(nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.norm1 = RMSNorm(cfg.n_embd)
+        self.attn = Attention(cfg)
+        self.norm2 = RMSNorm(cfg.n_embd)
+        self.ffn = MoE(cfg) if cfg.n_experts else SwiGLU(cfg.n_embd, cfg.mlp_hidden)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x, cos, sin, cache=None, layer=0):
+        x = x + self.drop(self.attn(self.norm1(x), cos, sin, cache, layer))
+        h = self.ffn(self.norm2(x))
+        aux = None
+        if isinstance(h, tuple):
+            h, aux = h
+        return x + self.drop(h), aux
+
+
+class GPT(nn.Module):
+    def __init__(self, cfg: GPTConfig):
+        super().__init__()
+        self.cfg = cfg
+        self.tok_emb = nn.Embedding(cfg.vocab_size, cfg.n_embd)
+        self.blocks = nn.ModuleList(Block(cfg) for _ in range(cfg.n_layer))
+        self.norm = RMSNorm(cfg.n_embd)
+        self.lm_head = nn.Linear(cfg.n_embd, cfg.vocab_size, bias=False)
+        self.lm_head.weight = self.tok_emb.weight  # tied: one matrix reads and writes tokens
+        cos, sin = rope_tables(cfg.head_dim, cfg.block_size, cfg.rope_theta)
+        self.register_buffer("rope_cos", cos, persistent=False)
+        self.register_buffer("rope_sin", sin, persistent=False)
+        self.apply(self._init_weights)
+        # GPT-2's scaled init of the residual projections keeps the residual stream's
+        # variance from growing with depth.
+        for name, p in self.named_parameters():
+            if name.endswith(("proj.weight", "down.weight")):
+                nn.init.normal_(p, mean=0.0, std=0.02 / math.sqrt(2 * cfg.n_layer))
+
+    @staticmethod
+    def _init_weights(m):
+        if isinstance(m, (nn.Linear, nn.Embedding)):
+            nn.init.normal_(m.weight, mean=0.0, std=0.02)
+
+    def num_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())  # the tied matrix counts once
+
+    def forward(self, idx, cache: KVCache | None = None):
+        """idx: (B, T) token ids -> (logits (B, T, V), MoE load-balancing loss or 0)."""
+        B, T = idx.shape
+        start = cache.pos if cache is not None else 0
+        if start + T > self.cfg.block_size:
+            raise ValueError(f"sequence of {start + T} tokens is longer than block_size={self.cfg.block_size}")
+        cos, sin = self.rope_cos[start : start + T], self.rope_sin[start : start + T]
+        x = self.tok_emb(idx)
+        aux_total = x.new_zeros((), dtype=torch.float32)
+        for i, block in enumerate(self.blocks):
+            x, aux = block(x, cos, sin, cache, i)
+            if aux is not None:
+                aux_total = aux_total + aux
+        if cache is not None:
+            cache.pos += T
+        logits = self.lm_head(self.norm(x))
+        if self.cfg.n_experts:
+            aux_total = aux_total / self.cfg.n_layer
+        return logits, aux_total
+
+    def new_cache(self, batch: int, max_len: int | None = None) -> KVCache:
+        p = self.tok_emb.weight
+        return KVCache(self.cfg, batch, max_len or self.cfg.block_size, p.device, p.dtype)

@@ -1,0 +1,154 @@
+"""The workspace database (stdlib sqlite3): runs, metrics, samples, skipped batches.
+
+WAL journal with synchronous=FULL: a row is on disk when the call returns, so a crash
+loses at most the step in flight. Every write is its own transaction (autocommit mode,
+explicit BEGIN), never left open across calls. A connection belongs to the thread that
+opened it: a job opens its own Store.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    stage TEXT NOT NULL,
+    status TEXT NOT NULL,            -- running | done | cancelled | failed
+    created REAL NOT NULL,
+    updated REAL NOT NULL,
+    parent TEXT,                     -- checkpoint this run started from (lineage)
+    config TEXT NOT NULL,            -- JSON
+    command TEXT,                    -- the equivalent lmdojo-cli command
+    message TEXT                     -- why it failed, or a final note
+);
+CREATE TABLE IF NOT EXISTS metrics (
+    run_id TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    key TEXT NOT NULL,
+    value REAL NOT NULL,
+    time REAL NOT NULL,
+    PRIMARY KEY (run_id, step, key)
+);
+CREATE TABLE IF NOT EXISTS samples (
+    run_id TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    prompt TEXT NOT NULL,
+    text TEXT NOT NULL,
+    time REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS skipped_batches (
+    run_id TEXT NOT NULL,
+    step INTEGER NOT NULL,
+    reason TEXT NOT NULL,
+    loss REAL,
+    grad_norm REAL,
+    doc_ids TEXT NOT NULL,           -- JSON list of the documents in the batch
+    time REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS samples_run ON samples(run_id, step);
+CREATE INDEX IF NOT EXISTS skipped_run ON skipped_batches(run_id, step);
+"""
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn.executescript(SCHEMA)
+
+    def close(self):
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def _tx(self, sql: str, rows):
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.executemany(sql, rows)
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+
+    # -- runs -----------------------------------------------------------------------------
+    def create_run(self, run_id: str, stage: str, config: dict, command: str, parent: str | None = None):
+        now = time.time()
+        self._tx("INSERT INTO runs (id, stage, status, created, updated, parent, config, command) "
+                 "VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
+                 [(run_id, stage, now, now, parent, json.dumps(config, ensure_ascii=False), command)])
+
+    def set_status(self, run_id: str, status: str, message: str | None = None):
+        self._tx("UPDATE runs SET status = ?, updated = ?, message = ? WHERE id = ?",
+                 [(status, time.time(), message, run_id)])
+
+    def run(self, run_id: str) -> dict | None:
+        cur = self.conn.execute("SELECT id, stage, status, created, updated, parent, config, command, message "
+                                "FROM runs WHERE id = ?", (run_id,))
+        row = cur.fetchone()
+        if row is None:
+            return None
+        keys = ("id", "stage", "status", "created", "updated", "parent", "config", "command", "message")
+        d = dict(zip(keys, row))
+        d["config"] = json.loads(d["config"])
+        return d
+
+    def runs(self, stage: str | None = None) -> list[dict]:
+        sql = "SELECT id FROM runs" + (" WHERE stage = ?" if stage else "") + " ORDER BY created"
+        ids = [r[0] for r in self.conn.execute(sql, (stage,) if stage else ())]
+        return [self.run(i) for i in ids]
+
+    # -- metrics and samples --------------------------------------------------------------
+    def log_metrics(self, run_id: str, step: int, values: dict[str, float]):
+        now = time.time()
+        self._tx("INSERT OR REPLACE INTO metrics (run_id, step, key, value, time) VALUES (?, ?, ?, ?, ?)",
+                 [(run_id, step, k, float(v), now) for k, v in values.items()])
+
+    def metrics(self, run_id: str, key: str) -> list[tuple[int, float]]:
+        cur = self.conn.execute("SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step",
+                                (run_id, key))
+        return cur.fetchall()
+
+    def log_sample(self, run_id: str, step: int, prompt: str, text: str):
+        self._tx("INSERT INTO samples (run_id, step, prompt, text, time) VALUES (?, ?, ?, ?, ?)",
+                 [(run_id, step, prompt, text, time.time())])
+
+    def samples(self, run_id: str) -> list[tuple[int, str, str]]:
+        return self.conn.execute("SELECT step, prompt, text FROM samples WHERE run_id = ? ORDER BY step, rowid",
+                                 (run_id,)).fetchall()
+
+    def log_skipped(self, run_id: str, step: int, reason: str, loss: float, grad_norm: float | None,
+                    doc_ids: list[str]):
+        self._tx("INSERT INTO skipped_batches (run_id, step, reason, loss, grad_norm, doc_ids, time) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                 [(run_id, step, reason, _finite_or_none(loss), _finite_or_none(grad_norm),
+                   json.dumps(doc_ids, ensure_ascii=False), time.time())])
+
+    def skipped(self, run_id: str) -> list[dict]:
+        cur = self.conn.execute("SELECT step, reason, loss, grad_norm, doc_ids FROM skipped_batches "
+                                "WHERE run_id = ? ORDER BY step", (run_id,))
+        return [dict(step=s, reason=r, loss=l, grad_norm=g, doc_ids=json.loads(d)) for s, r, l, g, d in cur]
+
+    def forget_after(self, run_id: str, step: int):
+        """On resume: drop what a crashed process logged after the checkpoint it resumes from."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        for table in ("metrics", "samples", "skipped_batches"):
+            c.execute(f"DELETE FROM {table} WHERE run_id = ? AND step > ?", (run_id, step))
+        c.execute("COMMIT")
+
+
+def _finite_or_none(x):
+    if x is None:
+        return None
+    x = float(x)
+    return x if x == x and abs(x) != float("inf") else None

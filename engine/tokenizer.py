@@ -1,0 +1,110 @@
+"""Byte-level BPE with the `tokenizers` library: train, load, special tokens, chat template.
+
+Byte-level means any text (Chinese, emoji, code) round-trips exactly: unknown characters
+fall back to their UTF-8 bytes, so a rare Chinese character may take two or three tokens.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Iterable
+
+from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+
+from engine.errors import DojoError
+from engine.fsutil import atomic_write_text
+
+# Document boundary first: id 0 is the end-of-text token every shard uses.
+EOT = "<|endoftext|>"
+PAD = "<|pad|>"
+SYSTEM, USER, ASSISTANT, END = "<|system|>", "<|user|>", "<|assistant|>", "<|end|>"
+SPECIAL_TOKENS = [EOT, PAD, SYSTEM, USER, ASSISTANT, END]
+ROLE_TOKENS = {"system": SYSTEM, "user": USER, "assistant": ASSISTANT}
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]+(?:[\s'.,;:!?-]+[A-Za-z\u00c0-\u024f]+)*")
+
+
+def new_tokenizer() -> Tokenizer:
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    return tok
+
+
+def train_tokenizer(texts: Iterable[str], vocab_size: int, min_frequency: int = 2) -> Tokenizer:
+    tok = new_tokenizer()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size,
+        min_frequency=min_frequency,
+        special_tokens=SPECIAL_TOKENS,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),  # all 256 bytes: nothing is ever unknown
+        show_progress=False,
+    )
+    tok.train_from_iterator(texts, trainer=trainer)
+    return tok
+
+
+def save_tokenizer(tok: Tokenizer, path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = tok.to_str(pretty=True)
+    atomic_write_text(path, text)
+    return text_hash(text)
+
+
+def load_tokenizer(path: Path) -> Tokenizer:
+    if not path.is_file():
+        raise DojoError(f"no tokenizer at {path}; train one with: lmdojo-cli tokenize WS")
+    try:
+        return Tokenizer.from_file(str(path))
+    except Exception as e:  # tokenizers raises a bare Exception on a damaged file
+        raise DojoError(f"{path}: damaged tokenizer file ({e})") from None
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def tokenizer_hash(path: Path) -> str:
+    """Identity of a tokenizer: a checkpoint trained with another one is refused."""
+    return text_hash(path.read_text(encoding="utf-8"))
+
+
+def special_id(tok: Tokenizer, token: str) -> int:
+    i = tok.token_to_id(token)
+    if i is None:
+        raise DojoError(f"tokenizer has no special token {token}")
+    return i
+
+
+def render_chat(messages: list[dict], add_generation_prompt: bool = False) -> str:
+    """The chat template: <|system|>…<|end|><|user|>…<|end|><|assistant|>…<|end|>.
+
+    With add_generation_prompt the text ends with <|assistant|>, ready for the model's answer.
+    """
+    parts = []
+    for i, m in enumerate(messages):
+        role = m.get("role")
+        if role not in ROLE_TOKENS:
+            raise DojoError(f"message {i}: role must be system, user or assistant, got {role!r}")
+        parts.append(f"{ROLE_TOKENS[role]}{m.get('content', '')}{END}")
+    if add_generation_prompt:
+        parts.append(ASSISTANT)
+    return "".join(parts)
+
+
+def chars_per_token(tok: Tokenizer, texts: Iterable[str]) -> dict[str, float]:
+    """How many characters one token covers, separately for CJK runs and Latin runs.
+
+    Chinese text is usually far denser per character than English, so the two are not mixed.
+    """
+    chars = {"cjk": 0, "latin": 0}
+    tokens = {"cjk": 0, "latin": 0}
+    for text in texts:
+        for script, pattern in (("cjk", _CJK), ("latin", _LATIN)):
+            runs = pattern.findall(text)
+            if runs:
+                chars[script] += sum(len(r) for r in runs)
+                tokens[script] += sum(len(e.ids) for e in tok.encode_batch(runs, add_special_tokens=False))
+    return {s: round(chars[s] / tokens[s], 3) for s in chars if tokens[s]}

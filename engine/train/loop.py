@@ -1,0 +1,376 @@
+"""What every training stage shares: device, optimizer, schedule, guards, checkpoints, the loop.
+
+A stage (pretrain, sft, …) supplies a `Task`: where batches come from, how a batch's loss
+is computed, how to evaluate and sample. `train()` then runs the same loop for all of them,
+top to bottom: eval → sample → save → stop? → step → report.
+"""
+from __future__ import annotations
+
+import gc
+import json
+import math
+import time
+from collections import deque
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Protocol
+
+import numpy as np
+import torch
+
+from engine import checkpoint as ckpt
+from engine.config import to_dict, to_toml
+from engine.errors import ConfigError, TrainingError
+from engine.events import Checkpoint, Control, Finished, Log, Metrics, Progress, Sample
+from engine.store import Store
+
+OOM_ERRORS = (torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else (torch.cuda.OutOfMemoryError,)
+
+
+# -- machine ----------------------------------------------------------------------------------
+def resolve_device(name: str = "auto") -> torch.device:
+    """auto picks cuda > mps > cpu; an explicit device that is not there is an error."""
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    dev = torch.device(name)
+    if dev.type == "cuda" and (not torch.cuda.is_available() or (dev.index or 0) >= torch.cuda.device_count()):
+        raise ConfigError(f"device {name!r} is not available (CUDA devices: {torch.cuda.device_count()})")
+    if dev.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+        raise ConfigError("device 'mps' is not available on this machine")
+    return dev
+
+
+def autocast_dtype(device: torch.device, dtype: str) -> torch.dtype | None:
+    """bf16 autocast where the hardware has it (auto), or when asked; None means plain fp32."""
+    if dtype == "fp32":
+        return None
+    if dtype == "bf16":
+        return torch.bfloat16
+    if device.type == "cuda" and torch.cuda.is_bf16_supported():
+        return torch.bfloat16
+    return None
+
+
+def build_optimizer(model: torch.nn.Module, lr: float, weight_decay: float, betas, device: torch.device):
+    """AdamW; matrices decay, norms and biases do not. Fused kernels where the device has them."""
+    params = [p for p in model.parameters() if p.requires_grad]
+    decay = [p for p in params if p.dim() >= 2]
+    no_decay = [p for p in params if p.dim() < 2]
+    groups = [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+    fused = device.type in ("cuda", "cpu")
+    try:
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=fused)
+    except (RuntimeError, TypeError):
+        return torch.optim.AdamW(groups, lr=lr, betas=betas)
+
+
+# -- schedule and budget ----------------------------------------------------------------------
+def lr_multiplier(step: int, progress: float, warmup_steps: int, decay_frac: float, min_lr_frac: float) -> float:
+    """Warmup–stable–decay: linear warm-up, flat, then linear decay over the last `decay_frac`
+    of the budget. `progress` in [0, 1] is the budget used (steps or time, whichever is further),
+    so the same schedule works for a step budget and for a time budget."""
+    if step < warmup_steps:
+        return (step + 1) / warmup_steps
+    start = 1.0 - decay_frac
+    if decay_frac > 0 and progress > start:
+        frac = min(1.0, (progress - start) / decay_frac)
+        return 1.0 - frac * (1.0 - min_lr_frac)
+    return 1.0
+
+
+@dataclass
+class Budget:
+    max_steps: int = 0
+    max_seconds: float = 0.0
+
+    def progress(self, step: int, elapsed: float) -> float:
+        parts = []
+        if self.max_steps:
+            parts.append(step / self.max_steps)
+        if self.max_seconds:
+            parts.append(elapsed / self.max_seconds)
+        return min(1.0, max(parts)) if parts else 0.0
+
+    def done(self, step: int, elapsed: float) -> bool:
+        return self.progress(step, elapsed) >= 1.0
+
+    def eta(self, step: int, elapsed: float, steps_per_s: float) -> float | None:
+        etas = []
+        if self.max_steps and steps_per_s > 0:
+            etas.append((self.max_steps - step) / steps_per_s)
+        if self.max_seconds:
+            etas.append(self.max_seconds - elapsed)
+        return max(0.0, min(etas)) if etas else None
+
+
+class SpikeGuard:
+    """Skip an update whose loss or gradient norm is non-finite or `sigma` standard deviations
+    above its rolling mean (OLMo-core's rule); stop after `max_bad` skips in a row."""
+
+    def __init__(self, sigma: float, window: int, max_bad: int):
+        self.sigma, self.window, self.max_bad = sigma, window, max_bad
+        self.losses: deque[float] = deque(maxlen=window)
+        self.norms: deque[float] = deque(maxlen=window)
+        self.bad_in_row = 0
+
+    def _spike(self, hist: deque, x: float) -> bool:
+        if len(hist) < max(2, self.window // 2):  # as OLMo-core: judge only with half a window of history
+            return False
+        a = np.asarray(hist)
+        return x > a.mean() + self.sigma * a.std()
+
+    def check(self, loss: float, grad_norm: float) -> str | None:
+        if not math.isfinite(loss):
+            return "non-finite loss"
+        if not math.isfinite(grad_norm):
+            return "non-finite gradient"
+        if self._spike(self.losses, loss):
+            return "loss spike"
+        if self._spike(self.norms, grad_norm):
+            return "gradient-norm spike"
+        return None
+
+    def accept(self, loss: float, grad_norm: float):
+        self.losses.append(loss)
+        self.norms.append(grad_norm)
+        self.bad_in_row = 0
+
+    def reject(self) -> bool:
+        """Count a skipped step; True when it is one too many."""
+        self.bad_in_row += 1
+        return self.bad_in_row >= self.max_bad
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        return {"guard.losses": torch.tensor(list(self.losses), dtype=torch.float64),
+                "guard.norms": torch.tensor(list(self.norms), dtype=torch.float64),
+                "guard.bad_in_row": torch.tensor([self.bad_in_row])}
+
+    def load(self, t: dict[str, torch.Tensor]):
+        if "guard.losses" in t:
+            self.losses = deque(t["guard.losses"].tolist(), maxlen=self.window)
+            self.norms = deque(t["guard.norms"].tolist(), maxlen=self.window)
+            self.bad_in_row = int(t["guard.bad_in_row"][0])
+
+
+# -- runs -------------------------------------------------------------------------------------
+def new_run_id(runs_dir: Path, stage: str) -> str:
+    base = f"{stage}-{time.strftime('%Y%m%d-%H%M%S')}"
+    run_id, n = base, 1
+    while (runs_dir / run_id).exists():
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
+
+
+def write_run_folder(run_dir: Path, cfg, command: str):
+    from engine.fsutil import atomic_write_text
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / "config.toml", to_toml(cfg))
+    atomic_write_text(run_dir / "config.json", json.dumps(to_dict(cfg), indent=1, ensure_ascii=False))
+    atomic_write_text(run_dir / "command.txt", command + "\n")
+
+
+# -- the loop ---------------------------------------------------------------------------------
+class Task(Protocol):
+    """What a stage supplies to the shared loop."""
+
+    tokens_per_row: int
+
+    def next_rows(self, n: int) -> np.ndarray: ...  # the next n training sequences; advances
+    def loss(self, model, rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]: ...  # (main loss, aux loss)
+    def evaluate(self, model) -> dict[str, float]: ...
+    def samples(self, model, step: int) -> list[tuple[str, str]]: ...
+    def doc_ids(self, rows: np.ndarray) -> list[str]: ...
+    def data_state(self) -> dict: ...
+    def load_data_state(self, state: dict) -> None: ...
+
+
+@dataclass
+class Job:
+    """Everything the loop needs, built by a stage."""
+
+    run_id: str
+    run_dir: Path
+    cfg: object  # the stage config (has the optimisation, budget, guard and eval knobs)
+    model: torch.nn.Module
+    task: Task
+    device: torch.device
+    store: Store
+    meta: dict  # stage, model_config, tokenizer_hash, … saved in every checkpoint
+    resume_from: Path | None = None
+
+
+def _train_state(step, tokens, elapsed, opt, guard, task) -> tuple[dict, dict]:
+    tensors, groups = ckpt.optimizer_tensors(opt)
+    tensors.update(ckpt.rng_tensors())
+    tensors.update(guard.tensors())
+    return tensors, {"tokens": tokens, "elapsed_s": elapsed, "param_groups": groups, "data": task.data_state()}
+
+
+def train(job: Job, control: Control | None = None) -> Iterator:
+    cfg, model, task, store = job.cfg, job.model, job.task, job.store
+    control = control or Control()
+    opt = build_optimizer(model, cfg.lr, cfg.weight_decay, (cfg.beta1, cfg.beta2), job.device)
+    guard = SpikeGuard(cfg.spike_sigma, cfg.spike_window, cfg.max_bad_steps)
+    budget = Budget(cfg.max_steps, cfg.max_minutes * 60)
+    amp = autocast_dtype(job.device, cfg.dtype)
+    step, tokens, elapsed = 0, 0, 0.0
+    ckpt_root = job.run_dir / "checkpoints"
+    forward_model = torch.compile(model) if getattr(cfg, "compile", False) else model
+
+    if job.resume_from is not None:
+        loaded = ckpt.load(job.resume_from)
+        ckpt.load_weights(model, loaded.model, loaded.meta.get("tied", {}))
+        ckpt.restore_optimizer(opt, loaded.train_state, loaded.meta["param_groups"])
+        ckpt.restore_rng(loaded.train_state)
+        guard.load(loaded.train_state)
+        task.load_data_state(loaded.meta["data"])
+        step, tokens, elapsed = loaded.meta["step"], loaded.meta["tokens"], loaded.meta["elapsed_s"]
+        store.forget_after(job.run_id, step)
+        store.set_status(job.run_id, "running")
+        yield Log(f"resumed {job.run_id} from step {step} ({job.resume_from.name})")
+
+    micro = cfg.batch_size
+    rows_per_step = cfg.batch_size * cfg.grad_accum
+    last_saved, last_eval_step, val = step, -1, {}
+    status, last_loss = "done", float("nan")
+    window_t, window_tokens = time.perf_counter(), 0
+    tokens_per_s = 0.0
+    clock = time.perf_counter()
+
+    def save(best: bool = False):
+        tensors, extra = _train_state(step, tokens, elapsed, opt, guard, task)
+        path = ckpt.save(ckpt_root, step, model, {**job.meta, **extra, "run_id": job.run_id,
+                                                  "val_loss": val.get("val/loss")}, tensors)
+        ckpt.prune(ckpt_root, cfg.keep_last)
+        return Checkpoint(step=step, path=str(path), best=best)
+
+    try:
+        while True:
+            if control.paused:
+                elapsed += time.perf_counter() - clock
+                control.wait_while_paused()
+                clock = time.perf_counter()
+            now = time.perf_counter()
+            elapsed += now - clock
+            clock = now
+            finished = budget.done(step, elapsed)
+
+            # eval
+            if (step % cfg.eval_every == 0 or finished) and last_eval_step != step:
+                val = task.evaluate(model)
+                last_eval_step = step
+                store.log_metrics(job.run_id, step, val)
+                yield Metrics(step, val)
+            # sample
+            if cfg.sample_every and (step % cfg.sample_every == 0 or finished) and step > 0:
+                for prompt, text in task.samples(model, step):
+                    store.log_sample(job.run_id, step, prompt, text)
+                    yield Sample(step, prompt, text)
+            # save
+            if (step % cfg.checkpoint_every == 0 or finished or control.cancelled) and step > last_saved:
+                yield save()
+                last_saved = step
+            # stop?
+            if finished or control.cancelled:
+                status = "cancelled" if control.cancelled and not finished else "done"
+                break
+
+            # step
+            rows = task.next_rows(rows_per_step)
+            while True:
+                oom = False
+                try:
+                    loss, aux = _forward_backward(forward_model, task, rows, micro, amp, job.device, cfg.moe_aux_weight)
+                except OOM_ERRORS:
+                    oom = True  # handled below, outside the except block, so the frames are freed
+                if not oom:
+                    break
+                opt.zero_grad(set_to_none=True)
+                gc.collect()
+                if job.device.type == "cuda":
+                    torch.cuda.empty_cache()
+                if micro == 1:
+                    raise TrainingError("out of memory with a micro-batch of 1 sequence: lower block_size, "
+                                        "n_embd or n_layer (or choose a smaller preset)")
+                micro = max(1, micro // 2)
+                yield Log(f"out of memory: micro-batch halved to {micro} sequences (same effective batch "
+                          f"through accumulation)", "warning")
+            clip = cfg.grad_clip if cfg.grad_clip > 0 else float("inf")
+            grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip))
+            lr = cfg.lr * lr_multiplier(step, budget.progress(step, elapsed), cfg.warmup_steps,
+                                        cfg.decay_frac, cfg.min_lr_frac)
+            reason = guard.check(loss, grad_norm)
+            if reason:
+                opt.zero_grad(set_to_none=True)
+                ids = task.doc_ids(rows)
+                store.log_skipped(job.run_id, step + 1, reason, loss, grad_norm, ids)
+                yield Log(f"step {step + 1}: {reason} (loss {loss:.4g}, grad norm {grad_norm:.4g}); update skipped, "
+                          f"{len(ids)} documents recorded", "warning")
+                if guard.reject():
+                    raise TrainingError(f"training diverged: {guard.bad_in_row} bad steps in a row at step {step + 1} "
+                                        f"({reason}); lower lr (now {cfg.lr:g}) or resume from an earlier checkpoint")
+            else:
+                for g in opt.param_groups:
+                    g["lr"] = lr
+                opt.step()
+                opt.zero_grad(set_to_none=True)
+                guard.accept(loss, grad_norm)
+            step += 1
+            tokens += len(rows) * task.tokens_per_row
+            window_tokens += len(rows) * task.tokens_per_row
+            last_loss = loss
+
+            # report
+            metrics = {"train/loss": loss, "train/grad_norm": grad_norm, "train/lr": lr}
+            if aux is not None:
+                metrics["train/aux_loss"] = aux
+            store.log_metrics(job.run_id, step, metrics)
+            yield Metrics(step, metrics)
+            t = time.perf_counter()
+            if t - window_t >= 1.0 or step == 1:
+                tokens_per_s = window_tokens / max(t - window_t, 1e-9)
+                window_t, window_tokens = t, 0
+            steps_per_s = tokens_per_s / max(1, rows_per_step * task.tokens_per_row)
+            yield Progress(step, cfg.max_steps or None, tokens, tokens_per_s, elapsed,
+                           budget.eta(step, elapsed, steps_per_s))
+    except BaseException as e:
+        # Stopped by an error or Ctrl-C: keep what was learned since the last save.
+        if step > last_saved:
+            try:
+                save()
+            except Exception:
+                pass
+        msg = str(e) or type(e).__name__
+        store.set_status(job.run_id, "cancelled" if isinstance(e, (KeyboardInterrupt, GeneratorExit)) else "failed", msg)
+        raise
+    store.set_status(job.run_id, status)
+    final = ckpt.list_checkpoints(ckpt_root)
+    yield Finished(status, {
+        "run": job.run_id, "checkpoint": str(final[-1]) if final else None, "steps": step, "tokens": tokens,
+        "tokens_per_s": round(tokens / elapsed, 1) if elapsed > 0 else 0.0, "elapsed_s": round(elapsed, 2),
+        "val_loss": val.get("val/loss"), "val_bpb": val.get("val/bpb"), "final_train_loss": last_loss,
+    })
+
+
+def _forward_backward(model, task: Task, rows, micro: int, amp, device, aux_weight: float):
+    """Gradients of the mean loss over `rows`, in micro-batches of `micro` rows."""
+    total, total_aux, n = 0.0, 0.0, len(rows)
+    has_aux = False
+    for i in range(0, n, micro):
+        chunk = rows[i : i + micro]
+        with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
+            loss, aux = task.loss(model, chunk)
+        weight = len(chunk) / n
+        objective = loss if aux is None else loss + aux_weight * aux
+        (objective * weight).backward()
+        total += float(loss.detach()) * weight
+        if aux is not None:
+            has_aux = True
+            total_aux += float(aux.detach()) * weight
+    return total, (total_aux if has_aux else None)

@@ -1,0 +1,177 @@
+"""Stage 1, pretraining: next-token prediction on every token of the corpus.
+
+    for event in pretrain.run(ws, cfg, control): ...
+
+The stage builds the model and the data, then hands both to the shared loop.
+"""
+from __future__ import annotations
+
+import shlex
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from engine import checkpoint as ckpt
+from engine.config import MODEL_PRESETS, PretrainConfig, build_config, to_dict
+from engine.data.shards import BatchSampler, SamplerState, TokenData, eval_rows, read_meta
+from engine.errors import ConfigError, DojoError
+from engine.events import Control
+from engine.generate import SamplingConfig, generate
+from engine.losses import lm_loss
+from engine.model import GPT, GPTConfig
+from engine.store import Store
+from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
+from engine.train.loop import Job, new_run_id, resolve_device, train, write_run_folder
+from engine.workspace import Workspace
+
+STAGE = "pretrain"
+
+
+def model_config(cfg: PretrainConfig, vocab_size: int) -> GPTConfig:
+    return GPTConfig(vocab_size=vocab_size, block_size=cfg.block_size, n_layer=cfg.n_layer, n_head=cfg.n_head,
+                     n_embd=cfg.n_embd, n_experts=cfg.n_experts, expert_top_k=cfg.expert_top_k, dropout=cfg.dropout)
+
+
+def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> PretrainConfig:
+    return build_config(PretrainConfig, toml, sets, MODEL_PRESETS, toml_name)
+
+
+class PretrainTask:
+    """Fixed windows of the token shards; the loss is cross-entropy on every position."""
+
+    def __init__(self, ws: Workspace, cfg: PretrainConfig, tok, device: torch.device):
+        self.cfg, self.tok, self.device = cfg, tok, device
+        self.train_data = TokenData(ws.tokens_dir, "train")
+        self.val_data = TokenData(ws.tokens_dir, "val")
+        self.sampler = BatchSampler(self.train_data, cfg.block_size, cfg.seed)
+        self.val_rows = eval_rows(self.val_data, cfg.block_size, cfg.eval_batches * cfg.batch_size)
+        self.val_sampler = BatchSampler(self.val_data, cfg.block_size, cfg.seed)
+        self.tokens_per_row = cfg.block_size
+        self.eot = special_id(tok, EOT)
+        self.prompts = list(cfg.sample_prompts) or self._default_prompts()
+
+    def _default_prompts(self, n: int = 2, length: int = 8) -> list[str]:
+        """The first tokens of the first validation documents: text the model has never seen."""
+        data = self.val_data if self.val_data.tokens else self.train_data
+        flat = np.asarray(data.shards[0][: 4096], dtype=np.int64)
+        starts = [0] + [i + 1 for i in np.flatnonzero(flat == self.eot)[: n - 1]]
+        return [self.tok.decode(flat[s : s + length].tolist()) for s in starts[:n]]
+
+    def next_rows(self, n: int) -> np.ndarray:
+        return self.sampler.next(n)
+
+    def _tensors(self, sampler: BatchSampler, rows):
+        x, y = sampler.tensors(rows)
+        return torch.from_numpy(x).to(self.device), torch.from_numpy(y).to(self.device)
+
+    def loss(self, model, rows):
+        x, y = self._tensors(self.sampler, rows)
+        logits, aux = model(x)
+        return lm_loss(logits, y), (aux if self.cfg.n_experts else None)
+
+    @torch.no_grad()
+    def evaluate(self, model) -> dict[str, float]:
+        model.eval()
+        total, count = 0.0, 0
+        for i in range(0, len(self.val_rows), self.cfg.batch_size):
+            rows = self.val_rows[i : i + self.cfg.batch_size]
+            x, y = self._tensors(self.val_sampler, rows)
+            logits, _ = model(x)
+            total += float(lm_loss(logits, y)) * len(rows)
+            count += len(rows)
+        model.train()
+        loss = total / count
+        # Bits per byte: comparable across tokenizers, unlike loss per token.
+        bpb = loss / np.log(2) / self.val_data.bytes_per_token
+        return {"val/loss": loss, "val/bpb": float(bpb)}
+
+    def samples(self, model, step: int) -> list[tuple[str, str]]:
+        out = []
+        for i, prompt in enumerate(self.prompts):
+            gen = torch.Generator().manual_seed(self.cfg.seed * 1000 + step * 10 + i)
+            sc = SamplingConfig(temperature=0.8, top_k=50, max_new_tokens=self.cfg.sample_tokens)
+            out.append((prompt, generate(model, self.tok, prompt, sc, {self.eot}, gen).text))
+        return out
+
+    def doc_ids(self, rows) -> list[str]:
+        return self.sampler.doc_ids(rows)
+
+    def data_state(self) -> dict:
+        return {"epoch": self.sampler.state.epoch, "cursor": self.sampler.state.cursor}
+
+    def load_data_state(self, state: dict) -> None:
+        self.sampler.state = SamplerState(int(state["epoch"]), int(state["cursor"]))
+
+
+def find_resume(ws: Workspace, store: Store, resume: str | bool) -> tuple[str, Path]:
+    """`resume` is True (the latest pretrain run), a run id, or a checkpoint folder."""
+    if resume is True:
+        runs = [r for r in store.runs(STAGE) if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
+        if not runs:
+            raise DojoError(f"nothing to resume: no {STAGE} run with a checkpoint in {ws.root}")
+        run_id = runs[-1]["id"]
+    elif (p := Path(str(resume))).is_dir() and (p / "meta.json").exists():
+        if not ckpt.is_complete(p):
+            raise DojoError(f"checkpoint is incomplete: {p}")
+        return ckpt.read_meta(p)["run_id"], p
+    else:
+        run_id = str(resume)
+        if store.run(run_id) is None:
+            raise DojoError(f"no run {run_id!r} in {ws.root}")
+    found = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
+    if not found:
+        raise DojoError(f"run {run_id} has no complete checkpoint to resume from")
+    return run_id, found[-1]
+
+
+def command_line(ws: Workspace, run_dir: Path, resume: bool = False) -> str:
+    cmd = ["lmdojo-cli", STAGE, str(ws.root), "--config", str(run_dir / "config.toml")]
+    if resume:
+        cmd += ["--resume", run_dir.name]
+    return shlex.join(cmd)
+
+
+def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | None = None,
+        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+    """Pretrain; with `resume`, continue a run from its checkpoint (saved config + `overrides`)."""
+    tok = load_tokenizer(ws.tokenizer_path)
+    tok_hash = tokenizer_hash(ws.tokenizer_path)
+    shard_meta = read_meta(ws.tokens_dir)
+    if shard_meta["tokenizer_hash"] != tok_hash:
+        raise DojoError("the token shards were made with another tokenizer; run: lmdojo-cli tokenize WS")
+    store = Store(ws.db_path)
+    try:
+        resume_from = None
+        if resume:
+            run_id, resume_from = find_resume(ws, store, resume)
+            saved = ckpt.read_meta(resume_from)
+            cfg = build_config(PretrainConfig, saved["config"], overrides, MODEL_PRESETS, "saved config")
+        else:
+            cfg = cfg or make_config(sets=overrides)
+            run_id = new_run_id(ws.runs_dir, STAGE)
+        if not cfg.has_budget():
+            raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_minutes=4)")
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        device = resolve_device(cfg.device)
+        run_dir = ws.run_dir(run_id)
+        mcfg = model_config(cfg, tok.get_vocab_size())
+        if resume_from is not None:
+            ckpt.check_compatible(ckpt.read_meta(resume_from), mcfg.to_dict(), tok_hash, resume_from)
+        task = PretrainTask(ws, cfg, tok, device)  # fails early on too little data, before the model exists
+
+        torch.manual_seed(cfg.seed)
+        model = GPT(mcfg).to(device)
+        write_run_folder(run_dir, cfg, command_line(ws, run_dir))
+        if resume_from is None:
+            store.create_run(run_id, STAGE, to_dict(cfg), command_line(ws, run_dir))
+        job = Job(run_id=run_id, run_dir=run_dir, cfg=cfg, model=model, task=task,
+                  device=device, store=store, resume_from=resume_from,
+                  meta={"stage": STAGE, "model_config": mcfg.to_dict(), "tokenizer_hash": tok_hash,
+                        "config": to_dict(cfg), "params": model.num_params()})
+        yield from train(job, control)
+    finally:
+        store.close()
+

@@ -1,0 +1,43 @@
+"""Shared fixtures: a small demo workspace, tokenized once per test session."""
+from __future__ import annotations
+
+import os
+import shutil
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+
+from engine.config import TokenizerConfig
+from engine.data import tokenize
+from engine.data.demo import DemoConfig, write_demo_world
+from engine.events import Finished
+from engine.workspace import Workspace
+
+# A model small enough that a test trains it in seconds on two CPU cores.
+TINY = {"n_layer": 2, "n_head": 2, "n_embd": 32, "block_size": 32, "batch_size": 4, "lr": 3e-3,
+        "warmup_steps": 5, "eval_every": 10, "eval_batches": 2, "sample_every": 0, "checkpoint_every": 10,
+        "threads": 1}
+
+
+def run_events(gen):
+    events = list(gen)
+    assert isinstance(events[-1], Finished), events[-1]
+    return events
+
+
+@pytest.fixture(scope="session")
+def demo_ws_template(tmp_path_factory):
+    root = tmp_path_factory.mktemp("template") / "ws"
+    ws = Workspace.create(root)
+    write_demo_world(root, DemoConfig(seed=0, people=30, augment_versions=2, stories=20))
+    run_events(tokenize.run(ws, TokenizerConfig(vocab_size=512, val_fraction=0.1)))
+    return root
+
+
+@pytest.fixture
+def ws(demo_ws_template, tmp_path):
+    """A fresh copy of the tokenized demo workspace for each test."""
+    dst = tmp_path / "ws"
+    shutil.copytree(demo_ws_template, dst)
+    return Workspace.open(dst)
