@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from engine.errors import CheckpointError
 from engine.fsutil import atomic_write_bytes, atomic_write_text, fsync_dir

@@ -197,7 +197,10 @@ def cmd_generate(args):
     ws = Workspace.open(args.workspace)
     tok = load_tokenizer(ws.tokenizer_path)
     folder = ckpt.resolve(ws.runs_dir, args.run)
-    device = resolve_device(args.device)
+    try:
+        device = resolve_device(args.device)
+    except RuntimeError as e:  # torch.device("bogus") is bad input, not a crash
+        raise DojoError(f"--device {args.device!r}: {e}") from None
     model, meta = ckpt.load_gpt(folder, device, tokenizer_hash(ws.tokenizer_path))
     for name, value, ok in (("--temperature", args.temperature, args.temperature >= 0),
                             ("--top-k", args.top_k, args.top_k >= 0),

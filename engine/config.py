@@ -9,6 +9,7 @@ import dataclasses
 import difflib
 import json
 import math
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -94,7 +95,7 @@ class PretrainConfig:
             raise ConfigError("n_experts must be 0 (dense) or at least 2")
         if self.n_experts and self.expert_top_k > self.n_experts:
             raise ConfigError(f"expert_top_k ({self.expert_top_k}) must not exceed n_experts ({self.n_experts})")
-        if not (self.device == "auto" or self.device in ("cpu", "mps", "cuda") or self.device.startswith("cuda:")):
+        if not (self.device == "auto" or self.device in ("cpu", "mps", "cuda") or re.fullmatch(r"cuda:\d+", self.device)):
             raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
 
     def has_budget(self) -> bool:
@@ -178,7 +179,7 @@ def read_toml(path: str | Path) -> dict:
         raise ConfigError(f"config file not found: {p}") from None
     except OSError as e:
         raise ConfigError(f"cannot read config file {p}: {e.strerror}") from None
-    except tomllib.TOMLDecodeError as e:
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:  # TOML must be UTF-8
         raise ConfigError(f"{p}: invalid TOML: {e}") from None
     return data
 

@@ -111,7 +111,8 @@ class Store:
     def log_metrics(self, run_id: str, step: int, values: dict[str, float]):
         now = time.time()
         self._tx("INSERT OR REPLACE INTO metrics (run_id, step, key, value, time) VALUES (?, ?, ?, ?, ?)",
-                 [(run_id, step, k, float(v), now) for k, v in values.items()])
+                 [(run_id, step, k, float(v), now) for k, v in values.items()
+                  if _finite_or_none(v) is not None])  # SQLite has no NaN: a skipped step is in skipped_batches
 
     def metrics(self, run_id: str, key: str) -> list[tuple[int, float]]:
         cur = self.conn.execute("SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step",

@@ -1,13 +1,12 @@
-"""lmdojo: the desktop app. For now a window that opens; the wizard comes with its own issue."""
+"""lmdojo: the desktop app. For now a window that opens; the stage wizard comes with its own issue."""
 from __future__ import annotations
 
 import sys
 
 
-def main(argv: list[str] | None = None) -> int:
-    from PySide6.QtWidgets import QApplication, QLabel, QMainWindow
+def build_window():
+    from PySide6.QtWidgets import QLabel, QMainWindow
 
-    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
     win = QMainWindow()
     win.setWindowTitle("LM Dojo")
     label = QLabel("LM Dojo — train a small language model through every stage.\n"
@@ -15,6 +14,14 @@ def main(argv: list[str] | None = None) -> int:
     label.setMargin(24)
     win.setCentralWidget(label)
     win.resize(640, 360)
+    return win
+
+
+def main(argv: list[str] | None = None) -> int:
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv)
+    win = build_window()
     win.show()
     return app.exec()
 

@@ -22,13 +22,12 @@ from __future__ import annotations
 
 import calendar
 import json
-import os
 import random
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from engine.data import demo_pools as P
+from engine.fsutil import atomic_write_text
 
 MAX_PEOPLE = 20_000
 MAX_STORIES = 100_000
@@ -363,29 +362,6 @@ def _jsonl(rows: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
 
 
-def _atomic_write_text(path: Path, text: str) -> None:
-    """Write UTF-8 text with `\\n` line ends so that a crash leaves either the old or the new file."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    if os.name == "posix":  # Windows cannot open a folder for fsync; the rename is still atomic
-        dir_fd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dir_fd)
-        finally:
-            os.close(dir_fd)
-
-
 def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
     """Generate the demo world into `root/data/` and return counts per file and character totals."""
     cfg.validate()
@@ -419,7 +395,7 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
         "data/prefs/train.jsonl": (_jsonl(prefs), len(prefs)),
     }
     for rel, (text, _) in files.items():
-        _atomic_write_text(root / rel, text)
+        atomic_write_text(root / rel, text)
 
     return {
         "people": len(people),

@@ -327,9 +327,8 @@ def train(job: Job, control: Control | None = None) -> Iterator:
             last_loss = loss
 
             # report
-            metrics = {"train/loss": loss, "train/grad_norm": grad_norm, "train/lr": lr}
-            if aux is not None:
-                metrics["train/aux_loss"] = aux
+            metrics = {"train/loss": loss, "train/grad_norm": grad_norm, "train/lr": lr, "train/aux_loss": aux}
+            metrics = {k: v for k, v in metrics.items() if v is not None and math.isfinite(v)}  # NaN: see skipped_batches
             store.log_metrics(job.run_id, step, metrics)
             yield Metrics(step, metrics)
             t = time.perf_counter()

@@ -1,0 +1,28 @@
+"""The workspace database: durable settings, writes visible without an extra commit."""
+import sqlite3
+
+from engine.store import Store
+
+
+def test_wal_and_full_sync(tmp_path):
+    with Store(tmp_path / "d.sqlite") as s:
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert s.conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+
+
+def test_rows_are_committed_when_the_call_returns(tmp_path):
+    s = Store(tmp_path / "d.sqlite")
+    s.create_run("r1", "pretrain", {"lr": 0.1}, "lmdojo-cli pretrain ws")
+    s.log_metrics("r1", 1, {"train/loss": 2.5, "bad": float("nan")})
+    s.log_sample("r1", 1, "p", "t")
+    s.log_skipped("r1", 2, "loss spike", float("inf"), 3.0, ["doc-1"])
+    other = sqlite3.connect(tmp_path / "d.sqlite")  # a second connection, no commit() from the caller
+    assert other.execute("SELECT value FROM metrics WHERE key='train/loss'").fetchall() == [(2.5,)]
+    assert other.execute("SELECT count(*) FROM samples").fetchone() == (1,)
+    assert other.execute("SELECT loss, doc_ids FROM skipped_batches").fetchall() == [(None, '["doc-1"]')]
+    assert not s.conn.in_transaction
+    s.forget_after("r1", 0)
+    assert other.execute("SELECT count(*) FROM metrics").fetchone() == (0,)
+    s.set_status("r1", "failed", "why")
+    assert s.run("r1")["status"] == "failed" and s.run("r1")["config"] == {"lr": 0.1}
+    s.close()
