@@ -7,6 +7,7 @@ import shutil
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
+import torch
 
 from engine.config import TokenizerConfig
 from engine.data import tokenize
@@ -18,6 +19,20 @@ from engine.workspace import Workspace
 TINY = {"n_layer": 2, "n_head": 2, "n_embd": 32, "block_size": 32, "batch_size": 4, "lr": 3e-3,
         "warmup_steps": 5, "eval_every": 10, "eval_batches": 2, "sample_every": 0, "checkpoint_every": 10,
         "threads": 1}
+
+
+def tiny_sets(**extra) -> list[str]:
+    """TINY (and `extra`) as lmdojo-cli arguments: --set k=v ..."""
+    return [a for k, v in {**TINY, **extra}.items() for a in ("--set", f"{k}={v}")]
+
+
+@pytest.fixture
+def one_thread():
+    """Tiny tensors: one thread is faster, and a second one spins against other processes."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def run_events(gen):

@@ -13,18 +13,13 @@ import pytest
 import torch
 
 from engine.cli import main
-from tests.conftest import TINY
+from tests.conftest import TINY, tiny_sets
 
-TINY_SETS = [a for k, v in TINY.items() for a in ("--set", f"{k}={v}")]
+TINY_SETS = tiny_sets()
 PRETRAIN_KEYS = {"run", "checkpoint", "steps", "tokens", "tokens_per_s", "vocab_size", "val_loss", "final_train_loss"}
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def cli(capsys, *argv):

@@ -1,6 +1,5 @@
 """Pretraining: it learns, it resumes exactly, and its guards hold (NaN, spikes, OOM, cancel)."""
 import math
-import os
 import signal
 import subprocess
 import sys
@@ -12,10 +11,10 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.errors import ConfigError, DojoError, TrainingError
-from engine.events import Checkpoint, Control, Finished, Log, Metrics, Progress
+from engine.events import Checkpoint, Control, Log, Metrics, Progress
 from engine.store import Store
 from engine.train import pretrain
-from tests.conftest import TINY, run_events
+from tests.conftest import TINY, run_events, tiny_sets
 
 
 def cfg(**kw):
@@ -83,7 +82,7 @@ def test_resume_refuses_a_different_model(ws):
 @pytest.mark.parametrize("how", [signal.SIGINT, signal.SIGKILL])
 def test_cli_interrupted_run_resumes_to_the_same_loss(ws, how):
     """The real thing: a process stopped by Ctrl-C or killed after a checkpoint, then --resume."""
-    sets = [a for k, v in {**TINY, "max_steps": 60, "checkpoint_every": 5}.items() for a in ("--set", f"{k}={v}")]
+    sets = tiny_sets(max_steps=60, checkpoint_every=5)
     base = [sys.executable, "-m", "engine.cli", "pretrain", str(ws.root), "--json", "--quiet", *sets]
     import json
 
