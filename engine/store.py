@@ -57,9 +57,14 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        self.conn.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL (once, when the file is new) needs an exclusive lock that a busy writer
+        # in another thread would refuse at once; so only ask when it is not WAL yet.
+        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
-        self.conn.executescript(SCHEMA)
+        has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'skipped_run'").fetchone()[0]
+        if not has_schema:
+            self.conn.executescript(SCHEMA)
 
     def close(self):
         self.conn.close()

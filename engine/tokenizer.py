@@ -108,3 +108,37 @@ def chars_per_token(tok: Tokenizer, texts: Iterable[str]) -> dict[str, float]:
                 chars[script] += sum(len(r) for r in runs)
                 tokens[script] += sum(len(e.ids) for e in tok.encode_batch(runs, add_special_tokens=False))
     return {s: round(chars[s] / tokens[s], 3) for s in chars if tokens[s]}
+
+
+def token_pieces(tok: Tokenizer, text: str) -> list[dict]:
+    """How `text` splits into tokens, for showing it: id, the text piece, its character span.
+
+    A byte-level token can hold part of a character (a Chinese character is 3 UTF-8 bytes and
+    may take several tokens): such pieces have `partial` set and show their bytes as hex.
+    """
+    enc = tok.encode(text, add_special_tokens=False)
+    out = []
+    for tid, (start, end) in zip(enc.ids, enc.offsets):
+        piece = tok.decode([tid], skip_special_tokens=False)
+        partial = "\ufffd" in piece and "\ufffd" not in text[start:end]
+        if partial:
+            raw = bytes(_BYTE_DECODER[c] for c in tok.id_to_token(tid) if c in _BYTE_DECODER)
+            piece = " ".join(f"{b:02x}" for b in raw)
+        out.append({"id": tid, "text": piece, "start": start, "end": end, "partial": partial})
+    return out
+
+
+def _bytes_to_unicode() -> dict[int, str]:
+    """GPT-2's byte → printable character table that byte-level BPE spells its tokens with."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + list(range(ord("®"), ord("ÿ") + 1))
+    cs = bs[:]
+    n = 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    return dict(zip(bs, (chr(c) for c in cs)))
+
+
+_BYTE_DECODER = {c: b for b, c in _bytes_to_unicode().items()}

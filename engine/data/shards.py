@@ -81,8 +81,8 @@ class _ShardWriter:
 
 
 def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, tokenizer_hash: str,
-                 val_fraction: float = 0.05, seed: int = 0, shard_tokens: int = 50_000_000
-                 ) -> Generator[tuple[int, int], None, dict]:
+                 val_fraction: float = 0.05, seed: int = 0, shard_tokens: int = 50_000_000,
+                 extra_meta: dict | None = None) -> Generator[tuple[int, int], None, dict]:
     """Tokenize `docs` into `out_dir` (replaced only once the new shards are complete).
 
     A generator: yields (documents, tokens) so far after every batch, returns the meta dict.
@@ -113,7 +113,7 @@ def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, toke
         flush(batch)
     meta = {"dtype": np.dtype(dtype).name, "vocab_size": vocab, "eot_id": eot_id,
             "tokenizer_hash": tokenizer_hash, "val_fraction": val_fraction, "seed": seed,
-            "splits": {s: w.finish() for s, w in writers.items()}}
+            "splits": {s: w.finish() for s, w in writers.items()}, **(extra_meta or {})}
     if meta["splits"]["train"]["docs"] == 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise DojoError("the corpus has no documents to train on")

@@ -36,7 +36,7 @@ def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | No
 
     yield Log(f"writing token shards to {ws.tokens_dir}")
     writer = write_shards(iter_documents(folder), tok, ws.tokens_dir, special_id(tok, EOT), tok_hash,
-                          cfg.val_fraction, cfg.seed, cfg.shard_tokens)
+                          cfg.val_fraction, cfg.seed, cfg.shard_tokens, {"chars_per_token": cpt})
     while True:
         try:
             docs, tokens = next(writer)

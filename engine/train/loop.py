@@ -264,6 +264,8 @@ def train(job: Job, control: Control | None = None) -> Iterator:
             # eval
             if (step % cfg.eval_every == 0 or finished) and last_eval_step != step:
                 val = task.evaluate(model)
+                if tokens_per_s:
+                    val["perf/tokens_per_s"] = tokens_per_s  # measured throughput, for estimates of later runs
                 last_eval_step = step
                 store.log_metrics(job.run_id, step, val)
                 yield Metrics(step, val)

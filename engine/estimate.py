@@ -1,0 +1,68 @@
+"""Before a run: how big is the model, how many tokens and FLOPs, how long on this machine."""
+from __future__ import annotations
+
+import time
+
+import torch
+
+from engine.config import PretrainConfig
+from engine.losses import lm_loss
+from engine.model import GPT, GPTConfig
+
+
+def model_size(mc: GPTConfig) -> dict[str, int]:
+    """Parameter counts without building the model (the output head is tied: counted once)."""
+    d, L, h = mc.n_embd, mc.n_layer, mc.mlp_hidden
+    ffn = 3 * d * h
+    ffn_total = (mc.n_experts * ffn + d * mc.n_experts) if mc.n_experts else ffn
+    ffn_active = mc.expert_top_k * ffn if mc.n_experts else ffn
+    block = 4 * d * d + 2 * d  # attention + two norms
+    embedding = mc.vocab_size * d
+    return {"params": embedding + L * (block + ffn_total) + d,
+            "active_params": embedding + L * (block + ffn_active) + d,
+            "embedding_params": embedding}
+
+
+def flops_per_token(mc: GPTConfig) -> float:
+    """Training FLOPs per token: 6 per active weight (forward + backward) plus attention scores."""
+    s = model_size(mc)
+    return 6 * s["active_params"] + 6 * mc.n_layer * mc.block_size * mc.n_embd
+
+
+def estimate(cfg: PretrainConfig, mc: GPTConfig, tokens_per_s: float | None = None) -> dict:
+    """Tokens, FLOPs and seconds of a run; the time needs a measured `tokens_per_s`."""
+    per_step = cfg.batch_size * cfg.grad_accum * cfg.block_size
+    budgets = []
+    if cfg.max_steps:
+        budgets.append(cfg.max_steps * per_step)
+    if cfg.max_minutes and tokens_per_s:
+        budgets.append(cfg.max_minutes * 60 * tokens_per_s)
+    tokens = min(budgets) if budgets else None
+    fpt = flops_per_token(mc)
+    out = {**model_size(mc), "tokens_per_step": per_step, "tokens": tokens, "flops_per_token": fpt,
+           "flops": fpt * tokens if tokens else None, "tokens_per_s": tokens_per_s, "seconds": None}
+    if tokens_per_s and tokens:
+        out["seconds"] = tokens / tokens_per_s
+    elif cfg.max_minutes:
+        out["seconds"] = cfg.max_minutes * 60
+    return out
+
+
+def measure_tokens_per_s(cfg: PretrainConfig, mc: GPTConfig, device: torch.device, steps: int = 3) -> float:
+    """Time a few real training steps of this model on this device (after one warm-up step)."""
+    torch.manual_seed(0)
+    model = GPT(mc).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    x = torch.randint(0, mc.vocab_size, (cfg.batch_size, mc.block_size + 1), device=device)
+    elapsed = 0.0
+    for i in range(steps + 1):
+        t = time.perf_counter()
+        logits, _ = model(x[:, :-1])
+        lm_loss(logits, x[:, 1:]).backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+        if device.type == "cuda":
+            torch.cuda.synchronize()
+        if i:
+            elapsed += time.perf_counter() - t
+    return steps * cfg.batch_size * mc.block_size / elapsed

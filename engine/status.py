@@ -1,0 +1,32 @@
+"""Where a workspace stands, stage by stage (what the GUI's navigator shows)."""
+from __future__ import annotations
+
+import json
+
+from engine.store import Store
+from engine.workspace import Workspace
+
+STAGES = ("data", "tokenizer", "pretrain", "sft", "rlhf", "compare", "labs")
+NOT_STARTED, RUNNING, DONE, FAILED, INTERRUPTED = "not started", "running", "done", "failed", "interrupted"
+
+
+def stage_status(ws: Workspace) -> dict[str, str]:
+    """Status per stage. A run the database still calls running, with no process behind it, was
+    interrupted (a crash or a kill): the caller that knows of a live job says 'running' instead."""
+    out = dict.fromkeys(STAGES, NOT_STARTED)
+    if ws.corpus_dir.is_dir() and any(ws.corpus_dir.iterdir()):
+        out["data"] = DONE
+    meta = ws.tokens_dir / "meta.json"
+    if ws.tokenizer_path.is_file() and meta.is_file():
+        from engine.tokenizer import tokenizer_hash
+
+        ok = json.loads(meta.read_text(encoding="utf-8")).get("tokenizer_hash") == tokenizer_hash(ws.tokenizer_path)
+        out["tokenizer"] = DONE if ok else FAILED
+    if ws.db_path.is_file():
+        with Store(ws.db_path) as store:
+            for stage in STAGES:
+                runs = store.runs(stage)
+                if runs:
+                    s = runs[-1]["status"]
+                    out[stage] = {"done": DONE, "failed": FAILED, "running": INTERRUPTED, "cancelled": INTERRUPTED}[s]
+    return out

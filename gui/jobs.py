@@ -1,0 +1,159 @@
+"""Engine jobs on a background thread, their events re-emitted as Qt signals on the GUI thread.
+
+The Qt pattern: a worker QObject moved to a QThread runs the engine's event generator; every
+event crosses to the GUI thread through a queued signal; widgets are touched only there.
+Stopping is cooperative (engine.events.Control, checked between steps): the job saves a
+checkpoint and returns. QThread.terminate() is never used.
+"""
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Callable, Iterator
+
+from PySide6.QtCore import QObject, QThread, Signal, Slot
+
+from engine import events as E
+from engine.errors import DojoError, TrainingError
+
+log = logging.getLogger("lmdojo.jobs")
+
+MakeEvents = Callable[[E.Control], Iterator]
+
+
+class _Worker(QObject):
+    """Lives on the job thread; emits what the engine yields."""
+
+    event = Signal(object)
+    done = Signal(object)  # the Finished event, or None when the job ended without one
+    failed = Signal(str)
+
+    def __init__(self, make_events: MakeEvents, control: E.Control):
+        super().__init__()
+        self._make_events, self._control = make_events, control
+
+    @Slot()
+    def run(self):
+        finished = None
+        try:
+            for ev in self._make_events(self._control):
+                if isinstance(ev, E.Finished):
+                    finished = ev
+                self.event.emit(ev)
+        except (DojoError, TrainingError) as e:  # the user can act on these: the message says how
+            self.failed.emit(str(e))
+            return
+        except Exception as e:  # a bug or an environment problem: keep the traceback in the log
+            log.error("job failed:\n%s", traceback.format_exc())
+            self.failed.emit(f"{type(e).__name__}: {e}")
+            return
+        self.done.emit(finished)
+
+
+class JobRunner(QObject):
+    """Runs one engine job at a time and re-emits its events as typed signals."""
+
+    started = Signal(str)  # job name
+    metrics = Signal(int, dict)
+    progress = Signal(object)  # engine.events.Progress
+    sample = Signal(object)  # engine.events.Sample
+    checkpoint = Signal(object)  # engine.events.Checkpoint
+    log_message = Signal(str, str)  # message, level
+    finished = Signal(str, str, dict)  # job name, status (done | cancelled), result
+    failed = Signal(str, str)  # job name, message
+    busy_changed = Signal(bool)
+    paused_changed = Signal(bool)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._thread: QThread | None = None
+        self._worker: _Worker | None = None
+        self._control: E.Control | None = None
+        self.name: str | None = None
+
+    # -- control --------------------------------------------------------------------------
+    def is_busy(self) -> bool:
+        return self._thread is not None
+
+    def start(self, name: str, make_events: MakeEvents) -> bool:
+        """Start a job; False (and nothing happens) while another one runs."""
+        if self.is_busy():
+            return False
+        self.name = name
+        self._control = E.Control()
+        self._thread = QThread(self)
+        self._thread.setObjectName(f"job-{name}")
+        self._worker = _Worker(make_events, self._control)
+        self._worker.moveToThread(self._thread)
+        self._thread.started.connect(self._worker.run)
+        self._worker.event.connect(self._on_event)
+        self._worker.done.connect(self._on_done)
+        self._worker.failed.connect(self._on_failed)
+        self._thread.finished.connect(self._on_thread_finished)
+        self._thread.start()
+        self.busy_changed.emit(True)
+        self.started.emit(name)
+        return True
+
+    def pause(self):
+        if self._control is not None:
+            self._control.pause()
+            self.paused_changed.emit(True)
+
+    def resume(self):
+        if self._control is not None:
+            self._control.resume()
+            self.paused_changed.emit(False)
+
+    def stop(self):
+        """Ask the job to stop after its current step (it saves a checkpoint first)."""
+        if self._control is not None:
+            self._control.cancel()
+            self.paused_changed.emit(False)
+
+    def is_paused(self) -> bool:
+        return self._control is not None and self._control.paused
+
+    def wait(self, msecs: int = 60_000) -> bool:
+        """Block until the job thread ends (used when the app quits)."""
+        return self._thread is None or self._thread.wait(msecs)
+
+    # -- events, on the GUI thread --------------------------------------------------------
+    @Slot(object)
+    def _on_event(self, ev):
+        if isinstance(ev, E.Metrics):
+            self.metrics.emit(ev.step, ev.values)
+        elif isinstance(ev, E.Progress):
+            self.progress.emit(ev)
+        elif isinstance(ev, E.Sample):
+            self.sample.emit(ev)
+        elif isinstance(ev, E.Checkpoint):
+            self.checkpoint.emit(ev)
+            self.log_message.emit(self.tr("checkpoint saved: {0}").format(ev.path), "info")
+        elif isinstance(ev, E.Log):
+            self.log_message.emit(ev.message, ev.level)
+
+    @Slot(object)
+    def _on_done(self, finished):
+        self._result = ("finished", finished)
+        self._thread.quit()
+
+    @Slot(str)
+    def _on_failed(self, message):
+        self._result = ("failed", message)
+        self._thread.quit()
+
+    @Slot()
+    def _on_thread_finished(self):
+        kind, payload = getattr(self, "_result", ("failed", "the job ended unexpectedly"))
+        name = self.name or ""
+        self._thread.deleteLater()
+        self._worker.deleteLater()
+        self._thread = self._worker = self._control = None
+        self._result = None
+        self.busy_changed.emit(False)
+        if kind == "finished":
+            status = payload.status if payload is not None else "done"
+            self.finished.emit(name, status, payload.result if payload is not None else {})
+        else:
+            self.failed.emit(name, payload)

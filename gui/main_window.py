@@ -1,0 +1,217 @@
+"""The main window: a start screen, then the stage wizard of the open workspace."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+
+from engine.errors import DojoError
+from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
+from engine.workspace import Workspace
+from gui.context import Context
+from gui.pages.base import PlannedPage
+from gui.pages.pretrain import PretrainPage
+from gui.pages.start import StartPage
+from gui.pages.tokenizer import TokenizerPage
+from gui.settings_dialog import SettingsDialog
+
+STATUS_MARK = {NOT_STARTED: "○", RUNNING: "◔", DONE: "●", FAILED: "✖", INTERRUPTED: "◑"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: Context):
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("LM Dojo")
+        self.resize(1280, 820)
+        self.stack = QStackedWidget()
+        self.setCentralWidget(self.stack)
+        self.start_page = StartPage(ctx.settings)
+        self.start_page.open_requested.connect(self.open_workspace)
+        self.start_page.create_requested.connect(self.create_workspace)
+        self.stack.addWidget(self.start_page)
+        self.wizard = self._build_wizard()
+        self.stack.addWidget(self.wizard)
+        self._build_menu()
+        self.status_label = QLabel()
+        self.statusBar().addPermanentWidget(self.status_label)
+        ctx.stages_changed.connect(self.refresh_stages)
+        ctx.runner.busy_changed.connect(self._on_busy)
+        self._closing = False
+        self.confirm = self._ask  # replaced in tests
+
+    # -- building -------------------------------------------------------------------------
+    def _build_wizard(self) -> QWidget:
+        tr = self.tr
+        ctx = self.ctx
+        self.pages = [
+            PlannedPage(ctx, "data", tr("Data"), tr("Clean a raw corpus: rules, de-duplication and a quality model."),
+                        tr("Coming soon: heuristic filters, exact and near-duplicate removal and a model-based "
+                           "quality filter, with a reason for every document dropped. For now the corpus in "
+                           "the workspace's data/corpus folder is used as it is.")),
+            TokenizerPage(ctx),
+            PretrainPage(ctx),
+            PlannedPage(ctx, "sft", tr("SFT"), tr("Supervised fine-tuning: teach the model to answer."),
+                        tr("Coming soon: instruction data in a chat template, loss on the assistant's tokens "
+                           "only, full fine-tuning or LoRA.")),
+            PlannedPage(ctx, "rlhf", tr("RLHF"), tr("Learn what people prefer."),
+                        tr("Coming soon: rank answers side by side, train a reward model, and optimise the "
+                           "policy with DPO or PPO/GRPO.")),
+            PlannedPage(ctx, "compare", tr("Compare"), tr("Checkpoints of every stage, side by side."),
+                        tr("Coming soon: the same prompt answered by each stage's checkpoint, token by token.")),
+            PlannedPage(ctx, "labs", tr("Labs"), tr("The experiments behind the story."),
+                        tr("Coming soon: reproducible experiments on scaling, knowledge and calibration.")),
+        ]
+        self.nav = QListWidget()
+        self.nav.setObjectName("stageNavigator")
+        self.nav.setFixedWidth(210)
+        self.page_stack = QStackedWidget()
+        for page in self.pages:
+            self.nav.addItem(QListWidgetItem(page.title))
+            self.page_stack.addWidget(page)
+        self.nav.currentRowChanged.connect(self.show_stage)
+        self.back_button = QPushButton()
+        self.back_button.setObjectName("backButton")
+        self.next_button = QPushButton()
+        self.next_button.setObjectName("nextButton")
+        self.back_button.clicked.connect(lambda: self.nav.setCurrentRow(self.nav.currentRow() - 1))
+        self.next_button.clicked.connect(lambda: self.nav.setCurrentRow(self.nav.currentRow() + 1))
+        self.hint = QLabel()
+        self.hint.setObjectName("nextHint")
+        self.hint.setWordWrap(True)
+        bar = QHBoxLayout()
+        bar.addWidget(self.back_button)
+        bar.addWidget(self.hint, 1)
+        bar.addWidget(self.next_button)
+        right = QVBoxLayout()
+        right.addWidget(self.page_stack, 1)
+        right.addLayout(bar)
+        w = QWidget()
+        lay = QHBoxLayout(w)
+        lay.addWidget(self.nav)
+        lay.addLayout(right, 1)
+        return w
+
+    def _build_menu(self):
+        m = self.menuBar().addMenu(self.tr("&File"))
+        m.addAction(self.tr("&Start screen"), self.show_start)
+        m.addAction(self.tr("&Open workspace…"), self.start_page.choose_open)
+        m.addAction(self.tr("Se&ttings…"), self.open_settings)
+        m.addSeparator()
+        m.addAction(self.tr("&Quit"), self.close)
+
+    def stage_title(self, i: int) -> str:
+        return self.pages[i].title
+
+    # -- workspaces -----------------------------------------------------------------------
+    @Slot(str)
+    def open_workspace(self, path: str) -> bool:
+        try:
+            ws = Workspace.open(path)
+        except DojoError as e:
+            self.start_page.show_error(str(e))
+            self.ctx.settings.remove_recent(path)
+            self.start_page.refresh()
+            return False
+        self.ctx.set_workspace(ws)
+        self.stack.setCurrentWidget(self.wizard)
+        status = stage_status(ws)
+        first = next((i for i, p in enumerate(self.pages) if p.built and status[p.stage] != DONE), 1)
+        self.nav.setCurrentRow(first)
+        return True
+
+    @Slot(str, bool)
+    def create_workspace(self, path: str, demo: bool) -> bool:
+        try:
+            ws = Workspace.create(path)
+            if demo:
+                from engine.data.demo import write_demo_world
+
+                write_demo_world(ws.root)
+        except (DojoError, OSError) as e:
+            self.start_page.show_error(str(e))
+            return False
+        return self.open_workspace(str(ws.root))
+
+    def show_start(self):
+        self.start_page.refresh()
+        self.stack.setCurrentWidget(self.start_page)
+
+    # -- navigation -----------------------------------------------------------------------
+    @Slot(int)
+    def show_stage(self, i: int):
+        if i < 0:
+            return
+        self.page_stack.setCurrentIndex(i)
+        self.pages[i].refresh()  # another stage may have changed what this one can do
+        self.refresh_stages()
+
+    @Slot()
+    def refresh_stages(self):
+        ws = self.ctx.ws
+        if ws is None:
+            return
+        status = stage_status(ws)
+        runner = self.ctx.runner
+        if runner.is_busy() and runner.name in status:
+            status[runner.name] = RUNNING
+        self.statuses = status
+        for i, page in enumerate(self.pages):
+            item = self.nav.item(i)
+            label = self.stage_title(i)
+            st = status[page.stage] if page.built else self.tr("planned")
+            item.setText(f"{STATUS_MARK.get(st, '·')}  {label}\n     {self._status_text(st)}")
+            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+            item.setFlags(flags if page.built or i == self.nav.currentRow() else Qt.ItemFlag.ItemIsSelectable)
+            item.setToolTip(page.blurb)
+        i = self.nav.currentRow()
+        self.back_button.setText("← " + self.stage_title(i - 1) if i > 0 else "")
+        self.back_button.setVisible(i > 0)
+        nxt = i + 1
+        self.next_button.setVisible(nxt < len(self.pages))
+        if nxt < len(self.pages):
+            self.next_button.setText(self.tr("Next: {0} →").format(self.stage_title(nxt)))
+            needs = self._needs(nxt, status)
+            self.next_button.setEnabled(self.pages[nxt].built)
+            self.hint.setText(needs)
+        else:
+            self.hint.setText("")
+        self.status_label.setText(str(ws.root))
+
+    def _status_text(self, st: str) -> str:
+        return {NOT_STARTED: self.tr("not started"), RUNNING: self.tr("running"), DONE: self.tr("done"),
+                FAILED: self.tr("failed"), INTERRUPTED: self.tr("interrupted"), }.get(st, st)
+
+    def _needs(self, i: int, status: dict) -> str:
+        page = self.pages[i]
+        if not page.built:
+            return self.tr("{0} is not built yet.").format(self.stage_title(i))
+        if page.stage == "tokenizer" and status["data"] != DONE:
+            return self.tr("The tokenizer needs a corpus in data/corpus.")
+        if page.stage == "pretrain" and status["tokenizer"] != DONE:
+            return self.tr("Pretraining needs a trained tokenizer: train it on this page first.")
+        return self.tr("Ready for {0}.").format(self.stage_title(i))
+
+    # -- settings and closing -------------------------------------------------------------
+    def open_settings(self):
+        SettingsDialog(self.ctx.settings, self).exec()
+
+    @Slot(bool)
+    def _on_busy(self, busy: bool):
+        if not busy and self._closing:
+            self.close()
+
+    def _ask(self, text: str) -> bool:
+        return QMessageBox.question(self, "LM Dojo", text) == QMessageBox.StandardButton.Yes
+
+    def closeEvent(self, event):
+        runner = self.ctx.runner
+        if runner.is_busy():
+            if self._closing or self.confirm(self.tr("A job is running. Stop it, save a checkpoint and quit?")):
+                self._closing = True
+                runner.stop()
+                self.statusBar().showMessage(self.tr("Stopping the job and saving a checkpoint…"))
+            event.ignore()  # closes for real once the job has stopped (see _on_busy)
+            return
+        event.accept()
+

@@ -1,0 +1,302 @@
+"""Pretrain page: choose a model size and a budget, start, and watch the loss fall."""
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
+                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+
+from engine import checkpoint as ckpt
+from engine.config import MODEL_PRESETS, PretrainConfig
+from engine.errors import DojoError
+from engine.estimate import estimate, measure_tokens_per_s
+from engine.events import Finished
+from engine.store import Store
+from engine.tokenizer import load_tokenizer
+from engine.train import pretrain
+from engine.train.loop import resolve_device
+from gui.pages.base import StagePage
+from gui.widgets.config_form import ConfigForm
+from gui.widgets.job_panel import JobPanel, fmt_duration
+from gui.widgets.loss_plot import LossPlot
+from gui.widgets.samples import SamplesView
+
+JOB, MEASURE_JOB = "pretrain", "measure"
+MODEL_KEYS = ("n_layer", "n_head", "n_embd", "block_size", "n_experts", "batch_size")
+
+
+def _si(x: float | None) -> str:
+    if x is None:
+        return "–"
+    for unit, scale in (("P", 1e15), ("T", 1e12), ("G", 1e9), ("M", 1e6), ("k", 1e3)):
+        if abs(x) >= scale:
+            return f"{x / scale:.1f}{unit}"
+    return f"{x:.0f}"
+
+
+class PretrainPage(StagePage):
+    stage = "pretrain"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, self.tr("Pretraining"),
+                         self.tr("The model reads the corpus and learns to predict the next token, over and "
+                                 "over. This is where it learns the language and the facts of its world."), parent)
+        self.form = ConfigForm(PretrainConfig, MODEL_PRESETS, groups={
+            self.tr("Model"): ["preset", "n_layer", "n_head", "n_embd", "block_size", "n_experts"],
+            self.tr("Budget"): ["max_minutes", "max_steps"],
+            self.tr("Training"): ["batch_size", "lr", "warmup_steps", "eval_every", "sample_every",
+                                  "checkpoint_every", "seed"],
+        }, labels={
+            "preset": self.tr("Size preset"), "n_layer": self.tr("Layers"), "n_head": self.tr("Attention heads"),
+            "n_embd": self.tr("Width"), "block_size": self.tr("Context (tokens)"), "n_experts": self.tr("Experts (MoE)"),
+            "max_minutes": self.tr("Minutes"), "max_steps": self.tr("Steps"), "batch_size": self.tr("Batch size"),
+            "lr": self.tr("Learning rate"), "warmup_steps": self.tr("Warm-up steps"),
+            "eval_every": self.tr("Validate every"), "sample_every": self.tr("Sample every"),
+            "checkpoint_every": self.tr("Checkpoint every"), "seed": self.tr("Seed"),
+        })
+        self.form.set_values({"max_minutes": 4.0})
+        self.form.changed.connect(self.update_estimate)
+        self.estimate_label = QLabel()
+        self.estimate_label.setObjectName("estimateLabel")
+        self.estimate_label.setWordWrap(True)
+        self.measure_button = QPushButton(self.tr("Measure speed"))
+        self.measure_button.setToolTip(self.tr("Time a few training steps of this model on this machine"))
+        self.measure_button.clicked.connect(self.measure)
+        self.panel = JobPanel(ctx.runner, JOB, self.tr("Start pretraining"))
+        self.panel.start_clicked.connect(self.start)
+
+        self.runs = QTableWidget(0, 5)
+        self.runs.setObjectName("runsTable")
+        self.runs.setHorizontalHeaderLabels([self.tr("Run"), self.tr("Status"), self.tr("Steps"),
+                                             self.tr("Val loss"), self.tr("Started from")])
+        self.runs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.runs.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.runs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.runs.horizontalHeader().setStretchLastSection(True)
+        self.runs.verticalHeader().hide()
+        self.runs.setMinimumHeight(110)
+        self.resume_button = QPushButton(self.tr("Resume selected run"))
+        self.resume_button.clicked.connect(self.resume_selected)
+        self.overlay_button = QPushButton(self.tr("Overlay on graph"))
+        self.overlay_button.setCheckable(True)
+        self.overlay_button.clicked.connect(self.toggle_overlay)
+        self.runs.itemSelectionChanged.connect(self._on_run_selected)
+
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(self.form)
+        ll.addWidget(self.estimate_label)
+        ll.addWidget(self.measure_button, 0, Qt.AlignmentFlag.AlignLeft)
+        ll.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(360)
+
+        self.plot = LossPlot()
+        self.samples = SamplesView()
+        tabs = QTabWidget()
+        tabs.addTab(self.samples, self.tr("Samples"))
+        tabs.addTab(self.panel.log, self.tr("Log"))
+        runs_box = QWidget()
+        rl = QVBoxLayout(runs_box)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.runs)
+        rb = QHBoxLayout()
+        rb.addWidget(self.resume_button)
+        rb.addWidget(self.overlay_button)
+        rb.addStretch(1)
+        rl.addLayout(rb)
+        tabs.addTab(runs_box, self.tr("Runs"))
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.plot)
+        right.addWidget(tabs)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        right_box = QWidget()
+        rlay = QVBoxLayout(right_box)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        rlay.addWidget(self.panel)
+        rlay.addWidget(right, 1)
+
+        split = QSplitter()
+        split.addWidget(scroll)
+        split.addWidget(right_box)
+        split.setStretchFactor(1, 1)
+        split.setSizes([380, 900])
+        self.body.addWidget(split, 1)
+
+        r = ctx.runner
+        r.metrics.connect(self._on_metrics)
+        r.sample.connect(self._on_sample)
+        r.finished.connect(self._on_finished)
+        r.failed.connect(self._on_failed)
+        r.busy_changed.connect(self._sync_run_buttons)
+        self._vocab, self._tokens_per_s = None, None
+        self.refresh()
+
+    # -- starting -------------------------------------------------------------------------
+    def _machine_config(self) -> PretrainConfig | None:
+        cfg = self.form.config
+        if cfg is None:
+            return None
+        o = self.ctx.machine_overrides()
+        return dataclasses.replace(cfg, device=o["device"], threads=o["threads"])
+
+    def start(self):
+        ws, cfg = self.ctx.ws, self._machine_config()
+        if ws is None or cfg is None:
+            self.panel._on_failed(JOB, self.form.error or self.tr("Open a workspace first."))
+            return
+        self.plot.clear()
+        self.samples.clear_samples()
+        self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, cfg, control))
+
+    def resume_selected(self):
+        run_id = self._selected_run()
+        if run_id is None or self.ctx.ws is None:
+            return
+        ws, overrides = self.ctx.ws, self.ctx.machine_overrides()
+        saved = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
+        self.show_run(run_id, ckpt.read_meta(saved[-1])["step"] if saved else 0)  # continue the graph from there
+        self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, None, control, resume=run_id,
+                                                                overrides=overrides))
+
+    def measure(self):
+        cfg = self._machine_config()
+        if cfg is None or not self._vocab:
+            return
+        mc = pretrain.model_config(cfg, self._vocab)
+
+        def job(control):
+            yield Finished("done", {"tokens_per_s": measure_tokens_per_s(cfg, mc, resolve_device(cfg.device))})
+
+        self.estimate_label.setText(self.tr("Measuring…"))
+        self.ctx.runner.start(MEASURE_JOB, job)
+
+    # -- events ---------------------------------------------------------------------------
+    @Slot(int, dict)
+    def _on_metrics(self, step, values):
+        if self.ctx.runner.name == JOB:
+            self.plot.add_metrics(step, values)
+
+    @Slot(object)
+    def _on_sample(self, s):
+        if self.ctx.runner.name == JOB:
+            self.samples.add(s.step, s.prompt, s.text)
+
+    @Slot(str, str, dict)
+    def _on_finished(self, name, status, result):
+        if name == MEASURE_JOB:
+            self._tokens_per_s = result.get("tokens_per_s")
+            self.update_estimate()
+        elif name == JOB:
+            self.refresh()
+
+    @Slot(str, str)
+    def _on_failed(self, name, message):
+        if name == MEASURE_JOB:
+            self.estimate_label.setText(message)
+        elif name == JOB:
+            self.refresh()
+
+    # -- workspace ------------------------------------------------------------------------
+    def refresh(self):
+        ws = self.ctx.ws
+        self._vocab = None
+        if ws is not None and ws.tokenizer_path.is_file():
+            try:
+                self._vocab = load_tokenizer(ws.tokenizer_path).get_vocab_size()
+            except DojoError:
+                pass
+        self.runs.setRowCount(0)
+        if ws is not None and ws.db_path.is_file():
+            with Store(ws.db_path) as store:
+                for run in reversed(store.runs(self.stage)):
+                    steps = store.metrics(run["id"], "train/loss")
+                    val = store.metrics(run["id"], "val/loss")
+                    row = self.runs.rowCount()
+                    self.runs.insertRow(row)
+                    status = run["status"]
+                    if status == "running" and not (self.ctx.runner.is_busy() and self.ctx.runner.name == JOB):
+                        status = "interrupted"
+                    for col, text in enumerate((run["id"], status, str(steps[-1][0]) if steps else "0",
+                                                f"{val[-1][1]:.3f}" if val else "–",
+                                                run["parent"] or self.tr("scratch"))):
+                        self.runs.setItem(row, col, QTableWidgetItem(text))
+        self.runs.resizeColumnsToContents()
+        self._sync_run_buttons()
+        self.update_estimate()
+
+    def show_run(self, run_id: str, upto: int | None = None):
+        """Show a past run's curves and samples, up to step `upto` (when no job is feeding the graph)."""
+        if self.ctx.ws is None or (self.ctx.runner.is_busy() and self.ctx.runner.name == JOB):
+            return
+        self.plot.clear()
+        self.samples.clear_samples()
+        with Store(self.ctx.ws.db_path) as store:
+            for key in ("train/loss", "val/loss", "train/lr"):
+                for step, v in store.metrics(run_id, key):
+                    if upto is None or step <= upto:
+                        self.plot.add_metrics(step, {key: v})
+            for step, prompt, text in store.samples(run_id):
+                if upto is None or step <= upto:
+                    self.samples.add(step, prompt, text)
+
+    def _selected_run(self) -> str | None:
+        rows = self.runs.selectionModel().selectedRows()
+        return self.runs.item(rows[0].row(), 0).text() if rows else None
+
+    def _on_run_selected(self):
+        self._sync_run_buttons()
+        run_id = self._selected_run()
+        if run_id is not None and not self.ctx.runner.is_busy():
+            self.show_run(run_id)
+
+    def _sync_run_buttons(self, *_):
+        sel = self._selected_run()
+        busy = self.ctx.runner.is_busy()
+        status = self.runs.item(self.runs.currentRow(), 1).text() if sel else ""
+        self.resume_button.setEnabled(bool(sel) and not busy and status in ("interrupted", "cancelled", "failed", "done"))
+        self.overlay_button.setEnabled(bool(sel))
+        self.overlay_button.setChecked(bool(sel) and sel in self.plot.overlay_names())
+        self.measure_button.setEnabled(not busy and self._vocab is not None)
+
+    def toggle_overlay(self, checked: bool):
+        run_id = self._selected_run()
+        if run_id is None or self.ctx.ws is None:
+            return
+        if not checked:
+            self.plot.remove_overlay(run_id)
+            return
+        with Store(self.ctx.ws.db_path) as store:
+            series = {k: store.metrics(run_id, k) for k in ("train/loss", "val/loss")}
+        self.plot.set_overlay(run_id, series)
+
+    def _history_tokens_per_s(self, cfg: PretrainConfig) -> float | None:
+        """Throughput measured by an earlier run of the same model shape in this workspace."""
+        if self.ctx.ws is None or not self.ctx.ws.db_path.is_file():
+            return None
+        with Store(self.ctx.ws.db_path) as store:
+            for run in reversed(store.runs(self.stage)):
+                if all(run["config"].get(k) == getattr(cfg, k) for k in MODEL_KEYS):
+                    m = store.metrics(run["id"], "perf/tokens_per_s")
+                    if m:
+                        return m[-1][1]
+        return None
+
+    def update_estimate(self):
+        cfg = self.form.config
+        if cfg is None:
+            self.estimate_label.setText("")
+            return
+        if self._vocab is None:
+            self.estimate_label.setText(self.tr("Train the tokenizer first: the model's size depends on its vocabulary."))
+            return
+        tps = self._tokens_per_s or self._history_tokens_per_s(cfg)
+        e = estimate(cfg, pretrain.model_config(cfg, self._vocab), tps)
+        speed = (self.tr("{0}/s measured").format(_si(tps)) if tps else self.tr("speed not measured yet"))
+        self.estimate_label.setText(self.tr(
+            "Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})").format(
+            _si(e["params"]), _si(e["tokens"]), _si(e["flops"]), fmt_duration(e["seconds"]), speed))

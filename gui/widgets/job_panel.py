@@ -1,0 +1,150 @@
+"""Start / Pause / Resume / Stop, a progress bar with step, tokens/s and ETA, an error banner, a log."""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout,
+                               QWidget)
+
+from gui.jobs import JobRunner
+
+
+def fmt_duration(s: float | None) -> str:
+    if s is None:
+        return "–"
+    s = int(s)
+    return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+class JobPanel(QWidget):
+    """Controls and status of the job a page starts. Only reacts to jobs named `job_name`."""
+
+    start_clicked = Signal()
+
+    def __init__(self, runner: JobRunner, job_name: str, start_text: str, can_pause: bool = True, parent=None):
+        super().__init__(parent)
+        self.runner, self.job_name = runner, job_name
+        self.start_button = QPushButton(start_text)
+        self.start_button.setObjectName("startButton")
+        self.pause_button = QPushButton(self.tr("Pause"))
+        self.pause_button.setObjectName("pauseButton")
+        self.stop_button = QPushButton(self.tr("Stop"))
+        self.stop_button.setObjectName("stopButton")
+        self.stop_button.setToolTip(self.tr("Stop after the current step and save a checkpoint"))
+        buttons = QHBoxLayout()
+        for b in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.pause_button.setVisible(can_pause)
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.status = QLabel(self.tr("Ready."))
+        self.status.setObjectName("jobStatus")
+        self.status.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setObjectName("errorBanner")
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("background: #fdecea; color: #8a1c12; border: 1px solid #e6a59d; "
+                                 "border-radius: 4px; padding: 6px;")
+        self.error.hide()
+        self.log = QPlainTextEdit()
+        self.log.setObjectName("logPanel")
+        self.log.setReadOnly(True)
+        self.log.setMaximumBlockCount(5000)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addLayout(buttons)
+        lay.addWidget(self.progress)
+        lay.addWidget(self.status)
+        lay.addWidget(self.error)
+        self.start_button.clicked.connect(self._on_start)
+        self.pause_button.clicked.connect(self._on_pause)
+        self.stop_button.clicked.connect(runner.stop)
+        runner.busy_changed.connect(self._sync)
+        runner.paused_changed.connect(self._sync)
+        runner.progress.connect(self._on_progress)
+        runner.log_message.connect(self._on_log)
+        runner.finished.connect(self._on_finished)
+        runner.failed.connect(self._on_failed)
+        runner.started.connect(self._on_started)
+        self.state = "idle"  # idle | running | done | cancelled | failed
+        self._sync()
+
+    def mine(self) -> bool:
+        return self.runner.name == self.job_name
+
+    def _on_start(self):
+        self.error.hide()
+        self.start_clicked.emit()
+
+    def _on_pause(self):
+        if self.runner.is_paused():
+            self.runner.resume()
+        else:
+            self.runner.pause()
+
+    @Slot()
+    def _sync(self, *_):
+        busy, mine = self.runner.is_busy(), self.mine()
+        self.start_button.setEnabled(not busy)
+        self.pause_button.setEnabled(busy and mine)
+        self.stop_button.setEnabled(busy and mine)
+        self.pause_button.setText(self.tr("Resume") if busy and mine and self.runner.is_paused() else self.tr("Pause"))
+        if busy and not mine:
+            self.start_button.setToolTip(self.tr("Another job is running; one job at a time"))
+        else:
+            self.start_button.setToolTip("")
+
+    @Slot(str)
+    def _on_started(self, name):
+        if name != self.job_name:
+            return
+        self.state = "running"
+        self._t0 = time.monotonic()
+        self.progress.setRange(0, 0)  # busy until the first progress report
+        self.status.setText(self.tr("Starting…"))
+        self.log.clear()
+
+    @Slot(object)
+    def _on_progress(self, p):
+        if not self.mine():
+            return
+        if p.total_steps:
+            self.progress.setRange(0, p.total_steps)
+            self.progress.setValue(p.step)
+        elif p.eta_s is not None and p.elapsed_s + p.eta_s > 0:
+            self.progress.setRange(0, 1000)
+            self.progress.setValue(int(1000 * p.elapsed_s / (p.elapsed_s + p.eta_s)))
+        self.progress.setFormat(f"{p.unit} {p.step:,}" + (f" / {p.total_steps:,}" if p.total_steps else ""))
+        self.status.setText(self.tr("{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}").format(
+            p.tokens, p.tokens_per_s, fmt_duration(p.elapsed_s), fmt_duration(p.eta_s)))
+
+    @Slot(str, str)
+    def _on_log(self, message, level):
+        if self.mine():
+            self.log.appendPlainText(("⚠ " if level == "warning" else "") + message)
+
+    @Slot(str, str, dict)
+    def _on_finished(self, name, status, result):
+        if name != self.job_name:
+            return
+        self.state = status
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+        self.progress.setValue(self.progress.maximum() if status == "done" else self.progress.value())
+        self.status.setText(self.tr("Done.") if status == "done" else self.tr("Stopped; a checkpoint was saved."))
+        self._sync()
+
+    @Slot(str, str)
+    def _on_failed(self, name, message):
+        if name != self.job_name:
+            return
+        self.state = "failed"
+        if self.progress.maximum() == 0:
+            self.progress.setRange(0, 1)
+        self.status.setText(self.tr("Failed."))
+        self.error.setText(message)
+        self.error.show()
+        self.log.appendPlainText("✖ " + message)
+        self._sync()

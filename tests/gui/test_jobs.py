@@ -1,0 +1,92 @@
+"""The job runner: events cross to the GUI thread, failures arrive as signals, stop is cooperative."""
+import threading
+import time
+
+import pytest
+from PySide6.QtCore import QThread
+from PySide6.QtWidgets import QApplication
+
+from engine.errors import DojoError
+from engine.events import Finished, Log, Metrics
+
+from gui.jobs import JobRunner
+
+
+@pytest.fixture
+def runner(qtbot):
+    r = JobRunner()
+    yield r
+    if r.is_busy():
+        r.stop()
+        qtbot.waitUntil(lambda: not r.is_busy(), timeout=10_000)
+
+
+def counting_job(n, delay=0.0, record=None):
+    def make(control):
+        for i in range(n):
+            if control.cancelled:
+                yield Finished("cancelled", {"steps": i})
+                return
+            control.wait_while_paused()
+            if record is not None:
+                record.append(threading.current_thread().name)
+            time.sleep(delay)
+            yield Metrics(i, {"train/loss": float(n - i)})
+        yield Finished("done", {"steps": n})
+    return make
+
+
+def test_events_arrive_on_the_gui_thread_in_order(qtbot, runner):
+    got, threads = [], []
+    runner.metrics.connect(lambda step, values: (got.append(step), threads.append(QThread.currentThread())))
+    with qtbot.waitSignal(runner.finished, timeout=10_000) as blocker:
+        assert runner.start("count", counting_job(50))
+    assert blocker.args[:2] == ["count", "done"] and blocker.args[2] == {"steps": 50}
+    assert got == list(range(50))
+    assert all(t is QApplication.instance().thread() for t in threads)
+    assert not runner.is_busy()
+
+
+def test_the_job_runs_off_the_gui_thread(qtbot, runner):
+    names = []
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        runner.start("count", counting_job(3, record=names))
+    assert names and all(n != threading.main_thread().name for n in names)
+
+
+@pytest.mark.parametrize("exc, text", [(DojoError("bad input: x"), "bad input: x"),
+                                        (ZeroDivisionError("boom"), "ZeroDivisionError: boom")])
+def test_exceptions_become_a_failed_signal(qtbot, runner, exc, text):
+    def make(control):
+        yield Log("about to fail")
+        raise exc
+
+    with qtbot.waitSignal(runner.failed, timeout=10_000) as blocker:
+        runner.start("bad", make)
+    assert blocker.args == ["bad", text]
+    assert not runner.is_busy()
+    with qtbot.waitSignal(runner.finished, timeout=10_000):  # and the next job can start
+        assert runner.start("count", counting_job(2))
+
+
+def test_one_job_at_a_time_and_stop_within_a_step(qtbot, runner):
+    assert runner.start("slow", counting_job(10_000, delay=0.01))
+    assert not runner.start("other", counting_job(1))
+    qtbot.waitSignal(runner.metrics, timeout=10_000).wait()
+    with qtbot.waitSignal(runner.finished, timeout=5_000) as blocker:
+        runner.stop()
+    assert blocker.args[1] == "cancelled" and blocker.args[2]["steps"] < 10_000
+
+
+def test_pause_and_resume(qtbot, runner):
+    steps = []
+    runner.metrics.connect(lambda s, v: steps.append(s))
+    runner.start("slow", counting_job(10_000, delay=0.005))
+    qtbot.waitUntil(lambda: len(steps) > 3, timeout=10_000)
+    runner.pause()
+    qtbot.wait(200)
+    n = len(steps)
+    qtbot.wait(300)
+    assert len(steps) <= n + 1 and runner.is_paused()
+    runner.resume()
+    qtbot.waitUntil(lambda: len(steps) > n + 5, timeout=10_000)
