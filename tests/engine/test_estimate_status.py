@@ -7,7 +7,7 @@ from engine.estimate import estimate, flops_per_token, measure_tokens_per_s, mod
 from engine.model import GPT, GPTConfig
 from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, stage_status
 from engine.store import Store
-from engine.tokenizer import load_tokenizer, token_pieces, train_tokenizer
+from engine.tokenizer import token_pieces, train_tokenizer
 from engine.train import pretrain
 from engine.workspace import Workspace
 from tests.conftest import TINY, run_events
