@@ -1,11 +1,26 @@
 """The start screen: a new workspace (empty or the demo world), open one, or a recent one."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout,
                                QWidget)
 
 from gui.settings import AppSettings
+
+
+def new_workspace_path(chosen: str, demo: bool) -> str:
+    """An empty chosen folder becomes the workspace; a folder with files gets a new one inside."""
+    p = Path(chosen)
+    if not p.exists() or not any(p.iterdir()):
+        return str(p)
+    base = "LM Dojo demo" if demo else "LM Dojo workspace"
+    n, candidate = 1, p / base
+    while candidate.exists():
+        n += 1
+        candidate = p / f"{base} {n}"
+    return str(candidate)
 
 
 class StartPage(QWidget):
@@ -68,10 +83,10 @@ class StartPage(QWidget):
         self.error.setText(message)
 
     def choose_new(self, demo: bool):
-        path = QFileDialog.getExistingDirectory(self, self.tr("Choose an empty folder for the new workspace"))
+        path = QFileDialog.getExistingDirectory(self, self.tr("Choose a folder for the new workspace"))
         if path:
             self.error.setText("")
-            self.create_requested.emit(path, demo)
+            self.create_requested.emit(new_workspace_path(path, demo), demo)
 
     def choose_open(self):
         path = QFileDialog.getExistingDirectory(self, self.tr("Open a workspace folder"))

@@ -1,65 +1,112 @@
 """Live training graphs (pyqtgraph): loss raw and smoothed, validation points, one extra series.
 
-Events only append to numpy buffers; a 10 Hz timer redraws what changed, so a fast job never
-floods the GUI thread with repaints, and 100k points stay fluid (peak downsampling, clip to view).
+Events only append to growable numpy buffers and mark keys dirty; a 10 Hz timer redraws what
+changed, so a fast job never floods the GUI thread, and 100k points stay fluid (peak
+downsampling, clip to view).
 """
 from __future__ import annotations
 
 import csv
+import math
+import numbers
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QTimer
+from pyqtgraph.exporters import ImageExporter
+from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
                                QPushButton, QVBoxLayout, QWidget)
 
-LOSS, VAL = "train/loss", "val/loss"
-OVERLAY_COLORS = ["#8e8e8e", "#b08fc7", "#7fb3a8", "#c9a16b", "#8fa4c7"]
+LOSS, VAL, LR = "train/loss", "val/loss", "train/lr"
+_SMOOTHING, _EXTRA = object(), object()  # dirty markers besides metric keys
+RAW_COLOR, SMOOTH_COLOR, VAL_COLOR, EXTRA_COLOR = (59, 130, 246, 70), (59, 130, 246), (245, 130, 30), (40, 170, 100)
+OVERLAY_COLORS = ["#9a9a9a", "#b294c7", "#7fb3a8", "#c9a16b", "#8fa4c7"]  # muted: other runs stay in the back
+_BLOCK = 64
 
 
-class _Series:
-    """A growable (step, value) buffer: amortised doubling, no Python lists of points."""
+class _Column:
+    """A growable float array: amortised doubling, never a Python list of points."""
+
+    __slots__ = ("a", "n")
 
     def __init__(self):
-        self.x = np.empty(256)
-        self.y = np.empty(256)
-        self.n = 0
+        self.a, self.n = np.empty(1024), 0
 
-    def append(self, step: float, value: float):
-        if self.n == len(self.x):
-            self.x = np.resize(self.x, 2 * self.n)
-            self.y = np.resize(self.y, 2 * self.n)
-        self.x[self.n] = step
-        self.y[self.n] = value
+    def append(self, v: float):
+        if self.n == len(self.a):
+            self.a = np.concatenate([self.a, np.empty_like(self.a)])
+        self.a[self.n] = v
         self.n += 1
 
-    def data(self):
-        return self.x[: self.n], self.y[: self.n]
+    def extend(self, values: np.ndarray):
+        while self.n + len(values) > len(self.a):
+            self.a = np.concatenate([self.a, np.empty_like(self.a)])
+        self.a[self.n: self.n + len(values)] = values
+        self.n += len(values)
+
+    def view(self) -> np.ndarray:
+        return self.a[: self.n]
 
 
-def ema(values: np.ndarray, smoothing: float) -> np.ndarray:
-    """TensorBoard's smoothing: exponential moving average with debiasing."""
-    out = np.empty_like(values, dtype=float)
-    acc, weight = 0.0, 0.0
-    for i, v in enumerate(values):
-        acc = smoothing * acc + (1 - smoothing) * v
-        weight = smoothing * weight + (1 - smoothing)
-        out[i] = acc / weight
-    return out
+def ema(values, smoothing: float, acc: float = 0.0, count: int = 0) -> tuple[np.ndarray, float]:
+    """TensorBoard's smoothing: an exponential moving average, debiased by 1 - smoothing**i.
+
+    Continues from a running state (`acc`, the un-debiased average after `count` points), so new
+    points extend an earlier result. Vectorised: each block of 64 points is one matrix product
+    from a zero start, then the carry from the block before is added.
+    Returns (smoothed values, the running `acc` after the last one).
+    """
+    y = np.asarray(values, dtype=float)
+    n, k = len(y), float(smoothing)
+    if n == 0:
+        return np.empty(0), acc
+    blocks = -(-n // _BLOCK)
+    padded = np.zeros(blocks * _BLOCK)
+    padded[:n] = y
+    t = np.arange(_BLOCK)
+    lag = t[:, None] - t[None, :]
+    weights = np.where(lag >= 0, k ** np.maximum(lag, 0), 0.0) * (1 - k)  # weights[t, j] = (1-k) k^(t-j)
+    local = padded.reshape(blocks, _BLOCK) @ weights.T
+    carry, c, k_block = np.empty(blocks), acc, k ** _BLOCK
+    for b in range(blocks):
+        carry[b] = c
+        c = local[b, -1] + k_block * c
+    running = (local + np.outer(carry, k ** (t + 1))).ravel()[:n]
+    debias = 1.0 - k ** np.arange(count + 1, count + n + 1, dtype=float)
+    return running / debias, float(running[-1])
+
+
+class _StepAxis(pg.AxisItem):
+    """The step axis; in log mode only 1, 2 and 5 times a power of ten are labelled, as plain numbers."""
+
+    def logTickStrings(self, values, scale, spacing):
+        return [_step_label(float(f"{10 ** v:.2g}")) for v in values]
+
+
+def _step_label(x: float) -> str:
+    if f"{x:.0e}"[0] not in "125":  # 3, 4, 6… times a power of ten: unlabelled, or the labels collide
+        return ""
+    return f"{x / 1e6:g}M" if x >= 1e6 else f"{x / 1e3:g}k" if x >= 1e4 else f"{x:g}"
 
 
 class LossPlot(QWidget):
+    """Call add_metrics(step, {key: value}) per event; the graphs catch up ten times a second."""
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.setObjectName("lossPlot")
-        self._series: dict[str, _Series] = {}
-        self._overlays: dict[str, dict[str, list[tuple[int, float]]]] = {}
-        self._overlay_items: dict[str, list] = {}
-        self._dirty = False
-        self._smoothed_cache: tuple[int, float, np.ndarray] | None = None
+        self.run_name = "current"  # the run column of CSV exports
         self.repaint_count = 0
+        self._x: dict[str, _Column] = {}
+        self._y: dict[str, _Column] = {}
+        self._dirty: set = set()
+        self._wanted_extra = LR
+        self._overlays: dict[str, dict] = {}
+        self._reset_smoothing()
 
         self.log_x = QCheckBox(self.tr("Log x"))
+        self.log_x.setToolTip(self.tr("Logarithmic step axis: early and late training side by side"))
         self.smoothing = QDoubleSpinBox()
         self.smoothing.setRange(0.0, 0.99)
         self.smoothing.setSingleStep(0.05)
@@ -67,36 +114,35 @@ class LossPlot(QWidget):
         self.smoothing.setToolTip(self.tr("How much the training loss curve is smoothed (0 = raw)"))
         self.extra = QComboBox()
         self.extra.setToolTip(self.tr("The series shown in the lower graph"))
-        self.extra.setMinimumContentsLength(14)
+        self.extra.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.extra.setMinimumContentsLength(12)
+        reset = QPushButton(self.tr("Reset view"))
         png = QPushButton(self.tr("Export PNG…"))
         csv_button = QPushButton(self.tr("Export CSV…"))
-        reset = QPushButton(self.tr("Reset view"))
         bar = QHBoxLayout()
-        bar.addWidget(self.log_x)
-        bar.addWidget(QLabel(self.tr("Smoothing")))
-        bar.addWidget(self.smoothing)
-        bar.addWidget(QLabel(self.tr("Lower graph")))
-        bar.addWidget(self.extra)
-        bar.addStretch(1)
-        for b in (reset, png, csv_button):
-            bar.addWidget(b)
+        bar.setContentsMargins(4, 4, 4, 0)
+        for w in (self.log_x, QLabel(self.tr("Smoothing")), self.smoothing, QLabel(self.tr("Lower graph")),
+                  self.extra, None, reset, png, csv_button):
+            bar.addWidget(w) if w is not None else bar.addStretch(1)
 
         self.graphs = pg.GraphicsLayoutWidget()
-        self.loss_plot = self.graphs.addPlot(row=0, col=0)
-        self.extra_plot = self.graphs.addPlot(row=1, col=0)
+        self.graphs.setMinimumHeight(220)
+        self.loss_plot = self.graphs.addPlot(row=0, col=0, axisItems={"bottom": _StepAxis("bottom")})
+        self.extra_plot = self.graphs.addPlot(row=1, col=0, axisItems={"bottom": _StepAxis("bottom")})
         self.graphs.ci.layout.setRowStretchFactor(0, 3)
         self.graphs.ci.layout.setRowStretchFactor(1, 1)
         self.extra_plot.setXLink(self.loss_plot)
+        self.loss_plot.getAxis("bottom").setStyle(showValues=False)  # the lower graph numbers the steps
         self.loss_plot.setLabel("left", self.tr("loss"))
         self.extra_plot.setLabel("bottom", self.tr("step"))
         self.legend = self.loss_plot.addLegend(offset=(-10, 10))
-        self.raw_curve = self._curve(self.loss_plot, self.tr("train (raw)"), (70, 130, 220, 70), 1)
-        self.smooth_curve = self._curve(self.loss_plot, self.tr("train (smoothed)"), (40, 100, 210), 2)
-        self.val_curve = self.loss_plot.plot(name=self.tr("validation"), pen=pg.mkPen((230, 120, 30), width=2),
-                                             symbol="o", symbolSize=6, symbolBrush=(230, 120, 30))
-        self.extra_curve = self._curve(self.extra_plot, None, (60, 160, 90), 1.5)
+        self.raw_curve = self._curve(self.loss_plot, self.tr("train"), pg.mkPen(RAW_COLOR, width=1))
+        self.smooth_curve = self._curve(self.loss_plot, self.tr("train (smoothed)"), pg.mkPen(SMOOTH_COLOR, width=2))
+        self.val_curve = self._curve(self.loss_plot, self.tr("validation"), pg.mkPen(VAL_COLOR, width=2),
+                                     symbol="o", symbolSize=6, symbolBrush=VAL_COLOR, symbolPen=None)
+        self.extra_curve = self._curve(self.extra_plot, None, pg.mkPen(EXTRA_COLOR, width=1.5))
         for plot in (self.loss_plot, self.extra_plot):
-            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.showGrid(x=True, y=True, alpha=0.15)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -105,122 +151,140 @@ class LossPlot(QWidget):
         self._apply_palette()
 
         self.log_x.toggled.connect(self._set_log_x)
-        self.smoothing.valueChanged.connect(self._mark_dirty)
-        self.extra.currentTextChanged.connect(self._mark_dirty)
+        self.smoothing.valueChanged.connect(lambda _: self._dirty.add(_SMOOTHING))
+        self.extra.currentTextChanged.connect(lambda _: self._dirty.add(_EXTRA))
+        self.extra.activated.connect(lambda _: setattr(self, "_wanted_extra", self.extra.currentText()))
         reset.clicked.connect(self.reset_view)
-        png.clicked.connect(self._ask_png)
-        csv_button.clicked.connect(self._ask_csv)
+        png.clicked.connect(lambda: self._ask(self.export_png, self.tr("Export graph as PNG"), "loss.png",
+                                              self.tr("PNG images (*.png)")))
+        csv_button.clicked.connect(lambda: self._ask(self.export_csv, self.tr("Export data as CSV"), "metrics.csv",
+                                                     self.tr("CSV files (*.csv)")))
         self.timer = QTimer(self)
         self.timer.setInterval(100)
         self.timer.timeout.connect(self._repaint)
         self.timer.start()
 
     @staticmethod
-    def _curve(plot, name, color, width):
-        c = plot.plot(name=name, pen=pg.mkPen(color, width=width))
+    def _curve(plot, name, pen, **kw):
+        c = plot.plot(name=name, pen=pen, **kw)
         c.setDownsampling(auto=True, method="peak")
         c.setClipToView(True)
         return c
 
     # -- data in --------------------------------------------------------------------------
     def add_metrics(self, step: int, values: dict[str, float]):
+        """Append one event's values (non-finite ones are skipped); drawing waits for the timer."""
         for key, v in values.items():
-            if v is None or not np.isfinite(v):
+            if not isinstance(v, numbers.Real) or not math.isfinite(v):
                 continue
-            s = self._series.get(key)
-            if s is None:
-                s = self._series[key] = _Series()
-                if key not in (LOSS, VAL):
+            xs = self._x.get(key)
+            if xs is None:
+                xs = self._x[key] = _Column()
+                self._y[key] = _Column()
+                if key not in (LOSS, VAL):  # those two are in the upper graph
                     self.extra.addItem(key)
-                    if key == "train/lr" or self.extra.count() == 1:
+                    if key == self._wanted_extra or self.extra.count() == 1:
                         self.extra.setCurrentText(key)
-            s.append(step, v)
-        self._dirty = True
+            xs.append(step)
+            self._y[key].append(v)
+            self._dirty.add(key)
 
     def clear(self):
-        self._series.clear()
-        self._smoothed_cache = None
+        """Forget the current run's points (for a new run); overlays of other runs stay."""
+        self._x.clear()
+        self._y.clear()
+        self._reset_smoothing()
         self.extra.blockSignals(True)
         self.extra.clear()
         self.extra.blockSignals(False)
-        self._dirty = True
+        self._dirty.update((LOSS, VAL, _EXTRA))
         self._repaint()
 
     def series(self, key: str) -> tuple[np.ndarray, np.ndarray]:
-        s = self._series.get(key)
-        return s.data() if s else (np.empty(0), np.empty(0))
+        """Copies of the (steps, values) received for `key`."""
+        return tuple(a.copy() for a in self._data(key))
 
     def point_count(self, key: str) -> int:
-        s = self._series.get(key)
-        return s.n if s else 0
+        return self._x[key].n if key in self._x else 0
+
+    def keys(self) -> list[str]:
+        return list(self._x)
 
     # -- overlays of other runs -----------------------------------------------------------
     def set_overlay(self, name: str, series: dict[str, list[tuple[int, float]]]):
+        """Show another run's smoothed train loss and dashed val loss behind the current run."""
         self.remove_overlay(name)
-        self._overlays[name] = series
-        color = OVERLAY_COLORS[(len(self._overlays) - 1) % len(OVERLAY_COLORS)]
-        items = []
-        loss = np.asarray(series.get(LOSS, []), dtype=float).reshape(-1, 2)
-        if len(loss):
-            c = self._curve(self.loss_plot, f"{name}", color, 1.5)
-            c.setData(loss[:, 0], ema(loss[:, 1], self.smoothing.value()))
-            items.append(c)
-        val = np.asarray(series.get(VAL, []), dtype=float).reshape(-1, 2)
-        if len(val):
-            c = self.loss_plot.plot(val[:, 0], val[:, 1], pen=pg.mkPen(color, width=1.5, style=pg.QtCore.Qt.PenStyle.DashLine))
-            items.append(c)
-        self._overlay_items[name] = items
+        used = {o["color"] for o in self._overlays.values()}
+        color = next((c for c in OVERLAY_COLORS if c not in used), OVERLAY_COLORS[len(used) % len(OVERLAY_COLORS)])
+        data = {key: _points(pts) for key, pts in series.items()}
+        loss, val = data.get(LOSS, _points([])), data.get(VAL, _points([]))
+        smooth = self._curve(self.loss_plot, name, pg.mkPen(color, width=1.5))
+        dashed = self._curve(self.loss_plot, None if len(loss[0]) else name,
+                             pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
+        for item in (smooth, dashed):
+            item.setZValue(-1)
+        dashed.setData(*val)
+        self._overlays[name] = {"color": color, "data": data, "items": (smooth, dashed)}
+        self._draw_overlay(name)
+
+    def _draw_overlay(self, name: str):
+        o = self._overlays[name]
+        x, y = o["data"].get(LOSS, _points([]))
+        o["items"][0].setData(x, ema(y, self.smoothing.value())[0])
 
     def remove_overlay(self, name: str):
-        for item in self._overlay_items.pop(name, []):
-            self.loss_plot.removeItem(item)
+        o = self._overlays.pop(name, None)
+        for item in o["items"] if o else ():
             self.legend.removeItem(item)
-        self._overlays.pop(name, None)
+            self.loss_plot.removeItem(item)
 
     def overlay_names(self) -> list[str]:
         return list(self._overlays)
 
     # -- drawing --------------------------------------------------------------------------
-    def _mark_dirty(self, *_):
-        self._dirty = True
+    def _reset_smoothing(self):
+        self._smooth = _Column()
+        self._smooth_k, self._smooth_acc = None, 0.0
 
-    def _smoothed(self, y: np.ndarray) -> np.ndarray:
-        """EMA of the loss, extended incrementally as points arrive."""
-        k = self.smoothing.value()
-        cache = self._smoothed_cache
-        if cache is None or cache[1] != k or cache[0] > len(y):
-            out = ema(y, k)
-        else:
-            n, _, prev = cache
-            if n == len(y):
-                return prev
-            out = np.empty(len(y))
-            out[:n] = prev
-            # continue the recursion from the last debiased value
-            acc_weight = 1 - k ** n
-            acc = prev[n - 1] * acc_weight if n else 0.0
-            for i in range(n, len(y)):
-                acc = k * acc + (1 - k) * y[i]
-                acc_weight = k * acc_weight + (1 - k)
-                out[i] = acc / acc_weight
-        self._smoothed_cache = (len(y), k, out)
-        return out
+    def _smoothed(self) -> np.ndarray:
+        """The EMA of train/loss, extended by only the points that arrived since last time."""
+        y, k = self._y[LOSS].view() if LOSS in self._y else np.empty(0), self.smoothing.value()
+        if k != self._smooth_k or self._smooth.n > len(y):
+            self._reset_smoothing()
+            self._smooth_k = k
+        done = self._smooth.n
+        if done < len(y):
+            new, self._smooth_acc = ema(y[done:], k, self._smooth_acc, done)
+            self._smooth.extend(new)
+        return self._smooth.view()
 
     def _repaint(self):
-        if not self._dirty:
+        dirty, self._dirty = self._dirty, set()
+        if not dirty:
             return
-        self._dirty = False
-        x, y = self.series(LOSS)
-        self.raw_curve.setData(x, y)
-        self.smooth_curve.setData(x, self._smoothed(y) if len(y) else y)
-        self.val_curve.setData(*self.series(VAL))
+        if LOSS in dirty or _SMOOTHING in dirty:
+            x, y = self._data(LOSS)
+            self.raw_curve.setData(x, y)
+            self.smooth_curve.setData(x, self._smoothed())
+        if _SMOOTHING in dirty:
+            for name in self._overlays:
+                self._draw_overlay(name)
+        if VAL in dirty:
+            self.val_curve.setData(*self._data(VAL))
         key = self.extra.currentText()
-        self.extra_curve.setData(*self.series(key))
-        self.extra_plot.setLabel("left", key)
+        if _EXTRA in dirty or key in dirty:
+            self.extra_curve.setData(*self._data(key))
+            self.extra_plot.setLabel("left", key)
         self.repaint_count += 1
 
+    def _data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
+        if key not in self._x:
+            return np.empty(0), np.empty(0)
+        return self._x[key].view(), self._y[key].view()
+
     def repaint_now(self):
-        self._dirty = True
+        """Draw everything now instead of at the next tick."""
+        self._dirty.update((LOSS, VAL, _EXTRA))
         self._repaint()
 
     def reset_view(self):
@@ -230,6 +294,7 @@ class LossPlot(QWidget):
     def _set_log_x(self, on: bool):
         for plot in (self.loss_plot, self.extra_plot):
             plot.setLogMode(x=on, y=False)
+        self.reset_view()
 
     def is_log_x(self) -> bool:
         return self.log_x.isChecked()
@@ -241,36 +306,47 @@ class LossPlot(QWidget):
 
     def _apply_palette(self):
         pal = self.palette()
-        self.graphs.setBackground(pal.base().color())
-        fg = pal.text().color()
+        bg, fg = pal.base().color(), pal.text().color()
+        self.graphs.setBackground(bg)
         for plot in (self.loss_plot, self.extra_plot):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setPen(fg)
                 plot.getAxis(axis).setTextPen(fg)
+        self.legend.setLabelTextColor(fg)
+        for _, label in self.legend.items:  # setLabelTextColor alone does not redraw existing labels
+            label.setText(label.text, color=fg)
+        self.legend.setBrush(QColor(bg.red(), bg.green(), bg.blue(), 200))
 
     # -- export ---------------------------------------------------------------------------
     def export_png(self, path: str):
+        """Both graphs as a PNG image, as they are shown now."""
         self.repaint_now()
-        self.graphs.grab().save(str(path), "PNG")
+        if not self.isVisible():  # never laid out: give the scene a sensible size first
+            self.resize(max(self.width(), 900), max(self.height(), 600))
+            self.graphs.grab()  # delivers the pending resize events
+        exporter = ImageExporter(self.graphs.ci)
+        exporter.export(str(path))
 
     def export_csv(self, path: str):
+        """Every point, this run's and the overlays': columns run, step, key, value."""
         with open(path, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh)
             w.writerow(["run", "step", "key", "value"])
-            for key, s in self._series.items():
-                for step, v in zip(*s.data()):
-                    w.writerow(["current", int(step), key, repr(float(v))])
-            for name, series in self._overlays.items():
-                for key, points in series.items():
-                    for step, v in points:
-                        w.writerow([name, int(step), key, repr(float(v))])
+            runs = [(self.run_name, {k: self._data(k) for k in self._x})]
+            runs += [(name, o["data"]) for name, o in self._overlays.items()]
+            for run, data in runs:
+                for key, (xs, ys) in data.items():
+                    w.writerows([run, int(s), key, repr(float(v))] for s, v in zip(xs, ys))
 
-    def _ask_png(self):
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export graph as PNG"), "loss.png", "PNG (*.png)")
+    def _ask(self, export, title: str, default: str, filter_: str):
+        path, _ = QFileDialog.getSaveFileName(self, title, default, filter_)
         if path:
-            self.export_png(path)
+            suffix = default[default.rindex("."):]
+            export(path if path.lower().endswith(suffix) else path + suffix)
 
-    def _ask_csv(self):
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export data as CSV"), "metrics.csv", "CSV (*.csv)")
-        if path:
-            self.export_csv(path)
+
+def _points(pts) -> tuple[np.ndarray, np.ndarray]:
+    """[(step, value), ...] as two arrays, non-finite values dropped."""
+    a = np.asarray(pts, dtype=float).reshape(-1, 2)
+    a = a[np.isfinite(a).all(axis=1)]
+    return a[:, 0], a[:, 1]

@@ -90,3 +90,12 @@ def test_pause_and_resume(qtbot, runner):
     assert len(steps) <= n + 1 and runner.is_paused()
     runner.resume()
     qtbot.waitUntil(lambda: len(steps) > n + 5, timeout=10_000)
+
+
+def test_gui_latency_benchmark_runs(qtbot):
+    """The benchmark itself works (its numbers are read by people, not asserted here)."""
+    from bench.gui_latency import run
+
+    r = run(2.0)
+    assert r["ticks"] > 0 and r["train_steps"] > 0 and r["graph_points"] == r["train_steps"]
+    assert r["p50_ms"] is not None and r["p99_ms"] >= r["p50_ms"]
