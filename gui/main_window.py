@@ -42,25 +42,24 @@ class MainWindow(QMainWindow):
 
     # -- building -------------------------------------------------------------------------
     def _build_wizard(self) -> QWidget:
-        tr = self.tr
         ctx = self.ctx
         self.pages = [
-            PlannedPage(ctx, "data", tr("Data"), tr("Clean a raw corpus: rules, de-duplication and a quality model."),
-                        tr("Coming soon: heuristic filters, exact and near-duplicate removal and a model-based "
+            PlannedPage(ctx, "data", self.tr("Data"), self.tr("Clean a raw corpus: rules, de-duplication and a quality model."),
+                        self.tr("Coming soon: heuristic filters, exact and near-duplicate removal and a model-based "
                            "quality filter, with a reason for every document dropped. For now the corpus in "
                            "the workspace's data/corpus folder is used as it is.")),
             TokenizerPage(ctx),
             PretrainPage(ctx),
-            PlannedPage(ctx, "sft", tr("SFT"), tr("Supervised fine-tuning: teach the model to answer."),
-                        tr("Coming soon: instruction data in a chat template, loss on the assistant's tokens "
+            PlannedPage(ctx, "sft", self.tr("SFT"), self.tr("Supervised fine-tuning: teach the model to answer."),
+                        self.tr("Coming soon: instruction data in a chat template, loss on the assistant's tokens "
                            "only, full fine-tuning or LoRA.")),
-            PlannedPage(ctx, "rlhf", tr("RLHF"), tr("Learn what people prefer."),
-                        tr("Coming soon: rank answers side by side, train a reward model, and optimise the "
+            PlannedPage(ctx, "rlhf", self.tr("RLHF"), self.tr("Learn what people prefer."),
+                        self.tr("Coming soon: rank answers side by side, train a reward model, and optimise the "
                            "policy with DPO or PPO/GRPO.")),
-            PlannedPage(ctx, "compare", tr("Compare"), tr("Checkpoints of every stage, side by side."),
-                        tr("Coming soon: the same prompt answered by each stage's checkpoint, token by token.")),
-            PlannedPage(ctx, "labs", tr("Labs"), tr("The experiments behind the story."),
-                        tr("Coming soon: reproducible experiments on scaling, knowledge and calibration.")),
+            PlannedPage(ctx, "compare", self.tr("Compare"), self.tr("Checkpoints of every stage, side by side."),
+                        self.tr("Coming soon: the same prompt answered by each stage's checkpoint, token by token.")),
+            PlannedPage(ctx, "labs", self.tr("Labs"), self.tr("The experiments behind the story."),
+                        self.tr("Coming soon: reproducible experiments on scaling, knowledge and calibration.")),
         ]
         self.nav = QListWidget()
         self.nav.setObjectName("stageNavigator")

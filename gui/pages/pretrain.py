@@ -221,10 +221,13 @@ class PretrainPage(StagePage):
                     status = run["status"]
                     if status == "running" and not (self.ctx.runner.is_busy() and self.ctx.runner.name == JOB):
                         status = "interrupted"
-                    for col, text in enumerate((run["id"], status, str(steps[-1][0]) if steps else "0",
+                    for col, text in enumerate((run["id"], self._status_text(status),
+                                                str(steps[-1][0]) if steps else "0",
                                                 f"{val[-1][1]:.3f}" if val else "–",
                                                 run["parent"] or self.tr("scratch"))):
-                        self.runs.setItem(row, col, QTableWidgetItem(text))
+                        item = QTableWidgetItem(text)
+                        item.setData(Qt.ItemDataRole.UserRole, status)
+                        self.runs.setItem(row, col, item)
         self.runs.resizeColumnsToContents()
         self._sync_run_buttons()
         self.update_estimate()
@@ -244,6 +247,10 @@ class PretrainPage(StagePage):
                 if upto is None or step <= upto:
                     self.samples.add(step, prompt, text)
 
+    def _status_text(self, status: str) -> str:
+        return {"done": self.tr("done"), "running": self.tr("running"), "interrupted": self.tr("interrupted"),
+                "cancelled": self.tr("stopped"), "failed": self.tr("failed")}.get(status, status)
+
     def _selected_run(self) -> str | None:
         rows = self.runs.selectionModel().selectedRows()
         return self.runs.item(rows[0].row(), 0).text() if rows else None
@@ -257,7 +264,7 @@ class PretrainPage(StagePage):
     def _sync_run_buttons(self, *_):
         sel = self._selected_run()
         busy = self.ctx.runner.is_busy()
-        status = self.runs.item(self.runs.currentRow(), 1).text() if sel else ""
+        status = self.runs.item(self.runs.currentRow(), 1).data(Qt.ItemDataRole.UserRole) if sel else ""
         self.resume_button.setEnabled(bool(sel) and not busy and status in ("interrupted", "cancelled", "failed", "done"))
         self.overlay_button.setEnabled(bool(sel))
         self.overlay_button.setChecked(bool(sel) and sel in self.plot.overlay_names())

@@ -60,7 +60,7 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     with Store(win.ctx.ws.db_path) as store:
         run = store.runs("pretrain")[-1]
     assert ckpt.list_checkpoints(win.ctx.ws.run_dir(run["id"]) / "checkpoints")
-    assert page.runs.rowCount() == 1 and page.runs.item(0, 1).text() == "done"
+    assert page.runs.rowCount() == 1 and page.runs.item(0, 1).data(Qt.ItemDataRole.UserRole) == "done"
 
     # Stop mid-run: honoured within a step, with a checkpoint
     set_form(page.form, max_steps="1000000")
