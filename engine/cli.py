@@ -129,9 +129,9 @@ def cmd_init(args):
     ws = Workspace.create(args.workspace)
     result = {"workspace": str(ws.root)}
     if demo_cfg is not None:
-        from engine.data.demo import write_demo_world
+        from engine.data.pollute import write_demo
 
-        result["demo"] = write_demo_world(ws.root, demo_cfg)
+        result["demo"] = write_demo(ws.root, demo_cfg)
     _emit(args, result, f"workspace created: {ws.root}" + (" (demo world)" if args.demo else ""))
     return 0
 
@@ -152,6 +152,28 @@ def cmd_tokenize(args):
     human = (f"tokenizer: {r.get('tokenizer')} ({r.get('vocab_size')} tokens); chars/token {r.get('chars_per_token')}; "
              f"{r.get('train_tokens')} train + {r.get('val_tokens')} val tokens")
     _emit(args, r, human)
+    return 0 if fin.status == "done" else EXIT_FAILED
+
+
+def cmd_clean(args):
+    from engine.config import parse_sets, read_toml
+    from engine.data import clean
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    sets = parse_sets(args.set)
+    if args.source:
+        sets["sources"] = json.dumps(args.source, ensure_ascii=False)
+    for key in ("out", "reference", "workers"):
+        if getattr(args, key) is not None:
+            sets[key] = str(getattr(args, key))
+    cfg = clean.make_config(read_toml(args.config) if args.config else None, sets, args.config or "config file")
+    fin = _with_control(lambda control: _drive(clean.run(ws, cfg, control), _Printer(args.quiet)))
+    r = {k: v for k, v in fin.result.items() if k != "config"}
+    lines = [f"{f['step']:>12}: {f['documents']:>8,} docs ({f['documents_pct']:5.1f}%)  {f['chars']:>11,} chars "
+             f"({f['chars_pct']:5.1f}%)" for f in r.get("funnel", [])]
+    lines += [f"skipped {s['path']}: {s['reason']}" for s in r.get("skipped_inputs", [])]
+    _emit(args, {"status": fin.status, **r}, "\n".join(lines + [f"clean corpus: {r.get('out')}"]))
     return 0 if fin.status == "done" else EXIT_FAILED
 
 
@@ -253,6 +275,14 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--config", help="TOML config file")
         s.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one config key (repeatable)")
         s.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    s = add("clean", cmd_clean, "Clean raw text: normalise, rules, exact and near dedup, quality filter.")
+    config_args(s)
+    s.add_argument("--source", action="append", metavar="PATH", help="file or folder to read (repeatable; "
+                   "default: WS/data/raw, else WS/data/corpus)")
+    s.add_argument("--out", help="output folder (default: WS/data/clean)")
+    s.add_argument("--reference", help="folder of good text for the quality model (default: WS/data/reference)")
+    s.add_argument("--workers", type=int, help="processes for the per-document steps")
 
     s = add("tokenize", cmd_tokenize, "Train the byte-level BPE tokenizer and write token shards.")
     config_args(s)

@@ -223,9 +223,11 @@ def from_dict(cls, data: dict):
 
 def to_toml(cfg) -> str:
     """Flat TOML for a flat config (the run folder keeps it next to the equivalent command)."""
-    lines = []
-    for k, v in to_dict(cfg).items():
-        lines.append(f"{k} = {_toml_value(v)}")
+    data = to_dict(cfg)
+    lines = [f"{k} = {_toml_value(v)}" for k, v in data.items() if not isinstance(v, dict)]
+    for name, table in data.items():  # sections of a sectioned config, as TOML tables
+        if isinstance(table, dict):
+            lines += ["", f"[{name}]"] + [f"{k} = {_toml_value(v)}" for k, v in table.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -239,3 +241,49 @@ def _toml_value(v) -> str:
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def build_sectioned(cls, toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file"):
+    """A config whose dataclass-typed fields are sections: TOML tables ([rules] …) and dotted
+    --set keys (rules.min_chars=50); the other fields are flat keys as in build_config."""
+    hints = typing.get_type_hints(cls)
+    sections = {f.name: hints[f.name] for f in dataclasses.fields(cls) if dataclasses.is_dataclass(hints[f.name])}
+    toml, sets = dict(toml or {}), dict(sets or {})
+    built = {}
+    for name, sub in sections.items():
+        table = toml.pop(name, {}) or {}
+        if not isinstance(table, dict):
+            raise ConfigError(f"[{name}] in {toml_name} must be a table")
+        sub_sets = {k.split(".", 1)[1]: sets.pop(k) for k in list(sets) if k.startswith(name + ".")}
+        try:
+            built[name] = build_config(sub, table, sub_sets, toml_name=toml_name)
+        except ConfigError as e:
+            raise ConfigError(f"{name}.{e}") from None
+    for key in list(toml) + list(sets):
+        if "." in key and key.split(".", 1)[0] not in sections:
+            raise ConfigError(f"unknown config section {key.split('.', 1)[0]!r}; sections: {', '.join(sections)}")
+    flat = build_config(_Flat.of(cls, sections), toml, sets, toml_name=toml_name)
+    return cls(**{**dataclasses.asdict(flat), **built})
+
+
+class _Flat:
+    """The non-section fields of a sectioned config, as a dataclass build_config can check."""
+
+    _cache: dict = {}
+
+    @classmethod
+    def of(cls, config_cls, sections):
+        if config_cls not in cls._cache:
+            def copy(f):
+                kw = {"metadata": f.metadata}
+                if f.default is not dataclasses.MISSING:
+                    kw["default"] = f.default
+                if f.default_factory is not dataclasses.MISSING:
+                    kw["default_factory"] = f.default_factory
+                return field(**kw)
+
+            hints = typing.get_type_hints(config_cls)
+            fields = [(f.name, hints[f.name], copy(f)) for f in dataclasses.fields(config_cls) if f.name not in sections]
+            cls._cache[config_cls] = dataclasses.make_dataclass(config_cls.__name__ + "Flat", fields)
+        return cls._cache[config_cls]
+

@@ -14,7 +14,7 @@ def stage_status(ws: Workspace) -> dict[str, str]:
     """Status per stage. A run the database still calls running, with no process behind it, was
     interrupted (a crash or a kill): the caller that knows of a live job says 'running' instead."""
     out = dict.fromkeys(STAGES, NOT_STARTED)
-    if ws.corpus_dir.is_dir() and any(ws.corpus_dir.iterdir()):
+    if (ws.clean_dir / "report.json").is_file():
         out["data"] = DONE
     meta = ws.tokens_dir / "meta.json"
     if ws.tokenizer_path.is_file() and meta.is_file():

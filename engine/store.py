@@ -48,6 +48,10 @@ CREATE TABLE IF NOT EXISTS skipped_batches (
     doc_ids TEXT NOT NULL,           -- JSON list of the documents in the batch
     time REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS reports (
+    run_id TEXT PRIMARY KEY,
+    report TEXT NOT NULL             -- JSON: e.g. the cleaning funnel, reasons, examples
+);
 CREATE INDEX IF NOT EXISTS samples_run ON samples(run_id, step);
 CREATE INDEX IF NOT EXISTS skipped_run ON skipped_batches(run_id, step);
 """
@@ -62,7 +66,7 @@ class Store:
         if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             self.conn.execute("PRAGMA journal_mode=WAL")
         self.conn.execute("PRAGMA synchronous=FULL")
-        has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'skipped_run'").fetchone()[0]
+        has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
         if not has_schema:
             self.conn.executescript(SCHEMA)
 
@@ -143,6 +147,14 @@ class Store:
         cur = self.conn.execute("SELECT step, reason, loss, grad_norm, doc_ids FROM skipped_batches "
                                 "WHERE run_id = ? ORDER BY step", (run_id,))
         return [dict(step=s, reason=r, loss=l, grad_norm=g, doc_ids=json.loads(d)) for s, r, l, g, d in cur]
+
+    def save_report(self, run_id: str, report: dict):
+        self._tx("INSERT OR REPLACE INTO reports (run_id, report) VALUES (?, ?)",
+                 [(run_id, json.dumps(report, ensure_ascii=False))])
+
+    def report(self, run_id: str) -> dict | None:
+        row = self.conn.execute("SELECT report FROM reports WHERE run_id = ?", (run_id,)).fetchone()
+        return json.loads(row[0]) if row else None
 
     def forget_after(self, run_id: str, step: int):
         """On resume: drop what a crashed process logged after the checkpoint it resumes from."""

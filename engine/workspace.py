@@ -63,6 +63,16 @@ class Workspace:
         return self.data_dir / "corpus"
 
     @property
+    def clean_dir(self) -> Path:
+        return self.data_dir / "clean"
+
+    def training_corpus(self) -> Path:
+        """What the tokenizer and pretraining read: the cleaned corpus once cleaning has run."""
+        if (self.clean_dir / "report.json").is_file():
+            return self.clean_dir
+        return self.corpus_dir
+
+    @property
     def tokenizer_path(self) -> Path:
         return self.root / "tokenizer" / "tokenizer.json"
 

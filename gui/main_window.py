@@ -10,6 +10,7 @@ from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage
 from engine.workspace import Workspace
 from gui.context import Context
 from gui.pages.base import PlannedPage
+from gui.pages.data import DataPage
 from gui.pages.pretrain import PretrainPage
 from gui.pages.start import StartPage
 from gui.pages.tokenizer import TokenizerPage
@@ -44,10 +45,7 @@ class MainWindow(QMainWindow):
     def _build_wizard(self) -> QWidget:
         ctx = self.ctx
         self.pages = [
-            PlannedPage(ctx, "data", self.tr("Data"), self.tr("Clean a raw corpus: rules, de-duplication and a quality model."),
-                        self.tr("Coming soon: heuristic filters, exact and near-duplicate removal and a model-based "
-                           "quality filter, with a reason for every document dropped. For now the corpus in "
-                           "the workspace's data/corpus folder is used as it is.")),
+            DataPage(ctx),
             TokenizerPage(ctx),
             PretrainPage(ctx),
             PlannedPage(ctx, "sft", self.tr("SFT"), self.tr("Supervised fine-tuning: teach the model to answer."),
@@ -124,9 +122,9 @@ class MainWindow(QMainWindow):
         try:
             ws = Workspace.create(path)
             if demo:
-                from engine.data.demo import write_demo_world
+                from engine.data.pollute import write_demo
 
-                write_demo_world(ws.root)
+                write_demo(ws.root)
         except (DojoError, OSError) as e:
             self.start_page.show_error(str(e))
             return False
@@ -186,7 +184,7 @@ class MainWindow(QMainWindow):
         if not page.built:
             return self.tr("{0} is not built yet.").format(self.stage_title(i))
         if page.stage == "tokenizer" and status["data"] != DONE:
-            return self.tr("The tokenizer needs a corpus in data/corpus.")
+            return self.tr("The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.")
         if page.stage == "pretrain" and status["tokenizer"] != DONE:
             return self.tr("Pretraining needs a trained tokenizer: train it on this page first.")
         return self.tr("Ready for {0}.").format(self.stage_title(i))

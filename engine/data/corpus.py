@@ -23,7 +23,9 @@ class Document:
 def corpus_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise DojoError(f"corpus folder not found: {folder}")
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".txt"))
+    # names starting with "_" or "." are the folder's own bookkeeping (reports, rejects), not text
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".txt")
+                   and not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts))
     if not files:
         raise DojoError(f"no .jsonl or .txt files in {folder}")
     return files

@@ -22,7 +22,7 @@ def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | No
     cfg = cfg or TokenizerConfig()
     control = control or Control()
     t0 = time.perf_counter()
-    folder = ws.corpus_dir
+    folder = ws.training_corpus()
     next(iter_documents(folder))  # fail now, with the file named, if the corpus is missing or empty
     yield Log(f"training a byte-level BPE tokenizer ({cfg.vocab_size} tokens) on {folder}")
     tok = train_tokenizer((d.text for d in iter_documents(folder)), cfg.vocab_size, cfg.min_frequency)

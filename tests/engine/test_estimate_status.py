@@ -48,7 +48,7 @@ def test_stage_status_follows_the_workspace(tmp_path, ws):
     s = stage_status(empty)
     assert s["data"] == s["tokenizer"] == s["pretrain"] == NOT_STARTED
     s = stage_status(ws)
-    assert s["data"] == DONE and s["tokenizer"] == DONE and s["pretrain"] == NOT_STARTED
+    assert s["data"] == NOT_STARTED and s["tokenizer"] == DONE and s["pretrain"] == NOT_STARTED
     run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "3"})))
     assert stage_status(ws)["pretrain"] == DONE
     with Store(ws.db_path) as store:  # a process that died mid-run leaves its run "running"
