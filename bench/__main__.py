@@ -6,16 +6,18 @@ import importlib
 import json
 import sys
 
-BENCHES = {"gui_latency": "bench.gui_latency"}
+BENCHES = {"gui_latency": "bench.gui_latency", "clean_speed": "bench.clean_speed"}
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench")
     p.add_argument("name", choices=sorted(BENCHES))
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
-    p.add_argument("--seconds", type=float, default=20.0, help="how long to measure")
+    p.add_argument("--seconds", type=float, default=20.0, help="gui_latency: how long to measure")
+    p.add_argument("--mb", type=float, default=100.0, help="clean_speed: corpus size in MB")
     args = p.parse_args(argv)
-    result = importlib.import_module(BENCHES[args.name]).run(args.seconds)
+    module = importlib.import_module(BENCHES[args.name])
+    result = module.run(args.seconds, args.mb) if args.name == "clean_speed" else module.run(args.seconds)
     if args.json:
         print(json.dumps(result))
     else:

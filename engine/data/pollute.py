@@ -2,7 +2,7 @@
 
 What real crawls contain, planted so that cleaning can be measured: exact and near duplicates,
 pages of one repeated character or unit, markup, mojibake, spam, text in other languages.
-`data/raw/truth.json` says which document is what.
+`data/demo_truth.json` says which document is what.
 """
 from __future__ import annotations
 
@@ -23,9 +23,9 @@ OTHER_LANG = ["Сегодня хорошая погода, и мы пошли г
 
 
 def _near_copy(text: str, rng: random.Random) -> str:
-    """Edit ~3% of the characters: what a re-posted, lightly edited page looks like."""
+    """Edit ~2% of the characters: what a re-posted, lightly edited page looks like."""
     chars = list(text)
-    for _ in range(max(1, len(chars) // 33)):
+    for _ in range(max(1, len(chars) // 50)):
         i = rng.randrange(len(chars))
         op = rng.random()
         if op < 0.4:
@@ -49,7 +49,7 @@ def _mojibake(text: str) -> str:
 
 def write_raw_corpus(root: Path, seed: int = 0, dup_fraction: float = 0.08, near_fraction: float = 0.08,
                      junk_docs: int = 60, markup_fraction: float = 0.03, mojibake_fraction: float = 0.03) -> dict:
-    """Write data/raw/demo_raw.jsonl and data/raw/truth.json from data/corpus/demo.jsonl."""
+    """Write data/raw/demo_raw.jsonl and data/demo_truth.json from data/corpus/demo.jsonl."""
     rng = random.Random(f"lm-dojo-raw:{seed}")
     clean = [json.loads(line) for line in (root / "data" / "corpus" / "demo.jsonl").read_text(encoding="utf-8").splitlines()]
     out, truth = [], {"clean": [], "exact_duplicate": [], "near_duplicate": [], "junk": [], "repaired": []}
@@ -91,7 +91,7 @@ def write_raw_corpus(root: Path, seed: int = 0, dup_fraction: float = 0.08, near
     out = out[:n] + planted
     raw = root / "data" / "raw"
     atomic_write_text(raw / "demo_raw.jsonl", "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in out))
-    atomic_write_text(raw / "truth.json", json.dumps(truth, ensure_ascii=False, indent=0))
+    atomic_write_text(root / "data" / "demo_truth.json", json.dumps(truth, ensure_ascii=False, indent=0))
     return {k: len(v) for k, v in truth.items()} | {"raw_docs": len(out)}
 
 

@@ -257,6 +257,9 @@ class Rules(Step):
         for reason, knob_name, quantity, how in RULES:
             if not self._active(reason, knob_name, stats):
                 continue
+            if reason == "periodic_repeat" and not stats.may_repeat(self.config.repeat_max_period,
+                                                                     self.config.repeat_min_count):
+                continue  # cannot reach repeat_min_count: skip the regex scan
             value, limit = self._measure(stats, quantity), getattr(self.config, knob_name)
             if value < limit if how == "min" else value > limit if how == "max" else value >= limit:
                 return reason

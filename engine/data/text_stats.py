@@ -85,7 +85,109 @@ def periodic_repeats(text: str, max_period: int = 13) -> int:
     return best
 
 
+def may_repeat(text: str, max_period: int, count: int, char_counts: Counter | None = None) -> bool:
+    """False only where `periodic_repeats(text, max_period) < count` for sure: a unit with a letter or
+    digit repeated `count` times needs that character `count` times, and text[i] == text[i + p] over
+    (count - 1) * p positions in a row for its period p. True means: measure it."""
+    if count <= 4 or max_period < 1:
+        return True
+    counts = char_counts if char_counts is not None else Counter(text)
+    if not any(n >= count and ch.isalnum() for ch, n in counts.items()):
+        return False
+    n = len(text)
+    data = text.encode("utf-32-le")
+    for p in range(1, max_period + 1):
+        if n < count * p:
+            break
+        x = int.from_bytes(data[:4 * (n - p)], "little") ^ int.from_bytes(data[4 * p:], "little")
+        if bytes(4 * (count - 1) * p) in x.to_bytes(4 * (n - p), "little"):
+            return True
+    return False
+
+
 _MULT = np.uint64(0x9E3779B97F4A7C15)
+_PY_MULT = 0x9E3779B97F4A7C15
+_MASK = (1 << 64) - 1
+_SALTS: list[int] = []
+_PY_NGRAM_MAX_TOKENS = 50_000  # above this, the numpy path
+
+
+def _salts(n: int) -> list[int]:
+    """The first n salts of `ngram_fractions`'s numpy path (the generator's output is prefix-stable)."""
+    global _SALTS
+    if len(_SALTS) < n:
+        size = max(n, 2 * len(_SALTS), 1024)
+        _SALTS = [int(x) for x in np.random.default_rng(0).integers(1, 1 << 63, size=size, dtype=np.uint64)]
+    return _SALTS
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_latin_char(ch: str) -> bool:
+    return not _CJK_RE.match(ch)
+
+
+def _is_latin(tok: str) -> bool:
+    """Not a CJK unit."""
+    return _is_latin_char(tok) if len(tok) == 1 else not _CJK_RE.match(tok)
+
+
+def _ngram_fractions_py(toks: list[str], text_len: int, out: dict, length: dict, top_ns, dup_ns) -> dict:
+    """Pure-Python `ngram_fractions` for short texts (numpy's per-call cost dominates there): the same
+    n-grams, counts and tie-breaking (the smallest rolling hash among equally frequent n-grams)."""
+    ntok = len(toks)
+    by_k: dict[int, list] = {}
+    for n in top_ns:
+        by_k.setdefault(length[n], []).append(("top", n))
+    for n in dup_ns:
+        by_k.setdefault(length[n], []).append(("dup", n))
+    for k in sorted(by_k):
+        if k > ntok:
+            break
+        grams = list(zip(*[toks[j:] for j in range(k)]))
+        if len(set(grams)) == len(grams):
+            break  # no k-gram repeats, hence no longer one either
+        counts = None
+        for kind, n in by_k[k]:
+            if kind == "top":
+                if counts is None:
+                    counts = Counter(grams)
+                best = max(counts.values())
+                if best > 1:
+                    cands = [g for g, c in counts.items() if c == best]
+                    chars_of = [sum(map(len, g)) + sum(_is_latin(a) and _is_latin(b) for a, b in zip(g, g[1:])) for g in cands]
+                    chars = chars_of[0]
+                    if len(cands) > 1 and len(set(chars_of)) > 1:
+                        index: dict[str, int] = {}
+                        for t in toks:
+                            index.setdefault(t, len(index))
+                        salt = _salts(len(index))
+
+                        def rolling(g):
+                            h = salt[index[g[0]]]
+                            for t in g[1:]:
+                                h = (h * _PY_MULT + salt[index[t]]) & _MASK
+                            return h
+
+                        chars = min(zip(map(rolling, cands), chars_of))[1]
+                    out[f"top_{n}gram_char_fraction"] = min(1.0, float(best * chars) / text_len)
+            else:
+                seen: set = set()
+                covered = bytearray(ntok)
+                ones = b"\x01" * k
+                found = False
+                for i, g in enumerate(grams):
+                    if g in seen:
+                        covered[i:i + k] = ones
+                        found = True
+                    else:
+                        seen.add(g)
+                if found:
+                    latin = [_is_latin(t) for t in toks]
+                    chars = sum(len(t) for t, c in zip(toks, covered) if c)
+                    chars += sum(1 for i in range(ntok - 1)
+                                 if covered[i] and covered[i + 1] and latin[i] and latin[i + 1])
+                    out[f"dup_{n}gram_char_fraction"] = min(1.0, float(chars) / text_len)
+    return out
 
 
 def ngram_fractions(toks: list[str], text_len: int, scale: float = 1.0, top_ns=range(2, 5),
@@ -100,6 +202,8 @@ def ngram_fractions(toks: list[str], text_len: int, scale: float = 1.0, top_ns=r
     length = {n: max(2, round(n * scale)) for n in [*top_ns, *dup_ns]}
     if len(toks) < 2 or text_len < 1:
         return out
+    if len(toks) <= _PY_NGRAM_MAX_TOKENS:
+        return _ngram_fractions_py(toks, text_len, out, length, top_ns, dup_ns)
     index: dict[str, int] = {}
     ids = np.fromiter((index.setdefault(t, len(index)) for t in toks), dtype=np.int64, count=len(toks))
     lens = np.fromiter(map(len, toks), dtype=np.int64, count=len(toks))
@@ -142,7 +246,8 @@ class TextStats:
     def _chars(self) -> dict:
         nonspace = wide = symbols = 0
         scripts: Counter = Counter()
-        for ch, n in Counter(self.text).items():
+        self._char_counts = counts = Counter(self.text)
+        for ch, n in counts.items():
             kind, script, is_wide = char_info(ch)
             if kind == "space":
                 continue
@@ -152,6 +257,11 @@ class TextStats:
             if script:
                 scripts[script] += n
         return {"nonspace": nonspace, "wide": wide, "symbols": symbols, "scripts": scripts}
+
+    def may_repeat(self, max_period: int, count: int) -> bool:
+        """See `may_repeat`: False only where `periodic_repeats` is below `count` for sure."""
+        self._chars
+        return may_repeat(self.text, max_period, count, self._char_counts)
 
     @cached_property
     def lines(self) -> list[str]:
