@@ -22,6 +22,9 @@ class SamplingConfig:
     repetition_penalty: float = 1.0  # > 1 makes tokens already in the text less likely (CTRL)
     max_new_tokens: int = 100
     seed: int | None = None
+    eos_bias: float = 0.0  # added to the end-of-turn token's logit: > 0 ends answers sooner
+    stop_strings: tuple[str, ...] = ()  # the text is cut before the first of these, and generation stops
+    alternatives: int = 0  # also return the top-N tokens and probabilities at every step
 
 
 @dataclass
@@ -29,12 +32,16 @@ class Generation:
     text: str
     token_ids: list[int] = field(default_factory=list)
     probs: list[float] = field(default_factory=list)  # probability of each chosen token
-    stopped: bool = False  # ended at a stop token (not at max_new_tokens)
+    stopped: bool = False  # ended at a stop token or stop string (not at max_new_tokens)
+    alternatives: list[list[tuple[int, float]]] = field(default_factory=list)  # top-N per step
 
 
-def next_token_distribution(logits: torch.Tensor, cfg: SamplingConfig, seen: torch.Tensor | None = None) -> torch.Tensor:
-    """logits (V,) of the last position -> probabilities (V,) after penalty, temperature, top-k, top-p."""
+def next_token_distribution(logits: torch.Tensor, cfg: SamplingConfig, seen: torch.Tensor | None = None,
+                            bias: dict[int, float] | None = None) -> torch.Tensor:
+    """logits (V,) of the last position -> probabilities (V,) after bias, penalty, temperature, top-k, top-p."""
     logits = logits.float().clone()
+    for token, b in (bias or {}).items():
+        logits[token] += b
     if cfg.repetition_penalty != 1.0 and seen is not None and seen.numel():
         prev = logits[seen]
         logits[seen] = torch.where(prev > 0, prev / cfg.repetition_penalty, prev * cfg.repetition_penalty)
@@ -57,10 +64,16 @@ def next_token_distribution(logits: torch.Tensor, cfg: SamplingConfig, seen: tor
     return probs
 
 
-@torch.inference_mode()
 def stream(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
-           generator: torch.Generator | None = None) -> Iterator[tuple[int, float]]:
+           generator: torch.Generator | None = None, bias: dict[int, float] | None = None) -> Iterator[tuple[int, float]]:
     """Yield (token id, its probability) one at a time, until a stop token or max_new_tokens."""
+    for tok, p, _ in _steps(model, prompt_ids, cfg, stop_ids, generator, bias):
+        yield tok, p
+
+
+@torch.inference_mode()
+def _steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids, generator, bias):
+    """(token, its probability, the whole distribution) per generated token."""
     was_training = model.training
     model.eval()
     device = model.tok_emb.weight.device
@@ -74,9 +87,9 @@ def stream(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids: set
         history = list(ids)
         for _ in range(cfg.max_new_tokens):
             seen = torch.tensor(sorted(set(history)), device=device) if cfg.repetition_penalty != 1.0 else None
-            probs = next_token_distribution(logits[0, -1], cfg, seen).cpu()
+            probs = next_token_distribution(logits[0, -1], cfg, seen, bias).cpu()
             tok = int(probs.argmax()) if (cfg.greedy or cfg.temperature <= 0) else int(torch.multinomial(probs, 1, generator=generator))
-            yield tok, float(probs[tok])
+            yield tok, float(probs[tok]), probs
             if tok in stop_ids:
                 return
             history.append(tok)
@@ -90,14 +103,35 @@ def stream(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids: set
 
 
 def generate(model: GPT, tok, prompt: str, cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
-             generator: torch.Generator | None = None) -> Generation:
+             generator: torch.Generator | None = None, bias: dict[int, float] | None = None) -> Generation:
     prompt_ids = tok.encode(prompt, add_special_tokens=False).ids
     out = Generation(text="")
-    for t, p in stream(model, prompt_ids, cfg, stop_ids, generator):
+    for t, p, probs in _steps(model, prompt_ids, cfg, stop_ids, generator, bias):
         if t in stop_ids:
             out.stopped = True
             break
         out.token_ids.append(t)
         out.probs.append(p)
+        if cfg.alternatives:
+            top = torch.topk(probs, min(cfg.alternatives, probs.numel()))
+            out.alternatives.append([(int(i), round(float(v), 5)) for v, i in zip(top.values, top.indices)])
+        if cfg.stop_strings:
+            text = tok.decode(out.token_ids, skip_special_tokens=False)
+            cut = min((text.find(s) for s in cfg.stop_strings if s in text), default=-1)
+            if cut >= 0:
+                out.text, out.stopped = text[:cut], True
+                return out
     out.text = tok.decode(out.token_ids, skip_special_tokens=False)
     return out
+
+
+def chat(model: GPT, tok, messages: list[dict], cfg: SamplingConfig,
+         generator: torch.Generator | None = None) -> Generation:
+    """Answer as the assistant: the prompt goes through the chat template, generation stops at the
+    end-of-turn token (whose logit `cfg.eos_bias` raises or lowers)."""
+    from engine.tokenizer import END, EOT, render_chat, special_id
+
+    end = special_id(tok, END)
+    stop = {end, special_id(tok, EOT)}
+    return generate(model, tok, render_chat(messages, add_generation_prompt=True), cfg, stop, generator,
+                    {end: cfg.eos_bias} if cfg.eos_bias else None)
