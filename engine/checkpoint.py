@@ -257,5 +257,12 @@ def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: s
         model = GPT(GPTConfig(**mc))
     except TypeError as e:
         raise CheckpointError(f"{folder}: model_config does not fit this version of LM Dojo ({e})") from None
+    lora = loaded.meta.get("lora")
+    if lora:  # a LoRA run's checkpoint holds base + adapters: wrap, load, fold the adapters in
+        from engine.lora import LoRAConfig, apply_lora, merge_lora
+
+        apply_lora(model, LoRAConfig(lora["rank"], lora["alpha"], lora["dropout"], tuple(lora["targets"])))
     load_weights(model, loaded.model, loaded.meta.get("tied", {}))
+    if lora:
+        model = merge_lora(model)
     return model.to(device).eval(), loaded.meta

@@ -270,6 +270,42 @@ def cmd_chat(args):
     return 0
 
 
+def cmd_sft(args):
+    from engine.config import parse_sets, read_toml
+    from engine.train import sft
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    sets = parse_sets(args.set)
+    for key, value in (("base", args.base), ("data", args.data), ("device", args.device)):
+        if value is not None:
+            sets[key] = value
+    if args.lora:
+        sets["lora"] = "true"
+    if args.resume is not None:
+        events = lambda control: sft.run(ws, None, control, resume=args.resume, overrides=sets)  # noqa: E731
+    else:
+        cfg = sft.make_config(read_toml(args.config) if args.config else None, sets, args.config or "config file")
+        events = lambda control: sft.run(ws, cfg, control)  # noqa: E731
+    fin = _with_control(lambda control: _drive(events(control), _Printer(args.quiet)))
+    r = _clean(fin.result) | {"status": fin.status}
+    _emit(args, r, f"{fin.status}: run {r['run']}, {r['steps']} steps, val loss {r.get('val_loss')}\ncheckpoint: {r['checkpoint']}")
+    return 0
+
+
+def cmd_eval(args):
+    from engine.evaluate import evaluate_runs
+    from engine.train.loop import resolve_device
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    r = evaluate_runs(ws, args.run, args.limit, resolve_device(args.device))
+    lines = [f"{x['run']}: QA accuracy {x['qa_accuracy']:.1%}, ends its answer {x['end_rate']:.1%}, "
+             f"{x['mean_length']:.1f} tokens" for x in r["runs"]]
+    _emit(args, r, "\n".join(lines))
+    return 0
+
+
 def cmd_runs(args):
     from engine.store import Store
     from engine.workspace import Workspace
@@ -343,6 +379,19 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("chat", cmd_chat, "Answer a prompt as the assistant, through the chat template.")
     sampling_args(s)
     s.add_argument("--system", help="a system message before the prompt")
+
+    s = add("sft", cmd_sft, "Fine-tune a pretrained run on instruction data (chat template, masked loss).")
+    config_args(s)
+    s.add_argument("--from", dest="base", help="run or checkpoint to start from (default: latest pretraining run)")
+    s.add_argument("--data", help="instruction data file or folder (default: WS/data/sft/train.jsonl)")
+    s.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
+    s.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    s.add_argument("--resume", nargs="?", const=True, metavar="RUN", help="continue an SFT run")
+
+    s = add("eval", cmd_eval, "Held-out QA on the demo world: accuracy, end-of-turn rate, answer length.")
+    s.add_argument("--run", action="append", required=True, metavar="RUN", help="run or checkpoint (repeatable)")
+    s.add_argument("--limit", type=int, default=200, help="questions to ask")
+    s.add_argument("--device", default="auto")
 
     add("runs", cmd_runs, "List the runs of a workspace.")
     return p

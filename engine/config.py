@@ -40,19 +40,10 @@ class TokenizerConfig:
 
 
 @dataclass
-class PretrainConfig:
-    preset: str = knob("tiny", "Model size: tiny, small or medium; any knob below overrides it.",
-                       choices=tuple(MODEL_PRESETS))
-    # model
-    n_layer: int = knob(4, "Number of Transformer blocks (depth).", min=1, max=256)
-    n_head: int = knob(4, "Attention heads per block; must divide n_embd.", min=1)
-    n_embd: int = knob(128, "Width of the residual stream.", min=8)
-    block_size: int = knob(128, "Context length in tokens.", min=8)
-    n_experts: int = knob(0, "Mixture-of-experts feed-forward with this many experts (0 = dense).", min=0, max=256)
-    expert_top_k: int = knob(2, "Experts each token is routed to.", min=1)
+class TrainConfig:
+    """The knobs every training stage shares: optimisation, budget, evaluation, checkpoints, guards, machine."""
+
     moe_aux_weight: float = knob(0.01, "Weight of the expert load-balancing loss.", min=0.0)
-    dropout: float = knob(0.0, "Dropout probability (0 for pretraining on much data).", min=0.0, max=0.9)
-    # optimisation
     batch_size: int = knob(16, "Sequences per step (before accumulation).", min=1)
     grad_accum: int = knob(1, "Micro-batches accumulated into one optimizer step.", min=1)
     lr: float = knob(3e-3, "Peak learning rate of AdamW.", min=0.0, max=1.0)
@@ -63,22 +54,17 @@ class PretrainConfig:
     beta1: float = knob(0.9, "AdamW beta1.", min=0.0, max=1.0)
     beta2: float = knob(0.95, "AdamW beta2.", min=0.0, max=1.0)
     grad_clip: float = knob(1.0, "Clip the gradient norm to this (0 = off).", min=0.0)
-    # budget
     max_steps: int = knob(0, "Stop after this many optimizer steps (0 = no step limit).", min=0)
     max_minutes: float = knob(0.0, "Stop after this many minutes (0 = no time limit).", min=0.0)
-    # evaluation, samples, checkpoints
     eval_every: int = knob(100, "Steps between validation-loss measurements.", min=1)
     eval_batches: int = knob(8, "Batches of validation data per measurement.", min=1)
     sample_every: int = knob(200, "Steps between sample generations (0 = never).", min=0)
     sample_tokens: int = knob(40, "Tokens generated per sample.", min=1)
-    sample_prompts: list[str] = knob((), "Prompts for samples (empty = the starts of validation documents).")
     checkpoint_every: int = knob(500, "Steps between checkpoints (one is always saved at the end).", min=1)
     keep_last: int = knob(2, "Recent checkpoints kept besides the best one.", min=2)
-    # guards
     spike_sigma: float = knob(6.0, "Skip a step whose loss or gradient norm is this many standard deviations above the recent mean.", min=1.0)
     spike_window: int = knob(128, "Steps in the rolling window of the spike guard.", min=8)
     max_bad_steps: int = knob(8, "Stop after this many skipped steps in a row.", min=1)
-    # machine
     seed: int = knob(1337, "Seed of initialisation, data order and sampling.")
     device: str = knob("auto", "auto, cpu, cuda, cuda:N or mps.")
     dtype: str = knob("auto", "auto (bf16 where supported), fp32 or bf16.", choices=("auto", "fp32", "bf16"))
@@ -87,6 +73,28 @@ class PretrainConfig:
 
     def validate(self) -> None:
         validate_fields(self)
+        if not (self.device == "auto" or self.device in ("cpu", "mps", "cuda") or re.fullmatch(r"cuda:\d+", self.device)):
+            raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
+
+    def has_budget(self) -> bool:
+        return self.max_steps > 0 or self.max_minutes > 0
+
+
+@dataclass
+class PretrainConfig(TrainConfig):
+    preset: str = knob("tiny", "Model size: tiny, small or medium; any knob below overrides it.",
+                       choices=tuple(MODEL_PRESETS))
+    n_layer: int = knob(4, "Number of Transformer blocks (depth).", min=1, max=256)
+    n_head: int = knob(4, "Attention heads per block; must divide n_embd.", min=1)
+    n_embd: int = knob(128, "Width of the residual stream.", min=8)
+    block_size: int = knob(128, "Context length in tokens.", min=8)
+    n_experts: int = knob(0, "Mixture-of-experts feed-forward with this many experts (0 = dense).", min=0, max=256)
+    expert_top_k: int = knob(2, "Experts each token is routed to.", min=1)
+    dropout: float = knob(0.0, "Dropout probability (0 for pretraining on much data).", min=0.0, max=0.9)
+    sample_prompts: list[str] = knob((), "Prompts for samples (empty = the starts of validation documents).")
+
+    def validate(self) -> None:
+        super().validate()
         if self.n_embd % self.n_head:
             raise ConfigError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
         if (self.n_embd // self.n_head) % 2:
@@ -95,11 +103,7 @@ class PretrainConfig:
             raise ConfigError("n_experts must be 0 (dense) or at least 2")
         if self.n_experts and self.expert_top_k > self.n_experts:
             raise ConfigError(f"expert_top_k ({self.expert_top_k}) must not exceed n_experts ({self.n_experts})")
-        if not (self.device == "auto" or self.device in ("cpu", "mps", "cuda") or re.fullmatch(r"cuda:\d+", self.device)):
-            raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
 
-    def has_budget(self) -> bool:
-        return self.max_steps > 0 or self.max_minutes > 0
 
 
 def _type_of(cls, name: str):

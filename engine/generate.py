@@ -33,6 +33,7 @@ class Generation:
     token_ids: list[int] = field(default_factory=list)
     probs: list[float] = field(default_factory=list)  # probability of each chosen token
     stopped: bool = False  # ended at a stop token or stop string (not at max_new_tokens)
+    stop_token: int | None = None  # which stop token ended it
     alternatives: list[list[tuple[int, float]]] = field(default_factory=list)  # top-N per step
 
 
@@ -108,7 +109,7 @@ def generate(model: GPT, tok, prompt: str, cfg: SamplingConfig, stop_ids: set[in
     out = Generation(text="")
     for t, p, probs in _steps(model, prompt_ids, cfg, stop_ids, generator, bias):
         if t in stop_ids:
-            out.stopped = True
+            out.stopped, out.stop_token = True, t
             break
         out.token_ids.append(t)
         out.probs.append(p)

@@ -1,0 +1,223 @@
+"""Stage 2, supervised fine-tuning: teach a pretrained model to answer in the chat template.
+
+    for event in sft.run(ws, cfg, control): ...
+
+Examples are rendered through the chat template; by default only the assistant's tokens (and
+their end-of-turn token) carry loss. A batch holds whole examples, right-padded: causal
+attention never looks ahead, so no example attends to another or to padding. Full fine-tuning
+or LoRA; everything else is the shared loop.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from engine import checkpoint as ckpt
+from engine.config import TrainConfig, build_config, knob, to_dict
+from engine.data.sft_data import encode_example, load_sft_records, response_only, select_examples
+from engine.errors import DojoError
+from engine.events import Control
+from engine.generate import SamplingConfig, chat
+from engine.losses import IGNORE_INDEX, lm_loss
+from engine.store import Store
+from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
+from engine.train.loop import Job, new_run_id, resolve_device, train, write_run_folder
+from engine.workspace import Workspace
+
+STAGE = "sft"
+
+
+@dataclass
+class SFTConfig(TrainConfig):
+    base: str = knob("", "Run or checkpoint to start from (default: the latest pretraining run).")
+    data: str = knob("", "Instruction data: a file or folder (default: the workspace's data/sft/train.jsonl).")
+    val_fraction: float = knob(0.05, "Share of examples held out for validation.", min=0.0, max=0.5)
+    loss_on: str = knob("assistant", "Train on the assistant's tokens only, or on all tokens.", choices=("assistant", "all"))
+    select: str = knob("all", "Which examples: all, the longest N, or N diverse prompts.", choices=("all", "longest", "diverse"))
+    select_n: int = knob(0, "N for select = longest or diverse.", min=0)
+    response_only: bool = knob(False, "Train on the responses with empty prompts (a lab).")
+    lora: bool = knob(False, "Train low-rank adapters instead of all weights.")
+    lora_rank: int = knob(8, "LoRA rank.", min=1, max=1024)
+    lora_alpha: float = knob(16.0, "LoRA alpha (the update is scaled by alpha / rank).", min=0.0)
+    lora_dropout: float = knob(0.0, "Dropout on the LoRA path.", min=0.0, max=0.9)
+    lora_targets: list[str] = knob(("qkv", "proj"), "Linear layers that get adapters: qkv, proj, gate_up, down.")
+    eval_prompts: int = knob(6, "Held-out prompts answered at every sample step.", min=0)
+    # SFT's defaults differ from pretraining's
+    lr: float = knob(1e-3, "Peak learning rate of AdamW.", min=0.0, max=1.0)
+    batch_size: int = knob(16, "Examples per step (before accumulation).", min=1)
+    warmup_steps: int = knob(20, "Steps of linear warm-up.", min=0)
+    max_steps: int = knob(300, "Stop after this many optimizer steps (0 = no step limit).", min=0)
+    eval_every: int = knob(50, "Steps between validation-loss measurements.", min=1)
+    sample_every: int = knob(100, "Steps between answers to the evaluation prompts (0 = never).", min=0)
+    sample_tokens: int = knob(48, "Tokens generated per answer.", min=1)
+    checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)
+    moe_aux_weight: float = knob(0.01, "Weight of the expert load-balancing loss.", min=0.0)
+
+
+def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> SFTConfig:
+    cfg = build_config(SFTConfig, toml, sets, toml_name=toml_name)
+    cfg.lora_targets = list(cfg.lora_targets)
+    return cfg
+
+
+def find_base(ws: Workspace, store: Store, ref: str) -> Path:
+    if ref:
+        return ckpt.resolve(ws.runs_dir, ref)
+    runs = [r for r in store.runs("pretrain") if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
+    if not runs:
+        raise DojoError(f"nothing to fine-tune: no pretraining run with a checkpoint in {ws.root}; "
+                        "run lmdojo-cli pretrain WS first, or give --from RUN")
+    return ckpt.list_checkpoints(ws.run_dir(runs[-1]["id"]) / "checkpoints")[-1]
+
+
+class SFTTask:
+    def __init__(self, ws: Workspace, cfg: SFTConfig, tok, block: int, device: torch.device, run_dir: Path):
+        self.cfg, self.tok, self.device = cfg, tok, device
+        path = Path(cfg.data) if cfg.data else ws.data_dir / "sft" / "train.jsonl"
+        records = load_sft_records(path)
+        records = select_examples(records, cfg.select, cfg.select_n, cfg.seed)
+        if cfg.response_only:
+            records = response_only(records)
+        (run_dir / "selected.jsonl").parent.mkdir(parents=True, exist_ok=True)
+        from engine.fsutil import atomic_write_text
+
+        atomic_write_text(run_dir / "selected.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        self.train, self.val, self.skipped = [], [], 0
+        for r in records:
+            enc = encode_example(tok, r["messages"], cfg.loss_on, block + 1)
+            if enc is None:
+                self.skipped += 1
+                continue
+            h = int(hashlib.blake2b(f"{cfg.seed}:{r['id']}".encode(), digest_size=8).hexdigest(), 16) / 2**64
+            (self.val if h < cfg.val_fraction else self.train).append((r, enc))
+        if not self.train:
+            raise DojoError(f"no usable training examples in {path} ({self.skipped} too long or without an answer)")
+        if not self.val:  # always measure something held out
+            self.val = self.train[-max(1, len(self.train) // 20):]
+        self.pad = special_id(tok, PAD)
+        self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
+        self.epoch, self.cursor = 0, 0
+        self.eval_prompts = [r["messages"][:-1] for r, _ in self.val[: cfg.eval_prompts]]
+
+    # -- batches: whole examples, right-padded ------------------------------------------
+    def _order(self) -> np.ndarray:
+        return np.random.default_rng([self.cfg.seed, self.epoch]).permutation(len(self.train))
+
+    def next_rows(self, n: int) -> np.ndarray:
+        rows = []
+        while len(rows) < n:
+            order = self._order()
+            if self.cursor >= len(order):
+                self.epoch, self.cursor = self.epoch + 1, 0
+                continue
+            take = order[self.cursor : self.cursor + n - len(rows)]
+            rows.extend(int(i) for i in take)
+            self.cursor += len(take)
+        return np.asarray(rows)
+
+    def _batch(self, examples):
+        T = max(len(e.ids) for e in examples) - 1
+        x = torch.full((len(examples), T), self.pad, dtype=torch.long)
+        y = torch.full((len(examples), T), IGNORE_INDEX, dtype=torch.long)
+        for i, e in enumerate(examples):
+            ids, labels = torch.tensor(e.ids), torch.tensor(e.labels)
+            x[i, : len(ids) - 1] = ids[:-1]
+            y[i, : len(ids) - 1] = labels[1:]
+        return x.to(self.device), y.to(self.device)
+
+    def loss(self, model, rows):
+        x, y = self._batch([self.train[int(i)][1] for i in rows])
+        logits, aux = model(x)
+        return lm_loss(logits, y), (aux if model.cfg.n_experts else None)
+
+    @torch.no_grad()
+    def evaluate(self, model) -> dict[str, float]:
+        model.eval()
+        total, n = 0.0, 0
+        B = self.cfg.batch_size
+        for i in range(0, len(self.val), B):
+            x, y = self._batch([e for _, e in self.val[i : i + B]])
+            logits, _ = model(x)
+            count = int((y != IGNORE_INDEX).sum())
+            total += float(lm_loss(logits, y)) * count
+            n += count
+        model.train()
+        return {"val/loss": total / max(1, n)}
+
+    def samples(self, model, step: int) -> list[tuple[str, str]]:
+        out = []
+        for i, messages in enumerate(self.eval_prompts):
+            gen = torch.Generator().manual_seed(self.cfg.seed + i)
+            answer = chat(model, self.tok, messages, SamplingConfig(greedy=True, max_new_tokens=self.cfg.sample_tokens), gen)
+            out.append((messages[-1]["content"], answer.text + ("" if answer.stopped else " …")))
+        return out
+
+    def doc_ids(self, rows) -> list[str]:
+        return [self.train[int(i)][0]["id"] for i in rows]
+
+    def data_state(self) -> dict:
+        return {"epoch": self.epoch, "cursor": self.cursor}
+
+    def load_data_state(self, state: dict) -> None:
+        self.epoch, self.cursor = int(state["epoch"]), int(state["cursor"])
+
+
+def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = None,
+        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+    cfg = cfg or make_config(sets=overrides)
+    tok = load_tokenizer(ws.tokenizer_path)
+    tok_hash = tokenizer_hash(ws.tokenizer_path)
+    store = Store(ws.db_path)
+    try:
+        resume_from = None
+        if resume:
+            run_id = str(resume) if resume is not True else [r for r in store.runs(STAGE)][-1]["id"]
+            found = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
+            if not found:
+                raise DojoError(f"run {run_id} has no complete checkpoint to resume from")
+            resume_from = found[-1]
+            cfg = build_config(SFTConfig, ckpt.read_meta(resume_from)["config"], overrides, toml_name="saved config")
+        if not cfg.has_budget():
+            raise DojoError("set a budget: max_steps or max_minutes")
+        base = find_base(ws, store, cfg.base)
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        device = resolve_device(cfg.device)
+        model, base_meta = ckpt.load_gpt(base, "cpu", tok_hash)
+        model.train()
+        run_id = run_id if resume_from else new_run_id(ws.runs_dir, STAGE)
+        run_dir = ws.run_dir(run_id)
+        task = SFTTask(ws, cfg, tok, model.cfg.block_size, device, run_dir)
+        if cfg.lora:
+            from engine.lora import LoRAConfig, apply_lora
+
+            apply_lora(model, LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)))
+        torch.manual_seed(cfg.seed)
+        model.to(device)
+        command = shlex.join(["lmdojo-cli", STAGE, str(ws.root), "--config", str(run_dir / "config.toml")])
+        write_run_folder(run_dir, cfg, command)
+        if resume_from is None:
+            store.create_run(run_id, STAGE, to_dict(cfg), command, parent=str(base))
+        meta = {"stage": STAGE, "model_config": base_meta["model_config"], "tokenizer_hash": tok_hash,
+                "config": to_dict(cfg), "parent": str(base), "params": model.num_params(),
+                "lora": ({"rank": cfg.lora_rank, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout,
+                          "targets": list(cfg.lora_targets)} if cfg.lora else None)}
+        job = Job(run_id=run_id, run_dir=run_dir, cfg=cfg, model=model, task=task, device=device, store=store,
+                  meta=meta, resume_from=resume_from)
+        for ev in train(job, control):
+            if cfg.lora and type(ev).__name__ == "Finished":
+                from engine.lora import LoRAConfig, save_adapter
+
+                save_adapter(run_dir / "adapter.safetensors", model,
+                             LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)), meta)
+                ev.result["adapter"] = str(run_dir / "adapter.safetensors")
+            yield ev
+    finally:
+        store.close()

@@ -1,0 +1,86 @@
+"""SFT: it runs on the demo set from a pretraining run (full and LoRA), records its parent, resumes,
+saves the adapter, refuses bad data; eval reports the three numbers."""
+import json
+
+import pytest
+
+from engine import checkpoint as ckpt
+from engine.cli import main
+from engine.errors import DojoError
+from engine.store import Store
+from engine.train import pretrain, sft
+from tests.conftest import TINY, run_events
+
+SFT_SETS = {"max_steps": "12", "batch_size": "4", "eval_every": "6", "sample_every": "6", "eval_prompts": "2",
+            "sample_tokens": "8", "checkpoint_every": "6", "threads": "1"}
+
+
+@pytest.fixture
+def pretrained(ws):
+    r = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "64"})))
+    return ws, r[-1].result
+
+
+@pytest.mark.parametrize("lora", ["false", "true"])
+def test_sft_runs_from_the_latest_pretraining_run(pretrained, lora):
+    ws, base = pretrained
+    events = run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "lora": lora})))
+    r = events[-1].result
+    assert r["steps"] == 12 and r["val_loss"] is not None
+    with Store(ws.db_path) as store:
+        run = store.run(r["run"])
+        answers = store.samples(r["run"])
+    assert run["stage"] == "sft" and run["parent"] == base["checkpoint"]  # lineage: base → SFT
+    assert len(answers) == 4  # two evaluation prompts at steps 6 and 12
+    assert (ws.run_dir(r["run"]) / "selected.jsonl").is_file()
+    model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))  # a LoRA checkpoint loads merged
+    assert meta["stage"] == "sft" and not any("lora" in k for k in model.state_dict())
+    if lora == "true":
+        from engine.lora import load_adapter
+
+        tensors, cfg, info = load_adapter(ws.run_dir(r["run"]) / "adapter.safetensors")
+        assert cfg.rank == 8 and tensors and info["base_model_config"] == meta["model_config"]
+
+
+def test_only_adapters_train_with_lora(pretrained):
+    ws, base = pretrained
+    r = run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "lora": "true"})))[-1].result
+    before, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, base["run"]))
+    after = ckpt.load(ckpt.resolve(ws.runs_dir, r["run"])).model
+    # the frozen base weights are stored unchanged next to the adapters
+    assert (after["tok_emb.weight"] == before.state_dict()["tok_emb.weight"]).all()
+    assert (after["blocks.0.attn.qkv.base.weight"] == before.state_dict()["blocks.0.attn.qkv.weight"]).all()
+
+
+def test_sft_resume_continues_the_run(pretrained):
+    ws, _ = pretrained
+    first = run_events(sft.run(ws, sft.make_config(sets=SFT_SETS)))[-1].result
+    more = run_events(sft.run(ws, resume=first["run"], overrides={"max_steps": "18"}))[-1].result
+    assert more["run"] == first["run"] and more["steps"] == 18
+
+
+def test_sft_needs_a_base_and_good_data(ws, tmp_path):
+    with pytest.raises(DojoError, match="no pretraining run"):
+        list(sft.run(ws, sft.make_config(sets=SFT_SETS)))
+    run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "3"})))
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"instruction": "hi", "output": "hello"}\n{"messages": [{"role": "robot", "content": "x"}]}\n')
+    with pytest.raises(DojoError, match=r"bad.jsonl:2"):
+        list(sft.run(ws, sft.make_config(sets={**SFT_SETS, "data": str(bad)})))
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("")
+    with pytest.raises(DojoError, match="empty"):
+        list(sft.run(ws, sft.make_config(sets={**SFT_SETS, "data": str(empty)})))
+
+
+def test_cli_sft_chat_and_eval(pretrained, capsys):
+    ws, base = pretrained
+    sets = [a for k, v in SFT_SETS.items() for a in ("--set", f"{k}={v}")]
+    assert main(["sft", str(ws.root), "--json", "--quiet", "--lora", *sets]) == 0
+    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"run", "checkpoint", "val_loss"} <= set(r)
+    assert main(["eval", str(ws.root), "--run", base["run"], "--run", r["run"], "--limit", "4", "--json"]) == 0
+    ev = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert [x["questions"] for x in ev["runs"]] == [4, 4]
+    for x in ev["runs"]:
+        assert 0 <= x["qa_accuracy"] <= 1 and 0 <= x["end_rate"] <= 1 and x["mean_length"] >= 0
