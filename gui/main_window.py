@@ -12,6 +12,7 @@ from gui.context import Context
 from gui.pages.base import PlannedPage
 from gui.pages.data import DataPage
 from gui.pages.pretrain import PretrainPage
+from gui.pages.sft import SFTPage
 from gui.pages.start import StartPage
 from gui.pages.tokenizer import TokenizerPage
 from gui.settings_dialog import SettingsDialog
@@ -48,9 +49,7 @@ class MainWindow(QMainWindow):
             DataPage(ctx),
             TokenizerPage(ctx),
             PretrainPage(ctx),
-            PlannedPage(ctx, "sft", self.tr("SFT"), self.tr("Supervised fine-tuning: teach the model to answer."),
-                        self.tr("Coming soon: instruction data in a chat template, loss on the assistant's tokens "
-                           "only, full fine-tuning or LoRA.")),
+            SFTPage(ctx),
             PlannedPage(ctx, "rlhf", self.tr("RLHF"), self.tr("Learn what people prefer."),
                         self.tr("Coming soon: rank answers side by side, train a reward model, and optimise the "
                            "policy with DPO or PPO/GRPO.")),
@@ -187,6 +186,8 @@ class MainWindow(QMainWindow):
             return self.tr("The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.")
         if page.stage == "pretrain" and status["tokenizer"] != DONE:
             return self.tr("Pretraining needs a trained tokenizer: train it on this page first.")
+        if page.stage == "sft" and status["pretrain"] not in (DONE, INTERRUPTED):
+            return self.tr("SFT starts from a pretrained model: pretrain first.")
         return self.tr("Ready for {0}.").format(self.stage_title(i))
 
     # -- settings and closing -------------------------------------------------------------

@@ -320,152 +320,142 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="51" />
-        <source>SFT</source>
-        <translation>SFT</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="51" />
-        <source>Supervised fine-tuning: teach the model to answer.</source>
-        <translation>監督式微調：教模型回答問題。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="52" />
-        <source>Coming soon: instruction data in a chat template, loss on the assistant's tokens only, full fine-tuning or LoRA.</source>
-        <translation>即將推出：套用對話範本的指令資料、只對助理回覆的 token 計算損失，以及全參數微調或 LoRA。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="54" />
+        <location filename="../../gui/main_window.py" line="53" />
         <source>RLHF</source>
         <translation>RLHF</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="54" />
+        <location filename="../../gui/main_window.py" line="53" />
         <source>Learn what people prefer.</source>
         <translation>學習人們偏好什麼樣的回答。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="55" />
+        <location filename="../../gui/main_window.py" line="54" />
         <source>Coming soon: rank answers side by side, train a reward model, and optimise the policy with DPO or PPO/GRPO.</source>
         <translation>即將推出：並排比較並排序回答、訓練獎勵模型，再以 DPO 或 PPO/GRPO 最佳化策略。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="57" />
+        <location filename="../../gui/main_window.py" line="56" />
         <source>Compare</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="57" />
+        <location filename="../../gui/main_window.py" line="56" />
         <source>Checkpoints of every stage, side by side.</source>
         <translation>並排比較每個階段的檢查點。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="58" />
+        <location filename="../../gui/main_window.py" line="57" />
         <source>Coming soon: the same prompt answered by each stage's checkpoint, token by token.</source>
         <translation>即將推出：讓各階段的檢查點回答同一個提示，逐 token 對照。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="59" />
+        <location filename="../../gui/main_window.py" line="58" />
         <source>Labs</source>
         <translation>實驗室</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="59" />
+        <location filename="../../gui/main_window.py" line="58" />
         <source>The experiments behind the story.</source>
         <translation>故事背後的實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="60" />
+        <location filename="../../gui/main_window.py" line="59" />
         <source>Coming soon: reproducible experiments on scaling, knowledge and calibration.</source>
         <translation>即將推出：關於規模擴展、知識與校準的可重現實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="93" />
+        <location filename="../../gui/main_window.py" line="92" />
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="94" />
+        <location filename="../../gui/main_window.py" line="93" />
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="95" />
+        <location filename="../../gui/main_window.py" line="94" />
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="96" />
+        <location filename="../../gui/main_window.py" line="95" />
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="98" />
+        <location filename="../../gui/main_window.py" line="97" />
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="159" />
+        <location filename="../../gui/main_window.py" line="158" />
         <source>planned</source>
         <translation>規劃中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="170" />
+        <location filename="../../gui/main_window.py" line="169" />
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179" />
+        <location filename="../../gui/main_window.py" line="178" />
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179" />
+        <location filename="../../gui/main_window.py" line="178" />
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179" />
+        <location filename="../../gui/main_window.py" line="178" />
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="180" />
+        <location filename="../../gui/main_window.py" line="179" />
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="180" />
+        <location filename="../../gui/main_window.py" line="179" />
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="185" />
+        <location filename="../../gui/main_window.py" line="184" />
         <source>{0} is not built yet.</source>
         <translation>「{0}」還在開發中。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="187" />
+        <location filename="../../gui/main_window.py" line="186" />
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="189" />
+        <location filename="../../gui/main_window.py" line="188" />
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
         <location filename="../../gui/main_window.py" line="190" />
+        <source>SFT starts from a pretrained model: pretrain first.</source>
+        <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="191" />
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="207" />
+        <location filename="../../gui/main_window.py" line="208" />
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="210" />
+        <location filename="../../gui/main_window.py" line="211" />
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
@@ -692,6 +682,159 @@
         <location filename="../../gui/pages/pretrain.py" line="308" />
         <source>Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})</source>
         <translation>估計：{0} 個參數 · {1} 個 token · {2} FLOPs · {3}（{4}）</translation>
+    </message>
+</context>
+<context>
+    <name>SFTPage</name>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="29" />
+        <source>SFT</source>
+        <translation>SFT</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="30" />
+        <source>Supervised fine-tuning: the pretrained model reads questions and good answers in the chat template, learning to answer and when to stop. Only the answers' tokens (highlighted below) carry the loss.</source>
+        <translation>監督式微調：預訓練好的模型以對話範本閱讀問題與好的回答，學會如何回答以及何時停止。只有回答的 token（下方標示處）計算損失。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="34" />
+        <source>Data</source>
+        <translation>資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="35" />
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="36" />
+        <source>Budget</source>
+        <translation>預算</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="37" />
+        <source>Training</source>
+        <translation>訓練</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="39" />
+        <source>Start from run</source>
+        <translation>起始執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="39" />
+        <source>Data file</source>
+        <translation>資料檔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="39" />
+        <source>Examples</source>
+        <translation>範例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="40" />
+        <source>How many</source>
+        <translation>數量</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="40" />
+        <source>Loss on</source>
+        <translation>損失計算於</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="40" />
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="41" />
+        <source>LoRA rank</source>
+        <translation>LoRA 秩</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="41" />
+        <source>LoRA alpha</source>
+        <translation>LoRA alpha</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="41" />
+        <source>Steps</source>
+        <translation>步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="42" />
+        <source>Minutes</source>
+        <translation>分鐘數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="42" />
+        <source>Batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="42" />
+        <source>Learning rate</source>
+        <translation>學習率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="43" />
+        <source>Validate every</source>
+        <translation>驗證間隔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="43" />
+        <source>Answer prompts every</source>
+        <translation>回答提示間隔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="44" />
+        <source>Evaluation prompts</source>
+        <translation>評估提示數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="48" />
+        <source>Start fine-tuning</source>
+        <translation>開始微調</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="64" />
+        <source>Step</source>
+        <translation>步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="64" />
+        <source>Prompt</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="64" />
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="68" />
+        <source>Answers to evaluation prompts</source>
+        <translation>評估提示的回答</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="69" />
+        <source>Template preview</source>
+        <translation>範本預覽</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="70" />
+        <source>Log</source>
+        <translation>記錄</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="92" />
+        <source>Open a workspace first.</source>
+        <translation>請先開啟工作區。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="120" />
+        <source>Train the tokenizer and pretrain first.</source>
+        <translation>請先訓練分詞器並完成預訓練。</translation>
     </message>
 </context>
 <context>

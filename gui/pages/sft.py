@@ -1,0 +1,144 @@
+"""SFT page: teach the pretrained model to answer, and watch its answers change."""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QTextBrowser, QVBoxLayout, QWidget)
+
+from engine.data.sft_data import encode_example, load_sft_records
+from engine.errors import DojoError
+from engine.losses import IGNORE_INDEX
+from engine.tokenizer import load_tokenizer
+from engine.train import sft
+from gui.pages.base import StagePage
+from gui.widgets.config_form import ConfigForm
+from gui.widgets.job_panel import JobPanel
+from gui.widgets.loss_plot import LossPlot
+
+JOB = "sft"
+PREVIEW_EXAMPLES = 3
+
+
+class SFTPage(StagePage):
+    stage = "sft"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, self.tr("SFT"),
+                         self.tr("Supervised fine-tuning: the pretrained model reads questions and good answers in "
+                                 "the chat template, learning to answer and when to stop. Only the answers' tokens "
+                                 "(highlighted below) carry the loss."), parent)
+        self.form = ConfigForm(sft.SFTConfig, groups={
+            self.tr("Data"): ["base", "data", "select", "select_n", "loss_on"],
+            self.tr("Method"): ["lora", "lora_rank", "lora_alpha"],
+            self.tr("Budget"): ["max_steps", "max_minutes"],
+            self.tr("Training"): ["batch_size", "lr", "eval_every", "sample_every", "eval_prompts"],
+        }, labels={
+            "base": self.tr("Start from run"), "data": self.tr("Data file"), "select": self.tr("Examples"),
+            "select_n": self.tr("How many"), "loss_on": self.tr("Loss on"), "lora": self.tr("LoRA"),
+            "lora_rank": self.tr("LoRA rank"), "lora_alpha": self.tr("LoRA alpha"), "max_steps": self.tr("Steps"),
+            "max_minutes": self.tr("Minutes"), "batch_size": self.tr("Batch size"), "lr": self.tr("Learning rate"),
+            "eval_every": self.tr("Validate every"), "sample_every": self.tr("Answer prompts every"),
+            "eval_prompts": self.tr("Evaluation prompts"),
+        })
+        self.form.set_values({})
+        self.form.changed.connect(self.update_preview)
+        self.panel = JobPanel(ctx.runner, JOB, self.tr("Start fine-tuning"))
+        self.panel.start_clicked.connect(self.start)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(self.form)
+        ll.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(left)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(340)
+
+        self.plot = LossPlot()
+        self.preview = QTextBrowser()
+        self.preview.setObjectName("templatePreview")
+        self.answers = QTableWidget(0, 3)
+        self.answers.setObjectName("answersTable")
+        self.answers.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Prompt"), self.tr("Answer")])
+        self.answers.verticalHeader().hide()
+        self.answers.horizontalHeader().setStretchLastSection(True)
+        tabs = QTabWidget()
+        tabs.addTab(self.answers, self.tr("Answers to evaluation prompts"))
+        tabs.addTab(self.preview, self.tr("Template preview"))
+        tabs.addTab(self.panel.log, self.tr("Log"))
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(self.plot)
+        right.addWidget(tabs)
+        box = QWidget()
+        bl = QVBoxLayout(box)
+        bl.setContentsMargins(0, 0, 0, 0)
+        bl.addWidget(self.panel)
+        bl.addWidget(right, 1)
+        split = QSplitter()
+        split.addWidget(scroll)
+        split.addWidget(box)
+        split.setStretchFactor(1, 1)
+        split.setSizes([360, 900])
+        self.body.addWidget(split, 1)
+        r = ctx.runner
+        r.metrics.connect(self._on_metrics)
+        r.sample.connect(self._on_sample)
+
+    def start(self):
+        ws, cfg = self.ctx.ws, self.form.config
+        if ws is None or cfg is None:
+            self.panel._on_failed(JOB, self.form.error or self.tr("Open a workspace first."))
+            return
+        o = self.ctx.machine_overrides()
+        cfg.device, cfg.threads = o["device"], o["threads"]
+        self.plot.clear()
+        self.answers.setRowCount(0)
+        self.ctx.runner.start(JOB, lambda control: sft.run(ws, cfg, control))
+
+    @Slot(int, dict)
+    def _on_metrics(self, step, values):
+        if self.ctx.runner.name == JOB:
+            self.plot.add_metrics(step, values)
+
+    @Slot(object)
+    def _on_sample(self, s):
+        if self.ctx.runner.name != JOB:
+            return
+        self.answers.insertRow(0)
+        for col, text in enumerate((str(s.step), s.prompt, s.text)):
+            self.answers.setItem(0, col, QTableWidgetItem(text))
+
+    def refresh(self):
+        self.update_preview()
+
+    def update_preview(self):
+        """The first examples through the chat template, the tokens that carry loss highlighted."""
+        ws, cfg = self.ctx.ws, self.form.config
+        if ws is None or cfg is None or not ws.tokenizer_path.is_file():
+            self.preview.setHtml(self.tr("Train the tokenizer and pretrain first."))
+            return
+        try:
+            tok = load_tokenizer(ws.tokenizer_path)
+            path = Path(cfg.data) if cfg.data else ws.data_dir / "sft" / "train.jsonl"
+            records = load_sft_records(path)[:PREVIEW_EXAMPLES]
+        except DojoError as e:
+            self.preview.setHtml(html.escape(str(e)))
+            return
+        parts = []
+        for r in records:
+            enc = encode_example(tok, r["messages"], cfg.loss_on)
+            if enc is None:
+                continue
+            spans = []
+            for tid, label in zip(enc.ids, enc.labels):
+                text = html.escape(tok.decode([tid], skip_special_tokens=False))
+                style = "background:#b2f2bb; color:#000" if label != IGNORE_INDEX else "color:gray"
+                spans.append(f"<span style='{style}'>{text}</span>")
+            parts.append(f"<p>{''.join(spans)}</p>")
+        self.preview.setHtml("".join(parts))
+
+    def preview_trained_text(self) -> str:
+        return self.preview.toPlainText()
+

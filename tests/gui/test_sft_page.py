@@ -1,0 +1,30 @@
+"""The SFT page fine-tunes the demo pretrain checkpoint and shows the answers as they change."""
+from PySide6.QtCore import Qt
+
+from engine.config import TokenizerConfig
+from engine.data import tokenize
+from engine.train import pretrain
+from tests.conftest import TINY, run_events
+
+
+def test_sft_page_runs_a_demo_sft(window, qtbot, tmp_path):
+    win = window
+    assert win.create_workspace(str(tmp_path / "ws"), demo=True)
+    ws = win.ctx.ws
+    run_events(tokenize.run(ws, TokenizerConfig(vocab_size=512)))
+    run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "64"})))
+    idx = next(i for i, p in enumerate(win.pages) if p.stage == "sft")
+    win.nav.setCurrentRow(idx)
+    page = win.pages[idx]
+    assert "<|assistant|>" in page.preview_trained_text()  # the template preview shows the rendered chat
+    page.form.editor("max_steps").setValue(8)
+    page.form.editor("eval_every").setValue(4)
+    page.form.editor("sample_every").setValue(4)
+    page.form.editor("eval_prompts").setValue(2)
+    assert page.form.config is not None, page.form.error
+    qtbot.mouseClick(page.panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.panel.state == "done", timeout=120_000)
+    assert page.plot.point_count("train/loss") == 8 and page.plot.point_count("val/loss") >= 2
+    assert page.answers.rowCount() == 4  # two prompts at steps 4 and 8, newest first
+    assert page.answers.item(0, 0).text() == "8"
+    assert win.statuses["sft"] == "done"
