@@ -28,7 +28,7 @@ from engine.data.rules import Normalize, NormalizeConfig, Rules, RulesConfig
 from engine.data.steps import Doc
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log, Progress
-from engine.fsutil import atomic_write_text, fsync_dir
+from engine.fsutil import atomic_write_text, replace_dir
 from engine.store import Store
 from engine.workspace import Workspace
 
@@ -300,13 +300,7 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
     }
     atomic_write_text(building / "report.json", json.dumps(result, ensure_ascii=False, indent=1))
     atomic_write_text(building / "config.toml", to_toml(cfg))
-    old = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        out_dir.rename(old)
-    building.rename(out_dir)
-    fsync_dir(out_dir.parent)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(building, out_dir)
     with Store(ws.db_path) as store:
         run_id = f"clean-{time.strftime('%Y%m%d-%H%M%S')}-{int(time.time() * 1000) % 1000:03d}"
         store.create_run(run_id, STAGE, to_dict(cfg), f"lmdojo-cli clean {ws.root}")

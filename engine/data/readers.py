@@ -41,7 +41,6 @@ records are not units.
 """
 from __future__ import annotations
 
-import codecs
 import csv
 import json
 import os
@@ -50,6 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
+from engine.data.encoding import _ERRORS, _MARK, _sniff
 from engine.data.steps import Doc
 from engine.errors import ConfigError, DojoError
 
@@ -61,33 +61,7 @@ PARQUET_EXT = ".parquet"
 
 MAX_BAD_KEPT = 1000          # BadRecords kept in memory (all are counted and written to rejects)
 RAW_CHARS = 500              # how much of a bad line goes into a BadRecord / the rejects file
-SNIFF_BYTES = 64 * 1024      # bytes looked at to choose the encoding
-BINARY_BYTES = 8 * 1024      # bytes looked at to decide "binary"
-CONTROL_RATIO = 0.30
-HIGH_BYTE_RATIO = 0.30       # more non-ASCII bytes than this in non-UTF-8 text: not a Western 8-bit text
 PARQUET_BATCH_ROWS = 256
-
-# Invalid input bytes decode to this marker (a Unicode noncharacter, never seen in real text), so
-# that a line holding a replacement can be told from a line holding a genuine U+FFFD; the marker
-# is turned into U+FFFD before any text leaves this module.
-_MARK = "\ufdd0"
-_ERRORS = "lmdojo.readers.mark"
-
-
-def _mark_invalid(exc: UnicodeError):
-    if isinstance(exc, UnicodeDecodeError):
-        return _MARK, exc.end
-    raise exc
-
-
-codecs.register_error(_ERRORS, _mark_invalid)
-
-# bytes counted as control characters when deciding "binary": C0 controls except the usual
-# text ones (backspace, tab, newline, vertical tab, form feed, carriage return, escape), and DEL
-_TEXT_CONTROLS = {8, 9, 10, 11, 12, 13, 27}
-_CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f"
-_CONTROL_CHARS = {chr(b) for b in _CONTROL_BYTES}
-
 
 @dataclass
 class ReaderConfig:
@@ -140,13 +114,6 @@ class _FileStats:
 
     def as_dict(self) -> dict:
         return dict(self.__dict__)
-
-
-@dataclass
-class _Sniff:
-    encoding: str | None = None       # codec to open with
-    label: str = "utf-8"              # what stats report
-    skip: str | None = None           # reason to skip the whole file
 
 
 class SourceReader:
@@ -592,83 +559,6 @@ class _CsvLines:
 
 
 # -------------------------------------------------------------------- sniffing
-
-
-def _sniff(path: Path) -> _Sniff:
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-        at_eof = len(head) < SNIFF_BYTES or not fh.read(1)
-    if not head:
-        return _Sniff(skip="empty file")
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                     (codecs.BOM_UTF8, "utf-8-sig"),
-                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if head.startswith(bom):
-            body = head[len(bom):]
-            if enc == "utf-8-sig":
-                return _sniff_utf8(body, at_eof, enc)
-            bare = {"utf-32": "utf-32-le" if bom == codecs.BOM_UTF32_LE else "utf-32-be",
-                    "utf-16": "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"}[enc]
-            return _sniff_wide(body, enc, bare, enc)
-    wide = _bomless_utf16(head[:BINARY_BYTES])
-    if wide:
-        return _sniff_wide(head, wide, wide, wide)
-    return _sniff_utf8(head, at_eof, "utf-8")
-
-
-def _sniff_wide(body: bytes, enc: str, bare: str, label: str) -> _Sniff:
-    text = codecs.getincrementaldecoder(bare)(_ERRORS).decode(body[:BINARY_BYTES], final=False)
-    if "\x00" in text or _control_ratio_text(text) > CONTROL_RATIO:
-        return _Sniff(skip="binary file")
-    return _Sniff(encoding=enc, label=label)
-
-
-def _bomless_utf16(head: bytes) -> str | None:
-    """UTF-16 without a BOM: mostly-ASCII text shows as NULs in every other byte."""
-    pairs = len(head) // 2
-    if pairs < 2:
-        return None
-    even_nul = head[0:pairs * 2:2].count(0)
-    odd_nul = head[1:pairs * 2:2].count(0)
-    if odd_nul >= 0.4 * pairs and even_nul <= 0.02 * pairs:
-        return "utf-16-le"
-    if even_nul >= 0.4 * pairs and odd_nul <= 0.02 * pairs:
-        return "utf-16-be"
-    return None
-
-
-def _sniff_utf8(head: bytes, at_eof: bool, enc: str) -> _Sniff:
-    probe = head[:BINARY_BYTES]
-    if b"\x00" in probe or (probe and _control_ratio_bytes(probe) > CONTROL_RATIO):
-        return _Sniff(skip="binary file")
-    text = codecs.getincrementaldecoder("utf-8")(_ERRORS).decode(head, final=at_eof)
-    invalid = text.count(_MARK)
-    if not invalid:
-        return _Sniff(encoding=enc, label=enc)
-    # valid multi-byte sequences outnumber the invalid ones: a UTF-8 file with some damage
-    non_ascii = len(text) - len(text.encode("ascii", "ignore")) - invalid
-    if non_ascii >= invalid:
-        return _Sniff(encoding=enc, label=enc)
-    high = len(head.translate(None, bytes(range(128))))
-    if high > HIGH_BYTE_RATIO * len(head):
-        return _Sniff(skip="undecodable text: not UTF-8, and too many non-ASCII bytes for latin-1/cp1252")
-    try:  # cp1252 when it decodes and uses the 0x80-0x9F range (curly quotes, dashes, euro sign)
-        head.decode("cp1252")
-        if any(0x80 <= b <= 0x9F for b in head):
-            return _Sniff(encoding="cp1252", label="cp1252")
-    except UnicodeDecodeError:
-        pass
-    return _Sniff(encoding="latin-1", label="latin-1")
-
-
-def _control_ratio_bytes(data: bytes) -> float:
-    return (len(data) - len(data.translate(None, _CONTROL_BYTES))) / len(data)
-
-
-def _control_ratio_text(text: str) -> float:
-    if not text:
-        return 0.0
-    return sum(1 for c in text if c in _CONTROL_CHARS) / len(text)
 
 
 def _first_nonspace(fh: TextIO) -> str | None:

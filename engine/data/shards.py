@@ -23,7 +23,7 @@ import numpy as np
 
 from engine.data.corpus import Document
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text, fsync_dir
+from engine.fsutil import atomic_write_text, replace_dir
 
 SPLITS = ("train", "val")
 ENCODE_BATCH = 512  # documents per encode_batch call: bounded memory, parallel tokenization
@@ -118,14 +118,7 @@ def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, toke
         shutil.rmtree(tmp, ignore_errors=True)
         raise DojoError("the corpus has no documents to train on")
     atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1))
-    # Swap the folders: the old shards stay usable until the new ones are complete.
-    old = out_dir.with_name(out_dir.name + ".old")
-    shutil.rmtree(old, ignore_errors=True)
-    if out_dir.exists():
-        out_dir.rename(old)
-    tmp.rename(out_dir)
-    fsync_dir(out_dir.parent)
-    shutil.rmtree(old, ignore_errors=True)
+    replace_dir(tmp, out_dir)
     return meta
 
 
