@@ -48,6 +48,8 @@ class SFTConfig(TrainConfig):
     lora_alpha: float = knob(16.0, "LoRA alpha (the update is scaled by alpha / rank).", min=0.0)
     lora_dropout: float = knob(0.0, "Dropout on the LoRA path.", min=0.0, max=0.9)
     lora_targets: list[str] = knob(("qkv", "proj"), "Linear layers that get adapters: qkv, proj, gate_up, down.")
+    lora_train_embeddings: bool = knob(True, "With LoRA, also train the (tied) token embeddings: the chat "
+                                       "tokens never occurred in pretraining, so their rows are untrained.")
     eval_prompts: int = knob(6, "Held-out prompts answered at every sample step.", min=0)
     # SFT's defaults differ from pretraining's
     lr: float = knob(1e-3, "Peak learning rate of AdamW.", min=0.0, max=1.0)
@@ -199,6 +201,8 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
             from engine.lora import LoRAConfig, apply_lora
 
             apply_lora(model, LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)))
+            if cfg.lora_train_embeddings:  # as PEFT's modules_to_save for new chat tokens
+                model.tok_emb.weight.requires_grad_(True)
         torch.manual_seed(cfg.seed)
         model.to(device)
         command = shlex.join(["lmdojo-cli", STAGE, str(ws.root), "--config", str(run_dir / "config.toml")])

@@ -42,14 +42,17 @@ def test_sft_runs_from_the_latest_pretraining_run(pretrained, lora):
         assert cfg.rank == 8 and tensors and info["base_model_config"] == meta["model_config"]
 
 
-def test_only_adapters_train_with_lora(pretrained):
+@pytest.mark.parametrize("embeddings", ["false", "true"])
+def test_only_adapters_train_with_lora(pretrained, embeddings):
     ws, base = pretrained
-    r = run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "lora": "true"})))[-1].result
+    r = run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "lora": "true",
+                                                    "lora_train_embeddings": embeddings})))[-1].result
     before, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, base["run"]))
     after = ckpt.load(ckpt.resolve(ws.runs_dir, r["run"])).model
     # the frozen base weights are stored unchanged next to the adapters
-    assert (after["tok_emb.weight"] == before.state_dict()["tok_emb.weight"]).all()
     assert (after["blocks.0.attn.qkv.base.weight"] == before.state_dict()["blocks.0.attn.qkv.weight"]).all()
+    same_emb = bool((after["tok_emb.weight"] == before.state_dict()["tok_emb.weight"]).all())
+    assert same_emb == (embeddings == "false")
 
 
 def test_sft_resume_continues_the_run(pretrained):
