@@ -98,11 +98,16 @@ class _Count:
     chars: int = 0
     est_tokens: float = 0.0
 
-    def add(self, text: str, times: int = 1):
-        cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+    def add(self, size: tuple[int, float], times: int = 1):
         self.documents += times
-        self.chars += len(text) * times
-        self.est_tokens += (cjk / 1.5 + (len(text) - cjk) / 4.0) * times  # rough chars per token by script
+        self.chars += size[0] * times
+        self.est_tokens += size[1] * times
+
+
+def _size(text: str) -> tuple[int, float]:
+    """Characters and estimated tokens (rough chars per token by script), measured once per text."""
+    cjk = sum(1 for c in text if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+    return len(text), cjk / 1.5 + (len(text) - cjk) / 4.0
 
 
 class _Report:
@@ -201,20 +206,20 @@ def _train_quality(cfg: CleanConfig, ws: Workspace, sources: list[Path]):
     return clf, note
 
 
-def _finish(doc: Doc, steps, report: _Report, writer: _ShardWriter, cfg: CleanConfig) -> int:
+def _finish(doc: Doc, size, steps, report: _Report, writer: _ShardWriter, cfg: CleanConfig) -> int:
     """The in-order steps, then the output; returns 1 when the document was upsampled."""
     for step in steps:
         why = step.apply(doc)
         if why:
             report.drop(step.name, why, doc)
             return 0
-        report.counts[step.name].add(doc.text)
+        report.counts[step.name].add(size)
     q = doc.metadata.get("quality")
     times = cfg.quality.upsample_times if (cfg.quality.upsample_threshold > 0 and q is not None
                                            and q >= cfg.quality.upsample_threshold) else 1
     for k in range(times):  # high-quality text seen more often, as GPT-3 weighted its best sources
         writer.write(doc if k == 0 else Doc(f"{doc.id}#{k + 1}", doc.text, {**doc.metadata, "copy": k + 1}))
-    report.counts["output"].add(doc.text, times)
+    report.counts["output"].add(size, times)
     return int(times > 1)
 
 
@@ -245,7 +250,7 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
 
     def input_docs():
         for doc in reader:
-            report.counts["input"].add(doc.text)
+            report.counts["input"].add(_size(doc.text))
             yield doc
 
     pool = None
@@ -259,12 +264,13 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
     try:
         local = ["normalize", "rules"]
         for n, (doc, step_name, reason) in enumerate(results, 1):
+            size = _size(doc.text)  # the text the later steps see; it no longer changes
             for passed in (local if reason is None else local[: local.index(step_name)]):
-                report.counts[passed].add(doc.text)
+                report.counts[passed].add(size)
             if reason:
                 report.drop(step_name, reason, doc)
             else:
-                upsampled += _finish(doc, steps_after, report, writer, cfg)
+                upsampled += _finish(doc, size, steps_after, report, writer, cfg)
             if n % 1000 == 0:
                 el = time.perf_counter() - t0
                 yield Progress(n, None, report.counts["input"].chars, report.counts["input"].chars / max(el, 1e-9),

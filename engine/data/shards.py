@@ -169,6 +169,34 @@ class SamplerState:
     cursor: int = 0  # windows already taken in this epoch
 
 
+class EpochOrder:
+    """A seeded permutation of n items, a new one every epoch; where it stands is a SamplerState
+    (saved in checkpoints), so a resumed run takes exactly the items the uninterrupted one would."""
+
+    def __init__(self, n: int, seed: int, state: SamplerState | None = None):
+        self.n, self.seed = n, seed
+        self.state = state or SamplerState()
+        self._perm_epoch, self._perm = -1, None
+
+    def _order(self) -> np.ndarray:
+        if self._perm_epoch != self.state.epoch:
+            self._perm = np.random.default_rng([self.seed, self.state.epoch]).permutation(self.n)
+            self._perm_epoch = self.state.epoch
+        return self._perm
+
+    def take(self, k: int) -> np.ndarray:
+        """Indices of the next k items, crossing into the next epoch when this one runs out."""
+        out = []
+        while len(out) < k:
+            if self.state.cursor >= self.n:
+                self.state.epoch += 1
+                self.state.cursor = 0
+            step = min(k - len(out), self.n - self.state.cursor)
+            out.extend(self._order()[self.state.cursor : self.state.cursor + step])
+            self.state.cursor += step
+        return np.asarray(out, dtype=np.int64)
+
+
 class BatchSampler:
     """Seeded, resumable order of fixed windows: a new permutation every epoch."""
 
@@ -178,27 +206,19 @@ class BatchSampler:
         if len(self.windows) == 0:
             raise DojoError(f"the {data.split} split is too small: need at least {block + 1} tokens "
                             f"for block_size={block}, got {data.tokens}")
-        self.state = state or SamplerState()
-        self._perm_epoch, self._perm = -1, None
+        self.order = EpochOrder(len(self.windows), seed, state)
 
-    def _order(self) -> np.ndarray:
-        if self._perm_epoch != self.state.epoch:
-            self._perm = np.random.default_rng([self.seed, self.state.epoch]).permutation(len(self.windows))
-            self._perm_epoch = self.state.epoch
-        return self._perm
+    @property
+    def state(self) -> SamplerState:
+        return self.order.state
+
+    @state.setter
+    def state(self, value: SamplerState):
+        self.order.state = value
 
     def next(self, batch: int) -> np.ndarray:
         """Window rows (shard, offset) for the next `batch` sequences; advances the position."""
-        rows = []
-        while len(rows) < batch:
-            if self.state.cursor >= len(self.windows):
-                self.state.epoch += 1
-                self.state.cursor = 0
-            take = min(batch - len(rows), len(self.windows) - self.state.cursor)
-            idx = self._order()[self.state.cursor : self.state.cursor + take]
-            rows.extend(self.windows[idx])
-            self.state.cursor += take
-        return np.asarray(rows)
+        return self.windows[self.order.take(batch)]
 
     def tensors(self, rows: np.ndarray):
         """Inputs and targets (B, block) as int64 numpy arrays."""

@@ -21,9 +21,11 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import TrainConfig, build_config, knob, to_dict
+from engine.data.shards import EpochOrder, SamplerState
 from engine.data.sft_data import encode_example, load_sft_records, response_only, select_examples
 from engine.errors import DojoError
 from engine.events import Control
+from engine.fsutil import atomic_write_text
 from engine.generate import SamplingConfig, chat
 from engine.losses import IGNORE_INDEX, lm_loss
 from engine.store import Store
@@ -87,9 +89,6 @@ class SFTTask:
         records = select_examples(records, cfg.select, cfg.select_n, cfg.seed)
         if cfg.response_only:
             records = response_only(records)
-        (run_dir / "selected.jsonl").parent.mkdir(parents=True, exist_ok=True)
-        from engine.fsutil import atomic_write_text
-
         atomic_write_text(run_dir / "selected.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         self.train, self.val, self.skipped = [], [], 0
         for r in records:
@@ -105,24 +104,12 @@ class SFTTask:
             self.val = self.train[-max(1, len(self.train) // 20):]
         self.pad = special_id(tok, PAD)
         self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
-        self.epoch, self.cursor = 0, 0
+        self.order = EpochOrder(len(self.train), cfg.seed)
         self.eval_prompts = [r["messages"][:-1] for r, _ in self.val[: cfg.eval_prompts]]
 
     # -- batches: whole examples, right-padded ------------------------------------------
-    def _order(self) -> np.ndarray:
-        return np.random.default_rng([self.cfg.seed, self.epoch]).permutation(len(self.train))
-
     def next_rows(self, n: int) -> np.ndarray:
-        rows = []
-        while len(rows) < n:
-            order = self._order()
-            if self.cursor >= len(order):
-                self.epoch, self.cursor = self.epoch + 1, 0
-                continue
-            take = order[self.cursor : self.cursor + n - len(rows)]
-            rows.extend(int(i) for i in take)
-            self.cursor += len(take)
-        return np.asarray(rows)
+        return self.order.take(n)
 
     def _batch(self, examples):
         T = max(len(e.ids) for e in examples) - 1
@@ -165,10 +152,10 @@ class SFTTask:
         return [self.train[int(i)][0]["id"] for i in rows]
 
     def data_state(self) -> dict:
-        return {"epoch": self.epoch, "cursor": self.cursor}
+        return {"epoch": self.order.state.epoch, "cursor": self.order.state.cursor}
 
     def load_data_state(self, state: dict) -> None:
-        self.epoch, self.cursor = int(state["epoch"]), int(state["cursor"])
+        self.order.state = SamplerState(int(state["epoch"]), int(state["cursor"]))
 
 
 def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = None,

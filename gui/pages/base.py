@@ -1,7 +1,8 @@
 """A stage page: a title, one sentence on what the stage does, and the stage's own content."""
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from gui.context import Context
 
@@ -42,3 +43,28 @@ class PlannedPage(StagePage):
         note.setStyleSheet("padding: 12px; border: 1px dashed gray; border-radius: 6px;")
         self.body.addWidget(note)
         self.body.addStretch(1)
+
+
+def training_layout(settings: QWidget, panel: QWidget, plot: QWidget, tabs: QWidget) -> QSplitter:
+    """The training pages' layout: settings scrolling on the left; job controls, the live graphs
+    and the tabs below them on the right."""
+    scroll = QScrollArea()
+    scroll.setWidget(settings)
+    scroll.setWidgetResizable(True)
+    scroll.setMinimumWidth(360)
+    right = QSplitter(Qt.Orientation.Vertical)
+    right.addWidget(plot)
+    right.addWidget(tabs)
+    right.setStretchFactor(0, 3)
+    right.setStretchFactor(1, 2)
+    box = QWidget()
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.addWidget(panel)
+    lay.addWidget(right, 1)
+    split = QSplitter()
+    split.addWidget(scroll)
+    split.addWidget(box)
+    split.setStretchFactor(1, 1)
+    split.setSizes([380, 900])
+    return split

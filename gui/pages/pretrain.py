@@ -4,8 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QScrollArea, QSplitter,
-                               QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig
@@ -16,7 +15,7 @@ from engine.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import pretrain
 from engine.train.loop import resolve_device
-from gui.pages.base import StagePage
+from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel, fmt_duration
 from gui.widgets.loss_plot import LossPlot
@@ -89,10 +88,6 @@ class PretrainPage(StagePage):
         ll.addWidget(self.estimate_label)
         ll.addWidget(self.measure_button, 0, Qt.AlignmentFlag.AlignLeft)
         ll.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(360)
 
         self.plot = LossPlot()
         self.samples = SamplesView()
@@ -109,23 +104,7 @@ class PretrainPage(StagePage):
         rb.addStretch(1)
         rl.addLayout(rb)
         tabs.addTab(runs_box, self.tr("Runs"))
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.plot)
-        right.addWidget(tabs)
-        right.setStretchFactor(0, 3)
-        right.setStretchFactor(1, 2)
-        right_box = QWidget()
-        rlay = QVBoxLayout(right_box)
-        rlay.setContentsMargins(0, 0, 0, 0)
-        rlay.addWidget(self.panel)
-        rlay.addWidget(right, 1)
-
-        split = QSplitter()
-        split.addWidget(scroll)
-        split.addWidget(right_box)
-        split.setStretchFactor(1, 1)
-        split.setSizes([380, 900])
-        self.body.addWidget(split, 1)
+        self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
         r = ctx.runner
         r.metrics.connect(self._on_metrics)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QScrollArea, QSplitter, QTableWidget, QTableWidgetItem, QTabWidget,
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (QTableWidget, QTableWidgetItem, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from engine.data.sft_data import encode_example, load_sft_records
@@ -13,7 +13,7 @@ from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
 from engine.tokenizer import load_tokenizer
 from engine.train import sft
-from gui.pages.base import StagePage
+from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
 from gui.widgets.loss_plot import LossPlot
@@ -51,10 +51,6 @@ class SFTPage(StagePage):
         ll = QVBoxLayout(left)
         ll.addWidget(self.form)
         ll.addStretch(1)
-        scroll = QScrollArea()
-        scroll.setWidget(left)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(340)
 
         self.plot = LossPlot()
         self.preview = QTextBrowser()
@@ -68,20 +64,7 @@ class SFTPage(StagePage):
         tabs.addTab(self.answers, self.tr("Answers to evaluation prompts"))
         tabs.addTab(self.preview, self.tr("Template preview"))
         tabs.addTab(self.panel.log, self.tr("Log"))
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(self.plot)
-        right.addWidget(tabs)
-        box = QWidget()
-        bl = QVBoxLayout(box)
-        bl.setContentsMargins(0, 0, 0, 0)
-        bl.addWidget(self.panel)
-        bl.addWidget(right, 1)
-        split = QSplitter()
-        split.addWidget(scroll)
-        split.addWidget(box)
-        split.setStretchFactor(1, 1)
-        split.setSizes([360, 900])
-        self.body.addWidget(split, 1)
+        self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
         r = ctx.runner
         r.metrics.connect(self._on_metrics)
         r.sample.connect(self._on_sample)
