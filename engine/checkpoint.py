@@ -246,7 +246,7 @@ def resolve(runs_dir: Path, ref: str) -> Path:
 
 def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: str | None = None):
     """The model of a checkpoint, ready for inference; refuses one made with another tokenizer."""
-    from engine.model import GPT, GPTConfig
+    from engine.model import GPT, GPTConfig, RewardModel
 
     loaded = load(folder, with_train_state=False)
     mc = loaded.meta.get("model_config")
@@ -254,7 +254,8 @@ def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: s
         raise CheckpointError(f"{folder}: meta.json has no model_config")
     check_compatible(loaded.meta, mc, tokenizer_hash, folder)
     try:
-        model = GPT(GPTConfig(**mc))
+        # a reward model's checkpoint says so; it loads with its scalar head
+        model = (RewardModel if loaded.meta.get("head") == "reward" else GPT)(GPTConfig(**mc))
     except TypeError as e:
         raise CheckpointError(f"{folder}: model_config does not fit this version of LM Dojo ({e})") from None
     lora = loaded.meta.get("lora")

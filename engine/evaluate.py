@@ -17,11 +17,13 @@ from engine.tokenizer import END, load_tokenizer, special_id, tokenizer_hash
 from engine.workspace import Workspace
 
 
-def heldout_questions(ws: Workspace, limit: int = 200) -> list[dict]:
-    """(messages, the fact that must appear) for the demo's held-out QA set."""
-    path, world = ws.data_dir / "sft" / "heldout.jsonl", ws.data_dir / "world.json"
+def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> list[dict]:
+    """The demo's single-fact questions: {"messages" (up to the question), "field", "fact" (the
+    text a right answer contains)} from data/sft/heldout.jsonl (people the SFT set never mentions)
+    or data/sft/train.jsonl."""
+    path, world = ws.data_dir / "sft" / f"{split}.jsonl", ws.data_dir / "world.json"
     if not path.is_file() or not world.is_file():
-        raise DojoError(f"no demo held-out QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
+        raise DojoError(f"no demo QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
     people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}
     out = []
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -29,11 +31,15 @@ def heldout_questions(ws: Workspace, limit: int = 200) -> list[dict]:
         md = rec.get("metadata", {})
         if md.get("kind") != "qa" or len(md.get("fields", [])) != 1 or md.get("person") not in people:
             continue
-        out.append({"messages": rec["messages"][:-1],
+        out.append({"messages": rec["messages"][:-1], "field": md["fields"][0],
                     "fact": fact_value(people[md["person"]], md["fields"][0], md["lang"])})
-        if len(out) >= limit:
+        if len(out) == limit:
             break
     return out
+
+
+def heldout_questions(ws: Workspace, limit: int = 200) -> list[dict]:
+    return demo_questions(ws, "heldout", limit)
 
 
 def evaluate_run(ws: Workspace, ref: str, questions: list[dict], max_new_tokens: int = 48,
@@ -43,15 +49,20 @@ def evaluate_run(ws: Workspace, ref: str, questions: list[dict], max_new_tokens:
     model, meta = ckpt.load_gpt(folder, device, tokenizer_hash(ws.tokenizer_path))
     end = special_id(tok, END)
     correct = ended = length = 0
+    by_field: dict[str, list[int]] = {}
     for q in questions:
         out = chat(model, tok, q["messages"], SamplingConfig(greedy=True, max_new_tokens=max_new_tokens))
-        correct += q["fact"].lower() in out.text.lower()
+        right = q["fact"].lower() in out.text.lower()
+        correct += right
+        by_field.setdefault(q.get("field", "?"), []).append(right)
         ended += out.stop_token == end  # the end-of-turn token, not end-of-text
         length += len(out.token_ids)
     n = max(1, len(questions))
     return {"run": meta.get("run_id", str(ref)), "checkpoint": str(folder), "stage": meta.get("stage"),
             "qa_accuracy": round(correct / n, 4), "end_rate": round(ended / n, 4),
-            "mean_length": round(length / n, 2), "questions": len(questions)}
+            "mean_length": round(length / n, 2), "questions": len(questions),
+            # per fact: some facts have few possible values (a city), where guessing scores well
+            "qa_by_field": {f: round(sum(v) / len(v), 4) for f, v in sorted(by_field.items())}}
 
 
 def evaluate_runs(ws: Workspace, refs: list[str], limit: int = 200, device="cpu") -> dict:

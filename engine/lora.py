@@ -12,8 +12,11 @@ model computes exactly what the base model computes.
     ... train: only the A/B tensors have requires_grad ...
     save_adapter(path, model, cfg, base_meta)     # a few KB of safetensors, atomic
     tensors, cfg, meta = load_adapter(path)       # into a fresh base: apply_lora + load_lora_state_dict
+    apply_adapter(base_model, path)               # the three steps above and merge_lora
     merge_lora(model)                             # fold B@A into the weights: a plain GPT again
 
+Parameters trained whole next to the adapters (the token embeddings, whose chat-token rows a
+pretrained model never trained) are saved with them, as PEFT's modules_to_save are.
 An adapter is stored as one safetensors file (never pickle) whose metadata carries the LoRA
 config, the base model's config and the base tokenizer's hash, so it can be checked against
 the base it is loaded into.
@@ -158,11 +161,18 @@ def trainable_parameters(model: nn.Module) -> int:
 
 
 def lora_state_dict(model: nn.Module) -> dict[str, Tensor]:
-    """Only the adapter tensors: {"blocks.0.attn.qkv.lora_A": ..., "...lora_B": ...}."""
+    """The adapter tensors {"blocks.0.attn.qkv.lora_A": ..., "...lora_B": ...}, plus any other
+    parameter trained whole next to them (the token embeddings, as PEFT's modules_to_save)."""
     out = {}
+    lora_params = set()
     for name, m in _lora_modules(model):
         out[f"{name}.lora_A"] = m.lora_A.detach().clone()
         out[f"{name}.lora_B"] = m.lora_B.detach().clone()
+        lora_params |= {id(m.lora_A), id(m.lora_B)}
+    if out:
+        for name, p in model.named_parameters():
+            if p.requires_grad and id(p) not in lora_params:
+                out[name] = p.detach().clone()
     return out
 
 
@@ -175,6 +185,8 @@ def load_lora_state_dict(model: nn.Module, sd: dict[str, Tensor]) -> None:
         params[f"{name}.lora_B"] = m.lora_B
     if not params:
         raise CheckpointError("model has no LoRA layers to load an adapter into (call apply_lora first)")
+    whole = dict(model.named_parameters())
+    params |= {k: whole[k] for k in sd if not _is_lora_key(k) and k in whole}
     missing = sorted(set(params) - set(sd))
     unexpected = sorted(set(sd) - set(params))
     mismatched = [f"{k}: adapter {tuple(sd[k].shape)}, model {tuple(params[k].shape)}"
@@ -192,6 +204,18 @@ def load_lora_state_dict(model: nn.Module, sd: dict[str, Tensor]) -> None:
     with torch.no_grad():
         for k, p in params.items():
             p.copy_(sd[k].to(device=p.device, dtype=p.dtype))
+
+
+def _is_lora_key(key: str) -> bool:
+    return key.endswith(tuple(f".{s}" for s in _SUFFIXES))
+
+
+def apply_adapter(model: nn.Module, path: Path, merge: bool = True) -> nn.Module:
+    """Put a saved adapter on top of its base model (in place); merged into plain weights by default."""
+    tensors, cfg, _ = load_adapter(path)
+    apply_lora(model, cfg)
+    load_lora_state_dict(model, tensors)
+    return merge_lora(model) if merge else model
 
 
 def _short(items: list[str], n: int = 4) -> str:
@@ -264,8 +288,10 @@ def load_adapter(path: Path) -> tuple[dict[str, Tensor], LoRAConfig, dict]:
     except (KeyError, ValueError, TypeError) as e:
         raise CheckpointError(f"LoRA adapter {path} has a bad config in its metadata ({e})") from None
     for k, t in tensors.items():
-        if not k.endswith(tuple(f".{s}" for s in _SUFFIXES)):
-            raise CheckpointError(f"LoRA adapter {path}: unexpected tensor {k}")
+        if not _is_lora_key(k):  # a parameter trained whole: checked against the model on load
+            if t.is_floating_point() and not torch.isfinite(t).all():
+                raise CheckpointError(f"LoRA adapter {path}: tensor {k} contains NaN or Inf")
+            continue
         rank_dim = t.shape[0] if k.endswith(".lora_A") else t.shape[-1]
         if t.dim() != 2 or rank_dim != cfg.rank:
             raise CheckpointError(f"LoRA adapter {path}: tensor {k} of shape {tuple(t.shape)} "

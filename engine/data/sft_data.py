@@ -69,6 +69,34 @@ def load_sft_records(path: Path) -> list[dict]:
     return records
 
 
+def load_prompts(path: Path) -> list[dict]:
+    """[{"id", "messages" (ending with a user turn), "source"}] from a prompt list or a dataset."""
+    path = Path(path)
+    if not path.is_file():
+        raise DojoError(f"no such prompts file: {path}")
+    out = []
+    if path.suffix.lower() == ".txt":
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                out.append({"id": f"{path.stem}-{n}", "messages": [{"role": "user", "content": line.strip()}],
+                            "source": f"{path}:{n}"})
+    else:
+        for n, obj in _read_file(path):
+            source = f"{path}:{n}"
+            if "prompt" in obj and "response" not in obj and "completion" not in obj:
+                obj = {**obj, "response": "…"}  # a prompt-only line: a stand-in answer, dropped below
+            try:
+                messages = normalise_record(obj)
+            except _RecordError as e:
+                raise DojoError(f"{source}: {e}") from None
+            while messages[-1]["role"] == "assistant":
+                messages = messages[:-1]
+            out.append({"id": str(obj.get("id", f"{path.stem}-{n}")), "messages": messages, "source": source})
+    if not out:
+        raise DojoError(f"no prompts in {path}")
+    return out
+
+
 def _record_id(obj: dict, f: Path, line: int) -> str:
     rid = obj.get("id")
     if isinstance(rid, (str, int)) and not isinstance(rid, bool) and str(rid) != "":

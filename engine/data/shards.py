@@ -171,30 +171,55 @@ class SamplerState:
 
 class EpochOrder:
     """A seeded permutation of n items, a new one every epoch; where it stands is a SamplerState
-    (saved in checkpoints), so a resumed run takes exactly the items the uninterrupted one would."""
+    (saved in checkpoints), so a resumed run takes exactly the items the uninterrupted one would.
 
-    def __init__(self, n: int, seed: int, state: SamplerState | None = None):
+    With `lengths` and `batch`, the order is length-bucketed: each run of BUCKET_BATCHES batches of
+    the permutation is sorted by length and cut into batches, and the batches are shuffled, so a
+    batch holds items of similar length (little padding) while every epoch still sees each item
+    at most once in a fresh order. An epoch then drops its last n % batch items (different ones
+    each epoch) so that batches never straddle an epoch boundary."""
+
+    def __init__(self, n: int, seed: int, state: SamplerState | None = None,
+                 lengths: np.ndarray | None = None, batch: int = 0):
         self.n, self.seed = n, seed
         self.state = state or SamplerState()
+        self.lengths = None if lengths is None else np.asarray(lengths)
+        self.batch = batch if (self.lengths is not None and 1 < batch <= n) else 0
         self._perm_epoch, self._perm = -1, None
 
     def _order(self) -> np.ndarray:
         if self._perm_epoch != self.state.epoch:
-            self._perm = np.random.default_rng([self.seed, self.state.epoch]).permutation(self.n)
-            self._perm_epoch = self.state.epoch
+            rng = np.random.default_rng([self.seed, self.state.epoch])
+            perm = rng.permutation(self.n)
+            if self.batch:
+                perm = _bucketed(perm, self.lengths, self.batch, rng)
+            self._perm, self._perm_epoch = perm, self.state.epoch
         return self._perm
 
     def take(self, k: int) -> np.ndarray:
         """Indices of the next k items, crossing into the next epoch when this one runs out."""
         out = []
         while len(out) < k:
-            if self.state.cursor >= self.n:
+            order = self._order()
+            if self.state.cursor >= len(order):
                 self.state.epoch += 1
                 self.state.cursor = 0
-            step = min(k - len(out), self.n - self.state.cursor)
-            out.extend(self._order()[self.state.cursor : self.state.cursor + step])
+                order = self._order()
+            step = min(k - len(out), len(order) - self.state.cursor)
+            out.extend(order[self.state.cursor : self.state.cursor + step])
             self.state.cursor += step
         return np.asarray(out, dtype=np.int64)
+
+
+BUCKET_BATCHES = 16  # batches sorted together: wider buckets pad less but mix lengths less randomly
+
+
+def _bucketed(perm: np.ndarray, lengths: np.ndarray, batch: int, rng) -> np.ndarray:
+    perm = perm[: len(perm) // batch * batch]
+    span = batch * BUCKET_BATCHES
+    sorted_runs = [run[np.argsort(lengths[run], kind="stable")] for run in np.split(perm, range(span, len(perm), span))]
+    batches = np.concatenate(sorted_runs).reshape(-1, batch)
+    return batches[rng.permutation(len(batches))].reshape(-1)
 
 
 class BatchSampler:

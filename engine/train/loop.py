@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import json
 import math
+import shlex
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import to_dict, to_toml
-from engine.errors import ConfigError, TrainingError
+from engine.data.shards import EpochOrder, SamplerState
+from engine.errors import ConfigError, DojoError, TrainingError
 from engine.events import Checkpoint, Control, Finished, Log, Metrics, Progress, Sample
 from engine.store import Store
 
@@ -175,6 +177,53 @@ def write_run_folder(run_dir: Path, cfg, command: str):
     atomic_write_text(run_dir / "command.txt", command + "\n")
 
 
+def latest_checkpoint(ws, store: Store, stage: str, ref: str = "", what: str = "nothing to start from") -> Path:
+    """`ref` (a run id or a checkpoint folder), else the newest checkpoint of the latest `stage` run."""
+    if ref:
+        return ckpt.resolve(ws.runs_dir, ref)
+    runs = [r for r in store.runs(stage) if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
+    if not runs:
+        raise DojoError(f"{what}: no {stage} run with a checkpoint in {ws.root}; run lmdojo-cli {stage} WS "
+                        "first, or name a run")
+    return ckpt.list_checkpoints(ws.run_dir(runs[-1]["id"]) / "checkpoints")[-1]
+
+
+def find_resume(ws, store: Store, stage: str, resume: str | bool) -> tuple[str, Path]:
+    """`resume` is True (the latest run of `stage`), a run id, or a checkpoint folder."""
+    if resume is True:
+        runs = [r for r in store.runs(stage) if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
+        if not runs:
+            raise DojoError(f"nothing to resume: no {stage} run with a checkpoint in {ws.root}")
+        run_id = runs[-1]["id"]
+    elif (p := Path(str(resume))).is_dir() and (p / "meta.json").exists():
+        if not ckpt.is_complete(p):
+            raise DojoError(f"checkpoint is incomplete: {p}")
+        return ckpt.read_meta(p)["run_id"], p
+    else:
+        run_id = str(resume)
+        if store.run(run_id) is None:
+            raise DojoError(f"no run {run_id!r} in {ws.root}")
+    found = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
+    if not found:
+        raise DojoError(f"run {run_id} has no complete checkpoint to resume from")
+    return run_id, found[-1]
+
+
+def command_line(ws: Workspace, run_dir: Path, resume: bool = False) -> str:
+    cmd = ["lmdojo-cli", STAGE, str(ws.root), "--config", str(run_dir / "config.toml")]
+    if resume:
+        cmd += ["--resume", run_dir.name]
+    return shlex.join(cmd)
+
+
+def command_line(ws, stage: str, run_dir: Path, resume: bool = False) -> str:
+    """The lmdojo-cli command that repeats (or resumes) a run."""
+    cmd = ["lmdojo-cli", stage, str(ws.root), "--config", str(run_dir / "config.toml")]
+    if resume:
+        cmd += ["--resume", run_dir.name]
+    return shlex.join(cmd)
+
+
 # -- the loop ---------------------------------------------------------------------------------
 class Task(Protocol):
     """What a stage supplies to the shared loop."""
@@ -188,6 +237,21 @@ class Task(Protocol):
     def doc_ids(self, rows: np.ndarray) -> list[str]: ...
     def data_state(self) -> dict: ...
     def load_data_state(self, state: dict) -> None: ...
+
+
+class OrderedRows:
+    """The row bookkeeping of a task that walks a seeded EpochOrder `self.order` (resumable)."""
+
+    order: EpochOrder
+
+    def next_rows(self, n: int) -> np.ndarray:
+        return self.order.take(n)
+
+    def data_state(self) -> dict:
+        return {"epoch": self.order.state.epoch, "cursor": self.order.state.cursor}
+
+    def load_data_state(self, state: dict) -> None:
+        self.order.state = SamplerState(int(state["epoch"]), int(state["cursor"]))
 
 
 @dataclass
@@ -330,6 +394,8 @@ def train(job: Job, control: Control | None = None) -> Iterator:
 
             # report
             metrics = {"train/loss": loss, "train/grad_norm": grad_norm, "train/lr": lr, "train/aux_loss": aux}
+            if hasattr(task, "step_metrics"):  # a stage's own numbers (DPO's rewards, GRPO's KL, …)
+                metrics |= task.step_metrics()
             metrics = {k: v for k, v in metrics.items() if v is not None and math.isfinite(v)}  # NaN: see skipped_batches
             store.log_metrics(job.run_id, step, metrics)
             yield Metrics(step, metrics)

@@ -6,7 +6,6 @@ The stage builds the model and the data, then hands both to the shared loop.
 """
 from __future__ import annotations
 
-import shlex
 from pathlib import Path
 from typing import Iterator
 
@@ -15,7 +14,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig, build_config, to_dict
-from engine.data.shards import BatchSampler, SamplerState, TokenData, eval_rows, read_meta
+from engine.data.shards import BatchSampler, TokenData, eval_rows, read_meta
 from engine.errors import ConfigError, DojoError
 from engine.events import Control
 from engine.generate import SamplingConfig, generate
@@ -23,7 +22,7 @@ from engine.losses import lm_loss
 from engine.model import GPT, GPTConfig
 from engine.store import Store
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
-from engine.train.loop import Job, new_run_id, resolve_device, train, write_run_folder
+from engine.train.loop import Job, OrderedRows, command_line, find_resume, new_run_id, resolve_device, train, write_run_folder
 from engine.workspace import Workspace
 
 STAGE = "pretrain"
@@ -38,7 +37,7 @@ def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: s
     return build_config(PretrainConfig, toml, sets, MODEL_PRESETS, toml_name)
 
 
-class PretrainTask:
+class PretrainTask(OrderedRows):
     """Fixed windows of the token shards; the loss is cross-entropy on every position."""
 
     def __init__(self, ws: Workspace, cfg: PretrainConfig, tok, device: torch.device):
@@ -98,39 +97,9 @@ class PretrainTask:
     def doc_ids(self, rows) -> list[str]:
         return self.sampler.doc_ids(rows)
 
-    def data_state(self) -> dict:
-        return {"epoch": self.sampler.state.epoch, "cursor": self.sampler.state.cursor}
-
-    def load_data_state(self, state: dict) -> None:
-        self.sampler.state = SamplerState(int(state["epoch"]), int(state["cursor"]))
-
-
-def find_resume(ws: Workspace, store: Store, resume: str | bool) -> tuple[str, Path]:
-    """`resume` is True (the latest pretrain run), a run id, or a checkpoint folder."""
-    if resume is True:
-        runs = [r for r in store.runs(STAGE) if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
-        if not runs:
-            raise DojoError(f"nothing to resume: no {STAGE} run with a checkpoint in {ws.root}")
-        run_id = runs[-1]["id"]
-    elif (p := Path(str(resume))).is_dir() and (p / "meta.json").exists():
-        if not ckpt.is_complete(p):
-            raise DojoError(f"checkpoint is incomplete: {p}")
-        return ckpt.read_meta(p)["run_id"], p
-    else:
-        run_id = str(resume)
-        if store.run(run_id) is None:
-            raise DojoError(f"no run {run_id!r} in {ws.root}")
-    found = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
-    if not found:
-        raise DojoError(f"run {run_id} has no complete checkpoint to resume from")
-    return run_id, found[-1]
-
-
-def command_line(ws: Workspace, run_dir: Path, resume: bool = False) -> str:
-    cmd = ["lmdojo-cli", STAGE, str(ws.root), "--config", str(run_dir / "config.toml")]
-    if resume:
-        cmd += ["--resume", run_dir.name]
-    return shlex.join(cmd)
+    @property
+    def order(self):  # the windows' epoch order: OrderedRows saves and restores its position
+        return self.sampler.order
 
 
 def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | None = None,
@@ -145,7 +114,7 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
     try:
         resume_from = None
         if resume:
-            run_id, resume_from = find_resume(ws, store, resume)
+            run_id, resume_from = find_resume(ws, store, STAGE, resume)
             saved = ckpt.read_meta(resume_from)
             cfg = build_config(PretrainConfig, saved["config"], overrides, MODEL_PRESETS, "saved config")
         else:
@@ -164,9 +133,9 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
 
         torch.manual_seed(cfg.seed)
         model = GPT(mcfg).to(device)
-        write_run_folder(run_dir, cfg, command_line(ws, run_dir))
+        write_run_folder(run_dir, cfg, command_line(ws, STAGE, run_dir))
         if resume_from is None:
-            store.create_run(run_id, STAGE, to_dict(cfg), command_line(ws, run_dir))
+            store.create_run(run_id, STAGE, to_dict(cfg), command_line(ws, STAGE, run_dir))
         job = Job(run_id=run_id, run_dir=run_dir, cfg=cfg, model=model, task=task,
                   device=device, store=store, resume_from=resume_from,
                   meta={"stage": STAGE, "model_config": mcfg.to_dict(), "tokenizer_hash": tok_hash,

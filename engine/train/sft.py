@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -21,7 +20,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import TrainConfig, build_config, knob, to_dict
-from engine.data.shards import EpochOrder, SamplerState
+from engine.data.shards import EpochOrder
 from engine.data.sft_data import encode_example, load_sft_records, response_only, select_examples
 from engine.errors import DojoError
 from engine.events import Control
@@ -30,7 +29,8 @@ from engine.generate import SamplingConfig, chat
 from engine.losses import IGNORE_INDEX, lm_loss
 from engine.store import Store
 from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
-from engine.train.loop import Job, new_run_id, resolve_device, train, write_run_folder
+from engine.train.loop import (Job, OrderedRows, command_line, find_resume, latest_checkpoint, new_run_id,
+                               resolve_device, train, write_run_folder)
 from engine.workspace import Workspace
 
 STAGE = "sft"
@@ -44,6 +44,8 @@ class SFTConfig(TrainConfig):
     loss_on: str = knob("assistant", "Train on the assistant's tokens only, or on all tokens.", choices=("assistant", "all"))
     select: str = knob("all", "Which examples: all, the longest N, or N diverse prompts.", choices=("all", "longest", "diverse"))
     select_n: int = knob(0, "N for select = longest or diverse.", min=0)
+    bucket: bool = knob(True, "Batch examples of similar length together: less padding; each example "
+                        "still has its own row, so none attends to another.")
     response_only: bool = knob(False, "Train on the responses with empty prompts (a lab).")
     lora: bool = knob(False, "Train low-rank adapters instead of all weights.")
     lora_rank: int = knob(8, "LoRA rank.", min=1, max=1024)
@@ -71,17 +73,7 @@ def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: s
     return cfg
 
 
-def find_base(ws: Workspace, store: Store, ref: str) -> Path:
-    if ref:
-        return ckpt.resolve(ws.runs_dir, ref)
-    runs = [r for r in store.runs("pretrain") if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
-    if not runs:
-        raise DojoError(f"nothing to fine-tune: no pretraining run with a checkpoint in {ws.root}; "
-                        "run lmdojo-cli pretrain WS first, or give --from RUN")
-    return ckpt.list_checkpoints(ws.run_dir(runs[-1]["id"]) / "checkpoints")[-1]
-
-
-class SFTTask:
+class SFTTask(OrderedRows):
     def __init__(self, ws: Workspace, cfg: SFTConfig, tok, block: int, device: torch.device, run_dir: Path):
         self.cfg, self.tok, self.device = cfg, tok, device
         path = Path(cfg.data) if cfg.data else ws.data_dir / "sft" / "train.jsonl"
@@ -104,12 +96,12 @@ class SFTTask:
             self.val = self.train[-max(1, len(self.train) // 20):]
         self.pad = special_id(tok, PAD)
         self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
-        self.order = EpochOrder(len(self.train), cfg.seed)
+        lengths = np.array([len(e.ids) for _, e in self.train])
+        self.order = EpochOrder(len(self.train), cfg.seed, lengths=lengths if cfg.bucket else None,
+                                batch=cfg.batch_size)
         self.eval_prompts = [r["messages"][:-1] for r, _ in self.val[: cfg.eval_prompts]]
 
     # -- batches: whole examples, right-padded ------------------------------------------
-    def next_rows(self, n: int) -> np.ndarray:
-        return self.order.take(n)
 
     def _batch(self, examples):
         T = max(len(e.ids) for e in examples) - 1
@@ -151,11 +143,7 @@ class SFTTask:
     def doc_ids(self, rows) -> list[str]:
         return [self.train[int(i)][0]["id"] for i in rows]
 
-    def data_state(self) -> dict:
-        return {"epoch": self.order.state.epoch, "cursor": self.order.state.cursor}
 
-    def load_data_state(self, state: dict) -> None:
-        self.order.state = SamplerState(int(state["epoch"]), int(state["cursor"]))
 
 
 def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = None,
@@ -167,15 +155,11 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
     try:
         resume_from = None
         if resume:
-            run_id = str(resume) if resume is not True else [r for r in store.runs(STAGE)][-1]["id"]
-            found = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
-            if not found:
-                raise DojoError(f"run {run_id} has no complete checkpoint to resume from")
-            resume_from = found[-1]
+            run_id, resume_from = find_resume(ws, store, STAGE, resume)
             cfg = build_config(SFTConfig, ckpt.read_meta(resume_from)["config"], overrides, toml_name="saved config")
         if not cfg.has_budget():
             raise DojoError("set a budget: max_steps or max_minutes")
-        base = find_base(ws, store, cfg.base)
+        base = latest_checkpoint(ws, store, "pretrain", cfg.base, "nothing to fine-tune")
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         device = resolve_device(cfg.device)
@@ -192,7 +176,7 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
                 model.tok_emb.weight.requires_grad_(True)
         torch.manual_seed(cfg.seed)
         model.to(device)
-        command = shlex.join(["lmdojo-cli", STAGE, str(ws.root), "--config", str(run_dir / "config.toml")])
+        command = command_line(ws, STAGE, run_dir)
         write_run_folder(run_dir, cfg, command)
         if resume_from is None:
             store.create_run(run_id, STAGE, to_dict(cfg), command, parent=str(base))

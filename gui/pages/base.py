@@ -28,6 +28,13 @@ class StagePage(QWidget):
     def refresh(self):
         """Re-read what the page shows from the workspace."""
 
+    def resume_overrides(self) -> dict:
+        """A resumed run keeps its saved config but takes the machine settings and the budget now
+        in the form, so a finished run can be trained further."""
+        cfg = getattr(self, "form", None) and self.form.config
+        budget = {"max_steps": cfg.max_steps, "max_minutes": cfg.max_minutes} if cfg is not None else {}
+        return self.ctx.machine_overrides() | budget
+
 
 class PlannedPage(StagePage):
     """A stage that is not built yet: says what it will do."""

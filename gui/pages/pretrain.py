@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QLabel, QPushButton, QTableWidget, QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig
@@ -19,6 +19,7 @@ from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel, fmt_duration
 from gui.widgets.loss_plot import LossPlot
+from gui.widgets.runs_table import RunsTable
 from gui.widgets.samples import SamplesView
 
 JOB, MEASURE_JOB = "pretrain", "measure"
@@ -65,23 +66,6 @@ class PretrainPage(StagePage):
         self.panel = JobPanel(ctx.runner, JOB, self.tr("Start pretraining"))
         self.panel.start_clicked.connect(self.start)
 
-        self.runs = QTableWidget(0, 5)
-        self.runs.setObjectName("runsTable")
-        self.runs.setHorizontalHeaderLabels([self.tr("Run"), self.tr("Status"), self.tr("Steps"),
-                                             self.tr("Val loss"), self.tr("Started from")])
-        self.runs.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.runs.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.runs.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.runs.horizontalHeader().setStretchLastSection(True)
-        self.runs.verticalHeader().hide()
-        self.runs.setMinimumHeight(110)
-        self.resume_button = QPushButton(self.tr("Resume selected run"))
-        self.resume_button.clicked.connect(self.resume_selected)
-        self.overlay_button = QPushButton(self.tr("Overlay on graph"))
-        self.overlay_button.setCheckable(True)
-        self.overlay_button.clicked.connect(self.toggle_overlay)
-        self.runs.itemSelectionChanged.connect(self._on_run_selected)
-
         left = QWidget()
         ll = QVBoxLayout(left)
         ll.addWidget(self.form)
@@ -94,16 +78,10 @@ class PretrainPage(StagePage):
         tabs = QTabWidget()
         tabs.addTab(self.samples, self.tr("Samples"))
         tabs.addTab(self.panel.log, self.tr("Log"))
-        runs_box = QWidget()
-        rl = QVBoxLayout(runs_box)
-        rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.runs)
-        rb = QHBoxLayout()
-        rb.addWidget(self.resume_button)
-        rb.addWidget(self.overlay_button)
-        rb.addStretch(1)
-        rl.addLayout(rb)
-        tabs.addTab(runs_box, self.tr("Runs"))
+        self.run_list = RunsTable(ctx, self.stage, JOB, self.plot)
+        self.run_list.resume_requested.connect(self.resume_run)
+        self.run_list.run_selected.connect(self.show_run)
+        tabs.addTab(self.run_list, self.tr("Runs"))
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
         r = ctx.runner
@@ -111,7 +89,7 @@ class PretrainPage(StagePage):
         r.sample.connect(self._on_sample)
         r.finished.connect(self._on_finished)
         r.failed.connect(self._on_failed)
-        r.busy_changed.connect(self._sync_run_buttons)
+        r.busy_changed.connect(self._sync_buttons)
         self._vocab, self._tokens_per_s = None, None
         self.refresh()
 
@@ -132,11 +110,8 @@ class PretrainPage(StagePage):
         self.samples.clear_samples()
         self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, cfg, control))
 
-    def resume_selected(self):
-        run_id = self._selected_run()
-        if run_id is None or self.ctx.ws is None:
-            return
-        ws, overrides = self.ctx.ws, self.ctx.machine_overrides()
+    def resume_run(self, run_id: str):
+        ws, overrides = self.ctx.ws, self.resume_overrides()
         saved = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
         self.show_run(run_id, ckpt.read_meta(saved[-1])["step"] if saved else 0)  # continue the graph from there
         self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, None, control, resume=run_id,
@@ -189,76 +164,16 @@ class PretrainPage(StagePage):
                 self._vocab = load_tokenizer(ws.tokenizer_path).get_vocab_size()
             except DojoError:
                 pass
-        self.runs.setRowCount(0)
-        if ws is not None and ws.db_path.is_file():
-            with Store(ws.db_path) as store:
-                for run in reversed(store.runs(self.stage)):
-                    steps = store.metrics(run["id"], "train/loss")
-                    val = store.metrics(run["id"], "val/loss")
-                    row = self.runs.rowCount()
-                    self.runs.insertRow(row)
-                    status = run["status"]
-                    if status == "running" and not (self.ctx.runner.is_busy() and self.ctx.runner.name == JOB):
-                        status = "interrupted"
-                    for col, text in enumerate((run["id"], self._status_text(status),
-                                                str(steps[-1][0]) if steps else "0",
-                                                f"{val[-1][1]:.3f}" if val else "–",
-                                                run["parent"] or self.tr("scratch"))):
-                        item = QTableWidgetItem(text)
-                        item.setData(Qt.ItemDataRole.UserRole, status)
-                        self.runs.setItem(row, col, item)
-        self.runs.resizeColumnsToContents()
-        self._sync_run_buttons()
+        self.run_list.refresh()
+        self._sync_buttons()
         self.update_estimate()
 
     def show_run(self, run_id: str, upto: int | None = None):
-        """Show a past run's curves and samples, up to step `upto` (when no job is feeding the graph)."""
-        if self.ctx.ws is None or (self.ctx.runner.is_busy() and self.ctx.runner.name == JOB):
-            return
-        self.plot.clear()
-        self.samples.clear_samples()
-        with Store(self.ctx.ws.db_path) as store:
-            for key in ("train/loss", "val/loss", "train/lr"):
-                for step, v in store.metrics(run_id, key):
-                    if upto is None or step <= upto:
-                        self.plot.add_metrics(step, {key: v})
-            for step, prompt, text in store.samples(run_id):
-                if upto is None or step <= upto:
-                    self.samples.add(step, prompt, text)
+        """A past run's curves and samples, up to step `upto`."""
+        self.run_list.replay(run_id, upto, self.samples.clear_samples, self.samples.add)
 
-    def _status_text(self, status: str) -> str:
-        return {"done": self.tr("done"), "running": self.tr("running"), "interrupted": self.tr("interrupted"),
-                "cancelled": self.tr("stopped"), "failed": self.tr("failed")}.get(status, status)
-
-    def _selected_run(self) -> str | None:
-        rows = self.runs.selectionModel().selectedRows()
-        return self.runs.item(rows[0].row(), 0).text() if rows else None
-
-    def _on_run_selected(self):
-        self._sync_run_buttons()
-        run_id = self._selected_run()
-        if run_id is not None and not self.ctx.runner.is_busy():
-            self.show_run(run_id)
-
-    def _sync_run_buttons(self, *_):
-        sel = self._selected_run()
-        busy = self.ctx.runner.is_busy()
-        status = self.runs.item(self.runs.currentRow(), 1).data(Qt.ItemDataRole.UserRole) if sel else ""
-        self.resume_button.setEnabled(bool(sel) and not busy and status in ("interrupted", "cancelled", "failed", "done"))
-        self.overlay_button.setEnabled(bool(sel))
-        self.overlay_button.setChecked(bool(sel) and sel in self.plot.overlay_names())
-        self.measure_button.setEnabled(not busy and self._vocab is not None)
-
-    def toggle_overlay(self, checked: bool):
-        run_id = self._selected_run()
-        if run_id is None or self.ctx.ws is None:
-            return
-        if not checked:
-            self.plot.remove_overlay(run_id)
-            return
-        with Store(self.ctx.ws.db_path) as store:
-            series = {k: store.metrics(run_id, k) for k in ("train/loss", "val/loss")}
-        self.plot.set_overlay(run_id, series)
+    def _sync_buttons(self, *_):
+        self.measure_button.setEnabled(not self.ctx.runner.is_busy() and self._vocab is not None)
 
     def _history_tokens_per_s(self, cfg: PretrainConfig) -> float | None:
         """Throughput measured by an earlier run of the same model shape in this workspace."""

@@ -8,6 +8,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (QTableWidget, QTableWidgetItem, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
+from engine import checkpoint as ckpt
 from engine.data.sft_data import encode_example, load_sft_records
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
@@ -17,6 +18,7 @@ from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
 from gui.widgets.loss_plot import LossPlot
+from gui.widgets.runs_table import RunsTable
 
 JOB = "sft"
 PREVIEW_EXAMPLES = 3
@@ -64,10 +66,16 @@ class SFTPage(StagePage):
         tabs.addTab(self.answers, self.tr("Answers to evaluation prompts"))
         tabs.addTab(self.preview, self.tr("Template preview"))
         tabs.addTab(self.panel.log, self.tr("Log"))
+        self.run_list = RunsTable(ctx, self.stage, JOB, self.plot)
+        self.run_list.resume_requested.connect(self.resume_run)
+        self.run_list.run_selected.connect(self.show_run)
+        tabs.addTab(self.run_list, self.tr("Runs"))
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
         r = ctx.runner
         r.metrics.connect(self._on_metrics)
         r.sample.connect(self._on_sample)
+        r.finished.connect(self._on_done)
+        r.failed.connect(self._on_done)
 
     def start(self):
         ws, cfg = self.ctx.ws, self.form.config
@@ -80,6 +88,21 @@ class SFTPage(StagePage):
         self.answers.setRowCount(0)
         self.ctx.runner.start(JOB, lambda control: sft.run(ws, cfg, control))
 
+    def resume_run(self, run_id: str):
+        ws, overrides = self.ctx.ws, self.resume_overrides()
+        saved = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
+        self.show_run(run_id, ckpt.read_meta(saved[-1])["step"] if saved else 0)  # continue from there
+        self.ctx.runner.start(JOB, lambda control: sft.run(ws, None, control, resume=run_id, overrides=overrides))
+
+    def show_run(self, run_id: str, upto: int | None = None):
+        """A past run's curves and answers, up to step `upto`."""
+        self.run_list.replay(run_id, upto, lambda: self.answers.setRowCount(0), self._add_answer)
+
+    @Slot(str)
+    def _on_done(self, name, *_):
+        if name == JOB:
+            self.run_list.refresh()
+
     @Slot(int, dict)
     def _on_metrics(self, step, values):
         if self.ctx.runner.name == JOB:
@@ -89,11 +112,15 @@ class SFTPage(StagePage):
     def _on_sample(self, s):
         if self.ctx.runner.name != JOB:
             return
-        self.answers.insertRow(0)
-        for col, text in enumerate((str(s.step), s.prompt, s.text)):
-            self.answers.setItem(0, col, QTableWidgetItem(text))
+        self._add_answer(s.step, s.prompt, s.text)
+
+    def _add_answer(self, step: int, prompt: str, text: str):
+        self.answers.insertRow(0)  # the newest answers on top
+        for col, value in enumerate((str(step), prompt, text)):
+            self.answers.setItem(0, col, QTableWidgetItem(value))
 
     def refresh(self):
+        self.run_list.refresh()
         self.update_preview()
 
     def update_preview(self):

@@ -1,150 +1,150 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
     <name>DataPage</name>
     <message>
-        <location filename="../../gui/pages/data.py" line="26" />
+        <location filename="../../gui/pages/data.py" line="26"/>
         <source>Data</source>
         <translation>資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="27" />
+        <location filename="../../gui/pages/data.py" line="27"/>
         <source>Raw text is dirty: markup, duplicates, spam, pages of one repeated character. Cleaning keeps what is worth learning from, and says why it dropped the rest.</source>
         <translation>原始文字很髒：標記語言、重複內容、垃圾訊息、整頁同一個字元。清理會留下值得學習的部分，並說明其餘被丟棄的原因。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="34" />
+        <location filename="../../gui/pages/data.py" line="34"/>
         <source>Add files…</source>
         <translation>加入檔案…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="35" />
+        <location filename="../../gui/pages/data.py" line="35"/>
         <source>Add folder…</source>
         <translation>加入資料夾…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="36" />
+        <location filename="../../gui/pages/data.py" line="36"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="40" />
+        <location filename="../../gui/pages/data.py" line="40"/>
         <source>Sources</source>
         <translation>來源</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="49" />
+        <location filename="../../gui/pages/data.py" line="49"/>
         <source>Steps</source>
         <translation>步驟</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="51" />
+        <location filename="../../gui/pages/data.py" line="51"/>
         <source>Heuristic rules</source>
         <translation>啟發式規則</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="57" />
+        <location filename="../../gui/pages/data.py" line="57"/>
         <source>Exact duplicates</source>
         <translation>完全重複</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="58" />
+        <location filename="../../gui/pages/data.py" line="58"/>
         <source>Near duplicates (MinHash)</source>
         <translation>近似重複（MinHash）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="62" />
+        <location filename="../../gui/pages/data.py" line="62"/>
         <source>Quality model</source>
         <translation>品質模型</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="66" />
+        <location filename="../../gui/pages/data.py" line="66"/>
         <source>Shortest document (characters)</source>
         <translation>最短文件（字元）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="67" />
+        <location filename="../../gui/pages/data.py" line="67"/>
         <source>Longest run of one character (share)</source>
         <translation>單一字元最長連續（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="70" />
+        <location filename="../../gui/pages/data.py" line="70"/>
         <source>Similarity threshold</source>
         <translation>相似度門檻</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="72" />
+        <location filename="../../gui/pages/data.py" line="72"/>
         <source>Worker processes</source>
         <translation>工作行程數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="73" />
+        <location filename="../../gui/pages/data.py" line="73"/>
         <source>Preview rules on a sample</source>
         <translation>在樣本上預覽規則</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="74" />
+        <location filename="../../gui/pages/data.py" line="74"/>
         <source>What these rules would drop among the first {0} documents</source>
         <translation>這些規則會在前 {0} 份文件中丟棄哪些</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="79" />
+        <location filename="../../gui/pages/data.py" line="79"/>
         <source>Clean</source>
         <translation>清理</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="93" />
+        <location filename="../../gui/pages/data.py" line="93"/>
         <source>Step</source>
         <translation>步驟</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="93" />
+        <location filename="../../gui/pages/data.py" line="93"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="93" />
+        <location filename="../../gui/pages/data.py" line="93"/>
         <source>Documents</source>
         <translation>文件數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="107" />
+        <location filename="../../gui/pages/data.py" line="107"/>
         <source>&lt;b&gt;Funnel&lt;/b&gt;: documents left after each step</source>
         <translation>&lt;b&gt;漏斗&lt;/b&gt;：每個步驟後剩下的文件</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="149" />
+        <location filename="../../gui/pages/data.py" line="149"/>
         <source>Add text files</source>
         <translation>加入文字檔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="150" />
+        <location filename="../../gui/pages/data.py" line="150"/>
         <source>Text (*.txt *.md *.jsonl *.csv *.parquet);;All files (*)</source>
         <translation>文字 (*.txt *.md *.jsonl *.csv *.parquet);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="154" />
+        <location filename="../../gui/pages/data.py" line="154"/>
         <source>Add a folder of text</source>
         <translation>加入文字資料夾</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="178" />
+        <location filename="../../gui/pages/data.py" line="178"/>
         <source>Previewing…</source>
         <translation>預覽中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="188" />
+        <location filename="../../gui/pages/data.py" line="188"/>
         <source>These rules would drop {0} of {1} documents: {2}</source>
         <translation>這些規則會丟棄 {1} 份文件中的 {0} 份：{2}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="222" />
+        <location filename="../../gui/pages/data.py" line="222"/>
         <source>Output: {0} · {1} inputs skipped · {2} bad records · {3} s</source>
         <translation>輸出：{0} · 略過 {1} 個輸入 · {2} 筆壞紀錄 · {3} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="238" />
+        <location filename="../../gui/pages/data.py" line="238"/>
         <source>No examples kept for this reason.</source>
         <translation>這個原因沒有保留範例。</translation>
     </message>
@@ -152,7 +152,7 @@
 <context>
     <name>FunnelView</name>
     <message>
-        <location filename="../../gui/widgets/funnel.py" line="38" />
+        <location filename="../../gui/widgets/funnel.py" line="38"/>
         <source>Run the cleaning to see the funnel.</source>
         <translation>執行清理後即可看到漏斗。</translation>
     </message>
@@ -160,58 +160,58 @@
 <context>
     <name>JobPanel</name>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="30" />
-        <location filename="../../gui/widgets/job_panel.py" line="93" />
+        <location filename="../../gui/widgets/job_panel.py" line="30"/>
+        <location filename="../../gui/widgets/job_panel.py" line="93"/>
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="32" />
+        <location filename="../../gui/widgets/job_panel.py" line="32"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="34" />
+        <location filename="../../gui/widgets/job_panel.py" line="34"/>
         <source>Stop after the current step and save a checkpoint</source>
         <translation>在目前這一步結束後停止，並儲存檢查點</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="42" />
+        <location filename="../../gui/widgets/job_panel.py" line="42"/>
         <source>Ready.</source>
         <translation>就緒。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="93" />
+        <location filename="../../gui/widgets/job_panel.py" line="93"/>
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="95" />
+        <location filename="../../gui/widgets/job_panel.py" line="95"/>
         <source>Another job is running; one job at a time</source>
         <translation>另一個工作正在執行；一次只能執行一個工作</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="106" />
+        <location filename="../../gui/widgets/job_panel.py" line="106"/>
         <source>Starting…</source>
         <translation>啟動中…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="120" />
+        <location filename="../../gui/widgets/job_panel.py" line="120"/>
         <source>{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}</source>
         <translation>{0:,} 個 token · 每秒 {1:,.0f} 個 token · 已經過 {2} · 預計剩餘 {3}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="136" />
+        <location filename="../../gui/widgets/job_panel.py" line="136"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="136" />
+        <location filename="../../gui/widgets/job_panel.py" line="136"/>
         <source>Stopped; a checkpoint was saved.</source>
         <translation>已停止；檢查點已儲存。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="146" />
+        <location filename="../../gui/widgets/job_panel.py" line="146"/>
         <source>Failed.</source>
         <translation>失敗。</translation>
     </message>
@@ -219,7 +219,7 @@
 <context>
     <name>JobRunner</name>
     <message>
-        <location filename="../../gui/jobs.py" line="132" />
+        <location filename="../../gui/jobs.py" line="132"/>
         <source>checkpoint saved: {0}</source>
         <translation>已儲存檢查點：{0}</translation>
     </message>
@@ -227,92 +227,92 @@
 <context>
     <name>LossPlot</name>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="108" />
+        <location filename="../../gui/widgets/loss_plot.py" line="108"/>
         <source>Log x</source>
         <translation>對數 x 軸</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="109" />
+        <location filename="../../gui/widgets/loss_plot.py" line="109"/>
         <source>Logarithmic step axis: early and late training side by side</source>
         <translation>對數步數軸：訓練初期與後期並列呈現</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="114" />
+        <location filename="../../gui/widgets/loss_plot.py" line="114"/>
         <source>How much the training loss curve is smoothed (0 = raw)</source>
         <translation>訓練損失曲線的平滑程度（0 = 原始值）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="116" />
+        <location filename="../../gui/widgets/loss_plot.py" line="116"/>
         <source>The series shown in the lower graph</source>
         <translation>下方圖表顯示的資料序列</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="119" />
+        <location filename="../../gui/widgets/loss_plot.py" line="119"/>
         <source>Reset view</source>
         <translation>重設檢視</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="120" />
+        <location filename="../../gui/widgets/loss_plot.py" line="120"/>
         <source>Export PNG…</source>
         <translation>匯出 PNG…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="121" />
+        <location filename="../../gui/widgets/loss_plot.py" line="121"/>
         <source>Export CSV…</source>
         <translation>匯出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="124" />
+        <location filename="../../gui/widgets/loss_plot.py" line="124"/>
         <source>Smoothing</source>
         <translation>平滑</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="124" />
+        <location filename="../../gui/widgets/loss_plot.py" line="124"/>
         <source>Lower graph</source>
         <translation>下方圖表</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="136" />
+        <location filename="../../gui/widgets/loss_plot.py" line="136"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="137" />
+        <location filename="../../gui/widgets/loss_plot.py" line="137"/>
         <source>step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="139" />
+        <location filename="../../gui/widgets/loss_plot.py" line="139"/>
         <source>train</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="140" />
+        <location filename="../../gui/widgets/loss_plot.py" line="140"/>
         <source>train (smoothed)</source>
         <translation>訓練（平滑）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="141" />
+        <location filename="../../gui/widgets/loss_plot.py" line="141"/>
         <source>validation</source>
         <translation>驗證</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="158" />
+        <location filename="../../gui/widgets/loss_plot.py" line="158"/>
         <source>Export graph as PNG</source>
         <translation>將圖表匯出為 PNG</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="159" />
+        <location filename="../../gui/widgets/loss_plot.py" line="159"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 圖片 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="160" />
+        <location filename="../../gui/widgets/loss_plot.py" line="160"/>
         <source>Export data as CSV</source>
         <translation>將資料匯出為 CSV</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="161" />
+        <location filename="../../gui/widgets/loss_plot.py" line="161"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
@@ -320,142 +320,142 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="53" />
+        <location filename="../../gui/main_window.py" line="53"/>
         <source>RLHF</source>
         <translation>RLHF</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="53" />
+        <location filename="../../gui/main_window.py" line="53"/>
         <source>Learn what people prefer.</source>
         <translation>學習人們偏好什麼樣的回答。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="54" />
+        <location filename="../../gui/main_window.py" line="54"/>
         <source>Coming soon: rank answers side by side, train a reward model, and optimise the policy with DPO or PPO/GRPO.</source>
         <translation>即將推出：並排比較並排序回答、訓練獎勵模型，再以 DPO 或 PPO/GRPO 最佳化策略。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="56" />
+        <location filename="../../gui/main_window.py" line="56"/>
         <source>Compare</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="56" />
+        <location filename="../../gui/main_window.py" line="56"/>
         <source>Checkpoints of every stage, side by side.</source>
         <translation>並排比較每個階段的檢查點。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="57" />
-        <source>Coming soon: the same prompt answered by each stage's checkpoint, token by token.</source>
+        <location filename="../../gui/main_window.py" line="57"/>
+        <source>Coming soon: the same prompt answered by each stage&apos;s checkpoint, token by token.</source>
         <translation>即將推出：讓各階段的檢查點回答同一個提示，逐 token 對照。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="58" />
+        <location filename="../../gui/main_window.py" line="58"/>
         <source>Labs</source>
         <translation>實驗室</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="58" />
+        <location filename="../../gui/main_window.py" line="58"/>
         <source>The experiments behind the story.</source>
         <translation>故事背後的實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="59" />
+        <location filename="../../gui/main_window.py" line="59"/>
         <source>Coming soon: reproducible experiments on scaling, knowledge and calibration.</source>
         <translation>即將推出：關於規模擴展、知識與校準的可重現實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="92" />
+        <location filename="../../gui/main_window.py" line="92"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="93" />
+        <location filename="../../gui/main_window.py" line="93"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="94" />
+        <location filename="../../gui/main_window.py" line="94"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="95" />
+        <location filename="../../gui/main_window.py" line="95"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="97" />
+        <location filename="../../gui/main_window.py" line="97"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="158" />
+        <location filename="../../gui/main_window.py" line="158"/>
         <source>planned</source>
         <translation>規劃中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="169" />
+        <location filename="../../gui/main_window.py" line="169"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178" />
+        <location filename="../../gui/main_window.py" line="178"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178" />
+        <location filename="../../gui/main_window.py" line="178"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178" />
+        <location filename="../../gui/main_window.py" line="178"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179" />
+        <location filename="../../gui/main_window.py" line="179"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179" />
+        <location filename="../../gui/main_window.py" line="179"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="184" />
+        <location filename="../../gui/main_window.py" line="184"/>
         <source>{0} is not built yet.</source>
         <translation>「{0}」還在開發中。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="186" />
+        <location filename="../../gui/main_window.py" line="186"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="188" />
+        <location filename="../../gui/main_window.py" line="188"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="190" />
+        <location filename="../../gui/main_window.py" line="190"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="191" />
+        <location filename="../../gui/main_window.py" line="191"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="208" />
+        <location filename="../../gui/main_window.py" line="208"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="211" />
+        <location filename="../../gui/main_window.py" line="211"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
@@ -463,376 +463,393 @@
 <context>
     <name>PretrainPage</name>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="42" />
+        <location filename="../../gui/pages/pretrain.py" line="42"/>
         <source>Pretraining</source>
         <translation>預訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="43" />
+        <location filename="../../gui/pages/pretrain.py" line="43"/>
         <source>The model reads the corpus and learns to predict the next token, over and over. This is where it learns the language and the facts of its world.</source>
         <translation>模型一遍又一遍地閱讀語料，學習預測下一個 token。它就是在這個階段學會語言，以及它所處世界的種種事實。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="46" />
+        <location filename="../../gui/pages/pretrain.py" line="46"/>
         <source>Model</source>
         <translation>模型</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="47" />
+        <location filename="../../gui/pages/pretrain.py" line="47"/>
         <source>Budget</source>
         <translation>預算</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="48" />
+        <location filename="../../gui/pages/pretrain.py" line="48"/>
         <source>Training</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="51" />
+        <location filename="../../gui/pages/pretrain.py" line="51"/>
         <source>Size preset</source>
         <translation>規模預設</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="51" />
+        <location filename="../../gui/pages/pretrain.py" line="51"/>
         <source>Layers</source>
         <translation>層數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="51" />
+        <location filename="../../gui/pages/pretrain.py" line="51"/>
         <source>Attention heads</source>
         <translation>注意力頭數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="52" />
+        <location filename="../../gui/pages/pretrain.py" line="52"/>
         <source>Width</source>
         <translation>寬度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="52" />
+        <location filename="../../gui/pages/pretrain.py" line="52"/>
         <source>Context (tokens)</source>
         <translation>上下文長度（token）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="52" />
+        <location filename="../../gui/pages/pretrain.py" line="52"/>
         <source>Experts (MoE)</source>
         <translation>專家數（MoE）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="53" />
+        <location filename="../../gui/pages/pretrain.py" line="53"/>
         <source>Minutes</source>
         <translation>分鐘數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="53" />
-        <location filename="../../gui/pages/pretrain.py" line="71" />
+        <location filename="../../gui/pages/pretrain.py" line="53"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="53" />
+        <location filename="../../gui/pages/pretrain.py" line="53"/>
         <source>Batch size</source>
         <translation>批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="54" />
+        <location filename="../../gui/pages/pretrain.py" line="54"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="54" />
+        <location filename="../../gui/pages/pretrain.py" line="54"/>
         <source>Warm-up steps</source>
         <translation>暖身步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="55" />
+        <location filename="../../gui/pages/pretrain.py" line="55"/>
         <source>Validate every</source>
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="55" />
+        <location filename="../../gui/pages/pretrain.py" line="55"/>
         <source>Sample every</source>
         <translation>取樣間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="56" />
+        <location filename="../../gui/pages/pretrain.py" line="56"/>
         <source>Checkpoint every</source>
         <translation>檢查點間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="56" />
+        <location filename="../../gui/pages/pretrain.py" line="56"/>
         <source>Seed</source>
         <translation>隨機種子</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="63" />
+        <location filename="../../gui/pages/pretrain.py" line="63"/>
         <source>Measure speed</source>
         <translation>測量速度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="64" />
+        <location filename="../../gui/pages/pretrain.py" line="64"/>
         <source>Time a few training steps of this model on this machine</source>
         <translation>在這台電腦上實際跑幾個訓練步，測量此模型的速度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="66" />
+        <location filename="../../gui/pages/pretrain.py" line="66"/>
         <source>Start pretraining</source>
         <translation>開始預訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="71" />
-        <source>Run</source>
-        <translation>執行</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="71" />
-        <source>Status</source>
-        <translation>狀態</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="72" />
-        <source>Val loss</source>
-        <translation>驗證損失</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="72" />
-        <source>Started from</source>
-        <translation>起點</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="79" />
-        <source>Resume selected run</source>
-        <translation>繼續所選的執行</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="81" />
-        <source>Overlay on graph</source>
-        <translation>疊加到圖表</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="100" />
+        <location filename="../../gui/pages/pretrain.py" line="79"/>
         <source>Samples</source>
         <translation>生成樣本</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="101" />
+        <location filename="../../gui/pages/pretrain.py" line="80"/>
         <source>Log</source>
         <translation>記錄</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="111" />
+        <location filename="../../gui/pages/pretrain.py" line="84"/>
         <source>Runs</source>
         <translation>歷次執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="150" />
+        <location filename="../../gui/pages/pretrain.py" line="107"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="175" />
+        <location filename="../../gui/pages/pretrain.py" line="129"/>
         <source>Measuring…</source>
         <translation>測量中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="227" />
-        <source>scratch</source>
-        <translation>從頭開始</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="251" />
-        <source>done</source>
-        <translation>已完成</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="251" />
-        <source>running</source>
-        <translation>執行中</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="251" />
-        <source>interrupted</source>
-        <translation>已中斷</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="252" />
-        <source>stopped</source>
-        <translation>已停止</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="252" />
-        <source>failed</source>
-        <translation>失敗</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="302" />
-        <source>Train the tokenizer first: the model's size depends on its vocabulary.</source>
+        <location filename="../../gui/pages/pretrain.py" line="196"/>
+        <source>Train the tokenizer first: the model&apos;s size depends on its vocabulary.</source>
         <translation>請先訓練分詞器：模型的大小取決於它的詞彙表。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="306" />
+        <location filename="../../gui/pages/pretrain.py" line="200"/>
         <source>{0}/s measured</source>
         <translation>實測每秒 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="306" />
+        <location filename="../../gui/pages/pretrain.py" line="200"/>
         <source>speed not measured yet</source>
         <translation>尚未測量速度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="308" />
+        <location filename="../../gui/pages/pretrain.py" line="202"/>
         <source>Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})</source>
         <translation>估計：{0} 個參數 · {1} 個 token · {2} FLOPs · {3}（{4}）</translation>
     </message>
 </context>
 <context>
-    <name>SFTPage</name>
+    <name>RunsTable</name>
     <message>
-        <location filename="../../gui/pages/sft.py" line="29" />
-        <source>SFT</source>
-        <translation>SFT</translation>
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
+        <source>Run</source>
+        <translation>執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="30" />
-        <source>Supervised fine-tuning: the pretrained model reads questions and good answers in the chat template, learning to answer and when to stop. Only the answers' tokens (highlighted below) carry the loss.</source>
-        <translation>監督式微調：預訓練好的模型以對話範本閱讀問題與好的回答，學會如何回答以及何時停止。只有回答的 token（下方標示處）計算損失。</translation>
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
+        <source>Status</source>
+        <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="34" />
-        <source>Data</source>
-        <translation>資料</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="35" />
-        <source>Method</source>
-        <translation>方法</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="36" />
-        <source>Budget</source>
-        <translation>預算</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="37" />
-        <source>Training</source>
-        <translation>訓練</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="39" />
-        <source>Start from run</source>
-        <translation>起始執行</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="39" />
-        <source>Data file</source>
-        <translation>資料檔</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="39" />
-        <source>Examples</source>
-        <translation>範例</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="40" />
-        <source>How many</source>
-        <translation>數量</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="40" />
-        <source>Loss on</source>
-        <translation>損失計算於</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="40" />
-        <source>LoRA</source>
-        <translation>LoRA</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="41" />
-        <source>LoRA rank</source>
-        <translation>LoRA 秩</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="41" />
-        <source>LoRA alpha</source>
-        <translation>LoRA alpha</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/sft.py" line="41" />
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="42" />
+        <location filename="../../gui/widgets/runs_table.py" line="26"/>
+        <source>Val loss</source>
+        <translation>驗證損失</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="26"/>
+        <source>Started from</source>
+        <translation>起點</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="33"/>
+        <source>Resume selected run</source>
+        <translation>繼續所選的執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="35"/>
+        <source>Overlay on graph</source>
+        <translation>疊加到圖表</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="82"/>
+        <source>scratch</source>
+        <translation>從頭開始</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="85"/>
+        <source>{0} @ step {1}</source>
+        <translation>{0} 第 {1} 步</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="89"/>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="89"/>
+        <source>running</source>
+        <translation>執行中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="89"/>
+        <source>interrupted</source>
+        <translation>已中斷</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="90"/>
+        <source>stopped</source>
+        <translation>已停止</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="90"/>
+        <source>failed</source>
+        <translation>失敗</translation>
+    </message>
+</context>
+<context>
+    <name>SFTPage</name>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="31"/>
+        <source>SFT</source>
+        <translation>SFT</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="32"/>
+        <source>Supervised fine-tuning: the pretrained model reads questions and good answers in the chat template, learning to answer and when to stop. Only the answers&apos; tokens (highlighted below) carry the loss.</source>
+        <translation>監督式微調：預訓練好的模型以對話範本閱讀問題與好的回答，學會如何回答以及何時停止。只有回答的 token（下方標示處）計算損失。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="36"/>
+        <source>Data</source>
+        <translation>資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="37"/>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="38"/>
+        <source>Budget</source>
+        <translation>預算</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="39"/>
+        <source>Training</source>
+        <translation>訓練</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="41"/>
+        <source>Start from run</source>
+        <translation>起始執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="41"/>
+        <source>Data file</source>
+        <translation>資料檔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="41"/>
+        <source>Examples</source>
+        <translation>範例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="42"/>
+        <source>How many</source>
+        <translation>數量</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="42"/>
+        <source>Loss on</source>
+        <translation>損失計算於</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="42"/>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="43"/>
+        <source>LoRA rank</source>
+        <translation>LoRA 秩</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="43"/>
+        <source>LoRA alpha</source>
+        <translation>LoRA alpha</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="43"/>
+        <source>Steps</source>
+        <translation>步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="44"/>
         <source>Minutes</source>
         <translation>分鐘數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="42" />
+        <location filename="../../gui/pages/sft.py" line="44"/>
         <source>Batch size</source>
         <translation>批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="42" />
+        <location filename="../../gui/pages/sft.py" line="44"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="43" />
+        <location filename="../../gui/pages/sft.py" line="45"/>
         <source>Validate every</source>
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="43" />
+        <location filename="../../gui/pages/sft.py" line="45"/>
         <source>Answer prompts every</source>
         <translation>回答提示間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="44" />
+        <location filename="../../gui/pages/sft.py" line="46"/>
         <source>Evaluation prompts</source>
         <translation>評估提示數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="48" />
+        <location filename="../../gui/pages/sft.py" line="50"/>
         <source>Start fine-tuning</source>
         <translation>開始微調</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="64" />
+        <location filename="../../gui/pages/sft.py" line="62"/>
         <source>Step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="64" />
+        <location filename="../../gui/pages/sft.py" line="62"/>
         <source>Prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="64" />
+        <location filename="../../gui/pages/sft.py" line="62"/>
         <source>Answer</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="68" />
+        <location filename="../../gui/pages/sft.py" line="66"/>
         <source>Answers to evaluation prompts</source>
         <translation>評估提示的回答</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="69" />
+        <location filename="../../gui/pages/sft.py" line="67"/>
         <source>Template preview</source>
         <translation>範本預覽</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="70" />
+        <location filename="../../gui/pages/sft.py" line="68"/>
         <source>Log</source>
         <translation>記錄</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="92" />
+        <location filename="../../gui/pages/sft.py" line="72"/>
+        <source>Runs</source>
+        <translation>歷次執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="83"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="120" />
+        <location filename="../../gui/pages/sft.py" line="130"/>
         <source>Train the tokenizer and pretrain first.</source>
         <translation>請先訓練分詞器並完成預訓練。</translation>
     </message>
@@ -840,12 +857,12 @@
 <context>
     <name>SamplesView</name>
     <message>
-        <location filename="../../gui/widgets/samples.py" line="16" />
+        <location filename="../../gui/widgets/samples.py" line="16"/>
         <source>Samples appear here while the model trains.</source>
         <translation>模型訓練期間，生成的樣本會顯示在這裡。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/samples.py" line="31" />
+        <location filename="../../gui/widgets/samples.py" line="31"/>
         <source>step</source>
         <translation>步數</translation>
     </message>
@@ -853,52 +870,52 @@
 <context>
     <name>SettingsDialog</name>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="30" />
+        <location filename="../../gui/settings_dialog.py" line="30"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="35" />
+        <location filename="../../gui/settings_dialog.py" line="35"/>
         <source>auto (best available: {0})</source>
         <translation>自動（最佳可用裝置：{0}）</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="41" />
+        <location filename="../../gui/settings_dialog.py" line="41"/>
         <source>automatic</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="48" />
+        <location filename="../../gui/settings_dialog.py" line="48"/>
         <source>Light</source>
         <translation>淺色</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="49" />
+        <location filename="../../gui/settings_dialog.py" line="49"/>
         <source>Dark</source>
         <translation>深色</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="51" />
+        <location filename="../../gui/settings_dialog.py" line="51"/>
         <source>Device</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="52" />
+        <location filename="../../gui/settings_dialog.py" line="52"/>
         <source>CPU threads</source>
         <translation>CPU 執行緒</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="53" />
+        <location filename="../../gui/settings_dialog.py" line="53"/>
         <source>Language</source>
         <translation>語言</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="54" />
+        <location filename="../../gui/settings_dialog.py" line="54"/>
         <source>Theme</source>
         <translation>主題</translation>
     </message>
     <message>
-        <location filename="../../gui/settings_dialog.py" line="55" />
+        <location filename="../../gui/settings_dialog.py" line="55"/>
         <source>Language changes take effect when LM Dojo is restarted.</source>
         <translation>變更語言後，需重新啟動 LM Dojo 才會生效。</translation>
     </message>
@@ -906,42 +923,42 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../gui/pages/start.py" line="35" />
+        <location filename="../../gui/pages/start.py" line="35"/>
         <source>Train a small language model through every stage that chat models go through: data, tokenizer, pretraining, fine-tuning and RLHF — on this computer.</source>
         <translation>訓練一個小型語言模型，走過聊天模型經歷的每一個階段：資料、分詞器、預訓練、微調與 RLHF——全部在這台電腦上完成。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="38" />
+        <location filename="../../gui/pages/start.py" line="38"/>
         <source>New workspace with the demo world…</source>
         <translation>以示範世界建立工作區…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="40" />
+        <location filename="../../gui/pages/start.py" line="40"/>
         <source>A generated bilingual world of fictional people: ready to train</source>
         <translation>自動產生、由虛構人物組成的雙語世界：可以直接開始訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="41" />
+        <location filename="../../gui/pages/start.py" line="41"/>
         <source>New empty workspace…</source>
         <translation>建立空白工作區…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="42" />
+        <location filename="../../gui/pages/start.py" line="42"/>
         <source>Open workspace…</source>
         <translation>開啟工作區…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="60" />
+        <location filename="../../gui/pages/start.py" line="60"/>
         <source>Recent workspaces (double-click to open):</source>
         <translation>最近使用的工作區（按兩下開啟）：</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="86" />
+        <location filename="../../gui/pages/start.py" line="86"/>
         <source>Choose a folder for the new workspace</source>
         <translation>選擇新工作區的資料夾</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="92" />
+        <location filename="../../gui/pages/start.py" line="92"/>
         <source>Open a workspace folder</source>
         <translation>開啟工作區資料夾</translation>
     </message>
@@ -949,42 +966,42 @@
 <context>
     <name>TokenView</name>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="72" />
+        <location filename="../../gui/widgets/token_view.py" line="72"/>
         <source>Type English or 中文 here…</source>
         <translation>在這裡輸入英文或中文…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="125" />
+        <location filename="../../gui/widgets/token_view.py" line="125"/>
         <source>Train a tokenizer first.</source>
         <translation>請先訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="132" />
+        <location filename="../../gui/widgets/token_view.py" line="132"/>
         <source>{0} characters → {1} tokens ({2} characters per token)</source>
         <translation>{0} 個字元 → {1} 個 token（每個 token {2} 個字元）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="135" />
+        <location filename="../../gui/widgets/token_view.py" line="135"/>
         <source>{0} characters → {1} tokens</source>
         <translation>{0} 個字元 → {1} 個 token</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="151" />
+        <location filename="../../gui/widgets/token_view.py" line="151"/>
         <source>token {0}</source>
         <translation>token {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="159" />
+        <location filename="../../gui/widgets/token_view.py" line="159"/>
         <source>“{0}”: one character, {1} tokens (bytes {2})</source>
         <translation>「{0}」：1 個字元，{1} 個 token（位元組 {2}）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="161" />
+        <location filename="../../gui/widgets/token_view.py" line="161"/>
         <source>“{0}”: {1} characters, {2} tokens (bytes {3})</source>
         <translation>「{0}」：{1} 個字元，{2} 個 token（位元組 {3}）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/token_view.py" line="174" />
+        <location filename="../../gui/widgets/token_view.py" line="174"/>
         <source>… and {0} more split characters</source>
         <translation>…還有 {0} 個被拆開的字元</translation>
     </message>
@@ -992,68 +1009,68 @@
 <context>
     <name>TokenizerPage</name>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="24" />
+        <location filename="../../gui/pages/tokenizer.py" line="24"/>
         <source>Tokenizer</source>
         <translation>分詞器</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="25" />
+        <location filename="../../gui/pages/tokenizer.py" line="25"/>
         <source>A tokenizer cuts text into the pieces the model reads. Byte-level BPE starts from single bytes and merges the most frequent pairs until the vocabulary is full, so any text, Chinese or emoji too, can be written with it.</source>
         <translation>分詞器把文字切成模型讀取的小片段，也就是詞元（token）。位元組層級的 BPE 從單一位元組開始，反覆合併最常出現的相鄰配對，直到詞彙表填滿為止；因此任何文字，包括中文和表情符號，都能用它表示。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="28" />
+        <location filename="../../gui/pages/tokenizer.py" line="28"/>
         <source>Settings</source>
         <translation>設定</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="29" />
+        <location filename="../../gui/pages/tokenizer.py" line="29"/>
         <source>Vocabulary size</source>
         <translation>詞彙表大小</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="30" />
+        <location filename="../../gui/pages/tokenizer.py" line="30"/>
         <source>Validation share</source>
         <translation>驗證集比例</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="31" />
+        <location filename="../../gui/pages/tokenizer.py" line="31"/>
         <source>Train tokenizer</source>
         <translation>訓練分詞器</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="33" />
-        <location filename="../../gui/pages/tokenizer.py" line="71" />
+        <location filename="../../gui/pages/tokenizer.py" line="33"/>
+        <location filename="../../gui/pages/tokenizer.py" line="71"/>
         <source>Not trained yet.</source>
         <translation>尚未訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="41" />
+        <location filename="../../gui/pages/tokenizer.py" line="41"/>
         <source>Try it: type text and see its tokens</source>
         <translation>試試看：輸入文字，看看它會被切成哪些 token</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="78" />
+        <location filename="../../gui/pages/tokenizer.py" line="78"/>
         <source>{0} tokens in the vocabulary; the corpus is not tokenized yet.</source>
         <translation>詞彙表共有 {0} 個 token；語料尚未分詞。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="82" />
+        <location filename="../../gui/pages/tokenizer.py" line="82"/>
         <source>Vocabulary: {0} tokens. Corpus: {1:,} training + {2:,} validation tokens ({3} + {4} documents).</source>
         <translation>詞彙表：{0} 個 token。語料：訓練 {1:,} + 驗證 {2:,} 個 token（{3} + {4} 份文件）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="88" />
+        <location filename="../../gui/pages/tokenizer.py" line="88"/>
         <source>Chinese/Japanese/Korean</source>
         <translation>中日韓文字</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="88" />
+        <location filename="../../gui/pages/tokenizer.py" line="88"/>
         <source>Latin script</source>
         <translation>拉丁字母</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="89" />
+        <location filename="../../gui/pages/tokenizer.py" line="89"/>
         <source>{0}: {1} characters per token</source>
         <translation>{0}：每個 token {1} 個字元</translation>
     </message>

@@ -3,6 +3,7 @@ saves the adapter, refuses bad data; eval reports the three numbers."""
 import json
 
 import pytest
+import torch
 
 from engine import checkpoint as ckpt
 from engine.cli import main
@@ -38,8 +39,17 @@ def test_sft_runs_from_the_latest_pretraining_run(pretrained, lora):
     if lora == "true":
         from engine.lora import load_adapter
 
-        tensors, cfg, info = load_adapter(ws.run_dir(r["run"]) / "adapter.safetensors")
-        assert cfg.rank == 8 and tensors and info["base_model_config"] == meta["model_config"]
+        from engine.lora import apply_adapter
+
+        adapter = ws.run_dir(r["run"]) / "adapter.safetensors"
+        tensors, cfg, info = load_adapter(adapter)
+        assert cfg.rank == 8 and info["base_model_config"] == meta["model_config"]
+        assert "tok_emb.weight" in tensors  # trained whole next to the adapters (the chat tokens)
+        # the adapter file on top of the base model gives the fine-tuned model
+        on_base = apply_adapter(ckpt.load_gpt(ckpt.resolve(ws.runs_dir, base["run"]))[0], adapter)
+        x = torch.randint(0, model.cfg.vocab_size, (2, 16))
+        with torch.no_grad():
+            assert torch.allclose(on_base(x)[0], model(x)[0], atol=1e-5)
 
 
 @pytest.mark.parametrize("embeddings", ["false", "true"])
@@ -63,7 +73,7 @@ def test_sft_resume_continues_the_run(pretrained):
 
 
 def test_sft_needs_a_base_and_good_data(ws, tmp_path):
-    with pytest.raises(DojoError, match="no pretraining run"):
+    with pytest.raises(DojoError, match="nothing to fine-tune: no pretrain run"):
         list(sft.run(ws, sft.make_config(sets=SFT_SETS)))
     run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "3"})))
     bad = tmp_path / "bad.jsonl"

@@ -1,6 +1,7 @@
 """SFT data: format detection, validation messages with locations, chat-template encoding and loss mask."""
 import json
 
+import numpy as np
 import pytest
 
 from engine.data.demo import DemoConfig, write_demo_world
@@ -11,6 +12,7 @@ from engine.data.sft_data import (
     response_only,
     select_examples,
 )
+from engine.data.shards import EpochOrder, SamplerState
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
 from engine.tokenizer import END, EOT, render_chat, special_id, train_tokenizer
@@ -289,3 +291,42 @@ def test_demo_world_sft_files_load(tmp_path, tok):
     for rec in train[:50]:
         enc = encode_example(tok, rec["messages"])
         assert enc is not None and enc.ids[:-1] == tok.encode(render_chat(rec["messages"])).ids
+
+
+# -- length bucketing -----------------------------------------------------------------------
+
+def _padding(lengths: np.ndarray, order: EpochOrder, batch: int, steps: int) -> float:
+    padded = real = 0
+    for _ in range(steps):
+        rows = lengths[order.take(batch)]
+        padded += rows.max() * len(rows)
+        real += rows.sum()
+    return 1 - real / padded
+
+
+def test_bucketed_order_pads_less_and_sees_each_example_once_per_epoch():
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(10, 400, size=1000)
+    batch = 16
+    plain = EpochOrder(len(lengths), seed=3)
+    bucketed = EpochOrder(len(lengths), seed=3, lengths=lengths, batch=batch)
+    epoch = len(lengths) // batch
+    assert _padding(lengths, bucketed, batch, epoch) < 0.5 * _padding(lengths, plain, batch, epoch)
+    # one epoch: every example at most once, all but the n % batch dropped ones
+    order = EpochOrder(len(lengths), seed=3, lengths=lengths, batch=batch)
+    first = order.take(epoch * batch)
+    assert len(set(first.tolist())) == len(first) == len(lengths) // batch * batch
+    assert order.state.epoch == 0
+    # the next epoch starts aligned on a batch and in a different order
+    second = order.take(epoch * batch)
+    assert order.state.epoch == 1 and not np.array_equal(first, second)
+    # resumable: a fresh order from the saved position continues identically
+    again = EpochOrder(len(lengths), seed=3, lengths=lengths, batch=batch, state=SamplerState(1, 160))
+    order2 = EpochOrder(len(lengths), seed=3, lengths=lengths, batch=batch)
+    order2.take(epoch * batch + 160)
+    assert np.array_equal(again.take(48), order2.take(48))
+
+
+def test_bucketing_keeps_tiny_datasets_whole():
+    order = EpochOrder(5, seed=0, lengths=np.arange(5), batch=16)  # fewer items than a batch
+    assert sorted(order.take(5).tolist()) == [0, 1, 2, 3, 4]

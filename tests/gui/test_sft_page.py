@@ -12,7 +12,7 @@ def test_sft_page_runs_a_demo_sft(window, qtbot, tmp_path):
     assert win.create_workspace(str(tmp_path / "ws"), demo=True)
     ws = win.ctx.ws
     run_events(tokenize.run(ws, TokenizerConfig(vocab_size=512)))
-    run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "64"})))
+    base = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "64"})))
     idx = next(i for i, p in enumerate(win.pages) if p.stage == "sft")
     win.nav.setCurrentRow(idx)
     page = win.pages[idx]
@@ -28,3 +28,20 @@ def test_sft_page_runs_a_demo_sft(window, qtbot, tmp_path):
     assert page.answers.rowCount() == 4  # two prompts at steps 4 and 8, newest first
     assert page.answers.item(0, 0).text() == "8"
     assert win.statuses["sft"] == "done"
+
+    # the runs table shows the run and its lineage (the pretraining checkpoint it started from)
+    table = page.run_list.table
+    qtbot.waitUntil(lambda: table.rowCount() == 1)
+    sft_run = table.item(0, 0).text()
+    assert table.item(0, 1).data(Qt.ItemDataRole.UserRole) == "done"
+    assert table.item(0, 4).text() == f"{base[-1].result['run']} @ step 10"
+    # picking a past run shows its curves and answers
+    page.plot.clear()
+    page.answers.setRowCount(0)
+    table.selectRow(0)
+    assert page.plot.point_count("train/loss") == 8 and page.answers.rowCount() == 4
+    # ... and resuming it with a bigger budget (the form's) continues the same run
+    page.form.editor("max_steps").setValue(12)
+    qtbot.mouseClick(page.run_list.resume_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.panel.state == "done", timeout=120_000)
+    assert table.rowCount() == 1 and table.item(0, 0).text() == sft_run and table.item(0, 2).text() == "12"

@@ -62,7 +62,7 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     with Store(win.ctx.ws.db_path) as store:
         run = store.runs("pretrain")[-1]
     assert ckpt.list_checkpoints(win.ctx.ws.run_dir(run["id"]) / "checkpoints")
-    assert page.runs.rowCount() == 1 and page.runs.item(0, 1).data(Qt.ItemDataRole.UserRole) == "done"
+    assert page.run_list.table.rowCount() == 1 and page.run_list.table.item(0, 1).data(Qt.ItemDataRole.UserRole) == "done"
 
     # Stop mid-run: honoured within a step, with a checkpoint
     set_form(page.form, max_steps="1000000")
@@ -78,9 +78,9 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     assert saved and ckpt.read_meta(saved[-1])["step"] >= 5
 
     # ... and the interrupted run can be resumed from the runs table
-    page.runs.selectRow(0)
-    assert page.runs.item(0, 0).text() == run["id"]
-    click(qtbot, page.resume_button)
+    page.run_list.table.selectRow(0)
+    assert page.run_list.table.item(0, 0).text() == run["id"]
+    click(qtbot, page.run_list.resume_button)
     qtbot.waitUntil(lambda: page.panel.state == "running", timeout=10_000)
     click(qtbot, page.panel.stop_button)
     qtbot.waitUntil(lambda: not win.ctx.runner.is_busy(), timeout=30_000)
