@@ -50,18 +50,22 @@ def next_token_distribution(logits: torch.Tensor, cfg: SamplingConfig, seen: tor
         probs = torch.zeros_like(logits)
         probs[logits.argmax()] = 1.0
         return probs
-    logits = logits / cfg.temperature
-    if cfg.top_k and cfg.top_k < logits.numel():
-        kth = torch.topk(logits, cfg.top_k).values[-1]
-        logits[logits < kth] = float("-inf")
+    return sampling_probs(logits, cfg)
+
+
+def sampling_probs(logits: torch.Tensor, cfg: SamplingConfig) -> torch.Tensor:
+    """Temperature, then top-k, then top-p, over the last dimension: (..., V) -> probabilities."""
+    logits = logits.float() / cfg.temperature
+    if cfg.top_k and cfg.top_k < logits.size(-1):
+        kth = torch.topk(logits, cfg.top_k, dim=-1).values[..., -1:]
+        logits = logits.masked_fill(logits < kth, float("-inf"))
     probs = torch.softmax(logits, dim=-1)
     if cfg.top_p < 1.0:
-        sorted_p, order = probs.sort(descending=True)
+        sorted_p, order = probs.sort(dim=-1, descending=True)
         # keep the smallest set whose mass reaches top_p (the first token always stays)
-        drop = sorted_p.cumsum(0) - sorted_p >= cfg.top_p
-        sorted_p[drop] = 0.0
-        probs = torch.zeros_like(probs).scatter_(0, order, sorted_p)
-        probs = probs / probs.sum()
+        sorted_p = sorted_p.masked_fill(sorted_p.cumsum(-1) - sorted_p >= cfg.top_p, 0.0)
+        probs = torch.zeros_like(probs).scatter_(-1, order, sorted_p)
+        probs = probs / probs.sum(-1, keepdim=True)
     return probs
 
 
@@ -136,3 +140,42 @@ def chat(model: GPT, tok, messages: list[dict], cfg: SamplingConfig,
     stop = {end, special_id(tok, EOT)}
     return generate(model, tok, render_chat(messages, add_generation_prompt=True), cfg, stop, generator,
                     {end: cfg.eos_bias} if cfg.eos_bias else None)
+
+
+@torch.inference_mode()
+def sample_batch(model: GPT, prompt_ids: list[int], n: int, cfg: SamplingConfig, stop_ids: set[int],
+                 generator: torch.Generator | None = None) -> list[tuple[list[int], int | None]]:
+    """n answers to one prompt, sampled side by side with one KV cache (for GRPO's groups and for
+    ranking candidates): [(answer token ids, the stop token that ended it or None)] — the answer
+    stops before its stop token. Temperature / top-k / top-p as in `next_token_distribution`;
+    no repetition penalty or bias. The answer gets what is left of the context after the prompt."""
+    was_training = model.training
+    model.eval()
+    device = model.tok_emb.weight.device
+    block = model.cfg.block_size
+    ids = list(prompt_ids)[-(block - 1):]
+    budget = min(cfg.max_new_tokens, block - len(ids))
+    out: list[list[int]] = [[] for _ in range(n)]
+    stopped: list[int | None] = [None] * n
+    try:
+        cache = model.new_cache(n)
+        logits, _ = model(torch.tensor([ids] * n, device=device), cache)
+        for _ in range(budget):
+            last = logits[:, -1]
+            if cfg.greedy or cfg.temperature <= 0:
+                tokens = last.argmax(-1)
+            else:
+                probs = sampling_probs(last, cfg).cpu()
+                tokens = torch.multinomial(probs, 1, generator=generator).squeeze(-1).to(device)
+            for i, t in enumerate(tokens.tolist()):
+                if stopped[i] is None:
+                    if t in stop_ids:
+                        stopped[i] = t
+                    else:
+                        out[i].append(t)
+            if all(s is not None for s in stopped):
+                break
+            logits, _ = model(tokens.unsqueeze(-1), cache)  # finished rows run on; nobody reads them
+    finally:
+        model.train(was_training)
+    return list(zip(out, stopped))

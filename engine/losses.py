@@ -26,3 +26,82 @@ def load_balancing_loss(router_probs: torch.Tensor, chosen: torch.Tensor, n_expe
     f = counts / chosen.numel()
     p = router_probs.mean(dim=0)
     return n_experts * (f * p).sum()
+
+
+# -- preference learning ----------------------------------------------------------------------
+def sequence_logprobs(logits: torch.Tensor, targets: torch.Tensor,
+                      ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
+    """Sum of log p(target) over each row's non-ignored positions: (B, T, V), (B, T) -> (B,)."""
+    mask = targets != ignore_index
+    return (token_logprobs(logits, targets.clamp(min=0)) * mask).sum(-1)
+
+
+def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torch.Tensor:
+    """Reward-model loss: -log σ(r_c − r_r), the negative log-likelihood that the chosen answer
+    wins under the Bradley–Terry model (Ouyang et al. 2022, eq. 1)."""
+    return -F.logsigmoid(r_chosen.float() - r_rejected.float()).mean()
+
+
+def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_chosen: torch.Tensor,
+             ref_rejected: torch.Tensor, beta: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Direct Preference Optimization (Rafailov et al. 2023, eq. 7), from sequence log-probs:
+
+        L = −log σ( β·[(log π(y_c|x) − log π_ref(y_c|x)) − (log π(y_r|x) − log π_ref(y_r|x))] )
+
+    Returns (mean loss, implicit reward of chosen, of rejected): r = β·(log π − log π_ref), detached.
+    """
+    chosen = policy_chosen.float() - ref_chosen.float()
+    rejected = policy_rejected.float() - ref_rejected.float()
+    loss = -F.logsigmoid(beta * (chosen - rejected)).mean()
+    return loss, (beta * chosen).detach(), (beta * rejected).detach()
+
+
+def kto_loss(policy: torch.Tensor, ref: torch.Tensor, desirable: torch.Tensor, kl_ref: torch.Tensor,
+             beta: float, weight_desirable: float = 1.0, weight_undesirable: float = 1.0) -> torch.Tensor:
+    """Kahneman–Tversky Optimization (Ethayarajh et al. 2024, eq. 8) for thumbs up / down:
+    with r = log π(y|x) − log π_ref(y|x) and z0 the (detached, ≥ 0) KL reference point,
+
+        desirable:   λ_D · (1 − σ(β·(r − z0)))      undesirable:   λ_U · (1 − σ(β·(z0 − r)))
+    """
+    r = policy.float() - ref.float()
+    z0 = kl_ref.detach().float().clamp(min=0)
+    up = weight_desirable * (1 - torch.sigmoid(beta * (r - z0)))
+    down = weight_undesirable * (1 - torch.sigmoid(beta * (z0 - r)))
+    return torch.where(desirable.bool(), up, down).mean()
+
+
+def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
+    """GRPO's advantages (Shao et al. 2024): each answer's reward standardised within its group of
+    answers to the same prompt. rewards (G, n) -> (G, n); a group whose answers all score the same
+    gets zero advantage (it teaches nothing)."""
+    mean = rewards.mean(dim=1, keepdim=True)
+    std = rewards.std(dim=1, keepdim=True, unbiased=False)
+    return (rewards - mean) / (std + eps)
+
+
+def grpo_loss(logps: torch.Tensor, old_logps: torch.Tensor, ref_logps: torch.Tensor,
+              advantages: torch.Tensor, mask: torch.Tensor, clip_eps: float = 0.2,
+              beta: float = 0.04) -> tuple[torch.Tensor, torch.Tensor]:
+    """Group Relative Policy Optimization's per-token objective (Shao et al. 2024, eq. 3), negated:
+
+        ratio = π/π_old;  surrogate = min(ratio·A, clip(ratio, 1−ε, 1+ε)·A)
+        KL(π‖π_ref) ≈ π_ref/π − log(π_ref/π) − 1   (the unbiased "k3" estimator)
+        L = −mean over answers of mean over their tokens of (surrogate − β·KL)
+
+    logps, old_logps, ref_logps, mask: (B, T) per-token log-probs of the sampled tokens;
+    advantages: (B,). Returns (loss, mean per-token KL, detached)."""
+    mask = mask.float()
+    ratio = torch.exp(logps - old_logps)
+    adv = advantages.unsqueeze(-1)
+    surrogate = torch.minimum(ratio * adv, ratio.clamp(1 - clip_eps, 1 + clip_eps) * adv)
+    log_ratio_ref = ref_logps - logps
+    kl = torch.exp(log_ratio_ref) - log_ratio_ref - 1
+    per_token = surrogate - beta * kl
+    lengths = mask.sum(-1).clamp(min=1)
+    loss = -((per_token * mask).sum(-1) / lengths).mean()
+    return loss, ((kl * mask).sum() / mask.sum().clamp(min=1)).detach()
+
+
+def token_logprobs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
+    """log p(target) at every position: (B, T, V), (B, T) -> (B, T) (targets must be valid ids)."""
+    return torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)

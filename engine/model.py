@@ -200,6 +200,11 @@ class GPT(nn.Module):
 
     def forward(self, idx, cache: KVCache | None = None):
         """idx: (B, T) token ids -> (logits (B, T, V), MoE load-balancing loss or 0)."""
+        h, aux = self.hidden(idx, cache)
+        return self.lm_head(h), aux
+
+    def hidden(self, idx, cache: KVCache | None = None):
+        """idx: (B, T) -> (the final normed hidden states (B, T, C), MoE loss or 0)."""
         B, T = idx.shape
         start = cache.pos if cache is not None else 0
         if start + T > self.cfg.block_size:
@@ -213,11 +218,37 @@ class GPT(nn.Module):
                 aux_total = aux_total + aux
         if cache is not None:
             cache.pos += T
-        logits = self.lm_head(self.norm(x))
         if self.cfg.n_experts:
             aux_total = aux_total / self.cfg.n_layer
-        return logits, aux_total
+        return self.norm(x), aux_total
 
     def new_cache(self, batch: int, max_len: int | None = None) -> KVCache:
         p = self.tok_emb.weight
         return KVCache(self.cfg, batch, max_len or self.cfg.block_size, p.device, p.dtype)
+
+
+class RewardModel(GPT):
+    """A GPT with a scalar head: the reward of a sequence is read at its last token (the answer's
+    end-of-turn token), as in InstructGPT's reward model. The LM head is kept (tied, unused)."""
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__(cfg)
+        self.reward_head = nn.Linear(cfg.n_embd, 1)
+        nn.init.zeros_(self.reward_head.weight)  # every answer starts at reward 0
+        nn.init.zeros_(self.reward_head.bias)
+
+    @classmethod
+    def from_gpt(cls, gpt: GPT) -> RewardModel:
+        """A reward model with `gpt`'s weights and a fresh head (a reward model is returned as is)."""
+        if isinstance(gpt, cls):
+            return gpt
+        model = cls(gpt.cfg)
+        missing, unexpected = model.load_state_dict(gpt.state_dict(), strict=False)
+        assert not unexpected and set(missing) == {"reward_head.weight", "reward_head.bias"}, (missing, unexpected)
+        return model
+
+    def reward(self, idx: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """idx (B, T) right-padded, lengths (B,) -> rewards (B,) at each row's last real token."""
+        h, _ = self.hidden(idx)
+        last = h[torch.arange(idx.size(0), device=idx.device), lengths - 1]
+        return self.reward_head(last).squeeze(-1).float()

@@ -1,0 +1,84 @@
+"""The preference losses against their papers' formulas, on hand-computed cases."""
+import math
+
+import pytest
+import torch
+
+from engine.losses import (IGNORE_INDEX, bradley_terry_loss, dpo_loss, group_advantages, grpo_loss, kto_loss,
+                           sequence_logprobs, token_logprobs)
+
+
+def sig(x):
+    return 1 / (1 + math.exp(-x))
+
+
+def test_sequence_logprobs_sums_the_unmasked_targets():
+    logits = torch.log(torch.tensor([[[0.5, 0.25, 0.25], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]]]))
+    targets = torch.tensor([[0, 1, IGNORE_INDEX]])
+    assert sequence_logprobs(logits, targets).item() == pytest.approx(math.log(0.5) + math.log(0.8))
+    assert token_logprobs(logits, torch.tensor([[1, 1, 2]]))[0].tolist() == pytest.approx(
+        [math.log(0.25), math.log(0.8), math.log(0.6)])
+
+
+def test_bradley_terry_loss():
+    loss = bradley_terry_loss(torch.tensor([2.0, 0.0]), torch.tensor([1.0, 1.0]))
+    assert loss.item() == pytest.approx((-math.log(sig(1.0)) - math.log(sig(-1.0))) / 2)
+
+
+def test_dpo_loss_is_the_published_formula():
+    pc, pr, rc, rr, beta = [-3.0, -10.0], [-5.0, -9.0], [-4.0, -10.0], [-4.5, -8.0], 0.1
+    loss, chosen_r, rejected_r = dpo_loss(*(torch.tensor(v) for v in (pc, pr, rc, rr)), beta)
+    want = [-math.log(sig(beta * ((pc[i] - rc[i]) - (pr[i] - rr[i])))) for i in range(2)]
+    assert loss.item() == pytest.approx(sum(want) / 2)
+    assert chosen_r.tolist() == pytest.approx([beta * (pc[i] - rc[i]) for i in range(2)])
+    assert rejected_r.tolist() == pytest.approx([beta * (pr[i] - rr[i]) for i in range(2)])
+    # policy == reference: log 2, whatever beta
+    same = torch.tensor([-2.0])
+    assert dpo_loss(same, same, same, same, 5.0)[0].item() == pytest.approx(math.log(2))
+
+
+def test_dpo_gradient_raises_chosen_and_lowers_rejected():
+    pc, pr = torch.tensor([-3.0], requires_grad=True), torch.tensor([-3.0], requires_grad=True)
+    loss, _, _ = dpo_loss(pc, pr, torch.tensor([-3.0]), torch.tensor([-3.0]), 0.5)
+    loss.backward()
+    assert pc.grad.item() < 0 < pr.grad.item()  # descending the loss raises chosen, lowers rejected
+
+
+def test_kto_loss():
+    policy, ref = torch.tensor([-2.0, -2.0]), torch.tensor([-3.0, -1.0])
+    desirable, z0, beta = torch.tensor([True, False]), torch.tensor(0.5), 0.2
+    want = ((1 - sig(beta * (1.0 - 0.5))) + (1 - sig(beta * (0.5 - -1.0)))) / 2
+    assert kto_loss(policy, ref, desirable, z0, beta).item() == pytest.approx(want)
+    # the reference point is clamped at zero
+    want0 = ((1 - sig(beta * 1.0)) + (1 - sig(beta * 1.0))) / 2
+    assert kto_loss(policy, ref, desirable, torch.tensor(-3.0), beta).item() == pytest.approx(want0)
+
+
+def test_group_advantages_standardise_within_each_group():
+    adv = group_advantages(torch.tensor([[1.0, 0.0, 0.0, 1.0], [0.5, 0.5, 0.5, 0.5]]))
+    assert adv[0].tolist() == pytest.approx([1, -1, -1, 1], abs=1e-3)
+    assert adv[1].tolist() == [0, 0, 0, 0]  # all equal: nothing to learn
+
+
+def test_grpo_loss_by_hand():
+    logps = torch.tensor([[-1.0, -2.0], [-0.5, -0.7]])
+    old = torch.tensor([[-1.2, -2.0], [-0.5, -0.2]])
+    ref = torch.tensor([[-1.0, -1.5], [-0.6, -0.7]])
+    adv = torch.tensor([1.0, -2.0])
+    mask = torch.tensor([[1, 1], [1, 0]])
+    eps, beta = 0.2, 0.1
+
+    def term(lp, o, r, a):
+        ratio = math.exp(lp - o)
+        surrogate = min(ratio * a, max(min(ratio, 1 + eps), 1 - eps) * a)
+        kl = math.exp(r - lp) - (r - lp) - 1
+        return surrogate - beta * kl, kl
+
+    t = [[term(logps[i, j].item(), old[i, j].item(), ref[i, j].item(), adv[i].item()) for j in range(2)] for i in range(2)]
+    want = -((t[0][0][0] + t[0][1][0]) / 2 + t[1][0][0]) / 2
+    loss, kl = grpo_loss(logps, old, ref, adv, mask, eps, beta)
+    assert loss.item() == pytest.approx(want)
+    assert kl.item() == pytest.approx((t[0][0][1] + t[0][1][1] + t[1][0][1]) / 3)
+    # on-policy (ratio 1) and at the reference: the loss is −mean advantage
+    z = torch.zeros(2, 2)
+    assert grpo_loss(z, z, z, adv, torch.ones(2, 2), eps, beta)[0].item() == pytest.approx(-adv.mean().item())
