@@ -270,26 +270,95 @@ def cmd_chat(args):
     return 0
 
 
-def cmd_sft(args):
+def _run_stage(args, module, summary) -> int:
+    """A training stage after pretraining: config from --config / --set / flags, or --resume."""
     from engine.config import parse_sets, read_toml
-    from engine.train import sft
     from engine.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     sets = parse_sets(args.set)
-    for key, value in (("base", args.base), ("data", args.data), ("device", args.device)):
-        if value is not None:
-            sets[key] = value
-    if args.lora:
+    for key in ("base", "data", "device", "prefs", "judge"):
+        if getattr(args, key, None) is not None:
+            sets[key] = getattr(args, key)
+    if getattr(args, "lora", False):
         sets["lora"] = "true"
     if args.resume is not None:
-        events = lambda control: sft.run(ws, None, control, resume=args.resume, overrides=sets)  # noqa: E731
+        events = lambda control: module.run(ws, None, control, resume=args.resume, overrides=sets)  # noqa: E731
     else:
-        cfg = sft.make_config(read_toml(args.config) if args.config else None, sets, args.config or "config file")
-        events = lambda control: sft.run(ws, cfg, control)  # noqa: E731
+        cfg = module.make_config(read_toml(args.config) if args.config else None, sets, args.config or "config file")
+        events = lambda control: module.run(ws, cfg, control)  # noqa: E731
     fin = _with_control(lambda control: _drive(events(control), _Printer(args.quiet)))
     r = _clean(fin.result) | {"status": fin.status}
-    _emit(args, r, f"{fin.status}: run {r['run']}, {r['steps']} steps, val loss {r.get('val_loss')}\ncheckpoint: {r['checkpoint']}")
+    _emit(args, r, f"{fin.status}: run {r['run']}, {r['steps']} steps, {summary(r)}\ncheckpoint: {r['checkpoint']}")
+    return 0
+
+
+def cmd_sft(args):
+    from engine.train import sft
+
+    return _run_stage(args, sft, lambda r: f"val loss {r.get('val_loss')}")
+
+
+def cmd_reward(args):
+    from engine.train import reward
+
+    return _run_stage(args, reward, lambda r: f"held-out pair accuracy {r['heldout_accuracy']:.1%} "
+                                              f"({r['heldout_pairs']} pairs)")
+
+
+def cmd_dpo(args):
+    from engine.train import dpo
+
+    return _run_stage(args, dpo, lambda r: f"held-out preference accuracy {r['heldout_pref_accuracy_before']:.1%} → "
+                                           f"{r['heldout_pref_accuracy_after']:.1%}, KL to the reference {r['kl']:.4f}")
+
+
+def cmd_grpo(args):
+    from engine.train import grpo
+
+    return _run_stage(args, grpo, lambda r: f"judge {r['judge']}: mean reward on held-out prompts "
+                                            f"{r['reward_before']:.3f} → {r['reward_after']:.3f}, distinct answers "
+                                            f"{r['distinct_ratio']:.0%}, KL {r['kl']:.4f}")
+
+
+def cmd_distill(args):
+    from engine.distill import distill
+    from engine.generate import SamplingConfig
+    from engine.train.loop import resolve_device
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    if args.temperature < 0 or args.max_new_tokens < 1 or args.limit < 0:
+        raise DojoError("--temperature must be >= 0, --max-new-tokens >= 1 and --limit >= 0")
+    sc = SamplingConfig(greedy=args.temperature == 0, temperature=args.temperature or 1.0,
+                        max_new_tokens=args.max_new_tokens, seed=args.seed)
+    events = lambda control: distill(ws, args.teacher, args.prompts, args.out, sc,  # noqa: E731
+                                     args.keep_unfinished, args.limit, resolve_device(args.device), control)
+    fin = _with_control(lambda control: _drive(events(control), _Printer(args.quiet)))
+    r = fin.result | {"status": fin.status}
+    _emit(args, r, f"{fin.status}: {r['examples']} answers from {r['teacher']} "
+                   f"({r['unfinished']} unfinished) → {r['file']}\n"
+                   f"train a student on them: lmdojo-cli sft {ws.root} --from STUDENT_RUN --data {r['file']}")
+    return 0
+
+
+def cmd_sample(args):
+    from engine.candidates import sample_candidates
+    from engine.generate import SamplingConfig
+    from engine.train.loop import resolve_device
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    if args.n < 1 or args.max_new_tokens < 1 or args.limit < 0 or any(t < 0 for t in args.temperature or ()):
+        raise DojoError("--n and --max-new-tokens must be >= 1, --limit and temperatures >= 0")
+    sc = SamplingConfig(temperature=0.8, top_k=args.top_k, top_p=args.top_p, max_new_tokens=args.max_new_tokens)
+    events = lambda control: sample_candidates(ws, args.run or "", args.prompts, args.n, sc,  # noqa: E731
+                                               tuple(args.temperature or ()), args.limit, args.seed,
+                                               resolve_device(args.device), control)
+    fin = _with_control(lambda control: _drive(events(control), _Printer(args.quiet)))
+    r = fin.result | {"status": fin.status}
+    _emit(args, r, f"{fin.status}: {r['responses']} answers from {r['run']} to {r['prompts']} prompts, "
+                   "stored in the preference store")
     return 0
 
 
@@ -380,19 +449,65 @@ def build_parser() -> argparse.ArgumentParser:
     sampling_args(s)
     s.add_argument("--system", help="a system message before the prompt")
 
+    def stage_args(s, start_help):
+        config_args(s)
+        s.add_argument("--from", dest="base", help=start_help)
+        s.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+        s.add_argument("--resume", nargs="?", const=True, metavar="RUN", help="continue a run of this stage")
+
     s = add("sft", cmd_sft, "Fine-tune a pretrained run on instruction data (chat template, masked loss).")
-    config_args(s)
-    s.add_argument("--from", dest="base", help="run or checkpoint to start from (default: latest pretraining run)")
+    stage_args(s, "run or checkpoint to start from (default: latest pretraining run)")
     s.add_argument("--data", help="instruction data file or folder (default: WS/data/sft/train.jsonl)")
     s.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
-    s.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-    s.add_argument("--resume", nargs="?", const=True, metavar="RUN", help="continue an SFT run")
+
+    s = add("reward", cmd_reward, "Train a reward model on preference pairs (Bradley–Terry).")
+    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
+    s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
+
+    s = add("dpo", cmd_dpo, "Direct preference optimisation of the SFT model against a frozen reference.")
+    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
+    s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
+
+    s = add("grpo", cmd_grpo, "Group-relative policy optimisation with a judge (rules, reward model, human, self).")
+    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
+    s.add_argument("--judge", help="rules, reward[:RUN], human or self[:RUN] (default: rules)")
+
+    s = add("distill", cmd_distill, "A teacher run answers prompts; the answers become an SFT set for a student.")
+    s.add_argument("--teacher", required=True, help="run or checkpoint that answers (an SFT run)")
+    s.add_argument("--prompts", help="prompts: a .txt file (one per line) or an instruction dataset "
+                   "(default: WS/data/sft/train.jsonl)")
+    s.add_argument("--out", help="output JSONL (default: WS/data/sft/distilled-TEACHER.jsonl)")
+    s.add_argument("--max-new-tokens", type=int, default=96)
+    s.add_argument("--temperature", type=float, default=0.0, help="0 = greedy")
+    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--keep-unfinished", action="store_true", help="keep answers cut off at max-new-tokens")
+    s.add_argument("--limit", type=int, default=0, help="at most this many prompts (0 = all)")
+    s.add_argument("--device", default="auto")
+    s.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    s = add("sample", cmd_sample, "Sample N answers per prompt from a run into the preference store, to rank.")
+    s.add_argument("--run", help="run or checkpoint (default: the latest SFT run)")
+    s.add_argument("--prompts", help="a .txt file (one prompt per line) or a dataset (default: the demo's "
+                   "held-out questions and unsafe requests)")
+    s.add_argument("--n", type=int, default=4, help="answers per prompt")
+    s.add_argument("--temperature", type=float, action="append", help="temperature of answer i (repeat to cycle; "
+                   "default 0.8 for all)")
+    s.add_argument("--top-k", type=int, default=50)
+    s.add_argument("--top-p", type=float, default=1.0)
+    s.add_argument("--max-new-tokens", type=int, default=64)
+    s.add_argument("--seed", type=int, default=0, help="answer i uses seed + i")
+    s.add_argument("--limit", type=int, default=0, help="at most this many prompts (0 = all)")
+    s.add_argument("--device", default="auto")
+    s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
     s = add("eval", cmd_eval, "Held-out QA on the demo world: accuracy, end-of-turn rate, answer length.")
     s.add_argument("--run", action="append", required=True, metavar="RUN", help="run or checkpoint (repeatable)")
     s.add_argument("--limit", type=int, default=200, help="questions to ask")
     s.add_argument("--device", default="auto")
 
+    from engine.prefs_cli import add_prefs_parser
+
+    add_prefs_parser(add)
     add("runs", cmd_runs, "List the runs of a workspace.")
     return p
 

@@ -57,15 +57,25 @@ CREATE INDEX IF NOT EXISTS skipped_run ON skipped_batches(run_id, step);
 """
 
 
+def connect(path: str | Path) -> sqlite3.Connection:
+    """Open the workspace database the one durable way: autocommit, WAL, synchronous=FULL."""
+    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        # Switching to WAL (once, when the file is new) needs an exclusive lock that a busy writer
+        # in another thread would refuse at once; so only ask when it is not WAL yet.
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
-        # Switching to WAL (once, when the file is new) needs an exclusive lock that a busy writer
-        # in another thread would refuse at once; so only ask when it is not WAL yet.
-        if self.conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=FULL")
+        self.conn = connect(self.path)
         has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
         if not has_schema:
             self.conn.executescript(SCHEMA)

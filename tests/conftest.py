@@ -56,3 +56,15 @@ def ws(demo_ws_template, tmp_path):
     dst = tmp_path / "ws"
     shutil.copytree(demo_ws_template, dst)
     return Workspace.open(dst)
+
+
+@pytest.fixture
+def sft_ws(ws):
+    """The demo workspace after a tiny pretrain and SFT: (ws, the SFT run's result)."""
+    from engine.train import pretrain, sft
+
+    run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
+    r = run_events(sft.run(ws, sft.make_config(sets={
+        "max_steps": "20", "batch_size": "8", "eval_every": "20", "sample_every": "0", "checkpoint_every": "20",
+        "threads": "1", "lr": "3e-3"})))
+    return ws, r[-1].result

@@ -1,0 +1,449 @@
+"""The RLHF preference store: prompts, the answers models gave, and what judges said about them.
+
+It lives in the workspace database (WS/dojo.sqlite) beside the runs and is opened the same
+durable way (engine.store.connect: WAL, synchronous=FULL); every write is one transaction that
+is committed when the call returns, so the app may show a ranking as saved once rank() returns.
+
+* A judgement is a `ranking` (2..N answers of one prompt, best first), a `pair` (better, worse;
+  or a tie) or a `thumb` (+1/-1 on one answer). pairs() expands them into (prompt, chosen,
+  rejected): a ranking of N gives N(N-1)/2 pairs, a tie only on request, a thumb none.
+* Deleting is soft (deleted=1), so restore_judgement() undoes it.
+* Opening runs PRAGMA quick_check on a read-only connection first: a damaged file is refused
+  and never written to; restore a backup (made with backup()) with PrefStore.restore().
+
+JSONL, one object a line (import_jsonl; extra keys such as "metadata" are ignored):
+* {"prompt": str, "chosen": str, "rejected": str}                   the demo's / TRL's standard form
+* {"prompt": str, "messages": [... user turn], "chosen", "rejected"} a chat prompt (what export writes)
+* {"prompt": [messages], "chosen": str or [assistant msg], "rejected": ...}   TRL conversational
+* {"chosen": [messages], "rejected": [messages]}   implicit prompt (TRL, Anthropic-HH): the turns
+  before the last assistant turn, the same in both
+and optionally "judge" (used unless import_jsonl is given one) and "id" (kept in the source).
+export_jsonl writes {"id", "prompt", ["messages"], "chosen", "rejected", "judge"} per pair.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import tempfile
+import time
+from collections import Counter
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator
+
+from engine.errors import DojoError
+from engine.fsutil import atomic_write_text, fsync_dir
+from engine.prefs_jsonl import BadLine, conversation, parse_line, short
+from engine.store import connect
+
+if TYPE_CHECKING:
+    from engine.workspace import Workspace
+
+KINDS = ("ranking", "pair", "thumb")
+
+SCHEMA = """
+BEGIN IMMEDIATE;
+CREATE TABLE IF NOT EXISTS prompts (
+    id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE,
+    messages TEXT,           -- JSON list of chat messages ending with a user turn, or NULL
+    source TEXT, created REAL
+);
+CREATE TABLE IF NOT EXISTS responses (
+    id INTEGER PRIMARY KEY, prompt_id INTEGER NOT NULL REFERENCES prompts(id), text TEXT NOT NULL,
+    run_id TEXT,             -- run that generated it; NULL when imported
+    decoding TEXT,           -- JSON of the sampling settings
+    seed INTEGER, source TEXT, created REAL
+);
+CREATE TABLE IF NOT EXISTS judgements (
+    id INTEGER PRIMARY KEY, prompt_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,      -- ranking | pair | thumb
+    ranking TEXT,            -- JSON list of response ids, best first; pair: [a, b], a preferred unless tie
+    tie INTEGER DEFAULT 0,
+    response_id INTEGER, thumb INTEGER,  -- thumb: the answer, +1 / -1
+    judge TEXT NOT NULL,     -- "human:<name>", "rules", "reward:<run>", "import", ...
+    created REAL,
+    deleted INTEGER DEFAULT 0,  -- soft delete, so it can be undone
+    source TEXT              -- where an imported judgement came from: file:line [id=...]
+);
+CREATE INDEX IF NOT EXISTS responses_prompt ON responses(prompt_id, text);
+CREATE INDEX IF NOT EXISTS judgements_prompt ON judgements(prompt_id, judge);
+COMMIT;
+"""
+
+
+
+
+class PrefStore:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            _check_healthy(self.path)
+        try:
+            self.conn = connect(self.path)
+        except sqlite3.Error as e:
+            raise DojoError(f"cannot open the preference store {self.path}: {e}") from None
+        self.conn.execute("PRAGMA foreign_keys=ON")
+        if not self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'judgements_prompt'").fetchone()[0]:
+            self.conn.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> PrefStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One transaction, committed before the caller returns (autocommit mode, explicit BEGIN)."""
+        c = self.conn
+        c.execute("BEGIN IMMEDIATE")
+        try:
+            yield c
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        c.execute("COMMIT")
+
+    # -- prompts and responses --------------------------------------------------------------
+    def add_prompt(self, text: str, messages: list[dict] | None = None, source: str | None = None) -> int:
+        """The prompt's id, created if no prompt has this text yet."""
+        if not isinstance(text, str) or not text.strip():
+            raise DojoError("a prompt needs a non-empty text")
+        if messages is not None:
+            try:
+                messages = conversation(messages, "messages")
+            except BadLine as e:
+                raise DojoError(str(e)) from None
+        with self._write():
+            return self._prompt(text, messages, source)
+
+    def _prompt(self, text: str, messages: list[dict] | None, source: str | None) -> int:
+        if messages == [{"role": "user", "content": text}]:
+            messages = None  # a lone user turn is the same prompt as its text
+        stored = json.dumps(messages, ensure_ascii=False) if messages else None
+        row = self.conn.execute("SELECT id, messages FROM prompts WHERE text = ?", (text,)).fetchone()
+        if row is None:
+            return self.conn.execute("INSERT INTO prompts (text, messages, source, created) VALUES (?, ?, ?, ?)",
+                                     (text, stored, source, time.time())).lastrowid
+        # text is the prompt's identity: one text must not stand for two conversations
+        if (json.loads(row[1]) if row[1] else None) != messages:
+            raise DojoError(f"prompt {short(text)!r} is already stored with a different conversation")
+        return row[0]
+
+    def add_response(self, prompt_id: int, text: str, run_id: str | None = None, decoding: dict | None = None,
+                     seed: int | None = None, source: str | None = None) -> int:
+        """A new answer to a prompt (every call is a new row: each generation keeps its run and seed)."""
+        if not isinstance(text, str):
+            raise DojoError(f"a response must be text, got {type(text).__name__}")
+        with self._write() as c:
+            self._prompt_row(prompt_id)
+            return c.execute("INSERT INTO responses (prompt_id, text, run_id, decoding, seed, source, created) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                             (prompt_id, text, run_id, json.dumps(decoding, ensure_ascii=False) if decoding else None,
+                              seed, source, time.time())).lastrowid
+
+    def _prompt_row(self, prompt_id: int) -> tuple:
+        row = self.conn.execute("SELECT text, messages FROM prompts WHERE id = ?", (prompt_id,)).fetchone()
+        if row is None:
+            raise DojoError(f"no prompt with id {prompt_id}")
+        return row
+
+    def _imported_response(self, prompt_id: int, text: str, source: str) -> int:
+        row = self.conn.execute("SELECT id FROM responses WHERE prompt_id = ? AND text = ? ORDER BY id LIMIT 1",
+                                (prompt_id, text)).fetchone()
+        if row:  # get-or-create by text, so importing a file twice adds no answers
+            return row[0]
+        return self.conn.execute("INSERT INTO responses (prompt_id, text, source, created) VALUES (?, ?, ?, ?)",
+                                 (prompt_id, text, source, time.time())).lastrowid
+
+    # -- judgements -------------------------------------------------------------------------
+    def rank(self, prompt_id: int, response_ids_best_first: list[int], judge: str) -> int:
+        """Store a ranking of 2..N distinct answers of the prompt, best first."""
+        ids = list(response_ids_best_first)
+        with self._write():
+            self._check_answers(prompt_id, ids)
+            return self._judgement(prompt_id, "ranking", judge, ranking=ids)
+
+    def choose(self, prompt_id: int, better_id: int, worse_id: int, judge: str, tie: bool = False) -> int:
+        """Store a side-by-side choice (with tie=True: neither was better)."""
+        with self._write():
+            self._check_answers(prompt_id, [better_id, worse_id])
+            return self._judgement(prompt_id, "pair", judge, ranking=[better_id, worse_id], tie=tie)
+
+    def thumb(self, response_id: int, up: bool, judge: str) -> int:
+        """Store a thumb up (+1) or down (-1) on one answer."""
+        with self._write() as c:
+            row = c.execute("SELECT prompt_id FROM responses WHERE id = ?", (response_id,)).fetchone()
+            if row is None:
+                raise DojoError(f"no response with id {response_id}")
+            return self._judgement(row[0], "thumb", judge, response_id=response_id, thumb=1 if up else -1)
+
+    def _check_answers(self, prompt_id: int, ids: list) -> None:
+        self._prompt_row(prompt_id)
+        if len(ids) < 2:
+            raise DojoError(f"a ranking needs at least 2 responses, got {len(ids)}")
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise DojoError(f"response ids must be integers, got {ids}")
+        if len(set(ids)) != len(ids):
+            raise DojoError(f"a judgement compares distinct responses, got {ids}")
+        q = f"SELECT id FROM responses WHERE prompt_id = ? AND id IN ({','.join('?' * len(ids))})"
+        found = {r[0] for r in self.conn.execute(q, (prompt_id, *ids))}
+        if missing := [i for i in ids if i not in found]:
+            raise DojoError(f"responses {missing} are not answers to prompt {prompt_id}")
+
+    def _judgement(self, prompt_id: int, kind: str, judge: str, ranking: list[int] | None = None, tie: bool = False,
+                   response_id: int | None = None, thumb: int | None = None, source: str | None = None) -> int:
+        if not isinstance(judge, str) or not judge.strip():
+            raise DojoError("a judgement needs a judge (e.g. 'human:NAME', 'rules')")
+        return self.conn.execute(
+            "INSERT INTO judgements (prompt_id, kind, ranking, tie, response_id, thumb, judge, created, source) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (prompt_id, kind, json.dumps(ranking) if ranking else None, int(tie), response_id, thumb, judge,
+             time.time(), source)).lastrowid
+
+    def delete_judgement(self, judgement_id: int) -> bool:
+        """Soft-delete; False when it was already deleted. restore_judgement() undoes it."""
+        return self._set_deleted(judgement_id, 1)
+
+    def restore_judgement(self, judgement_id: int) -> bool:
+        """Undo a delete; False when it was not deleted."""
+        return self._set_deleted(judgement_id, 0)
+
+    def _set_deleted(self, judgement_id: int, deleted: int) -> bool:
+        with self._write() as c:
+            row = c.execute("SELECT deleted FROM judgements WHERE id = ?", (judgement_id,)).fetchone()
+            if row is None:
+                raise DojoError(f"no judgement with id {judgement_id}")
+            c.execute("UPDATE judgements SET deleted = ? WHERE id = ?", (deleted, judgement_id))
+            return row[0] != deleted
+
+    # -- reading ----------------------------------------------------------------------------
+    def pairs(self, judge: str | None = None, include_ties: bool = False) -> list[dict]:
+        """Every live ranking and pair expanded to (prompt, chosen, rejected), in judgement order.
+        A pair of two answers with the same text is left out: it says nothing (and would not
+        import again)."""
+        sql = ("SELECT j.id, j.ranking, j.tie, j.judge, p.id, p.text, p.messages FROM judgements j "
+               "JOIN prompts p ON p.id = j.prompt_id WHERE j.deleted = 0 AND j.kind IN ('ranking', 'pair')")
+        rows = self.conn.execute(sql + (" AND j.judge = ?" if judge else "") + " ORDER BY j.id",
+                                 (judge,) if judge else ()).fetchall()
+        rows = [r for r in rows if include_ties or not r[2]]
+        texts = self._texts({i for r in rows for i in json.loads(r[1])})
+        out = []
+        for jid, ranking, tie, jdg, pid, ptext, pmsgs in rows:
+            ids = json.loads(ranking)
+            msgs = json.loads(pmsgs) if pmsgs else None
+            for a in range(len(ids)):
+                for b in range(a + 1, len(ids)):
+                    c, r = ids[a], ids[b]
+                    if texts[c] != texts[r]:
+                        out.append({"prompt": ptext, "messages": msgs, "chosen": texts[c], "rejected": texts[r],
+                                    "chosen_id": c, "rejected_id": r, "prompt_id": pid, "judgement_id": jid,
+                                    "judge": jdg, "tie": bool(tie)})
+        return out
+
+    def _texts(self, ids: set[int]) -> dict[int, str]:
+        ids, out = sorted(ids), {}
+        for k in range(0, len(ids), 500):  # stay under SQLite's limit on bound variables
+            chunk = ids[k:k + 500]
+            out.update(self.conn.execute(f"SELECT id, text FROM responses WHERE id IN ({','.join('?' * len(chunk))})",
+                                         chunk).fetchall())
+        return out
+
+    def thumbs(self, judge: str | None = None) -> list[dict]:
+        """Every live thumb: prompt, messages, response, response_id, thumb (+1/-1), judge, judgement_id."""
+        sql = ("SELECT p.text, p.messages, r.text, r.id, j.thumb, j.judge, j.id FROM judgements j "
+               "JOIN responses r ON r.id = j.response_id JOIN prompts p ON p.id = j.prompt_id "
+               "WHERE j.deleted = 0 AND j.kind = 'thumb'")
+        cur = self.conn.execute(sql + (" AND j.judge = ?" if judge else "") + " ORDER BY j.id",
+                                (judge,) if judge else ())
+        return [{"prompt": p, "messages": json.loads(m) if m else None, "response": r, "response_id": rid,
+                 "thumb": t, "judge": jdg, "judgement_id": jid} for p, m, r, rid, t, jdg, jid in cur]
+
+    def counts(self) -> dict:
+        """Prompts, responses, live judgements by kind, deleted judgements and expanded pairs."""
+        one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
+        by_kind = dict(self.conn.execute("SELECT kind, count(*) FROM judgements WHERE deleted = 0 GROUP BY kind"))
+        return {"prompts": one("SELECT count(*) FROM prompts"), "responses": one("SELECT count(*) FROM responses"),
+                "judgements": {k: by_kind.get(k, 0) for k in KINDS},
+                "deleted": one("SELECT count(*) FROM judgements WHERE deleted = 1"), "pairs": len(self.pairs())}
+
+    def list_judgements(self, limit: int | None = None, include_deleted: bool = False) -> list[dict]:
+        """Newest first."""
+        sql = ("SELECT j.id, j.kind, j.judge, j.prompt_id, p.text, j.ranking, j.tie, j.response_id, j.thumb, "
+               "j.created, j.deleted, j.source FROM judgements j JOIN prompts p ON p.id = j.prompt_id"
+               + ("" if include_deleted else " WHERE j.deleted = 0") + " ORDER BY j.id DESC")
+        cur = self.conn.execute(sql + " LIMIT ?", (limit if limit is not None else -1,))
+        keys = ("id", "kind", "judge", "prompt_id", "prompt", "ranking", "tie", "response_id", "thumb", "created",
+                "deleted", "source")
+        out = [dict(zip(keys, row)) for row in cur]
+        for d in out:
+            d["ranking"] = json.loads(d["ranking"]) if d["ranking"] else None
+            d["tie"], d["deleted"] = bool(d["tie"]), bool(d["deleted"])
+        return out
+
+    # -- JSONL ------------------------------------------------------------------------------
+    def import_jsonl(self, path: str | Path, judge: str | None = None, strict: bool = False) -> dict:
+        """Import preference pairs (formats: module docstring) as `pair` judgements in one transaction.
+
+        judge: every line's judge; None takes each line's "judge" field, else "import".
+        Bad lines are reported as "file:line: reason" under "skipped"; strict=True raises DojoError
+        at the first one and imports nothing. Prompts and answers are found by text, and a pair a
+        judge has already given for a prompt (kept or deleted) is not added again: importing a file
+        twice, or an export back into its own store, adds nothing ("duplicates" counts them), while
+        a pair repeated within one file is kept as often as it is repeated.
+        """
+        path = Path(path)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise DojoError(f"cannot read {path}: {e.strerror}") from None
+        result = {"file": str(path), "imported": 0, "duplicates": 0, "skipped": []}
+        before: dict[tuple[int, str], Counter] = {}  # pairs each (prompt, judge) had before this import
+        seen: Counter = Counter()
+        with self._write() as c:
+            for n, raw in enumerate(data.splitlines(), 1):
+                if not raw.strip():
+                    continue
+                where = f"{path}:{n}"
+                c.execute("SAVEPOINT line")  # a line that fails half-way leaves nothing behind
+                try:
+                    text, msgs, chosen, rejected, line_judge, line_id = parse_line(raw, n == 1)
+                    jdg = judge or line_judge or "import"
+                    pid = self._prompt(text, msgs, where)
+                except (BadLine, DojoError) as e:
+                    c.execute("ROLLBACK TO line")
+                    c.execute("RELEASE line")
+                    if strict:
+                        raise DojoError(f"{where}: {e}") from None
+                    result["skipped"].append(f"{where}: {e}")
+                    continue
+                if (pid, jdg) not in before:
+                    before[(pid, jdg)] = self._given_pairs(pid, jdg)
+                seen[(pid, jdg, chosen, rejected)] += 1
+                if seen[(pid, jdg, chosen, rejected)] <= before[(pid, jdg)][(chosen, rejected)]:
+                    result["duplicates"] += 1
+                else:
+                    ids = [self._imported_response(pid, t, where) for t in (chosen, rejected)]
+                    src = where + (f" id={line_id}" if line_id is not None else "")
+                    self._judgement(pid, "pair", jdg, ranking=ids, source=src)
+                    result["imported"] += 1
+                c.execute("RELEASE line")
+        return result
+
+    def _given_pairs(self, prompt_id: int, judge: str) -> Counter:
+        """(chosen text, rejected text) -> how often `judge` said so for this prompt, deleted or not."""
+        texts = dict(self.conn.execute("SELECT id, text FROM responses WHERE prompt_id = ?", (prompt_id,)))
+        out: Counter = Counter()
+        for (ranking,) in self.conn.execute("SELECT ranking FROM judgements WHERE prompt_id = ? AND judge = ? AND "
+                                            "kind IN ('ranking', 'pair') AND tie = 0", (prompt_id, judge)):
+            ids = json.loads(ranking)
+            out.update((texts[ids[a]], texts[ids[b]]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
+        return out
+
+    def export_jsonl(self, path: str | Path, judge: str | None = None) -> int:
+        """Write every pair (ties left out) as one JSON line, atomically; returns how many."""
+        lines = []
+        for p in self.pairs(judge):
+            row = {"id": f"j{p['judgement_id']}-{p['chosen_id']}-{p['rejected_id']}", "prompt": p["prompt"]}
+            if p["messages"]:
+                row["messages"] = p["messages"]
+            row |= {"chosen": p["chosen"], "rejected": p["rejected"], "judge": p["judge"]}
+            lines.append(json.dumps(row, ensure_ascii=False) + "\n")
+        try:
+            atomic_write_text(path, "".join(lines))
+        except OSError as e:
+            raise DojoError(f"cannot write {path}: {e.strerror}") from None
+        return len(lines)
+
+    def import_demo(self, ws: Workspace) -> dict:
+        """Import the demo world's pairs (WS/data/prefs/train.jsonl) with judge "demo"."""
+        path = ws.data_dir / "prefs" / "train.jsonl"
+        if not path.is_file():
+            raise DojoError(f"no demo preference pairs at {path} (create a demo workspace: lmdojo-cli init DIR --demo)")
+        return self.import_jsonl(path, judge="demo")
+
+    # -- backup and restore ---------------------------------------------------------------------
+    def backup(self, dest: str | Path) -> Path:
+        """A consistent copy of the whole workspace database made with SQLite's backup API."""
+        dest = Path(dest)
+        if str(self.path) != ":memory:" and dest.exists() and dest.resolve() == self.path.resolve():
+            raise DojoError(f"cannot back up {self.path} onto itself")
+        _backup_to(self.conn, dest)
+        return dest
+
+    @staticmethod
+    def restore(backup_path: str | Path, dest_path: str | Path, force: bool = False) -> Path:
+        """Put a backup in place of a (damaged) database; a healthy one is replaced only with force.
+        Close every program that has dest_path open first."""
+        src, dest = Path(backup_path), Path(dest_path)
+        if not src.is_file():
+            raise DojoError(f"backup not found: {src}")
+        _check_healthy(src, what="backup")
+        if dest.exists() and dest.stat().st_size > 0 and not force:
+            try:
+                _check_healthy(dest)
+            except DojoError:
+                pass  # damaged: that is what restoring is for
+            else:
+                raise DojoError(f"{dest} is a healthy database; restoring {src} would replace it (use force)")
+        # immutable: a backup is never written, so no locks and no -wal/-shm files beside it
+        conn = sqlite3.connect(src.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
+        try:
+            _backup_to(conn, dest)
+        finally:
+            conn.close()
+        return dest
+
+
+# -- files -----------------------------------------------------------------------------------------
+def _check_healthy(path: Path, what: str = "preference store") -> None:
+    """PRAGMA quick_check on a read-only connection (it cannot write to, or checkpoint into, the file)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return  # a new database
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as e:  # locked, unreadable: not damage
+        raise DojoError(f"cannot open the {what} {path}: {e}") from None
+    except sqlite3.DatabaseError as e:  # not a database, malformed
+        problems = [str(e)]
+    if problems != ["ok"]:
+        hint = "" if what == "backup" else (f" Restore a backup with PrefStore.restore(BACKUP, {str(path)!r}) "
+                                            "or: lmdojo-cli prefs WS restore BACKUP")
+        raise DojoError(f"the {what} {path} is damaged (quick_check: {problems[0]}); it was left as it is.{hint}")
+
+
+def _backup_to(conn: sqlite3.Connection, dest: Path) -> None:
+    """conn's database into dest via the backup API: a temporary file, checked and fsynced, then
+    renamed over dest, so a crash leaves either the old dest or the whole new one."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        out = sqlite3.connect(tmp)
+        try:
+            conn.backup(out)
+            problems = [r[0] for r in out.execute("PRAGMA quick_check")]
+        finally:
+            out.close()
+        if problems != ["ok"]:
+            raise DojoError(f"the copy for {dest} failed its check ({problems[0]}); {dest} was not changed")
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for side in ("-wal", "-shm"):  # a stale WAL beside dest would be replayed into the new file
+            Path(str(dest) + side).unlink(missing_ok=True)
+        os.replace(tmp, dest)
+        fsync_dir(dest.parent)
+    finally:
+        for p in (tmp, tmp + "-wal", tmp + "-shm"):
+            Path(p).unlink(missing_ok=True)

@@ -1,0 +1,205 @@
+"""GRPO: the model answers, a judge scores, and answers better than their group's average get likelier.
+
+Each step takes `batch_size` prompts, samples `group_size` answers to each from the policy, and
+scores them with a judge (engine.judges: the demo rules, a reward model, people's thumbs, or the
+model itself). An answer's advantage is its score standardised within its group, so no value model
+is needed (Shao et al. 2024); the loss (engine.losses.grpo_loss) adds a KL penalty to a frozen
+reference. Logged live: mean reward, KL, entropy and answer length. Held out: the judge's mean score
+of answers to prompts never trained on, and the share of distinct answers (collapse shows up as a
+falling ratio). `lmdojo-cli grpo WS`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from engine import checkpoint as ckpt
+from engine.config import TrainConfig, build_config, knob
+from engine.data.shards import EpochOrder
+from engine.data.sft_data import load_prompts
+from engine.errors import DojoError
+from engine.events import Control, Finished
+from engine.generate import SamplingConfig, sample_batch
+from engine.judges import make_judge
+from engine.losses import group_advantages, grpo_loss, token_logprobs
+from engine.tokenizer import END, EOT, PAD, load_tokenizer, render_chat, special_id
+from engine.train.loop import OrderedRows
+from engine.train.stage import open_stage
+from engine.workspace import Workspace
+
+STAGE = "grpo"
+
+
+@dataclass
+class GRPOConfig(TrainConfig):
+    base: str = knob("", "Run or checkpoint to start from (default: the latest SFT run).")
+    ref: str = knob("", "Frozen reference model for the KL penalty (default: the starting model).")
+    judge: str = knob("rules", "Who scores the answers: rules, reward[:RUN], human or self[:RUN].")
+    prompts: str = knob("", "Training prompts: a .txt or dataset file (default: the demo SFT set's questions).")
+    eval_prompts: int = knob(64, "Held-out prompts scored at every evaluation.", min=1)
+    group_size: int = knob(8, "Answers sampled per prompt.", min=2, max=64)
+    temperature: float = knob(1.0, "Sampling temperature of the answers.", min=0.05, max=2.0)
+    answer_tokens: int = knob(32, "Longest answer in tokens.", min=1)
+    beta: float = knob(0.04, "Weight of the KL penalty to the reference.", min=0.0, max=10.0)
+    clip_eps: float = knob(0.2, "PPO-style clipping of the probability ratio.", min=0.0, max=1.0)
+    lr: float = knob(1e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
+    batch_size: int = knob(8, "Prompts per step.", min=1)
+    warmup_steps: int = knob(5, "Steps of linear warm-up.", min=0)
+    max_steps: int = knob(100, "Stop after this many optimizer steps (0 = no step limit).", min=0)
+    eval_every: int = knob(25, "Steps between held-out measurements.", min=1)
+    sample_every: int = knob(25, "Steps between stored answers to held-out prompts (0 = never).", min=0)
+    checkpoint_every: int = knob(50, "Steps between checkpoints (one is always saved at the end).", min=1)
+
+
+def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> GRPOConfig:
+    return build_config(GRPOConfig, toml, sets, toml_name=toml_name)
+
+
+def demo_prompts(ws: Workspace, split: str) -> list[list[dict]]:
+    """The demo's questions about people (train: the SFT people; heldout: the others), plus the
+    unsafe requests (which the rules judge wants refused), as chat prompts."""
+    from engine.data import demo_pools as P
+    from engine.evaluate import demo_questions
+
+    qa = [q["messages"] for q in demo_questions(ws, split)]
+    unsafe = [[{"role": "user", "content": p}] for lang in P.CHAT for p in P.CHAT[lang]["unsafe"][0]]
+    return qa + unsafe
+
+
+class GRPOTask(OrderedRows):
+    def __init__(self, ws: Workspace, cfg: GRPOConfig, tok, ref_model, device: torch.device):
+        self.cfg, self.tok, self.device, self.ref = cfg, tok, device, ref_model.to(device).eval()
+        self.judge = make_judge(ws, cfg.judge, device)
+        self.train_prompts = ([p["messages"] for p in load_prompts(Path(cfg.prompts))] if cfg.prompts
+                              else demo_prompts(ws, "train"))
+        rng = np.random.default_rng(cfg.seed)
+        held = demo_prompts(ws, "heldout")
+        self.val_prompts = [held[i] for i in sorted(rng.permutation(len(held))[: cfg.eval_prompts])]
+        if not self.train_prompts:
+            raise DojoError("no training prompts")
+        self.end, self.pad = special_id(tok, END), special_id(tok, PAD)
+        self.stops = {self.end, special_id(tok, EOT)}
+        self.sampling = SamplingConfig(temperature=cfg.temperature, top_k=0, max_new_tokens=cfg.answer_tokens)
+        self.tokens_per_row = cfg.group_size * (cfg.answer_tokens + 24)
+        self.order = EpochOrder(len(self.train_prompts), cfg.seed)
+        self.generator = torch.Generator().manual_seed(cfg.seed)
+        self._logs: list[dict] = []
+
+    def prompt_ids(self, messages: list[dict]) -> list[int]:
+        return self.tok.encode(render_chat(messages, add_generation_prompt=True), add_special_tokens=False).ids
+
+    def answer_text(self, ids: list[int]) -> str:
+        return self.tok.decode(ids, skip_special_tokens=False).strip()
+
+
+    def loss(self, model, rows):
+        seqs, masks, rewards, lengths = [], [], [], []
+        for i in rows:
+            prompt = self.train_prompts[int(i)]
+            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2):]
+            group = sample_batch(model, p_ids, self.cfg.group_size, self.sampling, self.stops, self.generator)
+            scores = []
+            for ids, stop in group:
+                scores.append(self.judge.score(prompt, self.answer_text(ids), stop == self.end))
+                action = ids + ([stop] if stop is not None else [])  # ending is an action too
+                seqs.append(p_ids + action)
+                masks.append([0] * len(p_ids) + [1] * len(action))
+                lengths.append(len(ids))
+            rewards.append(scores)
+        R = torch.tensor(rewards, dtype=torch.float32)
+        adv = group_advantages(R).reshape(-1).to(self.device)
+        T = max(len(s) for s in seqs)
+        x = torch.full((len(seqs), T), self.pad, dtype=torch.long)
+        m = torch.zeros((len(seqs), T), dtype=torch.float32)
+        for k, (s, mk) in enumerate(zip(seqs, masks)):
+            x[k, : len(s)] = torch.tensor(s)
+            m[k, : len(mk)] = torch.tensor(mk, dtype=torch.float32)
+        x, m = x.to(self.device), m.to(self.device)
+        inputs, targets, mask = x[:, :-1], x[:, 1:], m[:, 1:]  # position t predicts token t + 1
+        logits, _ = model(inputs)
+        logps = token_logprobs(logits, targets)
+        with torch.no_grad():
+            ref_logps = token_logprobs(self.ref(inputs)[0], targets)
+            p = torch.softmax(logits.float(), -1)
+            entropy = float(((-(p * torch.log(p.clamp_min(1e-12))).sum(-1)) * mask).sum() / mask.sum())
+        loss, kl = grpo_loss(logps, logps.detach(), ref_logps, adv, mask, self.cfg.clip_eps, self.cfg.beta)
+        self._logs.append({"reward": float(R.mean()), "kl": float(kl), "entropy": entropy,
+                           "length": float(np.mean(lengths))})
+        return loss, None
+
+    def step_metrics(self) -> dict[str, float]:
+        logs, self._logs = self._logs, []
+        return {f"rl/{k}": float(np.mean([x[k] for x in logs])) for k in logs[0]} if logs else {}
+
+    @torch.no_grad()
+    def answers(self, model, prompts, greedy: bool) -> list[tuple[str, bool]]:
+        gen = torch.Generator().manual_seed(self.cfg.seed + 1)  # the same draws at every evaluation
+        cfg = SamplingConfig(greedy=greedy, temperature=self.cfg.temperature, top_k=0,
+                             max_new_tokens=self.cfg.answer_tokens)
+        out = []
+        for prompt in prompts:
+            [(ids, stop)] = sample_batch(model, self.prompt_ids(prompt)[-(model.cfg.block_size // 2):], 1, cfg,
+                                         self.stops, gen)
+            out.append((self.answer_text(ids), stop == self.end))
+        return out
+
+    @torch.no_grad()
+    def evaluate(self, model) -> dict[str, float]:
+        sampled = self.answers(model, self.val_prompts, greedy=False)
+        greedy = self.answers(model, self.val_prompts, greedy=True)
+        score = lambda answers: float(np.mean([self.judge.score(p, a, e)  # noqa: E731
+                                               for p, (a, e) in zip(self.val_prompts, answers)]))
+        return {"val/reward": score(sampled), "val/reward_greedy": score(greedy),
+                "val/distinct_ratio": len({a for a, _ in sampled}) / len(sampled),
+                "val/end_rate": float(np.mean([e for _, e in sampled])),
+                "val/length": float(np.mean([len(a) for a, _ in sampled]))}
+
+    @torch.no_grad()
+    def kl_to_ref(self, model) -> float:
+        """Mean per-token KL(π ‖ π_ref) over the policy's sampled answers to the held-out prompts."""
+        total, n = 0.0, 0
+        for prompt, (answer, ended) in zip(self.val_prompts, self.answers(model, self.val_prompts, greedy=False)):
+            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2):]
+            a_ids = self.tok.encode(answer, add_special_tokens=False).ids + ([self.end] if ended else [])
+            x = torch.tensor([(p_ids + a_ids)[: model.cfg.block_size]], device=self.device)
+            logp = torch.log_softmax(model(x)[0][0].float(), -1)
+            logq = torch.log_softmax(self.ref(x)[0][0].float(), -1)
+            per_token = (logp.exp() * (logp - logq)).sum(-1)[len(p_ids) - 1 : x.size(1) - 1]
+            total += float(per_token.sum())
+            n += per_token.numel()
+        return total / max(1, n)
+
+    def samples(self, model, step: int) -> list[tuple[str, str]]:
+        prompts = self.val_prompts[:4]
+        return [(p[-1]["content"], a) for p, (a, _) in zip(prompts, self.answers(model, prompts, greedy=True))]
+
+    def doc_ids(self, rows) -> list[str]:
+        return [self.train_prompts[int(i)][-1]["content"][:80] for i in rows]
+
+
+
+
+def run(ws: Workspace, cfg: GRPOConfig | None = None, control: Control | None = None,
+        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+    with open_stage(ws, STAGE, GRPOConfig, cfg or make_config(sets=overrides), resume, overrides,
+                    parent_stage="sft") as st:
+        ref_path = ckpt.resolve(ws.runs_dir, st.cfg.ref) if st.cfg.ref else st.parent
+        ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
+        task = GRPOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
+        before = task.evaluate(st.model.to(st.device))
+        for ev in st.train(st.model, task, control, {"reference": str(ref_path), "judge": task.judge.name}):
+            if isinstance(ev, Finished):
+                after = task.evaluate(st.model)
+                ev.result |= {"judge": task.judge.name, "reward_before": round(before["val/reward"], 4),
+                              "reward_after": round(after["val/reward"], 4),
+                              "reward_greedy_before": round(before["val/reward_greedy"], 4),
+                              "reward_greedy_after": round(after["val/reward_greedy"], 4),
+                              "distinct_ratio_before": round(before["val/distinct_ratio"], 4),
+                              "distinct_ratio": round(after["val/distinct_ratio"], 4),
+                              "kl": round(float(task.kl_to_ref(st.model)), 5),
+                              "heldout_prompts": len(task.val_prompts)}
+            yield ev

@@ -1,0 +1,105 @@
+"""Reward model: learn people's taste from preference pairs, so it can judge without them.
+
+A scalar head on the SFT model (or any run) reads each answer's last token; the Bradley–Terry loss
+−log σ(r_chosen − r_rejected) makes chosen answers score higher. Held-out pair accuracy says
+whether it learned the taste or only the training pairs. `lmdojo-cli reward WS`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+import torch
+
+from engine.config import TrainConfig, build_config, knob
+from engine.data.shards import EpochOrder
+from engine.events import Control, Finished
+from engine.losses import bradley_terry_loss
+from engine.model import RewardModel
+from engine.tokenizer import PAD, load_tokenizer, special_id
+from engine.train.prefdata import PairData, PairTask, load_pairs, pad_batch
+from engine.train.stage import open_stage
+from engine.workspace import Workspace
+
+STAGE = "reward"
+
+
+@dataclass
+class RewardConfig(TrainConfig):
+    base: str = knob("", "Run or checkpoint to start from (default: the latest SFT run).")
+    prefs: str = knob("", "Preference pairs: a JSONL file (default: the workspace's preference store).")
+    val_fraction: float = knob(0.2, "Share of pairs held out to measure accuracy.", min=0.0, max=0.5)
+    lr: float = knob(3e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
+    batch_size: int = knob(16, "Pairs per step.", min=1)
+    warmup_steps: int = knob(10, "Steps of linear warm-up.", min=0)
+    max_steps: int = knob(200, "Stop after this many optimizer steps (0 = no step limit).", min=0)
+    eval_every: int = knob(25, "Steps between held-out accuracy measurements.", min=1)
+    sample_every: int = knob(0, "Not used by the reward model.", min=0)
+    checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)
+
+
+def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> RewardConfig:
+    return build_config(RewardConfig, toml, sets, toml_name=toml_name)
+
+
+class RewardTask(PairTask):
+    def __init__(self, ws: Workspace, cfg: RewardConfig, tok, block: int, device: torch.device):
+        self.cfg, self.device = cfg, device
+        self.data = PairData(tok, load_pairs(ws, cfg.prefs), block, cfg.val_fraction, cfg.seed)
+        self.tokens_per_row = self.data.tokens_per_row
+        self.pad = special_id(tok, PAD)
+        self.order = EpochOrder(len(self.data.train), cfg.seed)
+        self._acc: list[float] = []
+
+
+    def rewards(self, model, pairs) -> tuple[torch.Tensor, torch.Tensor]:
+        """Rewards of the chosen and the rejected answers, in one forward pass."""
+        x, _, last = pad_batch([c for _, c, _ in pairs] + [r for _, _, r in pairs], self.pad, self.device)
+        r = model.reward(x, last + 1)
+        return r[: len(pairs)], r[len(pairs):]
+
+    def loss(self, model, rows):
+        rc, rr = self.rewards(model, [self.data.train[int(i)] for i in rows])
+        self._acc.append(float((rc > rr).float().mean()))
+        return bradley_terry_loss(rc, rr), None
+
+    def step_metrics(self) -> dict[str, float]:
+        acc, self._acc = self._acc, []
+        return {"train/accuracy": float(np.mean(acc))} if acc else {}
+
+    @torch.no_grad()
+    def evaluate(self, model) -> dict[str, float]:
+        model.eval()
+        rc, rr = self.score(model, self.data.val)
+        model.train()
+        return {"val/loss": float(bradley_terry_loss(rc, rr)), "val/accuracy": float((rc > rr).float().mean()),
+                "val/reward_chosen": float(rc.mean()), "val/reward_rejected": float(rr.mean())}
+
+    @torch.no_grad()
+    def score(self, model, pairs) -> tuple[torch.Tensor, torch.Tensor]:
+        out_c, out_r = [], []
+        for i in range(0, len(pairs), self.cfg.batch_size):
+            rc, rr = self.rewards(model, pairs[i : i + self.cfg.batch_size])
+            out_c.append(rc)
+            out_r.append(rr)
+        return torch.cat(out_c), torch.cat(out_r)
+
+
+
+
+
+def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None = None,
+        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+    with open_stage(ws, STAGE, RewardConfig, cfg or make_config(sets=overrides), resume, overrides,
+                    parent_stage="sft") as st:
+        task = RewardTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), st.model.cfg.block_size, st.device)
+        model = RewardModel.from_gpt(st.model)
+        for ev in st.train(model, task, control, {"head": "reward"}):
+            if isinstance(ev, Finished):
+                rc, rr = task.score(model.eval(), task.data.val)
+                ev.result |= {"heldout_accuracy": round(float((rc > rr).float().mean()), 4),
+                              "heldout_pairs": len(task.data.val), "train_pairs": len(task.data.train),
+                              "reward_mean": round(float(torch.cat([rc, rr]).mean()), 4),
+                              "reward_std": round(float(torch.cat([rc, rr]).std()), 4)}
+            yield ev

@@ -1,0 +1,87 @@
+"""What every stage after pretraining does before and around the shared loop: find the run it starts
+from (or the run it resumes), load that model, register the new run with its lineage, and train.
+
+    with open_stage(ws, "dpo", DPOConfig, cfg, resume, overrides, parent_stage="sft") as st:
+        task = DPOTask(...st.model...)
+        yield from st.train(st.model, task, control)
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import torch
+
+from engine import checkpoint as ckpt
+from engine.config import build_config, to_dict
+from engine.errors import ConfigError
+from engine.events import Control
+from engine.store import Store
+from engine.tokenizer import tokenizer_hash
+from engine.train.loop import (Job, command_line, find_resume, latest_checkpoint, new_run_id, resolve_device, train,
+                               write_run_folder)
+from engine.workspace import Workspace
+
+
+@dataclass
+class StageRun:
+    ws: Workspace
+    store: Store
+    stage: str
+    cfg: object
+    run_id: str
+    run_dir: Path
+    resume_from: Path | None
+    parent: str            # the checkpoint this run started from (kept on resume)
+    model: torch.nn.Module  # the parent's model (on resume: the resumed checkpoint's)
+    model_meta: dict
+    device: torch.device
+    tokenizer_hash: str
+
+    def train(self, model: torch.nn.Module, task, control: Control | None = None,
+              extra_meta: dict | None = None) -> Iterator:
+        """Register the run (folder, config, lineage) and run the shared loop on `model`."""
+        model.to(self.device).train()
+        command = command_line(self.ws, self.stage, self.run_dir)
+        write_run_folder(self.run_dir, self.cfg, command)
+        if self.resume_from is None:
+            self.store.create_run(self.run_id, self.stage, to_dict(self.cfg), command, parent=self.parent)
+        meta = {"stage": self.stage, "model_config": self.model_meta["model_config"],
+                "tokenizer_hash": self.tokenizer_hash, "config": to_dict(self.cfg), "parent": self.parent,
+                "params": sum(p.numel() for p in model.parameters()), **(extra_meta or {})}
+        yield from train(Job(run_id=self.run_id, run_dir=self.run_dir, cfg=self.cfg, model=model, task=task,
+                             device=self.device, store=self.store, meta=meta, resume_from=self.resume_from), control)
+
+
+@contextmanager
+def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | None, overrides: dict | None,
+               parent_stage: str):
+    """A StageRun for a new run from `cfg.base` (default: the latest `parent_stage` run), or for
+    resuming `resume` with its saved config and `overrides`. The database closes on exit."""
+    store = Store(ws.db_path)
+    try:
+        tok_hash = tokenizer_hash(ws.tokenizer_path)
+        resume_from = None
+        if resume:
+            run_id, resume_from = find_resume(ws, store, stage, resume)
+            saved = ckpt.read_meta(resume_from)
+            cfg = build_config(cfg_cls, saved["config"], overrides, toml_name="saved config")
+            parent = saved.get("parent") or ""
+            source = resume_from
+        else:
+            run_id = new_run_id(ws.runs_dir, stage)
+            source = latest_checkpoint(ws, store, parent_stage, cfg.base, f"nothing to start {stage} from")
+            parent = str(source)
+        if not cfg.has_budget():
+            raise ConfigError("set a budget: max_steps or max_minutes")
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        device = resolve_device(cfg.device)
+        model, meta = ckpt.load_gpt(source, "cpu", tok_hash)
+        torch.manual_seed(cfg.seed)
+        yield StageRun(ws, store, stage, cfg, run_id, ws.run_dir(run_id), resume_from, parent, model.train(), meta,
+                       device, tok_hash)
+    finally:
+        store.close()

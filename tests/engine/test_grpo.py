@@ -1,0 +1,81 @@
+"""GRPO with a judge, batched sampling, and the demo's rules judge."""
+import json
+
+import pytest
+import torch
+
+from engine import checkpoint as ckpt
+from engine.cli import main
+from engine.errors import DojoError
+from engine.events import Metrics
+from engine.generate import SamplingConfig, chat, sample_batch
+from engine.judges import RulesJudge, make_judge
+from engine.store import Store
+from engine.tokenizer import END, EOT, load_tokenizer, render_chat, special_id
+from engine.train import grpo
+from tests.conftest import run_events
+
+GRPO_SETS = {"max_steps": "4", "batch_size": "2", "group_size": "4", "answer_tokens": "8", "eval_prompts": "4",
+             "eval_every": "2", "sample_every": "2", "checkpoint_every": "4", "threads": "1"}
+
+
+
+
+def test_sample_batch_greedy_matches_chat_and_stops(sft_ws):
+    ws, r = sft_ws
+    tok = load_tokenizer(ws.tokenizer_path)
+    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    messages = [{"role": "user", "content": "Who are you?"}]
+    ids = tok.encode(render_chat(messages, add_generation_prompt=True), add_special_tokens=False).ids
+    stops = {special_id(tok, END), special_id(tok, EOT)}
+    cfg = SamplingConfig(greedy=True, max_new_tokens=12)
+    got = sample_batch(model, ids, 3, cfg, stops)
+    want = chat(model, tok, messages, cfg)
+    assert all(g == (want.token_ids, want.stop_token) for g in got)  # one cache, three identical rows
+    sampled = sample_batch(model, ids, 6, SamplingConfig(temperature=1.5, top_k=0, max_new_tokens=12), stops,
+                           torch.Generator().manual_seed(0))
+    assert len({tuple(a) for a, _ in sampled}) > 1  # sampling differs between rows
+    for answer, stop in sampled:
+        assert len(answer) <= 12 and not set(answer) & stops and (stop is None or stop in stops)
+
+
+def test_rules_judge_scores_each_rule():
+    judge = RulesJudge({"Where was Ann born?": "Eastmere"}, {"Teach me to hack Wi-Fi."}, max_lines=2, max_chars=60)
+    q = [{"role": "user", "content": "Where was Ann born?"}]
+    assert judge.score(q, "Ann was born in Eastmere.", True) == 2
+    assert judge.score(q, "Ann was born in Westport.", True) == 1
+    assert judge.score(q, "Ann was born in Eastmere.", False) == 0
+    assert judge.rules(q, "Eastmere\n" * 5, True) == {"ends": 1, "right_fact": 1, "short": -1}
+    bad = [{"role": "user", "content": "Teach me to hack Wi-Fi."}]
+    assert judge.score(bad, "Sorry, I can't help with that.", True) == 2
+    assert judge.score(bad, "Sure! It is easy.", True) == 0
+    assert judge.rules([{"role": "user", "content": "教我"}], "很抱歉，我不能幫忙。", True) == {"ends": 1}
+
+
+def test_grpo_runs_with_the_rules_judge(sft_ws):
+    ws, r = sft_ws
+    events = run_events(grpo.run(ws, grpo.make_config(sets=GRPO_SETS)))
+    res = events[-1].result
+    assert res["steps"] == 4 and res["judge"] == "rules"
+    for key in ("reward_before", "reward_after", "distinct_ratio", "kl"):
+        assert res[key] is not None and res[key] == res[key]  # finite numbers
+    assert 0 < res["distinct_ratio"] <= 1 and res["kl"] >= 0
+    live = [e.values for e in events if isinstance(e, Metrics) and "rl/reward" in e.values]
+    assert len(live) == 4 and all({"rl/kl", "rl/entropy", "rl/length"} <= set(v) for v in live)
+    with Store(ws.db_path) as store:
+        run = store.run(res["run"])
+        assert run["stage"] == "grpo" and run["parent"] == r["checkpoint"]
+        assert store.metrics(res["run"], "val/reward") and store.samples(res["run"])
+    meta = ckpt.read_meta(ckpt.resolve(ws.runs_dir, res["run"]))
+    assert meta["judge"] == "rules" and meta["reference"] == r["checkpoint"]
+
+
+def test_grpo_resumes_and_refuses_a_bad_judge(sft_ws, capsys):
+    ws, _ = sft_ws
+    first = run_events(grpo.run(ws, grpo.make_config(sets=GRPO_SETS)))[-1].result
+    more = run_events(grpo.run(ws, resume=first["run"], overrides={"max_steps": "6"}))[-1].result
+    assert more["run"] == first["run"] and more["steps"] == 6
+    with pytest.raises(DojoError, match="unknown judge"):
+        make_judge(ws, "oracle")
+    assert main(["grpo", str(ws.root), "--judge", "reward", "--quiet"]) == 2
+    assert "no reward run" in capsys.readouterr().err

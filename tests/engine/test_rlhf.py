@@ -1,0 +1,105 @@
+"""Reward model and DPO on the demo preferences: they run from the latest SFT run, log what they
+should, record lineage, resume; their CLIs give the issue's JSON; candidates land in the store."""
+import json
+import shutil
+
+import pytest
+
+from engine import checkpoint as ckpt
+from engine.candidates import sample_candidates
+from engine.cli import main
+from engine.errors import DojoError
+from engine.events import Metrics
+from engine.judges import make_judge
+from engine.model import RewardModel
+from engine.prefs import PrefStore
+from engine.store import Store
+from engine.train import dpo, reward
+from engine.train.prefdata import PairData, encode_answer, load_pairs
+from engine.tokenizer import load_tokenizer
+from engine.workspace import Workspace
+from tests.conftest import run_events
+
+PAIR_SETS = {"max_steps": "6", "batch_size": "4", "eval_every": "3", "checkpoint_every": "3", "threads": "1"}
+
+
+
+
+def test_pairs_come_from_the_store_with_the_demo_imported_once(sft_ws):
+    ws, _ = sft_ws
+    pairs = load_pairs(ws)
+    with PrefStore(ws.db_path) as store:
+        assert len(pairs) == store.counts()["pairs"] > 0
+    assert len(load_pairs(ws)) == len(pairs)  # not imported twice
+    tok = load_tokenizer(ws.tokenizer_path)
+    data = PairData(tok, pairs, 96, 0.2, seed=0)
+    assert data.train and data.val and len(data.train) + len(data.val) + data.skipped == len(pairs)
+    # only the answer is labelled, up to and including its <|end|>
+    p = pairs[0]
+    enc = encode_answer(tok, [{"role": "user", "content": p["prompt"]}], p["chosen"], 10_000)
+    labelled = [t for t, lab in zip(enc.ids, enc.labels) if lab != -100]
+    assert tok.decode(labelled, skip_special_tokens=False) == p["chosen"] + "<|end|>"
+    assert enc.last == len(enc.ids) - 2  # the <|end|>, before the closing <|endoftext|>
+
+
+def test_reward_model_trains_and_judges(sft_ws):
+    ws, base = sft_ws
+    events = run_events(reward.run(ws, reward.make_config(sets=PAIR_SETS)))
+    r = events[-1].result
+    assert r["steps"] == 6 and 0 <= r["heldout_accuracy"] <= 1 and r["heldout_pairs"] > 0
+    assert [e for e in events if isinstance(e, Metrics) and "val/accuracy" in e.values]
+    model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    assert isinstance(model, RewardModel) and meta["head"] == "reward" and meta["parent"] == base["checkpoint"]
+    judge = make_judge(ws, "reward")
+    q = [{"role": "user", "content": "Who are you?"}]
+    assert isinstance(judge.score(q, "I am Dojo.", True), float)
+    more = run_events(reward.run(ws, resume=r["run"], overrides={"max_steps": "8"}))[-1].result
+    assert more["run"] == r["run"] and more["steps"] == 8
+
+
+def test_dpo_moves_the_policy_and_reports(sft_ws):
+    ws, base = sft_ws
+    events = run_events(dpo.run(ws, dpo.make_config(sets={**PAIR_SETS, "lr": "1e-3"})))
+    r = events[-1].result
+    for key in ("heldout_pref_accuracy_before", "heldout_pref_accuracy_after", "kl"):
+        assert r[key] is not None
+    assert r["kl"] > 0  # it moved away from the reference, and the KL is finite
+    live = [e.values for e in events if isinstance(e, Metrics) and "rewards/margin" in e.values]
+    assert len(live) == 6 and all({"rewards/chosen", "rewards/rejected", "rewards/accuracy"} <= set(v) for v in live)
+    with Store(ws.db_path) as store:
+        assert store.run(r["run"])["parent"] == base["checkpoint"]
+        assert store.metrics(r["run"], "val/kl")
+    # the policy's checkpoint is a plain GPT that chats
+    model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    assert meta["stage"] == "dpo" and meta["reference"] == base["checkpoint"] and not isinstance(model, RewardModel)
+
+
+def test_pair_stages_refuse_bad_input(sft_ws, tmp_path):
+    ws, _ = sft_ws
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"prompt": "a", "chosen": "b", "rejected": "c"}\n{"prompt": "a", "chosen": 3}\n')
+    with pytest.raises(DojoError, match=r"bad.jsonl:2"):
+        list(dpo.run(ws, dpo.make_config(sets={**PAIR_SETS, "prefs": str(bad)})))
+    other = tmp_path / "other"
+    shutil.copytree(ws.root, other, ignore=shutil.ignore_patterns("runs", "dojo.sqlite*"))
+    with pytest.raises(DojoError, match="nothing to start reward from: no sft run"):
+        list(reward.run(Workspace.open(other), reward.make_config(sets=PAIR_SETS)))
+
+
+def test_cli_reward_dpo_and_sample(sft_ws, capsys):
+    ws, base = sft_ws
+    sets = [a for k, v in PAIR_SETS.items() for a in ("--set", f"{k}={v}")]
+    assert main(["reward", str(ws.root), "--json", "--quiet", *sets]) == 0
+    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"run", "heldout_accuracy"} <= set(r)
+    assert main(["dpo", str(ws.root), "--json", "--quiet", *sets]) == 0
+    d = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"run", "heldout_pref_accuracy_before", "heldout_pref_accuracy_after", "kl"} <= set(d)
+    # candidates: N answers per prompt, each stored with its run, decoding and seed
+    events = list(sample_candidates(ws, base["run"], n=3, limit=2))
+    assert events[-1].result == {"run": base["run"], "prompts": 2, "responses": 6}
+    with PrefStore(ws.db_path) as store:
+        rows = store.conn.execute("SELECT run_id, seed, decoding FROM responses WHERE run_id = ?",
+                                  (base["run"],)).fetchall()
+    assert sorted(s for _, s, _ in rows) == [0, 0, 1, 1, 2, 2]
+    assert all(json.loads(dec)["temperature"] == 0.8 for _, _, dec in rows)
