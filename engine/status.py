@@ -7,6 +7,7 @@ from engine.store import Store
 from engine.workspace import Workspace
 
 STAGES = ("data", "tokenizer", "pretrain", "sft", "rlhf", "compare", "labs")
+RUN_STAGES = {"rlhf": ("reward", "dpo", "grpo")}  # the runs behind a wizard stage, when not its own name
 NOT_STARTED, RUNNING, DONE, FAILED, INTERRUPTED = "not started", "running", "done", "failed", "interrupted"
 
 
@@ -25,7 +26,8 @@ def stage_status(ws: Workspace) -> dict[str, str]:
     if ws.db_path.is_file():
         with Store(ws.db_path) as store:
             for stage in STAGES:
-                runs = store.runs(stage)
+                runs = sorted((r for kind in RUN_STAGES.get(stage, (stage,)) for r in store.runs(kind)),
+                              key=lambda r: r["created"])
                 if runs:
                     s = runs[-1]["status"]
                     out[stage] = {"done": DONE, "failed": FAILED, "running": INTERRUPTED, "cancelled": INTERRUPTED}[s]

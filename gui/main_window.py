@@ -12,6 +12,7 @@ from gui.context import Context
 from gui.pages.base import PlannedPage
 from gui.pages.data import DataPage
 from gui.pages.pretrain import PretrainPage
+from gui.pages.rlhf import RLHFPage
 from gui.pages.sft import SFTPage
 from gui.pages.start import StartPage
 from gui.pages.tokenizer import TokenizerPage
@@ -50,9 +51,7 @@ class MainWindow(QMainWindow):
             TokenizerPage(ctx),
             PretrainPage(ctx),
             SFTPage(ctx),
-            PlannedPage(ctx, "rlhf", self.tr("RLHF"), self.tr("Learn what people prefer."),
-                        self.tr("Coming soon: rank answers side by side, train a reward model, and optimise the "
-                           "policy with DPO or PPO/GRPO.")),
+            RLHFPage(ctx),
             PlannedPage(ctx, "compare", self.tr("Compare"), self.tr("Checkpoints of every stage, side by side."),
                         self.tr("Coming soon: the same prompt answered by each stage's checkpoint, token by token.")),
             PlannedPage(ctx, "labs", self.tr("Labs"), self.tr("The experiments behind the story."),

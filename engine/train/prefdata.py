@@ -58,16 +58,21 @@ class EncodedAnswer:
         return max(i for i, x in enumerate(self.labels) if x != IGNORE_INDEX)
 
 
+MIN_ANSWER_TOKENS = 8  # a pair whose prompt leaves less room than this for its answers is skipped
+
+
 def encode_answer(tok, prompt: list[dict], answer: str, max_len: int) -> EncodedAnswer | None:
-    """The conversation with `answer` as the final assistant turn; only that turn is labelled.
-    None when it does not fit in max_len tokens (a cut answer would be judged on part of itself)."""
+    """The conversation with `answer` as the final assistant turn; only that turn is labelled. An
+    answer too long for max_len is cut (keeping its start, as TRL does); None when the prompt
+    leaves fewer than MIN_ANSWER_TOKENS for it."""
     enc = encode_example(tok, prompt + [{"role": "assistant", "content": answer}], "assistant")
-    if enc is None or len(enc.ids) > max_len:
-        return None
     # the prompt's tokens, its trailing <|endoftext|> standing in for the answer's <|assistant|>
     prompt_len = len(encode_example(tok, prompt, "all").ids)
-    labels = [IGNORE_INDEX] * prompt_len + enc.labels[prompt_len:]
-    return EncodedAnswer(enc.ids, labels)
+    if enc is None or max_len - prompt_len < MIN_ANSWER_TOKENS:
+        return None
+    ids = enc.ids[:max_len]
+    labels = ([IGNORE_INDEX] * prompt_len + enc.labels[prompt_len:])[:max_len]
+    return EncodedAnswer(ids, labels)
 
 
 class PairData:
@@ -88,14 +93,14 @@ class PairData:
             h = int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16) / 2**64
             (self.val if h < val_fraction else self.train).append((p, c, r))
         if not self.train:
-            raise DojoError(f"no usable preference pairs ({self.skipped} longer than the model's context)")
+            raise DojoError(f"no usable preference pairs ({self.skipped} prompts too long for the model's context)")
         if not self.val:  # always measure something held out
             self.val = self.train[-max(1, len(self.train) // 5):]
         self.tokens_per_row = int(np.mean([len(c.ids) + len(r.ids) for _, c, r in self.train]))
 
 
 def pad_batch(answers: list[EncodedAnswer], pad: int, device) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Inputs (B, T), shifted labels (B, T) for log-probs, and each row's last-token index (B,)."""
+    """Inputs (B, T), shifted labels (B, T) for log-probs, and each answer's last-token index (B,)."""
     T = max(len(a.ids) for a in answers)
     x = torch.full((len(answers), T), pad, dtype=torch.long)
     y = torch.full((len(answers), T), IGNORE_INDEX, dtype=torch.long)

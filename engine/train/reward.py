@@ -33,7 +33,7 @@ class RewardConfig(TrainConfig):
     lr: float = knob(3e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
     batch_size: int = knob(16, "Pairs per step.", min=1)
     warmup_steps: int = knob(10, "Steps of linear warm-up.", min=0)
-    max_steps: int = knob(200, "Stop after this many optimizer steps (0 = no step limit).", min=0)
+    max_steps: int = knob(100, "Stop after this many optimizer steps (0 = no step limit).", min=0)
     eval_every: int = knob(25, "Steps between held-out accuracy measurements.", min=1)
     sample_every: int = knob(0, "Not used by the reward model.", min=0)
     checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)

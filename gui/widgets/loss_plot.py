@@ -189,6 +189,12 @@ class LossPlot(QWidget):
             self._y[key].append(v)
             self._dirty.add(key)
 
+    def prefer_extra(self, key: str):
+        """Show `key` in the lower graph as soon as it has points (now, if it has)."""
+        self._wanted_extra = key
+        if self.extra.findText(key) >= 0:
+            self.extra.setCurrentText(key)
+
     def clear(self):
         """Forget the current run's points (for a new run); overlays of other runs stay."""
         self._x.clear()

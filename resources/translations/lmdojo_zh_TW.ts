@@ -320,142 +320,127 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="53"/>
-        <source>RLHF</source>
-        <translation>RLHF</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="53"/>
-        <source>Learn what people prefer.</source>
-        <translation>學習人們偏好什麼樣的回答。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="54"/>
-        <source>Coming soon: rank answers side by side, train a reward model, and optimise the policy with DPO or PPO/GRPO.</source>
-        <translation>即將推出：並排比較並排序回答、訓練獎勵模型，再以 DPO 或 PPO/GRPO 最佳化策略。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="56"/>
+        <location filename="../../gui/main_window.py" line="55"/>
         <source>Compare</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="56"/>
+        <location filename="../../gui/main_window.py" line="55"/>
         <source>Checkpoints of every stage, side by side.</source>
         <translation>並排比較每個階段的檢查點。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="57"/>
+        <location filename="../../gui/main_window.py" line="56"/>
         <source>Coming soon: the same prompt answered by each stage&apos;s checkpoint, token by token.</source>
         <translation>即將推出：讓各階段的檢查點回答同一個提示，逐 token 對照。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="58"/>
+        <location filename="../../gui/main_window.py" line="57"/>
         <source>Labs</source>
         <translation>實驗室</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="58"/>
+        <location filename="../../gui/main_window.py" line="57"/>
         <source>The experiments behind the story.</source>
         <translation>故事背後的實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="59"/>
+        <location filename="../../gui/main_window.py" line="58"/>
         <source>Coming soon: reproducible experiments on scaling, knowledge and calibration.</source>
         <translation>即將推出：關於規模擴展、知識與校準的可重現實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="92"/>
+        <location filename="../../gui/main_window.py" line="91"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="93"/>
+        <location filename="../../gui/main_window.py" line="92"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="94"/>
+        <location filename="../../gui/main_window.py" line="93"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="95"/>
+        <location filename="../../gui/main_window.py" line="94"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="97"/>
+        <location filename="../../gui/main_window.py" line="96"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="158"/>
+        <location filename="../../gui/main_window.py" line="157"/>
         <source>planned</source>
         <translation>規劃中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="169"/>
+        <location filename="../../gui/main_window.py" line="168"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178"/>
+        <location filename="../../gui/main_window.py" line="177"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178"/>
+        <location filename="../../gui/main_window.py" line="177"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178"/>
+        <location filename="../../gui/main_window.py" line="177"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="178"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="178"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="184"/>
+        <location filename="../../gui/main_window.py" line="183"/>
         <source>{0} is not built yet.</source>
         <translation>「{0}」還在開發中。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="186"/>
+        <location filename="../../gui/main_window.py" line="185"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="188"/>
+        <location filename="../../gui/main_window.py" line="187"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="190"/>
+        <location filename="../../gui/main_window.py" line="189"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="191"/>
+        <location filename="../../gui/main_window.py" line="190"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="208"/>
+        <location filename="../../gui/main_window.py" line="207"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="211"/>
+        <location filename="../../gui/main_window.py" line="210"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
@@ -621,6 +606,233 @@
         <location filename="../../gui/pages/pretrain.py" line="202"/>
         <source>Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})</source>
         <translation>估計：{0} 個參數 · {1} 個 token · {2} FLOPs · {3}（{4}）</translation>
+    </message>
+</context>
+<context>
+    <name>RLHFPage</name>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="32"/>
+        <source>RLHF</source>
+        <translation>RLHF</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="33"/>
+        <source>People say which answer is better; the model learns to give such answers. DPO learns from the pairs directly; a reward model learns to imitate the judges; GRPO lets the model answer and a judge score it.</source>
+        <translation>人們判斷哪個回答比較好，模型學著給出那樣的回答。DPO 直接從成對資料學習；獎勵模型學著模仿評審；GRPO 讓模型作答，再由評審打分。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="40"/>
+        <source>Import JSONL…</source>
+        <translation>匯入 JSONL…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="41"/>
+        <source>Export JSONL…</source>
+        <translation>匯出 JSONL…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="42"/>
+        <source>Add the demo preferences</source>
+        <translation>加入示範偏好資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="46"/>
+        <source>Preferences</source>
+        <translation>偏好資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="58"/>
+        <source>DPO: learn from the pairs</source>
+        <translation>DPO：從成對資料學習</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="59"/>
+        <source>Reward model: learn to judge</source>
+        <translation>獎勵模型：學著評分</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="60"/>
+        <source>GRPO: answer, get judged, improve</source>
+        <translation>GRPO：作答、被評分、改進</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="62"/>
+        <source>Start from run</source>
+        <translation>起始執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="62"/>
+        <source>Steps</source>
+        <translation>步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="62"/>
+        <source>Minutes</source>
+        <translation>分鐘數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="63"/>
+        <source>Batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="63"/>
+        <source>Learning rate</source>
+        <translation>學習率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="64"/>
+        <source>Validate every</source>
+        <translation>驗證間隔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="67"/>
+        <location filename="../../gui/pages/rlhf.py" line="72"/>
+        <location filename="../../gui/pages/rlhf.py" line="77"/>
+        <location filename="../../gui/pages/rlhf.py" line="90"/>
+        <source>Method</source>
+        <translation>方法</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="68"/>
+        <location filename="../../gui/pages/rlhf.py" line="73"/>
+        <location filename="../../gui/pages/rlhf.py" line="78"/>
+        <source>Budget</source>
+        <translation>預算</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="69"/>
+        <location filename="../../gui/pages/rlhf.py" line="74"/>
+        <location filename="../../gui/pages/rlhf.py" line="79"/>
+        <source>Training</source>
+        <translation>訓練</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="70"/>
+        <location filename="../../gui/pages/rlhf.py" line="75"/>
+        <source>Pairs file</source>
+        <translation>成對資料檔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="70"/>
+        <source>Beta (β)</source>
+        <translation>Beta（β）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="80"/>
+        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <source>Judge</source>
+        <translation>評審</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="80"/>
+        <source>Answers per prompt</source>
+        <translation>每個提示的回答數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="81"/>
+        <source>Temperature</source>
+        <translation>溫度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="81"/>
+        <source>KL weight (β)</source>
+        <translation>KL 權重（β）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="95"/>
+        <source>Start</source>
+        <translation>開始</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <source>#</source>
+        <translation>#</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <source>Kind</source>
+        <translation>類型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <source>Prompt</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="109"/>
+        <source>Judgements</source>
+        <translation>評判</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="110"/>
+        <source>Runs</source>
+        <translation>歷次執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="111"/>
+        <source>Log</source>
+        <translation>記錄</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="137"/>
+        <source>Open a workspace first.</source>
+        <translation>請先開啟工作區。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="185"/>
+        <source>Export preference pairs</source>
+        <translation>匯出偏好資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="185"/>
+        <source>Import preference pairs</source>
+        <translation>匯入偏好資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="186"/>
+        <source>JSON Lines (*.jsonl)</source>
+        <translation>JSON Lines（*.jsonl）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="207"/>
+        <source>Imported {0} pairs ({1} already there, {2} lines skipped).</source>
+        <translation>已匯入 {0} 組（{1} 組已存在，略過 {2} 行）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="213"/>
+        <source>Exported {0} pairs to {1}.</source>
+        <translation>已匯出 {0} 組到 {1}。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="219"/>
+        <source>Imported {0} demo pairs ({1} already there).</source>
+        <translation>已匯入 {0} 組示範資料（{1} 組已存在）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="228"/>
+        <source>No workspace.</source>
+        <translation>沒有工作區。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="238"/>
+        <source>{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} training pairs.</source>
+        <translation>{0} 個提示、{1} 個回答；{2} 個排序、{3} 組比較、{4} 個讚／倒讚 → {5} 組訓練資料。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="241"/>
+        <source>ranking</source>
+        <translation>排序</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="241"/>
+        <source>pair</source>
+        <translation>比較</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="241"/>
+        <source>thumb</source>
+        <translation>讚／倒讚</translation>
     </message>
 </context>
 <context>

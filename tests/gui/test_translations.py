@@ -79,7 +79,7 @@ def test_window_shows_chinese(qtbot, settings, chinese):
     pretrain = next(p for p in win.pages if p.stage == "pretrain")
     assert pretrain.panel.start_button.text() == translation("PretrainPage", "Start pretraining")
     assert win.nav.item(0).text() == translation("DataPage", "Data") == "資料"
-    assert win.nav.item(4).text() == translation("MainWindow", "RLHF")
+    assert win.nav.item(4).text() == translation("RLHFPage", "RLHF")
     assert [win.nav.item(i).text() for i in range(win.nav.count())] == [p.title for p in win.pages]
     assert win.menuBar().actions()[0].text() == translation("MainWindow", "&File") == "檔案(&F)"
     assert win.start_page.open_button.text() == translation("StartPage", "Open workspace…")

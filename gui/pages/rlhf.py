@@ -1,0 +1,255 @@
+"""RLHF page: the preference store, and learning from it — a reward model, DPO, or GRPO with a judge."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel,
+                               QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
+                               QVBoxLayout, QWidget)
+
+from engine.errors import DojoError
+from engine.events import Finished
+from engine.prefs import PrefStore
+from engine.train import dpo, grpo, reward
+from gui.pages.base import StagePage, training_layout
+from gui.widgets.config_form import ConfigForm
+from gui.widgets.job_panel import JobPanel
+from gui.widgets.loss_plot import LossPlot
+from gui.widgets.runs_table import RunsTable
+
+JOB, PREFS_JOB = "rlhf", "prefs"
+MODULES = {"dpo": dpo, "grpo": grpo, "reward": reward}
+LOWER_GRAPH = {"dpo": "rewards/margin", "grpo": "rl/reward", "reward": "val/accuracy"}
+LIST_LIMIT = 500
+
+
+class RLHFPage(StagePage):
+    stage = "rlhf"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, self.tr("RLHF"),
+                         self.tr("People say which answer is better; the model learns to give such answers. DPO "
+                                 "learns from the pairs directly; a reward model learns to imitate the judges; "
+                                 "GRPO lets the model answer and a judge score it."), parent)
+        # preferences
+        self.counts_label = QLabel()
+        self.counts_label.setObjectName("prefCounts")
+        self.counts_label.setWordWrap(True)
+        self.import_button = QPushButton(self.tr("Import JSONL…"))
+        self.export_button = QPushButton(self.tr("Export JSONL…"))
+        self.demo_button = QPushButton(self.tr("Add the demo preferences"))
+        self.import_button.clicked.connect(lambda: self._ask_file(self.import_prefs, save=False))
+        self.export_button.clicked.connect(lambda: self._ask_file(self.export_prefs, save=True))
+        self.demo_button.clicked.connect(self.import_demo)
+        prefs_box = QGroupBox(self.tr("Preferences"))
+        pl = QVBoxLayout(prefs_box)
+        pl.addWidget(self.counts_label)
+        row = QHBoxLayout()
+        for b in (self.import_button, self.export_button):
+            row.addWidget(b)
+        pl.addLayout(row)
+        pl.addWidget(self.demo_button)
+
+        # method and its settings
+        self.method = QComboBox()
+        self.method.setObjectName("rlhfMethod")
+        for key, label in (("dpo", self.tr("DPO: learn from the pairs")),
+                           ("reward", self.tr("Reward model: learn to judge")),
+                           ("grpo", self.tr("GRPO: answer, get judged, improve"))):
+            self.method.addItem(label, key)
+        common = {"base": self.tr("Start from run"), "max_steps": self.tr("Steps"), "max_minutes": self.tr("Minutes"),
+                  "batch_size": self.tr("Batch size"), "lr": self.tr("Learning rate"),
+                  "eval_every": self.tr("Validate every")}
+        self.forms = {
+            "dpo": ConfigForm(dpo.DPOConfig, groups={
+                self.tr("Method"): ["base", "prefs", "beta"],
+                self.tr("Budget"): ["max_steps", "max_minutes"],
+                self.tr("Training"): ["batch_size", "lr", "eval_every"],
+            }, labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")}),
+            "reward": ConfigForm(reward.RewardConfig, groups={
+                self.tr("Method"): ["base", "prefs"],
+                self.tr("Budget"): ["max_steps", "max_minutes"],
+                self.tr("Training"): ["batch_size", "lr", "eval_every"],
+            }, labels={**common, "prefs": self.tr("Pairs file")}),
+            "grpo": ConfigForm(grpo.GRPOConfig, groups={
+                self.tr("Method"): ["base", "judge", "group_size", "temperature", "beta"],
+                self.tr("Budget"): ["max_steps", "max_minutes"],
+                self.tr("Training"): ["batch_size", "lr", "eval_every"],
+            }, labels={**common, "judge": self.tr("Judge"), "group_size": self.tr("Answers per prompt"),
+                       "temperature": self.tr("Temperature"), "beta": self.tr("KL weight (β)")}),
+        }
+        self.form_stack = QStackedWidget()
+        for f in self.forms.values():
+            self.form_stack.addWidget(f)
+        self.method.currentIndexChanged.connect(self._on_method)
+        left = QWidget()
+        ll = QVBoxLayout(left)
+        ll.addWidget(prefs_box)
+        ll.addWidget(QLabel(self.tr("Method")))
+        ll.addWidget(self.method)
+        ll.addWidget(self.form_stack)
+        ll.addStretch(1)
+
+        self.panel = JobPanel(ctx.runner, JOB, self.tr("Start"))
+        self.panel.start_clicked.connect(self.start)
+        self.plot = LossPlot()
+        self.judgements = QTableWidget(0, 4)
+        self.judgements.setObjectName("judgementsTable")
+        self.judgements.setHorizontalHeaderLabels([self.tr("#"), self.tr("Kind"), self.tr("Judge"), self.tr("Prompt")])
+        self.judgements.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.judgements.verticalHeader().hide()
+        self.judgements.horizontalHeader().setStretchLastSection(True)
+        self.run_list = RunsTable(ctx, "dpo", JOB, self.plot)
+        self.run_list.resume_requested.connect(self.resume_run)
+        self.run_list.run_selected.connect(lambda run_id: self.run_list.replay(run_id, None, lambda: None,
+                                                                               lambda *_: None))
+        tabs = QTabWidget()
+        tabs.addTab(self.judgements, self.tr("Judgements"))
+        tabs.addTab(self.run_list, self.tr("Runs"))
+        tabs.addTab(self.panel.log, self.tr("Log"))
+        self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
+
+        r = ctx.runner
+        r.metrics.connect(self._on_metrics)
+        r.finished.connect(self._on_finished)
+        r.failed.connect(self._on_failed)
+        r.busy_changed.connect(self._sync_buttons)
+        self._on_method()
+
+    # -- method ---------------------------------------------------------------------------
+    def method_key(self) -> str:
+        return self.method.currentData()
+
+    def _on_method(self, *_):
+        key = self.method_key()
+        self.form_stack.setCurrentWidget(self.forms[key])
+        self.plot.prefer_extra(LOWER_GRAPH[key])
+        self.run_list.stage = key
+        self.run_list.refresh()
+
+    # -- training -------------------------------------------------------------------------
+    def start(self):
+        ws, key = self.ctx.ws, self.method_key()
+        cfg = self.forms[key].config
+        if ws is None or cfg is None:
+            self.panel._on_failed(JOB, self.forms[key].error or self.tr("Open a workspace first."))
+            return
+        o = self.ctx.machine_overrides()
+        cfg = dataclasses.replace(cfg, device=o["device"], threads=o["threads"])
+        self.plot.clear()
+        module = MODULES[key]
+        self.ctx.runner.start(JOB, lambda control: module.run(ws, cfg, control))
+
+    def resume_run(self, run_id: str):
+        ws, module = self.ctx.ws, MODULES[self.method_key()]
+        self.plot.clear()
+        self.ctx.runner.start(JOB, lambda control: module.run(ws, None, control, resume=run_id,
+                                                                overrides=self.resume_overrides()))
+
+    def resume_overrides(self) -> dict:
+        cfg = self.forms[self.method_key()].config
+        budget = {"max_steps": cfg.max_steps, "max_minutes": cfg.max_minutes} if cfg is not None else {}
+        return self.ctx.machine_overrides() | budget
+
+    @Slot(int, dict)
+    def _on_metrics(self, step, values):
+        if self.ctx.runner.name == JOB:
+            self.plot.add_metrics(step, values)
+
+    @Slot(str, str, dict)
+    def _on_finished(self, name, status, result):
+        if name == JOB:
+            self.run_list.refresh()
+        elif name == PREFS_JOB:
+            self.refresh_prefs()
+            if result.get("message"):
+                self.counts_label.setText(self.counts_label.text() + "\n" + result["message"])
+
+    @Slot(str, str)
+    def _on_failed(self, name, message):
+        if name == JOB:
+            self.run_list.refresh()
+        elif name == PREFS_JOB:
+            self.refresh_prefs()
+            self.counts_label.setText(self.counts_label.text() + "\n" + message)
+
+    def _sync_buttons(self, *_):
+        idle = not self.ctx.runner.is_busy() and self.ctx.ws is not None
+        for b in (self.import_button, self.export_button, self.demo_button):
+            b.setEnabled(idle)
+
+    # -- preferences (file work runs off the GUI thread, as a job) -----------------------------
+    def _ask_file(self, action, save: bool):
+        title = self.tr("Export preference pairs") if save else self.tr("Import preference pairs")
+        filt = self.tr("JSON Lines (*.jsonl)")
+        path = (QFileDialog.getSaveFileName(self, title, "prefs.jsonl", filt) if save
+                else QFileDialog.getOpenFileName(self, title, "", filt))[0]
+        if path:
+            action(path)
+
+    def _prefs_job(self, work):
+        ws = self.ctx.ws
+        if ws is None:
+            return
+
+        def job(control):
+            with PrefStore(ws.db_path) as store:
+                yield Finished("done", work(store, ws))
+
+        self.ctx.runner.start(PREFS_JOB, job)
+
+    def import_prefs(self, path: str):
+        def work(store, ws):
+            r = store.import_jsonl(path)
+            skipped = "".join(f"\n{s}" for s in r["skipped"][:5])
+            return {"message": self.tr("Imported {0} pairs ({1} already there, {2} lines skipped).").format(
+                r["imported"], r["duplicates"], len(r["skipped"])) + skipped}
+
+        self._prefs_job(work)
+
+    def export_prefs(self, path: str):
+        self._prefs_job(lambda store, ws: {"message": self.tr("Exported {0} pairs to {1}.").format(
+            store.export_jsonl(path), path)})
+
+    def import_demo(self):
+        def work(store, ws):
+            r = store.import_demo(ws)
+            return {"message": self.tr("Imported {0} demo pairs ({1} already there).").format(
+                r["imported"], r["duplicates"])}
+
+        self._prefs_job(work)
+
+    def refresh_prefs(self):
+        self.judgements.setRowCount(0)
+        ws = self.ctx.ws
+        if ws is None or not ws.db_path.is_file():
+            self.counts_label.setText(self.tr("No workspace."))
+            return
+        try:
+            with PrefStore(ws.db_path) as store:
+                c = store.counts()
+                rows = store.list_judgements(LIST_LIMIT)
+        except DojoError as e:  # a damaged database: say so, touch nothing
+            self.counts_label.setText(str(e))
+            return
+        j = c["judgements"]
+        self.counts_label.setText(self.tr("{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} "
+                                          "training pairs.").format(c["prompts"], c["responses"], j["ranking"],
+                                                                    j["pair"], j["thumb"], c["pairs"]))
+        kinds = {"ranking": self.tr("ranking"), "pair": self.tr("pair"), "thumb": self.tr("thumb")}
+        for r in rows:
+            i = self.judgements.rowCount()
+            self.judgements.insertRow(i)
+            when = datetime.fromtimestamp(r["created"]).strftime("%Y-%m-%d %H:%M") if r["created"] else ""
+            for col, text in enumerate((str(r["id"]), kinds.get(r["kind"], r["kind"]), r["judge"], r["prompt"])):
+                item = QTableWidgetItem(text)
+                item.setToolTip(when)
+                self.judgements.setItem(i, col, item)
+        self.judgements.resizeColumnsToContents()
+
+    def refresh(self):
+        self.refresh_prefs()
+        self.run_list.refresh()
+        self._sync_buttons()

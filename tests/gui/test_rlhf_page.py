@@ -1,0 +1,51 @@
+"""The RLHF page: the demo preferences go into the store, and DPO runs on them from the SFT run."""
+from PySide6.QtCore import Qt
+
+from engine.config import TokenizerConfig
+from engine.data import tokenize
+from engine.prefs import PrefStore
+from engine.store import Store
+from engine.train import pretrain, sft
+from tests.conftest import TINY, run_events
+
+
+def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
+    win = window
+    assert win.create_workspace(str(tmp_path / "ws"), demo=True)
+    ws = win.ctx.ws
+    run_events(tokenize.run(ws, TokenizerConfig(vocab_size=512)))
+    run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
+    base = run_events(sft.run(ws, sft.make_config(sets={"max_steps": "6", "batch_size": "4", "sample_every": "0",
+                                                        "threads": "1"})))[-1].result
+    idx = next(i for i, p in enumerate(win.pages) if p.stage == "rlhf")
+    win.nav.setCurrentRow(idx)
+    page = win.pages[idx]
+    assert page.judgements.rowCount() == 0
+
+    # the demo preferences, imported off the GUI thread, show up in the counts and the table
+    qtbot.mouseClick(page.demo_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.judgements.rowCount() > 0, timeout=30_000)
+    with PrefStore(ws.db_path) as store:
+        pairs = store.counts()["pairs"]
+    assert pairs > 100 and f"→ {pairs} training pairs" in page.counts_label.text()
+
+    # DPO, from the latest SFT run
+    assert page.method_key() == "dpo"
+    form = page.forms["dpo"]
+    form.editor("max_steps").setValue(6)
+    form.editor("eval_every").setValue(3)
+    form.editor("batch_size").setValue(4)
+    assert form.config is not None, form.error
+    qtbot.mouseClick(page.panel.start_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.panel.state == "done", timeout=120_000)
+    assert page.plot.point_count("rewards/margin") == 6 and page.plot.point_count("val/kl") >= 2
+    assert page.plot.extra.currentText() == "rewards/margin"  # the margin graph, live
+    with Store(ws.db_path) as store:
+        run = store.runs("dpo")[-1]
+    assert run["status"] == "done" and run["parent"] == base["checkpoint"]
+    assert page.run_list.table.rowCount() == 1 and page.run_list.table.item(0, 0).text() == run["id"]
+    assert win.statuses["rlhf"] == "done"
+
+    # switching method shows that method's settings and runs
+    page.method.setCurrentIndex(page.method.findData("grpo"))
+    assert page.form_stack.currentWidget() is page.forms["grpo"] and page.run_list.table.rowCount() == 0
