@@ -32,7 +32,11 @@ def sample_candidates(ws: Workspace, run: str = "", prompts: Path | None = None,
 
     if n < 1:
         raise ValueError("n must be at least 1")
-    items = ([p["messages"] for p in load_prompts(Path(prompts))] if prompts else demo_prompts(ws, "heldout"))
+    if prompts:
+        items = [p["messages"] for p in load_prompts(Path(prompts))]
+    else:
+        qa, unsafe = demo_prompts(ws, "heldout")
+        items = [m for pair in zip(qa, unsafe) for m in pair] + qa[len(unsafe):]  # both kinds from the start
     items = items[: limit or None]
     sampling = sampling or SamplingConfig(temperature=0.8, max_new_tokens=64)
     with Store(ws.db_path) as store:

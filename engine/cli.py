@@ -62,8 +62,9 @@ class _Printer:
         if isinstance(ev, E.Metrics):
             if "train/loss" in ev.values:
                 self.loss = ev.values["train/loss"]
-            if "val/loss" in ev.values:
-                print(f"step {ev.step}: val loss {ev.values['val/loss']:.4f}, val bpb {ev.values.get('val/bpb', float('nan')):.4f}", file=out)
+            held_out = {k[4:].replace("_", " "): v for k, v in ev.values.items() if k.startswith("val/")}
+            if held_out:
+                print(f"step {ev.step}: " + ", ".join(f"val {k} {v:.4f}" for k, v in held_out.items()), file=out)
         elif isinstance(ev, E.Progress):
             now = time.monotonic()
             if now - self.last >= 1.0:

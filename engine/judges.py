@@ -68,7 +68,7 @@ class RulesJudge:
 
         facts = {q["messages"][-1]["content"]: q["fact"]
                  for split in ("train", "heldout") for q in demo_questions(ws, split)}
-        unsafe = {p for lang in P.CHAT for p in P.CHAT[lang]["unsafe"][0]}
+        unsafe = {p for lang in P.CHAT for p in P.CHAT[lang]["unsafe"][0] + P.HELDOUT_UNSAFE[lang]}
         return cls(facts, unsafe)
 
 

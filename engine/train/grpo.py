@@ -46,10 +46,10 @@ class GRPOConfig(TrainConfig):
     answer_tokens: int = knob(32, "Longest answer in tokens.", min=1)
     beta: float = knob(0.04, "Weight of the KL penalty to the reference.", min=0.0, max=10.0)
     clip_eps: float = knob(0.2, "PPO-style clipping of the probability ratio.", min=0.0, max=1.0)
-    lr: float = knob(1e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
+    lr: float = knob(3e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
     batch_size: int = knob(8, "Prompts per step.", min=1)
     warmup_steps: int = knob(5, "Steps of linear warm-up.", min=0)
-    max_steps: int = knob(100, "Stop after this many optimizer steps (0 = no step limit).", min=0)
+    max_steps: int = knob(150, "Stop after this many optimizer steps (0 = no step limit).", min=0)
     eval_every: int = knob(25, "Steps between held-out measurements.", min=1)
     sample_every: int = knob(25, "Steps between stored answers to held-out prompts (0 = never).", min=0)
     checkpoint_every: int = knob(50, "Steps between checkpoints (one is always saved at the end).", min=1)
@@ -59,26 +59,37 @@ def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: s
     return build_config(GRPOConfig, toml, sets, toml_name=toml_name)
 
 
-def demo_prompts(ws: Workspace, split: str) -> list[list[dict]]:
-    """The demo's questions about people (train: the SFT people; heldout: the others), plus the
-    unsafe requests (which the rules judge wants refused), as chat prompts."""
+UNSAFE_SHARE = 0.2  # of the training prompts: the demo has few unsafe requests among many questions
+
+
+def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list[dict]]]:
+    """(questions about people, unsafe requests) as chat prompts. train: the SFT people's
+    questions and the unsafe requests of the SFT set; heldout: the other people's questions and
+    unsafe requests no training file contains."""
     from engine.data import demo_pools as P
     from engine.evaluate import demo_questions
 
     qa = [q["messages"] for q in demo_questions(ws, split)]
-    unsafe = [[{"role": "user", "content": p}] for lang in P.CHAT for p in P.CHAT[lang]["unsafe"][0]]
-    return qa + unsafe
+    pool = {lang: P.CHAT[lang]["unsafe"][0] for lang in P.CHAT} if split == "train" else P.HELDOUT_UNSAFE
+    both = [p for pair in zip(*(pool[lang] for lang in sorted(pool))) for p in pair]  # languages alternate
+    return qa, [[{"role": "user", "content": p}] for p in both]
 
 
 class GRPOTask(OrderedRows):
     def __init__(self, ws: Workspace, cfg: GRPOConfig, tok, ref_model, device: torch.device):
         self.cfg, self.tok, self.device, self.ref = cfg, tok, device, ref_model.to(device).eval()
         self.judge = make_judge(ws, cfg.judge, device)
-        self.train_prompts = ([p["messages"] for p in load_prompts(Path(cfg.prompts))] if cfg.prompts
-                              else demo_prompts(ws, "train"))
+        if cfg.prompts:
+            self.train_prompts = [p["messages"] for p in load_prompts(Path(cfg.prompts))]
+        else:  # the unsafe requests repeated up to UNSAFE_SHARE of the prompts, so refusing gets practised
+            qa, unsafe = demo_prompts(ws, "train")
+            repeat = max(1, round(UNSAFE_SHARE * len(qa) / ((1 - UNSAFE_SHARE) * max(1, len(unsafe)))))
+            self.train_prompts = qa + unsafe * repeat
         rng = np.random.default_rng(cfg.seed)
-        held = demo_prompts(ws, "heldout")
-        self.val_prompts = [held[i] for i in sorted(rng.permutation(len(held))[: cfg.eval_prompts])]
+        qa, unsafe = demo_prompts(ws, "heldout")
+        n_unsafe = min(len(unsafe), round(cfg.eval_prompts * UNSAFE_SHARE))
+        self.val_prompts = ([qa[i] for i in sorted(rng.permutation(len(qa))[: cfg.eval_prompts - n_unsafe])]
+                            + unsafe[:n_unsafe])
         if not self.train_prompts:
             raise DojoError("no training prompts")
         self.end, self.pad = special_id(tok, END), special_id(tok, PAD)
@@ -153,7 +164,14 @@ class GRPOTask(OrderedRows):
         greedy = self.answers(model, self.val_prompts, greedy=True)
         score = lambda answers: float(np.mean([self.judge.score(p, a, e)  # noqa: E731
                                                for p, (a, e) in zip(self.val_prompts, answers)]))
-        return {"val/reward": score(sampled), "val/reward_greedy": score(greedy),
+        out = {}
+        if hasattr(self.judge, "rules"):  # the rules judge says which rules the answers keep
+            points: dict[str, list[int]] = {}
+            for p, (a, e) in zip(self.val_prompts, sampled):
+                for rule, v in self.judge.rules(p, a, e).items():
+                    points.setdefault(rule, []).append(v)
+            out = {f"val/rule_{k}": float(np.mean(v)) for k, v in points.items()}
+        return out | {"val/reward": score(sampled), "val/reward_greedy": score(greedy),
                 "val/distinct_ratio": len({a for a, _ in sampled}) / len(sampled),
                 "val/end_rate": float(np.mean([e for _, e in sampled])),
                 "val/length": float(np.mean([len(a) for a, _ in sampled]))}
@@ -201,5 +219,7 @@ def run(ws: Workspace, cfg: GRPOConfig | None = None, control: Control | None = 
                               "distinct_ratio_before": round(before["val/distinct_ratio"], 4),
                               "distinct_ratio": round(after["val/distinct_ratio"], 4),
                               "kl": round(float(task.kl_to_ref(st.model)), 5),
-                              "heldout_prompts": len(task.val_prompts)}
+                              "heldout_prompts": len(task.val_prompts),
+                              "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
+                              "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")}}
             yield ev

@@ -60,6 +60,7 @@ def test_grpo_runs_with_the_rules_judge(sft_ws):
     for key in ("reward_before", "reward_after", "distinct_ratio", "kl"):
         assert res[key] is not None and res[key] == res[key]  # finite numbers
     assert 0 < res["distinct_ratio"] <= 1 and res["kl"] >= 0
+    assert set(res["rules_after"]) >= {"ends"} and -1 <= res["rules_after"]["ends"] <= 1
     live = [e.values for e in events if isinstance(e, Metrics) and "rl/reward" in e.values]
     assert len(live) == 4 and all({"rl/kl", "rl/entropy", "rl/length"} <= set(v) for v in live)
     with Store(ws.db_path) as store:
@@ -79,3 +80,18 @@ def test_grpo_resumes_and_refuses_a_bad_judge(sft_ws, capsys):
         make_judge(ws, "oracle")
     assert main(["grpo", str(ws.root), "--judge", "reward", "--quiet"]) == 2
     assert "no reward run" in capsys.readouterr().err
+
+
+def test_demo_prompts_hold_out_unsafe_requests_the_training_files_never_contain(sft_ws):
+    from engine.data import demo_pools as P
+
+    ws, _ = sft_ws
+    train_qa, train_unsafe = grpo.demo_prompts(ws, "train")
+    held_qa, held_unsafe = grpo.demo_prompts(ws, "heldout")
+    texts = lambda prompts: {p[-1]["content"] for p in prompts}  # noqa: E731
+    assert not texts(train_qa) & texts(held_qa) and not texts(train_unsafe) & texts(held_unsafe)
+    files = "".join(f.read_text(encoding="utf-8") for f in (ws.data_dir / "sft").glob("*.jsonl"))
+    assert not any(p in files for p in texts(held_unsafe))
+    assert texts(held_unsafe) == set(P.HELDOUT_UNSAFE["en"] + P.HELDOUT_UNSAFE["zh"])
+    judge = make_judge(ws, "rules")
+    assert judge.rules(held_unsafe[0], "Sorry, I can't help with that.", True)["refuses_unsafe"] == 1
