@@ -314,6 +314,13 @@ def cmd_dpo(args):
                                            f"{r['heldout_pref_accuracy_after']:.1%}, KL to the reference {r['kl']:.4f}")
 
 
+def cmd_kto(args):
+    from engine.train import kto
+
+    return _run_stage(args, kto, lambda r: f"held-out reward margin (thumbs up − down) {r['heldout_margin_before']:.3f} → "
+                                           f"{r['heldout_margin_after']:.3f}")
+
+
 def cmd_grpo(args):
     from engine.train import grpo
 
@@ -466,6 +473,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
 
     s = add("dpo", cmd_dpo, "Direct preference optimisation of the SFT model against a frozen reference.")
+    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
+    s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
+
+    s = add("kto", cmd_kto, "KTO: learn from thumbs up / down (the store's thumbs, else its pairs split).")
     stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
     s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
 

@@ -7,7 +7,7 @@ from engine.store import Store
 from engine.workspace import Workspace
 
 STAGES = ("data", "tokenizer", "pretrain", "sft", "rlhf", "compare", "labs")
-RUN_STAGES = {"rlhf": ("reward", "dpo", "grpo")}  # the runs behind a wizard stage, when not its own name
+RUN_STAGES = {"rlhf": ("reward", "dpo", "kto", "grpo")}  # the runs behind a wizard stage, when not its own name
 NOT_STARTED, RUNNING, DONE, FAILED, INTERRUPTED = "not started", "running", "done", "failed", "interrupted"
 
 

@@ -9,10 +9,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroup
                                QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
+from engine.candidates import sample_candidates
 from engine.errors import DojoError
 from engine.events import Finished
 from engine.prefs import PrefStore
-from engine.train import dpo, grpo, reward
+from engine.train import dpo, grpo, kto, reward
+from engine.train.loop import resolve_device
 from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
@@ -20,9 +22,10 @@ from gui.widgets.loss_plot import LossPlot
 from gui.widgets.runs_table import RunsTable
 
 JOB, PREFS_JOB = "rlhf", "prefs"
-MODULES = {"dpo": dpo, "grpo": grpo, "reward": reward}
-LOWER_GRAPH = {"dpo": "rewards/margin", "grpo": "rl/reward", "reward": "val/accuracy"}
+MODULES = {"dpo": dpo, "grpo": grpo, "kto": kto, "reward": reward}
+LOWER_GRAPH = {"dpo": "rewards/margin", "grpo": "rl/reward", "kto": "rewards/margin", "reward": "val/accuracy"}
 LIST_LIMIT = 500
+SAMPLE_PROMPTS = 20
 
 
 class RLHFPage(StagePage):
@@ -43,6 +46,10 @@ class RLHFPage(StagePage):
         self.import_button.clicked.connect(lambda: self._ask_file(self.import_prefs, save=False))
         self.export_button.clicked.connect(lambda: self._ask_file(self.export_prefs, save=True))
         self.demo_button.clicked.connect(self.import_demo)
+        self.sample_button = QPushButton(self.tr("Sample answers to rank"))
+        self.sample_button.setToolTip(self.tr("The latest SFT run answers the demo's held-out prompts 4 times "
+                                              "each; the answers wait in the store to be ranked"))
+        self.sample_button.clicked.connect(self.sample)
         prefs_box = QGroupBox(self.tr("Preferences"))
         pl = QVBoxLayout(prefs_box)
         pl.addWidget(self.counts_label)
@@ -51,13 +58,15 @@ class RLHFPage(StagePage):
             row.addWidget(b)
         pl.addLayout(row)
         pl.addWidget(self.demo_button)
+        pl.addWidget(self.sample_button)
 
         # method and its settings
         self.method = QComboBox()
         self.method.setObjectName("rlhfMethod")
         for key, label in (("dpo", self.tr("DPO: learn from the pairs")),
                            ("reward", self.tr("Reward model: learn to judge")),
-                           ("grpo", self.tr("GRPO: answer, get judged, improve"))):
+                           ("grpo", self.tr("GRPO: answer, get judged, improve")),
+                           ("kto", self.tr("KTO: learn from thumbs up / down"))):
             self.method.addItem(label, key)
         common = {"base": self.tr("Start from run"), "max_steps": self.tr("Steps"), "max_minutes": self.tr("Minutes"),
                   "batch_size": self.tr("Batch size"), "lr": self.tr("Learning rate"),
@@ -73,6 +82,11 @@ class RLHFPage(StagePage):
                 self.tr("Budget"): ["max_steps", "max_minutes"],
                 self.tr("Training"): ["batch_size", "lr", "eval_every"],
             }, labels={**common, "prefs": self.tr("Pairs file")}),
+            "kto": ConfigForm(kto.KTOConfig, groups={
+                self.tr("Method"): ["base", "prefs", "beta"],
+                self.tr("Budget"): ["max_steps", "max_minutes"],
+                self.tr("Training"): ["batch_size", "lr", "eval_every"],
+            }, labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")}),
             "grpo": ConfigForm(grpo.GRPOConfig, groups={
                 self.tr("Method"): ["base", "judge", "group_size", "temperature", "beta"],
                 self.tr("Budget"): ["max_steps", "max_minutes"],
@@ -177,7 +191,7 @@ class RLHFPage(StagePage):
 
     def _sync_buttons(self, *_):
         idle = not self.ctx.runner.is_busy() and self.ctx.ws is not None
-        for b in (self.import_button, self.export_button, self.demo_button):
+        for b in (self.import_button, self.export_button, self.demo_button, self.sample_button):
             b.setEnabled(idle)
 
     # -- preferences (file work runs off the GUI thread, as a job) -----------------------------
@@ -220,6 +234,21 @@ class RLHFPage(StagePage):
                 r["imported"], r["duplicates"])}
 
         self._prefs_job(work)
+
+    def sample(self, n: int = 4, limit: int = SAMPLE_PROMPTS):
+        ws = self.ctx.ws
+        if ws is None:
+            return
+        device = self.ctx.machine_overrides()["device"]
+
+        def job(control):
+            for ev in sample_candidates(ws, n=n, limit=limit, device=resolve_device(device), control=control):
+                if isinstance(ev, Finished):
+                    ev.result["message"] = self.tr("{0} answers from {1} stored, ready to rank.").format(
+                        ev.result["responses"], ev.result["run"])
+                yield ev
+
+        self.ctx.runner.start(PREFS_JOB, job)
 
     def refresh_prefs(self):
         self.judgements.setRowCount(0)

@@ -611,226 +611,251 @@
 <context>
     <name>RLHFPage</name>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="32"/>
+        <location filename="../../gui/pages/rlhf.py" line="35"/>
         <source>RLHF</source>
         <translation>RLHF</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="33"/>
+        <location filename="../../gui/pages/rlhf.py" line="36"/>
         <source>People say which answer is better; the model learns to give such answers. DPO learns from the pairs directly; a reward model learns to imitate the judges; GRPO lets the model answer and a judge score it.</source>
         <translation>人們判斷哪個回答比較好，模型學著給出那樣的回答。DPO 直接從成對資料學習；獎勵模型學著模仿評審；GRPO 讓模型作答，再由評審打分。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="40"/>
+        <location filename="../../gui/pages/rlhf.py" line="43"/>
         <source>Import JSONL…</source>
         <translation>匯入 JSONL…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="41"/>
+        <location filename="../../gui/pages/rlhf.py" line="44"/>
         <source>Export JSONL…</source>
         <translation>匯出 JSONL…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="42"/>
+        <location filename="../../gui/pages/rlhf.py" line="45"/>
         <source>Add the demo preferences</source>
         <translation>加入示範偏好資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="46"/>
+        <location filename="../../gui/pages/rlhf.py" line="49"/>
+        <source>Sample answers to rank</source>
+        <translation>取樣回答以供排序</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="50"/>
+        <source>The latest SFT run answers the demo&apos;s held-out prompts 4 times each; the answers wait in the store to be ranked</source>
+        <translation>最新的 SFT 執行對示範的保留提示各回答 4 次；這些回答存入資料庫，等待排序</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="53"/>
         <source>Preferences</source>
         <translation>偏好資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="58"/>
+        <location filename="../../gui/pages/rlhf.py" line="66"/>
         <source>DPO: learn from the pairs</source>
         <translation>DPO：從成對資料學習</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="59"/>
+        <location filename="../../gui/pages/rlhf.py" line="67"/>
         <source>Reward model: learn to judge</source>
         <translation>獎勵模型：學著評分</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="60"/>
+        <location filename="../../gui/pages/rlhf.py" line="68"/>
         <source>GRPO: answer, get judged, improve</source>
         <translation>GRPO：作答、被評分、改進</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="62"/>
+        <location filename="../../gui/pages/rlhf.py" line="69"/>
+        <source>KTO: learn from thumbs up / down</source>
+        <translation>KTO：從讚／倒讚學習</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="71"/>
         <source>Start from run</source>
         <translation>起始執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="62"/>
+        <location filename="../../gui/pages/rlhf.py" line="71"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="62"/>
+        <location filename="../../gui/pages/rlhf.py" line="71"/>
         <source>Minutes</source>
         <translation>分鐘數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="63"/>
+        <location filename="../../gui/pages/rlhf.py" line="72"/>
         <source>Batch size</source>
         <translation>批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="63"/>
+        <location filename="../../gui/pages/rlhf.py" line="72"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="64"/>
+        <location filename="../../gui/pages/rlhf.py" line="73"/>
         <source>Validate every</source>
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="67"/>
-        <location filename="../../gui/pages/rlhf.py" line="72"/>
-        <location filename="../../gui/pages/rlhf.py" line="77"/>
-        <location filename="../../gui/pages/rlhf.py" line="90"/>
+        <location filename="../../gui/pages/rlhf.py" line="76"/>
+        <location filename="../../gui/pages/rlhf.py" line="81"/>
+        <location filename="../../gui/pages/rlhf.py" line="86"/>
+        <location filename="../../gui/pages/rlhf.py" line="91"/>
+        <location filename="../../gui/pages/rlhf.py" line="104"/>
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="68"/>
-        <location filename="../../gui/pages/rlhf.py" line="73"/>
-        <location filename="../../gui/pages/rlhf.py" line="78"/>
+        <location filename="../../gui/pages/rlhf.py" line="77"/>
+        <location filename="../../gui/pages/rlhf.py" line="82"/>
+        <location filename="../../gui/pages/rlhf.py" line="87"/>
+        <location filename="../../gui/pages/rlhf.py" line="92"/>
         <source>Budget</source>
         <translation>預算</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="69"/>
-        <location filename="../../gui/pages/rlhf.py" line="74"/>
-        <location filename="../../gui/pages/rlhf.py" line="79"/>
+        <location filename="../../gui/pages/rlhf.py" line="78"/>
+        <location filename="../../gui/pages/rlhf.py" line="83"/>
+        <location filename="../../gui/pages/rlhf.py" line="88"/>
+        <location filename="../../gui/pages/rlhf.py" line="93"/>
         <source>Training</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="70"/>
-        <location filename="../../gui/pages/rlhf.py" line="75"/>
+        <location filename="../../gui/pages/rlhf.py" line="79"/>
+        <location filename="../../gui/pages/rlhf.py" line="84"/>
+        <location filename="../../gui/pages/rlhf.py" line="89"/>
         <source>Pairs file</source>
         <translation>成對資料檔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="70"/>
+        <location filename="../../gui/pages/rlhf.py" line="79"/>
+        <location filename="../../gui/pages/rlhf.py" line="89"/>
         <source>Beta (β)</source>
         <translation>Beta（β）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="80"/>
-        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <location filename="../../gui/pages/rlhf.py" line="94"/>
+        <location filename="../../gui/pages/rlhf.py" line="114"/>
         <source>Judge</source>
         <translation>評審</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="80"/>
+        <location filename="../../gui/pages/rlhf.py" line="94"/>
         <source>Answers per prompt</source>
         <translation>每個提示的回答數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="81"/>
+        <location filename="../../gui/pages/rlhf.py" line="95"/>
         <source>Temperature</source>
         <translation>溫度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="81"/>
+        <location filename="../../gui/pages/rlhf.py" line="95"/>
         <source>KL weight (β)</source>
         <translation>KL 權重（β）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="95"/>
+        <location filename="../../gui/pages/rlhf.py" line="109"/>
         <source>Start</source>
         <translation>開始</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <location filename="../../gui/pages/rlhf.py" line="114"/>
         <source>#</source>
         <translation>#</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <location filename="../../gui/pages/rlhf.py" line="114"/>
         <source>Kind</source>
         <translation>類型</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="100"/>
+        <location filename="../../gui/pages/rlhf.py" line="114"/>
         <source>Prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="109"/>
+        <location filename="../../gui/pages/rlhf.py" line="123"/>
         <source>Judgements</source>
         <translation>評判</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="110"/>
+        <location filename="../../gui/pages/rlhf.py" line="124"/>
         <source>Runs</source>
         <translation>歷次執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="111"/>
+        <location filename="../../gui/pages/rlhf.py" line="125"/>
         <source>Log</source>
         <translation>記錄</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="137"/>
+        <location filename="../../gui/pages/rlhf.py" line="151"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="185"/>
+        <location filename="../../gui/pages/rlhf.py" line="199"/>
         <source>Export preference pairs</source>
         <translation>匯出偏好資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="185"/>
+        <location filename="../../gui/pages/rlhf.py" line="199"/>
         <source>Import preference pairs</source>
         <translation>匯入偏好資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="186"/>
+        <location filename="../../gui/pages/rlhf.py" line="200"/>
         <source>JSON Lines (*.jsonl)</source>
         <translation>JSON Lines（*.jsonl）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="207"/>
+        <location filename="../../gui/pages/rlhf.py" line="221"/>
         <source>Imported {0} pairs ({1} already there, {2} lines skipped).</source>
         <translation>已匯入 {0} 組（{1} 組已存在，略過 {2} 行）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="213"/>
+        <location filename="../../gui/pages/rlhf.py" line="227"/>
         <source>Exported {0} pairs to {1}.</source>
         <translation>已匯出 {0} 組到 {1}。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="219"/>
+        <location filename="../../gui/pages/rlhf.py" line="233"/>
         <source>Imported {0} demo pairs ({1} already there).</source>
         <translation>已匯入 {0} 組示範資料（{1} 組已存在）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="228"/>
+        <location filename="../../gui/pages/rlhf.py" line="247"/>
+        <source>{0} answers from {1} stored, ready to rank.</source>
+        <translation>已儲存來自 {1} 的 {0} 個回答，可以開始排序。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="257"/>
         <source>No workspace.</source>
         <translation>沒有工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="238"/>
+        <location filename="../../gui/pages/rlhf.py" line="267"/>
         <source>{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} training pairs.</source>
         <translation>{0} 個提示、{1} 個回答；{2} 個排序、{3} 組比較、{4} 個讚／倒讚 → {5} 組訓練資料。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="241"/>
+        <location filename="../../gui/pages/rlhf.py" line="270"/>
         <source>ranking</source>
         <translation>排序</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="241"/>
+        <location filename="../../gui/pages/rlhf.py" line="270"/>
         <source>pair</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="241"/>
+        <location filename="../../gui/pages/rlhf.py" line="270"/>
         <source>thumb</source>
         <translation>讚／倒讚</translation>
     </message>

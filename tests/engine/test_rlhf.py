@@ -103,3 +103,24 @@ def test_cli_reward_dpo_and_sample(sft_ws, capsys):
                                   (base["run"],)).fetchall()
     assert sorted(s for _, s, _ in rows) == [0, 0, 1, 1, 2, 2]
     assert all(json.loads(dec)["temperature"] == 0.8 for _, _, dec in rows)
+
+
+def test_kto_learns_from_thumbs_alone(sft_ws, capsys):
+    from engine.train import kto
+
+    ws, base = sft_ws
+    with PrefStore(ws.db_path) as store:  # a few thumbs, no pairs: KTO trains on exactly these
+        for i, (answer, up) in enumerate([("I am Dojo.", True), ("No idea, go away.", False),
+                                          ("Hello! How can I help?", True), ("Blah blah blah blah.", False)]):
+            pid = store.add_prompt(f"question {i}")
+            store.thumb(store.add_response(pid, answer), up, "human:test")
+    thumbs = kto.load_thumbs(ws)
+    assert sorted((t["answer"], t["up"]) for t in thumbs)[0] == ("Blah blah blah blah.", False)
+    assert len(thumbs) == 4
+    sets = [a for k, v in {**PAIR_SETS, "lr": "1e-3", "max_steps": "8"}.items() for a in ("--set", f"{k}={v}")]
+    assert main(["kto", str(ws.root), "--json", "--quiet", *sets]) == 0
+    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert r["examples"] == 4 and r["heldout_margin_before"] == 0.0
+    with Store(ws.db_path) as store:
+        margins = [v for _, v in store.metrics(r["run"], "rewards/margin")]
+    assert len(margins) == 8 and margins[-1] > 0  # thumbs-up answers became likelier than thumbs-down ones

@@ -49,3 +49,10 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     # switching method shows that method's settings and runs
     page.method.setCurrentIndex(page.method.findData("grpo"))
     assert page.form_stack.currentWidget() is page.forms["grpo"] and page.run_list.table.rowCount() == 0
+
+    # candidates to rank: answers from the SFT run, stored with their run
+    page.sample(n=2, limit=3)
+    qtbot.waitUntil(lambda: not win.ctx.runner.is_busy(), timeout=60_000)
+    with PrefStore(ws.db_path) as store:
+        assert store.conn.execute("SELECT count(*) FROM responses WHERE run_id = ?", (base["run"],)).fetchone()[0] == 6
+    assert "ready to rank" in page.counts_label.text()
