@@ -7,11 +7,12 @@ checkpoint and returns. QThread.terminate() is never used.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import traceback
 from typing import Callable, Iterator
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine import events as E
 from engine.errors import DojoError, TrainingError
@@ -19,6 +20,41 @@ from engine.errors import DojoError, TrainingError
 log = logging.getLogger("lmdojo.jobs")
 
 MakeEvents = Callable[[E.Control], Iterator]
+GC_INTERVAL_MS = 500
+
+
+class GuiThreadGC(QObject):
+    """Python's cyclic garbage collector runs in whichever thread happens to allocate. If the job
+    thread collects a cycle holding Qt wrappers of widgets, it destroys them off the GUI thread while
+    the GUI thread may be deleting widgets too: a deadlock (seen in a test: the worker in gc_collect
+    waiting for the GIL inside ~QObject, the GUI thread in ~QWidget waiting for a Qt mutex). So while
+    a job runs, automatic collection is off and the GUI thread collects on a timer."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.timer = QTimer(self)
+        self.timer.setInterval(GC_INTERVAL_MS)
+        self.timer.timeout.connect(self.collect)
+        self._was_enabled = True
+
+    def begin(self):
+        self._was_enabled = gc.isenabled()
+        gc.collect()  # nothing left over for the job thread to find
+        gc.disable()
+        self.timer.start()
+
+    def end(self):
+        self.timer.stop()
+        if self._was_enabled:
+            gc.enable()
+        gc.collect()
+
+    @Slot()
+    def collect(self):
+        # generation 0 as often as the timer fires; the older ones when their thresholds say so
+        t0, t1, t2 = gc.get_threshold()
+        c0, c1, c2 = gc.get_count()
+        gc.collect(2 if c2 > t2 else 1 if c1 > t1 else 0)
 
 
 class _Worker(QObject):
@@ -70,6 +106,7 @@ class JobRunner(QObject):
         self._worker: _Worker | None = None
         self._control: E.Control | None = None
         self.name: str | None = None
+        self._gc = GuiThreadGC(self)
 
     # -- control --------------------------------------------------------------------------
     def is_busy(self) -> bool:
@@ -90,6 +127,7 @@ class JobRunner(QObject):
         self._worker.done.connect(self._on_done)
         self._worker.failed.connect(self._on_failed)
         self._thread.finished.connect(self._on_thread_finished)
+        self._gc.begin()
         self._thread.start()
         self.busy_changed.emit(True)
         self.started.emit(name)
@@ -151,6 +189,7 @@ class JobRunner(QObject):
         self._worker.deleteLater()
         self._thread = self._worker = self._control = None
         self._result = None
+        self._gc.end()
         self.busy_changed.emit(False)
         if kind == "finished":
             status = payload.status if payload is not None else "done"

@@ -99,3 +99,36 @@ def test_gui_latency_benchmark_runs(qtbot):
     r = run(2.0)
     assert r["ticks"] > 0 and r["train_steps"] > 0 and r["graph_points"] == r["train_steps"]
     assert r["p50_ms"] is not None and r["p99_ms"] >= r["p50_ms"]
+
+
+def test_cyclic_garbage_is_collected_on_the_gui_thread_while_a_job_runs(qtbot, runner):
+    """The job thread must never run the collector (it could destroy Qt wrappers off the GUI thread)."""
+    import gc
+    import weakref
+
+    class Cycle:
+        pass
+
+    seen = {}
+
+    def job(control):
+        seen["gc_enabled_in_job"] = gc.isenabled()
+        c = Cycle()
+        c.self = c  # only the cyclic collector can free it
+        seen["ref"] = weakref.ref(c)
+        del c
+        for _ in range(200):  # allocate a lot: an automatic collection would fire here if enabled
+            _ = [[] for _ in range(1000)]
+        seen["alive_after_allocating"] = seen["ref"]() is not None
+        deadline = time.monotonic() + 5
+        while seen["ref"]() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)  # the GUI thread's timer collects it
+        seen["freed_in_job"] = seen["ref"]() is None
+        yield Finished("done", {})
+
+    assert gc.isenabled()
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        assert runner.start("gc", job)
+    assert seen == {"gc_enabled_in_job": False, "ref": seen["ref"], "alive_after_allocating": True,
+                    "freed_in_job": True}
+    assert gc.isenabled()  # back on once the job ends
