@@ -127,6 +127,10 @@ class Store:
         return [self.run(i) for i in ids]
 
     # -- metrics and samples --------------------------------------------------------------
+    def metric_keys(self, run_id: str) -> list[str]:
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key",
+                                                (run_id,))]
+
     def log_metrics(self, run_id: str, step: int, values: dict[str, float]):
         now = time.time()
         self._tx("INSERT OR REPLACE INTO metrics (run_id, step, key, value, time) VALUES (?, ?, ?, ?, ?)",

@@ -3,8 +3,8 @@ text that does not fit its widget.
 
     python -m gui.screenshots OUTDIR            (offscreen; or under Xvfb with QT_QPA_PLATFORM=xcb)
 
-A demo workspace with a trained tokenizer and a short pretraining run is made first, so the
-graphs and samples have something to show.
+A demo workspace with a trained tokenizer and short pretraining, SFT and DPO runs is made first,
+so the graphs, samples and tables have something to show.
 """
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ def prepare_workspace(root: Path):
     from engine.config import TokenizerConfig
     from engine.data import tokenize
     from engine.data.demo import write_demo_world
-    from engine.train import pretrain
+    from engine.prefs import PrefStore
+    from engine.train import dpo, pretrain, sft
     from engine.workspace import Workspace
 
     ws = Workspace.create(root)
@@ -29,6 +30,12 @@ def prepare_workspace(root: Path):
         pass
     cfg = pretrain.make_config(sets={"max_steps": "150", "eval_every": "25", "sample_every": "50", "threads": "2"})
     for _ in pretrain.run(ws, cfg):
+        pass
+    for _ in sft.run(ws, sft.make_config(sets={"max_steps": "60", "eval_every": "20", "sample_every": "20"})):
+        pass
+    with PrefStore(ws.db_path) as store:
+        store.import_demo(ws)
+    for _ in dpo.run(ws, dpo.make_config(sets={"max_steps": "30", "eval_every": "10"})):
         pass
     return ws
 
@@ -82,8 +89,9 @@ def render(out: Path, languages=("en", "zh_TW"), themes=("light", "dark"), size=
                         win.open_workspace(str(ws.root))
                     win.nav.setCurrentRow(index)
                     page = win.pages[index]
-                    if page.stage == "pretrain" and page.runs.rowCount():
-                        page.runs.selectRow(0)
+                    runs = getattr(page, "run_list", None)
+                    if runs is not None and runs.table.rowCount():
+                        runs.table.selectRow(0)  # a past run's curves on the graph
                 for _ in range(5):
                     app.processEvents()
                 page_widget = win.stack.currentWidget()

@@ -73,22 +73,22 @@ class RLHFPage(StagePage):
                   "eval_every": self.tr("Validate every")}
         self.forms = {
             "dpo": ConfigForm(dpo.DPOConfig, groups={
-                self.tr("Method"): ["base", "prefs", "beta"],
+                self.tr("Settings"): ["base", "prefs", "beta"],
                 self.tr("Budget"): ["max_steps", "max_minutes"],
                 self.tr("Training"): ["batch_size", "lr", "eval_every"],
             }, labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")}),
             "reward": ConfigForm(reward.RewardConfig, groups={
-                self.tr("Method"): ["base", "prefs"],
+                self.tr("Settings"): ["base", "prefs"],
                 self.tr("Budget"): ["max_steps", "max_minutes"],
                 self.tr("Training"): ["batch_size", "lr", "eval_every"],
             }, labels={**common, "prefs": self.tr("Pairs file")}),
             "kto": ConfigForm(kto.KTOConfig, groups={
-                self.tr("Method"): ["base", "prefs", "beta"],
+                self.tr("Settings"): ["base", "prefs", "beta"],
                 self.tr("Budget"): ["max_steps", "max_minutes"],
                 self.tr("Training"): ["batch_size", "lr", "eval_every"],
             }, labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")}),
             "grpo": ConfigForm(grpo.GRPOConfig, groups={
-                self.tr("Method"): ["base", "judge", "group_size", "temperature", "beta"],
+                self.tr("Settings"): ["base", "judge", "group_size", "temperature", "beta"],
                 self.tr("Budget"): ["max_steps", "max_minutes"],
                 self.tr("Training"): ["batch_size", "lr", "eval_every"],
             }, labels={**common, "judge": self.tr("Judge"), "group_size": self.tr("Answers per prompt"),

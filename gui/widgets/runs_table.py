@@ -119,7 +119,7 @@ class RunsTable(QWidget):
         self.plot.clear()
         clear_samples()
         with Store(self.ctx.ws.db_path) as store:
-            for key in ("train/loss", "val/loss", "train/lr"):
+            for key in store.metric_keys(run_id):  # every series, so any can be the lower graph
                 for step, v in store.metrics(run_id, key):
                     if upto is None or step <= upto:
                         self.plot.add_metrics(step, {key: v})

@@ -219,7 +219,7 @@
 <context>
     <name>JobRunner</name>
     <message>
-        <location filename="../../gui/jobs.py" line="132"/>
+        <location filename="../../gui/jobs.py" line="170"/>
         <source>checkpoint saved: {0}</source>
         <translation>已儲存檢查點：{0}</translation>
     </message>
@@ -701,10 +701,6 @@
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="76"/>
-        <location filename="../../gui/pages/rlhf.py" line="81"/>
-        <location filename="../../gui/pages/rlhf.py" line="86"/>
-        <location filename="../../gui/pages/rlhf.py" line="91"/>
         <location filename="../../gui/pages/rlhf.py" line="104"/>
         <source>Method</source>
         <translation>方法</translation>
@@ -716,6 +712,14 @@
         <location filename="../../gui/pages/rlhf.py" line="92"/>
         <source>Budget</source>
         <translation>預算</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="76"/>
+        <location filename="../../gui/pages/rlhf.py" line="81"/>
+        <location filename="../../gui/pages/rlhf.py" line="86"/>
+        <location filename="../../gui/pages/rlhf.py" line="91"/>
+        <source>Settings</source>
+        <translation>設定</translation>
     </message>
     <message>
         <location filename="../../gui/pages/rlhf.py" line="78"/>

@@ -45,6 +45,10 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     assert run["status"] == "done" and run["parent"] == base["checkpoint"]
     assert page.run_list.table.rowCount() == 1 and page.run_list.table.item(0, 0).text() == run["id"]
     assert win.statuses["rlhf"] == "done"
+    # picking the run replays every series, the margin in the lower graph
+    page.plot.clear()
+    page.run_list.table.selectRow(0)
+    assert page.plot.point_count("rewards/margin") == 6 and page.plot.extra.currentText() == "rewards/margin"
 
     # switching method shows that method's settings and runs
     page.method.setCurrentIndex(page.method.findData("grpo"))
