@@ -300,35 +300,6 @@ def cmd_sft(args):
     return _run_stage(args, sft, lambda r: f"val loss {r.get('val_loss')}")
 
 
-def cmd_reward(args):
-    from engine.train import reward
-
-    return _run_stage(args, reward, lambda r: f"held-out pair accuracy {r['heldout_accuracy']:.1%} "
-                                              f"({r['heldout_pairs']} pairs)")
-
-
-def cmd_dpo(args):
-    from engine.train import dpo
-
-    return _run_stage(args, dpo, lambda r: f"held-out preference accuracy {r['heldout_pref_accuracy_before']:.1%} → "
-                                           f"{r['heldout_pref_accuracy_after']:.1%}, KL to the reference {r['kl']:.4f}")
-
-
-def cmd_kto(args):
-    from engine.train import kto
-
-    return _run_stage(args, kto, lambda r: f"held-out reward margin (thumbs up − down) {r['heldout_margin_before']:.3f} → "
-                                           f"{r['heldout_margin_after']:.3f}")
-
-
-def cmd_grpo(args):
-    from engine.train import grpo
-
-    return _run_stage(args, grpo, lambda r: f"judge {r['judge']}: mean reward on held-out prompts "
-                                            f"{r['reward_before']:.3f} → {r['reward_after']:.3f}, distinct answers "
-                                            f"{r['distinct_ratio']:.0%}, KL {r['kl']:.4f}")
-
-
 def cmd_distill(args):
     from engine.distill import distill
     from engine.generate import SamplingConfig
@@ -347,26 +318,6 @@ def cmd_distill(args):
     _emit(args, r, f"{fin.status}: {r['examples']} answers from {r['teacher']} "
                    f"({r['unfinished']} unfinished) → {r['file']}\n"
                    f"train a student on them: lmdojo-cli sft {ws.root} --from STUDENT_RUN --data {r['file']}")
-    return 0
-
-
-def cmd_sample(args):
-    from engine.candidates import sample_candidates
-    from engine.generate import SamplingConfig
-    from engine.train.loop import resolve_device
-    from engine.workspace import Workspace
-
-    ws = Workspace.open(args.workspace)
-    if args.n < 1 or args.max_new_tokens < 1 or args.limit < 0 or any(t < 0 for t in args.temperature or ()):
-        raise DojoError("--n and --max-new-tokens must be >= 1, --limit and temperatures >= 0")
-    sc = SamplingConfig(temperature=0.8, top_k=args.top_k, top_p=args.top_p, max_new_tokens=args.max_new_tokens)
-    events = lambda control: sample_candidates(ws, args.run or "", args.prompts, args.n, sc,  # noqa: E731
-                                               tuple(args.temperature or ()), args.limit, args.seed,
-                                               resolve_device(args.device), control)
-    fin = _with_control(lambda control: _drive(events(control), _Printer(args.quiet)))
-    r = fin.result | {"status": fin.status}
-    _emit(args, r, f"{fin.status}: {r['responses']} answers from {r['run']} to {r['prompts']} prompts, "
-                   "stored in the preference store")
     return 0
 
 
@@ -468,22 +419,6 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data", help="instruction data file or folder (default: WS/data/sft/train.jsonl)")
     s.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
 
-    s = add("reward", cmd_reward, "Train a reward model on preference pairs (Bradley–Terry).")
-    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
-    s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
-
-    s = add("dpo", cmd_dpo, "Direct preference optimisation of the SFT model against a frozen reference.")
-    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
-    s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
-
-    s = add("kto", cmd_kto, "KTO: learn from thumbs up / down (the store's thumbs, else its pairs split).")
-    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
-    s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
-
-    s = add("grpo", cmd_grpo, "Group-relative policy optimisation with a judge (rules, reward model, human, self).")
-    stage_args(s, "run or checkpoint to start from (default: latest SFT run)")
-    s.add_argument("--judge", help="rules, reward[:RUN], human or self[:RUN] (default: rules)")
-
     s = add("distill", cmd_distill, "A teacher run answers prompts; the answers become an SFT set for a student.")
     s.add_argument("--teacher", required=True, help="run or checkpoint that answers (an SFT run)")
     s.add_argument("--prompts", help="prompts: a .txt file (one per line) or an instruction dataset "
@@ -497,28 +432,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", default="auto")
     s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
-    s = add("sample", cmd_sample, "Sample N answers per prompt from a run into the preference store, to rank.")
-    s.add_argument("--run", help="run or checkpoint (default: the latest SFT run)")
-    s.add_argument("--prompts", help="a .txt file (one prompt per line) or a dataset (default: the demo's "
-                   "held-out questions and unsafe requests)")
-    s.add_argument("--n", type=int, default=4, help="answers per prompt")
-    s.add_argument("--temperature", type=float, action="append", help="temperature of answer i (repeat to cycle; "
-                   "default 0.8 for all)")
-    s.add_argument("--top-k", type=int, default=50)
-    s.add_argument("--top-p", type=float, default=1.0)
-    s.add_argument("--max-new-tokens", type=int, default=64)
-    s.add_argument("--seed", type=int, default=0, help="answer i uses seed + i")
-    s.add_argument("--limit", type=int, default=0, help="at most this many prompts (0 = all)")
-    s.add_argument("--device", default="auto")
-    s.add_argument("--quiet", action="store_true", help="no progress on stderr")
-
     s = add("eval", cmd_eval, "Held-out QA on the demo world: accuracy, end-of-turn rate, answer length.")
     s.add_argument("--run", action="append", required=True, metavar="RUN", help="run or checkpoint (repeatable)")
     s.add_argument("--limit", type=int, default=200, help="questions to ask")
     s.add_argument("--device", default="auto")
 
+    from engine.cli_rlhf import add_rlhf_parsers
     from engine.prefs_cli import add_prefs_parser
 
+    add_rlhf_parsers(add, stage_args)
     add_prefs_parser(add)
     add("runs", cmd_runs, "List the runs of a workspace.")
     return p
