@@ -27,7 +27,7 @@ def sample_candidates(ws: Workspace, run: str = "", prompts: Path | None = None,
                       control: Control | None = None) -> Iterator:
     """Answer i of a prompt uses seed `seed + i` and, when `temperatures` are given, temperature
     temperatures[i % len]. Each prompt's answers are stored together when they are all done."""
-    from engine.train.grpo import demo_prompts
+    from engine.evaluate import demo_prompts
     from engine.train.loop import latest_checkpoint
 
     if n < 1:
@@ -47,11 +47,9 @@ def sample_candidates(ws: Workspace, run: str = "", prompts: Path | None = None,
     stored, start, status = 0, time.monotonic(), "done"
     with PrefStore(ws.db_path) as prefs:
         for k, messages in enumerate(items, 1):
-            if control is not None:
-                control.wait_while_paused()
-                if control.cancelled:
-                    status = "cancelled"
-                    break
+            if control is not None and control.should_stop():
+                status = "cancelled"
+                break
             answers = []
             for i in range(n):
                 sc = replace(sampling, temperature=temperatures[i % len(temperatures)]) if temperatures else sampling

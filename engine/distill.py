@@ -42,11 +42,9 @@ def distill(ws: Workspace, teacher: str, prompts: Path | None = None, out: Path 
     start = time.monotonic()
     status = "done"
     for i, item in enumerate(items, 1):
-        if control is not None:
-            control.wait_while_paused()
-            if control.cancelled:
-                status = "cancelled"
-                break
+        if control is not None and control.should_stop():
+            status = "cancelled"
+            break
         gen = torch.Generator().manual_seed((sampling.seed or 0) + i)
         answer = chat(model, tok, item["messages"], sampling, gen)
         tokens += len(answer.token_ids)

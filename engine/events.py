@@ -84,6 +84,11 @@ class Control:
     def paused(self) -> bool:
         return not self._running.is_set()
 
+    def should_stop(self) -> bool:
+        """For a job's loop, between items: wait while paused, then say whether it was cancelled."""
+        self.wait_while_paused()
+        return self.cancelled
+
     def wait_while_paused(self, poll_s: float = 0.1) -> None:
         while not self._running.wait(poll_s):
             pass

@@ -98,28 +98,27 @@ class DPOTask(PairTask):
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
+        """Held-out losses and accuracies, and the mean per-token KL(π ‖ π_ref) over the held-out
+        answers' tokens (full distributions), from one policy pass over the held-out pairs."""
         model.eval()
-        pol = self.logprobs(model, self.data.val)
-        loss, rc, rr = dpo_loss(pol[:, 0], pol[:, 1], self.ref_val[:, 0], self.ref_val[:, 1], self.cfg.beta)
-        kl = self.kl(model)
+        pol, kl_total, kl_n = [], 0.0, 0
+        for i in range(0, len(self.data.val), self.cfg.batch_size):
+            chunk = self.data.val[i : i + self.cfg.batch_size]
+            x, y = self._batch(chunk)
+            logits = model(x)[0]
+            lp = sequence_logprobs(logits, y)
+            pol.append(torch.stack([lp[: len(chunk)], lp[len(chunk):]], dim=1).cpu())
+            logp = torch.log_softmax(logits.float(), -1)
+            logq = torch.log_softmax(self.ref(x)[0].float(), -1)
+            mask = y != IGNORE_INDEX
+            kl_total += float((logp.exp() * (logp - logq)).sum(-1)[mask].sum())
+            kl_n += int(mask.sum())
         model.train()
+        pol = torch.cat(pol)
+        loss, rc, rr = dpo_loss(pol[:, 0], pol[:, 1], self.ref_val[:, 0], self.ref_val[:, 1], self.cfg.beta)
         return {"val/loss": float(loss), "val/pref_accuracy": float((pol[:, 0] > pol[:, 1]).float().mean()),
                 "val/reward_accuracy": float((rc > rr).float().mean()), "val/margin": float((rc - rr).mean()),
-                "val/kl": kl}
-
-    @torch.no_grad()
-    def kl(self, model) -> float:
-        """Mean per-token KL(π ‖ π_ref) over the held-out answers' tokens (the full distributions)."""
-        total, n = 0.0, 0
-        for i in range(0, len(self.data.val), self.cfg.batch_size):
-            x, y = self._batch(self.data.val[i : i + self.cfg.batch_size])
-            logp = torch.log_softmax(model(x)[0].float(), -1)
-            logq = torch.log_softmax(self.ref(x)[0].float(), -1)
-            per_token = (logp.exp() * (logp - logq)).sum(-1)
-            mask = y != IGNORE_INDEX
-            total += float(per_token[mask].sum())
-            n += int(mask.sum())
-        return total / max(1, n)
+                "val/kl": kl_total / max(1, kl_n)}
 
 
 

@@ -24,6 +24,7 @@ from engine.data.sft_data import load_prompts
 from engine.errors import DojoError
 from engine.events import Control, Finished
 from engine.generate import SamplingConfig, sample_batch
+from engine.evaluate import demo_prompts
 from engine.judges import make_judge
 from engine.losses import group_advantages, grpo_loss, token_logprobs
 from engine.tokenizer import END, EOT, PAD, load_tokenizer, render_chat, special_id
@@ -60,19 +61,6 @@ def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: s
 
 
 UNSAFE_SHARE = 0.2  # of the training prompts: the demo has few unsafe requests among many questions
-
-
-def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list[dict]]]:
-    """(questions about people, unsafe requests) as chat prompts. train: the SFT people's
-    questions and the unsafe requests of the SFT set; heldout: the other people's questions and
-    unsafe requests no training file contains."""
-    from engine.data import demo_pools as P
-    from engine.evaluate import demo_questions
-
-    qa = [q["messages"] for q in demo_questions(ws, split)]
-    pool = {lang: P.CHAT[lang]["unsafe"][0] for lang in P.CHAT} if split == "train" else P.HELDOUT_UNSAFE
-    both = [p for pair in zip(*(pool[lang] for lang in sorted(pool))) for p in pair]  # languages alternate
-    return qa, [[{"role": "user", "content": p}] for p in both]
 
 
 class GRPOTask(OrderedRows):
@@ -147,20 +135,25 @@ class GRPOTask(OrderedRows):
         return {f"rl/{k}": float(np.mean([x[k] for x in logs])) for k in logs[0]} if logs else {}
 
     @torch.no_grad()
-    def answers(self, model, prompts, greedy: bool) -> list[tuple[str, bool]]:
-        gen = torch.Generator().manual_seed(self.cfg.seed + 1)  # the same draws at every evaluation
+    def _generate(self, model, prompts, greedy: bool) -> list[tuple[list[int], list[int], int | None]]:
+        """(prompt ids, answer ids, the stop token or None) per prompt; the same draws every time."""
+        gen = torch.Generator().manual_seed(self.cfg.seed + 1)
         cfg = SamplingConfig(greedy=greedy, temperature=self.cfg.temperature, top_k=0,
                              max_new_tokens=self.cfg.answer_tokens)
         out = []
         for prompt in prompts:
-            [(ids, stop)] = sample_batch(model, self.prompt_ids(prompt)[-(model.cfg.block_size // 2):], 1, cfg,
-                                         self.stops, gen)
-            out.append((self.answer_text(ids), stop == self.end))
+            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2):]
+            [(ids, stop)] = sample_batch(model, p_ids, 1, cfg, self.stops, gen)
+            out.append((p_ids, ids, stop))
         return out
+
+    def answers(self, model, prompts, greedy: bool) -> list[tuple[str, bool]]:
+        return [(self.answer_text(ids), stop == self.end) for _, ids, stop in self._generate(model, prompts, greedy)]
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
-        sampled = self.answers(model, self.val_prompts, greedy=False)
+        generated = self._generate(model, self.val_prompts, greedy=False)
+        sampled = [(self.answer_text(ids), stop == self.end) for _, ids, stop in generated]
         greedy = self.answers(model, self.val_prompts, greedy=True)
         score = lambda answers: float(np.mean([self.judge.score(p, a, e)  # noqa: E731
                                                for p, (a, e) in zip(self.val_prompts, answers)]))
@@ -174,15 +167,15 @@ class GRPOTask(OrderedRows):
         return out | {"val/reward": score(sampled), "val/reward_greedy": score(greedy),
                 "val/distinct_ratio": len({a for a, _ in sampled}) / len(sampled),
                 "val/end_rate": float(np.mean([e for _, e in sampled])),
-                "val/length": float(np.mean([len(a) for a, _ in sampled]))}
+                "val/length": float(np.mean([len(a) for a, _ in sampled])),
+                "val/kl": self.kl_to_ref(model, generated)}
 
     @torch.no_grad()
-    def kl_to_ref(self, model) -> float:
-        """Mean per-token KL(π ‖ π_ref) over the policy's sampled answers to the held-out prompts."""
+    def kl_to_ref(self, model, generated) -> float:
+        """Mean per-token KL(π ‖ π_ref) over the policy's sampled answers (from `_generate`)."""
         total, n = 0.0, 0
-        for prompt, (answer, ended) in zip(self.val_prompts, self.answers(model, self.val_prompts, greedy=False)):
-            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2):]
-            a_ids = self.tok.encode(answer, add_special_tokens=False).ids + ([self.end] if ended else [])
+        for p_ids, ids, stop in generated:
+            a_ids = ids + ([stop] if stop is not None else [])
             x = torch.tensor([(p_ids + a_ids)[: model.cfg.block_size]], device=self.device)
             logp = torch.log_softmax(model(x)[0][0].float(), -1)
             logq = torch.log_softmax(self.ref(x)[0][0].float(), -1)
@@ -218,7 +211,7 @@ def run(ws: Workspace, cfg: GRPOConfig | None = None, control: Control | None = 
                               "reward_greedy_after": round(after["val/reward_greedy"], 4),
                               "distinct_ratio_before": round(before["val/distinct_ratio"], 4),
                               "distinct_ratio": round(after["val/distinct_ratio"], 4),
-                              "kl": round(float(task.kl_to_ref(st.model)), 5),
+                              "kl": round(after["val/kl"], 5),
                               "heldout_prompts": len(task.val_prompts),
                               "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
                               "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")}}

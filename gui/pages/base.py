@@ -28,10 +28,15 @@ class StagePage(QWidget):
     def refresh(self):
         """Re-read what the page shows from the workspace."""
 
+    def active_form(self):
+        """The config form whose settings a start or resume uses (None on pages without one)."""
+        return getattr(self, "form", None)
+
     def resume_overrides(self) -> dict:
         """A resumed run keeps its saved config but takes the machine settings and the budget now
         in the form, so a finished run can be trained further."""
-        cfg = getattr(self, "form", None) and self.form.config
+        form = self.active_form()
+        cfg = form.config if form is not None else None
         budget = {"max_steps": cfg.max_steps, "max_minutes": cfg.max_minutes} if cfg is not None else {}
         return self.ctx.machine_overrides() | budget
 

@@ -162,10 +162,8 @@ class RLHFPage(StagePage):
         self.ctx.runner.start(JOB, lambda control: module.run(ws, None, control, resume=run_id,
                                                                 overrides=self.resume_overrides()))
 
-    def resume_overrides(self) -> dict:
-        cfg = self.forms[self.method_key()].config
-        budget = {"max_steps": cfg.max_steps, "max_minutes": cfg.max_minutes} if cfg is not None else {}
-        return self.ctx.machine_overrides() | budget
+    def active_form(self):
+        return self.forms[self.method_key()]
 
     @Slot(int, dict)
     def _on_metrics(self, step, values):
