@@ -57,14 +57,24 @@ CREATE INDEX IF NOT EXISTS skipped_run ON skipped_batches(run_id, step);
 """
 
 
+BUSY_TIMEOUT_S = 30
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
     """Open the workspace database the one durable way: autocommit, WAL, synchronous=FULL."""
-    conn = sqlite3.connect(path, isolation_level=None, timeout=30)
+    conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
-        # Switching to WAL (once, when the file is new) needs an exclusive lock that a busy writer
-        # in another thread would refuse at once; so only ask when it is not WAL yet.
-        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
-            conn.execute("PRAGMA journal_mode=WAL")
+        # Switching to WAL (once, when the file is new) needs an exclusive lock that another
+        # connection opening the new file at the same moment refuses at once, without waiting; so
+        # only ask when it is not WAL yet, and while refused, look again: the other one may switch it.
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as e:
+                if "locked" not in str(e) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
         conn.execute("PRAGMA synchronous=FULL")
     except BaseException:
         conn.close()

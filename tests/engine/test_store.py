@@ -26,3 +26,33 @@ def test_rows_are_committed_when_the_call_returns(tmp_path):
     s.set_status("r1", "failed", "why")
     assert s.run("r1")["status"] == "failed" and s.run("r1")["config"] == {"lr": 0.1}
     s.close()
+
+
+def test_many_first_connections_to_a_new_database_all_get_wal(tmp_path):
+    """Two threads opening a brand-new database at once: the switch to WAL is refused to one of them
+    without waiting; it must look again instead of failing."""
+    import threading
+
+    from engine.store import connect
+
+    for trial in range(20):
+        path = tmp_path / f"new-{trial}.sqlite"
+        modes, errors = [], []
+        barrier = threading.Barrier(4)
+
+        def open_it():
+            try:
+                barrier.wait()
+                conn = connect(path)
+                modes.append(conn.execute("PRAGMA journal_mode").fetchone()[0])
+                conn.execute("CREATE TABLE IF NOT EXISTS t (x)")
+                conn.close()
+            except Exception as e:  # noqa: BLE001
+                errors.append(repr(e))
+
+        threads = [threading.Thread(target=open_it) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == [] and modes == ["wal"] * 4
