@@ -70,7 +70,8 @@ def connect(path: str | Path) -> sqlite3.Connection:
         deadline = time.monotonic() + BUSY_TIMEOUT_S
         while conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
             try:
-                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA journal_mode=WAL")  # an in-memory database stays "memory"
+                break
             except sqlite3.OperationalError as e:
                 if "locked" not in str(e) or time.monotonic() > deadline:
                     raise
