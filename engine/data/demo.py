@@ -8,7 +8,8 @@
   templates), plus `stories` short texts about the cities, companies and schools.
 * `sft/train.jsonl`    chat examples `{"id", "messages": [{"role", "content"}...], "metadata":
   {"lang", "kind": "qa"|"chat", "person": id|None, "fields": [field per assistant turn]}}`: QA
-  about the first half of the people plus greetings, identity, thanks and refusals.
+  about the first half of the people plus greetings, identity, thanks and refusals (these chat
+  examples carry `"weight": 8`: SFT sees each 8 times per epoch, or they would be 4% of the set).
 * `sft/heldout.jsonl`  the same QA format about the other half of the people only.
 * `prefs/train.jsonl`  preference pairs `{"id", "prompt", "chosen", "rejected", "metadata":
   {"lang", "reason": "wrong"|"rambling"|"unsafe", "person", "field"}}`.
@@ -281,6 +282,9 @@ def _qa_examples(people: list[dict], per_field: int, rng: random.Random, multi_e
     return out
 
 
+CHAT_WEIGHT = 8  # the 150 chat examples would be 4% of the SFT set: too rare to learn from
+
+
 def _chat_examples(rng: random.Random) -> list[dict]:
     out = []
     for lang in LANGS:
@@ -288,7 +292,7 @@ def _chat_examples(rng: random.Random) -> list[dict]:
             for i, prompt in enumerate(prompts, 1):
                 for j, reply in enumerate(replies, 1):
                     out.append(_sft(f"chat-{lang}-{cat}-{i}-{j}", [(prompt, reply)], lang, "chat",
-                                    None, [], rng))
+                                    None, [], rng) | {"weight": CHAT_WEIGHT})
     return out
 
 

@@ -63,7 +63,8 @@ def load_sft_records(path: Path) -> list[dict]:
                 messages = normalise_record(obj)
             except _RecordError as e:
                 raise DojoError(f"{source}: {e}") from None
-            records.append({"id": _record_id(obj, f, line), "messages": messages, "source": source})
+            records.append({"id": _record_id(obj, f, line), "messages": messages, "source": source,
+                            "weight": _weight(obj, source)})
     if not records:
         raise DojoError(f"dataset is empty: {path}")
     return records
@@ -95,6 +96,18 @@ def load_prompts(path: Path) -> list[dict]:
     if not out:
         raise DojoError(f"no prompts in {path}")
     return out
+
+
+MAX_WEIGHT = 100
+
+
+def _weight(obj: dict, source: str) -> int:
+    """How many times an example is seen per epoch (optional "weight", default 1): a small set of
+    manners among many facts can count for more, as real instruction mixtures upweight them."""
+    w = obj.get("weight", 1)
+    if isinstance(w, bool) or not isinstance(w, int) or not 1 <= w <= MAX_WEIGHT:
+        raise DojoError(f"{source}: weight must be a whole number from 1 to {MAX_WEIGHT}, not {w!r}")
+    return w
 
 
 def _record_id(obj: dict, f: Path, line: int) -> str:

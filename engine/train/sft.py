@@ -89,7 +89,10 @@ class SFTTask(OrderedRows):
                 self.skipped += 1
                 continue
             h = int(hashlib.blake2b(f"{cfg.seed}:{r['id']}".encode(), digest_size=8).hexdigest(), 16) / 2**64
-            (self.val if h < cfg.val_fraction else self.train).append((r, enc))
+            if h < cfg.val_fraction:
+                self.val.append((r, enc))
+            else:  # a weighted example is seen `weight` times per epoch (validation counts it once)
+                self.train += [(r, enc)] * r.get("weight", 1)
         if not self.train:
             raise DojoError(f"no usable training examples in {path} ({self.skipped} too long or without an answer)")
         if not self.val:  # always measure something held out

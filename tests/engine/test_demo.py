@@ -141,7 +141,7 @@ def test_sft_format_and_chat_content(data):
         ids = [r["id"] for r in rows]
         assert len(ids) == len(set(ids))
         for r in rows:
-            assert set(r) == {"id", "messages", "metadata"}
+            assert set(r) == {"id", "messages", "metadata"} | ({"weight"} if r["metadata"]["kind"] == "chat" else set())
             roles = [m["role"] for m in r["messages"]]
             assert roles[-1] == "assistant" and set(roles) <= {"system", "user", "assistant"}
             assert all(isinstance(m["content"], str) and m["content"] for m in r["messages"])

@@ -97,3 +97,20 @@ def test_cli_sft_chat_and_eval(pretrained, capsys):
     assert [x["questions"] for x in ev["runs"]] == [4, 4]
     for x in ev["runs"]:
         assert 0 <= x["qa_accuracy"] <= 1 and 0 <= x["end_rate"] <= 1 and x["mean_length"] >= 0
+
+
+def test_weighted_examples_train_that_many_times_and_validate_once(ws, tmp_path):
+    from engine.tokenizer import load_tokenizer
+
+    rows = [{"id": f"r{i}", "prompt": f"question {i}", "response": f"answer {i}"} | ({"weight": 3} if i % 2 else {})
+            for i in range(40)]
+    data = tmp_path / "weighted.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    cfg = sft.make_config(sets={"data": str(data), "val_fraction": "0.2"})
+    task = sft.SFTTask(ws, cfg, load_tokenizer(ws.tokenizer_path), 64, torch.device("cpu"), tmp_path)
+    seen = {}
+    for r, _ in task.train:
+        seen[r["id"]] = seen.get(r["id"], 0) + 1
+    held = [r["id"] for r, _ in task.val]
+    assert held and not set(held) & set(seen) and len(held) == len(set(held))
+    assert seen == {f"r{i}": 3 if i % 2 else 1 for i in range(40) if f"r{i}" not in held}

@@ -58,7 +58,7 @@ def test_alpaca_with_and_without_input(tmp_path):
 def test_messages_multi_turn_with_system(tmp_path):
     p = write_jsonl(tmp_path / "m.jsonl", [{"id": "x1", "messages": MULTI, "metadata": {"lang": "en"}}])
     (rec,) = load_sft_records(p)
-    assert rec == {"id": "x1", "messages": MULTI, "source": f"{p}:1"}
+    assert rec == {"id": "x1", "messages": MULTI, "source": f"{p}:1", "weight": 1}
 
 
 def test_sharegpt(tmp_path):
@@ -136,6 +136,9 @@ GOOD = {"prompt": "q", "response": "a"}
     ({"messages": []}, "no assistant turn"),
     ({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"},
                    {"role": "user", "content": "and?"}]}, "conversation must end with an assistant turn"),
+    (GOOD | {"weight": 0}, "weight must be a whole number from 1 to 100, not 0"),
+    (GOOD | {"weight": 2.5}, "weight must be a whole number from 1 to 100, not 2.5"),
+    (GOOD | {"weight": "3"}, "weight must be a whole number from 1 to 100, not '3'"),
 ])
 def test_malformed_records_name_file_and_line(tmp_path, bad, message):
     p = write_jsonl(tmp_path / "x.jsonl", [GOOD, "", GOOD, GOOD, GOOD, GOOD, bad, GOOD])
@@ -287,6 +290,9 @@ def test_demo_world_sft_files_load(tmp_path, tok):
     train = load_sft_records(sft / "train.jsonl")
     heldout = load_sft_records(sft / "heldout.jsonl")
     assert train and heldout
+    # the few chat examples (manners, refusals) count 8 times, the many questions once
+    assert {r["weight"] for r in train if r["id"].startswith("chat-")} == {8}
+    assert {r["weight"] for r in train if r["id"].startswith("qa-")} == {1}
     assert len(load_sft_records(sft)) == len(train) + len(heldout)
     for rec in train[:50]:
         enc = encode_example(tok, rec["messages"])
