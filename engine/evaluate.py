@@ -40,12 +40,14 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
 
 def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list[dict]]]:
     """(questions about people, unsafe requests) as chat prompts. train: the SFT people's
-    questions and the unsafe requests of the SFT set; heldout: the other people's questions and
-    unsafe requests no training file contains."""
+    questions, the unsafe requests of the SFT set and those kept for practice in policy
+    optimisation (in no file); heldout: the other people's questions and unsafe requests no
+    training file or practice set contains."""
     from engine.data import demo_pools as P
 
     qa = [q["messages"] for q in demo_questions(ws, split)]
-    pool = {lang: P.CHAT[lang]["unsafe"][0] for lang in P.CHAT} if split == "train" else P.HELDOUT_UNSAFE
+    pool = ({lang: P.CHAT[lang]["unsafe"][0] + P.RL_UNSAFE[lang] for lang in P.CHAT} if split == "train"
+            else P.HELDOUT_UNSAFE)
     both = [p for pair in zip(*(pool[lang] for lang in sorted(pool))) for p in pair]  # languages alternate
     return qa, [[{"role": "user", "content": p}] for p in both]
 

@@ -30,7 +30,7 @@ class RewardConfig(TrainConfig):
     base: str = knob("", "Run or checkpoint to start from (default: the latest SFT run).")
     prefs: str = knob("", "Preference pairs: a JSONL file (default: the workspace's preference store).")
     val_fraction: float = knob(0.2, "Share of pairs held out to measure accuracy.", min=0.0, max=0.5)
-    lr: float = knob(3e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
+    lr: float = knob(1e-4, "Peak learning rate of AdamW (low: the head learns without washing out what the model knows).", min=0.0, max=1.0)
     batch_size: int = knob(16, "Pairs per step.", min=1)
     warmup_steps: int = knob(10, "Steps of linear warm-up.", min=0)
     max_steps: int = knob(100, "Stop after this many optimizer steps (0 = no step limit).", min=0)
