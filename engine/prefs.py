@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Iterator
 from engine.errors import DojoError
 from engine.fsutil import atomic_write_text, fsync_dir
 from engine.prefs_jsonl import BadLine, conversation, parse_line, short
-from engine.store import connect
+from engine.store import Handle, connect
 
 if TYPE_CHECKING:
     from engine.workspace import Workspace
@@ -74,7 +74,7 @@ COMMIT;
 
 
 
-class PrefStore:
+class PrefStore(Handle):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         if str(path) != ":memory:":
@@ -86,15 +86,6 @@ class PrefStore:
         self.conn.execute("PRAGMA foreign_keys=ON")
         if not self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'judgements_prompt'").fetchone()[0]:
             self.conn.executescript(SCHEMA)
-
-    def close(self) -> None:
-        self.conn.close()
-
-    def __enter__(self) -> PrefStore:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.conn.close()
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -246,10 +237,13 @@ class PrefStore:
         return out
 
     def _texts(self, ids: set[int]) -> dict[int, str]:
-        ids, out = sorted(ids), {}
+        return self._responses_column(ids, "text")
+
+    def _responses_column(self, ids, column: str) -> dict:
+        ids, out = sorted(set(ids)), {}
         for k in range(0, len(ids), 500):  # stay under SQLite's limit on bound variables
             chunk = ids[k:k + 500]
-            out.update(self.conn.execute(f"SELECT id, text FROM responses WHERE id IN ({','.join('?' * len(chunk))})",
+            out.update(self.conn.execute(f"SELECT id, {column} FROM responses WHERE id IN ({','.join('?' * len(chunk))})",
                                          chunk).fetchall())
         return out
 
@@ -397,6 +391,10 @@ class PrefStore:
         finally:
             conn.close()
         return dest
+
+    def response_runs(self, ids) -> dict[int, str | None]:
+        """Response id -> the run that generated it (None when imported); unknown ids are absent."""
+        return self._responses_column(ids, "run_id")
 
 
 # -- files -----------------------------------------------------------------------------------------

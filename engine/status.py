@@ -31,4 +31,9 @@ def stage_status(ws: Workspace) -> dict[str, str]:
                 if runs:
                     s = runs[-1]["status"]
                     out[stage] = {"done": DONE, "failed": FAILED, "running": INTERRUPTED, "cancelled": INTERRUPTED}[s]
+            # compare: done once a person has judged answers (in the preference store, same database)
+            if store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'judgements'").fetchone() and \
+                    store.conn.execute("SELECT 1 FROM judgements WHERE deleted = 0 AND judge LIKE 'human%' "
+                                       "LIMIT 1").fetchone():
+                out["compare"] = DONE
     return out

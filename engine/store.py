@@ -83,13 +83,10 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
-class Store:
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-        self.conn = connect(self.path)
-        has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
-        if not has_schema:
-            self.conn.executescript(SCHEMA)
+class Handle:
+    """An open connection to the workspace database, closed by `with` or close()."""
+
+    conn: sqlite3.Connection
 
     def close(self):
         self.conn.close()
@@ -99,6 +96,15 @@ class Store:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Store(Handle):
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.conn = connect(self.path)
+        has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
+        if not has_schema:
+            self.conn.executescript(SCHEMA)
 
     def _tx(self, sql: str, rows):
         c = self.conn

@@ -110,6 +110,18 @@ def chars_per_token(tok: Tokenizer, texts: Iterable[str]) -> dict[str, float]:
     return {s: round(chars[s] / tokens[s], 3) for s in chars if tokens[s]}
 
 
+def token_bytes_hex(tok: Tokenizer, token_id: int) -> str:
+    """A byte-level token's bytes in hex ('e5 b7'): how to show a token that holds part of a character."""
+    raw = bytes(_BYTE_DECODER[c] for c in tok.id_to_token(token_id) if c in _BYTE_DECODER)
+    return " ".join(f"{b:02x}" for b in raw)
+
+
+def token_display(tok: Tokenizer, token_id: int) -> str:
+    """A token shown on its own: its text, or <e5 b7> when it holds only part of a character."""
+    text = tok.decode([token_id], skip_special_tokens=False)
+    return text if "\ufffd" not in text else f"<{token_bytes_hex(tok, token_id)}>"
+
+
 def token_pieces(tok: Tokenizer, text: str) -> list[dict]:
     """How `text` splits into tokens, for showing it: id, the text piece, its character span.
 
@@ -122,8 +134,7 @@ def token_pieces(tok: Tokenizer, text: str) -> list[dict]:
         piece = tok.decode([tid], skip_special_tokens=False)
         partial = "\ufffd" in piece and "\ufffd" not in text[start:end]
         if partial:
-            raw = bytes(_BYTE_DECODER[c] for c in tok.id_to_token(tid) if c in _BYTE_DECODER)
-            piece = " ".join(f"{b:02x}" for b in raw)
+            piece = token_bytes_hex(tok, tid)
         out.append({"id": tid, "text": piece, "start": start, "end": end, "partial": partial})
     return out
 

@@ -1,0 +1,119 @@
+"""Comparing runs from a terminal: `compare` (runs answer one prompt side by side, the answers
+stored to be ranked), `shift` (what alignment changed, token by token) and `leaderboard`
+(Bradley–Terry strengths from the judgements in the preference store).
+
+    lmdojo-cli compare WS --run A --run B --prompt TEXT [--greedy] [--temperature T] [--seed S] …
+    lmdojo-cli shift WS --base A --aligned B [--prompts FILE] [--max-new-tokens 64] [--device auto]
+    lmdojo-cli leaderboard WS [--judge NAME]
+
+Wired into engine/cli.py with `add_compare_parsers(add)`; --json prints one JSON object as the last
+stdout line, a DojoError is one line on stderr with exit code 2.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from engine.cli import _emit
+from engine.errors import DojoError
+
+DEMO_QA = 20  # held-out questions in the default prompt set, beside every held-out unsafe request
+
+
+def cmd_compare(args) -> int:
+    from engine.arena import Column, Decoding, side_by_side
+    from engine.cli import _drive, _Printer, _with_control
+    from engine.config import build_config
+    from engine.train.loop import resolve_device
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    dec = build_config(Decoding, None, {k: str(v) for k, v in (
+        ("greedy", args.greedy), ("temperature", args.temperature), ("top_k", args.top_k), ("top_p", args.top_p),
+        ("max_new_tokens", args.max_new_tokens), ("seed", args.seed)) if v is not None}, toml_name="flags")
+    columns = [Column(run, dec.sampling(offset=k)) for k, run in enumerate(args.run)]
+    messages = [{"role": "user", "content": args.prompt}]
+    device = resolve_device(args.device)
+    fin = _with_control(lambda control: _drive(side_by_side(ws, columns, messages, control, device),
+                                               _Printer(args.quiet)))
+    r = fin.result | {"status": fin.status}
+    width = max(len(a["run"]) for a in r["answers"])
+    _emit(args, r, "\n".join(f"{a['run']:<{width}}  {a['text']}" + ("" if a["ended"] else " …") for a in r["answers"])
+          + f"\nstored as prompt {r['prompt_id']}: rank the answers in the app's Compare page")
+    return 0
+
+
+def cmd_shift(args) -> int:
+    from engine.data.sft_data import load_prompts
+    from engine.token_shift import token_shift
+    from engine.train.loop import resolve_device
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    if args.prompts:
+        prompts = [p["messages"] for p in load_prompts(Path(args.prompts))]
+    else:
+        from engine.evaluate import demo_prompts
+
+        qa, unsafe = demo_prompts(ws, "heldout")
+        prompts = qa[:DEMO_QA] + unsafe
+    try:
+        device = resolve_device(args.device)
+    except RuntimeError as e:  # torch.device("bogus") is bad input, not a crash
+        raise DojoError(f"--device {args.device!r}: {e}") from None
+    r = token_shift(ws, args.base, args.aligned, prompts, args.max_new_tokens, device)
+    _emit(args, r, f"{r['base']} → {r['aligned']}: unshifted {r['unshifted']:.1%}, marginal {r['marginal']:.1%}, "
+                   f"shifted {r['shifted']:.1%} ({r['positions']} answer tokens, {r['prompts']} prompts)")
+    return 0
+
+
+def cmd_leaderboard(args) -> int:
+    from engine.leaderboard import leaderboard
+    from engine.prefs import PrefStore
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    with PrefStore(ws.db_path) as prefs:
+        r = leaderboard(prefs, judge=args.judge)
+    _emit(args, r, _table(r))
+    return 0
+
+
+def _table(r: dict) -> str:
+    if not r["runs"]:
+        return "no judgements between answers of two different runs yet"
+    width = max(3, *(len(x["run"]) for x in r["runs"]))
+    lines = [f"{'#':>2}  {'run':<{width}}  {'elo':>6}  {'95% CI':>13}  {'W-L-T':>9}  {'win rate':>8}  games"]
+    for k, x in enumerate(r["runs"], 1):
+        ci = f"{x['ci_low']:.0f}–{x['ci_high']:.0f}"
+        wlt = f"{x['wins']}-{x['losses']}-{x['ties']}"
+        lines.append(f"{k:>2}  {x['run']:<{width}}  {x['elo']:>6.0f}  {ci:>13}  {wlt:>9}  {x['win_rate']:>8.1%}  "
+                     f"{x['games']}")
+    return "\n".join(lines + [f"{r['pairs']} pairs from {r['judgements']} judgements"])
+
+
+def add_compare_parsers(add) -> None:
+    s = add("compare", cmd_compare, "Runs answer one prompt side by side; the answers go into the preference "
+            "store, ready to rank.")
+    s.add_argument("--run", action="append", required=True, metavar="RUN", help="run or checkpoint (2 to 4, repeat)")
+    s.add_argument("--prompt", required=True)
+    s.add_argument("--greedy", action="store_true", default=None)
+    s.add_argument("--temperature", type=float)
+    s.add_argument("--top-k", type=int)
+    s.add_argument("--top-p", type=float)
+    s.add_argument("--max-new-tokens", type=int)
+    s.add_argument("--seed", type=int, help="seed of the first run's answer; each further run adds one")
+    s.add_argument("--device", default="auto")
+    s.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    s = add("shift", cmd_shift, "Token distribution shift (URIAL): where an aligned run's greedy answers "
+            "leave its base run's top choices.")
+    s.add_argument("--base", required=True, help="the base run (or checkpoint folder), e.g. a pretraining run")
+    s.add_argument("--aligned", required=True, help="the aligned run (or checkpoint folder), e.g. an SFT run")
+    s.add_argument("--prompts", help="a .txt file (one prompt per line) or a dataset (default: "
+                   f"{DEMO_QA} of the demo's held-out questions and its held-out unsafe requests)")
+    s.add_argument("--max-new-tokens", type=int, default=64)
+    s.add_argument("--device", default="auto")
+
+    s = add("leaderboard", cmd_leaderboard, "Rank runs by the judgements of their answers (Bradley–Terry, Elo "
+            "with bootstrap intervals).")
+    s.add_argument("--judge", help="only this judge's judgements (default: all)")
