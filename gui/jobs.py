@@ -99,6 +99,7 @@ class JobRunner(QObject):
     failed = Signal(str, str)  # job name, message
     busy_changed = Signal(bool)
     paused_changed = Signal(bool)
+    other = Signal(object)  # events without a signal of their own (e.g. engine.arena.Token)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -170,6 +171,8 @@ class JobRunner(QObject):
             self.log_message.emit(self.tr("checkpoint saved: {0}").format(ev.path), "info")
         elif isinstance(ev, E.Log):
             self.log_message.emit(ev.message, ev.level)
+        elif not isinstance(ev, E.Finished):
+            self.other.emit(ev)
 
     @Slot(object)
     def _on_done(self, finished):

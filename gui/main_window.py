@@ -10,6 +10,7 @@ from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage
 from engine.workspace import Workspace
 from gui.context import Context
 from gui.pages.base import PlannedPage
+from gui.pages.compare import ComparePage
 from gui.pages.data import DataPage
 from gui.pages.pretrain import PretrainPage
 from gui.pages.rlhf import RLHFPage
@@ -52,8 +53,7 @@ class MainWindow(QMainWindow):
             PretrainPage(ctx),
             SFTPage(ctx),
             RLHFPage(ctx),
-            PlannedPage(ctx, "compare", self.tr("Compare"), self.tr("Checkpoints of every stage, side by side."),
-                        self.tr("Coming soon: the same prompt answered by each stage's checkpoint, token by token.")),
+            ComparePage(ctx),
             PlannedPage(ctx, "labs", self.tr("Labs"), self.tr("The experiments behind the story."),
                         self.tr("Coming soon: reproducible experiments on scaling, knowledge and calibration.")),
         ]

@@ -2,6 +2,194 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>ComparePage</name>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="34"/>
+        <source>Compare</source>
+        <translation>比較</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="35"/>
+        <source>The same prompt answered by checkpoints of every stage, side by side. Rank the answers: each judgement is saved at once to the preference store, where the reward model and DPO learn from it.</source>
+        <translation>同一個提示由各階段的檢查點並排回答。替回答排名：每個判斷都會立即存入偏好資料庫，獎勵模型和 DPO 會從中學習。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="52"/>
+        <source>Type a prompt, or pick one from the list…</source>
+        <translation>輸入提示，或從清單中挑選…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="57"/>
+        <source>Load prompts…</source>
+        <translation>載入提示…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="75"/>
+        <source>Answers</source>
+        <translation>回答數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="84"/>
+        <source>Decoding settings of this column only</source>
+        <translation>只用於這一欄的解碼設定</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="90"/>
+        <source>Blind</source>
+        <translation>盲測</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="92"/>
+        <source>Shuffle the answers and hide which run wrote which until you have ranked them</source>
+        <translation>打亂回答順序，並在你排名之前隱藏每個回答來自哪個執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="93"/>
+        <source>Generate</source>
+        <translation>生成</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="95"/>
+        <source>Ctrl+Enter</source>
+        <translation>Ctrl+Enter</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="97"/>
+        <source>Stop</source>
+        <translation>停止</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="123"/>
+        <source>Tie (T)</source>
+        <translation>平手 (T)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="132"/>
+        <source>Drag to order, best on the left; or press 1–4 in order of preference</source>
+        <translation>拖曳排序，最好的放左邊；或依偏好順序按 1–4</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="134"/>
+        <source>Save ranking</source>
+        <translation>儲存排名</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="138"/>
+        <source>Next prompt (Space)</source>
+        <translation>下一個提示（空白鍵）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="159"/>
+        <source>Decoding</source>
+        <translation>解碼</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="160"/>
+        <source>Queue</source>
+        <translation>佇列</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="161"/>
+        <source>Leaderboard</source>
+        <translation>排行榜</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="162"/>
+        <source>Token shift</source>
+        <translation>詞元偏移</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="195"/>
+        <source>from {0}</source>
+        <translation>來自 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="231"/>
+        <source>— {0} prompts —</source>
+        <translation>— {0} 個提示 —</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="241"/>
+        <source>Load prompts</source>
+        <translation>載入提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="242"/>
+        <source>Prompts (*.txt *.jsonl *.json *.parquet)</source>
+        <translation>提示檔 (*.txt *.jsonl *.json *.parquet)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="264"/>
+        <source>Decoding of column {0}</source>
+        <translation>第 {0} 欄的解碼</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="268"/>
+        <source>Use the shared settings</source>
+        <translation>使用共用設定</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="306"/>
+        <source>Type a prompt and pick a run for every column.</source>
+        <translation>請輸入提示，並為每一欄選擇一個執行。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="319"/>
+        <source>Generating…</source>
+        <translation>生成中…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="329"/>
+        <source>Answer {0}</source>
+        <translation>回答 {0}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="334"/>
+        <source>{0} is better ({1})</source>
+        <translation>{0} 較好 ({1})</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="349"/>
+        <source>{0} tokens</source>
+        <translation>{0} 個詞元</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="351"/>
+        <source> (stopped)</source>
+        <translation>（已停止）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="352"/>
+        <source>Answers saved{0}. Rank them: press 1–{1} from best to worst, or drag and save; T for a tie of two.</source>
+        <translation>回答已儲存{0}。請排名：從最好到最差按 1–{1}，或拖曳後儲存；兩個回答平手按 T。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="401"/>
+        <source>tie: {0} = {1}</source>
+        <translation>平手：{0} = {1}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="403"/>
+        <source>Saved judgement #{0}: {1}. Ctrl+Z undoes it.</source>
+        <translation>已儲存判斷 #{0}：{1}。按 Ctrl+Z 可復原。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="416"/>
+        <source>Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.</source>
+        <translation>已為 {1} 儲存 {0}（#{2}）。按 Ctrl+Z 可復原。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="433"/>
+        <source>Judgement #{0} undone.</source>
+        <translation>判斷 #{0} 已復原。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="442"/>
+        <source>The queue is finished.</source>
+        <translation>佇列已完成。</translation>
+    </message>
+</context>
+<context>
     <name>DataPage</name>
     <message>
         <location filename="../../gui/pages/data.py" line="26"/>
@@ -219,9 +407,52 @@
 <context>
     <name>JobRunner</name>
     <message>
-        <location filename="../../gui/jobs.py" line="170"/>
+        <location filename="../../gui/jobs.py" line="171"/>
         <source>checkpoint saved: {0}</source>
         <translation>已儲存檢查點：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>LeaderboardTab</name>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="126"/>
+        <source>Scores from every ranking and pair between answers of different runs (Bradley–Terry, on the Elo scale: +100 ≈ wins 64% against the other); the interval comes from resampling the judgements. Few judgements, wide intervals.</source>
+        <translation>分數來自不同執行的回答之間的所有排名與兩兩比較（Bradley–Terry，以 Elo 尺度表示：+100 ≈ 對另一方勝率 64%）；區間由重抽判斷而來。判斷越少，區間越寬。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <source>Run</source>
+        <translation>執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <source>Elo</source>
+        <translation>Elo</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <source>95% interval</source>
+        <translation>95% 區間</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <source>Win rate</source>
+        <translation>勝率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <source>Games</source>
+        <translation>對局數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="131"/>
+        <source>Judgements</source>
+        <translation>判斷數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="162"/>
+        <source>{0} judgements, {1} pairs between runs.</source>
+        <translation>{0} 個判斷，執行之間 {1} 組配對。</translation>
     </message>
 </context>
 <context>
@@ -319,21 +550,6 @@
 </context>
 <context>
     <name>MainWindow</name>
-    <message>
-        <location filename="../../gui/main_window.py" line="55"/>
-        <source>Compare</source>
-        <translation>比較</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="55"/>
-        <source>Checkpoints of every stage, side by side.</source>
-        <translation>並排比較每個階段的檢查點。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="56"/>
-        <source>Coming soon: the same prompt answered by each stage&apos;s checkpoint, token by token.</source>
-        <translation>即將推出：讓各階段的檢查點回答同一個提示，逐 token 對照。</translation>
-    </message>
     <message>
         <location filename="../../gui/main_window.py" line="57"/>
         <source>Labs</source>
@@ -609,6 +825,54 @@
     </message>
 </context>
 <context>
+    <name>QueueTab</name>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="29"/>
+        <source>A queue takes the prompt list and the runs chosen above. Space goes to the next prompt; every ranking moves the queue on, and it remembers where you stopped.</source>
+        <translation>佇列使用提示清單和上方選擇的執行。按空白鍵前往下一個提示；每次排名都會推進佇列，並記住你停在哪裡。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="35"/>
+        <source>Answers per run and prompt (each with its own seed)</source>
+        <translation>每個執行對每個提示的回答數（各有自己的種子）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="36"/>
+        <source>New queue from the prompt list</source>
+        <translation>用提示清單建立新佇列</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="41"/>
+        <source>Resume</source>
+        <translation>繼續</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="44"/>
+        <source>Leave the queue</source>
+        <translation>離開佇列</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="48"/>
+        <source>%v / %m prompts</source>
+        <translation>%v / %m 個提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="50"/>
+        <source>Answers per run</source>
+        <translation>每個執行的回答數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="70"/>
+        <source>{0} — {1} / {2}</source>
+        <translation>{0} — {1} / {2}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="105"/>
+        <source>Queue {0}: prompt {1} of {2}. Space generates it.</source>
+        <translation>佇列 {0}：第 {1} 個提示，共 {2} 個。按空白鍵生成。</translation>
+    </message>
+</context>
+<context>
     <name>RLHFPage</name>
     <message>
         <location filename="../../gui/pages/rlhf.py" line="35"/>
@@ -804,62 +1068,62 @@
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="199"/>
+        <location filename="../../gui/pages/rlhf.py" line="197"/>
         <source>Export preference pairs</source>
         <translation>匯出偏好資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="199"/>
+        <location filename="../../gui/pages/rlhf.py" line="197"/>
         <source>Import preference pairs</source>
         <translation>匯入偏好資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="200"/>
+        <location filename="../../gui/pages/rlhf.py" line="198"/>
         <source>JSON Lines (*.jsonl)</source>
         <translation>JSON Lines（*.jsonl）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="221"/>
+        <location filename="../../gui/pages/rlhf.py" line="219"/>
         <source>Imported {0} pairs ({1} already there, {2} lines skipped).</source>
         <translation>已匯入 {0} 組（{1} 組已存在，略過 {2} 行）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="227"/>
+        <location filename="../../gui/pages/rlhf.py" line="225"/>
         <source>Exported {0} pairs to {1}.</source>
         <translation>已匯出 {0} 組到 {1}。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="233"/>
+        <location filename="../../gui/pages/rlhf.py" line="231"/>
         <source>Imported {0} demo pairs ({1} already there).</source>
         <translation>已匯入 {0} 組示範資料（{1} 組已存在）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="247"/>
+        <location filename="../../gui/pages/rlhf.py" line="245"/>
         <source>{0} answers from {1} stored, ready to rank.</source>
         <translation>已儲存來自 {1} 的 {0} 個回答，可以開始排序。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="257"/>
+        <location filename="../../gui/pages/rlhf.py" line="255"/>
         <source>No workspace.</source>
         <translation>沒有工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="267"/>
+        <location filename="../../gui/pages/rlhf.py" line="265"/>
         <source>{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} training pairs.</source>
         <translation>{0} 個提示、{1} 個回答；{2} 個排序、{3} 組比較、{4} 個讚／倒讚 → {5} 組訓練資料。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="270"/>
+        <location filename="../../gui/pages/rlhf.py" line="268"/>
         <source>ranking</source>
         <translation>排序</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="270"/>
+        <location filename="../../gui/pages/rlhf.py" line="268"/>
         <source>pair</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="270"/>
+        <location filename="../../gui/pages/rlhf.py" line="268"/>
         <source>thumb</source>
         <translation>讚／倒讚</translation>
     </message>
@@ -1159,6 +1423,39 @@
         <location filename="../../gui/settings_dialog.py" line="55"/>
         <source>Language changes take effect when LM Dojo is restarted.</source>
         <translation>變更語言後，需重新啟動 LM Dojo 才會生效。</translation>
+    </message>
+</context>
+<context>
+    <name>ShiftTab</name>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="173"/>
+        <source>The aligned model answers; at each of its tokens the base model is asked what it would have said. Unshifted: the base model&apos;s first choice too; marginal: its second or third; shifted (red): alignment put it there. Hover a token for the base model&apos;s top choices.</source>
+        <translation>對齊後的模型作答；在它的每個詞元上，詢問基礎模型原本會說什麼。未偏移：也是基礎模型的第一選擇；邊際：它的第二或第三選擇；偏移（紅色）：是對齊讓它出現在那裡。將滑鼠移到詞元上可看到基礎模型的首選。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="182"/>
+        <source>Analyse the prompt list</source>
+        <translation>分析提示清單</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="191"/>
+        <source>Base</source>
+        <translation>基礎</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="193"/>
+        <source>Aligned</source>
+        <translation>對齊後</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="227"/>
+        <source>Analysing {0} prompts…</source>
+        <translation>正在分析 {0} 個提示…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="239"/>
+        <source>Unshifted {0:.0%} · marginal {1:.0%} · shifted {2:.0%} of {3} tokens. Most shifted: {4}</source>
+        <translation>{3} 個詞元中：未偏移 {0:.0%} · 邊際 {1:.0%} · 偏移 {2:.0%}。最常偏移：{4}</translation>
     </message>
 </context>
 <context>
