@@ -159,7 +159,7 @@ class ComparePage(StagePage):
         tlay.addWidget(self.saved_label)
 
         # tabs
-        self.decoding = ConfigForm(Decoding)
+        self.decoding = ConfigForm(Decoding, labels=self.decoding_labels())
         self.decoding.setObjectName("decodingForm")
         self.queue_tab = QueueTab(self)
         self.leaderboard = LeaderboardTab(self)
@@ -271,7 +271,7 @@ class ComparePage(StagePage):
     def _edit_column(self, k: int):
         dlg = QDialog(self)
         dlg.setWindowTitle(self.tr("Decoding of column {0}").format(k + 1))
-        form = ConfigForm(Decoding)
+        form = ConfigForm(Decoding, labels=self.decoding_labels())
         start = self.own_decoding.get(k) or self.decoding.config or Decoding()
         form.set_values({f: getattr(start, f) for f in Decoding.__dataclass_fields__})
         shared = QCheckBox(self.tr("Use the shared settings"))
@@ -285,6 +285,12 @@ class ComparePage(StagePage):
         lay.addWidget(buttons)
         if dlg.exec() == QDialog.DialogCode.Accepted:
             self.set_column_decoding(k, None if shared.isChecked() else form.config)
+
+    def decoding_labels(self) -> dict[str, str]:
+        return {"greedy": self.tr("Greedy"), "temperature": self.tr("Temperature"), "top_k": self.tr("Top-k"),
+                "top_p": self.tr("Top-p"), "repetition_penalty": self.tr("Repetition penalty"),
+                "eos_bias": self.tr("End-of-turn bias"), "max_new_tokens": self.tr("Max new tokens"),
+                "seed": self.tr("Seed")}
 
     def set_column_decoding(self, k: int, decoding: Decoding | None):
         if decoding is None:
@@ -422,7 +428,7 @@ class ComparePage(StagePage):
             jid = prefs.thumb(self.response_id(slot), up, self.judge)
         self.undo_stack.append(("judgement", jid))
         self.saved_label.setText(self.tr("Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.").format(
-            "👍" if up else "👎", LETTERS[slot], jid))
+            self.tr("up") if up else self.tr("down"), LETTERS[slot], jid))
 
     def undo(self):
         if not self.undo_stack:

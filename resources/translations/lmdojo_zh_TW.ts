@@ -2,189 +2,262 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_TW">
 <context>
+    <name>AnswerView</name>
+    <message>
+        <location filename="../../gui/widgets/answer_view.py" line="44"/>
+        <source>✓ Good</source>
+        <translation>✓ 好</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/answer_view.py" line="45"/>
+        <source>Thumb up: a good answer</source>
+        <translation>讚：好回答</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/answer_view.py" line="48"/>
+        <source>✗ Bad</source>
+        <translation>✗ 不好</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/answer_view.py" line="49"/>
+        <source>Thumb down: a bad answer</source>
+        <translation>倒讚：不好的回答</translation>
+    </message>
+</context>
+<context>
     <name>ComparePage</name>
     <message>
-        <location filename="../../gui/pages/compare.py" line="34"/>
+        <location filename="../../gui/pages/compare.py" line="42"/>
         <source>Compare</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="35"/>
+        <location filename="../../gui/pages/compare.py" line="43"/>
         <source>The same prompt answered by checkpoints of every stage, side by side. Rank the answers: each judgement is saved at once to the preference store, where the reward model and DPO learn from it.</source>
         <translation>同一個提示由各階段的檢查點並排回答。替回答排名：每個判斷都會立即存入偏好資料庫，獎勵模型和 DPO 會從中學習。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="52"/>
+        <location filename="../../gui/pages/compare.py" line="61"/>
         <source>Type a prompt, or pick one from the list…</source>
         <translation>輸入提示，或從清單中挑選…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="57"/>
+        <location filename="../../gui/pages/compare.py" line="66"/>
         <source>Load prompts…</source>
         <translation>載入提示…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="75"/>
+        <location filename="../../gui/pages/compare.py" line="84"/>
         <source>Answers</source>
         <translation>回答數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="84"/>
+        <location filename="../../gui/pages/compare.py" line="93"/>
         <source>Decoding settings of this column only</source>
         <translation>只用於這一欄的解碼設定</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="90"/>
+        <location filename="../../gui/pages/compare.py" line="99"/>
         <source>Blind</source>
         <translation>盲測</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="92"/>
+        <location filename="../../gui/pages/compare.py" line="101"/>
         <source>Shuffle the answers and hide which run wrote which until you have ranked them</source>
         <translation>打亂回答順序，並在你排名之前隱藏每個回答來自哪個執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="93"/>
+        <location filename="../../gui/pages/compare.py" line="102"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="95"/>
+        <location filename="../../gui/pages/compare.py" line="104"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="97"/>
+        <location filename="../../gui/pages/compare.py" line="106"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="123"/>
+        <location filename="../../gui/pages/compare.py" line="132"/>
         <source>Tie (T)</source>
         <translation>平手 (T)</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="132"/>
+        <location filename="../../gui/pages/compare.py" line="141"/>
         <source>Drag to order, best on the left; or press 1–4 in order of preference</source>
         <translation>拖曳排序，最好的放左邊；或依偏好順序按 1–4</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="134"/>
+        <location filename="../../gui/pages/compare.py" line="143"/>
         <source>Save ranking</source>
         <translation>儲存排名</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="138"/>
+        <location filename="../../gui/pages/compare.py" line="147"/>
         <source>Next prompt (Space)</source>
         <translation>下一個提示（空白鍵）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="159"/>
+        <location filename="../../gui/pages/compare.py" line="168"/>
         <source>Decoding</source>
         <translation>解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="160"/>
+        <location filename="../../gui/pages/compare.py" line="169"/>
         <source>Queue</source>
         <translation>佇列</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="161"/>
+        <location filename="../../gui/pages/compare.py" line="170"/>
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="162"/>
+        <location filename="../../gui/pages/compare.py" line="171"/>
         <source>Token shift</source>
         <translation>詞元偏移</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="195"/>
+        <location filename="../../gui/pages/compare.py" line="204"/>
         <source>from {0}</source>
         <translation>來自 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="231"/>
+        <location filename="../../gui/pages/compare.py" line="240"/>
         <source>— {0} prompts —</source>
         <translation>— {0} 個提示 —</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="241"/>
+        <location filename="../../gui/pages/compare.py" line="250"/>
         <source>Load prompts</source>
         <translation>載入提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="242"/>
+        <location filename="../../gui/pages/compare.py" line="251"/>
         <source>Prompts (*.txt *.jsonl *.json *.parquet)</source>
         <translation>提示檔 (*.txt *.jsonl *.json *.parquet)</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="264"/>
+        <location filename="../../gui/pages/compare.py" line="273"/>
         <source>Decoding of column {0}</source>
         <translation>第 {0} 欄的解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="268"/>
+        <location filename="../../gui/pages/compare.py" line="277"/>
         <source>Use the shared settings</source>
         <translation>使用共用設定</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="306"/>
+        <location filename="../../gui/pages/compare.py" line="290"/>
+        <source>Greedy</source>
+        <translation>貪婪解碼</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="290"/>
+        <source>Temperature</source>
+        <translation>溫度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="290"/>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="291"/>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="291"/>
+        <source>Repetition penalty</source>
+        <translation>重複懲罰</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="292"/>
+        <source>End-of-turn bias</source>
+        <translation>回合結束偏置</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="292"/>
+        <source>Max new tokens</source>
+        <translation>最多新詞元</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="293"/>
+        <source>Seed</source>
+        <translation>種子</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="321"/>
         <source>Type a prompt and pick a run for every column.</source>
         <translation>請輸入提示，並為每一欄選擇一個執行。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="319"/>
+        <location filename="../../gui/pages/compare.py" line="334"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="329"/>
+        <location filename="../../gui/pages/compare.py" line="344"/>
         <source>Answer {0}</source>
         <translation>回答 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="334"/>
+        <location filename="../../gui/pages/compare.py" line="349"/>
         <source>{0} is better ({1})</source>
         <translation>{0} 較好 ({1})</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="349"/>
+        <location filename="../../gui/pages/compare.py" line="364"/>
         <source>{0} tokens</source>
         <translation>{0} 個詞元</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="351"/>
+        <location filename="../../gui/pages/compare.py" line="366"/>
         <source> (stopped)</source>
         <translation>（已停止）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="352"/>
+        <location filename="../../gui/pages/compare.py" line="367"/>
         <source>Answers saved{0}. Rank them: press 1–{1} from best to worst, or drag and save; T for a tie of two.</source>
         <translation>回答已儲存{0}。請排名：從最好到最差按 1–{1}，或拖曳後儲存；兩個回答平手按 T。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="401"/>
+        <location filename="../../gui/pages/compare.py" line="416"/>
         <source>tie: {0} = {1}</source>
         <translation>平手：{0} = {1}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="403"/>
+        <location filename="../../gui/pages/compare.py" line="418"/>
         <source>Saved judgement #{0}: {1}. Ctrl+Z undoes it.</source>
         <translation>已儲存判斷 #{0}：{1}。按 Ctrl+Z 可復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="416"/>
+        <location filename="../../gui/pages/compare.py" line="430"/>
         <source>Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.</source>
         <translation>已為 {1} 儲存 {0}（#{2}）。按 Ctrl+Z 可復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="433"/>
+        <location filename="../../gui/pages/compare.py" line="431"/>
+        <source>up</source>
+        <translation>讚</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="431"/>
+        <source>down</source>
+        <translation>倒讚</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare.py" line="447"/>
         <source>Judgement #{0} undone.</source>
         <translation>判斷 #{0} 已復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="442"/>
+        <location filename="../../gui/pages/compare.py" line="456"/>
         <source>The queue is finished.</source>
         <translation>佇列已完成。</translation>
     </message>
