@@ -87,7 +87,7 @@ def contenders(ws: Workspace) -> list[dict]:
     with Store(ws.db_path) as store:
         runs = store.runs()
     for r in runs:
-        if r["stage"] not in ("pretrain", "sft", "dpo", "kto", "grpo"):
+        if r["stage"] == "reward":
             continue  # a reward model scores answers, it does not write them
         try:
             folder = ckpt.resolve(ws.runs_dir, r["id"])

@@ -438,12 +438,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", default="auto")
 
     from engine.cli_compare import add_compare_parsers
+    from engine.cli_export import add_export_parsers
     from engine.cli_rlhf import add_rlhf_parsers
     from engine.prefs_cli import add_prefs_parser
 
     add_rlhf_parsers(add, stage_args)
     add_prefs_parser(add)
     add_compare_parsers(add)
+    add_export_parsers(add)
     add("runs", cmd_runs, "List the runs of a workspace.")
     return p
 

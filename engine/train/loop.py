@@ -209,13 +209,6 @@ def find_resume(ws, store: Store, stage: str, resume: str | bool) -> tuple[str, 
     return run_id, found[-1]
 
 
-def command_line(ws: Workspace, run_dir: Path, resume: bool = False) -> str:
-    cmd = ["lmdojo-cli", STAGE, str(ws.root), "--config", str(run_dir / "config.toml")]
-    if resume:
-        cmd += ["--resume", run_dir.name]
-    return shlex.join(cmd)
-
-
 def command_line(ws, stage: str, run_dir: Path, resume: bool = False) -> str:
     """The lmdojo-cli command that repeats (or resumes) a run."""
     cmd = ["lmdojo-cli", stage, str(ws.root), "--config", str(run_dir / "config.toml")]

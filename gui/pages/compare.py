@@ -219,7 +219,8 @@ class ComparePage(StagePage):
             if c["stage"] not in seen:
                 seen.add(c["stage"])
                 firsts.append(i)
-        firsts = sorted(firsts, key=lambda i: ["pretrain", "sft", "dpo", "kto", "grpo"].index(found[i]["stage"]))
+        order = ["import", "pretrain", "sft", "dpo", "kto", "grpo"]
+        firsts = sorted(firsts, key=lambda i: order.index(found[i]["stage"]) if found[i]["stage"] in order else 99)
         if not found:
             return -1
         return firsts[k] if k < len(firsts) else min(k, len(found) - 1)

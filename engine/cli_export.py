@@ -1,0 +1,48 @@
+"""Models in and out of LM Dojo from a terminal: `export` (a run as a Hugging Face Llama folder, with
+its LoRA adapters in PEFT's layout) and `import` (a Hugging Face Llama folder as a run to train on).
+
+    lmdojo-cli export WS --run RUN --format hf OUT [--json]
+    lmdojo-cli import WS FOLDER [--json]
+
+Wired into engine/cli.py with `add_export_parsers(add)`; --json prints one JSON object as the last
+stdout line, a DojoError is one line on stderr with exit code 2.
+"""
+from __future__ import annotations
+
+from engine.cli import _emit
+
+
+def cmd_export(args) -> int:
+    from engine.hf import export_hf
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    r = export_hf(ws, args.run, args.out)
+    text = f"exported {r['run']} ({r['params']:,} parameters) to {r['path']}: {', '.join(r['files'])}"
+    if r["adapter"]:
+        text += f"\nLoRA adapters in PEFT's layout: {r['adapter']}"
+    _emit(args, r, text)
+    return 0
+
+
+def cmd_import(args) -> int:
+    from engine.hf_import import import_hf
+    from engine.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    r = import_hf(ws, args.folder)
+    _emit(args, r, f"imported {r['source']} as run {r['run']} ({r['params']:,} parameters; tokenizer "
+                   f"{r['tokenizer']})\ntrain on it with: lmdojo-cli sft {args.workspace} --from {r['run']}")
+    return 0
+
+
+def add_export_parsers(add) -> None:
+    s = add("export", cmd_export, "Write a run as a Hugging Face Llama folder (transformers, PEFT, llama.cpp's "
+            "convert_hf_to_gguf.py read it).")
+    s.add_argument("--run", required=True, help="run id (its latest checkpoint) or a checkpoint folder")
+    s.add_argument("--format", default="hf", choices=("hf",), help="hf: Hugging Face (Llama) folder")
+    s.add_argument("out", help="folder to write (new, empty, or an earlier export, which is replaced)")
+
+    s = add("import", cmd_import, "Turn a Hugging Face Llama folder into a run that sft/dpo/… can start from "
+            "(--from RUN).")
+    s.add_argument("folder", help="folder with config.json, model.safetensors and tokenizer.json")

@@ -1,0 +1,509 @@
+"""Hugging Face export and import (engine/hf.py, engine/hf_import.py): the Llama folder transformers loads with the same
+logits, the chat template as Jinja, PEFT adapters, the round trip back into a workspace, refusals."""
+from __future__ import annotations
+
+import json
+import shutil
+import warnings
+
+import pytest
+import torch
+from safetensors.torch import load_file, save_file
+
+from engine import checkpoint as ckpt
+from engine import hf, hf_import
+from engine.cli import main
+from engine.errors import DojoError
+from engine.model import GPT, GPTConfig, RewardModel, apply_rope, rope_tables
+from engine.store import Store
+from engine.tokenizer import END, EOT, PAD, load_tokenizer, render_chat, tokenizer_hash
+from engine.workspace import Workspace
+from tests.conftest import TINY, run_events
+
+MESSAGES = [{"role": "system", "content": "你是一個有用的助手。Answer briefly."},
+            {"role": "user", "content": "台北在哪裡？"},
+            {"role": "assistant", "content": "在台灣北部。"},
+            {"role": "user", "content": "Thanks! 謝謝"}]
+
+
+@pytest.fixture(scope="module")
+def trained(demo_ws_template, tmp_path_factory):
+    """The sft_ws recipe (tiny pretrain, then SFT) once for the module, plus a short LoRA SFT run on all
+    four targets: (workspace root, {"pretrain", "sft", "lora": run ids})."""
+    from engine.train import pretrain, sft
+
+    root = tmp_path_factory.mktemp("hf") / "ws"
+    shutil.copytree(demo_ws_template, root)
+    ws = Workspace.open(root)
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        pre = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
+        common = {"batch_size": "8", "eval_every": "20", "sample_every": "0", "checkpoint_every": "20",
+                  "threads": "1", "lr": "3e-3"}
+        full = run_events(sft.run(ws, sft.make_config(sets={**common, "max_steps": "20"})))
+        lora = run_events(sft.run(ws, sft.make_config(sets={
+            **common, "max_steps": "4", "lora": "true", "lora_targets": '["qkv", "proj", "gate_up", "down"]'})))
+    finally:
+        torch.set_num_threads(before)
+    return root, {"pretrain": pre[-1].result["run"], "sft": full[-1].result["run"], "lora": lora[-1].result["run"]}
+
+
+@pytest.fixture
+def tws(trained, tmp_path):
+    """A fresh copy of the trained workspace: (ws, run ids)."""
+    root, runs = trained
+    dst = tmp_path / "ws"
+    shutil.copytree(root, dst)
+    return Workspace.open(dst), runs
+
+
+def _our_model(ws, ref):
+    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, ref), "cpu", tokenizer_hash(ws.tokenizer_path))
+    return model
+
+
+def _token_batches(ws):
+    """A few sequences: random ids, and a chat rendered through the template."""
+    tok = load_tokenizer(ws.tokenizer_path)
+    chat = tok.encode(render_chat(MESSAGES, add_generation_prompt=True), add_special_tokens=False).ids
+    g = torch.Generator().manual_seed(0)
+    return [torch.randint(0, tok.get_vocab_size(), (3, 40), generator=g), torch.tensor([chat])]
+
+
+def _save_checkpoint(ws, run_id, model, **meta) -> None:
+    ckpt.save(ws.run_dir(run_id) / "checkpoints", 1, model,
+              {"stage": "pretrain", "run_id": run_id, "model_config": model.cfg.to_dict(),
+               "tokenizer_hash": tokenizer_hash(ws.tokenizer_path), **meta})
+
+
+# -- export -----------------------------------------------------------------------------------
+def test_export_writes_a_llama_folder(tws, tmp_path):
+    ws, runs = tws
+    out = tmp_path / "out"
+    r = hf.export_hf(ws, runs["sft"], out)
+    model = _our_model(ws, runs["sft"])
+    cfg = model.cfg
+    assert r["path"] == str(out) and r["run"] == runs["sft"] and r["params"] == model.num_params()
+    assert set(r["files"]) == {"config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
+                               "tokenizer_config.json", "special_tokens_map.json", "README.md"}
+    assert r["adapter"] is None and not (out / "adapter").exists()
+    assert sorted(p.name for p in out.iterdir()) == sorted(r["files"])
+    assert not list(tmp_path.glob(".out.tmp*"))  # the temp folder was renamed
+
+    tok = load_tokenizer(ws.tokenizer_path)
+    end, eot, pad = (tok.token_to_id(t) for t in (END, EOT, PAD))
+    c = json.loads((out / "config.json").read_text())
+    assert c["architectures"] == ["LlamaForCausalLM"] and c["model_type"] == "llama"
+    assert (c["hidden_size"], c["intermediate_size"], c["num_hidden_layers"], c["num_attention_heads"],
+            c["num_key_value_heads"], c["vocab_size"], c["max_position_embeddings"]) == (
+        cfg.n_embd, cfg.mlp_hidden, cfg.n_layer, cfg.n_head, cfg.n_head, cfg.vocab_size, cfg.block_size)
+    assert c["rms_norm_eps"] == 1e-6 and c["rope_theta"] == cfg.rope_theta and c["hidden_act"] == "silu"
+    assert c["tie_word_embeddings"] is True and c["attention_bias"] is False and c["mlp_bias"] is False
+    assert c["torch_dtype"] == "float32"
+    assert (c["bos_token_id"], c["eos_token_id"], c["pad_token_id"]) == (eot, [end, eot], pad)
+    assert json.loads((out / "generation_config.json").read_text())["eos_token_id"] == [end, eot]
+    assert (out / "tokenizer.json").read_bytes() == ws.tokenizer_path.read_bytes()
+    tc = json.loads((out / "tokenizer_config.json").read_text())
+    assert (tc["eos_token"], tc["pad_token"], tc["bos_token"]) == (END, PAD, EOT)
+
+    # Llama's names and shapes, and the fused matrices split by rows
+    tensors = load_file(str(out / "model.safetensors"))
+    expected = hf.llama_shapes(cfg.vocab_size, cfg.n_embd, cfg.mlp_hidden, cfg.n_layer)
+    assert {k: tuple(v.shape) for k, v in tensors.items()} == expected  # tied: no lm_head tensor
+    assert all(v.dtype == torch.float32 for v in tensors.values())
+    sd = model.state_dict()
+    for i in range(cfg.n_layer):
+        q, k, v = sd[f"blocks.{i}.attn.qkv.weight"].chunk(3)
+        gate, up = sd[f"blocks.{i}.ffn.gate_up.weight"].chunk(2)
+        h = f"model.layers.{i}."
+        for name, want in (("self_attn.q_proj", q), ("self_attn.k_proj", k), ("self_attn.v_proj", v),
+                           ("self_attn.o_proj", sd[f"blocks.{i}.attn.proj.weight"]), ("mlp.gate_proj", gate),
+                           ("mlp.up_proj", up), ("mlp.down_proj", sd[f"blocks.{i}.ffn.down.weight"]),
+                           ("input_layernorm", sd[f"blocks.{i}.norm1.weight"]),
+                           ("post_attention_layernorm", sd[f"blocks.{i}.norm2.weight"])):
+            assert torch.equal(tensors[f"{h}{name}.weight"], want), name
+    assert torch.equal(tensors["model.embed_tokens.weight"], sd["tok_emb.weight"])
+
+    card = (out / "README.md").read_text()
+    assert runs["sft"] in card and runs["pretrain"] in card and "val/loss" in card
+    with Store(ws.db_path) as store:
+        final_val = store.metrics(runs["sft"], "val/loss")[-1][1]
+    assert f"{final_val:.6g}" in card
+
+    folder = ckpt.resolve(ws.runs_dir, runs["sft"])  # a checkpoint folder names the same model
+    again = hf.export_hf(ws, str(folder), tmp_path / "by-folder")
+    assert again["run"] == runs["sft"]
+    assert (tmp_path / "by-folder" / "model.safetensors").read_bytes() == (out / "model.safetensors").read_bytes()
+
+    hf.export_hf(ws, runs["sft"], out)  # an earlier export is replaced…
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "notes.txt").write_text("mine")
+    with pytest.raises(DojoError, match="not empty"):  # …someone's folder is not
+        hf.export_hf(ws, runs["sft"], tmp_path / "mine")
+
+
+def test_rope_convention_is_transformers_rotate_half():
+    """LM Dojo rotates the two halves of a head, as transformers' rotate_half does: no q/k permutation."""
+    x = torch.randn(1, 2, 7, 16)
+    cos, sin = rope_tables(16, 7, 500000.0)
+    inv_freq = 1.0 / 500000.0 ** (torch.arange(0, 16, 2).float() / 16)
+    emb = torch.cat([torch.outer(torch.arange(7).float(), inv_freq)] * 2, dim=-1)  # transformers' cos/sin layout
+    rotate_half = torch.cat([-x[..., 8:], x[..., :8]], dim=-1)
+    assert torch.allclose(apply_rope(x, cos, sin), x * emb.cos() + rotate_half * emb.sin(), atol=1e-6)
+
+
+def test_chat_template_renders_like_render_chat():
+    jinja2 = pytest.importorskip("jinja2")
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    def raise_exception(message):
+        raise jinja2.exceptions.TemplateError(message)
+
+    # the environment transformers' apply_chat_template renders in
+    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+    env.globals["raise_exception"] = raise_exception
+    template = env.from_string(hf.chat_template())
+    for messages in (MESSAGES, MESSAGES[1:], MESSAGES[:1], [{"role": "user", "content": ""}], []):
+        for gen in (False, True):
+            assert template.render(messages=messages, add_generation_prompt=gen) == render_chat(messages, gen)
+    with pytest.raises(jinja2.exceptions.TemplateError, match="role must be"):
+        template.render(messages=[{"role": "tool", "content": "x"}], add_generation_prompt=False)
+
+
+def test_transformers_loads_the_same_model(tws, tmp_path):
+    pytest.importorskip("jinja2")
+    transformers = pytest.importorskip("transformers")
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    theirs = transformers.AutoModelForCausalLM.from_pretrained(out).eval()  # fp32, as config.json says
+    ours = _our_model(ws, runs["sft"])
+    assert sum(p.numel() for p in theirs.parameters()) == ours.num_params()  # tied: one matrix
+    with torch.no_grad():
+        for x in _token_batches(ws):
+            diff = (theirs(x).logits - ours(x)[0]).abs().max().item()
+            assert diff <= 1e-4, diff
+
+    tok = transformers.AutoTokenizer.from_pretrained(out)
+    for gen in (True, False):
+        text = tok.apply_chat_template(MESSAGES, tokenize=False, add_generation_prompt=gen)
+        assert text == render_chat(MESSAGES, add_generation_prompt=gen)
+    ours_tok = load_tokenizer(ws.tokenizer_path)
+    text = render_chat(MESSAGES, add_generation_prompt=True)
+    assert tok(text, add_special_tokens=False)["input_ids"] == ours_tok.encode(text, add_special_tokens=False).ids
+    assert tok.eos_token == END and tok.pad_token == PAD
+
+
+def test_transformers_rope_on_a_random_model(ws, tmp_path):
+    """A random model with large weights and a non-default RoPE theta: position handling is what differs
+    most between conventions, and a tiny trained model barely uses it."""
+    pytest.importorskip("jinja2")
+    transformers = pytest.importorskip("transformers")
+    torch.manual_seed(0)
+    vocab = load_tokenizer(ws.tokenizer_path).get_vocab_size()
+    model = GPT(GPTConfig(vocab_size=vocab, block_size=64, n_layer=2, n_head=4, n_embd=64, rope_theta=500000.0))
+    with torch.no_grad():
+        for p in model.parameters():
+            p.mul_(4)
+    _save_checkpoint(ws, "random", model)
+    hf.export_hf(ws, "random", tmp_path / "out")
+    theirs = transformers.AutoModelForCausalLM.from_pretrained(tmp_path / "out").eval()
+    x = torch.randint(0, vocab, (2, 64), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        a, b = theirs(x).logits, model.eval()(x)[0]
+    assert (a - b).abs().max().item() <= 1e-4 * max(1.0, b.abs().max().item())
+
+
+# -- round trip -------------------------------------------------------------------------------
+def test_round_trip_and_training_on_from_the_import(tws, tmp_path, one_thread):
+    from engine.train import sft
+
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    r = hf_import.import_hf(ws, out)
+    assert r["tokenizer"] == "matches the workspace"
+    original, imported = _our_model(ws, runs["sft"]), _our_model(ws, r["run"])
+    assert original.cfg == imported.cfg
+    a, b = original.state_dict(), imported.state_dict()
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    assert imported.lm_head.weight is imported.tok_emb.weight  # still tied
+    with Store(ws.db_path) as store:
+        row = store.run(r["run"])
+    assert (row["stage"], row["status"], row["parent"]) == ("import", "done", str(out))
+    meta = ckpt.read_meta(ckpt.resolve(ws.runs_dir, r["run"]))
+    assert meta["source"]["run"] == runs["sft"] and meta["parent"] == str(out)
+
+    # an SFT run starts from the imported run, as `lmdojo-cli sft WS --from RUN` does
+    ev = run_events(sft.run(ws, sft.make_config(sets={
+        "base": r["run"], "max_steps": "3", "batch_size": "4", "eval_every": "3", "sample_every": "0",
+        "checkpoint_every": "3", "threads": "1"})))
+    assert ev[-1].result["steps"] == 3
+    with Store(ws.db_path) as store:
+        assert store.run(ev[-1].result["run"])["parent"] == r["checkpoint"]
+
+    # and the lineage of a run trained on an import ends at the folder it came from
+    hf.export_hf(ws, ev[-1].result["run"], tmp_path / "again")
+    card = (tmp_path / "again" / "README.md").read_text()
+    assert r["run"] in card and str(out) in card
+
+
+def test_import_adopts_the_tokenizer_of_an_empty_workspace(tws, tmp_path):
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    fresh = Workspace.create(tmp_path / "fresh")
+    r = hf_import.import_hf(fresh, out)
+    assert r["tokenizer"] == "adopted"
+    assert fresh.tokenizer_path.read_bytes() == ws.tokenizer_path.read_bytes()
+    a, b = _our_model(ws, runs["sft"]).state_dict(), _our_model(fresh, r["run"]).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+    assert hf_import.import_hf(fresh, out)["tokenizer"] == "matches the workspace"  # twice: now it must match
+
+
+def test_import_refuses_another_tokenizer(tws, tmp_path):
+    from engine.tokenizer import SPECIAL_TOKENS, save_tokenizer, train_tokenizer
+
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    other = train_tokenizer(["another corpus entirely, 完全不同的語料。"] * 20, vocab_size=300)
+    assert all(other.token_to_id(t) is not None for t in SPECIAL_TOKENS)
+    save_tokenizer(other, out / "tokenizer.json")
+    with pytest.raises(DojoError) as e:
+        hf_import.import_hf(ws, out)
+    assert str(out / "tokenizer.json") in str(e.value) and str(ws.tokenizer_path) in str(e.value)
+    assert "\n" not in str(e.value)
+    with Store(ws.db_path) as store:
+        assert not store.runs("import")  # nothing half-made is left behind
+    assert not list(ws.runs_dir.glob("import-*"))
+
+
+def test_import_a_foreign_llama_folder(tws, tmp_path):
+    """A small Llama written by transformers itself (its own config spelling: rope_parameters, dtype)."""
+    transformers = pytest.importorskip("transformers")
+    ws, _ = tws
+    tok = load_tokenizer(ws.tokenizer_path)
+    config = transformers.LlamaConfig(
+        vocab_size=tok.get_vocab_size(), hidden_size=64, intermediate_size=160, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=48, rms_norm_eps=1e-6,
+        rope_theta=20000.0, tie_word_embeddings=True)
+    torch.manual_seed(0)
+    theirs = transformers.LlamaForCausalLM(config).eval()
+    folder = tmp_path / "foreign"
+    theirs.save_pretrained(folder)
+    shutil.copy(ws.tokenizer_path, folder / "tokenizer.json")
+    r = hf_import.import_hf(ws, folder)
+    ours = _our_model(ws, r["run"])
+    assert (ours.cfg.mlp_hidden, ours.cfg.block_size, ours.cfg.rope_theta) == (160, 48, 20000.0)
+    x = torch.randint(0, tok.get_vocab_size(), (2, 48), generator=torch.Generator().manual_seed(1))
+    with torch.no_grad():
+        assert (theirs(x).logits - ours(x)[0]).abs().max().item() <= 1e-4
+
+
+def test_import_a_sharded_folder(tws, tmp_path):
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    tensors = load_file(str(out / "model.safetensors"))
+    names = sorted(tensors)
+    shards = {"model-00001-of-00002.safetensors": names[: len(names) // 2],
+              "model-00002-of-00002.safetensors": names[len(names) // 2 :]}
+    for file, keys in shards.items():
+        save_file({k: tensors[k] for k in keys}, str(out / file), metadata={"format": "pt"})
+    (out / "model.safetensors").unlink()
+    (out / "model.safetensors.index.json").write_text(json.dumps(
+        {"metadata": {}, "weight_map": {k: file for file, keys in shards.items() for k in keys}}))
+    r = hf_import.import_hf(ws, out)
+    a, b = _our_model(ws, runs["sft"]).state_dict(), _our_model(ws, r["run"]).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_import_an_untied_folder_whose_head_is_the_embedding(tws, tmp_path):
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    tensors = load_file(str(out / "model.safetensors"))
+    tensors["lm_head.weight"] = tensors["model.embed_tokens.weight"].clone()
+    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
+    _edit_config(out, tie_word_embeddings=False)
+    r = hf_import.import_hf(ws, out)
+    a, b = _our_model(ws, runs["sft"]).state_dict(), _our_model(ws, r["run"]).state_dict()
+    assert all(torch.equal(a[k], b[k]) for k in a)
+
+    tensors["lm_head.weight"] = tensors["lm_head.weight"] + 0.01  # a head of its own: refused
+    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
+    with pytest.raises(DojoError, match="untied output head"):
+        hf_import.import_hf(ws, out)
+
+
+# -- refusals ---------------------------------------------------------------------------------
+def _edit_config(folder, **changes):
+    c = json.loads((folder / "config.json").read_text())
+    for k, v in changes.items():
+        if v is None:
+            c.pop(k, None)
+        else:
+            c[k] = v
+    (folder / "config.json").write_text(json.dumps(c))
+
+
+def test_export_refuses_moe_and_reward_models(ws, tmp_path):
+    vocab = load_tokenizer(ws.tokenizer_path).get_vocab_size()
+    _save_checkpoint(ws, "moe", GPT(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2, n_embd=32,
+                                              n_experts=2)))
+    with pytest.raises(DojoError, match="moe is a mixture-of-experts model") as e:
+        hf.export_hf(ws, "moe", tmp_path / "out")
+    assert "\n" not in str(e.value)
+    _save_checkpoint(ws, "rm", RewardModel(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2,
+                                                     n_embd=32)), head="reward")
+    with pytest.raises(DojoError, match="rm is a reward model"):
+        hf.export_hf(ws, "rm", tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "header", "garbage"])
+def test_import_refuses_damaged_weights(tws, tmp_path, damage):
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    path = out / "model.safetensors"
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif damage == "header":  # the 8-byte header length and the JSON header itself
+        path.write_bytes(b"\xff" * 64 + data[64:])
+    else:
+        path.write_bytes(b"not a safetensors file")
+    with pytest.raises(DojoError) as e:
+        hf_import.import_hf(ws, out)
+    assert str(path) in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("damage", ["truncated", "missing"])
+def test_import_refuses_a_damaged_config(tws, tmp_path, damage):
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    path = out / "config.json"
+    if damage == "truncated":
+        path.write_text(path.read_text()[:100])
+    else:
+        path.unlink()
+    with pytest.raises(DojoError) as e:
+        hf_import.import_hf(ws, out)
+    assert str(path) in str(e.value) and "\n" not in str(e.value)
+
+
+@pytest.mark.parametrize("changes, feature", [
+    ({"num_key_value_heads": 1}, "grouped-query attention"),
+    ({"attention_bias": True}, "attention_bias"),
+    ({"mlp_bias": True}, "mlp_bias"),
+    ({"rope_scaling": {"rope_type": "linear", "factor": 2.0}}, "rope scaling 'linear'"),
+    ({"rope_parameters": {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0}}, "rope scaling 'yarn'"),
+    ({"rms_norm_eps": 1e-5}, "rms_norm_eps"),
+    ({"hidden_act": "gelu"}, "hidden_act 'gelu'"),
+    ({"model_type": "mistral"}, "model_type 'mistral'"),
+    ({"head_dim": 8}, "head_dim"),
+    ({"hidden_size": 48, "head_dim": None, "lmdojo": None}, "does not hold a Llama of the size"),
+    ({"num_hidden_layers": 3, "lmdojo": None}, "missing model.layers.2"),
+])
+def test_import_refuses_unsupported_features(tws, tmp_path, changes, feature):
+    ws, runs = tws
+    out = tmp_path / "out"
+    hf.export_hf(ws, runs["sft"], out)
+    _edit_config(out, **changes)
+    with pytest.raises(DojoError, match=feature) as e:
+        hf_import.import_hf(ws, out)
+    assert "\n" not in str(e.value)
+
+
+def test_import_refuses_pickle_weights(ws, tmp_path):
+    folder = tmp_path / "pickled"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"model_type": "llama", "hidden_size": 32, "num_attention_heads": 2,
+                                                    "num_hidden_layers": 1, "intermediate_size": 96,
+                                                    "vocab_size": 512, "rms_norm_eps": 1e-6}))
+    (folder / "pytorch_model.bin").write_bytes(b"\x80\x04")  # never opened
+    with pytest.raises(DojoError, match="safetensors only"):
+        hf_import.import_hf(ws, folder)
+
+
+# -- LoRA -> PEFT -----------------------------------------------------------------------------
+def test_lora_run_exports_peft_adapters(tws, tmp_path):
+    ws, runs = tws
+    out = tmp_path / "out"
+    r = hf.export_hf(ws, runs["lora"], out)
+    assert r["adapter"] == str(out / "adapter")
+    assert {"adapter/adapter_config.json", "adapter/adapter_model.safetensors"} <= set(r["files"])
+    meta = ckpt.read_meta(ckpt.resolve(ws.runs_dir, runs["lora"]))
+    lora = meta["lora"]
+    conf = json.loads((out / "adapter" / "adapter_config.json").read_text())
+    assert conf["peft_type"] == "LORA" and conf["task_type"] == "CAUSAL_LM"
+    assert (conf["r"], conf["lora_alpha"], conf["lora_dropout"]) == (lora["rank"], lora["alpha"], lora["dropout"])
+    assert sorted(conf["target_modules"]) == ["down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj",
+                                              "v_proj"]
+    assert conf["base_model_name_or_path"] == runs["pretrain"]
+    assert conf["modules_to_save"] == ["embed_tokens", "lm_head"]
+
+    adapter = load_file(str(out / "adapter" / "adapter_model.safetensors"))
+    merged = load_file(str(out / "model.safetensors"))
+    cfg = _our_model(ws, runs["lora"]).cfg
+    base = hf.to_llama(_our_model(ws, runs["pretrain"]).state_dict(), cfg.n_layer)  # what the adapters sit on
+    rank, scale = lora["rank"], lora["alpha"] / lora["rank"]
+    shapes = {"self_attn.q_proj": (cfg.n_embd, cfg.n_embd), "self_attn.k_proj": (cfg.n_embd, cfg.n_embd),
+              "self_attn.v_proj": (cfg.n_embd, cfg.n_embd), "self_attn.o_proj": (cfg.n_embd, cfg.n_embd),
+              "mlp.gate_proj": (cfg.mlp_hidden, cfg.n_embd), "mlp.up_proj": (cfg.mlp_hidden, cfg.n_embd),
+              "mlp.down_proj": (cfg.n_embd, cfg.mlp_hidden)}
+    expected_keys = {"base_model.model.model.embed_tokens.weight", "base_model.model.lm_head.weight"}
+    for i in range(cfg.n_layer):
+        for module, (n_out, n_in) in shapes.items():
+            prefix = f"base_model.model.model.layers.{i}.{module}"
+            a, b = adapter[f"{prefix}.lora_A.weight"], adapter[f"{prefix}.lora_B.weight"]
+            assert a.shape == (rank, n_in) and b.shape == (n_out, rank)
+            w = f"model.layers.{i}.{module}.weight"
+            assert torch.allclose(base[w] + b @ a * scale, merged[w], atol=1e-6), w
+            assert not torch.equal(base[w], merged[w])  # the adapters did learn something
+            expected_keys |= {f"{prefix}.lora_A.weight", f"{prefix}.lora_B.weight"}
+    assert set(adapter) == expected_keys
+    assert torch.equal(adapter["base_model.model.model.embed_tokens.weight"], merged["model.embed_tokens.weight"])
+    assert torch.equal(adapter["base_model.model.lm_head.weight"], merged["model.embed_tokens.weight"])
+    assert "## LoRA adapter" in (out / "README.md").read_text()
+
+
+def test_peft_loads_the_adapters(tws, tmp_path):
+    """With PEFT installed (not a dev dependency): base + adapter computes what the merged folder does."""
+    transformers = pytest.importorskip("transformers")
+    peft = pytest.importorskip("peft")
+    ws, runs = tws
+    hf.export_hf(ws, runs["lora"], tmp_path / "lora")
+    hf.export_hf(ws, runs["pretrain"], tmp_path / "base")
+    auto = transformers.AutoModelForCausalLM
+    with warnings.catch_warnings():  # newer PEFT notes that embed_tokens and lm_head are tied in the base
+        warnings.simplefilter("ignore")
+        model = peft.PeftModel.from_pretrained(auto.from_pretrained(tmp_path / "base"), tmp_path / "lora" / "adapter")
+    merged = auto.from_pretrained(tmp_path / "lora").eval()
+    x = _token_batches(ws)[0]
+    with torch.no_grad():
+        assert (model.eval()(x).logits - merged(x).logits).abs().max().item() <= 1e-4
+
+
+# -- CLI --------------------------------------------------------------------------------------
+def test_cli_export_and_import(tws, tmp_path, capsys):
+    ws, runs = tws
+    out = tmp_path / "out"
+    assert main(["export", str(ws.root), "--run", runs["sft"], "--format", "hf", str(out), "--json"]) == 0
+    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert r["path"] == str(out) and "model.safetensors" in r["files"]
+    assert main(["import", str(ws.root), str(out), "--json"]) == 0
+    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert r["run"].startswith("import-")
+    assert main(["import", str(ws.root), str(out)]) == 0
+    assert "--from import-" in capsys.readouterr().out
+
+    (out / "config.json").write_text("{")
+    assert main(["import", str(ws.root), str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and str(out / "config.json") in err and "\n" not in err
+    assert main(["export", str(ws.root), "--run", "nope", "--format", "hf", str(tmp_path / "x")]) == 2
