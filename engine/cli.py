@@ -1,7 +1,8 @@
 """lmdojo-cli: every stage of LM Dojo from a terminal, one subcommand per stage.
 
 Progress goes to stderr; with --json, stdout gets exactly one JSON object (the result)
-on its last line. Bad input exits with code 2 and a one-line message.
+on its last line. Bad input exits with code 2 and a one-line message. Under torchrun (several
+processes training one model, engine.train.dist) only rank 0 prints progress and the result.
 """
 from __future__ import annotations
 
@@ -23,7 +24,19 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
 
 
+def _dist():
+    """engine.train.dist if a training stage loaded it (importing it here would load torch for
+    every command)."""
+    return sys.modules.get("engine.train.dist")
+
+
+def _is_main() -> bool:
+    return _dist() is None or _dist().current().is_main
+
+
 def _emit(args, result: dict, human: str):
+    if not _is_main():
+        return
     if args.json:
         print(json.dumps(result, ensure_ascii=False, default=_json_default))
     else:
@@ -56,7 +69,7 @@ class _Printer:
     def __call__(self, ev):
         from engine import events as E
 
-        if self.quiet:
+        if self.quiet or not _is_main():
             return
         out = sys.stderr
         if isinstance(ev, E.Metrics):
@@ -96,9 +109,13 @@ def _drive(events, printer) -> "object":
 
 def _with_control(fn):
     """Install a SIGINT handler that cancels the job gracefully the first time."""
+    import os
+
     from engine.events import Control
 
     control = Control()
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:  # torchrun: every rank gets the Ctrl-C; let it end them all
+        return fn(control)
 
     def on_sigint(signum, frame):
         if control.cancelled:
@@ -455,18 +472,27 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.fn(args)
     except DojoError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"{_who()}error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
-        print("aborted", file=sys.stderr)
+        print(f"{_who()}aborted", file=sys.stderr)
         return 130
     except Exception as e:  # a training failure: one line, not a traceback; details with LMDOJO_DEBUG=1
         import os
 
         if os.environ.get("LMDOJO_DEBUG"):
             raise
-        print(f"error: {type(e).__name__}: {e}", file=sys.stderr)
+        print(f"{_who()}error: {type(e).__name__}: {e}", file=sys.stderr)
         return EXIT_FAILED
+    finally:
+        if _dist() is not None:
+            _dist().destroy()
+
+
+def _who() -> str:
+    """Under torchrun, which process speaks (each one reports its own errors)."""
+    world = _dist().current().world if _dist() is not None else 1
+    return f"rank {_dist().current().rank}: " if world > 1 else ""
 
 
 if __name__ == "__main__":

@@ -3,9 +3,14 @@
 A stage (pretrain, sft, …) supplies a `Task`: where batches come from, how a batch's loss
 is computed, how to evaluate and sample. `train()` then runs the same loop for all of them,
 top to bottom: eval → sample → save → stop? → step → report.
+
+Under torchrun (engine.train.dist) every rank runs this loop over the same global order of rows
+and trains on its share of each step's rows; DDP averages the gradients, the numbers the loop
+decides on are averaged over the ranks, and only rank 0 evaluates, samples and writes.
 """
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import math
@@ -25,13 +30,18 @@ from engine.data.shards import EpochOrder, SamplerState
 from engine.errors import ConfigError, DojoError, TrainingError
 from engine.events import Checkpoint, Control, Finished, Log, Metrics, Progress, Sample
 from engine.store import Store
+from engine.train import dist
 
 OOM_ERRORS = (torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else (torch.cuda.OutOfMemoryError,)
 
 
 # -- machine ----------------------------------------------------------------------------------
 def resolve_device(name: str = "auto") -> torch.device:
-    """auto picks cuda > mps > cpu; an explicit device that is not there is an error."""
+    """auto picks cuda > mps > cpu; an explicit device that is not there is an error.
+    Under torchrun, each process takes the GPU of its local rank (or the CPU)."""
+    ctx = dist.current()
+    if ctx.world > 1:
+        return _rank_device(name, ctx.local_rank)
     if name == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
@@ -44,6 +54,18 @@ def resolve_device(name: str = "auto") -> torch.device:
     if dev.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
         raise ConfigError("device 'mps' is not available on this machine")
     return dev
+
+
+def _rank_device(name: str, local_rank: int) -> torch.device:
+    if name not in ("auto", "cuda", "cpu"):
+        raise ConfigError(f"under torchrun the device is auto, cuda or cpu (each process takes the GPU of its "
+                          f"local rank), not {name!r}")
+    if name == "cpu" or (name == "auto" and not torch.cuda.is_available()):
+        return torch.device("cpu")
+    if local_rank >= torch.cuda.device_count():
+        raise ConfigError(f"process {local_rank} on this node has no GPU of its own ({torch.cuda.device_count()} "
+                          "CUDA devices): start at most that many with --nproc_per_node")
+    return torch.device("cuda", local_rank)
 
 
 def autocast_dtype(device: torch.device, dtype: str) -> torch.dtype | None:
@@ -257,7 +279,7 @@ class Job:
     model: torch.nn.Module
     task: Task
     device: torch.device
-    store: Store
+    store: Store | None  # None on the ranks other than 0 under torchrun: rank 0 writes
     meta: dict  # stage, model_config, tokenizer_hash, … saved in every checkpoint
     resume_from: Path | None = None
 
@@ -269,9 +291,53 @@ def _train_state(step, tokens, elapsed, opt, guard, task) -> tuple[dict, dict]:
     return tensors, {"tokens": tokens, "elapsed_s": elapsed, "param_groups": groups, "data": task.data_state()}
 
 
+class _TaskLoss(torch.nn.Module):
+    """The task's loss as a module's forward, so that DDP (which syncs what its forward used)
+    can wrap it, while the task still gets the plain model: tasks read model.cfg, call a reward
+    model's reward() or generate from the policy, none of which a DDP wrapper passes through."""
+
+    def __init__(self, model: torch.nn.Module, task: Task):
+        super().__init__()
+        self.model, self.task = model, task
+
+    def forward(self, rows):
+        return self.task.loss(self.model, rows)
+
+
+def _ddp(net: _TaskLoss, model: torch.nn.Module, device: torch.device):
+    from torch.nn.parallel import DistributedDataParallel
+
+    # A mixture of experts may route no token to some expert in a step; DDP must then look for
+    # parameters without gradients, which costs a graph walk, so only then.
+    moe = getattr(getattr(model, "cfg", None), "n_experts", 0) > 0
+    return DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None,
+                                   find_unused_parameters=moe)
+
+
+def _share(rows: np.ndarray, batch: int, ctx: dist.Dist) -> np.ndarray:
+    """This rank's rows of a step: its 1/world of every micro-batch of `batch` rows. So with W ranks a
+    step computes what one process does with batch_size/W and W times the accumulation, for any loss
+    (and, for pretraining, what one process does with the whole batch at once)."""
+    if ctx.world == 1:
+        return rows
+    per_rank = batch // ctx.world
+    parts = rows.reshape(-1, ctx.world, per_rank, *rows.shape[1:])
+    return parts[:, ctx.rank].reshape(-1, *rows.shape[1:])
+
+
 def train(job: Job, control: Control | None = None) -> Iterator:
     cfg, model, task, store = job.cfg, job.model, job.task, job.store
-    control = control or Control()
+    ctx = dist.current()
+    main = ctx.is_main
+    # Pause and cancel steer one process; under torchrun, Ctrl-C ends every rank (rank 0 keeps
+    # what it can, as after any error).
+    control = (control or Control()) if ctx.world == 1 else Control()
+    if cfg.batch_size % ctx.world:
+        msg = (f"batch_size is the global batch under torchrun: {cfg.batch_size} does not split over "
+               f"{ctx.world} processes; use a multiple of {ctx.world}")
+        if main:
+            store.set_status(job.run_id, "failed", msg)
+        raise ConfigError(msg)
     opt = build_optimizer(model, cfg.lr, cfg.weight_decay, (cfg.beta1, cfg.beta2), job.device)
     guard = SpikeGuard(cfg.spike_sigma, cfg.spike_window, cfg.max_bad_steps)
     budget = Budget(cfg.max_steps, cfg.max_minutes * 60)
@@ -288,12 +354,16 @@ def train(job: Job, control: Control | None = None) -> Iterator:
         guard.load(loaded.train_state)
         task.load_data_state(loaded.meta["data"])
         step, tokens, elapsed = loaded.meta["step"], loaded.meta["tokens"], loaded.meta["elapsed_s"]
-        store.forget_after(job.run_id, step)
-        store.set_status(job.run_id, "running")
+        if main:
+            store.forget_after(job.run_id, step)
+            store.set_status(job.run_id, "running")
         yield Log(f"resumed {job.run_id} from step {step} ({job.resume_from.name})")
 
-    micro = cfg.batch_size
-    rows_per_step = cfg.batch_size * cfg.grad_accum
+    net = _TaskLoss(forward_model, task)
+    if ctx.world > 1:
+        net = _ddp(net, model, job.device)
+    micro = cfg.batch_size // ctx.world  # rows per rank and micro-batch
+    rows_per_step = cfg.batch_size * cfg.grad_accum  # over all ranks
     last_saved, last_eval_step, val = step, -1, {}
     status, last_loss = "done", float("nan")
     window_t, window_tokens = time.perf_counter(), 0
@@ -316,40 +386,48 @@ def train(job: Job, control: Control | None = None) -> Iterator:
             now = time.perf_counter()
             elapsed += now - clock
             clock = now
+            if budget.max_seconds:  # the ranks' clocks differ a little: rank 0's says when time is up
+                elapsed = dist.from_main(elapsed, job.device)
             finished = budget.done(step, elapsed)
 
-            # eval
+            # eval (eval, sample and save: on rank 0 only; the others wait for it in the next collective)
             if (step % cfg.eval_every == 0 or finished) and last_eval_step != step:
-                val = task.evaluate(model)
-                if tokens_per_s:
-                    val["perf/tokens_per_s"] = tokens_per_s  # measured throughput, for estimates of later runs
                 last_eval_step = step
-                store.log_metrics(job.run_id, step, val)
-                yield Metrics(step, val)
+                if main:
+                    val = task.evaluate(model)
+                    if tokens_per_s:
+                        val["perf/tokens_per_s"] = tokens_per_s  # measured throughput, for estimates of later runs
+                    store.log_metrics(job.run_id, step, val)
+                    yield Metrics(step, val)
             # sample
-            if cfg.sample_every and (step % cfg.sample_every == 0 or finished) and step > 0:
+            if main and cfg.sample_every and (step % cfg.sample_every == 0 or finished) and step > 0:
                 for prompt, text in task.samples(model, step):
                     store.log_sample(job.run_id, step, prompt, text)
                     yield Sample(step, prompt, text)
             # save
             if (step % cfg.checkpoint_every == 0 or finished or control.cancelled) and step > last_saved:
-                yield save()
+                if main:
+                    yield save()
                 last_saved = step
             # stop?
             if finished or control.cancelled:
                 status = "cancelled" if control.cancelled and not finished else "done"
                 break
 
-            # step
+            # step: every rank draws the same rows (one seeded order) and trains on its share
             rows = task.next_rows(rows_per_step)
+            mine = _share(rows, cfg.batch_size, ctx)
             while True:
                 oom = False
                 try:
-                    loss, aux = _forward_backward(forward_model, task, rows, micro, amp, job.device, cfg.moe_aux_weight)
+                    loss, aux = _forward_backward(net, mine, micro, amp, job.device, cfg.moe_aux_weight)
                 except OOM_ERRORS:
                     oom = True  # handled below, outside the except block, so the frames are freed
                 if not oom:
                     break
+                if ctx.world > 1:  # the ranks must agree on the micro-batch: one cannot halve it alone
+                    raise TrainingError(f"out of memory on rank {ctx.rank} with micro-batches of {micro} sequences "
+                                        "per process: lower batch_size and raise grad_accum (same effective batch)")
                 opt.zero_grad(set_to_none=True)
                 gc.collect()
                 if job.device.type == "cuda":
@@ -362,15 +440,21 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                           f"through accumulation)", "warning")
             clip = cfg.grad_clip if cfg.grad_clip > 0 else float("inf")
             grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip))
+            # Means over the ranks, so every rank logs, judges spikes and skips on the same numbers.
+            own = task.step_metrics() if hasattr(task, "step_metrics") else {}  # DPO's rewards, GRPO's KL, …
+            stats = dist.mean({k: v for k, v in {"train/loss": loss, "train/grad_norm": grad_norm,
+                                                 "train/aux_loss": aux, **own}.items() if v is not None}, job.device)
+            loss, grad_norm, aux = stats["train/loss"], stats["train/grad_norm"], stats.get("train/aux_loss")
             lr = cfg.lr * lr_multiplier(step, budget.progress(step, elapsed), cfg.warmup_steps,
                                         cfg.decay_frac, cfg.min_lr_frac)
             reason = guard.check(loss, grad_norm)
             if reason:
                 opt.zero_grad(set_to_none=True)
-                ids = task.doc_ids(rows)
-                store.log_skipped(job.run_id, step + 1, reason, loss, grad_norm, ids)
-                yield Log(f"step {step + 1}: {reason} (loss {loss:.4g}, grad norm {grad_norm:.4g}); update skipped, "
-                          f"{len(ids)} documents recorded", "warning")
+                if main:
+                    ids = task.doc_ids(rows)
+                    store.log_skipped(job.run_id, step + 1, reason, loss, grad_norm, ids)
+                    yield Log(f"step {step + 1}: {reason} (loss {loss:.4g}, grad norm {grad_norm:.4g}); update "
+                              f"skipped, {len(ids)} documents recorded", "warning")
                 if guard.reject():
                     raise TrainingError(f"training diverged: {guard.bad_in_row} bad steps in a row at step {step + 1} "
                                         f"({reason}); lower lr (now {cfg.lr:g}) or resume from an earlier checkpoint")
@@ -381,16 +465,15 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                 opt.zero_grad(set_to_none=True)
                 guard.accept(loss, grad_norm)
             step += 1
-            tokens += len(rows) * task.tokens_per_row
+            tokens += len(rows) * task.tokens_per_row  # all ranks' rows
             window_tokens += len(rows) * task.tokens_per_row
             last_loss = loss
 
             # report
-            metrics = {"train/loss": loss, "train/grad_norm": grad_norm, "train/lr": lr, "train/aux_loss": aux}
-            if hasattr(task, "step_metrics"):  # a stage's own numbers (DPO's rewards, GRPO's KL, …)
-                metrics |= task.step_metrics()
+            metrics = {**stats, "train/lr": lr}
             metrics = {k: v for k, v in metrics.items() if v is not None and math.isfinite(v)}  # NaN: see skipped_batches
-            store.log_metrics(job.run_id, step, metrics)
+            if main:
+                store.log_metrics(job.run_id, step, metrics)
             yield Metrics(step, metrics)
             t = time.perf_counter()
             if t - window_t >= 1.0 or step == 1:
@@ -401,15 +484,19 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                            budget.eta(step, elapsed, steps_per_s))
     except BaseException as e:
         # Stopped by an error or Ctrl-C: keep what was learned since the last save.
-        if step > last_saved:
-            try:
-                save()
-            except Exception:
-                pass
-        msg = str(e) or type(e).__name__
-        store.set_status(job.run_id, "cancelled" if isinstance(e, (KeyboardInterrupt, GeneratorExit)) else "failed", msg)
+        if main:
+            if step > last_saved:
+                try:
+                    save()
+                except Exception:
+                    pass
+            msg = str(e) or type(e).__name__
+            store.set_status(job.run_id, "cancelled" if isinstance(e, (KeyboardInterrupt, GeneratorExit)) else "failed",
+                             msg)
         raise
-    store.set_status(job.run_id, status)
+    if main:
+        store.set_status(job.run_id, status)
+    dist.barrier()  # rank 0's last checkpoint is on disk before any rank names it
     final = ckpt.list_checkpoints(ckpt_root)
     yield Finished(status, {
         "run": job.run_id, "checkpoint": str(final[-1]) if final else None, "steps": step, "tokens": tokens,
@@ -418,17 +505,22 @@ def train(job: Job, control: Control | None = None) -> Iterator:
     })
 
 
-def _forward_backward(model, task: Task, rows, micro: int, amp, device, aux_weight: float):
-    """Gradients of the mean loss over `rows`, in micro-batches of `micro` rows."""
+def _forward_backward(net, rows, micro: int, amp, device, aux_weight: float):
+    """Gradients of the mean loss over `rows`, in micro-batches of `micro` rows. `net(rows)` is the
+    task's (loss, aux loss); wrapped in DDP, it averages the gradients over the ranks."""
     total, total_aux, n = 0.0, 0.0, len(rows)
     has_aux = False
     for i in range(0, n, micro):
         chunk = rows[i : i + micro]
-        with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
-            loss, aux = task.loss(model, chunk)
-        weight = len(chunk) / n
-        objective = loss if aux is None else loss + aux_weight * aux
-        (objective * weight).backward()
+        last = i + micro >= n
+        # DDP: average the gradients once, after the last micro-batch, not after every one
+        sync = net.no_sync() if hasattr(net, "no_sync") and not last else contextlib.nullcontext()
+        with sync:
+            with torch.autocast(device.type, dtype=amp, enabled=amp is not None):
+                loss, aux = net(chunk)
+            weight = len(chunk) / n
+            objective = loss if aux is None else loss + aux_weight * aux
+            (objective * weight).backward()
         total += float(loss.detach()) * weight
         if aux is not None:
             has_aux = True

@@ -18,13 +18,19 @@ import torch
 from engine.data.sft_data import encode_example
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
+from engine.train import dist
 from engine.train.loop import OrderedRows
 from engine.workspace import Workspace
 
 
 def load_pairs(ws: Workspace, source: str = "") -> list[dict]:
     """Pairs from the workspace's preference store (source ""; the demo's pairs are imported
-    into an empty store first), or from a JSONL file in the prompt/chosen/rejected convention."""
+    into an empty store first), or from a JSONL file in the prompt/chosen/rejected convention.
+    Under torchrun rank 0 reads them (and imports, once) and sends them to the others."""
+    return dist.on_main(lambda: _load_pairs(ws, source))
+
+
+def _load_pairs(ws: Workspace, source: str) -> list[dict]:
     from engine.prefs import PrefStore
 
     if source:

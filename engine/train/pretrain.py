@@ -22,6 +22,7 @@ from engine.losses import lm_loss
 from engine.model import GPT, GPTConfig
 from engine.store import Store
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
+from engine.train import dist
 from engine.train.loop import Job, OrderedRows, command_line, find_resume, new_run_id, resolve_device, train, write_run_folder
 from engine.workspace import Workspace
 
@@ -110,16 +111,18 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
     shard_meta = read_meta(ws.tokens_dir)
     if shard_meta["tokenizer_hash"] != tok_hash:
         raise DojoError("the token shards were made with another tokenizer; run: lmdojo-cli tokenize WS")
-    store = Store(ws.db_path)
+    main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
+    store = Store(ws.db_path) if main else None
     try:
         resume_from = None
         if resume:
-            run_id, resume_from = find_resume(ws, store, STAGE, resume)
+            run_id, found = dist.on_main(lambda: find_resume(ws, store, STAGE, resume))
+            resume_from = Path(found)
             saved = ckpt.read_meta(resume_from)
             cfg = build_config(PretrainConfig, saved["config"], overrides, MODEL_PRESETS, "saved config")
         else:
             cfg = cfg or make_config(sets=overrides)
-            run_id = new_run_id(ws.runs_dir, STAGE)
+            run_id = dist.on_main(lambda: new_run_id(ws.runs_dir, STAGE))
         if not cfg.has_budget():
             raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_minutes=4)")
         if cfg.threads:
@@ -133,14 +136,16 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
 
         torch.manual_seed(cfg.seed)
         model = GPT(mcfg).to(device)
-        write_run_folder(run_dir, cfg, command_line(ws, STAGE, run_dir))
-        if resume_from is None:
-            store.create_run(run_id, STAGE, to_dict(cfg), command_line(ws, STAGE, run_dir))
+        if main:
+            write_run_folder(run_dir, cfg, command_line(ws, STAGE, run_dir))
+            if resume_from is None:
+                store.create_run(run_id, STAGE, to_dict(cfg), command_line(ws, STAGE, run_dir))
         job = Job(run_id=run_id, run_dir=run_dir, cfg=cfg, model=model, task=task,
                   device=device, store=store, resume_from=resume_from,
                   meta={"stage": STAGE, "model_config": mcfg.to_dict(), "tokenizer_hash": tok_hash,
                         "config": to_dict(cfg), "params": model.num_params()})
         yield from train(job, control)
     finally:
-        store.close()
+        if store is not None:
+            store.close()
 

@@ -29,6 +29,7 @@ from engine.generate import SamplingConfig, chat
 from engine.losses import IGNORE_INDEX, lm_loss
 from engine.store import Store
 from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
+from engine.train import dist
 from engine.train.loop import (Job, OrderedRows, command_line, find_resume, latest_checkpoint, new_run_id,
                                resolve_device, train, write_run_folder)
 from engine.workspace import Workspace
@@ -81,7 +82,9 @@ class SFTTask(OrderedRows):
         records = select_examples(records, cfg.select, cfg.select_n, cfg.seed)
         if cfg.response_only:
             records = response_only(records)
-        atomic_write_text(run_dir / "selected.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+        if dist.current().is_main:  # the run folder is rank 0's
+            atomic_write_text(run_dir / "selected.jsonl",
+                              "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
         self.train, self.val, self.skipped = [], [], 0
         for r in records:
             enc = encode_example(tok, r["messages"], cfg.loss_on, block + 1)
@@ -154,21 +157,26 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
     cfg = cfg or make_config(sets=overrides)
     tok = load_tokenizer(ws.tokenizer_path)
     tok_hash = tokenizer_hash(ws.tokenizer_path)
-    store = Store(ws.db_path)
+    main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
+    store = Store(ws.db_path) if main else None
     try:
         resume_from = None
         if resume:
-            run_id, resume_from = find_resume(ws, store, STAGE, resume)
+            run_id, found = dist.on_main(lambda: find_resume(ws, store, STAGE, resume))
+            resume_from = Path(found)
             cfg = build_config(SFTConfig, ckpt.read_meta(resume_from)["config"], overrides, toml_name="saved config")
         if not cfg.has_budget():
             raise DojoError("set a budget: max_steps or max_minutes")
-        base = latest_checkpoint(ws, store, "pretrain", cfg.base, "nothing to fine-tune")
+        if resume_from is not None and ckpt.read_meta(resume_from).get("parent"):
+            base = Path(ckpt.read_meta(resume_from)["parent"])  # a resumed run goes on from what it started from
+        else:
+            base = Path(dist.on_main(lambda: latest_checkpoint(ws, store, "pretrain", cfg.base, "nothing to fine-tune")))
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         device = resolve_device(cfg.device)
         model, base_meta = ckpt.load_gpt(base, "cpu", tok_hash)
         model.train()
-        run_id = run_id if resume_from else new_run_id(ws.runs_dir, STAGE)
+        run_id = run_id if resume_from else dist.on_main(lambda: new_run_id(ws.runs_dir, STAGE))
         run_dir = ws.run_dir(run_id)
         task = SFTTask(ws, cfg, tok, model.cfg.block_size, device, run_dir)
         if cfg.lora:
@@ -180,9 +188,10 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
         torch.manual_seed(cfg.seed)
         model.to(device)
         command = command_line(ws, STAGE, run_dir)
-        write_run_folder(run_dir, cfg, command)
-        if resume_from is None:
-            store.create_run(run_id, STAGE, to_dict(cfg), command, parent=str(base))
+        if main:
+            write_run_folder(run_dir, cfg, command)
+            if resume_from is None:
+                store.create_run(run_id, STAGE, to_dict(cfg), command, parent=str(base))
         meta = {"stage": STAGE, "model_config": base_meta["model_config"], "tokenizer_hash": tok_hash,
                 "config": to_dict(cfg), "parent": str(base), "params": model.num_params(),
                 "lora": ({"rank": cfg.lora_rank, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout,
@@ -190,7 +199,7 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
         job = Job(run_id=run_id, run_dir=run_dir, cfg=cfg, model=model, task=task, device=device, store=store,
                   meta=meta, resume_from=resume_from)
         for ev in train(job, control):
-            if cfg.lora and type(ev).__name__ == "Finished":
+            if cfg.lora and main and type(ev).__name__ == "Finished":
                 from engine.lora import LoRAConfig, save_adapter
 
                 save_adapter(run_dir / "adapter.safetensors", model,
@@ -198,4 +207,5 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
                 ev.result["adapter"] = str(run_dir / "adapter.safetensors")
             yield ev
     finally:
-        store.close()
+        if store is not None:
+            store.close()

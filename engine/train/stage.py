@@ -20,6 +20,7 @@ from engine.errors import ConfigError
 from engine.events import Control
 from engine.store import Store
 from engine.tokenizer import tokenizer_hash
+from engine.train import dist
 from engine.train.loop import (Job, command_line, find_resume, latest_checkpoint, new_run_id, resolve_device, train,
                                write_run_folder)
 from engine.workspace import Workspace
@@ -28,7 +29,7 @@ from engine.workspace import Workspace
 @dataclass
 class StageRun:
     ws: Workspace
-    store: Store
+    store: Store | None  # None on ranks other than 0 under torchrun (engine.train.dist)
     stage: str
     cfg: object
     run_id: str
@@ -45,9 +46,10 @@ class StageRun:
         """Register the run (folder, config, lineage) and run the shared loop on `model`."""
         model.to(self.device).train()
         command = command_line(self.ws, self.stage, self.run_dir)
-        write_run_folder(self.run_dir, self.cfg, command)
-        if self.resume_from is None:
-            self.store.create_run(self.run_id, self.stage, to_dict(self.cfg), command, parent=self.parent)
+        if dist.current().is_main:
+            write_run_folder(self.run_dir, self.cfg, command)
+            if self.resume_from is None:
+                self.store.create_run(self.run_id, self.stage, to_dict(self.cfg), command, parent=self.parent)
         meta = {"stage": self.stage, "model_config": self.model_meta["model_config"],
                 "tokenizer_hash": self.tokenizer_hash, "config": to_dict(self.cfg), "parent": self.parent,
                 "params": sum(p.numel() for p in model.parameters()), **(extra_meta or {})}
@@ -60,19 +62,22 @@ def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | Non
                parent_stage: str):
     """A StageRun for a new run from `cfg.base` (default: the latest `parent_stage` run), or for
     resuming `resume` with its saved config and `overrides`. The database closes on exit."""
-    store = Store(ws.db_path)
+    main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
+    store = Store(ws.db_path) if main else None
     try:
         tok_hash = tokenizer_hash(ws.tokenizer_path)
         resume_from = None
         if resume:
-            run_id, resume_from = find_resume(ws, store, stage, resume)
+            run_id, found = dist.on_main(lambda: find_resume(ws, store, stage, resume))
+            resume_from = Path(found)
             saved = ckpt.read_meta(resume_from)
             cfg = build_config(cfg_cls, saved["config"], overrides, toml_name="saved config")
             parent = saved.get("parent") or ""
             source = resume_from
         else:
-            run_id = new_run_id(ws.runs_dir, stage)
-            source = latest_checkpoint(ws, store, parent_stage, cfg.base, f"nothing to start {stage} from")
+            run_id, source = dist.on_main(lambda: (new_run_id(ws.runs_dir, stage), latest_checkpoint(
+                ws, store, parent_stage, cfg.base, f"nothing to start {stage} from")))
+            source = Path(source)
             parent = str(source)
         if not cfg.has_budget():
             raise ConfigError("set a budget: max_steps or max_minutes")
@@ -84,4 +89,5 @@ def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | Non
         yield StageRun(ws, store, stage, cfg, run_id, ws.run_dir(run_id), resume_from, parent, model.train(), meta,
                        device, tok_hash)
     finally:
-        store.close()
+        if store is not None:
+            store.close()

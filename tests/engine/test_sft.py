@@ -66,10 +66,14 @@ def test_only_adapters_train_with_lora(pretrained, embeddings):
 
 
 def test_sft_resume_continues_the_run(pretrained):
-    ws, _ = pretrained
+    ws, base = pretrained
     first = run_events(sft.run(ws, sft.make_config(sets=SFT_SETS)))[-1].result
+    # a newer pretraining run of another shape must not change what the SFT run goes on from
+    run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "n_embd": "48", "max_steps": "2",
+                                                           "block_size": "64"})))
     more = run_events(sft.run(ws, resume=first["run"], overrides={"max_steps": "18"}))[-1].result
     assert more["run"] == first["run"] and more["steps"] == 18
+    assert ckpt.read_meta(ckpt.resolve(ws.runs_dir, more["run"]))["parent"] == base["checkpoint"]
 
 
 def test_sft_needs_a_base_and_good_data(ws, tmp_path):
