@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 from engine.errors import DojoError
 from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
 from engine.workspace import Workspace
+from gui.app import app_icon, app_version
 from gui.context import Context
 from gui.pages.base import PlannedPage
 from gui.pages.compare import ComparePage
@@ -27,6 +28,7 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.ctx = ctx
         self.setWindowTitle("LM Dojo")
+        self.setWindowIcon(app_icon())
         self.resize(1280, 820)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
@@ -94,6 +96,8 @@ class MainWindow(QMainWindow):
         m.addAction(self.tr("Se&ttings…"), self.open_settings)
         m.addSeparator()
         m.addAction(self.tr("&Quit"), self.close)
+        h = self.menuBar().addMenu(self.tr("&Help"))
+        h.addAction(self.tr("&About LM Dojo…"), self.show_about)
 
     def stage_title(self, i: int) -> str:
         return self.pages[i].title
@@ -189,9 +193,25 @@ class MainWindow(QMainWindow):
             return self.tr("SFT starts from a pretrained model: pretrain first.")
         return self.tr("Ready for {0}.").format(self.stage_title(i))
 
-    # -- settings and closing -------------------------------------------------------------
+    # -- settings, about and closing ------------------------------------------------------
     def open_settings(self):
         SettingsDialog(self.ctx.settings, self).exec()
+
+    def about_box(self) -> QMessageBox:
+        """Help → About: the version (which build a bug report is about) and the icon."""
+        box = QMessageBox(self)
+        box.setWindowTitle(self.tr("About LM Dojo"))
+        box.setIconPixmap(app_icon().pixmap(96, 96))
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText("<h2>LM Dojo</h2><p>" + self.tr("Version {0}").format(app_version()) + "</p>")
+        box.setInformativeText("<p>" + self.tr("Train a small GPT-style language model through every stage — data, "
+                                                "pretraining, SFT, RLHF — on your own machine.") + "</p><p>"
+                               + self.tr("Released under the MIT license.") + "</p>")
+        box.setStandardButtons(QMessageBox.StandardButton.Ok)
+        return box
+
+    def show_about(self):
+        self.about_box().exec()
 
     @Slot(bool)
     def _on_busy(self, busy: bool):

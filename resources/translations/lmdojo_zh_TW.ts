@@ -127,137 +127,137 @@
         <translation>來自 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="240"/>
+        <location filename="../../gui/pages/compare.py" line="241"/>
         <source>— {0} prompts —</source>
         <translation>— {0} 個提示 —</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="250"/>
+        <location filename="../../gui/pages/compare.py" line="251"/>
         <source>Load prompts</source>
         <translation>載入提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="251"/>
+        <location filename="../../gui/pages/compare.py" line="252"/>
         <source>Prompts (*.txt *.jsonl *.json *.parquet)</source>
         <translation>提示檔 (*.txt *.jsonl *.json *.parquet)</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="273"/>
+        <location filename="../../gui/pages/compare.py" line="274"/>
         <source>Decoding of column {0}</source>
         <translation>第 {0} 欄的解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="277"/>
+        <location filename="../../gui/pages/compare.py" line="278"/>
         <source>Use the shared settings</source>
         <translation>使用共用設定</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="290"/>
+        <location filename="../../gui/pages/compare.py" line="291"/>
         <source>Greedy</source>
         <translation>貪婪解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="290"/>
+        <location filename="../../gui/pages/compare.py" line="291"/>
         <source>Temperature</source>
         <translation>溫度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="290"/>
+        <location filename="../../gui/pages/compare.py" line="291"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="291"/>
+        <location filename="../../gui/pages/compare.py" line="292"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="291"/>
+        <location filename="../../gui/pages/compare.py" line="292"/>
         <source>Repetition penalty</source>
         <translation>重複懲罰</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="292"/>
+        <location filename="../../gui/pages/compare.py" line="293"/>
         <source>End-of-turn bias</source>
         <translation>回合結束偏置</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="292"/>
+        <location filename="../../gui/pages/compare.py" line="293"/>
         <source>Max new tokens</source>
         <translation>最多新詞元</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="293"/>
+        <location filename="../../gui/pages/compare.py" line="294"/>
         <source>Seed</source>
         <translation>種子</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="321"/>
+        <location filename="../../gui/pages/compare.py" line="322"/>
         <source>Type a prompt and pick a run for every column.</source>
         <translation>請輸入提示，並為每一欄選擇一個執行。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="334"/>
+        <location filename="../../gui/pages/compare.py" line="335"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="344"/>
+        <location filename="../../gui/pages/compare.py" line="345"/>
         <source>Answer {0}</source>
         <translation>回答 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="349"/>
+        <location filename="../../gui/pages/compare.py" line="350"/>
         <source>{0} is better ({1})</source>
         <translation>{0} 較好 ({1})</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="364"/>
+        <location filename="../../gui/pages/compare.py" line="365"/>
         <source>{0} tokens</source>
         <translation>{0} 個詞元</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="366"/>
+        <location filename="../../gui/pages/compare.py" line="367"/>
         <source> (stopped)</source>
         <translation>（已停止）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="367"/>
+        <location filename="../../gui/pages/compare.py" line="368"/>
         <source>Answers saved{0}. Rank them: press 1–{1} from best to worst, or drag and save; T for a tie of two.</source>
         <translation>回答已儲存{0}。請排名：從最好到最差按 1–{1}，或拖曳後儲存；兩個回答平手按 T。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="416"/>
+        <location filename="../../gui/pages/compare.py" line="417"/>
         <source>tie: {0} = {1}</source>
         <translation>平手：{0} = {1}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="418"/>
+        <location filename="../../gui/pages/compare.py" line="419"/>
         <source>Saved judgement #{0}: {1}. Ctrl+Z undoes it.</source>
         <translation>已儲存判斷 #{0}：{1}。按 Ctrl+Z 可復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="430"/>
+        <location filename="../../gui/pages/compare.py" line="431"/>
         <source>Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.</source>
         <translation>已為 {1} 儲存 {0}（#{2}）。按 Ctrl+Z 可復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="431"/>
+        <location filename="../../gui/pages/compare.py" line="432"/>
         <source>up</source>
         <translation>讚</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="431"/>
+        <location filename="../../gui/pages/compare.py" line="432"/>
         <source>down</source>
         <translation>倒讚</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="447"/>
+        <location filename="../../gui/pages/compare.py" line="448"/>
         <source>Judgement #{0} undone.</source>
         <translation>判斷 #{0} 已復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="456"/>
+        <location filename="../../gui/pages/compare.py" line="457"/>
         <source>The queue is finished.</source>
         <translation>佇列已完成。</translation>
     </message>
@@ -624,112 +624,142 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="57"/>
+        <location filename="../../gui/main_window.py" line="59"/>
         <source>Labs</source>
         <translation>實驗室</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="57"/>
+        <location filename="../../gui/main_window.py" line="59"/>
         <source>The experiments behind the story.</source>
         <translation>故事背後的實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="58"/>
+        <location filename="../../gui/main_window.py" line="60"/>
         <source>Coming soon: reproducible experiments on scaling, knowledge and calibration.</source>
         <translation>即將推出：關於規模擴展、知識與校準的可重現實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="91"/>
+        <location filename="../../gui/main_window.py" line="93"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="92"/>
+        <location filename="../../gui/main_window.py" line="94"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="93"/>
+        <location filename="../../gui/main_window.py" line="95"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="94"/>
+        <location filename="../../gui/main_window.py" line="96"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="96"/>
+        <location filename="../../gui/main_window.py" line="98"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="157"/>
+        <location filename="../../gui/main_window.py" line="99"/>
+        <source>&amp;Help</source>
+        <translation>說明(&amp;H)</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="100"/>
+        <source>&amp;About LM Dojo…</source>
+        <translation>關於 LM Dojo(&amp;A)…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="161"/>
         <source>planned</source>
         <translation>規劃中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="168"/>
+        <location filename="../../gui/main_window.py" line="172"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177"/>
+        <location filename="../../gui/main_window.py" line="181"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177"/>
+        <location filename="../../gui/main_window.py" line="181"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="177"/>
+        <location filename="../../gui/main_window.py" line="181"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178"/>
+        <location filename="../../gui/main_window.py" line="182"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="178"/>
+        <location filename="../../gui/main_window.py" line="182"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="183"/>
+        <location filename="../../gui/main_window.py" line="187"/>
         <source>{0} is not built yet.</source>
         <translation>「{0}」還在開發中。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="185"/>
+        <location filename="../../gui/main_window.py" line="189"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="187"/>
+        <location filename="../../gui/main_window.py" line="191"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="189"/>
+        <location filename="../../gui/main_window.py" line="193"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="190"/>
+        <location filename="../../gui/main_window.py" line="194"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
+        <location filename="../../gui/main_window.py" line="203"/>
+        <source>About LM Dojo</source>
+        <translation>關於 LM Dojo</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="206"/>
+        <source>Version {0}</source>
+        <translation>版本 {0}</translation>
+    </message>
+    <message>
         <location filename="../../gui/main_window.py" line="207"/>
+        <source>Train a small GPT-style language model through every stage — data, pretraining, SFT, RLHF — on your own machine.</source>
+        <translation>在你自己的電腦上，走過每個階段（資料、預訓練、SFT、RLHF），訓練一個小型 GPT 式語言模型。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="209"/>
+        <source>Released under the MIT license.</source>
+        <translation>以 MIT 授權條款釋出。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="227"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="210"/>
+        <location filename="../../gui/main_window.py" line="230"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
