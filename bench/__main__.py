@@ -6,7 +6,8 @@ import importlib
 import json
 import sys
 
-BENCHES = {"gui_latency": "bench.gui_latency", "clean_speed": "bench.clean_speed"}
+BENCHES = {"gui_latency": "bench.gui_latency", "clean_speed": "bench.clean_speed",
+           "train_speed": "bench.train_speed", "generate_speed": "bench.generate_speed"}
 
 
 def main(argv=None) -> int:

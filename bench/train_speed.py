@@ -1,0 +1,113 @@
+"""Training throughput: tokens/s and model FLOP utilisation, ours vs transformers' Llama.
+
+For each preset, the same shape, dtype (fp32) and batch train for a few steps (forward, backward,
+AdamW) in LM Dojo's GPT and, when transformers is installed, in `LlamaForCausalLM` built from the
+same config (tied embeddings, SwiGLU of the same width, SDPA attention). MFU is the achieved model
+FLOP/s (6·N per token plus attention, as nanoGPT counts it) over the peak this machine reaches on a
+large fp32 matmul, measured in the same run — so the figure is a ratio that holds on a noisy machine.
+"""
+from __future__ import annotations
+
+import time
+
+import torch
+
+# batch shapes per preset: the tiny preset as it trains; the small one shortened to fit a CPU run
+SHAPES = {"tiny": {"batch": 16, "seq": 128}, "small": {"batch": 4, "seq": 256}}
+
+
+def matmul_peak(n: int = 1536, seconds: float = 2.0) -> float:
+    """FLOP/s of a large fp32 matmul: the machine's practical peak for this dtype."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b  # warm up
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        a @ b
+        count += 1
+    return 2 * n ** 3 * count / (time.perf_counter() - start)
+
+
+def flops_per_token(n_params: int, n_layer: int, n_embd: int, seq: int) -> float:
+    """Training FLOPs per token: 6 per parameter (forward + backward) plus attention's 12·L·d·T."""
+    return 6 * n_params + 12 * n_layer * n_embd * seq
+
+
+def _time_steps(step, steps: int, warmup: int = 2) -> float:
+    for _ in range(warmup):
+        step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps
+
+
+def ours(cfg, batch: int, seq: int, steps: int) -> dict:
+    from engine.losses import lm_loss
+    from engine.model import GPT
+
+    torch.manual_seed(0)
+    model = GPT(cfg)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
+
+    def step():
+        logits, _ = model(x[:, :-1])
+        lm_loss(logits, x[:, 1:]).backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    return {"s_per_step": _time_steps(step, steps), "params": model.num_params()}
+
+
+def hf(cfg, batch: int, seq: int, steps: int) -> dict | None:
+    try:
+        from transformers import LlamaConfig, LlamaForCausalLM
+    except ImportError:
+        return None
+    torch.manual_seed(0)
+    model = LlamaForCausalLM(LlamaConfig(
+        vocab_size=cfg.vocab_size, hidden_size=cfg.n_embd, intermediate_size=cfg.mlp_hidden,
+        num_hidden_layers=cfg.n_layer, num_attention_heads=cfg.n_head, num_key_value_heads=cfg.n_head,
+        max_position_embeddings=cfg.block_size, rms_norm_eps=1e-6, rope_theta=cfg.rope_theta,
+        tie_word_embeddings=True, attention_bias=False, mlp_bias=False, attn_implementation="sdpa"))
+    model.train()
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
+
+    def step():
+        out = model(input_ids=x[:, :-1], labels=None)
+        torch.nn.functional.cross_entropy(out.logits.reshape(-1, out.logits.size(-1)), x[:, 1:].reshape(-1)).backward()
+        opt.step()
+        opt.zero_grad(set_to_none=True)
+
+    return {"s_per_step": _time_steps(step, steps)}
+
+
+def run(seconds: float = 0.0, mb: float = 0.0, steps: int = 8) -> dict:
+    from engine.config import MODEL_PRESETS
+    from engine.model import GPTConfig
+
+    peak = matmul_peak()
+    presets = {}
+    measured = {}
+    for name, shape in SHAPES.items():
+        p = MODEL_PRESETS[name]
+        cfg = GPTConfig(vocab_size=4096, block_size=shape["seq"], n_layer=p["n_layer"], n_head=p["n_head"],
+                        n_embd=p["n_embd"])
+        measured[name] = (cfg, shape, ours(cfg, shape["batch"], shape["seq"], steps),
+                          hf(cfg, shape["batch"], shape["seq"], steps))
+    # the peak again at the end: the higher of the two, so that a busy moment cannot inflate MFU
+    peak = max(peak, matmul_peak())
+    for name, (cfg, shape, a, b) in measured.items():
+        tokens = shape["batch"] * shape["seq"]
+        tps = tokens / a["s_per_step"]
+        mfu = tps * flops_per_token(a["params"], cfg.n_layer, cfg.n_embd, shape["seq"]) / peak
+        presets[name] = {"tokens_per_s": round(tps), "mfu": round(mfu, 3), "params": a["params"],
+                         "batch": shape["batch"], "seq": shape["seq"],
+                         "hf_tokens_per_s": round(tokens / b["s_per_step"]) if b else None,
+                         "ratio_vs_hf": round(b["s_per_step"] / a["s_per_step"], 2) if b else None}
+    tiny = presets["tiny"]
+    return {"tokens_per_s": tiny["tokens_per_s"], "hf_tokens_per_s": tiny["hf_tokens_per_s"],
+            "ratio_vs_hf": tiny["ratio_vs_hf"], "mfu": presets["small"]["mfu"],
+            "peak_gflops": round(peak / 1e9, 1), "threads": torch.get_num_threads(), "presets": presets,
+            "note": None if tiny["hf_tokens_per_s"] else "transformers is not installed: no comparison"}
