@@ -28,7 +28,7 @@ def sample_candidates(ws: Workspace, run: str = "", prompts: Path | None = None,
     """Answer i of a prompt uses seed `seed + i` and, when `temperatures` are given, temperature
     temperatures[i % len]. Each prompt's answers are stored together when they are all done."""
     from engine.evaluate import demo_prompts
-    from engine.train.loop import latest_checkpoint
+    from engine.train.runs import latest_checkpoint
 
     if n < 1:
         raise ValueError("n must be at least 1")

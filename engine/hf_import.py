@@ -33,7 +33,7 @@ def import_hf(ws: Workspace, folder: str | Path) -> dict:
     from engine.model import GPT
     from engine.store import Store
     from engine.tokenizer import tokenizer_hash
-    from engine.train.loop import new_run_id
+    from engine.train.runs import new_run_id
 
     src = Path(folder).absolute()
     if not src.is_dir():

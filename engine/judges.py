@@ -135,7 +135,7 @@ class SelfJudge:
 def make_judge(ws: Workspace, spec: str, device: str | torch.device = "cpu") -> Judge:
     from engine.store import Store
     from engine.tokenizer import load_tokenizer, tokenizer_hash
-    from engine.train.loop import latest_checkpoint
+    from engine.train.runs import latest_checkpoint
 
     kind, _, ref = spec.partition(":")
     if kind == "rules":

@@ -14,7 +14,6 @@ JSON object as the last stdout line and a DojoError is one line on stderr with e
 from __future__ import annotations
 
 import argparse
-import json
 
 from engine.cli import _emit
 

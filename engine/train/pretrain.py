@@ -23,7 +23,8 @@ from engine.model import GPT, GPTConfig
 from engine.store import Store
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
 from engine.train import dist
-from engine.train.loop import Job, OrderedRows, command_line, find_resume, new_run_id, resolve_device, train, write_run_folder
+from engine.train.loop import Job, OrderedRows, resolve_device, train
+from engine.train.runs import command_line, find_resume, new_run_id, write_run_folder
 from engine.workspace import Workspace
 
 STAGE = "pretrain"

@@ -30,8 +30,8 @@ from engine.losses import IGNORE_INDEX, lm_loss
 from engine.store import Store
 from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
 from engine.train import dist
-from engine.train.loop import (Job, OrderedRows, command_line, find_resume, latest_checkpoint, new_run_id,
-                               resolve_device, train, write_run_folder)
+from engine.train.loop import Job, OrderedRows, resolve_device, train
+from engine.train.runs import command_line, find_resume, latest_checkpoint, new_run_id, write_run_folder
 from engine.workspace import Workspace
 
 STAGE = "sft"

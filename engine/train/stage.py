@@ -21,8 +21,8 @@ from engine.events import Control
 from engine.store import Store
 from engine.tokenizer import tokenizer_hash
 from engine.train import dist
-from engine.train.loop import (Job, command_line, find_resume, latest_checkpoint, new_run_id, resolve_device, train,
-                               write_run_folder)
+from engine.train.loop import Job, resolve_device, train
+from engine.train.runs import command_line, find_resume, latest_checkpoint, new_run_id, write_run_folder
 from engine.workspace import Workspace
 
 

@@ -1,0 +1,71 @@
+"""A run on disk and in the database: its id, its folder, the checkpoint it starts or resumes from,
+and the command that repeats it. Shared by every stage (engine/train/loop.py runs the steps)."""
+from __future__ import annotations
+
+import json
+import shlex
+import time
+from pathlib import Path
+
+from engine import checkpoint as ckpt
+from engine.config import to_dict, to_toml
+from engine.errors import DojoError
+from engine.store import Store
+
+
+def new_run_id(runs_dir: Path, stage: str) -> str:
+    base = f"{stage}-{time.strftime('%Y%m%d-%H%M%S')}"
+    run_id, n = base, 1
+    while (runs_dir / run_id).exists():
+        n += 1
+        run_id = f"{base}-{n}"
+    return run_id
+
+
+def write_run_folder(run_dir: Path, cfg, command: str):
+    from engine.fsutil import atomic_write_text
+
+    run_dir.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(run_dir / "config.toml", to_toml(cfg))
+    atomic_write_text(run_dir / "config.json", json.dumps(to_dict(cfg), indent=1, ensure_ascii=False))
+    atomic_write_text(run_dir / "command.txt", command + "\n")
+
+
+def latest_checkpoint(ws, store: Store, stage: str, ref: str = "", what: str = "nothing to start from") -> Path:
+    """`ref` (a run id or a checkpoint folder), else the newest checkpoint of the latest `stage` run."""
+    if ref:
+        return ckpt.resolve(ws.runs_dir, ref)
+    runs = [r for r in store.runs(stage) if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
+    if not runs:
+        raise DojoError(f"{what}: no {stage} run with a checkpoint in {ws.root}; run lmdojo-cli {stage} WS "
+                        "first, or name a run")
+    return ckpt.list_checkpoints(ws.run_dir(runs[-1]["id"]) / "checkpoints")[-1]
+
+
+def find_resume(ws, store: Store, stage: str, resume: str | bool) -> tuple[str, Path]:
+    """`resume` is True (the latest run of `stage`), a run id, or a checkpoint folder."""
+    if resume is True:
+        runs = [r for r in store.runs(stage) if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
+        if not runs:
+            raise DojoError(f"nothing to resume: no {stage} run with a checkpoint in {ws.root}")
+        run_id = runs[-1]["id"]
+    elif (p := Path(str(resume))).is_dir() and (p / "meta.json").exists():
+        if not ckpt.is_complete(p):
+            raise DojoError(f"checkpoint is incomplete: {p}")
+        return ckpt.read_meta(p)["run_id"], p
+    else:
+        run_id = str(resume)
+        if store.run(run_id) is None:
+            raise DojoError(f"no run {run_id!r} in {ws.root}")
+    found = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
+    if not found:
+        raise DojoError(f"run {run_id} has no complete checkpoint to resume from")
+    return run_id, found[-1]
+
+
+def command_line(ws, stage: str, run_dir: Path, resume: bool = False) -> str:
+    """The lmdojo-cli command that repeats (or resumes) a run."""
+    cmd = ["lmdojo-cli", stage, str(ws.root), "--config", str(run_dir / "config.toml")]
+    if resume:
+        cmd += ["--resume", run_dir.name]
+    return shlex.join(cmd)
