@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Iterator
 
 import torch
@@ -75,10 +74,8 @@ def lineage(parent: str | None) -> str:
     """'pretrain-0003 @ step 1550' for a checkpoint folder of a workspace; 'scratch' for none."""
     if not parent:
         return "scratch"
-    p = Path(parent)
-    if p.name.startswith("step_") and p.parent.name == "checkpoints":
-        return f"{p.parent.parent.name} @ step {int(p.name[5:])}"
-    return parent
+    found = ckpt.run_and_step(parent)
+    return f"{found[0]} @ step {found[1]}" if found else parent
 
 
 def contenders(ws: Workspace) -> list[dict]:
@@ -103,15 +100,17 @@ class TextStream:
     released only once its bytes are complete."""
 
     def __init__(self, tok):
-        self.tok, self.ids, self.shown = tok, [], 0
+        self.tok, self.pending = tok, []
 
     def add(self, token_id: int) -> str:
-        self.ids.append(token_id)
-        text = self.tok.decode(self.ids, skip_special_tokens=False)
+        # only the tokens not shown yet are decoded (a byte-level token decodes to exactly its bytes),
+        # so each token costs the same however long the answer grows
+        self.pending.append(token_id)
+        text = self.tok.decode(self.pending, skip_special_tokens=False)
         if text.endswith("\ufffd"):
             return ""  # an incomplete character: wait for its other bytes
-        new, self.shown = text[self.shown:], len(text)
-        return new
+        self.pending = []
+        return text
 
 
 def side_by_side(ws: Workspace, columns: list[Column], messages: list[dict], control: Control | None = None,

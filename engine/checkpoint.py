@@ -176,6 +176,13 @@ def list_checkpoints(ckpt_root: Path) -> list[Path]:
     return [p for _, p in sorted(found)]
 
 
+def run_and_step(folder: str | Path) -> tuple[str, int] | None:
+    """(run id, step) of a checkpoint folder runs/<id>/checkpoints/step_N; None for any other path."""
+    p = Path(folder)
+    m = _STEP_DIR.match(p.name)
+    return (p.parent.parent.name, int(m.group(1))) if m and p.parent.name == "checkpoints" else None
+
+
 def read_meta(folder: Path) -> dict:
     try:
         return json.loads((folder / "meta.json").read_text(encoding="utf-8"))

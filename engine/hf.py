@@ -279,8 +279,8 @@ def _lineage(store, run_id: str, meta: dict) -> list[dict]:
             chain.append({"run": current, "stage": row["stage"], "status": row["status"], "parent": parent})
         if not parent:
             break
-        p = Path(parent)
-        nxt = p.parent.parent.name if p.parent.name == "checkpoints" else None
+        found = ckpt.run_and_step(parent)
+        nxt = found[0] if found else None
         if nxt is None or store.run(nxt) is None:
             chain.append({"run": None, "stage": "source", "status": None, "parent": parent})
             break

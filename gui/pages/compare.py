@@ -54,6 +54,7 @@ class ComparePage(StagePage):
         self.queue = None
         self.judge = person_judge()
         self.refs: list[str] = []             # the run of each generated column
+        self._prefs: PrefStore | None = None  # opened once per workspace (opening checks the whole file)
 
         # prompt
         self.prompt_edit = QPlainTextEdit()
@@ -193,6 +194,15 @@ class ComparePage(StagePage):
         self.refresh()
 
     # -- workspace ------------------------------------------------------------------------
+    def prefs(self) -> PrefStore:
+        """The workspace's preference store, kept open while the workspace is."""
+        path = self.ctx.ws.db_path
+        if self._prefs is None or self._prefs.path != path:
+            if self._prefs is not None:
+                self._prefs.close()
+            self._prefs = PrefStore(path)
+        return self._prefs
+
     def refresh(self):
         ws = self.ctx.ws
         found = contenders(ws) if ws is not None else []
@@ -406,11 +416,10 @@ class ComparePage(StagePage):
 
     def _save(self, order: list[int], tie: bool = False):
         ids = [self.response_id(s) for s in order]
-        with PrefStore(self.ctx.ws.db_path) as prefs:
-            if len(ids) == 2:
-                jid = prefs.choose(self.result["prompt_id"], ids[0], ids[1], self.judge, tie=tie)
-            else:
-                jid = prefs.rank(self.result["prompt_id"], ids, self.judge)
+        if len(ids) == 2:
+            jid = self.prefs().choose(self.result["prompt_id"], ids[0], ids[1], self.judge, tie=tie)
+        else:
+            jid = self.prefs().rank(self.result["prompt_id"], ids, self.judge)
         self.undo_stack.append(("judgement", jid))
         self.ranked = self.revealed = True
         self._label_views()
@@ -425,8 +434,7 @@ class ComparePage(StagePage):
     def thumb(self, slot: int, up: bool):
         if self.result is None:
             return
-        with PrefStore(self.ctx.ws.db_path) as prefs:
-            jid = prefs.thumb(self.response_id(slot), up, self.judge)
+        jid = self.prefs().thumb(self.response_id(slot), up, self.judge)
         self.undo_stack.append(("judgement", jid))
         self.saved_label.setText(self.tr("Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.").format(
             self.tr("up") if up else self.tr("down"), LETTERS[slot], jid))
@@ -440,8 +448,7 @@ class ComparePage(StagePage):
                 self.queue = queues.move(ident, -1)
             self.queue_tab.refresh()
             kind, ident = self.undo_stack.pop()
-        with PrefStore(self.ctx.ws.db_path) as prefs:
-            prefs.delete_judgement(ident)
+        self.prefs().delete_judgement(ident)
         self.ranked, self.order = False, []
         self._label_views()
         self.ctx.stages_changed.emit()

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxL
 
 from engine.arena import Queues
 from engine.events import Finished
-from engine.prefs import PrefStore
 from engine.train.loop import resolve_device
 from gui.widgets.token_view import _Browser, visible
 
@@ -149,8 +148,7 @@ class LeaderboardTab(QWidget):
         ws = self.page.ctx.ws
         if ws is None:
             return
-        with PrefStore(ws.db_path) as prefs:
-            self.board = leaderboard(prefs)
+        self.board = leaderboard(self.page.prefs())
         for r in self.board["runs"]:
             i = self.table.rowCount()
             self.table.insertRow(i)

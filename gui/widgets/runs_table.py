@@ -2,12 +2,11 @@
 with "resume" and "overlay on the graph" for the selected run. Shared by the training pages."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from engine import checkpoint as ckpt
 from engine.store import Store
 
 RESUMABLE = ("interrupted", "cancelled", "failed", "done")
@@ -80,10 +79,8 @@ class RunsTable(QWidget):
         """'pretrain-0003 @ step 1550' for a checkpoint of this workspace; the path otherwise."""
         if not parent:
             return self.tr("scratch")
-        p = Path(parent)
-        if p.name.startswith("step_") and p.parent.name == "checkpoints":
-            return self.tr("{0} @ step {1}").format(p.parent.parent.name, int(p.name[5:]))
-        return parent
+        found = ckpt.run_and_step(parent)
+        return self.tr("{0} @ step {1}").format(*found) if found else parent
 
     def _status_text(self, status: str) -> str:
         return {"done": self.tr("done"), "running": self.tr("running"), "interrupted": self.tr("interrupted"),

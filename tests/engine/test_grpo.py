@@ -1,6 +1,4 @@
 """GRPO with a judge, batched sampling, and the demo's rules judge."""
-import json
-
 import pytest
 import torch
 
