@@ -1,13 +1,16 @@
 """Training throughput: tokens/s and model FLOP utilisation, ours vs transformers' Llama.
 
 For each preset, the same shape, dtype (fp32) and batch train for a few steps (forward, backward,
-AdamW) in LM Dojo's GPT and, when transformers is installed, in `LlamaForCausalLM` built from the
-same config (tied embeddings, SwiGLU of the same width, SDPA attention). MFU is the achieved model
+fused AdamW: what LM Dojo's trainer and transformers' Trainer both use by default) in LM Dojo's GPT
+and, when transformers is installed, in `LlamaForCausalLM` built from the same config (tied
+embeddings, SwiGLU of the same width, SDPA attention); the two take turns step by step and each
+side's median step counts. MFU is the achieved model
 FLOP/s (6·N per token plus attention, as nanoGPT counts it) over the peak this machine reaches on a
 large fp32 matmul, measured in the same run — so the figure is a ratio that holds on a noisy machine.
 """
 from __future__ import annotations
 
+import statistics
 import time
 
 import torch
@@ -32,34 +35,40 @@ def flops_per_token(n_params: int, n_layer: int, n_embd: int, seq: int) -> float
     return 6 * n_params + 12 * n_layer * n_embd * seq
 
 
-def _time_steps(step, steps: int, warmup: int = 2) -> float:
+def _interleaved(steps: dict, rounds: int, warmup: int = 2) -> dict:
+    """Median seconds per step of each named step function, timed in turns (a, b, a, b, …) so
+    that a noisy moment of the machine falls on both sides alike."""
     for _ in range(warmup):
-        step()
-    start = time.perf_counter()
-    for _ in range(steps):
-        step()
-    return (time.perf_counter() - start) / steps
+        for step in steps.values():
+            step()
+    times: dict = {name: [] for name in steps}
+    for _ in range(rounds):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
-def ours(cfg, batch: int, seq: int, steps: int) -> dict:
-    from engine.losses import lm_loss
+def ours(cfg, batch: int, seq: int):
+    """LM Dojo's training step as the trainer runs it: (step function, parameter count)."""
     from engine.model import GPT
 
     torch.manual_seed(0)
     model = GPT(cfg)
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
     x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
 
     def step():
-        logits, _ = model(x[:, :-1])
-        lm_loss(logits, x[:, 1:]).backward()
+        model.loss(x[:, :-1], x[:, 1:])[0].backward()  # the fused head + loss the trainer calls
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    return {"s_per_step": _time_steps(step, steps), "params": model.num_params()}
+    return step, model.num_params()
 
 
-def hf(cfg, batch: int, seq: int, steps: int) -> dict | None:
+def hf(cfg, batch: int, seq: int):
+    """The same step in transformers' LlamaForCausalLM, or None when it is not installed."""
     try:
         from transformers import LlamaConfig, LlamaForCausalLM
     except ImportError:
@@ -71,7 +80,7 @@ def hf(cfg, batch: int, seq: int, steps: int) -> dict | None:
         max_position_embeddings=cfg.block_size, rms_norm_eps=1e-6, rope_theta=cfg.rope_theta,
         tie_word_embeddings=True, attention_bias=False, mlp_bias=False, attn_implementation="sdpa"))
     model.train()
-    opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
+    opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
     x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
 
     def step():
@@ -80,10 +89,10 @@ def hf(cfg, batch: int, seq: int, steps: int) -> dict | None:
         opt.step()
         opt.zero_grad(set_to_none=True)
 
-    return {"s_per_step": _time_steps(step, steps)}
+    return step
 
 
-def run(seconds: float = 0.0, mb: float = 0.0, steps: int = 8) -> dict:
+def run(seconds: float = 0.0, mb: float = 0.0, rounds: int = 12) -> dict:
     from engine.config import MODEL_PRESETS
     from engine.model import GPTConfig
 
@@ -94,18 +103,21 @@ def run(seconds: float = 0.0, mb: float = 0.0, steps: int = 8) -> dict:
         p = MODEL_PRESETS[name]
         cfg = GPTConfig(vocab_size=4096, block_size=shape["seq"], n_layer=p["n_layer"], n_head=p["n_head"],
                         n_embd=p["n_embd"])
-        measured[name] = (cfg, shape, ours(cfg, shape["batch"], shape["seq"], steps),
-                          hf(cfg, shape["batch"], shape["seq"], steps))
+        step, params = ours(cfg, shape["batch"], shape["seq"])
+        steps = {"ours": step}
+        if (hf_step := hf(cfg, shape["batch"], shape["seq"])) is not None:
+            steps["hf"] = hf_step
+        measured[name] = (cfg, shape, params, _interleaved(steps, rounds))
     # the peak again at the end: the higher of the two, so that a busy moment cannot inflate MFU
     peak = max(peak, matmul_peak())
-    for name, (cfg, shape, a, b) in measured.items():
+    for name, (cfg, shape, params, t) in measured.items():
         tokens = shape["batch"] * shape["seq"]
-        tps = tokens / a["s_per_step"]
-        mfu = tps * flops_per_token(a["params"], cfg.n_layer, cfg.n_embd, shape["seq"]) / peak
-        presets[name] = {"tokens_per_s": round(tps), "mfu": round(mfu, 3), "params": a["params"],
+        tps = tokens / t["ours"]
+        mfu = tps * flops_per_token(params, cfg.n_layer, cfg.n_embd, shape["seq"]) / peak
+        presets[name] = {"tokens_per_s": round(tps), "mfu": round(mfu, 3), "params": params,
                          "batch": shape["batch"], "seq": shape["seq"],
-                         "hf_tokens_per_s": round(tokens / b["s_per_step"]) if b else None,
-                         "ratio_vs_hf": round(b["s_per_step"] / a["s_per_step"], 2) if b else None}
+                         "hf_tokens_per_s": round(tokens / t["hf"]) if "hf" in t else None,
+                         "ratio_vs_hf": round(t["hf"] / t["ours"], 2) if "hf" in t else None}
     tiny = presets["tiny"]
     return {"tokens_per_s": tiny["tokens_per_s"], "hf_tokens_per_s": tiny["hf_tokens_per_s"],
             "ratio_vs_hf": tiny["ratio_vs_hf"], "mfu": presets["small"]["mfu"],

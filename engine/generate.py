@@ -88,7 +88,7 @@ def _steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids, gen
     ids = list(prompt_ids)[-(block - 1):] or [next(iter(stop_ids), 0)]
     try:
         cache = model.new_cache(1)
-        logits, _ = model(torch.tensor([ids], device=device), cache)
+        logits, _ = model(torch.tensor([ids], device=device), cache, last_only=True)
         history = list(ids)
         for _ in range(cfg.max_new_tokens):
             seen = torch.tensor(sorted(set(history)), device=device) if cfg.repetition_penalty != 1.0 else None
@@ -100,9 +100,9 @@ def _steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids, gen
             history.append(tok)
             if cache.pos >= block:  # window full: start again from the recent half
                 cache = model.new_cache(1)
-                logits, _ = model(torch.tensor([history[-(block // 2):]], device=device), cache)
+                logits, _ = model(torch.tensor([history[-(block // 2):]], device=device), cache, last_only=True)
             else:
-                logits, _ = model(torch.tensor([[tok]], device=device), cache)
+                logits, _ = model(torch.tensor([[tok]], device=device), cache, last_only=True)
     finally:
         model.train(was_training)
 
@@ -159,7 +159,7 @@ def sample_batch(model: GPT, prompt_ids: list[int], n: int, cfg: SamplingConfig,
     stopped: list[int | None] = [None] * n
     try:
         cache = model.new_cache(n)
-        logits, _ = model(torch.tensor([ids] * n, device=device), cache)
+        logits, _ = model(torch.tensor([ids] * n, device=device), cache, last_only=True)
         for _ in range(budget):
             last = logits[:, -1]
             if cfg.greedy or cfg.temperature <= 0:
@@ -175,7 +175,7 @@ def sample_batch(model: GPT, prompt_ids: list[int], n: int, cfg: SamplingConfig,
                         out[i].append(t)
             if all(s is not None for s in stopped):
                 break
-            logits, _ = model(tokens.unsqueeze(-1), cache)  # finished rows run on; nobody reads them
+            logits, _ = model(tokens.unsqueeze(-1), cache, last_only=True)  # finished rows run on; nobody reads them
     finally:
         model.train(was_training)
     return list(zip(out, stopped))

@@ -14,6 +14,68 @@ def lm_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = IGN
     )
 
 
+
+def linear_cross_entropy(h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
+                         ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
+    """`lm_loss(h @ weight.T, targets)` without ever holding the (N, V) logits: rows go through in
+    chunks of a few MB, and each chunk's gradients are computed right away from its softmax (the
+    fused linear cross-entropy of Liger-Kernel). On a CPU the whole-batch logits are tens of MB that
+    the allocator maps fresh every step and softmax, its backward and the one-hot gradient each sweep
+    again; chunks stay in cache. h (..., C), weight (V, C), targets (...) -> mean loss in nats
+    (0 when every target is ignored)."""
+    return _LinearCrossEntropy.apply(h.reshape(-1, h.size(-1)), weight, targets.reshape(-1), ignore_index)
+
+
+class _LinearCrossEntropy(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, h, weight, targets, ignore_index):
+        device = h.device.type
+        # under autocast the matmuls run in its dtype (as nn.Linear would); softmax always in fp32
+        dtype = torch.get_autocast_dtype(device) if torch.is_autocast_enabled(device) else h.dtype
+        need_h, need_w = ctx.needs_input_grad[0], ctx.needs_input_grad[1]
+        valid_all = targets != ignore_index
+        scale = 1.0 / valid_all.sum().clamp(min=1).float()
+        rows = max(64, (1 << 21) // weight.size(0))  # about 8 MB of fp32 logits per chunk
+        total = torch.zeros((), dtype=torch.float32, device=h.device)
+        grad_h = torch.empty_like(h) if need_h else None
+        grad_w = torch.zeros(weight.shape, dtype=torch.float32, device=h.device) if need_w else None
+        with torch.autocast(device, enabled=False):
+            hh, ww = h.to(dtype), weight.to(dtype)
+            for s in range(0, h.size(0), rows):
+                hc, valid = hh[s : s + rows], valid_all[s : s + rows]
+                t = targets[s : s + rows].clamp(min=0).unsqueeze(1)
+                logits = (hc @ ww.t()).float()
+                # log-sum-exp by hand, in place: one buffer, few sweeps (torch.logsumexp allocates)
+                top = logits.amax(-1, keepdim=True)
+                picked = logits.gather(1, t)
+                exp = logits.sub_(top).exp_()
+                sums = exp.sum(-1, keepdim=True)
+                total += ((sums.log() + top - picked).squeeze(1) * valid).sum()
+                if not (need_h or need_w):
+                    continue
+                # d loss / d logits = (softmax − one-hot) / n for rows whose target counts, else 0
+                weight_row = (valid * scale).unsqueeze(1)
+                g = exp.mul_(weight_row / sums)
+                g.scatter_add_(1, t, -weight_row)
+                g = g.to(dtype)
+                if need_h:
+                    grad_h[s : s + rows] = g @ ww
+                if need_w:
+                    if dtype == torch.float32:
+                        grad_w.addmm_(g.t(), hc)
+                    else:
+                        grad_w += (g.t() @ hc).float()
+        ctx.save_for_backward(grad_h, grad_w)
+        ctx.w_dtype = weight.dtype
+        return total * scale
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        grad_h, grad_w = ctx.saved_tensors
+        return (grad_h * grad_out.to(grad_h.dtype) if grad_h is not None else None,
+                (grad_w * grad_out).to(ctx.w_dtype) if grad_w is not None else None, None, None)
+
+
 def load_balancing_loss(router_probs: torch.Tensor, chosen: torch.Tensor, n_experts: int) -> torch.Tensor:
     """Switch Transformer auxiliary loss: E * sum_i f_i * P_i.
 

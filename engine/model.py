@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from engine.losses import load_balancing_loss
+from engine.losses import IGNORE_INDEX, linear_cross_entropy, lm_loss, load_balancing_loss
 
 
 @dataclass
@@ -52,26 +52,30 @@ class RMSNorm(nn.Module):
         self.weight = nn.Parameter(torch.ones(dim))
 
     def forward(self, x):
-        # Normalise in fp32: under bf16 autocast the mean of squares loses too much precision.
+        if x.dtype == self.weight.dtype == torch.float32:
+            return F.rms_norm(x, (x.size(-1),), self.weight, self.eps)  # same sums, fewer Python calls
+        # Normalise in fp32: in bf16 the mean of squares loses too much precision.
         xf = x.float()
         xf = xf * torch.rsqrt(xf.pow(2).mean(-1, keepdim=True) + self.eps)
         return xf.type_as(x) * self.weight
 
 
 def rope_tables(head_dim: int, length: int, theta: float, device=None):
-    """cos/sin tables of shape (length, head_dim/2) for rotary embeddings."""
+    """Rotary tables of shape (length, head_dim) for `apply_rope`: each frequency's cos twice
+    (cos, cos) and its sin with the sign the rotation needs (−sin, sin)."""
     inv_freq = 1.0 / (theta ** (torch.arange(0, head_dim, 2, device=device).float() / head_dim))
     t = torch.arange(length, device=device).float()
     freqs = torch.outer(t, inv_freq)
-    return freqs.cos(), freqs.sin()
+    return torch.cat([freqs.cos()] * 2, -1), torch.cat([-freqs.sin(), freqs.sin()], -1)
 
 
 def apply_rope(x, cos, sin):
-    """x: (B, H, T, D); cos/sin: (T, D/2). Rotates pairs (x1, x2) of the two halves."""
+    """Rotate each pair (x1, x2) of a head's two halves: (x1·cos − x2·sin, x2·cos + x1·sin).
+    x (..., D); cos/sin from `rope_tables`, broadcastable to x."""
     d = x.shape[-1] // 2
-    x1, x2 = x[..., :d], x[..., d:]
-    cos, sin = cos.to(x.dtype), sin.to(x.dtype)
-    return torch.cat([x1 * cos - x2 * sin, x1 * sin + x2 * cos], dim=-1)
+    if cos.dtype != x.dtype:
+        cos, sin = cos.to(x.dtype), sin.to(x.dtype)
+    return torch.addcmul(x * cos, torch.cat([x[..., d:], x[..., :d]], dim=-1), sin)
 
 
 class KVCache:
@@ -95,8 +99,10 @@ class Attention(nn.Module):
     def forward(self, x, cos, sin, cache: KVCache | None = None, layer: int = 0):
         B, T, C = x.shape
         H, D = self.cfg.n_head, self.cfg.head_dim
-        q, k, v = self.qkv(x).view(B, T, 3, H, D).permute(2, 0, 3, 1, 4)  # each (B, H, T, D)
-        q, k = apply_rope(q, cos, sin), apply_rope(k, cos, sin)
+        qkv = self.qkv(x).view(B, T, 3, H, D)
+        # queries and keys rotate in one call (cos/sin come shaped (T, 1, 1, D)); each is (B, H, T, D)
+        q, k = apply_rope(qkv[:, :, :2], cos, sin).permute(2, 0, 3, 1, 4)
+        v = qkv[:, :, 2].transpose(1, 2)
         if cache is None:
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         else:
@@ -160,15 +166,20 @@ class Block(nn.Module):
         self.attn = Attention(cfg)
         self.norm2 = RMSNorm(cfg.n_embd)
         self.ffn = MoE(cfg) if cfg.n_experts else SwiGLU(cfg.n_embd, cfg.mlp_hidden)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.dropout = cfg.dropout
 
     def forward(self, x, cos, sin, cache=None, layer=0):
-        x = x + self.drop(self.attn(self.norm1(x), cos, sin, cache, layer))
+        a = self.attn(self.norm1(x), cos, sin, cache, layer)
+        if self.dropout:  # skipped, not called, at 0: generation runs this per token
+            a = F.dropout(a, self.dropout, self.training)
+        x = x + a
         h = self.ffn(self.norm2(x))
         aux = None
         if isinstance(h, tuple):
             h, aux = h
-        return x + self.drop(h), aux
+        if self.dropout:
+            h = F.dropout(h, self.dropout, self.training)
+        return x + h, aux
 
 
 class GPT(nn.Module):
@@ -198,10 +209,31 @@ class GPT(nn.Module):
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())  # the tied matrix counts once
 
-    def forward(self, idx, cache: KVCache | None = None):
-        """idx: (B, T) token ids -> (logits (B, T, V), MoE load-balancing loss or 0)."""
+    def forward(self, idx, cache: KVCache | None = None, last_only: bool = False):
+        """idx: (B, T) token ids -> (logits (B, T, V), MoE load-balancing loss or 0); with
+        `last_only`, the logits of the last position only (B, 1, V): what generation reads."""
         h, aux = self.hidden(idx, cache)
-        return self.lm_head(h), aux
+        return self.head(h[:, -1:] if last_only else h), aux
+
+    def head(self, h):
+        """Hidden states (B, T, C) -> logits (B, T, V). With one position to read (generating
+        one answer), a matrix-vector product: the (V, C) head through a matrix product for a
+        single row costs several times more on a CPU (it repacks the whole matrix each token)."""
+        if type(self.lm_head) is not nn.Linear:
+            return self.lm_head(h)  # a LoRA-wrapped head
+        B, T, C = h.shape
+        w = self.lm_head.weight
+        if B * T == 1 and h.dtype == w.dtype:
+            return torch.mv(w, h.reshape(C)).view(1, 1, -1)
+        return self.lm_head(h)
+
+    def loss(self, idx, targets, ignore_index: int = IGNORE_INDEX):
+        """Mean next-token cross-entropy of `targets` (B, T) given `idx` (B, T), and the MoE loss:
+        what training calls, through the fused head + loss that never holds the (B, T, V) logits."""
+        h, aux = self.hidden(idx)
+        if type(self.lm_head) is nn.Linear:
+            return linear_cross_entropy(h, self.lm_head.weight, targets, ignore_index), aux
+        return lm_loss(self.lm_head(h), targets, ignore_index), aux  # a LoRA-wrapped head
 
     def hidden(self, idx, cache: KVCache | None = None):
         """idx: (B, T) -> (the final normed hidden states (B, T, C), MoE loss or 0)."""
@@ -209,7 +241,7 @@ class GPT(nn.Module):
         start = cache.pos if cache is not None else 0
         if start + T > self.cfg.block_size:
             raise ValueError(f"sequence of {start + T} tokens is longer than block_size={self.cfg.block_size}")
-        cos, sin = self.rope_cos[start : start + T], self.rope_sin[start : start + T]
+        cos, sin = self.rope_cos[start : start + T, None, None], self.rope_sin[start : start + T, None, None]
         x = self.tok_emb(idx)
         aux_total = x.new_zeros((), dtype=torch.float32)
         for i, block in enumerate(self.blocks):

@@ -18,7 +18,6 @@ from engine.data.shards import BatchSampler, TokenData, eval_rows, read_meta
 from engine.errors import ConfigError, DojoError
 from engine.events import Control
 from engine.generate import SamplingConfig, generate
-from engine.losses import lm_loss
 from engine.model import GPT, GPTConfig
 from engine.store import Store
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
@@ -69,8 +68,8 @@ class PretrainTask(OrderedRows):
 
     def loss(self, model, rows):
         x, y = self._tensors(self.sampler, rows)
-        logits, aux = model(x)
-        return lm_loss(logits, y), (aux if self.cfg.n_experts else None)
+        loss, aux = model.loss(x, y)
+        return loss, (aux if self.cfg.n_experts else None)
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
@@ -79,8 +78,7 @@ class PretrainTask(OrderedRows):
         for i in range(0, len(self.val_rows), self.cfg.batch_size):
             rows = self.val_rows[i : i + self.cfg.batch_size]
             x, y = self._tensors(self.val_sampler, rows)
-            logits, _ = model(x)
-            total += float(lm_loss(logits, y)) * len(rows)
+            total += float(model.loss(x, y)[0]) * len(rows)
             count += len(rows)
         model.train()
         loss = total / count

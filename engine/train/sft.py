@@ -26,7 +26,7 @@ from engine.errors import DojoError
 from engine.events import Control
 from engine.fsutil import atomic_write_text
 from engine.generate import SamplingConfig, chat
-from engine.losses import IGNORE_INDEX, lm_loss
+from engine.losses import IGNORE_INDEX
 from engine.store import Store
 from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
 from engine.train import dist
@@ -121,8 +121,8 @@ class SFTTask(OrderedRows):
 
     def loss(self, model, rows):
         x, y = self._batch([self.train[int(i)][1] for i in rows])
-        logits, aux = model(x)
-        return lm_loss(logits, y), (aux if model.cfg.n_experts else None)
+        loss, aux = model.loss(x, y)
+        return loss, (aux if model.cfg.n_experts else None)
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
@@ -131,9 +131,8 @@ class SFTTask(OrderedRows):
         B = self.cfg.batch_size
         for i in range(0, len(self.val), B):
             x, y = self._batch([e for _, e in self.val[i : i + B]])
-            logits, _ = model(x)
             count = int((y != IGNORE_INDEX).sum())
-            total += float(lm_loss(logits, y)) * count
+            total += float(model.loss(x, y)[0]) * count
             n += count
         model.train()
         return {"val/loss": total / max(1, n)}

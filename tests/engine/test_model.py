@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from engine.generate import SamplingConfig, next_token_distribution, stream
-from engine.losses import lm_loss, load_balancing_loss
+from engine.losses import IGNORE_INDEX, lm_loss, load_balancing_loss
 from engine.model import GPT, GPTConfig
 
 
@@ -87,6 +87,42 @@ def test_lm_loss_matches_formula_and_ignores_masked_positions():
     keep = targets != -100
     manual = -logp[keep].gather(-1, targets[keep][:, None]).mean()
     torch.testing.assert_close(lm_loss(logits, targets), manual)
+
+
+@pytest.mark.parametrize("amp", [False, True])
+def test_fused_head_loss_equals_logits_then_cross_entropy(amp):
+    """model.loss (chunked head + loss, gradients made in the forward) gives the loss and the
+    gradients of every weight that lm_loss(model(x)) gives, masked targets included."""
+    torch.manual_seed(1)
+    cfg = GPTConfig(vocab_size=3000, block_size=64, n_layer=2, n_head=2, n_embd=32)  # 3000 > one chunk's rows
+    a, b = GPT(cfg), GPT(cfg)
+    b.load_state_dict(a.state_dict())
+    x = torch.randint(0, 3000, (3, 64))
+    y = torch.randint(0, 3000, (3, 64))
+    y[0, :10] = IGNORE_INDEX
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
+        ref = lm_loss(a(x)[0], y)
+        fused = b.loss(x, y)[0]
+    ref.backward()
+    (3 * fused).backward()  # the incoming gradient scales what the forward computed
+    tol = dict(atol=2e-2, rtol=2e-2) if amp else dict(atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(fused.detach(), ref.detach(), **tol)
+    for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
+        torch.testing.assert_close(pb.grad, 3 * pa.grad, **tol, msg=name)
+    y[:] = IGNORE_INDEX
+    assert b.loss(x, y)[0].item() == 0.0  # nothing to learn from: 0, not NaN
+    with torch.no_grad():
+        assert b.loss(x, x)[0].item() == pytest.approx(lm_loss(b(x)[0], x).item(), rel=1e-5)
+
+
+def test_last_only_logits_are_the_last_position():
+    m = make()
+    x = torch.randint(0, 97, (1, 9))
+    full, _ = m(x)
+    for batch in (x, x.repeat(3, 1)):  # one row takes the matrix-vector path, three the matrix product
+        last, _ = m(batch, m.new_cache(batch.size(0)), last_only=True)
+        assert last.shape == (batch.size(0), 1, 97)
+        torch.testing.assert_close(last[:1], full[:, -1:], atol=1e-5, rtol=1e-5)
 
 
 def test_uniform_logits_give_ln_vocab():

@@ -112,18 +112,20 @@ def test_cli_interrupted_run_resumes_to_the_same_loss(ws, how):
 
 def _poison_loss(monkeypatch, bad_steps: set[int], factor: float):
     """Multiply the training loss by `factor` on the given calls (inf → a non-finite loss)."""
-    real = pretrain.lm_loss
+    from engine.model import GPT
+
+    real = GPT.loss
     calls = {"n": 0}
 
-    def loss(logits, targets, *a, **kw):
-        out = real(logits, targets, *a, **kw)
+    def loss(self, idx, targets, *a, **kw):
+        out, aux = real(self, idx, targets, *a, **kw)
         if torch.is_grad_enabled():
             calls["n"] += 1
             if calls["n"] in bad_steps:
-                return out * factor
-        return out
+                return out * factor, aux
+        return out, aux
 
-    monkeypatch.setattr(pretrain, "lm_loss", loss)
+    monkeypatch.setattr(GPT, "loss", loss)
 
 
 def test_nan_loss_skips_the_update_and_records_the_batch(ws, monkeypatch):
