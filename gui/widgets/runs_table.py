@@ -1,5 +1,5 @@
 """The runs of one stage: status, steps, validation loss and what each started from (its lineage),
-with "resume" and "overlay on the graph" for the selected run. Shared by the training pages."""
+with "resume", "overlay on the graph" and "export for a cluster" for the selected run. Shared by the training pages."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
@@ -34,6 +34,10 @@ class RunsTable(QWidget):
         self.overlay_button = QPushButton(self.tr("Overlay on graph"))
         self.overlay_button.setCheckable(True)
         self.overlay_button.clicked.connect(self.toggle_overlay)
+        self.cluster_button = QPushButton(self.tr("Export for a cluster…"))
+        self.cluster_button.setToolTip(self.tr("Write this run's config and the torchrun / Slurm commands that "
+                                               "train it on many GPUs."))
+        self.cluster_button.clicked.connect(self.export_for_cluster)
         self.table.itemSelectionChanged.connect(self._on_selection)
         ctx.runner.busy_changed.connect(self.sync_buttons)
 
@@ -43,6 +47,7 @@ class RunsTable(QWidget):
         buttons = QHBoxLayout()
         buttons.addWidget(self.resume_button)
         buttons.addWidget(self.overlay_button)
+        buttons.addWidget(self.cluster_button)
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.sync_buttons()
@@ -106,7 +111,15 @@ class RunsTable(QWidget):
         status = self.table.item(self.table.currentRow(), 1).data(Qt.ItemDataRole.UserRole) if sel else ""
         self.resume_button.setEnabled(bool(sel) and not self.ctx.runner.is_busy() and status in RESUMABLE)
         self.overlay_button.setEnabled(bool(sel))
+        self.cluster_button.setEnabled(bool(sel))
         self.overlay_button.setChecked(bool(sel) and sel in self.plot.overlay_names())
+
+    def export_for_cluster(self) -> None:
+        from gui.widgets.cluster_dialog import ClusterExportDialog
+
+        run_id = self.selected_run()
+        if run_id is not None and self.ctx.ws is not None:
+            ClusterExportDialog(self.ctx.ws, run_id, self).exec()
 
     def replay(self, run_id: str, upto: int | None, clear_samples, add_sample) -> None:
         """Draw a past run's curves on the plot and pass its samples to `add_sample(step, prompt, text)`,
