@@ -60,7 +60,7 @@ def ours(cfg, batch: int, seq: int):
     x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
 
     def step():
-        model.loss(x[:, :-1], x[:, 1:])[0].backward()  # the fused head + loss the trainer calls
+        model(x[:, :-1], targets=x[:, 1:])[0].backward()  # the fused head + loss the trainer calls
         opt.step()
         opt.zero_grad(set_to_none=True)
 

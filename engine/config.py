@@ -69,7 +69,9 @@ class TrainConfig:
     device: str = knob("auto", "auto, cpu, cuda, cuda:N or mps.")
     dtype: str = knob("auto", "auto (bf16 where supported), fp32 or bf16.", choices=("auto", "fp32", "bf16"))
     threads: int = knob(0, "CPU threads for torch (0 = torch's default).", min=0)
-    compile: bool = knob(False, "Compile the model with torch.compile (GPU, long runs).")
+    compile: bool = knob(False, "Compile the model with torch.compile (GPU, long runs; on a CPU it does not pay).")
+    activation_checkpointing: bool = knob(False, "Recompute each block's activations in the backward pass: "
+                                          "far less memory for a little more compute (large models, long contexts).")
 
     def validate(self) -> None:
         validate_fields(self)

@@ -16,8 +16,9 @@ from dataclasses import asdict, dataclass
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+import torch.utils.checkpoint
 
-from engine.losses import IGNORE_INDEX, linear_cross_entropy, lm_loss, load_balancing_loss
+from engine.losses import linear_cross_entropy, lm_loss, load_balancing_loss
 
 
 @dataclass
@@ -191,6 +192,8 @@ class GPT(nn.Module):
         self.norm = RMSNorm(cfg.n_embd)
         self.lm_head = nn.Linear(cfg.n_embd, cfg.vocab_size, bias=False)
         self.lm_head.weight = self.tok_emb.weight  # tied: one matrix reads and writes tokens
+        # training may trade compute for memory: keep only each block's input, recompute the rest
+        self.activation_checkpointing = False
         cos, sin = rope_tables(cfg.head_dim, cfg.block_size, cfg.rope_theta)
         self.register_buffer("rope_cos", cos, persistent=False)
         self.register_buffer("rope_sin", sin, persistent=False)
@@ -209,10 +212,16 @@ class GPT(nn.Module):
     def num_params(self) -> int:
         return sum(p.numel() for p in self.parameters())  # the tied matrix counts once
 
-    def forward(self, idx, cache: KVCache | None = None, last_only: bool = False):
-        """idx: (B, T) token ids -> (logits (B, T, V), MoE load-balancing loss or 0); with
-        `last_only`, the logits of the last position only (B, 1, V): what generation reads."""
+    def forward(self, idx, cache: KVCache | None = None, last_only: bool = False, targets=None):
+        """idx: (B, T) token ids -> (logits (B, T, V), MoE load-balancing loss or 0). With
+        `last_only`, the logits of the last position only (B, 1, V): what generation reads. With
+        `targets` (B, T), the mean next-token cross-entropy instead of the logits: what training
+        calls, through the fused head + loss that never holds the (B, T, V) logits."""
         h, aux = self.hidden(idx, cache)
+        if targets is not None:
+            if type(self.lm_head) is nn.Linear:
+                return linear_cross_entropy(h, self.lm_head.weight, targets), aux
+            return lm_loss(self.lm_head(h), targets), aux  # a LoRA-wrapped head
         return self.head(h[:, -1:] if last_only else h), aux
 
     def head(self, h):
@@ -227,14 +236,6 @@ class GPT(nn.Module):
             return torch.mv(w, h.reshape(C)).view(1, 1, -1)
         return self.lm_head(h)
 
-    def loss(self, idx, targets, ignore_index: int = IGNORE_INDEX):
-        """Mean next-token cross-entropy of `targets` (B, T) given `idx` (B, T), and the MoE loss:
-        what training calls, through the fused head + loss that never holds the (B, T, V) logits."""
-        h, aux = self.hidden(idx)
-        if type(self.lm_head) is nn.Linear:
-            return linear_cross_entropy(h, self.lm_head.weight, targets, ignore_index), aux
-        return lm_loss(self.lm_head(h), targets, ignore_index), aux  # a LoRA-wrapped head
-
     def hidden(self, idx, cache: KVCache | None = None):
         """idx: (B, T) -> (the final normed hidden states (B, T, C), MoE loss or 0)."""
         B, T = idx.shape
@@ -244,8 +245,12 @@ class GPT(nn.Module):
         cos, sin = self.rope_cos[start : start + T, None, None], self.rope_sin[start : start + T, None, None]
         x = self.tok_emb(idx)
         aux_total = x.new_zeros((), dtype=torch.float32)
+        recompute = self.activation_checkpointing and cache is None and torch.is_grad_enabled()
         for i, block in enumerate(self.blocks):
-            x, aux = block(x, cos, sin, cache, i)
+            if recompute:
+                x, aux = torch.utils.checkpoint.checkpoint(block, x, cos, sin, use_reentrant=False)
+            else:
+                x, aux = block(x, cos, sin, cache, i)
             if aux is not None:
                 aux_total = aux_total + aux
         if cache is not None:

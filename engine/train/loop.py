@@ -76,6 +76,14 @@ def autocast_dtype(device: torch.device, dtype: str) -> torch.dtype | None:
     return None
 
 
+def to_device(t: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """A CPU batch onto the training device; to a GPU from pinned memory without waiting, so the
+    copy overlaps the work already queued."""
+    if device.type == "cuda":
+        return t.pin_memory().to(device, non_blocking=True)
+    return t.to(device)
+
+
 def build_optimizer(model: torch.nn.Module, lr: float, weight_decay: float, betas, device: torch.device):
     """AdamW; matrices decay, norms and biases do not. Fused kernels where the device has them."""
     params = [p for p in model.parameters() if p.requires_grad]
@@ -282,6 +290,8 @@ def train(job: Job, control: Control | None = None) -> Iterator:
     amp = autocast_dtype(job.device, cfg.dtype)
     step, tokens, elapsed = 0, 0, 0.0
     ckpt_root = job.run_dir / "checkpoints"
+    if hasattr(model, "activation_checkpointing"):
+        model.activation_checkpointing = getattr(cfg, "activation_checkpointing", False)
     forward_model = torch.compile(model) if getattr(cfg, "compile", False) else model
 
     if job.resume_from is not None:

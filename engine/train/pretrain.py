@@ -22,7 +22,7 @@ from engine.model import GPT, GPTConfig
 from engine.store import Store
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
 from engine.train import dist
-from engine.train.loop import Job, OrderedRows, resolve_device, train
+from engine.train.loop import Job, OrderedRows, resolve_device, to_device, train
 from engine.train.runs import command_line, find_resume, new_run_id, write_run_folder
 from engine.workspace import Workspace
 
@@ -64,11 +64,11 @@ class PretrainTask(OrderedRows):
 
     def _tensors(self, sampler: BatchSampler, rows):
         x, y = sampler.tensors(rows)
-        return torch.from_numpy(x).to(self.device), torch.from_numpy(y).to(self.device)
+        return to_device(torch.from_numpy(x), self.device), to_device(torch.from_numpy(y), self.device)
 
     def loss(self, model, rows):
         x, y = self._tensors(self.sampler, rows)
-        loss, aux = model.loss(x, y)
+        loss, aux = model(x, targets=y)
         return loss, (aux if self.cfg.n_experts else None)
 
     @torch.no_grad()
@@ -78,7 +78,7 @@ class PretrainTask(OrderedRows):
         for i in range(0, len(self.val_rows), self.cfg.batch_size):
             rows = self.val_rows[i : i + self.cfg.batch_size]
             x, y = self._tensors(self.val_sampler, rows)
-            total += float(model.loss(x, y)[0]) * len(rows)
+            total += float(model(x, targets=y)[0]) * len(rows)
             count += len(rows)
         model.train()
         loss = total / count

@@ -30,7 +30,7 @@ from engine.losses import IGNORE_INDEX
 from engine.store import Store
 from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
 from engine.train import dist
-from engine.train.loop import Job, OrderedRows, resolve_device, train
+from engine.train.loop import Job, OrderedRows, resolve_device, to_device, train
 from engine.train.runs import command_line, find_resume, latest_checkpoint, new_run_id, write_run_folder
 from engine.workspace import Workspace
 
@@ -117,11 +117,11 @@ class SFTTask(OrderedRows):
             ids, labels = torch.tensor(e.ids), torch.tensor(e.labels)
             x[i, : len(ids) - 1] = ids[:-1]
             y[i, : len(ids) - 1] = labels[1:]
-        return x.to(self.device), y.to(self.device)
+        return to_device(x, self.device), to_device(y, self.device)
 
     def loss(self, model, rows):
         x, y = self._batch([self.train[int(i)][1] for i in rows])
-        loss, aux = model.loss(x, y)
+        loss, aux = model(x, targets=y)
         return loss, (aux if model.cfg.n_experts else None)
 
     @torch.no_grad()
@@ -132,7 +132,7 @@ class SFTTask(OrderedRows):
         for i in range(0, len(self.val), B):
             x, y = self._batch([e for _, e in self.val[i : i + B]])
             count = int((y != IGNORE_INDEX).sum())
-            total += float(model.loss(x, y)[0]) * count
+            total += float(model(x, targets=y)[0]) * count
             n += count
         model.train()
         return {"val/loss": total / max(1, n)}

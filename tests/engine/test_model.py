@@ -91,8 +91,8 @@ def test_lm_loss_matches_formula_and_ignores_masked_positions():
 
 @pytest.mark.parametrize("amp", [False, True])
 def test_fused_head_loss_equals_logits_then_cross_entropy(amp):
-    """model.loss (chunked head + loss, gradients made in the forward) gives the loss and the
-    gradients of every weight that lm_loss(model(x)) gives, masked targets included."""
+    """model(x, targets=y) (chunked head + loss, gradients made in the forward) gives the loss and
+    the gradients of every weight that lm_loss(model(x)) gives, masked targets included."""
     torch.manual_seed(1)
     cfg = GPTConfig(vocab_size=3000, block_size=64, n_layer=2, n_head=2, n_embd=32)  # 3000 > one chunk's rows
     a, b = GPT(cfg), GPT(cfg)
@@ -102,7 +102,7 @@ def test_fused_head_loss_equals_logits_then_cross_entropy(amp):
     y[0, :10] = IGNORE_INDEX
     with torch.autocast("cpu", dtype=torch.bfloat16, enabled=amp):
         ref = lm_loss(a(x)[0], y)
-        fused = b.loss(x, y)[0]
+        fused = b(x, targets=y)[0]
     ref.backward()
     (3 * fused).backward()  # the incoming gradient scales what the forward computed
     tol = dict(atol=2e-2, rtol=2e-2) if amp else dict(atol=1e-5, rtol=1e-4)
@@ -110,9 +110,23 @@ def test_fused_head_loss_equals_logits_then_cross_entropy(amp):
     for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
         torch.testing.assert_close(pb.grad, 3 * pa.grad, **tol, msg=name)
     y[:] = IGNORE_INDEX
-    assert b.loss(x, y)[0].item() == 0.0  # nothing to learn from: 0, not NaN
+    assert b(x, targets=y)[0].item() == 0.0  # nothing to learn from: 0, not NaN
     with torch.no_grad():
-        assert b.loss(x, x)[0].item() == pytest.approx(lm_loss(b(x)[0], x).item(), rel=1e-5)
+        assert b(x, targets=x)[0].item() == pytest.approx(lm_loss(b(x)[0], x).item(), rel=1e-5)
+
+
+def test_activation_checkpointing_gives_the_same_gradients():
+    a, b = make(), make()
+    b.activation_checkpointing = True
+    a.train(), b.train()
+    x = torch.randint(0, 97, (2, 20))
+    calls = {id(a): 0, id(b): 0}
+    for m in (a, b):
+        m.blocks[0].register_forward_pre_hook(lambda mod, args, key=id(m): calls.__setitem__(key, calls[key] + 1))
+        m(x[:, :-1], targets=x[:, 1:])[0].backward()
+    assert calls == {id(a): 1, id(b): 2}  # the block ran again in the backward pass
+    for (name, pa), pb in zip(a.named_parameters(), b.parameters()):
+        torch.testing.assert_close(pb.grad, pa.grad, msg=name)
 
 
 def test_last_only_logits_are_the_last_position():

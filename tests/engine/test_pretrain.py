@@ -114,18 +114,18 @@ def _poison_loss(monkeypatch, bad_steps: set[int], factor: float):
     """Multiply the training loss by `factor` on the given calls (inf → a non-finite loss)."""
     from engine.model import GPT
 
-    real = GPT.loss
+    real = GPT.forward
     calls = {"n": 0}
 
-    def loss(self, idx, targets, *a, **kw):
-        out, aux = real(self, idx, targets, *a, **kw)
-        if torch.is_grad_enabled():
+    def forward(self, idx, *a, targets=None, **kw):
+        out, aux = real(self, idx, *a, targets=targets, **kw)
+        if targets is not None and torch.is_grad_enabled():
             calls["n"] += 1
             if calls["n"] in bad_steps:
                 return out * factor, aux
         return out, aux
 
-    monkeypatch.setattr(GPT, "loss", loss)
+    monkeypatch.setattr(GPT, "forward", forward)
 
 
 def test_nan_loss_skips_the_update_and_records_the_batch(ws, monkeypatch):
