@@ -25,6 +25,79 @@
     </message>
 </context>
 <context>
+    <name>ClusterExportDialog</name>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="19"/>
+        <source>Export {0} for a cluster</source>
+        <translation>匯出 {0} 到叢集</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="26"/>
+        <source>Where the workspace will live on the cluster (a filesystem every node reads).</source>
+        <translation>工作區在叢集上的位置（每個節點都讀得到的檔案系統）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="28"/>
+        <source>Choose…</source>
+        <translation>選擇…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="37"/>
+        <source>Machines (nodes)</source>
+        <translation>機器（節點）數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="38"/>
+        <source>GPUs per machine</source>
+        <translation>每台機器的 GPU 數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="39"/>
+        <source>Workspace on the cluster</source>
+        <translation>叢集上的工作區</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="40"/>
+        <source>Slurm time limit (hours)</source>
+        <translation>Slurm 時間上限（小時）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="41"/>
+        <source>Write to folder</source>
+        <translation>寫入資料夾</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="50"/>
+        <source>Copy command</source>
+        <translation>複製指令</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="55"/>
+        <source>Export</source>
+        <translation>匯出</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="61"/>
+        <source>Writes the run&apos;s config (run.toml), launch.sh (torchrun), slurm.sbatch and a README into a folder. Copy the workspace and that folder to the cluster and start launch.sh or sbatch slurm.sbatch: the same config trains there on every GPU.</source>
+        <translation>把這次訓練的設定（run.toml）、launch.sh（torchrun）、slurm.sbatch 和說明檔寫進一個資料夾。把工作區和這個資料夾複製到叢集，執行 launch.sh 或 sbatch slurm.sbatch：同一份設定就會在每張 GPU 上訓練。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="71"/>
+        <source>Folder for the cluster files</source>
+        <translation>叢集檔案的資料夾</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="80"/>
+        <source>Not exported: {0}</source>
+        <translation>未匯出：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/cluster_dialog.py" line="82"/>
+        <source>Wrote {0} to {1}. Start it on the cluster with:</source>
+        <translation>已將 {0} 寫入 {1}。在叢集上用這個指令啟動：</translation>
+    </message>
+</context>
+<context>
     <name>ComparePage</name>
     <message>
         <location filename="../../gui/pages/compare.py" line="42"/>
@@ -37,227 +110,227 @@
         <translation>同一個提示由各階段的檢查點並排回答。替回答排名：每個判斷都會立即存入偏好資料庫，獎勵模型和 DPO 會從中學習。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="61"/>
+        <location filename="../../gui/pages/compare.py" line="62"/>
         <source>Type a prompt, or pick one from the list…</source>
         <translation>輸入提示，或從清單中挑選…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="66"/>
+        <location filename="../../gui/pages/compare.py" line="67"/>
         <source>Load prompts…</source>
         <translation>載入提示…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="84"/>
+        <location filename="../../gui/pages/compare.py" line="85"/>
         <source>Answers</source>
         <translation>回答數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="93"/>
+        <location filename="../../gui/pages/compare.py" line="94"/>
         <source>Decoding settings of this column only</source>
         <translation>只用於這一欄的解碼設定</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="99"/>
+        <location filename="../../gui/pages/compare.py" line="100"/>
         <source>Blind</source>
         <translation>盲測</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="101"/>
+        <location filename="../../gui/pages/compare.py" line="102"/>
         <source>Shuffle the answers and hide which run wrote which until you have ranked them</source>
         <translation>打亂回答順序，並在你排名之前隱藏每個回答來自哪個執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="102"/>
+        <location filename="../../gui/pages/compare.py" line="103"/>
         <source>Generate</source>
         <translation>生成</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="104"/>
+        <location filename="../../gui/pages/compare.py" line="105"/>
         <source>Ctrl+Enter</source>
         <translation>Ctrl+Enter</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="106"/>
+        <location filename="../../gui/pages/compare.py" line="107"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="132"/>
+        <location filename="../../gui/pages/compare.py" line="133"/>
         <source>Tie (T)</source>
         <translation>平手 (T)</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="141"/>
+        <location filename="../../gui/pages/compare.py" line="142"/>
         <source>Drag to order, best on the left; or press 1–4 in order of preference</source>
         <translation>拖曳排序，最好的放左邊；或依偏好順序按 1–4</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="143"/>
+        <location filename="../../gui/pages/compare.py" line="144"/>
         <source>Save ranking</source>
         <translation>儲存排名</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="147"/>
+        <location filename="../../gui/pages/compare.py" line="148"/>
         <source>Next prompt (Space)</source>
         <translation>下一個提示（空白鍵）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="168"/>
+        <location filename="../../gui/pages/compare.py" line="169"/>
         <source>Decoding</source>
         <translation>解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="169"/>
+        <location filename="../../gui/pages/compare.py" line="170"/>
         <source>Queue</source>
         <translation>佇列</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="170"/>
+        <location filename="../../gui/pages/compare.py" line="171"/>
         <source>Leaderboard</source>
         <translation>排行榜</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="171"/>
+        <location filename="../../gui/pages/compare.py" line="172"/>
         <source>Token shift</source>
         <translation>詞元偏移</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="204"/>
+        <location filename="../../gui/pages/compare.py" line="214"/>
         <source>from {0}</source>
         <translation>來自 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="241"/>
+        <location filename="../../gui/pages/compare.py" line="251"/>
         <source>— {0} prompts —</source>
         <translation>— {0} 個提示 —</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="251"/>
+        <location filename="../../gui/pages/compare.py" line="261"/>
         <source>Load prompts</source>
         <translation>載入提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="252"/>
+        <location filename="../../gui/pages/compare.py" line="262"/>
         <source>Prompts (*.txt *.jsonl *.json *.parquet)</source>
         <translation>提示檔 (*.txt *.jsonl *.json *.parquet)</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="274"/>
+        <location filename="../../gui/pages/compare.py" line="284"/>
         <source>Decoding of column {0}</source>
         <translation>第 {0} 欄的解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="278"/>
+        <location filename="../../gui/pages/compare.py" line="288"/>
         <source>Use the shared settings</source>
         <translation>使用共用設定</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="291"/>
+        <location filename="../../gui/pages/compare.py" line="301"/>
         <source>Greedy</source>
         <translation>貪婪解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="291"/>
+        <location filename="../../gui/pages/compare.py" line="301"/>
         <source>Temperature</source>
         <translation>溫度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="291"/>
+        <location filename="../../gui/pages/compare.py" line="301"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="292"/>
+        <location filename="../../gui/pages/compare.py" line="302"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="292"/>
+        <location filename="../../gui/pages/compare.py" line="302"/>
         <source>Repetition penalty</source>
         <translation>重複懲罰</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="293"/>
+        <location filename="../../gui/pages/compare.py" line="303"/>
         <source>End-of-turn bias</source>
         <translation>回合結束偏置</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="293"/>
+        <location filename="../../gui/pages/compare.py" line="303"/>
         <source>Max new tokens</source>
         <translation>最多新詞元</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="294"/>
+        <location filename="../../gui/pages/compare.py" line="304"/>
         <source>Seed</source>
         <translation>種子</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="322"/>
+        <location filename="../../gui/pages/compare.py" line="332"/>
         <source>Type a prompt and pick a run for every column.</source>
         <translation>請輸入提示，並為每一欄選擇一個執行。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="335"/>
+        <location filename="../../gui/pages/compare.py" line="345"/>
         <source>Generating…</source>
         <translation>生成中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="345"/>
+        <location filename="../../gui/pages/compare.py" line="355"/>
         <source>Answer {0}</source>
         <translation>回答 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="350"/>
+        <location filename="../../gui/pages/compare.py" line="360"/>
         <source>{0} is better ({1})</source>
         <translation>{0} 較好 ({1})</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="365"/>
+        <location filename="../../gui/pages/compare.py" line="375"/>
         <source>{0} tokens</source>
         <translation>{0} 個詞元</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="367"/>
+        <location filename="../../gui/pages/compare.py" line="377"/>
         <source> (stopped)</source>
         <translation>（已停止）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="368"/>
+        <location filename="../../gui/pages/compare.py" line="378"/>
         <source>Answers saved{0}. Rank them: press 1–{1} from best to worst, or drag and save; T for a tie of two.</source>
         <translation>回答已儲存{0}。請排名：從最好到最差按 1–{1}，或拖曳後儲存；兩個回答平手按 T。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="417"/>
+        <location filename="../../gui/pages/compare.py" line="426"/>
         <source>tie: {0} = {1}</source>
         <translation>平手：{0} = {1}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="419"/>
+        <location filename="../../gui/pages/compare.py" line="428"/>
         <source>Saved judgement #{0}: {1}. Ctrl+Z undoes it.</source>
         <translation>已儲存判斷 #{0}：{1}。按 Ctrl+Z 可復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="431"/>
+        <location filename="../../gui/pages/compare.py" line="439"/>
         <source>Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.</source>
         <translation>已為 {1} 儲存 {0}（#{2}）。按 Ctrl+Z 可復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="432"/>
+        <location filename="../../gui/pages/compare.py" line="440"/>
         <source>up</source>
         <translation>讚</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="432"/>
+        <location filename="../../gui/pages/compare.py" line="440"/>
         <source>down</source>
         <translation>倒讚</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="448"/>
+        <location filename="../../gui/pages/compare.py" line="455"/>
         <source>Judgement #{0} undone.</source>
         <translation>判斷 #{0} 已復原。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare.py" line="457"/>
+        <location filename="../../gui/pages/compare.py" line="464"/>
         <source>The queue is finished.</source>
         <translation>佇列已完成。</translation>
     </message>
@@ -488,42 +561,42 @@
 <context>
     <name>LeaderboardTab</name>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="126"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="125"/>
         <source>Scores from every ranking and pair between answers of different runs (Bradley–Terry, on the Elo scale: +100 ≈ wins 64% against the other); the interval comes from resampling the judgements. Few judgements, wide intervals.</source>
         <translation>分數來自不同執行的回答之間的所有排名與兩兩比較（Bradley–Terry，以 Elo 尺度表示：+100 ≈ 對另一方勝率 64%）；區間由重抽判斷而來。判斷越少，區間越寬。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="129"/>
         <source>Run</source>
         <translation>執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="129"/>
         <source>Elo</source>
         <translation>Elo</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="129"/>
         <source>95% interval</source>
         <translation>95% 區間</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="129"/>
         <source>Win rate</source>
         <translation>勝率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="129"/>
         <source>Games</source>
         <translation>對局數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="131"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="130"/>
         <source>Judgements</source>
         <translation>判斷數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="162"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="160"/>
         <source>{0} judgements, {1} pairs between runs.</source>
         <translation>{0} 個判斷，執行之間 {1} 組配對。</translation>
     </message>
@@ -930,47 +1003,47 @@
 <context>
     <name>QueueTab</name>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="29"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="28"/>
         <source>A queue takes the prompt list and the runs chosen above. Space goes to the next prompt; every ranking moves the queue on, and it remembers where you stopped.</source>
         <translation>佇列使用提示清單和上方選擇的執行。按空白鍵前往下一個提示；每次排名都會推進佇列，並記住你停在哪裡。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="35"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="34"/>
         <source>Answers per run and prompt (each with its own seed)</source>
         <translation>每個執行對每個提示的回答數（各有自己的種子）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="36"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="35"/>
         <source>New queue from the prompt list</source>
         <translation>用提示清單建立新佇列</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="41"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="40"/>
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="44"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="43"/>
         <source>Leave the queue</source>
         <translation>離開佇列</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="48"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="47"/>
         <source>%v / %m prompts</source>
         <translation>%v / %m 個提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="50"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="49"/>
         <source>Answers per run</source>
         <translation>每個執行的回答數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="70"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="69"/>
         <source>{0} — {1} / {2}</source>
         <translation>{0} — {1} / {2}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="105"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="104"/>
         <source>Queue {0}: prompt {1} of {2}. Space generates it.</source>
         <translation>佇列 {0}：第 {1} 個提示，共 {2} 個。按空白鍵生成。</translation>
     </message>
@@ -1234,72 +1307,82 @@
 <context>
     <name>RunsTable</name>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="25"/>
+        <location filename="../../gui/widgets/runs_table.py" line="24"/>
         <source>Run</source>
         <translation>執行</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="25"/>
+        <location filename="../../gui/widgets/runs_table.py" line="24"/>
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="25"/>
+        <location filename="../../gui/widgets/runs_table.py" line="24"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="26"/>
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
         <source>Val loss</source>
         <translation>驗證損失</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="26"/>
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
         <source>Started from</source>
         <translation>起點</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="33"/>
+        <location filename="../../gui/widgets/runs_table.py" line="32"/>
         <source>Resume selected run</source>
         <translation>繼續所選的執行</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="35"/>
+        <location filename="../../gui/widgets/runs_table.py" line="34"/>
         <source>Overlay on graph</source>
         <translation>疊加到圖表</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="82"/>
+        <location filename="../../gui/widgets/runs_table.py" line="37"/>
+        <source>Export for a cluster…</source>
+        <translation>匯出到叢集…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="38"/>
+        <source>Write this run&apos;s config and the torchrun / Slurm commands that train it on many GPUs.</source>
+        <translation>寫出這次訓練的設定，以及在多張 GPU 上訓練它的 torchrun／Slurm 指令。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/runs_table.py" line="86"/>
         <source>scratch</source>
         <translation>從頭開始</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="85"/>
+        <location filename="../../gui/widgets/runs_table.py" line="88"/>
         <source>{0} @ step {1}</source>
         <translation>{0} 第 {1} 步</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="89"/>
+        <location filename="../../gui/widgets/runs_table.py" line="91"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="89"/>
+        <location filename="../../gui/widgets/runs_table.py" line="91"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="89"/>
+        <location filename="../../gui/widgets/runs_table.py" line="91"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="90"/>
+        <location filename="../../gui/widgets/runs_table.py" line="92"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="90"/>
+        <location filename="../../gui/widgets/runs_table.py" line="92"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
@@ -1531,32 +1614,32 @@
 <context>
     <name>ShiftTab</name>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="173"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="171"/>
         <source>The aligned model answers; at each of its tokens the base model is asked what it would have said. Unshifted: the base model&apos;s first choice too; marginal: its second or third; shifted (red): alignment put it there. Hover a token for the base model&apos;s top choices.</source>
         <translation>對齊後的模型作答；在它的每個詞元上，詢問基礎模型原本會說什麼。未偏移：也是基礎模型的第一選擇；邊際：它的第二或第三選擇；偏移（紅色）：是對齊讓它出現在那裡。將滑鼠移到詞元上可看到基礎模型的首選。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="182"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="180"/>
         <source>Analyse the prompt list</source>
         <translation>分析提示清單</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="191"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="189"/>
         <source>Base</source>
         <translation>基礎</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="193"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="191"/>
         <source>Aligned</source>
         <translation>對齊後</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="227"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="225"/>
         <source>Analysing {0} prompts…</source>
         <translation>正在分析 {0} 個提示…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="239"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="237"/>
         <source>Unshifted {0:.0%} · marginal {1:.0%} · shifted {2:.0%} of {3} tokens. Most shifted: {4}</source>
         <translation>{3} 個詞元中：未偏移 {0:.0%} · 邊際 {1:.0%} · 偏移 {2:.0%}。最常偏移：{4}</translation>
     </message>
