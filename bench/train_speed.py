@@ -3,8 +3,9 @@
 For each preset, the same shape, dtype (fp32) and batch train for a few steps (forward, backward,
 fused AdamW: what LM Dojo's trainer and transformers' Trainer both use by default) in LM Dojo's GPT
 and, when transformers is installed, in `LlamaForCausalLM` built from the same config (tied
-embeddings, SwiGLU of the same width, SDPA attention); the two take turns step by step and each
-side's median step counts. MFU is the achieved model
+embeddings, SwiGLU of the same width, SDPA attention) — with its own loss (labels=, what its
+Trainer runs: the reference) and with its logits into F.cross_entropy by hand; the three take turns
+step by step and each one's median step counts. MFU is the achieved model
 FLOP/s (6·N per token plus attention, as nanoGPT counts it) over the peak this machine reaches on a
 large fp32 matmul, measured in the same run — so the figure is a ratio that holds on a noisy machine.
 """
@@ -67,8 +68,11 @@ def ours(cfg, batch: int, seq: int):
     return step, model.num_params()
 
 
-def hf(cfg, batch: int, seq: int):
-    """The same step in transformers' LlamaForCausalLM, or None when it is not installed."""
+def hf(cfg, batch: int, seq: int, labels: bool = True):
+    """The same step in transformers' LlamaForCausalLM, or None when it is not installed: with
+    `labels`, its own loss (`model(input_ids, labels=…).loss`, what transformers' Trainer runs; it
+    shifts the labels itself, so it scores one position fewer per row); without, its logits into
+    F.cross_entropy by hand (a leaner path than its own)."""
     try:
         from transformers import LlamaConfig, LlamaForCausalLM
     except ImportError:
@@ -84,8 +88,11 @@ def hf(cfg, batch: int, seq: int):
     x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
 
     def step():
-        out = model(input_ids=x[:, :-1], labels=None)
-        torch.nn.functional.cross_entropy(out.logits.reshape(-1, out.logits.size(-1)), x[:, 1:].reshape(-1)).backward()
+        if labels:
+            model(input_ids=x[:, :-1], labels=x[:, :-1]).loss.backward()
+        else:
+            logits = model(input_ids=x[:, :-1]).logits
+            torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), x[:, 1:].reshape(-1)).backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
 
@@ -107,6 +114,7 @@ def run(seconds: float = 0.0, mb: float = 0.0, rounds: int = 12) -> dict:
         steps = {"ours": step}
         if (hf_step := hf(cfg, shape["batch"], shape["seq"])) is not None:
             steps["hf"] = hf_step
+            steps["hf_logits_ce"] = hf(cfg, shape["batch"], shape["seq"], labels=False)
         measured[name] = (cfg, shape, params, _interleaved(steps, rounds))
     # the peak again at the end: the higher of the two, so that a busy moment cannot inflate MFU
     peak = max(peak, matmul_peak())
@@ -117,7 +125,8 @@ def run(seconds: float = 0.0, mb: float = 0.0, rounds: int = 12) -> dict:
         presets[name] = {"tokens_per_s": round(tps), "mfu": round(mfu, 3), "params": params,
                          "batch": shape["batch"], "seq": shape["seq"],
                          "hf_tokens_per_s": round(tokens / t["hf"]) if "hf" in t else None,
-                         "ratio_vs_hf": round(t["hf"] / t["ours"], 2) if "hf" in t else None}
+                         "ratio_vs_hf": round(t["hf"] / t["ours"], 2) if "hf" in t else None,
+                         "ratio_vs_hf_logits_ce": round(t["hf_logits_ce"] / t["ours"], 2) if "hf" in t else None}
     tiny = presets["tiny"]
     return {"tokens_per_s": tiny["tokens_per_s"], "hf_tokens_per_s": tiny["hf_tokens_per_s"],
             "ratio_vs_hf": tiny["ratio_vs_hf"], "mfu": presets["small"]["mfu"],

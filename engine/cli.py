@@ -367,8 +367,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="lmdojo-cli", description="LM Dojo: train a small GPT through every stage, headless.")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    def add(name, fn, help):
+    def add(name, fn, help, first=None):
         s = sub.add_parser(name, help=help, description=help)
+        if first is not None:  # a positional before the workspace: lab NAME WS
+            s.add_argument(first[0], **first[1])
         s.add_argument("workspace", help="workspace folder")
         s.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
         s.set_defaults(fn=fn)
@@ -456,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from engine.cli_compare import add_compare_parsers
     from engine.cli_export import add_export_parsers
+    from engine.cli_labs import add_lab_parser
     from engine.cli_rlhf import add_rlhf_parsers
     from engine.prefs_cli import add_prefs_parser
 
@@ -463,6 +466,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_prefs_parser(add)
     add_compare_parsers(add)
     add_export_parsers(add)
+    add_lab_parser(add)
     add("runs", cmd_runs, "List the runs of a workspace.")
     return p
 
