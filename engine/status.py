@@ -36,4 +36,7 @@ def stage_status(ws: Workspace) -> dict[str, str]:
                     store.conn.execute("SELECT 1 FROM judgements WHERE deleted = 0 AND judge LIKE 'human%' "
                                        "LIMIT 1").fetchone():
                 out["compare"] = DONE
+    # labs: done once a lab has written a report
+    if any((ws.root / "labs").glob("*/report.md")):
+        out["labs"] = DONE
     return out

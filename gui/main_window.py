@@ -10,9 +10,9 @@ from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage
 from engine.workspace import Workspace
 from gui.app import app_icon, app_version
 from gui.context import Context
-from gui.pages.base import PlannedPage
 from gui.pages.compare import ComparePage
 from gui.pages.data import DataPage
+from gui.pages.labs import LabsPage
 from gui.pages.pretrain import PretrainPage
 from gui.pages.rlhf import RLHFPage
 from gui.pages.sft import SFTPage
@@ -56,8 +56,7 @@ class MainWindow(QMainWindow):
             SFTPage(ctx),
             RLHFPage(ctx),
             ComparePage(ctx),
-            PlannedPage(ctx, "labs", self.tr("Labs"), self.tr("The experiments behind the story."),
-                        self.tr("Coming soon: reproducible experiments on scaling, knowledge and calibration.")),
+            LabsPage(ctx),
         ]
         self.nav = QListWidget()
         self.nav.setObjectName("stageNavigator")
@@ -115,7 +114,7 @@ class MainWindow(QMainWindow):
         self.ctx.set_workspace(ws)
         self.stack.setCurrentWidget(self.wizard)
         status = stage_status(ws)
-        first = next((i for i, p in enumerate(self.pages) if p.built and status[p.stage] != DONE), 1)
+        first = next((i for i, p in enumerate(self.pages) if status[p.stage] != DONE), 1)
         self.nav.setCurrentRow(first)
         return True
 
@@ -158,10 +157,9 @@ class MainWindow(QMainWindow):
         for i, page in enumerate(self.pages):
             item = self.nav.item(i)
             label = self.stage_title(i)
-            st = status[page.stage] if page.built else self.tr("planned")
+            st = status[page.stage]
             item.setText(f"{STATUS_MARK.get(st, '·')}  {label}\n     {self._status_text(st)}")
-            flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-            item.setFlags(flags if page.built or i == self.nav.currentRow() else Qt.ItemFlag.ItemIsSelectable)
+            item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
             item.setToolTip(page.blurb)
         i = self.nav.currentRow()
         self.back_button.setText("← " + self.stage_title(i - 1) if i > 0 else "")
@@ -171,7 +169,7 @@ class MainWindow(QMainWindow):
         if nxt < len(self.pages):
             self.next_button.setText(self.tr("Next: {0} →").format(self.stage_title(nxt)))
             needs = self._needs(nxt, status)
-            self.next_button.setEnabled(self.pages[nxt].built)
+            self.next_button.setEnabled(True)
             self.hint.setText(needs)
         else:
             self.hint.setText("")
@@ -183,8 +181,6 @@ class MainWindow(QMainWindow):
 
     def _needs(self, i: int, status: dict) -> str:
         page = self.pages[i]
-        if not page.built:
-            return self.tr("{0} is not built yet.").format(self.stage_title(i))
         if page.stage == "tokenizer" and status["data"] != DONE:
             return self.tr("The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.")
         if page.stage == "pretrain" and status["tokenizer"] != DONE:

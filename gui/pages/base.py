@@ -9,7 +9,6 @@ from gui.context import Context
 
 class StagePage(QWidget):
     stage = ""
-    built = True
 
     def __init__(self, ctx: Context, title: str, blurb: str, parent=None):
         super().__init__(parent)
@@ -39,22 +38,6 @@ class StagePage(QWidget):
         cfg = form.config if form is not None else None
         budget = {"max_steps": cfg.max_steps, "max_minutes": cfg.max_minutes} if cfg is not None else {}
         return self.ctx.machine_overrides() | budget
-
-
-class PlannedPage(StagePage):
-    """A stage that is not built yet: says what it will do."""
-
-    built = False
-
-    def __init__(self, ctx, stage: str, title: str, blurb: str, plan: str, parent=None):
-        self.stage = stage
-        super().__init__(ctx, title, blurb, parent)
-        note = QLabel(plan)
-        note.setWordWrap(True)
-        note.setObjectName("plannedNote")
-        note.setStyleSheet("padding: 12px; border: 1px dashed gray; border-radius: 6px;")
-        self.body.addWidget(note)
-        self.body.addStretch(1)
 
 
 def training_layout(settings: QWidget, panel: QWidget, plot: QWidget, tabs: QWidget) -> QSplitter:

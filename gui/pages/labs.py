@@ -1,0 +1,200 @@
+"""Labs page: the experiments behind the story (engine/labs), one paragraph each; run one with its
+settings and read its report — the Markdown with its plots — when it ends."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QUrl, Slot
+from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+                               QScrollArea, QSplitter, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
+
+from engine import labs
+from gui.pages.base import StagePage
+from gui.widgets.config_form import ConfigForm
+from gui.widgets.job_panel import JobPanel
+
+JOB = "lab"
+
+
+class LabsPage(StagePage):
+    stage = "labs"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, self.tr("Labs"),
+                         self.tr("Famous results about how language models are made, reproduced at toy scale on "
+                                 "this machine. Each lab trains what it needs in a scratch folder and writes a "
+                                 "report with plots into the workspace's labs folder."), parent)
+        self.texts = {
+            "chinchilla": (self.tr("Compute-optimal sizing (Chinchilla)"), self.tr(
+                "For a fixed compute budget, is a big model trained briefly better than a small one trained "
+                "long? The lab trains several sizes at equal FLOPs (6 × parameters × tokens) and plots loss "
+                "against size for each budget: the bottom of each curve is the best size for that budget. "
+                "Hoffmann et al. (2022) found about 20 training tokens per parameter at the optimum.")),
+            "knowledge": (self.tr("Knowledge extraction"), self.tr(
+                "Can a model answer questions about people it only read about in pretraining? The lab "
+                "pretrains once on one biography per person and once on several paraphrased versions, "
+                "fine-tunes both on questions about half of the people and asks about the other half. "
+                "Allen-Zhu and Li found near 0% with one version and high accuracy with many.")),
+            "sft-categories": (self.tr("What fine-tuning data teaches"), self.tr(
+                "Sorts question–answer examples by how well the base model already knows them (highly, "
+                "maybe, weakly, unknown), fine-tunes on each group and compares held-out accuracy. Gekhman "
+                "et al. (2024) found 'maybe known' examples help most and unknown facts teach guessing.")),
+            "calibration": (self.tr("Calibration"), self.tr(
+                "Does the model's confidence match how often it is right? For base, fine-tuned and aligned "
+                "models the lab plots accuracy against the probability of the answer (a reliability "
+                "diagram: a calibrated model lies on the diagonal) and reports the expected calibration "
+                "error.")),
+            "spikes": (self.tr("Loss spikes and bad data"), self.tr(
+                "Slips a slice of junk pages into a pretraining run, shows the spike on the loss curve, "
+                "points at the documents in the spiking batches, and trains again on cleaned data.")),
+            "decoding": (self.tr("Decoding without training"), self.tr(
+                "How far do decoding tricks alone take a base model? A higher end-of-turn probability and a "
+                "repetition penalty, judged side by side against the fine-tuned model (Lin et al. 2023 "
+                "found such tricks win a share of comparisons).")),
+        }
+        self.list = QListWidget()
+        self.list.setObjectName("labList")
+        self.list.setMaximumWidth(260)
+        self.about = QLabel()
+        self.about.setObjectName("labAbout")
+        self.about.setWordWrap(True)
+        self.forms: dict[str, ConfigForm] = {}
+        self.form_stack = QStackedWidget()
+        self.quick_button = QPushButton(self.tr("Quick settings (smallest)"))
+        self.quick_button.setToolTip(self.tr("The settings the tests use: a run of seconds, for trying the lab out."))
+        self.quick_button.clicked.connect(self.use_smallest)
+        self.panel = JobPanel(ctx.runner, JOB, self.tr("Run lab"), can_pause=False)
+        self.panel.start_clicked.connect(self.start)
+        self.reports = QComboBox()
+        self.reports.setObjectName("labReports")
+        self.reports.currentIndexChanged.connect(self._show_selected_report)
+        self.viewer = QTextBrowser()
+        self.viewer.setObjectName("labReport")
+        self.viewer.setOpenExternalLinks(True)
+
+        for name in labs.LABS:
+            title = self.texts.get(name, (name, ""))[0]
+            item = QListWidgetItem(title if name in labs.available() else self.tr("{0} (not built yet)").format(title))
+            item.setData(Qt.ItemDataRole.UserRole, name)
+            if name not in labs.available():
+                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
+            self.list.addItem(item)
+        self.list.currentRowChanged.connect(self._select)
+
+        settings = QWidget()
+        left = QVBoxLayout(settings)
+        left.addWidget(self.about)
+        left.addWidget(self.form_stack)
+        left.addWidget(self.quick_button)
+        left.addWidget(self.panel)
+        left.addWidget(self.panel.log, 1)
+        scroll = QScrollArea()
+        scroll.setWidget(settings)
+        scroll.setWidgetResizable(True)
+        scroll.setMinimumWidth(340)
+        right = QWidget()
+        rlay = QVBoxLayout(right)
+        rlay.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Report:")))
+        row.addWidget(self.reports, 1)
+        rlay.addLayout(row)
+        rlay.addWidget(self.viewer, 1)
+        split = QSplitter()
+        split.addWidget(self.list)
+        split.addWidget(scroll)
+        split.addWidget(right)
+        split.setStretchFactor(2, 1)
+        self.body.addWidget(split, 1)
+        ctx.runner.finished.connect(self._on_finished)
+        first = next((i for i in range(self.list.count()) if self.list.item(i).flags() & Qt.ItemFlag.ItemIsEnabled), 0)
+        self.list.setCurrentRow(first)
+
+    # -- which lab --------------------------------------------------------------------------
+    def current_lab(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+
+    def select_lab(self, name: str) -> None:
+        for i in range(self.list.count()):
+            if self.list.item(i).data(Qt.ItemDataRole.UserRole) == name:
+                self.list.setCurrentRow(i)
+                return
+        raise KeyError(name)
+
+    def _select(self, _row: int) -> None:
+        name = self.current_lab()
+        if name is None:
+            return
+        self.about.setText(self.texts.get(name, (name, ""))[1])
+        built = name in labs.available()
+        if built and name not in self.forms:
+            self.forms[name] = ConfigForm(labs.module(name).Config)
+            self.form_stack.addWidget(self.forms[name])
+        if built:
+            self.form_stack.setCurrentWidget(self.forms[name])
+        self.form_stack.setVisible(built)
+        self.quick_button.setEnabled(built)
+        self.panel.start_button.setEnabled(built and self.ctx.ws is not None)
+        self.refresh()
+
+    @property
+    def form(self) -> ConfigForm | None:
+        return self.forms.get(self.current_lab() or "")
+
+    def use_smallest(self) -> None:
+        name = self.current_lab()
+        if name in self.forms:
+            self.forms[name].set_values(dict(labs.module(name).SMALLEST))
+
+    # -- run --------------------------------------------------------------------------------
+    def start(self) -> None:
+        name, form = self.current_lab(), self.form
+        if self.ctx.ws is None or form is None or form.config is None:
+            return
+        ws, cfg = self.ctx.ws, form.config
+        self.ctx.runner.start(JOB, lambda control: labs.run(name, ws, cfg, control))
+
+    @Slot(str, str, dict)
+    def _on_finished(self, name, status, result):
+        if name == JOB:
+            self.refresh()
+            if result.get("report"):
+                self.show_report(Path(result["report"]))
+
+    # -- reports ----------------------------------------------------------------------------
+    def report_paths(self) -> list[Path]:
+        """This lab's reports in the workspace, newest first."""
+        name = self.current_lab()
+        if self.ctx.ws is None or name is None:
+            return []
+        folder = self.ctx.ws.root / "labs"
+        found = [p / "report.md" for p in folder.glob(f"{name}-*") if (p / "report.md").is_file()]
+        return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+    def refresh(self) -> None:
+        paths = self.report_paths()
+        self.reports.blockSignals(True)
+        self.reports.clear()
+        for p in paths:
+            self.reports.addItem(p.parent.name, str(p))
+        self.reports.blockSignals(False)
+        if paths:
+            self.show_report(paths[0])
+        else:
+            self.viewer.setMarkdown(self.tr("No report yet: run the lab."))
+
+    def _show_selected_report(self, index: int) -> None:
+        if index >= 0:
+            self.show_report(Path(self.reports.itemData(index)))
+
+    def show_report(self, path: Path) -> None:
+        i = self.reports.findData(str(path))
+        if i >= 0 and i != self.reports.currentIndex():
+            self.reports.blockSignals(True)
+            self.reports.setCurrentIndex(i)
+            self.reports.blockSignals(False)
+        # images in the Markdown are file names next to it
+        self.viewer.document().setBaseUrl(QUrl.fromLocalFile(str(path.parent) + "/"))
+        self.viewer.setSearchPaths([str(path.parent)])
+        self.viewer.setMarkdown(path.read_text(encoding="utf-8"))
