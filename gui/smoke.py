@@ -3,7 +3,7 @@
 In a temporary folder: the demo world (as the start page's demo button makes it), data cleaning with
 two worker processes (the frozen app must start its own children), a small tokenizer, a few
 pretraining steps, the checkpoint saved and loaded back, a few generated tokens, a ranking in the
-preference store, and the main window built over the workspace with the 繁體中文 translation and
+preference store, a labs report plot (matplotlib), and the main window built over the workspace with the 繁體中文 translation and
 the icon found. What a packaged build most often lacks (a data file, a Qt plugin, a hidden import,
 a native library) fails one of these steps.
 
@@ -117,6 +117,15 @@ class Smoke:
         if [(p["chosen_id"], p["rejected_id"]) for p in pairs] != [(better, worse)]:
             raise SmokeFailure(f"the preference store gave back {pairs!r}")
 
+    def lab_report(self):
+        from engine.labs.report import Report
+
+        rep = Report.create(self.ws, "smoke", "Smoke")
+        png = rep.plot("line", {"y": ([1, 2, 3], [3.0, 2.0, 2.5])}, xlabel="x", ylabel="y")
+        rep.write({"points": 3})
+        if png.read_bytes()[:8] != b"\x89PNG\r\n\x1a\n":
+            raise SmokeFailure("the labs' plot is not a PNG (matplotlib)")
+
     def main_window(self):
         from PySide6.QtCore import QCoreApplication, QEvent, QSettings
         from PySide6.QtWidgets import QApplication
@@ -146,7 +155,7 @@ class Smoke:
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
     STEPS = ("demo_workspace", "cleaning", "tokenizer", "pretraining", "checkpoint", "generation", "preferences",
-             "main_window")
+             "lab_report", "main_window")
 
 
 def _one_line(e: BaseException) -> str:
