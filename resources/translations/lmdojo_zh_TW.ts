@@ -559,6 +559,109 @@
     </message>
 </context>
 <context>
+    <name>LabsPage</name>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="23"/>
+        <source>Labs</source>
+        <translation>實驗室</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="24"/>
+        <source>Famous results about how language models are made, reproduced at toy scale on this machine. Each lab trains what it needs in a scratch folder and writes a report with plots into the workspace&apos;s labs folder.</source>
+        <translation>語言模型如何煉成的經典結果，在這台電腦上以迷你規模重現。每個實驗在暫存資料夾裡訓練所需的模型，並把附圖的報告寫進工作區的 labs 資料夾。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="28"/>
+        <source>Compute-optimal sizing (Chinchilla)</source>
+        <translation>算力最佳的模型大小（Chinchilla）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="29"/>
+        <source>For a fixed compute budget, is a big model trained briefly better than a small one trained long? The lab trains several sizes at equal FLOPs (6 × parameters × tokens) and plots loss against size for each budget: the bottom of each curve is the best size for that budget. Hoffmann et al. (2022) found about 20 training tokens per parameter at the optimum.</source>
+        <translation>算力固定時，短時間訓練的大模型比長時間訓練的小模型好嗎？這個實驗以相同的 FLOPs（6 × 參數 × token）訓練幾種大小的模型，並為每個預算畫出損失對模型大小的曲線：曲線的最低點就是該預算下最好的大小。Hoffmann 等人（2022）發現最佳點大約是每個參數 20 個訓練 token。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="33"/>
+        <source>Knowledge extraction</source>
+        <translation>知識提取</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="34"/>
+        <source>Can a model answer questions about people it only read about in pretraining? The lab pretrains once on one biography per person and once on several paraphrased versions, fine-tunes both on questions about half of the people and asks about the other half. Allen-Zhu and Li found near 0% with one version and high accuracy with many.</source>
+        <translation>模型能回答只在預訓練裡讀過的人物問題嗎？這個實驗預訓練兩次：一次每人只有一篇傳記，一次有好幾種改寫版本；兩者都用一半人物的問答微調，再問另一半人物。Allen-Zhu 與 Li 發現只有一個版本時準確率接近 0%，版本多時則很高。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="38"/>
+        <source>What fine-tuning data teaches</source>
+        <translation>微調資料教了什麼</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="39"/>
+        <source>Sorts question–answer examples by how well the base model already knows them (highly, maybe, weakly, unknown), fine-tunes on each group and compares held-out accuracy. Gekhman et al. (2024) found &apos;maybe known&apos; examples help most and unknown facts teach guessing.</source>
+        <translation>依基礎模型對問答範例的熟悉程度（很熟、可能知道、略知、不知道）分組，分別微調並比較保留題目的準確率。Gekhman 等人（2024）發現「可能知道」的範例幫助最大，而不知道的事實會教模型亂猜。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="42"/>
+        <source>Calibration</source>
+        <translation>校準</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="43"/>
+        <source>Does the model&apos;s confidence match how often it is right? For base, fine-tuned and aligned models the lab plots accuracy against the probability of the answer (a reliability diagram: a calibrated model lies on the diagonal) and reports the expected calibration error.</source>
+        <translation>模型的信心和它答對的頻率一致嗎？這個實驗為基礎、微調後和對齊後的模型畫出準確率對答案機率的圖（可靠度圖：校準良好的模型落在對角線上），並報告期望校準誤差（ECE）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="47"/>
+        <source>Loss spikes and bad data</source>
+        <translation>損失尖峰與壞資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="48"/>
+        <source>Slips a slice of junk pages into a pretraining run, shows the spike on the loss curve, points at the documents in the spiking batches, and trains again on cleaned data.</source>
+        <translation>在預訓練資料裡混入一段垃圾網頁，顯示損失曲線上的尖峰，指出造成尖峰的批次裡有哪些文件，再用清理過的資料重新訓練。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="50"/>
+        <source>Decoding without training</source>
+        <translation>不訓練，只靠解碼</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="51"/>
+        <source>How far do decoding tricks alone take a base model? A higher end-of-turn probability and a repetition penalty, judged side by side against the fine-tuned model (Lin et al. 2023 found such tricks win a share of comparisons).</source>
+        <translation>只靠解碼技巧，基礎模型能走多遠？提高回合結束的機率並懲罰重複，再和微調後的模型並排評比（Lin 等人 2023 發現這類技巧能贏下一部分比較）。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="63"/>
+        <source>Quick settings (smallest)</source>
+        <translation>快速設定（最小）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="64"/>
+        <source>The settings the tests use: a run of seconds, for trying the lab out.</source>
+        <translation>測試用的設定：幾秒就跑完，用來試試這個實驗。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="66"/>
+        <source>Run lab</source>
+        <translation>執行實驗</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="77"/>
+        <source>{0} (not built yet)</source>
+        <translation>{0}（尚未完成）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="99"/>
+        <source>Report:</source>
+        <translation>報告：</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="185"/>
+        <source>No report yet: run the lab.</source>
+        <translation>還沒有報告：請執行實驗。</translation>
+    </message>
+</context>
+<context>
     <name>LeaderboardTab</name>
     <message>
         <location filename="../../gui/pages/compare_tabs.py" line="125"/>
@@ -697,142 +800,117 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="59"/>
-        <source>Labs</source>
-        <translation>實驗室</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="59"/>
-        <source>The experiments behind the story.</source>
-        <translation>故事背後的實驗。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="60"/>
-        <source>Coming soon: reproducible experiments on scaling, knowledge and calibration.</source>
-        <translation>即將推出：關於規模擴展、知識與校準的可重現實驗。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="93"/>
+        <location filename="../../gui/main_window.py" line="92"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="94"/>
+        <location filename="../../gui/main_window.py" line="93"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="95"/>
+        <location filename="../../gui/main_window.py" line="94"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="96"/>
+        <location filename="../../gui/main_window.py" line="95"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="98"/>
+        <location filename="../../gui/main_window.py" line="97"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="99"/>
+        <location filename="../../gui/main_window.py" line="98"/>
         <source>&amp;Help</source>
         <translation>說明(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="100"/>
+        <location filename="../../gui/main_window.py" line="99"/>
         <source>&amp;About LM Dojo…</source>
         <translation>關於 LM Dojo(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="161"/>
-        <source>planned</source>
-        <translation>規劃中</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="172"/>
+        <location filename="../../gui/main_window.py" line="170"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="181"/>
+        <location filename="../../gui/main_window.py" line="179"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="181"/>
+        <location filename="../../gui/main_window.py" line="179"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="181"/>
+        <location filename="../../gui/main_window.py" line="179"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="182"/>
+        <location filename="../../gui/main_window.py" line="180"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="182"/>
+        <location filename="../../gui/main_window.py" line="180"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="187"/>
-        <source>{0} is not built yet.</source>
-        <translation>「{0}」還在開發中。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/main_window.py" line="189"/>
+        <location filename="../../gui/main_window.py" line="185"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="191"/>
+        <location filename="../../gui/main_window.py" line="187"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="193"/>
+        <location filename="../../gui/main_window.py" line="189"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="194"/>
+        <location filename="../../gui/main_window.py" line="190"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="203"/>
+        <location filename="../../gui/main_window.py" line="199"/>
         <source>About LM Dojo</source>
         <translation>關於 LM Dojo</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="206"/>
+        <location filename="../../gui/main_window.py" line="202"/>
         <source>Version {0}</source>
         <translation>版本 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="207"/>
+        <location filename="../../gui/main_window.py" line="203"/>
         <source>Train a small GPT-style language model through every stage — data, pretraining, SFT, RLHF — on your own machine.</source>
         <translation>在你自己的電腦上，走過每個階段（資料、預訓練、SFT、RLHF），訓練一個小型 GPT 式語言模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="209"/>
+        <location filename="../../gui/main_window.py" line="205"/>
         <source>Released under the MIT license.</source>
         <translation>以 MIT 授權條款釋出。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="227"/>
+        <location filename="../../gui/main_window.py" line="223"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230"/>
+        <location filename="../../gui/main_window.py" line="226"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
