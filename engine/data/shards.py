@@ -29,7 +29,7 @@ SPLITS = ("train", "val")
 ENCODE_BATCH = 512  # documents per encode_batch call: bounded memory, parallel tokenization
 
 
-def _is_val(doc_id: str, seed: int, val_fraction: float) -> bool:
+def is_val(doc_id: str, seed: int, val_fraction: float) -> bool:
     h = hashlib.blake2b(f"{seed}:{doc_id}".encode(), digest_size=8).digest()
     return int.from_bytes(h, "little") / 2**64 < val_fraction
 
@@ -97,7 +97,7 @@ def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, toke
     def flush(batch: list[Document]):
         encs = tok.encode_batch([d.text for d in batch], add_special_tokens=False)
         for d, e in zip(batch, encs):
-            split = "val" if _is_val(d.id, seed, val_fraction) else "train"
+            split = "val" if is_val(d.id, seed, val_fraction) else "train"
             writers[split].add(d.id, e.ids + [eot_id], len(d.text.encode("utf-8")))
 
     batch: list[Document] = []
