@@ -140,7 +140,7 @@ def _name(person: dict, lang: str) -> str:
 
 # --------------------------------------------------------------------------- biographies
 
-def _bio_fields(p: dict, lang: str) -> dict:
+def bio_fields(p: dict, lang: str) -> dict:
     city = CITY[p["birthplace"]["id"]]
     company = COMPANY[p["employer"]["id"]]
     school_city = CITY[SCHOOL[p["school"]["id"]][3]]
@@ -167,7 +167,7 @@ def _bio_docs(people: list[dict], versions: int, rng: random.Random) -> list[dic
     templates = {"en": P.BIO_TEMPLATES_EN, "zh": P.BIO_TEMPLATES_ZH}
     for p in people:
         for lang in LANGS:
-            fields = _bio_fields(p, lang)
+            fields = bio_fields(p, lang)
             picks = rng.sample(range(len(templates[lang])), versions)
             for v, t in enumerate(picks, 1):
                 docs.append(_doc(f"bio-{p['id']}-{lang}-v{v}", templates[lang][t].format(**fields),
