@@ -7,7 +7,9 @@ import json
 import sys
 
 BENCHES = {"gui_latency": "bench.gui_latency", "clean_speed": "bench.clean_speed",
-           "train_speed": "bench.train_speed", "generate_speed": "bench.generate_speed"}
+           "train_speed": "bench.train_speed", "generate_speed": "bench.generate_speed",
+           "memory": "bench.memory", "data_speed": "bench.data_speed"}
+MB_DEFAULT = {"clean_speed": 100.0, "memory": 1000.0, "data_speed": 20.0}  # benches that take --mb
 
 
 def main(argv=None) -> int:
@@ -15,10 +17,14 @@ def main(argv=None) -> int:
     p.add_argument("name", choices=sorted(BENCHES))
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
     p.add_argument("--seconds", type=float, default=20.0, help="gui_latency: how long to measure")
-    p.add_argument("--mb", type=float, default=100.0, help="clean_speed: corpus size in MB")
+    p.add_argument("--mb", type=float, default=None,
+                   help="corpus size in MB: clean_speed (default 100), memory (default 1000), data_speed (default 20)")
     args = p.parse_args(argv)
     module = importlib.import_module(BENCHES[args.name])
-    result = module.run(args.seconds, args.mb) if args.name == "clean_speed" else module.run(args.seconds)
+    if args.name in MB_DEFAULT:
+        result = module.run(args.seconds, args.mb if args.mb is not None else MB_DEFAULT[args.name])
+    else:
+        result = module.run(args.seconds)
     if args.json:
         print(json.dumps(result))
     else:

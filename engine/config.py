@@ -37,6 +37,9 @@ class TokenizerConfig:
     val_fraction: float = knob(0.05, "Share of documents held out for validation.", min=0.0, max=0.5)
     shard_tokens: int = knob(50_000_000, "Most tokens per shard file on disk.", min=1024)
     seed: int = knob(0, "Seed of the train/validation split.")
+    train_mb: float = knob(256.0, "Train the BPE on at most this many MB of the corpus, spread evenly over it "
+                           "(its merge step holds every distinct word: a 1 GB corpus needs about 2 GB); "
+                           "all of it is tokenized.", min=1.0)
 
 
 @dataclass

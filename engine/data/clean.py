@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections import Counter
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
@@ -34,6 +34,7 @@ from engine.workspace import Workspace
 
 STAGE = "data"
 CHUNK = 256  # documents per task sent to a worker process
+AHEAD = 4    # chunks in flight per worker: results never pile up faster than the in-order steps take them
 EXAMPLE_CHARS = 400
 
 
@@ -89,6 +90,19 @@ def _chunks(it, n):
     it = iter(it)
     while chunk := list(islice(it, n)):
         yield chunk
+
+
+def _ordered_map(pool, fn, chunks, ahead: int):
+    """`pool.imap(fn, chunks)` with at most `ahead` chunks read and not yet taken: imap reads its
+    input and collects results as fast as the workers go, so when the in-order steps are the slower
+    side the whole corpus would pile up in this process."""
+    pending = deque()
+    for chunk in chunks:
+        pending.append(pool.apply_async(fn, (chunk,)))
+        if len(pending) >= ahead:
+            yield pending.popleft().get()
+    while pending:
+        yield pending.popleft().get()
 
 
 # -- the funnel ------------------------------------------------------------------------------
@@ -257,7 +271,8 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
     if cfg.workers > 1:
         ctx = multiprocessing.get_context("spawn")  # fork would copy torch's threads and locks
         pool = ctx.Pool(cfg.workers, initializer=_init_worker, initargs=(to_dict(cfg),))
-        results = (r for chunk in pool.imap(_apply_local, _chunks(input_docs(), CHUNK)) for r in chunk)
+        results = (r for chunk in _ordered_map(pool, _apply_local, _chunks(input_docs(), CHUNK), AHEAD * cfg.workers)
+                   for r in chunk)
     else:
         _init_worker(to_dict(cfg))
         results = (r for chunk in _chunks(input_docs(), CHUNK) for r in _apply_local(chunk))

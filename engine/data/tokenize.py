@@ -5,11 +5,12 @@
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from typing import Iterator
 
 from engine.config import TokenizerConfig
-from engine.data.corpus import iter_documents
+from engine.data.corpus import corpus_files, iter_documents
 from engine.data.shards import write_shards
 from engine.events import Control, Finished, Log, Progress
 from engine.tokenizer import EOT, chars_per_token, save_tokenizer, special_id, train_tokenizer
@@ -25,7 +26,13 @@ def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | No
     folder = ws.training_corpus()
     next(iter_documents(folder))  # fail now, with the file named, if the corpus is missing or empty
     yield Log(f"training a byte-level BPE tokenizer ({cfg.vocab_size} tokens) on {folder}")
-    tok = train_tokenizer((d.text for d in iter_documents(folder)), cfg.vocab_size, cfg.min_frequency)
+    total = sum(p.stat().st_size for p in corpus_files(folder))
+    stride = max(1, math.ceil(total / (cfg.train_mb * 1e6)))
+    if stride > 1:
+        yield Log(f"the corpus is {total / 1e6:,.0f} MB: the tokenizer trains on one document in {stride} "
+                  f"(about {total / stride / 1e6:,.0f} MB; train_mb = {cfg.train_mb:g})")
+    texts = (d.text for i, d in enumerate(iter_documents(folder)) if i % stride == 0)
+    tok = train_tokenizer(texts, cfg.vocab_size, cfg.min_frequency)
     tok_hash = save_tokenizer(tok, ws.tokenizer_path)
     if control.cancelled:
         yield Finished("cancelled", {"tokenizer": str(ws.tokenizer_path)})

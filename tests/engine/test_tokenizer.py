@@ -154,3 +154,20 @@ def test_empty_corpus_is_an_error(tmp_path):
     ws.corpus_dir.mkdir(parents=True)
     with pytest.raises(DojoError, match="no .jsonl or .txt"):
         list(tokenize.run(ws))
+
+
+def test_tokenizer_trains_on_a_spread_sample_of_a_big_corpus(ws):
+    """train_mb caps what the BPE trainer reads (its memory grows with the distinct words); every
+    document is still tokenized."""
+    from engine.config import TokenizerConfig
+    from engine.data import tokenize
+    from engine.events import Log, Finished
+
+    size_mb = sum(p.stat().st_size for p in (ws.root / "data" / "corpus").rglob("*.jsonl")) / 1e6
+    events = list(tokenize.run(ws, TokenizerConfig(vocab_size=400, train_mb=size_mb / 3)))
+    logs = [e.message for e in events if isinstance(e, Log)]
+    assert any("one document in 3 " in m or "one document in 4 " in m for m in logs), logs
+    full = list(tokenize.run(ws, TokenizerConfig(vocab_size=400)))
+    assert isinstance(events[-1], Finished) and isinstance(full[-1], Finished)
+    assert events[-1].result["train_tokens"] + events[-1].result["val_tokens"] > 0
+    assert not any("one document in" in e.message for e in full if isinstance(e, Log))
