@@ -135,7 +135,6 @@ class LabsPage(StagePage):
             self.form_stack.setCurrentWidget(self.forms[name])
         self.form_stack.setVisible(built)
         self.quick_button.setEnabled(built)
-        self.panel.start_button.setEnabled(built and self.ctx.ws is not None)
         self.refresh()
 
     @property

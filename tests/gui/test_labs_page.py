@@ -36,3 +36,22 @@ def test_labs_page_runs_a_lab_and_shows_its_report(fake_lab, window, qtbot, tmp_
     image = page.viewer.document().resource(3, page.viewer.document().baseUrl().resolved("line.png"))
     assert image is not None and not image.isNull()
     assert win.statuses["labs"] == "done"
+
+
+def test_labs_page_runs_the_chinchilla_lab_at_its_smallest(window, qtbot, tmp_path):
+    win = window
+    assert win.create_workspace(str(tmp_path / "ws"), demo=True)
+    idx = next(i for i, p in enumerate(win.pages) if p.stage == "labs")
+    win.nav.setCurrentRow(idx)
+    page = win.pages[idx]
+    assert all(page.list.item(i).flags() & Qt.ItemFlag.ItemIsEnabled for i in range(page.list.count()))
+    page.select_lab("chinchilla")
+    page.quick_button.click()
+    qtbot.mouseClick(page.panel.start_button, Qt.MouseButton.LeftButton)
+    assert page.form.config is not None, page.form.error
+    qtbot.waitUntil(lambda: page.panel.state in ("done", "failed"), timeout=120_000)
+    assert page.panel.state == "done", page.panel.log.toPlainText()[-2000:]
+    html = page.viewer.toHtml()
+    assert "isoflop.png" in html
+    doc = page.viewer.document()
+    assert not doc.resource(3, doc.baseUrl().resolved("isoflop.png")).isNull()
