@@ -46,7 +46,8 @@ class Report:
     def plot(self, name: str, series: dict, xlabel: str, ylabel: str, title: str = "", logx: bool = False,
              logy: bool = False, markers: dict | None = None, kind: str = "line") -> Path:
         """Save `name`.png: one line (or bar group, kind="bar") per series {label: (xs, ys)}; `markers`
-        {label: (x, y)} are drawn as stars (an optimum, a spike). Returns the PNG's path."""
+        {label: (x, y)} are drawn as stars (an optimum, a spike), each in its series' colour when there is one
+        per series. Returns the PNG's path."""
         import matplotlib
 
         matplotlib.use("Agg", force=True)
@@ -54,13 +55,16 @@ class Report:
 
         fig, ax = plt.subplots(figsize=(6.4, 4.0), dpi=100)
         try:
+            colors = []
             for label, (xs, ys) in series.items():
                 if kind == "bar":
-                    ax.bar([str(x) for x in xs], ys, label=label, alpha=0.8)
+                    colors.append(ax.bar([str(x) for x in xs], ys, label=label, alpha=0.8).patches[0].get_facecolor())
                 else:
-                    ax.plot(xs, ys, marker="o", markersize=3, label=label)
-            for label, (x, y) in (markers or {}).items():
-                ax.plot([x], [y], marker="*", markersize=14, linestyle="none", label=label)
+                    colors.append(ax.plot(xs, ys, marker="o", markersize=3, label=label)[0].get_color())
+            paired = len(markers or {}) == len(series)  # one marker per series: in that series' colour
+            for i, (label, (x, y)) in enumerate((markers or {}).items()):
+                ax.plot([x], [y], marker="*", markersize=14, linestyle="none", label=label,
+                        **({"color": colors[i]} if paired else {}))
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
             if title:
