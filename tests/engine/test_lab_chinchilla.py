@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from pathlib import Path
 
 import pytest
@@ -12,8 +11,8 @@ from engine import labs
 from engine.events import Control, Log, Progress
 from engine.labs import chinchilla
 from tests.conftest import run_events
+from tests.engine.lab_checks import PNG, linked_pngs
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def _check_report(result: dict, cfg) -> None:
@@ -23,7 +22,7 @@ def _check_report(result: dict, cfg) -> None:
     assert text.startswith(f"# {chinchilla.TITLE}")
     for heading in ("## Iso-FLOP curves", "## Every run", "## Planner", "## Compared with Chinchilla"):
         assert heading in text
-    pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", text)
+    pngs = linked_pngs(report)
     assert "isoflop.png" in pngs and "optimum.png" in pngs
     for name in pngs:
         data = (report.parent / name).read_bytes()

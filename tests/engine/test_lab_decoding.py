@@ -13,8 +13,8 @@ from engine.labs.decoding import example_turns, judge_pair, tally, tricked_messa
 from engine.prefs import PrefStore
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
+from tests.engine.lab_checks import linked_pngs
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_pairs_and_tallies():
@@ -49,10 +49,8 @@ def test_decoding_lab_smallest_via_cli(sft_ws, capsys, one_thread):
     report = Path(out["report"])
     text = report.read_text(encoding="utf-8")
     assert text.startswith("# Decoding") and "## Side by side" in text and "| contest | win | tie | loss |" in text
-    pngs = [line.split("(")[1].rstrip(")") for line in text.splitlines() if line.startswith("![")]
+    pngs = linked_pngs(report)
     assert pngs == ["win_tie_loss.png", "mean_score.png"]
-    for name in pngs:
-        assert (report.parent / name).read_bytes()[:8] == PNG
     with PrefStore(ws.db_path) as prefs:
         assert prefs.counts()["responses"] >= 8 * 4  # every contender's answer to every prompt
 

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 from engine import labs
 from engine.events import Control, Finished
 from tests.conftest import run_events
+from tests.engine.lab_checks import linked_pngs
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_knowledge_lab_smallest_through_the_cli(ws, capsys):
@@ -37,10 +36,8 @@ def test_knowledge_lab_smallest_through_the_cli(ws, capsys):
     assert md.startswith("# Knowledge extraction")
     for heading in ("## Result", "### Per fact", "## Training", "## Example answers", "## Compared with the paper"):
         assert heading in md
-    pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", md)
+    pngs = linked_pngs(folder / "report.md")
     assert "accuracy.png" in pngs and "pretraining.png" in pngs
-    for name in pngs:
-        assert (folder / name).read_bytes()[:8] == PNG
     assert json.loads((folder / "numbers.json").read_text())["accuracy_k_versions"] == r["accuracy_k_versions"]
 
     # both scratch worlds trained, then their checkpoints and token shards were deleted

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -14,8 +13,8 @@ from engine.errors import DojoError
 from engine.labs import sft_categories as lab
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
+from tests.engine.lab_checks import linked_pngs
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_categories_as_the_paper():
@@ -51,11 +50,7 @@ def test_smallest_through_the_cli(ws, capsys, one_thread):
     r = json.loads(out.strip().splitlines()[-1])
     assert r["status"] == "done"
     report = Path(r["report"])
-    md = report.read_text(encoding="utf-8")
-    pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", md)
-    assert len(pngs) == 2
-    for name in pngs:
-        assert (report.parent / name).read_bytes()[:8] == PNG
+    assert len(linked_pngs(report)) == 2
     assert not (report.parent / "scratch").exists()
     assert set(r["counts"]) == set(lab.CATEGORIES)
     assert sum(r["counts"].values()) == r["facts_probed"] == 16

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,8 @@ from engine.errors import DojoError
 from engine.events import Control, Finished
 from engine.labs import spikes
 from engine.workspace import Workspace
+from tests.engine.lab_checks import linked_pngs
 
-PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def test_burst_plan_grows_and_stays_in_the_run():
@@ -34,11 +33,7 @@ def test_smallest_through_the_cli(ws, capsys, one_thread):
     r = json.loads(out.strip().splitlines()[-1])
     assert r["status"] == "done"
     report = Path(r["report"])
-    md = report.read_text(encoding="utf-8")
-    pngs = re.findall(r"!\[[^\]]*\]\(([^)]+\.png)\)", md)
-    assert len(pngs) == 2
-    for name in pngs:
-        assert (report.parent / name).read_bytes()[:8] == PNG
+    assert len(linked_pngs(report)) == 2
     assert json.loads((report.parent / "numbers.json").read_text())["spikes_with_junk"] == r["spikes_with_junk"]
     assert not (report.parent / "scratch").exists()  # checkpoints and shards deleted, numbers kept
     # the junk was planted, spiked, and is among the documents the guard recorded
@@ -50,6 +45,7 @@ def test_smallest_through_the_cli(ws, capsys, one_thread):
     assert r["junk_dropped_by_cleaning_rules"] == r["junk_documents_planted"]
     assert r["spikes_clean"] <= r["spikes_with_junk"]
     assert r["max_loss_jump"] > 0.5
+    md = report.read_text(encoding="utf-8")
     assert "junk-0000" in md and "| yes |" in md
 
 
