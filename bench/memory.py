@@ -27,6 +27,7 @@ import time
 from pathlib import Path
 
 INTERVAL = 0.1  # seconds between samples
+RESCAN = 10  # samples between scans of /proc for the process tree (1 s)
 GOAL_MB = 2000.0
 PRETRAIN_STEPS = 30
 
@@ -57,9 +58,10 @@ def _vm_rss(pid: int) -> int:
     return 0
 
 
-def tree_rss(root: int) -> tuple[int, int]:
-    """(resident bytes of `root`, of `root` and all its descendants together)."""
-    kids = _children()
+def tree_rss(root: int, kids: dict[int, list[int]] | None = None) -> tuple[int, int]:
+    """(resident bytes of `root`, of `root` and all its descendants together); `kids` is a
+    parent → children map from `_children()` (scanning all of /proc is the costly part)."""
+    kids = _children() if kids is None else kids
     total, todo, own = 0, [root], _vm_rss(root)
     while todo:
         pid = todo.pop()
@@ -75,8 +77,11 @@ class _Sampler(threading.Thread):
         self.stop = threading.Event()
 
     def run(self):
+        kids: dict[int, list[int]] = {}
         while not self.stop.is_set():
-            own, total = tree_rss(self.pid)
+            if self.samples % RESCAN == 0:  # the process tree changes rarely; its memory often
+                kids = _children()
+            own, total = tree_rss(self.pid, kids)
             self.peak, self.peak_main = max(self.peak, total), max(self.peak_main, own)
             self.samples += 1
             self.stop.wait(INTERVAL)
