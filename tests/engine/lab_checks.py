@@ -13,3 +13,15 @@ def linked_pngs(report: Path) -> list[str]:
     for name in names:
         assert (report.parent / name).read_bytes()[:8] == PNG, name
     return names
+
+
+def lab_cli(name: str, ws, capsys) -> tuple[dict, Path]:
+    """`lmdojo-cli lab NAME WS --smallest --json`: (its JSON, the report's path), checked to be done."""
+    import json
+
+    from engine.cli import main
+
+    assert main(["lab", name, str(ws.root), "--smallest", "--json", "--quiet"]) == 0
+    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert r["status"] == "done"
+    return r, Path(r["report"])

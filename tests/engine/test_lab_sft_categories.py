@@ -2,18 +2,16 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from engine import labs
-from engine.cli import main
 from engine.data.demo import fact_value
 from engine.errors import DojoError
 from engine.labs import sft_categories as lab
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
-from tests.engine.lab_checks import linked_pngs
+from tests.engine.lab_checks import lab_cli, linked_pngs
 
 
 
@@ -44,12 +42,7 @@ def test_needs_a_pretraining_run(ws):
 
 def test_smallest_through_the_cli(ws, capsys, one_thread):
     run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-    rc = main(["lab", "sft-categories", str(ws.root), "--smallest", "--json", "--quiet"])
-    out = capsys.readouterr().out
-    assert rc == 0
-    r = json.loads(out.strip().splitlines()[-1])
-    assert r["status"] == "done"
-    report = Path(r["report"])
+    r, report = lab_cli("sft-categories", ws, capsys)
     assert len(linked_pngs(report)) == 2
     assert not (report.parent / "scratch").exists()
     assert set(r["counts"]) == set(lab.CATEGORIES)

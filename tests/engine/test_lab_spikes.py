@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 
 from engine import labs
-from engine.cli import main
 from engine.errors import DojoError
 from engine.events import Control, Finished
 from engine.labs import spikes
 from engine.workspace import Workspace
-from tests.engine.lab_checks import linked_pngs
+from tests.engine.lab_checks import lab_cli, linked_pngs
 
 
 
@@ -27,12 +25,7 @@ def test_burst_plan_grows_and_stays_in_the_run():
 
 
 def test_smallest_through_the_cli(ws, capsys, one_thread):
-    rc = main(["lab", "spikes", str(ws.root), "--smallest", "--json", "--quiet"])
-    out = capsys.readouterr().out
-    assert rc == 0
-    r = json.loads(out.strip().splitlines()[-1])
-    assert r["status"] == "done"
-    report = Path(r["report"])
+    r, report = lab_cli("spikes", ws, capsys)
     assert len(linked_pngs(report)) == 2
     assert json.loads((report.parent / "numbers.json").read_text())["spikes_with_junk"] == r["spikes_with_junk"]
     assert not (report.parent / "scratch").exists()  # checkpoints and shards deleted, numbers kept
