@@ -473,8 +473,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    finished = False
     try:
-        return args.fn(args)
+        code = args.fn(args)
+        finished = True
+        return code
     except DojoError as e:
         print(f"{_who()}error: {e}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -490,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
     finally:
         if _dist() is not None:
-            _dist().destroy()
+            _dist().destroy(finished)
 
 
 def _who() -> str:
@@ -499,5 +502,19 @@ def _who() -> str:
     return f"rank {_dist().current().rank}: " if world > 1 else ""
 
 
+def _exit(code: int) -> None:
+    """Under torchrun, leave without the interpreter's finalisation: gloo's worker threads can
+    still hold work that holds tensors, and destroying those while Python shuts down aborts the
+    process ("terminate called without an active exception") after a run that went well. The
+    process group is already destroyed and every file closed; stdout and stderr are flushed here."""
+    import os
+
+    if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    _exit(main())

@@ -70,9 +70,14 @@ def init() -> Dist:
     return _current
 
 
-def destroy() -> None:
+def destroy(finished: bool = False) -> None:
+    """Leave the process group. After a run that `finished` on every rank, wait for all first: a
+    rank that tears down gloo while another still talks to it can abort ("terminate called
+    without an active exception") after a successful run."""
     global _current
     if _current.world > 1:
+        if finished:
+            barrier()
         tdist.destroy_process_group()
         _current = Dist()
 
