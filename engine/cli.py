@@ -458,6 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from engine.cli_compare import add_compare_parsers
     from engine.cli_export import add_export_parsers
+    from engine.cli_insight import add_insight_parser
     from engine.cli_labs import add_lab_parser
     from engine.cli_rlhf import add_rlhf_parsers
     from engine.prefs_cli import add_prefs_parser
@@ -467,6 +468,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_compare_parsers(add)
     add_export_parsers(add)
     add_lab_parser(add)
+    add_insight_parser(add)
     add("runs", cmd_runs, "List the runs of a workspace.")
     return p
 

@@ -1,0 +1,93 @@
+"""The base of every insight panel: title, how-to-read paragraph, Compute, status, result view."""
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, Signal, Slot
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from engine import insight
+from engine.errors import DojoError
+
+
+class InsightPanel(QWidget):
+    """Subclasses set `name` (the engine insight), build their view into `self.content` and
+    implement show_result(result); options() turns their controls into the insight's --set values.
+    The base's own strings are translated under the context "InsightPanel" (self.tr would look
+    them up under the subclass's name, where the .ts does not have them)."""
+
+    name = ""
+    computed = Signal(dict)  # the result, after show_result ran
+
+    def __init__(self, ctx, title: str, about: str, parent=None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.result: dict | None = None
+        self.setObjectName(f"insight_{self.name}")
+        heading = QLabel(f"<b>{title}</b>")
+        self.about = QLabel(about)
+        self.about.setObjectName("insightAbout")
+        self.about.setWordWrap(True)
+        self.compute_button = QPushButton(QCoreApplication.translate("InsightPanel", "Compute"))
+        self.compute_button.setObjectName("insightCompute")
+        self.compute_button.clicked.connect(self.compute)
+        self.status = QLabel()
+        self.status.setObjectName("insightStatus")
+        self.status.setWordWrap(True)
+        self.controls = QHBoxLayout()  # subclasses add their option widgets before the button
+        self.controls.addStretch(1)
+        self.controls.addWidget(self.compute_button)
+        self.content = QVBoxLayout()
+        lay = QVBoxLayout(self)
+        lay.addWidget(heading)
+        lay.addWidget(self.about)
+        lay.addLayout(self.controls)
+        lay.addWidget(self.status)
+        lay.addLayout(self.content, 1)
+        ctx.runner.finished.connect(self._on_finished)
+        ctx.runner.failed.connect(self._on_failed)
+        ctx.runner.busy_changed.connect(lambda busy: self.compute_button.setEnabled(not busy))
+
+    @property
+    def job(self) -> str:
+        return f"insight-{self.name}"
+
+    def options(self) -> dict:
+        """The insight's options from the panel's controls, as --set values."""
+        return {}
+
+    def show_result(self, result: dict) -> None:
+        raise NotImplementedError
+
+    @Slot()
+    def compute(self) -> bool:
+        ws = self.ctx.ws
+        if ws is None:
+            self.status.setText(QCoreApplication.translate("InsightPanel", "Open a workspace first."))
+            return False
+        try:
+            opts = insight.make_options(self.name, sets=self.options())
+        except DojoError as e:
+            self.status.setText(str(e))
+            return False
+        if not self.ctx.runner.start(self.job, lambda control: insight.run(self.name, ws, opts, control)):
+            self.status.setText(QCoreApplication.translate(
+                "InsightPanel", "Another job is running; compute this when it has finished."))
+            return False
+        self.status.setText(QCoreApplication.translate("InsightPanel", "Computing…"))
+        return True
+
+    @Slot(str, str, dict)
+    def _on_finished(self, name: str, status: str, result: dict):
+        if name != self.job:
+            return
+        if status != "done":
+            self.status.setText(QCoreApplication.translate("InsightPanel", "Stopped before it finished."))
+            return
+        self.result = result
+        self.status.setText("")
+        self.show_result(result)
+        self.computed.emit(result)
+
+    @Slot(str, str)
+    def _on_failed(self, name: str, message: str):
+        if name == self.job:
+            self.status.setText(message)
