@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
 
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig
@@ -15,6 +15,7 @@ from engine.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import pretrain
 from engine.train.loop import resolve_device
+from gui.insight.bands import BandsPanel
 from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel, fmt_duration
@@ -82,6 +83,14 @@ class PretrainPage(StagePage):
         self.run_list.resume_requested.connect(self.resume_run)
         self.run_list.run_selected.connect(self.show_run)
         tabs.addTab(self.run_list, self.tr("Runs"))
+        self.bands = BandsPanel(ctx, self.plot, self.run_list.selected_run)
+        self.bands.computed.connect(self._show_band_run)
+        scroll = QScrollArea()  # the tab is short: the explanation and the law scroll rather than clip
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(self.bands)
+        tabs.addTab(scroll, self.tr("Reference band"))
+        self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
         r = ctx.runner
@@ -171,6 +180,12 @@ class PretrainPage(StagePage):
     def show_run(self, run_id: str, upto: int | None = None):
         """A past run's curves and samples, up to step `upto`."""
         self.run_list.replay(run_id, upto, self.samples.clear_samples, self.samples.add)
+
+    @Slot(dict)
+    def _show_band_run(self, result: dict):
+        """Draw the judged run's curves over its band (replay leaves the band in place)."""
+        if not self.ctx.runner.is_busy():
+            self.show_run(result["run"])
 
     def _sync_buttons(self, *_):
         self.measure_button.setEnabled(not self.ctx.runner.is_busy() and self._vocab is not None)

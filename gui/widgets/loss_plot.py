@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 LOSS, VAL, LR = "train/loss", "val/loss", "train/lr"
 _SMOOTHING, _EXTRA = object(), object()  # dirty markers besides metric keys
 RAW_COLOR, SMOOTH_COLOR, VAL_COLOR, EXTRA_COLOR = (59, 130, 246, 70), (59, 130, 246), (245, 130, 30), (40, 170, 100)
+BAND_COLOR = (150, 120, 200, 45)  # a faint violet: in the back, apart from the blue/orange of the run
 OVERLAY_COLORS = ["#9a9a9a", "#b294c7", "#7fb3a8", "#c9a16b", "#8fa4c7"]  # muted: other runs stay in the back
 _BLOCK = 64
 
@@ -103,6 +104,7 @@ class LossPlot(QWidget):
         self._dirty: set = set()
         self._wanted_extra = LR
         self._overlays: dict[str, dict] = {}
+        self.band: dict | None = None  # the reference band's items: {"low", "mid", "high", "fill"}
         self._reset_smoothing()
 
         self.log_x = QCheckBox(self.tr("Log x"))
@@ -246,6 +248,49 @@ class LossPlot(QWidget):
 
     def overlay_names(self) -> list[str]:
         return list(self._overlays)
+
+    # -- the reference band ---------------------------------------------------------------
+    def set_band(self, steps, low, high, mid=None, name: str | None = None):
+        """Shade the loss expected between `low` and `high` at `steps` (engine/insight/bands) behind
+        every curve, with `mid` as a thin dashed line; replaces the band shown before."""
+        self.remove_band()
+        x = np.asarray(steps, dtype=float)
+        lo, hi = np.asarray(low, dtype=float), np.asarray(high, dtype=float)
+        if not (len(x) == len(lo) == len(hi)) or not len(x):
+            raise ValueError("a band needs steps, low and high of one non-zero length")
+        # The edges are invisible curves: the fill is drawn between their paths, and follows log x with them.
+        edge = pg.mkPen(BAND_COLOR[:3] + (90,), width=1)
+        items = {"low": pg.PlotDataItem(x, lo, pen=edge), "high": pg.PlotDataItem(x, hi, pen=edge)}
+        items["fill"] = pg.FillBetweenItem(items["low"], items["high"], brush=pg.mkBrush(BAND_COLOR))
+        if mid is not None:
+            items["mid"] = pg.PlotDataItem(x, np.asarray(mid, dtype=float),
+                                           pen=pg.mkPen(BAND_COLOR[:3] + (160,), width=1, style=Qt.PenStyle.DashLine))
+        for key, item in items.items():
+            item.setZValue(-3 if key == "fill" else -2)  # behind the run's curves and the overlays (-1)
+            self.loss_plot.addItem(item)
+        # The legend cannot draw a FillBetweenItem's sample (it reads PlotDataItem options): an empty
+        # filled curve stands in for it there.
+        self._band_key = pg.PlotDataItem(pen=edge, fillLevel=0, fillBrush=pg.mkBrush(BAND_COLOR[:3] + (110,)))
+        self.legend.addItem(self._band_key, name or self.tr("reference band"))
+        self.band = items
+
+    def remove_band(self):
+        if self.band is None:
+            return
+        self.legend.removeItem(self._band_key)
+        for item in self.band.values():
+            self.loss_plot.removeItem(item)
+        self.band = None
+
+    def band_data(self) -> dict[str, np.ndarray] | None:
+        """The band as drawn: {"steps", "low", "high"} (and "mid"), or None when none is shown."""
+        if self.band is None:
+            return None
+        out = {"steps": self.band["low"].getOriginalDataset()[0]}
+        for key in ("low", "high", "mid"):
+            if key in self.band:
+                out[key] = self.band[key].getOriginalDataset()[1]
+        return out
 
     # -- drawing --------------------------------------------------------------------------
     def _reset_smoothing(self):
