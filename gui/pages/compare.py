@@ -18,6 +18,8 @@ from engine.arena import MAX_COLUMNS, Column, Decoding, Queues, contenders, side
 from engine.errors import DojoError
 from engine.prefs import PrefStore
 from engine.train.loop import resolve_device
+from gui.insight.tax import TaxPanel
+from gui.insight.timeline import TimelinePanel
 from gui.pages.base import StagePage
 from gui.pages.compare_tabs import LeaderboardTab, QueueTab, ShiftTab
 from gui.widgets.answer_view import AnswerView
@@ -170,6 +172,10 @@ class ComparePage(StagePage):
         self.tabs.addTab(self.queue_tab, self.tr("Queue"))
         self.tabs.addTab(self.leaderboard, self.tr("Leaderboard"))
         self.tabs.addTab(self.shift_tab, self.tr("Token shift"))
+        self.tax_tab = TaxPanel(ctx)
+        self.timeline_tab = TimelinePanel(ctx)
+        self.tabs.addTab(self.tax_tab, self.tr("Alignment tax"))
+        self.tabs.addTab(self.timeline_tab, self.tr("Timeline"))
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(top)
         split.addWidget(self.tabs)
