@@ -14,6 +14,7 @@ from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
 from engine.tokenizer import load_tokenizer
 from engine.train import sft
+from gui.insight.template import TemplatePanel
 from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
@@ -70,6 +71,9 @@ class SFTPage(StagePage):
         self.run_list.resume_requested.connect(self.resume_run)
         self.run_list.run_selected.connect(self.show_run)
         tabs.addTab(self.run_list, self.tr("Runs"))
+        self.template_tab = TemplatePanel(ctx)
+        tabs.addTab(self.template_tab, self.tr("Template inspector"))
+        self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
         r = ctx.runner
         r.metrics.connect(self._on_metrics)
