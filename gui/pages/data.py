@@ -7,10 +7,11 @@ import json
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
                                QHBoxLayout, QLabel, QListWidget, QPushButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
+                               QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
 
 from engine.data import clean
 from engine.errors import DojoError
+from gui.insight.probe import ProbePanel
 from gui.pages.base import StagePage
 from gui.widgets.funnel import FunnelView
 from gui.widgets.job_panel import JobPanel
@@ -110,9 +111,14 @@ class DataPage(StagePage):
         right.addWidget(top)
         right.addWidget(self.reasons)
         right.addWidget(self.examples)
+        # the probe looks at the tokenized corpus against the eval sets: a second view of the same data
+        self.tabs = QTabWidget()
+        self.tabs.addTab(right, self.tr("Cleaning"))
+        self.probe_panel = ProbePanel(ctx)
+        self.tabs.addTab(self.probe_panel, self.tr("Memorisation and contamination"))
         split = QSplitter()
         split.addWidget(left)
-        split.addWidget(right)
+        split.addWidget(self.tabs)
         split.setStretchFactor(1, 1)
         split.setSizes([420, 800])
         self.body.addWidget(split, 1)
@@ -182,6 +188,7 @@ class DataPage(StagePage):
     def _on_finished(self, name, status, result):
         if name == JOB and status == "done":
             self.show_report(result)
+            self.tabs.setCurrentIndex(0)  # a fresh cleaning report is what the user is waiting for
         elif name == PREVIEW_JOB:
             total, dropped = result.get("documents", 0), result.get("dropped", {})
             parts = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items(), key=lambda kv: -kv[1]))
