@@ -8,6 +8,8 @@ is committed when the call returns, so the app may show a ranking as saved once 
   or a tie) or a `thumb` (+1/-1 on one answer). pairs() expands them into (prompt, chosen,
   rejected): a ranking of N gives N(N-1)/2 pairs, a tie only on request, a thumb none.
 * Deleting is soft (deleted=1), so restore_judgement() undoes it.
+* A judgement may record the order its answers were shown in (`shown`, left to right), so
+  position bias can be measured; databases made before that column existed get it on open.
 * Opening runs PRAGMA quick_check on a read-only connection first: a damaged file is refused
   and never written to; restore a backup (made with backup()) with PrefStore.restore().
 
@@ -64,7 +66,8 @@ CREATE TABLE IF NOT EXISTS judgements (
     judge TEXT NOT NULL,     -- "human:<name>", "rules", "reward:<run>", "import", ...
     created REAL,
     deleted INTEGER DEFAULT 0,  -- soft delete, so it can be undone
-    source TEXT              -- where an imported judgement came from: file:line [id=...]
+    source TEXT,             -- where an imported judgement came from: file:line [id=...]
+    shown TEXT               -- JSON list of response ids in the order the judge saw them, left to right
 );
 CREATE INDEX IF NOT EXISTS responses_prompt ON responses(prompt_id, text);
 CREATE INDEX IF NOT EXISTS judgements_prompt ON judgements(prompt_id, judge);
@@ -86,6 +89,16 @@ class PrefStore(Handle):
         self.conn.execute("PRAGMA foreign_keys=ON")
         if not self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'judgements_prompt'").fetchone()[0]:
             self.conn.executescript(SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Columns added since a database was made; each check-and-add is one transaction, so two
+        programs opening the same old file at once add it once."""
+        if _has_shown(self.conn):
+            return
+        with self._write() as c:
+            if not _has_shown(c):
+                c.execute("ALTER TABLE judgements ADD COLUMN shown TEXT")
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -152,26 +165,34 @@ class PrefStore(Handle):
                                  (prompt_id, text, source, time.time())).lastrowid
 
     # -- judgements -------------------------------------------------------------------------
-    def rank(self, prompt_id: int, response_ids_best_first: list[int], judge: str) -> int:
-        """Store a ranking of 2..N distinct answers of the prompt, best first."""
+    def rank(self, prompt_id: int, response_ids_best_first: list[int], judge: str,
+             shown: list[int] | None = None) -> int:
+        """Store a ranking of 2..N distinct answers of the prompt, best first; `shown`: the same
+        answers in the order they were shown, left to right (None: not known)."""
         ids = list(response_ids_best_first)
         with self._write():
             self._check_answers(prompt_id, ids)
-            return self._judgement(prompt_id, "ranking", judge, ranking=ids)
+            return self._judgement(prompt_id, "ranking", judge, ranking=ids, shown=_shown(shown, ids))
 
-    def choose(self, prompt_id: int, better_id: int, worse_id: int, judge: str, tie: bool = False) -> int:
-        """Store a side-by-side choice (with tie=True: neither was better)."""
+    def choose(self, prompt_id: int, better_id: int, worse_id: int, judge: str, tie: bool = False,
+               shown: list[int] | None = None) -> int:
+        """Store a side-by-side choice (with tie=True: neither was better); `shown` as for rank()."""
         with self._write():
             self._check_answers(prompt_id, [better_id, worse_id])
-            return self._judgement(prompt_id, "pair", judge, ranking=[better_id, worse_id], tie=tie)
+            return self._judgement(prompt_id, "pair", judge, ranking=[better_id, worse_id], tie=tie,
+                                   shown=_shown(shown, [better_id, worse_id]))
 
-    def thumb(self, response_id: int, up: bool, judge: str) -> int:
-        """Store a thumb up (+1) or down (-1) on one answer."""
+    def thumb(self, response_id: int, up: bool, judge: str, shown: list[int] | None = None) -> int:
+        """Store a thumb up (+1) or down (-1) on one answer; `shown`: the answers on screen beside it,
+        left to right (it among them), or None."""
         with self._write() as c:
             row = c.execute("SELECT prompt_id FROM responses WHERE id = ?", (response_id,)).fetchone()
             if row is None:
                 raise DojoError(f"no response with id {response_id}")
-            return self._judgement(row[0], "thumb", judge, response_id=response_id, thumb=1 if up else -1)
+            if shown is not None and response_id not in list(shown):
+                raise DojoError(f"shown {list(shown)} does not hold the thumbed response {response_id}")
+            return self._judgement(row[0], "thumb", judge, response_id=response_id, thumb=1 if up else -1,
+                                   shown=_shown(shown, None))
 
     def _check_answers(self, prompt_id: int, ids: list) -> None:
         self._prompt_row(prompt_id)
@@ -187,14 +208,15 @@ class PrefStore(Handle):
             raise DojoError(f"responses {missing} are not answers to prompt {prompt_id}")
 
     def _judgement(self, prompt_id: int, kind: str, judge: str, ranking: list[int] | None = None, tie: bool = False,
-                   response_id: int | None = None, thumb: int | None = None, source: str | None = None) -> int:
+                   response_id: int | None = None, thumb: int | None = None, source: str | None = None,
+                   shown: list[int] | None = None) -> int:
         if not isinstance(judge, str) or not judge.strip():
             raise DojoError("a judgement needs a judge (e.g. 'human:NAME', 'rules')")
         return self.conn.execute(
-            "INSERT INTO judgements (prompt_id, kind, ranking, tie, response_id, thumb, judge, created, source) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO judgements (prompt_id, kind, ranking, tie, response_id, thumb, judge, created, source, shown) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (prompt_id, kind, json.dumps(ranking) if ranking else None, int(tie), response_id, thumb, judge,
-             time.time(), source)).lastrowid
+             time.time(), source, json.dumps(shown) if shown else None)).lastrowid
 
     def delete_judgement(self, judgement_id: int) -> bool:
         """Soft-delete; False when it was already deleted. restore_judgement() undoes it."""
@@ -268,14 +290,15 @@ class PrefStore(Handle):
     def list_judgements(self, limit: int | None = None, include_deleted: bool = False) -> list[dict]:
         """Newest first."""
         sql = ("SELECT j.id, j.kind, j.judge, j.prompt_id, p.text, j.ranking, j.tie, j.response_id, j.thumb, "
-               "j.created, j.deleted, j.source FROM judgements j JOIN prompts p ON p.id = j.prompt_id"
+               "j.created, j.deleted, j.source, j.shown FROM judgements j JOIN prompts p ON p.id = j.prompt_id"
                + ("" if include_deleted else " WHERE j.deleted = 0") + " ORDER BY j.id DESC")
         cur = self.conn.execute(sql + " LIMIT ?", (limit if limit is not None else -1,))
         keys = ("id", "kind", "judge", "prompt_id", "prompt", "ranking", "tie", "response_id", "thumb", "created",
-                "deleted", "source")
+                "deleted", "source", "shown")
         out = [dict(zip(keys, row)) for row in cur]
         for d in out:
             d["ranking"] = json.loads(d["ranking"]) if d["ranking"] else None
+            d["shown"] = json.loads(d["shown"]) if d["shown"] else None
             d["tie"], d["deleted"] = bool(d["tie"]), bool(d["deleted"])
         return out
 
@@ -395,6 +418,22 @@ class PrefStore(Handle):
     def response_runs(self, ids) -> dict[int, str | None]:
         """Response id -> the run that generated it (None when imported); unknown ids are absent."""
         return self._responses_column(ids, "run_id")
+
+
+def _has_shown(conn: sqlite3.Connection) -> bool:
+    return any(row[1] == "shown" for row in conn.execute("PRAGMA table_info(judgements)"))
+
+
+def _shown(shown, ids: list[int] | None) -> list[int] | None:
+    """The shown order checked: distinct integers, and for a ranking or pair the judged answers exactly."""
+    if shown is None:
+        return None
+    shown = list(shown)
+    if not all(isinstance(i, int) and not isinstance(i, bool) for i in shown) or len(set(shown)) != len(shown):
+        raise DojoError(f"shown must list distinct response ids, got {shown}")
+    if ids is not None and sorted(shown) != sorted(ids):
+        raise DojoError(f"shown {shown} must hold the judged responses {sorted(ids)}, each once")
+    return shown
 
 
 # -- files -----------------------------------------------------------------------------------------

@@ -422,10 +422,12 @@ class ComparePage(StagePage):
 
     def _save(self, order: list[int], tie: bool = False):
         ids = [self.response_id(s) for s in order]
+        # slot k is the k-th view from the left: the order the judge saw, for position bias
+        shown = [self.response_id(s) for s in range(len(self.slot_column))]
         if len(ids) == 2:
-            jid = self.prefs().choose(self.result["prompt_id"], ids[0], ids[1], self.judge, tie=tie)
+            jid = self.prefs().choose(self.result["prompt_id"], ids[0], ids[1], self.judge, tie=tie, shown=shown)
         else:
-            jid = self.prefs().rank(self.result["prompt_id"], ids, self.judge)
+            jid = self.prefs().rank(self.result["prompt_id"], ids, self.judge, shown=shown)
         self.undo_stack.append(("judgement", jid))
         self.ranked = self.revealed = True
         self._label_views()
@@ -440,7 +442,8 @@ class ComparePage(StagePage):
     def thumb(self, slot: int, up: bool):
         if self.result is None:
             return
-        jid = self.prefs().thumb(self.response_id(slot), up, self.judge)
+        shown = [self.response_id(s) for s in range(len(self.slot_column))]  # left to right
+        jid = self.prefs().thumb(self.response_id(slot), up, self.judge, shown=shown)
         self.undo_stack.append(("judgement", jid))
         self.saved_label.setText(self.tr("Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.").format(
             self.tr("up") if up else self.tr("down"), LETTERS[slot], jid))

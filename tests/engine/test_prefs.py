@@ -364,3 +364,55 @@ def test_cli(tmp_path, capsys):
     assert _cli(["prefs", ws, "restore", b, "--force", "--json"], capsys)["restored"].endswith("dojo.sqlite")
     with pytest.raises(DojoError, match=r":2: invalid JSON"):
         _cli(["prefs", ws, "import", str(src), "--strict"], capsys)
+
+
+def test_shown_order_is_stored_checked_and_listed(tmp_path):
+    with PrefStore(tmp_path / "dojo.sqlite") as store:
+        pid, (a, b, c) = _prompt_with(store, "Which?", ["one", "two", "three"])
+        j_pair = store.choose(pid, b, a, "human:ann", shown=[a, b])
+        j_rank = store.rank(pid, [c, a, b], "human:ann", shown=[a, b, c])
+        j_thumb = store.thumb(c, True, "human:ann", shown=[a, c])
+        j_none = store.choose(pid, a, b, "human:bob")
+        for bad in ([a, c], [a, a], [a, b, c], ["a", b]):
+            with pytest.raises(DojoError, match="shown"):
+                store.choose(pid, a, b, "human:ann", shown=bad)
+        with pytest.raises(DojoError, match="shown"):
+            store.thumb(c, False, "human:ann", shown=[a, b])
+        listed = {j["id"]: j["shown"] for j in store.list_judgements()}
+    assert listed == {j_pair: [a, b], j_rank: [a, b, c], j_thumb: [a, c], j_none: None}
+    with PrefStore(tmp_path / "dojo.sqlite") as store:  # kept across connections
+        assert store.list_judgements(limit=1)[0]["shown"] is None
+        assert {j["id"]: j["shown"] for j in store.list_judgements()}[j_rank] == [a, b, c]
+
+
+def test_old_database_without_shown_column_opens_keeps_rows_and_gets_it(tmp_path):
+    db = tmp_path / "dojo.sqlite"
+    # the schema as it was before `shown`: the index marks the store as made
+    old_schema = """
+    CREATE TABLE prompts (id INTEGER PRIMARY KEY, text TEXT NOT NULL UNIQUE, messages TEXT, source TEXT, created REAL);
+    CREATE TABLE responses (id INTEGER PRIMARY KEY, prompt_id INTEGER NOT NULL REFERENCES prompts(id),
+        text TEXT NOT NULL, run_id TEXT, decoding TEXT, seed INTEGER, source TEXT, created REAL);
+    CREATE TABLE judgements (id INTEGER PRIMARY KEY, prompt_id INTEGER NOT NULL, kind TEXT NOT NULL, ranking TEXT,
+        tie INTEGER DEFAULT 0, response_id INTEGER, thumb INTEGER, judge TEXT NOT NULL, created REAL,
+        deleted INTEGER DEFAULT 0, source TEXT);
+    CREATE INDEX responses_prompt ON responses(prompt_id, text);
+    CREATE INDEX judgements_prompt ON judgements(prompt_id, judge);
+    """
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.executescript(old_schema)
+    conn.execute("INSERT INTO prompts (id, text) VALUES (1, 'Old?')")
+    conn.executemany("INSERT INTO responses (id, prompt_id, text) VALUES (?, 1, ?)", [(1, "yes"), (2, "no")])
+    conn.execute("INSERT INTO judgements (prompt_id, kind, ranking, judge) VALUES (1, 'pair', '[1, 2]', 'human:old')")
+    conn.close()
+    with PrefStore(db) as store:
+        assert [(p["chosen"], p["rejected"]) for p in store.pairs()] == [("yes", "no")]
+        assert store.list_judgements()[0]["shown"] is None
+        jid = store.choose(1, 2, 1, "human:new", shown=[1, 2])
+        assert store.list_judgements(limit=1)[0] == store.list_judgements()[0]
+        assert {j["id"]: j["shown"] for j in store.list_judgements()}[jid] == [1, 2]
+    conn = sqlite3.connect(db)
+    assert "shown" in [r[1] for r in conn.execute("PRAGMA table_info(judgements)")]
+    assert conn.execute("SELECT count(*) FROM judgements").fetchone()[0] == 2
+    conn.close()
+    with PrefStore(db) as store:  # a second open finds the column and adds nothing
+        assert len(store.list_judgements()) == 2
