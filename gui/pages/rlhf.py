@@ -15,6 +15,7 @@ from engine.events import Finished
 from engine.prefs import PrefStore
 from engine.train import dpo, grpo, kto, reward
 from engine.train.loop import resolve_device
+from gui.insight.reward import RewardPanel
 from gui.pages.base import StagePage, training_layout
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
@@ -123,6 +124,9 @@ class RLHFPage(StagePage):
         tabs.addTab(self.judgements, self.tr("Judgements"))
         tabs.addTab(self.run_list, self.tr("Runs"))
         tabs.addTab(self.panel.log, self.tr("Log"))
+        self.reward_tab = RewardPanel(ctx)
+        tabs.addTab(self.reward_tab, self.tr("Reward diagnostics"))
+        self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
         r = ctx.runner
