@@ -16,6 +16,7 @@ from engine.errors import DojoError
 from engine.insight import probe
 from engine.workspace import Workspace
 from tests.conftest import TINY, run_events
+from tests.engine.insight_checks import insight_cli
 
 PLANT_ID = "planted-copy"  # an id the seeded split puts in train (checked below)
 
@@ -167,13 +168,11 @@ def test_memorisation_needs_a_pretraining_run(ws):
 
 
 def test_cli_probe_json(ws, capsys, one_thread):
-    from engine.cli import main
     from engine.train import pretrain
 
     run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-    capsys.readouterr()
-    assert main(["insight", "probe", str(ws.root), "--set", "docs=16", "--json", "--quiet"]) == 0
-    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    rc, r = insight_cli("probe", ws, capsys, {"docs": 16})
+    assert rc == 0
     m, c = r["memorisation"], r["contamination"]
     assert r["status"] == "done" and r["run"].startswith("pretrain-")
     assert m["docs"] == 16 and 0 < m["val_docs"] <= 16 and (m["prefix_tokens"], m["suffix_tokens"]) == (32, 32)

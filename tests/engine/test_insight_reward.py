@@ -1,12 +1,10 @@
 """Insight "reward": the hacking alarm, position bias, kappa and length bias on planted cases, and
 the whole insight through its CLI on the demo world with a tiny reward run."""
-import json
 import math
 
 import numpy as np
 import pytest
 
-from engine.cli import main
 from engine.errors import DojoError
 from engine.insight import reward as R
 from engine.judges import make_judge
@@ -14,6 +12,7 @@ from engine.prefs import PrefStore
 from engine.store import Store
 from engine.train import reward as reward_stage
 from tests.conftest import run_events
+from tests.engine.insight_checks import insight_cli
 
 PAIR_SETS = {"max_steps": "6", "batch_size": "4", "eval_every": "3", "checkpoint_every": "3", "threads": "1"}
 STEPS = list(range(0, 200, 10))  # 20 eval points
@@ -163,10 +162,7 @@ def test_kappa_by_hand_and_agreement_from_a_store(tmp_path):
 
 
 def _cli(ws, capsys, *sets):
-    args = ["insight", "reward", str(ws.root), "--json", "--quiet"] + [a for s in sets for a in ("--set", s)]
-    rc = main(args)
-    out = capsys.readouterr()
-    return rc, (json.loads(out.out.strip().splitlines()[-1]) if rc == 0 else out.err)
+    return insight_cli("reward", ws, capsys, dict(s.split("=", 1) for s in sets))
 
 
 def test_cli_on_the_demo_world(sft_ws, capsys, one_thread):

@@ -10,6 +10,7 @@ from engine import insight
 from engine.errors import DojoError
 from engine.insight import tax
 from tests.conftest import run_events
+from tests.engine.insight_checks import insight_cli
 
 SMALL = {"questions": "6", "batches": "2", "batch_size": "4", "max_new_tokens": "8"}
 
@@ -75,14 +76,9 @@ def test_a_bad_run_is_named(sft_ws):
 
 
 def test_cli_tax_json(sft_ws, capsys, one_thread):
-    from engine.cli import main
-
     ws, _ = sft_ws
-    args = ["insight", "tax", str(ws.root), "--json", "--quiet"]
-    for k, v in SMALL.items():
-        args += ["--set", f"{k}={v}"]
-    assert main(args) == 0
-    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    rc, r = insight_cli("tax", ws, capsys, SMALL)
+    assert rc == 0
     assert r["status"] == "done"
     assert [s["stage"] for s in r["stages"]] == ["pretrain", "sft"]
     assert r["stages"][0]["kl"] == 0.0 and r["stages"][1]["kl"] > 0

@@ -11,6 +11,7 @@ from engine.errors import DojoError
 from engine.insight import timeline
 from engine.train import pretrain, sft
 from tests.conftest import TINY, run_events
+from tests.engine.insight_checks import insight_cli
 
 SMALL = {"count": "4", "max_new_tokens": "8"}
 
@@ -114,14 +115,9 @@ def test_bad_options_are_named(history, tmp_path):
 
 
 def test_cli_timeline_json(sft_ws, capsys, one_thread):
-    from engine.cli import main
-
     ws, sft_result = sft_ws
-    args = ["insight", "timeline", str(ws.root), "--json", "--quiet"]
-    for k, v in SMALL.items():
-        args += ["--set", f"{k}={v}"]
-    assert main(args) == 0
-    r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    rc, r = insight_cli("timeline", ws, capsys, SMALL)
+    assert rc == 0
     assert r["status"] == "done" and r["run"] == sft_result["run"]
     assert [f["stage"] for f in r["frames"]] == ["pretrain", "sft"]
     _check_frames(r, 4)

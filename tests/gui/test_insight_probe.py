@@ -7,21 +7,12 @@ from PySide6.QtCore import Qt
 from gui.insight.probe import MARK_BG, ProbePanel, marked
 from tests.conftest import TINY, run_events
 from tests.engine.test_insight_probe import plant_duplicate
+from tests.gui.text_fragments import background, fragments
 
 
 def _marked_text(browser) -> list[str]:
     """The text of the view's fragments drawn on the marker colour."""
-    out = []
-    block = browser.document().begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            frag = it.fragment()
-            if frag.charFormat().background().color().name() == MARK_BG:
-                out.append(frag.text())
-            it += 1
-        block = block.next()
-    return out
+    return [text for text, fmt in fragments(browser) if background(fmt) == MARK_BG]
 
 
 def test_marked_by_hand():

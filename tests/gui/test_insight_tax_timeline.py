@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 from gui.insight.tax import MEASURES, cell_text
 from gui.insight.timeline import INSERT_BG
 from tests.conftest import run_events
+from tests.gui.text_fragments import background, fragments
 
 
 def _compare_page(win, ws):
@@ -53,20 +54,9 @@ def test_tax_tab_shows_the_result(window, qtbot, sft_ws):
 
 def _inserted_and_struck(browser):
     """The text of the view's fragments drawn on the insertion colour, and of those struck through."""
-    inserted, struck = [], []
-    block = browser.document().begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            frag = it.fragment()
-            fmt = frag.charFormat()
-            if fmt.background().style() != Qt.BrushStyle.NoBrush and fmt.background().color().name() == INSERT_BG:
-                inserted.append(frag.text())
-            if fmt.fontStrikeOut():
-                struck.append(frag.text())
-            it += 1
-        block = block.next()
-    return inserted, struck
+    runs = fragments(browser)
+    return ([text for text, fmt in runs if background(fmt) == INSERT_BG],
+            [text for text, fmt in runs if fmt.fontStrikeOut()])
 
 
 def _squash(texts):

@@ -3,22 +3,12 @@ draws exactly the trained tokens on the trained colour, and shows the warnings f
 from PySide6.QtGui import QColor
 
 from gui.insight.template import DIFFERENT, MASKED, TRAINED
+from tests.gui.text_fragments import background, fragments
 
 
 def _fragments(browser) -> list[tuple[str, str, bool]]:
     """(text, background colour, bold) of each run of the rendered document."""
-    out = []
-    block = browser.document().begin()
-    while block.isValid():
-        it = block.begin()
-        while not it.atEnd():
-            frag = it.fragment()
-            fmt = frag.charFormat()
-            bg = fmt.background().color().name() if fmt.background().style() else ""
-            out.append((frag.text(), bg, fmt.fontWeight() >= 600))
-            it += 1
-        block = block.next()
-    return out
+    return [(text, background(fmt), fmt.fontWeight() >= 600) for text, fmt in fragments(browser)]
 
 
 def _compute(qtbot, panel):
