@@ -2,10 +2,27 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
+
+import pyqtgraph as pg
 
 from engine import insight
 from engine.errors import DojoError
+
+
+def small_plot(palette_of: QWidget, object_name: str, title: str) -> pg.PlotWidget:
+    """A panel's plot in the window's colours (pyqtgraph draws black by default, whatever the theme),
+    the way the loss graph follows the palette."""
+    pal = palette_of.palette()
+    fg = pal.text().color()
+    plot = pg.PlotWidget()
+    plot.setObjectName(object_name)
+    plot.setBackground(pal.base().color())
+    plot.setTitle(title, color=fg.name(), size="9pt")
+    for axis in ("left", "bottom"):
+        plot.getAxis(axis).setPen(fg)
+        plot.getAxis(axis).setTextPen(fg)
+    return plot
 
 
 class InsightPanel(QWidget):
@@ -45,6 +62,15 @@ class InsightPanel(QWidget):
         ctx.runner.finished.connect(self._on_finished)
         ctx.runner.failed.connect(self._on_failed)
         ctx.runner.busy_changed.connect(lambda busy: self.compute_button.setEnabled(not busy))
+
+    def as_tab(self) -> QScrollArea:
+        """The panel inside a frameless scroll area, to add as a tab: the tabs under the graphs are
+        short, and a layout squeezed below its minimum draws the panel's rows over each other."""
+        self.tab = QScrollArea()
+        self.tab.setWidgetResizable(True)
+        self.tab.setFrameShape(QScrollArea.Shape.NoFrame)
+        self.tab.setWidget(self)
+        return self.tab
 
     @property
     def job(self) -> str:

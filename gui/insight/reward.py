@@ -5,7 +5,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox
 
-from gui.insight.panel import InsightPanel
+from gui.insight.panel import InsightPanel, small_plot
 
 BANNER_STYLE = "background:#e03131; color:white; padding:6px; border-radius:4px;"
 
@@ -46,9 +46,7 @@ class RewardPanel(InsightPanel):
         self.banner.hide()
         self.content.addWidget(self.banner)
         plots = QHBoxLayout()
-        self.acc_plot = pg.PlotWidget()
-        self.acc_plot.setObjectName("rewardAccuracyPlot")
-        self.acc_plot.setTitle(self.tr("Pair accuracy over training"))
+        self.acc_plot = small_plot(self, "rewardAccuracyPlot", self.tr("Pair accuracy over training"))
         self.acc_plot.setLabel("bottom", self.tr("step"))
         self.acc_plot.addLegend(offset=(-10, 10))
         self.acc_plot.setYRange(0, 1)
@@ -56,9 +54,7 @@ class RewardPanel(InsightPanel):
         self.val_curve = self.acc_plot.plot([], [], pen=pg.mkPen("#ff922b", width=2), symbol="o", symbolSize=6,
                                             symbolBrush="#ff922b", name=self.tr("held-out"))
         self.acc_plot.addItem(pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen("#868e96", style=pg.QtCore.Qt.DashLine)))
-        self.len_plot = pg.PlotWidget()
-        self.len_plot.setObjectName("rewardLengthPlot")
-        self.len_plot.setTitle(self.tr("Reward against answer length"))
+        self.len_plot = small_plot(self, "rewardLengthPlot", self.tr("Reward against answer length"))
         self.len_plot.setLabel("bottom", self.tr("answer length (tokens)"))
         self.len_plot.setLabel("left", self.tr("reward"))
         self.scatter = pg.ScatterPlotItem(size=6, brush=pg.mkBrush(77, 171, 247, 160), pen=None)

@@ -6,7 +6,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSpinBox, QTableWidget, QTableWidgetItem
 
-from gui.insight.panel import InsightPanel
+from gui.insight.panel import InsightPanel, small_plot
 
 MEASURES = ("kl", "perplexity", "qa_accuracy")
 BAR_COLORS = {"kl": "#4dabf7", "perplexity": "#ff922b", "qa_accuracy": "#51cf66"}
@@ -57,10 +57,7 @@ class TaxPanel(InsightPanel):
         self.plots: dict[str, pg.PlotWidget] = {}
         self.bars: dict[str, pg.BarGraphItem] = {}
         for key in MEASURES:
-            plot = pg.PlotWidget()
-            plot.setObjectName(f"taxPlot_{key}")
-            plot.setBackground("w")
-            plot.setTitle(self.headers[key], color="k", size="9pt")
+            plot = small_plot(self, f"taxPlot_{key}", self.headers[key])
             plot.setMinimumHeight(140)
             plot.setMouseEnabled(False, False)
             plot.hideButtons()

@@ -115,7 +115,7 @@ class DataPage(StagePage):
         self.tabs = QTabWidget()
         self.tabs.addTab(right, self.tr("Cleaning"))
         self.probe_panel = ProbePanel(ctx)
-        self.tabs.addTab(self.probe_panel, self.tr("Memorisation and contamination"))
+        self.tabs.addTab(self.probe_panel.as_tab(), self.tr("Memorisation and contamination"))
         split = QSplitter()
         split.addWidget(left)
         split.addWidget(self.tabs)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWidget
 
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig
@@ -85,11 +85,7 @@ class PretrainPage(StagePage):
         tabs.addTab(self.run_list, self.tr("Runs"))
         self.bands = BandsPanel(ctx, self.plot, self.run_list.selected_run)
         self.bands.computed.connect(self._show_band_run)
-        scroll = QScrollArea()  # the tab is short: the explanation and the law scroll rather than clip
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(self.bands)
-        tabs.addTab(scroll, self.tr("Reference band"))
+        tabs.addTab(self.bands.as_tab(), self.tr("Reference band"))
         self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 

@@ -125,7 +125,7 @@ class RLHFPage(StagePage):
         tabs.addTab(self.run_list, self.tr("Runs"))
         tabs.addTab(self.panel.log, self.tr("Log"))
         self.reward_tab = RewardPanel(ctx)
-        tabs.addTab(self.reward_tab, self.tr("Reward diagnostics"))
+        tabs.addTab(self.reward_tab.as_tab(), self.tr("Reward diagnostics"))
         self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 

@@ -72,7 +72,7 @@ class SFTPage(StagePage):
         self.run_list.run_selected.connect(self.show_run)
         tabs.addTab(self.run_list, self.tr("Runs"))
         self.template_tab = TemplatePanel(ctx)
-        tabs.addTab(self.template_tab, self.tr("Template inspector"))
+        tabs.addTab(self.template_tab.as_tab(), self.tr("Template inspector"))
         self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
         r = ctx.runner

@@ -33,7 +33,8 @@ def test_probe_tab_shows_the_result(window, qtbot, ws):
     assert isinstance(panel, ProbePanel)
     tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert tabs == ["Cleaning", "Memorisation and contamination"]
-    page.tabs.setCurrentWidget(panel)
+    page.tabs.setCurrentWidget(panel.tab)
+    assert page.tabs.currentWidget() is panel.tab
     about = panel.about.text()
     assert "exact-continuation rate" in about and "verbatim" in about and "n-grams" in about
     panel.docs.setValue(8)

@@ -43,6 +43,7 @@ def test_reward_tab_shows_the_result(window, qtbot, sft_ws, one_thread):
     panel = page.reward_tab
     names = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     page.tabs.setCurrentIndex(names.index("Reward diagnostics"))
+    assert page.tabs.currentWidget() is panel.tab
     assert panel.isVisible() and len(panel.about.text()) > 300 and "position" in panel.about.text().lower()
     panel.pairs.setValue(0)
     assert panel.options() == {"pairs": "0"}

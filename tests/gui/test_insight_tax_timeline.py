@@ -31,7 +31,8 @@ def test_tax_tab_shows_the_result(window, qtbot, sft_ws):
     panel = page.tax_tab
     tabs = [page.tabs.tabText(i) for i in range(page.tabs.count())]
     assert "Alignment tax" in tabs and "Timeline" in tabs
-    page.tabs.setCurrentWidget(panel)
+    page.tabs.setCurrentWidget(panel.tab)
+    assert page.tabs.currentWidget() is panel.tab
     assert "KL" in panel.about.text() and "perplexity" in panel.about.text().lower()
     panel.questions.setValue(5)
     panel.batches.setValue(2)
@@ -73,7 +74,8 @@ def test_timeline_tab_scrubs_the_checkpoints(window, qtbot, sft_ws):
         "threads": "1", "lr": "3e-3"})))
     page = _compare_page(window, ws)
     panel = page.timeline_tab
-    page.tabs.setCurrentWidget(panel)
+    page.tabs.setCurrentWidget(panel.tab)
+    assert page.tabs.currentWidget() is panel.tab
     assert "slider" in panel.about.text()
     assert not panel.slider.isEnabled()
     panel.count.setValue(4)

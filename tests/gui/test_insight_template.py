@@ -26,7 +26,8 @@ def test_template_tab_marks_the_trained_tokens_and_warns(window, qtbot, sft_ws):
     page = win.pages[idx]
     panel = page.template_tab
     assert "Template inspector" in [page.tabs.tabText(i) for i in range(page.tabs.count())]
-    page.tabs.setCurrentWidget(panel)
+    page.tabs.setCurrentWidget(panel.tab)
+    assert page.tabs.currentWidget() is panel.tab
     assert panel.isVisible() and "repeats itself" in panel.about.text()
     assert "&lt;|end|&gt;" in panel.about.text()  # rich text: the tokens show as <|end|>
 
