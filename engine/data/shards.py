@@ -29,6 +29,13 @@ SPLITS = ("train", "val")
 ENCODE_BATCH = 512  # documents per encode_batch call: bounded memory, parallel tokenization
 
 
+def hash_below(key: str, fraction: float) -> bool:
+    """Whether `key` hashes into the first `fraction` of the range: the held-out split of the
+    fine-tuning stages (by example id, pair or thumb), the same on every machine and every run, so
+    an insight can tell which examples a run held out."""
+    return int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16) / 2**64 < fraction
+
+
 def is_val(doc_id: str, seed: int, val_fraction: float) -> bool:
     h = hashlib.blake2b(f"{seed}:{doc_id}".encode(), digest_size=8).digest()
     return int.from_bytes(h, "little") / 2**64 < val_fraction

@@ -25,7 +25,6 @@ shared CPU cores, for a 2-layer reward model scoring the demo world's 61 held-ou
 """
 from __future__ import annotations
 
-import hashlib
 import math
 import time
 from dataclasses import dataclass
@@ -230,14 +229,6 @@ def agreement(pairs: list[dict]) -> dict:
             "kappa": _round(kappa), "reason": None}
 
 
-def in_heldout(pair: dict, seed: int, val_fraction: float) -> bool:
-    """Whether the reward run held this pair out (engine/train/prefdata.PairData's hash split)."""
-    key = f"{seed}:{pair['prompt']}\x00{pair['chosen']}\x00{pair['rejected']}"
-    return int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16) / 2**64 < val_fraction
-
-
-# -- the hacking alarm ---------------------------------------------------------------------------
-
 def _fit_ends(steps, values) -> tuple[float, float]:
     """A least-squares line's values at the first and last step: a rise measured on all points, not two."""
     slope, icept = np.polyfit(np.asarray(steps, float), np.asarray(values, float), 1)
@@ -343,7 +334,7 @@ def run(ws, opts: Options, control=None):
     from engine.store import Store
     from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
     from engine.train.loop import resolve_device
-    from engine.train.prefdata import PairData, encode_answer, pad_batch
+    from engine.train.prefdata import PairData, encode_answer, held_out, pad_batch
     from engine.train.runs import latest_checkpoint
 
     t0 = time.monotonic()
@@ -419,7 +410,7 @@ def run(ws, opts: Options, control=None):
             if not cfg.get("prefs"):  # trained on the store: held out, or judged after the run began
                 started = (info or {}).get("created") or float("inf")
                 held = [w for (p, _, _), w in zip(encoded, wins)
-                        if in_heldout(p, seed, val_fraction) or when.get(p["judgement_id"], 0) > started]
+                        if held_out(p, seed, val_fraction) or when.get(p["judgement_id"], 0) > started]
                 rm_people |= {"heldout_pairs": len(held),
                               "heldout_agreement": round(float(np.mean(held)), 4) if held else None}
         elif human:

@@ -12,7 +12,6 @@ train/validation split) come from the SFT run's saved config.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,6 +259,7 @@ def split_examples(tok, records: list[dict], cfg, block: int | None) -> tuple[li
     hash of "seed:id" falls below val_fraction; examples with nothing trained after the cut at
     block + 1 are skipped. Each list holds (record, full encoding) once (weights not repeated)."""
     from engine.data.sft_data import encode_example
+    from engine.data.shards import hash_below
     from engine.losses import IGNORE_INDEX
 
     train, val, cut_ends = [], [], 0
@@ -268,8 +268,7 @@ def split_examples(tok, records: list[dict], cfg, block: int | None) -> tuple[li
         enc = encode_example(tok, r["messages"], cfg.loss_on)
         if enc is None or all(x == IGNORE_INDEX for x in enc.labels[:limit]):
             continue
-        h = int(hashlib.blake2b(f"{cfg.seed}:{r['id']}".encode(), digest_size=8).hexdigest(), 16) / 2**64
-        if h < cfg.val_fraction:
+        if hash_below(f"{cfg.seed}:{r['id']}", cfg.val_fraction):
             val.append((r, enc))
         else:
             train.append((r, enc))

@@ -9,7 +9,6 @@ comparison data). `lmdojo-cli kto WS`.
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -18,7 +17,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import TrainConfig, build_config, knob
-from engine.data.shards import EpochOrder
+from engine.data.shards import EpochOrder, hash_below
 from engine.errors import DojoError
 from engine.events import Control, Finished
 from engine.losses import kto_loss, sequence_logprobs
@@ -79,9 +78,8 @@ class KTOTask(OrderedRows):
             enc = encode_answer(tok, prompt, t["answer"], ref_model.cfg.block_size)
             if enc is None:
                 continue
-            h = int(hashlib.blake2b(f"{cfg.seed}:{t['prompt']}\x00{t['answer']}".encode(), digest_size=8).hexdigest(),
-                    16) / 2**64
-            (self.val if h < cfg.val_fraction else self.train).append((t, enc))
+            held_out = hash_below(f"{cfg.seed}:{t['prompt']}\x00{t['answer']}", cfg.val_fraction)
+            (self.val if held_out else self.train).append((t, enc))
         if len(self.train) < 2:
             raise DojoError("too few usable thumbs to train on (need at least 2)")
         self.examples = len(self.train) + len(self.val)

@@ -8,7 +8,6 @@ the labelled tokens' log-probabilities, and a reward model reads the answer's la
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import numpy as np
 import torch
 
 from engine.data.sft_data import encode_example
+from engine.data.shards import hash_below
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
 from engine.train import dist
@@ -51,6 +51,11 @@ def _load_pairs(ws: Workspace, source: str) -> list[dict]:
 
 def _prompt_messages(pair: dict) -> list[dict]:
     return pair.get("messages") or [{"role": "user", "content": pair["prompt"]}]
+
+
+def held_out(pair: dict, seed: int, val_fraction: float) -> bool:
+    """Whether a run with this seed and val_fraction holds the pair out (PairData's split)."""
+    return hash_below(f"{seed}:{pair['prompt']}\x00{pair['chosen']}\x00{pair['rejected']}", val_fraction)
 
 
 @dataclass
@@ -95,9 +100,7 @@ class PairData:
             if c is None or r is None:
                 self.skipped += 1
                 continue
-            key = f"{seed}:{p['prompt']}\x00{p['chosen']}\x00{p['rejected']}"
-            h = int(hashlib.blake2b(key.encode(), digest_size=8).hexdigest(), 16) / 2**64
-            (self.val if h < val_fraction else self.train).append((p, c, r))
+            (self.val if held_out(p, seed, val_fraction) else self.train).append((p, c, r))
         if not self.train:
             raise DojoError(f"no usable preference pairs ({self.skipped} prompts too long for the model's context)")
         if not self.val:  # always measure something held out

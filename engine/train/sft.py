@@ -9,7 +9,6 @@ or LoRA; everything else is the shared loop.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import TrainConfig, build_config, knob, to_dict
-from engine.data.shards import EpochOrder
+from engine.data.shards import EpochOrder, hash_below
 from engine.data.sft_data import encode_example, load_sft_records, response_only, select_examples
 from engine.errors import DojoError
 from engine.events import Control
@@ -91,8 +90,7 @@ class SFTTask(OrderedRows):
             if enc is None:
                 self.skipped += 1
                 continue
-            h = int(hashlib.blake2b(f"{cfg.seed}:{r['id']}".encode(), digest_size=8).hexdigest(), 16) / 2**64
-            if h < cfg.val_fraction:
+            if hash_below(f"{cfg.seed}:{r['id']}", cfg.val_fraction):
                 self.val.append((r, enc))
             else:  # a weighted example is seen `weight` times per epoch (validation counts it once)
                 self.train += [(r, enc)] * r.get("weight", 1)
