@@ -63,6 +63,14 @@ def test_mask_equals_the_sft_stage_labels(sft_ws, tmp_path, one_thread):
     assert codes(first) == ["end_not_trained"] and f"{cut} of {len(unique)}" in first["warnings"][0]["message"]
 
 
+def _counts(ws, messages) -> tuple[int, int]:
+    """(trained, masked) of a one-turn example, counted apart from the inspector: the answer's
+    tokens and its <|end|>; <|user|>, the question, its <|end|>, <|assistant|> and <|endoftext|>."""
+    tok = load_tokenizer(ws.tokenizer_path)
+    n = [len(tok.encode(m["content"], add_special_tokens=False).ids) for m in messages]
+    return n[1] + 1, n[0] + 4
+
+
 def test_tokens_special_roles_and_chinese(ws):
     r = inspect(ws)
     tokens = r["tokens"]
@@ -74,7 +82,7 @@ def test_tokens_special_roles_and_chinese(ws):
     # only the answer and its end-of-turn are trained: the last assistant token up to <|end|>
     trained = [t for t in tokens if t["trained"]]
     assert all(t["role"] == "assistant" for t in trained) and trained[-1]["text"] == END
-    assert r["trained_count"] == 46 and r["masked_count"] == 10
+    assert (r["trained_count"], r["masked_count"]) == _counts(ws, r["messages"])
     # a 512-token vocabulary splits Chinese characters into byte pieces; joined they read back
     assert any(t["partial"] for t in trained)
     assert "".join(template.readable(trained)) == r["messages"][1]["content"] + END
@@ -167,7 +175,7 @@ def test_cli_json(ws, capsys):
 
     assert main(["insight", "template", str(ws.root), "--set", "generation_format=plain", "--json", "--quiet"]) == 0
     r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    assert r["status"] == "done" and r["trained_count"] == 46 and r["masked_count"] == 10
+    assert r["status"] == "done" and (r["trained_count"], r["masked_count"]) == _counts(ws, r["messages"])
     assert [w["code"] for w in r["warnings"]] == ["format"]
     assert main(["insight", "template", str(ws.root), "--set", "example=2"]) == 0
     out = capsys.readouterr().out
