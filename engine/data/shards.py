@@ -5,9 +5,10 @@
 by the end-of-text token; memory stays flat however big the corpus. Each shard has a
 companion array of document start offsets so a batch can name the documents it holds.
 
-`TokenData` memory-maps them; `BatchSampler` walks a seeded permutation of fixed windows,
-epoch after epoch, and its position (epoch, cursor) is part of every checkpoint, so a
-resumed run reads exactly the batches the uninterrupted one would have.
+`TokenData` memory-maps them; `BatchSampler` walks a seeded permutation of windows (of the files
+as they are, or of the documents in a fresh order each epoch), epoch after epoch, and its position
+(epoch, cursor) is part of every checkpoint, so a resumed run reads exactly the batches the
+uninterrupted one would have.
 """
 from __future__ import annotations
 
@@ -159,6 +160,18 @@ class TokenData:
     def window(self, shard: int, offset: int, block: int) -> np.ndarray:
         return np.asarray(self.shards[shard][offset : offset + block + 1], dtype=np.int64)
 
+    def documents(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(shard, start, length) of every document, each with its end-of-text token, in file order."""
+        shard_of, starts, lengths = [], [], []
+        for i, (name, s) in enumerate(zip(self.names, self.shards)):
+            st = np.fromfile(self.dir / f"{name}.starts", dtype=np.int64)
+            shard_of.append(np.full(len(st), i, dtype=np.int32))
+            starts.append(st)
+            lengths.append(np.diff(st, append=len(s)))
+        if not starts:
+            return (np.zeros(0, np.int32),) + (np.zeros(0, np.int64),) * 2
+        return np.concatenate(shard_of), np.concatenate(starts), np.concatenate(lengths)
+
     def doc_ids(self, shard: int, offset: int, block: int) -> list[str]:
         """Ids of the documents that a window overlaps (recorded when a batch is skipped)."""
         name = self.names[shard]
@@ -230,11 +243,25 @@ def _bucketed(perm: np.ndarray, lengths: np.ndarray, batch: int, rng) -> np.ndar
 
 
 class BatchSampler:
-    """Seeded, resumable order of fixed windows: a new permutation every epoch."""
+    """Seeded, resumable order of windows of block + 1 tokens: a new permutation every epoch.
 
-    def __init__(self, data: TokenData, block: int, seed: int, state: SamplerState | None = None):
-        self.data, self.block, self.seed = data, block, seed
-        self.windows = data.windows(block)
+    With `shuffle_docs`, every epoch also puts the documents in a fresh seeded order before cutting
+    the windows, so a document's neighbours and the places where windows cut it change from epoch
+    to epoch: the model cannot learn the corpus as one long memorised text (a fact then follows
+    from the words around it in this document, not from the text that happened to precede it).
+    A row is then (epoch, offset in that epoch's order); without it, (shard, offset) of a fixed
+    window of the files."""
+
+    def __init__(self, data: TokenData, block: int, seed: int, state: SamplerState | None = None,
+                 shuffle_docs: bool = False):
+        self.data, self.block, self.seed, self.shuffle_docs = data, block, seed, shuffle_docs
+        if shuffle_docs:
+            self.doc_shard, self.doc_start, self.doc_len = data.documents()
+            n = max(0, (int(self.doc_len.sum()) - 1) // block)
+            self.windows = np.stack([np.zeros(n, dtype=np.int64), np.arange(n) * block], axis=1)
+            self._layouts: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        else:
+            self.windows = data.windows(block)
         if len(self.windows) == 0:
             raise DojoError(f"the {data.split} split is too small: need at least {block + 1} tokens "
                             f"for block_size={block}, got {data.tokens}")
@@ -249,21 +276,71 @@ class BatchSampler:
         self.order.state = value
 
     def next(self, batch: int) -> np.ndarray:
-        """Window rows (shard, offset) for the next `batch` sequences; advances the position."""
-        return self.windows[self.order.take(batch)]
+        """Rows for the next `batch` sequences; advances the position."""
+        if not self.shuffle_docs:
+            return self.windows[self.order.take(batch)]
+        rows = []
+        while len(rows) < batch:  # one epoch at a time: a row names the epoch whose order it reads
+            if self.order.state.cursor >= len(self.windows):
+                self.order.state = SamplerState(self.order.state.epoch + 1, 0)
+            epoch = self.order.state.epoch
+            k = min(batch - len(rows), len(self.windows) - self.order.state.cursor)
+            rows += [(epoch, int(i) * self.block) for i in self.order.take(k)]
+        return np.asarray(rows, dtype=np.int64)
+
+    def _layout(self, epoch: int) -> tuple[np.ndarray, np.ndarray]:
+        """That epoch's document order and where each document starts in it."""
+        if epoch not in self._layouts:
+            perm = np.random.default_rng([self.seed, epoch, 1]).permutation(len(self.doc_len))
+            ends = np.cumsum(self.doc_len[perm])
+            self._layouts = {e: v for e, v in self._layouts.items() if e >= epoch - 1}  # rows in flight
+            self._layouts[epoch] = (perm, ends - self.doc_len[perm])
+        return self._layouts[epoch]
+
+    def _docs_in(self, epoch: int, offset: int, length: int):
+        """(document index, first token, last token + 1) of the documents a stretch overlaps."""
+        perm, starts = self._layout(epoch)
+        i = int(np.searchsorted(starts, offset, side="right")) - 1
+        pos = offset
+        while pos < offset + length and i < len(perm):
+            d = perm[i]
+            lo = pos - int(starts[i])
+            hi = min(int(self.doc_len[d]), lo + offset + length - pos)
+            yield int(d), lo, hi
+            pos += hi - lo
+            i += 1
+
+    def window(self, row) -> np.ndarray:
+        """The block + 1 tokens of one row."""
+        a, o = int(row[0]), int(row[1])
+        if not self.shuffle_docs:
+            return self.data.window(a, o, self.block)
+        parts = [np.asarray(self.data.shards[self.doc_shard[d]][self.doc_start[d] + lo : self.doc_start[d] + hi],
+                            dtype=np.int64) for d, lo, hi in self._docs_in(a, o, self.block + 1)]
+        return np.concatenate(parts)
 
     def tensors(self, rows: np.ndarray):
         """Inputs and targets (B, block) as int64 numpy arrays."""
-        seqs = np.stack([self.data.window(int(s), int(o), self.block) for s, o in rows])
+        seqs = np.stack([self.window(r) for r in rows])
         return seqs[:, :-1], seqs[:, 1:]
 
     def doc_ids(self, rows: np.ndarray) -> list[str]:
         ids: list[str] = []
         for s, o in rows:
-            for d in self.data.doc_ids(int(s), int(o), self.block):
+            if self.shuffle_docs:
+                found = [self._doc_id(d) for d, _, _ in self._docs_in(int(s), int(o), self.block)]
+            else:
+                found = self.data.doc_ids(int(s), int(o), self.block)
+            for d in found:
                 if d not in ids:
                     ids.append(d)
         return ids
+
+    def _doc_id(self, d: int) -> str:
+        shard = int(self.doc_shard[d])
+        index = d - int(np.searchsorted(self.doc_shard, shard))  # the document's line in its shard's .ids
+        with open(self.data.dir / f"{self.data.names[shard]}.ids", encoding="utf-8") as fh:
+            return next(line.rstrip("\n") for i, line in enumerate(fh) if i == index)
 
 
 def eval_rows(data: TokenData, block: int, n: int) -> np.ndarray:

@@ -205,7 +205,7 @@ def run(ws: Workspace, cfg: Config, control=None):
              "batch_size": B, "lr": cfg.lr, "seed": cfg.seed, "threads": cfg.threads, "max_steps": cfg.steps,
              "warmup_steps": max(1, cfg.steps // 10), "eval_every": max(1, cfg.steps // 4), "eval_batches": 4,
              "sample_every": 0, "checkpoint_every": cfg.steps, "spike_window": cfg.spike_window,
-             "max_bad_steps": 8}
+             "max_bad_steps": 8, "shuffle_docs": False}  # the junk sits in fixed windows of the files
     runs = [("with junk", True, cfg.spike_sigma), ("cleaned", False, cfg.spike_sigma)]
     if cfg.unguarded_run:
         runs.append(("junk, no guard", True, 1e9))

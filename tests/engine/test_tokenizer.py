@@ -128,6 +128,46 @@ def test_sampler_is_seeded_resumable_and_covers_each_epoch(ws):
     assert not np.array_equal(BatchSampler(data, 32, seed=8).next(5), rows[:5])
 
 
+def test_shuffled_documents_change_every_epoch_and_resume_exactly(ws):
+    """shuffle_docs: each epoch cuts windows from the documents in a fresh order; every token of the
+    corpus is read once per epoch; a resumed sampler reads the same rows; rows name their documents."""
+    data = TokenData(ws.tokens_dir, "train")
+    shard, start, length = data.documents()
+    assert int(length.sum()) == data.tokens and len(start) == data.meta["splits"]["train"]["docs"]
+    a = BatchSampler(data, 32, seed=7, shuffle_docs=True)
+    n = len(a.windows)
+    epochs = []
+    for _ in range(2):
+        rows = a.next(n)
+        assert len({int(r[0]) for r in rows}) == 1  # one epoch's rows
+        seqs = {int(r[1]): a.window(r) for r in rows}
+        stream = np.concatenate([seqs[o][:-1] for o in sorted(seqs)])  # the epoch's text, end to end
+        epochs.append(stream)
+        corpus = np.bincount(np.concatenate([np.asarray(data.shards[s][b : b + k]) for s, b, k in
+                                             zip(shard, start, length)]), minlength=data.meta["vocab_size"])
+        read = np.bincount(stream, minlength=data.meta["vocab_size"])
+        assert len(stream) == n * 32 and (read <= corpus).all()  # the corpus's tokens, none twice
+        assert corpus.sum() - read.sum() < 32 + 1
+        assert sorted(seqs) == [i * 32 for i in range(n)] and all(len(w) == 33 for w in seqs.values())
+    assert not np.array_equal(epochs[0], epochs[1])  # other neighbours, other cut points
+    fixed = BatchSampler(data, 32, seed=7)
+    assert not np.array_equal(epochs[0], np.concatenate([fixed.window(w)[:-1] for w in fixed.windows]))
+    # every document is in each epoch's text whole (apart from the last window's leftover tokens)
+    eot = data.meta["eot_id"]
+    assert np.count_nonzero(epochs[0] == eot) >= len(start) - 2
+    b = BatchSampler(data, 32, seed=7, state=SamplerState(), shuffle_docs=True)
+    first = b.next(n + 5)  # across the epoch boundary
+    c = BatchSampler(data, 32, seed=7, state=SamplerState(**vars(b.state)), shuffle_docs=True)
+    a2 = BatchSampler(data, 32, seed=7, shuffle_docs=True)
+    later = a2.next(n + 9)
+    assert np.array_equal(first, later[: n + 5])
+    assert np.array_equal(c.next(4), later[n + 5 :])
+    assert np.array_equal(np.stack([c.window(r) for r in later[-4:]]), np.stack([a2.window(r) for r in later[-4:]]))
+    all_ids = {d.id for d in iter_documents(ws.corpus_dir)}
+    ids = c.doc_ids(later[-2:])
+    assert ids and set(ids) <= all_ids
+
+
 def test_doc_ids_of_a_window(ws):
     data = TokenData(ws.tokens_dir, "train")
     sampler = BatchSampler(data, 32, seed=0)
