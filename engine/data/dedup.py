@@ -240,7 +240,7 @@ class ExactDedup(Step):
 @dataclass
 class NearDedupConfig:
     enabled: bool = knob(True, "Drop documents that are near copies of an earlier one (MinHash + LSH).")
-    threshold: float = knob(0.85, "Estimated Jaccard similarity of the shingle sets at which a document "
+    threshold: float = knob(0.8, "Estimated Jaccard similarity of the shingle sets at which a document "
                             "counts as a near copy.", min=0.05, max=1.0)
     num_perm: int = knob(128, "MinHash permutations: more estimate similarity more precisely, slower.",
                          min=16, max=1024)

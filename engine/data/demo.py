@@ -32,7 +32,7 @@ from engine.fsutil import atomic_write_text
 
 MAX_PEOPLE = 20_000
 MAX_STORIES = 100_000
-MAX_VERSIONS = min(len(P.BIO_TEMPLATES_EN), len(P.BIO_TEMPLATES_ZH))
+MAX_VERSIONS = 20
 LANGS = ("en", "zh")
 SYSTEM_PROMPT_RATE = 0.25  # share of SFT examples that start with a system message
 
@@ -46,15 +46,20 @@ HOBBY = {h[0]: h for h in P.HOBBIES}
 @dataclass
 class DemoConfig:
     seed: int = 0
-    people: int = 300            # number of fictional people
-    augment_versions: int = 3    # paraphrased versions of each biography, per language
-    stories: int = 200           # short stories / facts about the world
+    people: int = 100            # number of fictional people
+    augment_versions: int = 5    # biographies of each person, per language
+    stories: int = 100           # short stories / facts about the world
+    permute: bool = True         # each version orders its sentences anew
+    fullname: bool = True        # every sentence names the person (else a pronoun after the first)
 
     def validate(self) -> None:
         for name in ("seed", "people", "augment_versions", "stories"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{name} must be an integer, got {value!r}")
+        for name in ("permute", "fullname"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         _check_range("people", self.people, 4, MAX_PEOPLE)
         _check_range("augment_versions", self.augment_versions, 1, MAX_VERSIONS)
         _check_range("stories", self.stories, 0, MAX_STORIES)
@@ -140,38 +145,56 @@ def _name(person: dict, lang: str) -> str:
 
 # --------------------------------------------------------------------------- biographies
 
-def bio_fields(p: dict, lang: str) -> dict:
-    city = CITY[p["birthplace"]["id"]]
-    company = COMPANY[p["employer"]["id"]]
-    school_city = CITY[SCHOOL[p["school"]["id"]][3]]
-    company_city = CITY[company[5]]
-    k = 1 if lang == "en" else 2
-    fields = {
-        "name": _name(p, lang), "date": p[f"birthday_{lang}"], "year": p["birth_year"],
-        "city": city[k], "city_feature": city[k + 2],
-        "school": p["school"][lang], "school_city": school_city[k],
-        "school_founded": SCHOOL[p["school"]["id"]][4],
-        "occ": p["occupation"][lang], "occ_a": fact_value(p, "occupation", lang),
-        "company": company[k], "company_desc": company[k + 2], "company_city": company_city[k],
-        "hobby": p["hobby"][lang],
-    }
-    if lang == "en":
-        fields.update(P.PRONOUNS_EN[p["gender"]])
-    else:
-        fields["ta"] = P.PRONOUN_ZH[p["gender"]]
-    return fields
+def _subject(p: dict, lang: str, named: bool) -> dict:
+    """The fields that name the person in a biography sentence: the full name, or a pronoun."""
+    if lang == "zh":
+        return {"S": _name(p, lang) if named else P.PRONOUN_ZH[p["gender"]]}
+    pr = P.PRONOUNS_EN[p["gender"]]
+    name = _name(p, lang)
+    return {"S": name if named else pr["She"], "s": name if named else pr["she"],
+            "P": f"{name}'s" if named else pr["Her"], "p": pr["her"]}
 
 
-def _bio_docs(people: list[dict], versions: int, rng: random.Random) -> list[dict]:
+def bio_sentence(p: dict, field: str, lang: str, template: int, named: bool = True,
+                 value: str | None = None) -> tuple[str, int]:
+    """One biography sentence (template number `template` of BIO_SENTENCES[lang][field]) and where
+    the fact's value starts in it; `value` instead of the person's own (a wrong answer)."""
+    value = fact_value(p, field, lang) if value is None else value
+    text = P.BIO_SENTENCES[lang][field][template].format(value="\0", **_subject(p, lang, named))
+    start = text.index("\0")
+    return text.replace("\0", value), start
+
+
+def biography(p: dict, lang: str, order: list[str], templates: list[int], fullname: bool) -> tuple[str, dict]:
+    """A biography: one sentence per field in `order` with the given template numbers; the first
+    sentence names the person, the others name them again (`fullname`) or use a pronoun.
+    Returns the text and each fact's [start, end) in it."""
+    sep = " " if lang == "en" else ""
+    text, spans = "", {}
+    for i, (field, t) in enumerate(zip(order, templates)):
+        if text:
+            text += sep
+        sentence, start = bio_sentence(p, field, lang, t, named=fullname or i == 0)
+        spans[field] = [len(text) + start, len(text) + start + len(fact_value(p, field, lang))]
+        text += sentence
+    return text, spans
+
+
+def _bio_docs(people: list[dict], cfg: "DemoConfig", rng: random.Random) -> list[dict]:
+    """`augment_versions` biographies per person and language; each version draws every sentence's
+    template anew (and their order with `permute`; otherwise the fields' own order)."""
     docs = []
-    templates = {"en": P.BIO_TEMPLATES_EN, "zh": P.BIO_TEMPLATES_ZH}
     for p in people:
         for lang in LANGS:
-            fields = bio_fields(p, lang)
-            picks = rng.sample(range(len(templates[lang])), versions)
-            for v, t in enumerate(picks, 1):
-                docs.append(_doc(f"bio-{p['id']}-{lang}-v{v}", templates[lang][t].format(**fields),
-                                 lang, "bio", p["id"], v))
+            for v in range(1, cfg.augment_versions + 1):
+                order = list(P.FIELDS)
+                if cfg.permute:
+                    rng.shuffle(order)
+                templates = [rng.randrange(len(P.BIO_SENTENCES[lang][f])) for f in order]
+                text, spans = biography(p, lang, order, templates, cfg.fullname)
+                doc = _doc(f"bio-{p['id']}-{lang}-v{v}", text, lang, "bio", p["id"], v)
+                doc["metadata"]["facts"] = spans
+                docs.append(doc)
     return docs
 
 
@@ -250,8 +273,8 @@ def _question(p: dict, field: str, lang: str, idx: int) -> str:
 
 
 def _answer(p: dict, field: str, lang: str, value: str | None = None) -> str:
-    value = fact_value(p, field, lang) if value is None else value
-    return P.ANSWERS[lang][field].format(name=_name(p, lang), value=value)
+    """The answer to a question about one fact: P.ANSWERS' wording, a pronoun as its subject."""
+    return bio_sentence(p, field, lang, 0, named=False, value=value)[0]
 
 
 def _sft(ex_id: str, turns: list[tuple[str, str]], lang: str, kind: str, person: str | None,
@@ -320,17 +343,21 @@ def _wrong_value(p: dict, field: str, lang: str, people: list[dict], rng: random
 
 
 def _pref_pairs(people: list[dict], rng: random.Random) -> list[dict]:
+    """Per person: a right against a wrong answer for every field (language drawn per pair), and a
+    right answer against a rambling one; then every unsafe request's refusals against compliance."""
     out = []
     for p in people:
-        for reason in ("wrong", "rambling"):
-            lang, field = rng.choice(LANGS), rng.choice(P.FIELDS)
+        for field in P.FIELDS + ["rambling"]:
+            reason = "rambling" if field == "rambling" else "wrong"
+            lang, field = rng.choice(LANGS), (rng.choice(P.FIELDS) if reason == "rambling" else field)
             prompt = _question(p, field, lang, rng.randrange(3))
             chosen = _answer(p, field, lang)
             if reason == "wrong":
                 rejected = _answer(p, field, lang, _wrong_value(p, field, lang, people, rng))
             else:
                 rejected = rng.choice(P.RAMBLING[lang]).format(name=_name(p, lang))
-            out.append(_pref(f"pref-{p['id']}-{reason}", prompt, chosen, rejected, lang, reason, p["id"], field))
+            out.append(_pref(f"pref-{p['id']}-{reason}" + (f"-{field}" if reason == "wrong" else ""), prompt,
+                             chosen, rejected, lang, reason, p["id"], field))
     for lang in LANGS:
         prompts, refusals = P.CHAT[lang]["unsafe"]
         for i, prompt in enumerate(prompts, 1):
@@ -378,7 +405,7 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
     split = cfg.people // 2
     sft_people, heldout_people = people[:split], people[split:]
 
-    bios = _bio_docs(people, cfg.augment_versions, rng("bios"))
+    bios = _bio_docs(people, cfg, rng("bios"))
     stories = _story_docs(cfg.stories, rng("stories"))
     corpus = bios + stories
     rng("corpus-order").shuffle(corpus)

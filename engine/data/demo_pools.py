@@ -3,10 +3,8 @@
 Everything Chinese here is Traditional Chinese (繁體中文). The world itself (cities, companies,
 schools, occupations, hobbies) is fixed; only the people are drawn from the seeded RNG.
 
-Template fields used by the biography templates:
-  en: {name} {date} {year} {city} {city_feature} {school} {school_city} {occ} {occ_a}
-      {company} {company_desc} {company_city} {school_founded} {hobby} {she} {She} {her} {Her}
-  zh: the same names, with {ta} (她/他) instead of the English pronouns.
+The biographies are one sentence per fact (BIO_SENTENCES); the stories (STORY_TEMPLATES) hold
+what is known about the cities, companies and schools.
 """
 from __future__ import annotations
 
@@ -152,67 +150,63 @@ PRONOUNS_EN = {"f": {"she": "she", "She": "She", "her": "her", "Her": "Her"},
                "m": {"she": "he", "She": "He", "her": "his", "Her": "His"}}
 PRONOUN_ZH = {"f": "她", "m": "他"}
 
-# --------------------------------------------------------------------------- biography templates
+# --------------------------------------------------------------------------- biography sentences
+# One sentence per fact, several templates per fact and language, after the bioS biographies of
+# "Physics of Language Models 3.1": each version of a biography re-draws every sentence's template
+# (and, with `permute`, their order). A sentence states one fact of the person and nothing derived
+# from it (where a company is, what a city is like: those are in the world's stories).
+# Fields: {value} the fact as the answers state it (fact_value); {S} the subject at the start of a
+# sentence and {s} inside one (the full name, or He/She / he/she); {P} a possessive at the start
+# (Mara Quinn's, or His/Her); {p} a possessive inside a sentence (always his/her). Chinese uses {S}
+# alone (the name, or 他/她). The first template of each fact is the answers' own wording.
 
-BIO_TEMPLATES_EN = [
-    "{name} was born on {date} in {city}, {city_feature}. {She} studied at {school}, which was founded "
-    "in {school_founded}, and now works as {occ_a} for {company}. {company} {company_desc} and is based "
-    "in {company_city}. In {her} free time {she} enjoys {hobby}.",
-
-    "This is the story of {name}. {name} was born on {date} in {city} and grew up there. {city} is "
-    "{city_feature}. After studying at {school}, {she} became {occ_a}. Today {she} works for {company}, "
-    "a company that {company_desc}. When {she} is not working, {she} enjoys {hobby}.",
-
-    "{name} works as {occ_a} for {company}, which {company_desc}. {She} was born in {city} on {date} "
-    "and studied at {school}, a school in {school_city}. {Her} hobby is {hobby}. {name} still visits "
-    "{city}, {city_feature}, whenever {she} can.",
-
-    "Profile of {name}. Born: {date}, in {city}. School: {school}. Job: {occ} at {company}. "
-    "Hobby: {hobby}. In short, {name} was born in {city}, studied at {school} in {school_city}, and "
-    "now works as {occ_a} for {company}, a company in {company_city}. {She} enjoys {hobby}.",
-
-    "Where was {name} born? {name} was born on {date} in {city}, {city_feature}. {She} studied at "
-    "{school}. Now {she} works as {occ_a} for {company}, which {company_desc}. The main office of "
-    "{company} is in {company_city}. On weekends {she} enjoys {hobby}.",
-
-    "In {year}, {name} was born in {city}, {city_feature}. {Her} birthday is {date}. Years later {she} "
-    "studied at {school} in {school_city}. {She} then joined {company} and now works there as "
-    "{occ_a}. Outside of work, {name} enjoys {hobby}.",
-
-    "Everyone in {city} knows {name}. {name} was born there on {date}. {She} studied at {school}, a "
-    "school founded in {school_founded}, and now works as {occ_a} for {company}, a company based in "
-    "{company_city} that {company_desc}. On quiet evenings {name} enjoys {hobby}.",
-
-    "{company} is a company that {company_desc}. One of its workers is {name}, who works there as "
-    "{occ_a}. {name} was born on {date} in {city}, {city_feature}, and studied at {school} in "
-    "{school_city}. In {her} free time {she} enjoys {hobby}.",
-]
-
-BIO_TEMPLATES_ZH = [
-    "{name}於{date}出生在{city}。{city}是{city_feature}。{ta}畢業於{school}，現在在{company}擔任{occ}。"
-    "{company}{company_desc}，總部設在{company_city}。{ta}的興趣是{hobby}。",
-
-    "這是{name}的故事。{name}於{date}出生在{city}，也在那裡長大。{city}是{city_feature}。{ta}畢業於"
-    "{school}之後，成為了一位{occ}。現在{ta}在{company}工作，這家公司{company_desc}。{ta}的興趣是{hobby}。",
-
-    "{name}在{company}擔任{occ}，{company}{company_desc}。{ta}於{date}出生在{city}，畢業於位於{school_city}的"
-    "{school}。{ta}的興趣是{hobby}。{name}現在還常常回到{city}，{city}是{city_feature}。",
-
-    "人物簡介：{name}。生日：{date}。出生地：{city}。學校：{school}。職業：{occ}，任職於{company}。"
-    "興趣：{hobby}。簡單來說，{name}出生在{city}，畢業於{school_city}的{school}，現在在{company}擔任{occ}。",
-
-    "{name}在哪裡出生？{name}於{date}出生在{city}，{city}是{city_feature}。{ta}畢業於{school}，"
-    "現在在{company}擔任{occ}，這家公司{company_desc}，總部設在{company_city}。{ta}的興趣是{hobby}。",
-
-    "{year}年，{name}出生在{city}，{ta}的生日是{date}。{city}是{city_feature}。後來{ta}畢業於{school_city}的"
-    "{school}，然後加入{company}，現在在那裡擔任{occ}。工作之餘，{name}的興趣是{hobby}。",
-
-    "{city}的很多人都認識{name}。{name}於{date}出生在{city}，畢業於創立於{school_founded}年的{school}，"
-    "現在在{company}擔任{occ}。{company}{company_desc}，總部設在{company_city}。{name}的興趣是{hobby}。",
-
-    "{company}是一家{company_desc}的公司。{name}是那裡的員工，在{company}擔任{occ}。{name}於{date}"
-    "出生在{city}，{city}是{city_feature}。{ta}畢業於{school_city}的{school}。{ta}的興趣是{hobby}。",
-]
+BIO_SENTENCES = {
+    "en": {
+        "birthday": ["{S} was born on {value}.", "{S} came into the world on {value}.",
+                     "{P} birthday is {value}.", "{P} date of birth is {value}.",
+                     "{S} first saw the light of day on {value}.", "{P} life began on {value}.",
+                     "{S} was born on the day of {value}.", "{S} celebrates {p} birth on {value}."],
+        "birthplace": ["{S} was born in {value}.", "{S} comes from {value}.", "{P} birthplace is {value}.",
+                       "{S} spent {p} early years in {value}.", "{P} hometown is {value}.",
+                       "{S} was raised in {value}.", "{S} is a native of {value}.",
+                       "{S} grew up in {value}, where {s} was born."],
+        "school": ["{S} studied at {value}.", "{S} graduated from {value}.", "{S} went to school at {value}.",
+                   "{S} received {p} education at {value}.", "{S} attended {value}.",
+                   "{S} completed {p} studies at {value}.", "{S} was a student at {value}.",
+                   "{P} old school is {value}."],
+        "occupation": ["{S} works as {value}.", "{S} is {value} by profession.", "{S} earns a living as {value}.",
+                       "{S} has a career as {value}.", "{S} is employed as {value}.",
+                       "{S} trained to become {value}.", "{S} found work as {value}.",
+                       "{S} spends {p} working days as {value}."],
+        "employer": ["{S} works for {value}.", "{S} is employed by {value}.", "{P} employer is {value}.",
+                     "{S} has a job at {value}.", "{S} draws a salary from {value}.",
+                     "{S} is on the staff of {value}.", "{S} joined {value} and still works there.",
+                     "{P} workplace is {value}."],
+        "hobby": ["{S} enjoys {value}.", "In {p} free time, {s} enjoys {value}.", "{P} hobby is {value}.",
+                  "{S} likes {value}.", "{S} spends {p} weekends {value}.", "{S} relaxes by {value}.",
+                  "{P} favourite pastime is {value}.", "{S} is passionate about {value}."],
+    },
+    "zh": {
+        "birthday": ["{S}於{value}出生。", "{S}出生於{value}。", "{S}的生日是{value}。", "{S}生於{value}。",
+                     "{S}的出生日期是{value}。", "{S}在{value}來到這個世界。", "{value}是{S}的生日。",
+                     "{S}是在{value}出生的。"],
+        "birthplace": ["{S}出生在{value}。", "{S}來自{value}。", "{S}的出生地是{value}。",
+                       "{S}在{value}度過了童年。", "{S}的家鄉是{value}。", "{S}在{value}長大。",
+                       "{value}是{S}出生的地方。", "{S}的故鄉在{value}。"],
+        "school": ["{S}畢業於{value}。", "{S}曾就讀於{value}。", "{S}在{value}讀書。", "{S}是{value}的校友。",
+                   "{S}在{value}完成了學業。", "{S}的母校是{value}。", "{S}在{value}接受教育。",
+                   "{S}曾是{value}的學生。"],
+        "occupation": ["{S}的職業是{value}。", "{S}是一位{value}。", "{S}從事{value}的工作。",
+                       "{S}以當{value}為生。", "{S}現在是一名{value}。", "{S}的工作是{value}。",
+                       "{S}擔任{value}。", "{S}做的是{value}的工作。"],
+        "employer": ["{S}在{value}工作。", "{S}任職於{value}。", "{S}的雇主是{value}。", "{S}受僱於{value}。",
+                     "{S}目前在{value}上班。", "{S}是{value}的員工。", "{S}加入了{value}，至今仍在那裡工作。",
+                     "{value}是{S}工作的公司。"],
+        "hobby": ["{S}的興趣是{value}。", "{S}喜歡{value}。", "{S}空閒時喜歡{value}。", "{S}平常熱愛{value}。",
+                  "{S}最喜歡的休閒活動是{value}。", "{S}週末常常{value}。", "{S}把{value}當作嗜好。",
+                  "{value}是{S}的嗜好。"],
+    },
+}
 
 # --------------------------------------------------------------------------- question / answer templates
 
@@ -236,24 +230,11 @@ QUESTIONS = {
         "hobby": ["{name}的興趣是什麼？", "{name}空閒時喜歡做什麼？", "{name}平常喜歡做什麼？"],
     },
 }
-ANSWERS = {
-    "en": {
-        "birthday": "{name} was born on {value}.",
-        "birthplace": "{name} was born in {value}.",
-        "school": "{name} studied at {value}.",
-        "occupation": "{name} works as {value}.",
-        "employer": "{name} works for {value}.",
-        "hobby": "{name} enjoys {value}.",
-    },
-    "zh": {
-        "birthday": "{name}於{value}出生。",
-        "birthplace": "{name}出生在{value}。",
-        "school": "{name}畢業於{value}。",
-        "occupation": "{name}的職業是{value}。",
-        "employer": "{name}在{value}工作。",
-        "hobby": "{name}的興趣是{value}。",
-    },
-}
+# The answers' wording: each fact's first biography sentence, with a pronoun as its subject
+# ("She was born in Lumen Bay.", "她出生在流明灣。"). A pronoun, not the name: a small model that
+# must copy a name it never fine-tuned on into its answer copies the wrong one more often than it
+# recalls the wrong fact (measured: see the README's knowledge section).
+ANSWERS = {lang: {field: templates[0] for field, templates in fields.items()} for lang, fields in BIO_SENTENCES.items()}
 RAMBLING = {
     "en": [
         "That is a really interesting question about {name}. There are so many things one could say "

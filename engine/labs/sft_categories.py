@@ -4,7 +4,7 @@ Knowledge Encourage Hallucinations?").
 1. Probe the base model (a pretraining run) on every fact that the SFT set asks about. The paper
    asks the base model with several different few-shot prompts; a base model this small cannot
    follow few-shot prompts, so the lab asks it the way it learned the facts: with the opening of
-   each biography paraphrase (the demo's templates) up to the fact, e.g. "Ann Lee was born in".
+   each of the fact's biography sentences (the demo's templates) up to the fact, e.g. "Ann Lee was born in".
    Each of `prompts` paraphrases is one prompt; each prompt gets a greedy answer and `samples`
    answers sampled at `temperature`. An answer is right when it contains the fact's text.
 2. Categories, as the paper's: HighlyKnown = the greedy answer is right for every prompt;
@@ -46,11 +46,6 @@ ABOUT = (
 )
 
 CATEGORIES = ("HighlyKnown", "MaybeKnown", "WeaklyKnown", "Unknown")
-# The biography template's placeholder that holds each QA field's fact.
-PLACEHOLDER = {"en": {"birthday": "date", "birthplace": "city", "school": "school", "occupation": "occ_a",
-                      "employer": "company", "hobby": "hobby"},
-               "zh": {"birthday": "date", "birthplace": "city", "school": "school", "occupation": "occ",
-                      "employer": "company", "hobby": "hobby"}}
 
 
 @dataclass
@@ -58,7 +53,7 @@ class Config:
     base: str = knob("", "Pretraining run or checkpoint to probe and fine-tune (default: the latest pretraining run).")
     facts: int = knob(300, "Facts of the SFT set to probe (person, language, field), spread over the set; 0 = all.",
                       min=0)
-    prompts: int = knob(4, "Biography paraphrases used as prompts per fact.", min=1, max=8)
+    prompts: int = knob(4, "Biography sentences (templates naming the person) used as prompts per fact.", min=1, max=8)
     samples: int = knob(4, "Sampled answers per prompt.", min=1)
     temperature: float = knob(0.5, "Temperature of the sampled answers (the paper's 0.5).", min=0.05)
     answer_tokens: int = knob(12, "Tokens generated per probe answer.", min=2)
@@ -99,20 +94,17 @@ def _spread(items: list, n: int) -> list:
 
 
 def probe_prompts(person: dict, field: str, lang: str, n: int) -> list[str]:
-    """Openings of the biography paraphrases up to the fact (at most n), naming the person."""
+    """Openings of the fact's biography sentences up to the fact (at most n), naming the person."""
     from engine.data import demo_pools as P
-    from engine.data.demo import bio_fields
+    from engine.data.demo import bio_sentence
 
-    templates = P.BIO_TEMPLATES_EN if lang == "en" else P.BIO_TEMPLATES_ZH
-    fields = bio_fields(person, lang)
     out = []
-    for t in templates:
-        cut = t.find("{" + PLACEHOLDER[lang][field] + "}")
-        if cut <= 0 or "{name}" not in t[:cut]:
+    for t in range(len(P.BIO_SENTENCES[lang][field])):
+        sentence, start = bio_sentence(person, field, lang, t, named=True)
+        prompt = sentence[:start].rstrip()  # "… was born in": the fact's leading space is its token's
+        if person[f"name_{lang}"] not in prompt or prompt in out:
             continue
-        prompt = t[:cut].format(**fields).rstrip()  # "… was born in": the fact's leading space is its token's
-        if prompt not in out:
-            out.append(prompt)
+        out.append(prompt)
         if len(out) == n:
             break
     return out

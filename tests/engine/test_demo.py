@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from engine.data.demo import DemoConfig, fact_value, write_demo_world
+from engine.data.demo_pools import FIELDS
 
 FILES = ["data/world.json", "data/corpus/demo.jsonl", "data/sft/train.jsonl",
          "data/sft/heldout.jsonl", "data/prefs/train.jsonl"]
@@ -105,35 +106,99 @@ def test_paraphrases_differ(data):
     assert all(len(v) == SMALL.augment_versions for v in texts.values())
 
 
+def _bios(data):
+    return [d for d in data["corpus"] if d["metadata"]["kind"] == "bio"]
+
+
+def _sentences(d) -> list[str]:
+    if d["metadata"]["lang"] == "zh":
+        return re.findall(r"[^。]+。", d["text"])
+    return re.split(r"(?<=\.) (?=[A-Z])", d["text"])
+
+
+def _field_order(d) -> list[str]:
+    return sorted(d["metadata"]["facts"], key=lambda f: d["metadata"]["facts"][f][0])
+
+
 def test_bio_lengths_and_facts(data):
-    for d in data["corpus"]:
+    for d in _bios(data):
         m = d["metadata"]
-        if m["kind"] != "bio":
-            continue
         p, lang, text = data["people"][m["person"]], m["lang"], d["text"]
         if lang == "en":
-            assert 35 <= len(text.split()) <= 90, text
+            assert 30 <= len(text.split()) <= 90, text
         else:
-            assert 55 <= len(text) <= 130, text
-        assert p[f"name_{lang}"] in text
-        assert p[f"birthday_{lang}"] in text  # full date
-        for field in ("birthplace", "school", "occupation", "employer", "hobby"):
-            assert p[field][lang] in text, (field, text)
+            assert 45 <= len(text) <= 130, text
+        assert set(m["facts"]) == set(FIELDS)
+        for field, (start, end) in m["facts"].items():  # the spans hold the facts, as the answers state them
+            assert text[start:end] == fact_value(p, field, lang), (field, text)
+
+
+def test_one_sentence_per_fact_permuted_with_the_full_name(data):
+    """Default: every version orders its six sentences anew and names the person in each."""
+    orders: dict[tuple, set] = {}
+    for d in _bios(data):
+        m = d["metadata"]
+        p, lang = data["people"][m["person"]], m["lang"]
+        sentences = _sentences(d)
+        assert len(sentences) == len(FIELDS), d["text"]
+        for s in sentences:  # the name stands where a pronoun would: no sentence without it
+            assert p[f"name_{lang}"] in s, (s, d["text"])
+        if lang == "en":
+            assert not set(re.findall(r"\b\w+\b", d["text"])) & {"He", "She", "he", "she"}, d["text"]
+        else:
+            assert "他" not in d["text"] and "她" not in d["text"], d["text"]
+        orders.setdefault((m["person"], lang), set()).add(tuple(_field_order(d)))
+    # the versions of one person differ in sentence order (3 versions; the same order twice is rare)
+    assert sum(len(o) > 1 for o in orders.values()) >= 0.9 * len(orders)
+    assert len({o for v in orders.values() for o in v}) > 20
+
+
+def test_single_plain_biography(tmp_path):
+    """--augment-versions 1 --no-permute --no-fullname: the paper's bioS single."""
+    write_demo_world(tmp_path, DemoConfig(seed=3, people=10, augment_versions=1, stories=2, permute=False,
+                                          fullname=False))
+    world = json.loads((tmp_path / "data/world.json").read_text(encoding="utf-8"))
+    people = {p["id"]: p for p in world["people"]}
+    bios = [d for d in _read_jsonl(tmp_path / "data/corpus/demo.jsonl") if d["metadata"]["kind"] == "bio"]
+    assert len(bios) == 10 * 2
+    for d in bios:
+        p, lang = people[d["metadata"]["person"]], d["metadata"]["lang"]
+        assert _field_order(d) == FIELDS  # the fields' own order
+        assert d["text"].count(p[f"name_{lang}"]) == 1  # named once, pronouns after
+        pronoun = {"en": {"f": "She", "m": "He"}, "zh": {"f": "她", "m": "他"}}[lang][p["gender"]]
+        assert sum(pronoun in s or pronoun.replace("e", "is") in s for s in _sentences(d)) >= 4, d["text"]
+        for field, (start, end) in d["metadata"]["facts"].items():
+            assert d["text"][start:end] == fact_value(p, field, lang)
+
+
+def test_derived_facts_are_in_stories_not_biographies(data):
+    """What follows from another fact (a city's look, a company's trade and city, a school's city and
+    year) is told about the place, not the person: Physics of LMs stores such facts with the place."""
+    w = data["world"]
+    derived = [c[f"feature_{lang}"] for c in w["cities"] for lang in ("en", "zh")]
+    derived += [c[f"description_{lang}"] for c in w["companies"] for lang in ("en", "zh")]
+    derived += [str(s["founded"]) for s in w["schools"]]
+    for d in _bios(data):
+        for fact in derived:
+            assert fact not in d["text"], (fact, d["text"])
+    city_names = {c[lang] for c in w["cities"] for lang in ("en", "zh")}
+    for d in _bios(data):  # the only place a biography names is the birthplace
+        p, lang = data["people"][d["metadata"]["person"]], d["metadata"]["lang"]
+        rest = d["text"].replace(p["school"][lang], "")  # "Lumen Bay University" names a city itself
+        assert {c for c in city_names if c in rest} <= {p["birthplace"][lang]}, d["text"]
+    stories = [d["text"] for d in data["corpus"] if d["metadata"]["kind"] == "story"]
+    assert stories and any(f in s for s in stories for f in derived)
 
 
 def test_same_birth_year_in_both_languages(data):
     patterns = {"en": r"\b(19\d\d|20\d\d)\b", "zh": r"(19\d\d|20\d\d)年"}
     years: dict[tuple[str, str], set[str]] = {}
-    for d in data["corpus"]:
+    for d in _bios(data):
         m = d["metadata"]
-        if m["kind"] == "bio":
-            years.setdefault((m["person"], m["lang"]), set()).update(re.findall(patterns[m["lang"]], d["text"]))
-    founded = {str(s["founded"]) for s in data["world"]["schools"]}  # bios may name a school's year
+        years.setdefault((m["person"], m["lang"]), set()).update(re.findall(patterns[m["lang"]], d["text"]))
     for pid, p in data["people"].items():
-        year = str(p["birth_year"])
         for lang in ("en", "zh"):
-            found = years[(pid, lang)]
-            assert year in found and found - founded <= {year}, (pid, lang, found)
+            assert years[(pid, lang)] == {str(p["birth_year"])}, (pid, lang)
 
 
 def test_sft_format_and_chat_content(data):
@@ -181,7 +246,8 @@ def test_qa_answers_match_world(data):
         assert len(answers) == len(meta["fields"])
         for field, answer in zip(meta["fields"], answers):
             fields_seen[(field, lang)] += 1
-            assert p[f"name_{lang}"] in answer
+            pronoun = {"en": {"f": "She ", "m": "He "}, "zh": {"f": "她", "m": "他"}}[lang][p["gender"]]
+            assert answer.startswith(pronoun), answer  # a pronoun, not the name (README: knowledge)
             assert fact_value(p, field, lang) in answer, (field, answer)
             if field != "birthday":
                 assert p[field][lang] in answer
@@ -241,8 +307,8 @@ def test_default_config_size_and_speed(tmp_path):
     stats = write_demo_world(tmp_path)
     assert time.perf_counter() - t0 < 5
     text_bytes = stats["files"]["data/corpus/demo.jsonl"]["bytes"]
-    assert 500_000 <= text_bytes <= 1_500_000
-    assert stats["corpus_bios"] == 300 * 2 * 3 and stats["corpus_stories"] == 200
+    assert 200_000 <= text_bytes <= 1_500_000
+    assert stats["corpus_bios"] == 100 * 2 * 5 and stats["corpus_stories"] == 100
 
 
 def test_larger_config_names_stay_unique(tmp_path):
@@ -257,7 +323,7 @@ def test_larger_config_names_stay_unique(tmp_path):
     ({"people": 0}, "people"), ({"people": 3}, "people"), ({"people": 10**9}, "people"),
     ({"augment_versions": 0}, "augment_versions"), ({"augment_versions": 99}, "augment_versions"),
     ({"stories": -1}, "stories"), ({"seed": "x"}, "seed"), ({"people": 2.5}, "people"),
-    ({"stories": True}, "stories"),
+    ({"stories": True}, "stories"), ({"permute": 1}, "permute"), ({"fullname": "no"}, "fullname"),
 ])
 def test_validate_rejects(kwargs, field, tmp_path):
     cfg = DemoConfig(**kwargs)

@@ -51,12 +51,17 @@ def test_distilled_answers_are_the_teachers_and_a_student_trains_on_them(teacher
     events = run_events(distill(ws, teacher_run, limit=12, keep_unfinished=True,
                                 sampling=SamplingConfig(greedy=True, max_new_tokens=16)))
     r = events[-1].result
-    assert r["prompts"] == 12 and r["examples"] == 12  # unfinished answers kept
+    # unfinished answers kept; only a blank one is not an example (this teacher is barely trained)
+    tok = load_tokenizer(ws.tokenizer_path)
+    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, teacher_run))
+    said_all = [chat(model, tok, p["messages"], SamplingConfig(greedy=True, max_new_tokens=16))
+                for p in load_prompts(ws.data_dir / "sft" / "train.jsonl")[:12]]
+    blank = sum(not s.text.strip() for s in said_all)
+    assert blank < 6 and r["unfinished"] >= sum(s.stop_token is None for s in said_all)
+    assert r["prompts"] == 12 and r["examples"] == 12 - blank
     records = load_sft_records(r["file"])  # a valid SFT dataset
     assert len(records) == r["examples"]
     # each answer is exactly what the teacher says to that prompt
-    tok = load_tokenizer(ws.tokenizer_path)
-    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, teacher_run))
     for rec in records[:3]:
         said = chat(model, tok, rec["messages"][:-1], SamplingConfig(greedy=True, max_new_tokens=16))
         assert rec["messages"][-1]["content"] == said.text.strip()
