@@ -139,7 +139,7 @@ def cmd_init(args):
         from engine.data.demo import DemoConfig
 
         demo_cfg = DemoConfig(seed=args.seed, people=args.people, augment_versions=args.augment_versions,
-                              stories=args.stories)
+                              stories=args.stories, permute=args.permute, fullname=args.fullname)
         try:
             demo_cfg.validate()
         except ValueError as e:
@@ -345,8 +345,17 @@ def cmd_eval(args):
 
     ws = Workspace.open(args.workspace)
     r = evaluate_runs(ws, args.run, args.limit, resolve_device(args.device))
-    lines = [f"{x['run']}: QA accuracy {x['qa_accuracy']:.1%}, ends its answer {x['end_rate']:.1%}, "
-             f"{x['mean_length']:.1f} tokens" for x in r["runs"]]
+    lines = []
+    for x in r["runs"]:
+        first = "–" if x["first_token_accuracy"] is None else f"{x['first_token_accuracy']:.1%}"
+        lines.append(f"{x['run']}: QA accuracy {x['qa_accuracy']:.1%} exact ({x['qa_contains']:.1%} contain the "
+                     f"fact; first token right {first}), ends its answer {x['end_rate']:.1%}, "
+                     f"{x['mean_length']:.1f} tokens")
+        mem = x.get("memorisation")
+        if mem:
+            lines.append(f"  memorised {mem['all']:.1%} of the facts in its training biographies "
+                         f"(first token, teacher-forced; {mem['facts']} facts)")
+    lines.append(f"chance (always the commonest value): {r['chance_by_field']['all']:.1%}")
     _emit(args, r, "\n".join(lines))
     return 0
 
@@ -379,9 +388,17 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("init", cmd_init, "Create a workspace (with --demo: the generated bilingual demo world).")
     s.add_argument("--demo", action="store_true", help="fill it with the demo world")
     s.add_argument("--seed", type=int, default=0)
-    s.add_argument("--people", type=int, default=300, help="fictional people in the demo world")
-    s.add_argument("--augment-versions", type=int, default=3, help="paraphrased versions of each biography")
-    s.add_argument("--stories", type=int, default=200, help="stories about the demo world")
+    from engine.data.demo import DemoConfig
+
+    d = DemoConfig()
+    s.add_argument("--people", type=int, default=d.people, help="fictional people in the demo world")
+    s.add_argument("--augment-versions", type=int, default=d.augment_versions,
+                   help="biographies per person, each sentence worded anew")
+    s.add_argument("--permute", action=argparse.BooleanOptionalAction, default=d.permute,
+                   help="each biography orders its sentences anew")
+    s.add_argument("--fullname", action=argparse.BooleanOptionalAction, default=d.fullname,
+                   help="every sentence names the person (--no-fullname: a pronoun after the first)")
+    s.add_argument("--stories", type=int, default=d.stories, help="stories about the demo world's places")
 
     def config_args(s):
         s.add_argument("--config", help="TOML config file")

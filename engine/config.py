@@ -97,6 +97,12 @@ class PretrainConfig(TrainConfig):
     expert_top_k: int = knob(2, "Experts each token is routed to.", min=1)
     dropout: float = knob(0.0, "Dropout probability (0 for pretraining on much data).", min=0.0, max=0.9)
     sample_prompts: list[str] = knob((), "Prompts for samples (empty = the starts of validation documents).")
+    shuffle_docs: bool = knob(True, "Every epoch, put the documents in a fresh order before cutting them into "
+                              "windows, so neighbours and cut points change (else the model can memorise the corpus "
+                              "as one long text instead of learning each document's facts).")
+    mix_qa: float = knob(0.0, "Share of each batch filled with instruction examples (chat template, packed, "
+                         "loss on every token): mixed training, as mid-training does.", min=0.0, max=0.9)
+    mix_data: str = knob("", "Instruction data to mix in (default: the workspace's data/sft/train.jsonl).")
 
     def validate(self) -> None:
         super().validate()

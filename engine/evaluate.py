@@ -1,15 +1,22 @@
 """Knowledge and manners on the demo world: held-out QA about people the SFT set never mentioned.
 
-For each run: the share of answers that state the right fact (the fact's text appears in the
-answer), the share that end with the end-of-turn token, and the mean answer length in tokens.
+For each run: the share of answers whose value is exactly the right fact (`qa_accuracy`; see
+engine/knowledge.py for the normalising) and the lenient share that contain it anywhere
+(`qa_contains`); the share whose value's first token is the model's first choice after the
+answer's opening (`first_token_accuracy`, teacher-forced); the share that end with the
+end-of-turn token; the mean answer length in tokens; what always answering a field's commonest
+value would score (`chance_by_field`); and for a pretraining run, how many of the facts in its
+training biographies it memorised (`memorisation`).
 """
 from __future__ import annotations
 
 import json
+import random
 
 import torch
 
 from engine import checkpoint as ckpt
+from engine import knowledge as K
 from engine.data.demo import fact_value
 from engine.errors import DojoError
 from engine.generate import SamplingConfig, chat
@@ -18,9 +25,9 @@ from engine.workspace import Workspace
 
 
 def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> list[dict]:
-    """The demo's single-fact questions: {"messages" (up to the question), "field", "fact" (the
-    text a right answer contains)} from data/sft/heldout.jsonl (people the SFT set never mentions)
-    or data/sft/train.jsonl."""
+    """The demo's single-fact questions: {"messages" (up to the question), "field", "lang", "person",
+    "answer" (the right one), "fact" (its value)} from data/sft/heldout.jsonl (people the SFT set
+    never mentions) or data/sft/train.jsonl; with `limit`, that many spread evenly over the file."""
     path, world = ws.data_dir / "sft" / f"{split}.jsonl", ws.data_dir / "world.json"
     if not path.is_file() or not world.is_file():
         raise DojoError(f"no demo QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
@@ -31,10 +38,11 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
         md = rec.get("metadata", {})
         if md.get("kind") != "qa" or len(md.get("fields", [])) != 1 or md.get("person") not in people:
             continue
-        out.append({"messages": rec["messages"][:-1], "field": md["fields"][0],
+        out.append({"messages": rec["messages"][:-1], "field": md["fields"][0], "lang": md["lang"],
+                    "person": md["person"], "answer": rec["messages"][-1]["content"],
                     "fact": fact_value(people[md["person"]], md["fields"][0], md["lang"])})
-        if len(out) == limit:
-            break
+    if limit and len(out) > limit:  # a seeded sample over the file: every person, field and language
+        out = [out[i] for i in sorted(random.Random(f"demo-questions:{split}").sample(range(len(out)), limit))]
     return out
 
 
@@ -62,26 +70,47 @@ def evaluate_run(ws: Workspace, ref: str, questions: list[dict], max_new_tokens:
     folder = ckpt.resolve(ws.runs_dir, ref)
     model, meta = ckpt.load_gpt(folder, device, tokenizer_hash(ws.tokenizer_path))
     end = special_id(tok, END)
-    correct = ended = length = 0
-    by_field: dict[str, list[int]] = {}
+    exact, loose, ended, length = [], [], 0, 0
     for q in questions:
         out = chat(model, tok, q["messages"], SamplingConfig(greedy=True, max_new_tokens=max_new_tokens))
-        right = q["fact"].lower() in out.text.lower()
-        correct += right
-        by_field.setdefault(q.get("field", "?"), []).append(right)
+        exact.append(K.exact_match(out.text, q["fact"], q["field"], q["lang"]) if "lang" in q
+                     else K.contains(out.text, q["fact"]))
+        loose.append(K.contains(out.text, q["fact"]))
         ended += out.stop_token == end  # the end-of-turn token, not end-of-text
         length += len(out.token_ids)
+    probes = [p for q in questions if "answer" in q and (p := K.answer_opening(q["messages"], q["answer"], q["fact"], tok))]
+    first = K.first_token_hits(model, probes) if probes else []
     n = max(1, len(questions))
-    return {"run": meta.get("run_id", str(ref)), "checkpoint": str(folder), "stage": meta.get("stage"),
-            "qa_accuracy": round(correct / n, 4), "end_rate": round(ended / n, 4),
-            "mean_length": round(length / n, 2), "questions": len(questions),
-            # per fact: some facts have few possible values (a city), where guessing scores well
-            "qa_by_field": {f: round(sum(v) / len(v), 4) for f, v in sorted(by_field.items())}}
+
+    def by_field(hits):  # some facts have few possible values (a city), where guessing scores well
+        groups: dict[str, list[bool]] = {}
+        for q, h in zip(questions, hits):
+            groups.setdefault(q.get("field", "?"), []).append(h)
+        return {f: round(sum(v) / len(v), 4) for f, v in sorted(groups.items())}
+
+    result = {"run": meta.get("run_id", str(ref)), "checkpoint": str(folder), "stage": meta.get("stage"),
+              "qa_accuracy": round(sum(exact) / n, 4), "qa_contains": round(sum(loose) / n, 4),
+              "first_token_accuracy": round(sum(first) / len(first), 4) if first else None,
+              "end_rate": round(ended / n, 4), "mean_length": round(length / n, 2), "questions": len(questions),
+              "qa_by_field": by_field(exact), "qa_contains_by_field": by_field(loose)}
+    if meta.get("stage") == "pretrain":
+        result["memorisation"] = run_memorisation(ws, model, tok)
+    return result
+
+
+def run_memorisation(ws: Workspace, model, tok, limit: int = 600) -> dict | None:
+    """`knowledge.memorisation` over the workspace's demo biographies that were trained on."""
+    bios = K.demo_biographies(ws)
+    if not bios:
+        return None
+    world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
+    return K.memorisation(model, tok, bios, {p["id"]: p["split"] for p in world["people"]}, limit)
 
 
 def evaluate_runs(ws: Workspace, refs: list[str], limit: int = 200, device="cpu") -> dict:
     questions = heldout_questions(ws, limit)
     if not questions:
         raise DojoError("the held-out QA set is empty")
-    return {"runs": [evaluate_run(ws, r, questions, device=device) for r in refs]}
-
+    world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
+    return {"runs": [evaluate_run(ws, r, questions, device=device) for r in refs],
+            "chance_by_field": K.chance_by_field(world, questions)}

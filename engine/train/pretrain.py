@@ -14,7 +14,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig, build_config, to_dict
-from engine.data.shards import BatchSampler, TokenData, eval_rows, read_meta
+from engine.data.shards import BatchSampler, SamplerState, TokenData, eval_rows, read_meta
 from engine.errors import ConfigError, DojoError
 from engine.events import Control
 from engine.generate import SamplingConfig, generate
@@ -45,12 +45,15 @@ class PretrainTask(OrderedRows):
         self.cfg, self.tok, self.device = cfg, tok, device
         self.train_data = TokenData(ws.tokens_dir, "train")
         self.val_data = TokenData(ws.tokens_dir, "val")
-        self.sampler = BatchSampler(self.train_data, cfg.block_size, cfg.seed)
+        self.sampler = BatchSampler(self.train_data, cfg.block_size, cfg.seed, shuffle_docs=cfg.shuffle_docs)
         self.val_rows = eval_rows(self.val_data, cfg.block_size, cfg.eval_batches * cfg.batch_size)
         self.val_sampler = BatchSampler(self.val_data, cfg.block_size, cfg.seed)
         self.tokens_per_row = cfg.block_size
         self.eot = special_id(tok, EOT)
         self.prompts = list(cfg.sample_prompts) or self._default_prompts()
+        self.probes = self._memorisation_probes(ws, tok)
+        self.mix = PackedExamples.from_file(Path(cfg.mix_data) if cfg.mix_data else ws.data_dir / "sft" / "train.jsonl",
+                                            tok, cfg.block_size, cfg.seed) if cfg.mix_qa > 0 else None
 
     def _default_prompts(self, n: int = 2, length: int = 8) -> list[str]:
         """The first tokens of the first validation documents: text the model has never seen."""
@@ -59,11 +62,26 @@ class PretrainTask(OrderedRows):
         starts = [0] + [i + 1 for i in np.flatnonzero(flat == self.eot)[: n - 1]]
         return [self.tok.decode(flat[s : s + length].tolist()) for s in starts[:n]]
 
+    @staticmethod
+    def _memorisation_probes(ws: Workspace, tok, limit: int = 200):
+        """On the demo world: probes of the facts in the trained biographies (engine/knowledge.py)."""
+        from engine import knowledge
+
+        bios = knowledge.demo_biographies(ws)
+        return knowledge.memorisation_probes(tok, bios, limit=limit)[0] if bios else None
+
     def next_rows(self, n: int) -> np.ndarray:
-        return self.sampler.next(n)
+        """Windows of the corpus, and with mix_qa that share of the rows from the packed examples."""
+        k = min(n, round(n * self.cfg.mix_qa)) if self.mix else 0
+        rows = self.sampler.next(n - k)
+        return np.concatenate([rows, self.mix.take(k)]) if k else rows
 
     def _tensors(self, sampler: BatchSampler, rows):
-        x, y = sampler.tensors(rows)
+        if self.mix is not None and (rows[:, 0] < 0).any():
+            seqs = np.stack([self.mix.window(int(s), int(o)) if s < 0 else sampler.window((s, o)) for s, o in rows])
+            x, y = seqs[:, :-1], seqs[:, 1:]
+        else:
+            x, y = sampler.tensors(rows)
         return to_device(torch.from_numpy(x), self.device), to_device(torch.from_numpy(y), self.device)
 
     def loss(self, model, rows):
@@ -84,7 +102,13 @@ class PretrainTask(OrderedRows):
         loss = total / count
         # Bits per byte: comparable across tokenizers, unlike loss per token.
         bpb = loss / np.log(2) / self.val_data.bytes_per_token
-        return {"val/loss": loss, "val/bpb": float(bpb)}
+        out = {"val/loss": loss, "val/bpb": float(bpb)}
+        if self.probes:  # the demo world: how many of its facts the model has memorised so far
+            from engine.knowledge import first_token_hits
+
+            hits = first_token_hits(model, self.probes)
+            out["val/memorised"] = sum(hits) / len(hits)
+        return out
 
     def samples(self, model, step: int) -> list[tuple[str, str]]:
         out = []
@@ -95,11 +119,85 @@ class PretrainTask(OrderedRows):
         return out
 
     def doc_ids(self, rows) -> list[str]:
-        return self.sampler.doc_ids(rows)
+        ids = self.sampler.doc_ids(rows[rows[:, 0] >= 0])
+        return ids + [i for s, o in rows[rows[:, 0] < 0] for i in self.mix.ids_in(int(s), int(o))]
 
     @property
     def order(self):  # the windows' epoch order: OrderedRows saves and restores its position
         return self.sampler.order
+
+    def data_state(self) -> dict:
+        state = super().data_state()
+        if self.mix is not None:
+            state["mix"] = {"epoch": self.mix.state.epoch, "cursor": self.mix.state.cursor}
+        return state
+
+    def load_data_state(self, state: dict) -> None:
+        super().load_data_state(state)
+        if self.mix is not None and "mix" in state:
+            self.mix.state = SamplerState(int(state["mix"]["epoch"]), int(state["mix"]["cursor"]))
+
+
+class PackedExamples:
+    """Instruction examples packed for mixing into pretraining ("mixed training"): each epoch puts
+    the examples end to end in a fresh seeded order (each through the chat template, ending with
+    the end-of-text token; a weighted example `weight` times) and cuts the stream into windows of
+    block + 1 tokens. A row is (-1 - epoch, offset), apart from the corpus's (shard, offset) rows;
+    the position is a SamplerState saved with the run, so a resumed run mixes the same rows."""
+
+    def __init__(self, examples: list[list[int]], ids: list[str], block: int, seed: int):
+        self.examples, self.ids, self.block, self.seed = examples, ids, block, seed
+        self.state = SamplerState()
+        self._streams: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        # repeat the set until an epoch fills at least one window
+        self.repeat = max(1, -(-(block + 1) // max(1, sum(len(e) for e in examples))))
+
+    @classmethod
+    def from_file(cls, path: Path, tok, block: int, seed: int) -> "PackedExamples":
+        from engine.data.sft_data import encode_example, load_sft_records
+
+        if not path.exists():
+            raise DojoError(f"mix_qa needs instruction data: no {path} (set mix_data to a file or folder)")
+        examples, ids = [], []
+        for r in load_sft_records(path):
+            enc = encode_example(tok, r["messages"], "all")
+            if enc is not None:
+                examples += [enc.ids] * r.get("weight", 1)
+                ids += [r["id"]] * r.get("weight", 1)
+        if not examples:
+            raise DojoError(f"mix_qa: no usable examples in {path}")
+        return cls(examples, ids, block, seed)
+
+    def _stream(self, epoch: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        if epoch not in self._streams:
+            order = np.random.default_rng([self.seed, epoch, 7]).permutation(len(self.examples) * self.repeat)
+            parts = [self.examples[i % len(self.examples)] for i in order]
+            starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
+            self._streams = {e: s for e, s in self._streams.items() if e >= epoch - 1}  # the epoch before, for rows in flight
+            self._streams[epoch] = (np.fromiter((t for p in parts for t in p), dtype=np.int64), order, starts)
+        return self._streams[epoch]
+
+    def windows(self, epoch: int) -> int:
+        return (len(self._stream(epoch)[0]) - 1) // self.block
+
+    def take(self, k: int) -> np.ndarray:
+        rows = []
+        while len(rows) < k:
+            if self.state.cursor >= self.windows(self.state.epoch):
+                self.state = SamplerState(self.state.epoch + 1, 0)
+            rows.append((-1 - self.state.epoch, self.state.cursor * self.block))
+            self.state = SamplerState(self.state.epoch, self.state.cursor + 1)
+        return np.asarray(rows, dtype=np.int64).reshape(-1, 2)
+
+    def window(self, shard: int, offset: int) -> np.ndarray:
+        return self._stream(-1 - shard)[0][offset : offset + self.block + 1]
+
+    def ids_in(self, shard: int, offset: int) -> list[str]:
+        """Ids of the examples a row overlaps (recorded when a batch is skipped)."""
+        _, order, starts = self._stream(-1 - shard)
+        first = max(0, int(np.searchsorted(starts, offset, side="right")) - 1)
+        last = int(np.searchsorted(starts, offset + self.block, side="right"))
+        return [f"mix:{self.ids[order[i] % len(self.examples)]}" for i in range(first, last)]
 
 
 def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | None = None,

@@ -106,6 +106,27 @@ def test_init_demo_json(tmp_path, capsys):
     assert (tmp_path / "w" / "dojo.toml").is_file() and any((tmp_path / "w" / "data").rglob("*"))
 
 
+def test_init_demo_biography_knobs(tmp_path, capsys):
+    """--augment-versions, --no-permute, --no-fullname reach the generated biographies."""
+    rc, _, _ = cli(capsys, "init", tmp_path / "w", "--demo", "--people", "6", "--stories", "2",
+                   "--augment-versions", "2", "--no-permute", "--no-fullname")
+    assert rc == 0
+    world = json.loads((tmp_path / "w" / "data" / "world.json").read_text(encoding="utf-8"))
+    assert world["config"] == {"seed": 0, "people": 6, "augment_versions": 2, "stories": 2,
+                                    "permute": False, "fullname": False}
+    bios = [json.loads(x) for x in (tmp_path / "w" / "data" / "corpus" / "demo.jsonl").read_text("utf-8").splitlines()]
+    bios = [b for b in bios if b["metadata"]["kind"] == "bio"]
+    assert len(bios) == 6 * 2 * 2
+    names = {p["id"]: p["name_en"] for p in world["people"]}
+    for b in bios:
+        facts = b["metadata"]["facts"]
+        assert sorted(facts, key=lambda f: facts[f][0]) == world["fields"]  # not permuted
+        if b["metadata"]["lang"] == "en":
+            assert b["text"].count(names[b["metadata"]["person"]]) == 1  # named once: pronouns after
+    rc, _, _ = cli(capsys, "init", tmp_path / "v", "--demo", "--people", "6", "--augment-versions", "21")
+    assert rc != 0 and not (tmp_path / "v").exists()
+
+
 # -- pretrain config -----------------------------------------------------------------------------
 @pytest.mark.parametrize("sets, needles", [
     (["max_step=5"], ["max_step", "did you mean 'max_steps'"]),

@@ -238,3 +238,38 @@ def test_mixture_of_experts_trains(ws):
     aux = [e.values["train/aux_loss"] for e in events if isinstance(e, Metrics) and "train/aux_loss" in e.values]
     assert len(aux) == 20 and all(a >= 0.99 for a in aux)  # Switch aux loss is >= 1 at best balance
     assert finished(events)["val_loss"] < math.log(512)
+
+
+def test_mixed_training_puts_instruction_examples_in_the_batches_and_resumes_exactly(ws):
+    from engine.tokenizer import USER, load_tokenizer
+
+    c = cfg(max_steps=24, mix_qa=0.25)
+    tok = load_tokenizer(ws.tokenizer_path)
+    task = pretrain.PretrainTask(ws, cfg(mix_qa=0.25, block_size=96), tok, torch.device("cpu"))
+    rows = task.next_rows(8)
+    assert (rows[:, 0] < 0).sum() == 2  # a quarter of the rows come from the packed examples
+    x, y = task._tensors(task.sampler, rows)
+    for i in range(8):  # a 96-token window of examples (30-60 tokens each) holds a turn's role token
+        assert (USER in tok.decode(x[i].tolist(), skip_special_tokens=False)) == (i >= 6)
+    assert torch.equal(x[:, 1:], y[:, :-1])  # packed: inputs and targets are one stream, no padding
+    assert [i for i in task.doc_ids(rows) if i.startswith("mix:")]
+
+    full = finished(run_events(pretrain.run(ws, c)))
+    control = Control()
+    part = []
+    for ev in pretrain.run(ws, c, control):
+        part.append(ev)
+        if isinstance(ev, Metrics) and ev.step == 11:
+            control.cancel()
+    resumed = finished(run_events(pretrain.run(ws, resume=part[-1].result["run"])))
+    assert resumed["steps"] == 24
+    assert resumed["final_train_loss"] == pytest.approx(full["final_train_loss"], abs=1e-5)
+    with pytest.raises(DojoError, match="nowhere.jsonl"):
+        run_events(pretrain.run(ws, cfg(max_steps=2, mix_qa=0.5, mix_data=str(ws.root / "nowhere.jsonl"))))
+
+
+def test_memorisation_of_the_demo_facts_is_a_validation_metric(ws):
+    r = finished(run_events(pretrain.run(ws, cfg(max_steps=20, eval_every=10))))
+    with Store(ws.db_path) as store:
+        shares = store.metrics(r["run"], "val/memorised")
+    assert [s for s, _ in shares] == [0, 10, 20] and all(0.0 <= v <= 1.0 for _, v in shares)

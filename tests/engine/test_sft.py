@@ -100,7 +100,14 @@ def test_cli_sft_chat_and_eval(pretrained, capsys):
     ev = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert [x["questions"] for x in ev["runs"]] == [4, 4]
     for x in ev["runs"]:
-        assert 0 <= x["qa_accuracy"] <= 1 and 0 <= x["end_rate"] <= 1 and x["mean_length"] >= 0
+        assert 0 <= x["qa_accuracy"] <= x["qa_contains"] <= 1 and 0 <= x["end_rate"] <= 1 and x["mean_length"] >= 0
+        assert 0 <= x["first_token_accuracy"] <= 1 and set(x["qa_by_field"]) == set(x["qa_contains_by_field"])
+    base_eval, sft_eval = ev["runs"]
+    assert 0 <= base_eval["memorisation"]["all"] <= 1 and base_eval["memorisation"]["facts"] > 0  # a pretraining run
+    assert "memorisation" not in sft_eval
+    assert 0 <= ev["chance_by_field"]["all"] <= 1
+    assert main(["eval", str(ws.root), "--run", base["run"], "--limit", "4"]) == 0
+    assert "memorised" in capsys.readouterr().out
 
 
 def test_weighted_examples_train_that_many_times_and_validate_once(ws, tmp_path):
