@@ -1,11 +1,19 @@
-"""Lab `knowledge`: knowledge extraction needs varied biographies (Physics of Language Models 3.1).
+"""Lab `knowledge`: what makes stored knowledge extractable (Physics of Language Models 3.1).
 
-Two scratch workspaces in the report folder, `k1` and `kK`: the same demo people (same seed),
-with 1 and with K paraphrased biographies per person. Both share one tokenizer, pretrain the same
-model for the same steps on their biographies (the corpus repeated in fresh orders, so no
-biography is always cut at the same window edge), fine-tune on the same QA about half the people,
-and answer the same questions about the other half. Checkpoints and token shards are deleted at
-the end; report.md, numbers.json and the small run records stay.
+Three arms, the same people, tokenizer, model, pretraining steps and QA fine-tuning:
+
+* `1`      one biography per person, its sentences in a fixed order, pronouns after the first
+           (the paper's bioS single);
+* `K`      K biographies per person, every sentence's wording drawn anew, the sentences in a
+           fresh order and the full name in each (bioS multiK + permute + fullname);
+* `mixed`  the one-biography corpus with the fine-tuning people's QA mixed into pretraining
+           (the paper's mixed training; the pretraining stage's `mix_qa`).
+
+Each arm's pretraining is checked for memorisation (the first token of each fact's value,
+teacher-forced, in the training biographies), then fine-tuned on QA about half the people and
+asked about the other half; held-out accuracy is also measured along the fine-tuning. Two scratch
+workspaces in the report folder (one per corpus); checkpoints and token shards are deleted at the
+end; report.md, numbers.json, answers.jsonl and the small run records stay.
 """
 from __future__ import annotations
 
@@ -16,60 +24,64 @@ import math
 import random
 import shutil
 import time
-from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Iterator
 
 from engine.config import knob
 from engine.data.corpus import Document
-from engine.data.demo import MAX_VERSIONS, DemoConfig, fact_value, write_demo_world
+from engine.data.demo import MAX_VERSIONS, DemoConfig, write_demo_world
 from engine.data.shards import is_val, write_shards
 from engine.events import Control, Finished, Log, Metrics, Progress
 from engine.labs.report import Report
-from engine.tokenizer import EOT, special_id, train_tokenizer, save_tokenizer
+from engine.tokenizer import EOT, save_tokenizer, special_id, train_tokenizer
 from engine.workspace import Workspace
 
-TITLE = "Knowledge extraction: one biography or K paraphrases (Physics of Language Models 3.1)"
+TITLE = "Knowledge extraction: one biography, K varied ones, or mixed training (Physics of Language Models 3.1)"
 ABOUT = (
     "Allen-Zhu & Li (Physics of Language Models, part 3.1) pretrained GPT models on biographies of "
     "fictional people, fine-tuned them to answer questions (birthday, city, employer …) about half "
     "of the people, and asked about the other half. With one biography per person the model "
-    "memorised the text yet answered almost nothing about the held-out people (~10%); with several "
-    "paraphrases of each biography it answered ~96%: varied wording makes the model store each fact "
-    "with the person's name, where fine-tuning can find it, instead of as the continuation of one "
-    "sentence. This lab does the same on the demo world: two pretraining runs, one with 1 and one "
-    "with K paraphrases per person (same model, same steps), the same QA fine-tuning on half the "
-    "people, and the same held-out questions. Read the bar plot (held-out accuracy of both), the "
-    "per-fact table against the 'chance' column (always answering the commonest value), and the "
-    "QA accuracy on the fine-tuning people themselves, which shows that both models did learn to "
-    "answer; the gap is on people they only read about.")
+    "memorised every fact yet answered almost nothing about the held-out people (~10%); with several "
+    "biographies per person, each worded differently, its sentences shuffled and the full name in "
+    "each, it answered ~96%: varied text makes the model store each fact with the person's name, "
+    "where a question can reach it, instead of as the continuation of one memorised text. Mixing QA "
+    "about the fine-tuning people into pretraining also works (86%). This lab runs the three arms on "
+    "the demo world with the same model, steps and fine-tuning. Read the memorisation row first "
+    "(every arm stored its facts), then the held-out bars: the gap is whether fine-tuning can reach "
+    "them; the curve shows when during fine-tuning each arm gets there.")
 
 SPLIT_FRACTION = 0.5  # val_fraction handed to write_shards; document ids are chosen to land on a side
+ARMS = {"1": "1 version", "K": "K versions", "mixed": "1 version + mixed QA"}
+KEYS = {"1": "1_version", "K": "k_versions", "mixed": "mixed"}  # the numbers' suffixes
 
 
 @dataclass
 class Config:
-    versions: int = knob(6, "K: paraphrased biographies per person in the second run (the first has 1).",
-                         min=2, max=MAX_VERSIONS)
+    versions: int = knob(5, "K: biographies per person in the K arm (the others have 1).", min=2, max=MAX_VERSIONS)
     people: int = knob(100, "Fictional people; half are fine-tuned on, the other half are asked about.",
                        min=8, max=2000)
-    lang: str = knob("en", "Biographies and questions in English, Chinese or both (both halves the "
-                     "training each language gets).", choices=("en", "zh", "both"))
-    stories: int = knob(60, "World stories used as validation text (neither run trains on them).", min=4, max=2000)
+    lang: str = knob("en", "Biographies and questions in English, Chinese or both (both needs about twice the "
+                     "pretraining steps for the same memorisation).", choices=("en", "zh", "both"))
+    stories: int = knob(40, "World stories used as validation text (no arm trains on them).", min=4, max=2000)
     seed: int = knob(0, "Seed of the demo world, initialisation and data order.")
-    vocab_size: int = knob(2048, "Tokenizer vocabulary (one tokenizer for both runs).", min=300, max=65536)
+    vocab_size: int = knob(2048, "Tokenizer vocabulary (one tokenizer for every arm).", min=300, max=65536)
     n_layer: int = knob(4, "Transformer blocks.", min=1, max=64)
     n_head: int = knob(4, "Attention heads.", min=1, max=64)
     n_embd: int = knob(128, "Width of the residual stream.", min=8, max=4096)
-    block_size: int = knob(128, "Context length in tokens (a biography is ~80).", min=16, max=4096)
+    block_size: int = knob(128, "Context length in tokens (a biography is ~60).", min=16, max=4096)
     batch_size: int = knob(16, "Pretraining sequences per step.", min=1)
     lr: float = knob(3e-3, "Pretraining peak learning rate.", min=0.0, max=1.0)
-    pretrain_steps: int = knob(1000, "Pretraining steps of each run (the same token budget for both).", min=1)
-    sft_steps: int = knob(300, "QA fine-tuning steps of each run.", min=1)
-    sft_lr: float = knob(1e-3, "QA fine-tuning peak learning rate.", min=0.0, max=1.0)
+    pretrain_steps: int = knob(500, "Pretraining steps of each arm (the same token budget for all).", min=1)
+    mix_qa: float = knob(0.2, "The mixed arm: share of each pretraining batch that is QA about the fine-tuning "
+                         "people.", min=0.01, max=0.9)
+    sft_steps: int = knob(200, "QA fine-tuning steps of each arm.", min=1)
+    sft_lr: float = knob(3e-4, "QA fine-tuning peak learning rate.", min=0.0, max=1.0)
     sft_batch_size: int = knob(16, "QA examples per fine-tuning step.", min=1)
-    questions: int = knob(0, "Held-out questions asked (0 = all of them; the same ones for both runs).", min=0)
+    curve_points: int = knob(4, "Times held-out accuracy is measured during fine-tuning (the curve), besides "
+                             "before it and at its end.", min=0, max=50)
+    curve_questions: int = knob(60, "Held-out questions asked at each point of the curve.", min=1)
+    questions: int = knob(0, "Held-out questions asked at the end (0 = all; the same ones for every arm).", min=0)
     train_questions: int = knob(60, "Questions about fine-tuning people also asked (0 = none).", min=0)
     max_new_tokens: int = knob(32, "Tokens generated per answer.", min=4, max=512)
     examples: int = knob(6, "Held-out answers shown in the report.", min=0, max=100)
@@ -80,7 +92,8 @@ class Config:
 
 SMALLEST = {"versions": 2, "people": 8, "stories": 4, "vocab_size": 300, "n_layer": 1, "n_head": 2,
             "n_embd": 16, "block_size": 96, "batch_size": 4, "pretrain_steps": 6, "sft_steps": 4,
-            "sft_batch_size": 4, "max_new_tokens": 6, "train_questions": 4, "examples": 2, "threads": 1}
+            "sft_batch_size": 4, "curve_points": 1, "curve_questions": 4, "max_new_tokens": 6,
+            "train_questions": 4, "examples": 2, "threads": 1}
 
 
 # --------------------------------------------------------------------------- data
@@ -110,11 +123,13 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-def _make_world(folder: Path, cfg: Config, versions: int) -> tuple[Workspace, list[dict], list[dict]]:
-    """A scratch workspace with the demo world; (ws, biographies in the lab's languages, stories)."""
+def _make_world(folder: Path, cfg: Config, varied: bool) -> tuple[Workspace, list[dict], list[dict]]:
+    """A scratch workspace with the demo world (K varied biographies, or one plain one per person);
+    returns (ws, biographies in the lab's languages, stories)."""
     ws = Workspace.create(folder)
-    write_demo_world(ws.root, DemoConfig(seed=cfg.seed, people=cfg.people, augment_versions=versions,
-                                         stories=cfg.stories))
+    write_demo_world(ws.root, DemoConfig(seed=cfg.seed, people=cfg.people, stories=cfg.stories,
+                                         augment_versions=cfg.versions if varied else 1,
+                                         permute=varied, fullname=varied))
     docs = _read_jsonl(ws.corpus_dir / "demo.jsonl")
     langs = _langs(cfg)
     bios = sorted((d for d in docs if d["metadata"]["kind"] == "bio" and d["metadata"]["lang"] in langs),
@@ -158,34 +173,13 @@ def _write_tokens(ws: Workspace, tok, tok_hash: str, bios: list[dict], stories: 
         yield Progress(n, len(stories) + copies * len(bios), tokens, tokens / max(el, 1e-9), el, None, unit="docs")
 
 
-def _chance(world: dict, questions: list[dict], langs) -> dict:
-    """Accuracy of always answering a field's commonest value among the fine-tuning people."""
-    sft_people = [p for p in world["people"] if p["split"] == "sft"]
-    best = {}
-    for field in world["fields"]:
-        for lang in langs:
-            counts = Counter(fact_value(p, field, lang) for p in sft_people)
-            best[(field, lang)] = counts.most_common(1)[0][0] if counts else ""
-    hits: dict[str, list[int]] = {}
-    for q in questions:
-        guess = best.get((q["field"], q["lang"]), "")
-        hits.setdefault(q["field"], []).append(bool(guess) and q["fact"].lower() == guess.lower())
-    total = [h for v in hits.values() for h in v]
-    return {"all": sum(total) / max(1, len(total)), **{f: sum(v) / len(v) for f, v in hits.items()}}
+def _questions(ws: Workspace, split: str, limit: int) -> list[dict]:
+    """The demo's single-fact questions of one split, spread over people and fields when limited
+    (the same ones for every arm)."""
+    from engine.evaluate import demo_questions
 
-
-def _questions(ws: Workspace, split: str, limit: int, world: dict) -> list[dict]:
-    """Single-fact questions of data/sft/{split}.jsonl with their fact, field, language and person."""
-    people = {p["id"]: p for p in world["people"]}
-    out = []
-    for rec in _read_jsonl(ws.data_dir / "sft" / f"{split}.jsonl"):
-        md = rec["metadata"]
-        if md.get("kind") != "qa" or len(md.get("fields", [])) != 1 or md.get("person") not in people:
-            continue
-        field = md["fields"][0]
-        out.append({"messages": rec["messages"][:-1], "field": field, "lang": md["lang"], "person": md["person"],
-                    "fact": fact_value(people[md["person"]], field, md["lang"])})
-    if limit and len(out) > limit:  # spread over people and fields, same for both runs
+    out = demo_questions(ws, split)
+    if limit and len(out) > limit:
         out = random.Random(f"knowledge:{split}").sample(out, limit)
     return out
 
@@ -207,26 +201,25 @@ def _drive(gen, tag: str, curves: dict, result: dict) -> Iterator:
             yield ev
 
 
-def _answer_all(ws: Workspace, checkpoint: str, questions: list[dict], cfg: Config, control: Control,
-                tag: str) -> Iterator:
-    """Greedy answers to every question; yields Progress, returns [(question, answer, right)]."""
-    import torch
-
+def _load(ws: Workspace, checkpoint: str):
     from engine import checkpoint as ckpt
-    from engine.generate import SamplingConfig, chat
-    from engine.tokenizer import load_tokenizer, tokenizer_hash
+    from engine.tokenizer import tokenizer_hash
 
-    if cfg.threads:
-        torch.set_num_threads(cfg.threads)
-    tok = load_tokenizer(ws.tokenizer_path)
-    model, _ = ckpt.load_gpt(Path(checkpoint), "cpu", tokenizer_hash(ws.tokenizer_path))
+    return ckpt.load_gpt(Path(checkpoint), "cpu", tokenizer_hash(ws.tokenizer_path))[0]
+
+
+def _answer_all(model, tok, questions: list[dict], cfg: Config, control: Control, tag: str) -> Iterator:
+    """Greedy answers to every question; yields Progress, returns [(question, answer, exact, contains)]."""
+    from engine import knowledge as K
+    from engine.generate import SamplingConfig, chat
+
     sc = SamplingConfig(greedy=True, max_new_tokens=cfg.max_new_tokens)
     out, t0, last = [], time.perf_counter(), 0.0
     for i, q in enumerate(questions, 1):
         if control.cancelled:
             return out
-        text = chat(model, tok, q["messages"], sc).text
-        out.append((q, text, q["fact"].lower() in text.lower()))
+        text = chat(model, tok, q["messages"], sc).text.strip()
+        out.append((q, text, K.exact_match(text, q["fact"], q["field"], q["lang"]), K.contains(text, q["fact"])))
         el = time.perf_counter() - t0
         if el - last >= 1.0 or i == len(questions):
             last = el
@@ -235,13 +228,16 @@ def _answer_all(ws: Workspace, checkpoint: str, questions: list[dict], cfg: Conf
     return out
 
 
-def _accuracy(answers) -> tuple[float, dict]:
+def _share(hits) -> float:
+    hits = list(hits)
+    return round(sum(hits) / len(hits), 4) if hits else 0.0
+
+
+def _by_field(answers) -> dict:
     by: dict[str, list[bool]] = {}
-    for q, _, right in answers:
-        by.setdefault(q["field"], []).append(right)
-    n = len(answers)
-    return (round(sum(r for _, _, r in answers) / n, 4) if n else 0.0,
-            {f: round(sum(v) / len(v), 4) for f, v in sorted(by.items())})
+    for q, _, exact, _ in answers:
+        by.setdefault(q["field"], []).append(exact)
+    return {f: _share(v) for f, v in sorted(by.items())}
 
 
 def _cleanup(folders: list[Path]) -> None:
@@ -254,15 +250,17 @@ def _cleanup(folders: list[Path]) -> None:
 # --------------------------------------------------------------------------- the lab
 
 def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None) -> Iterator:
+    from engine import checkpoint as ckpt
+    from engine import knowledge as K
+    from engine.labs.common import threads_set
     from engine.train import pretrain, sft
 
     cfg = cfg or Config()
     control = control or Control()
     t_start = time.perf_counter()
-    K = cfg.versions
     rep = Report.create(ws, "knowledge", TITLE)
-    settings = {"1": ("1 version", 1), "K": (f"{K} versions", K)}
-    folders = {key: rep.folder / ("k1" if key == "1" else "kK") for key in settings}
+    folders = {"single": rep.folder / "k1", "multi": rep.folder / "kK"}
+    world_of = {"1": "single", "K": "multi", "mixed": "single"}
     phases: dict[str, float] = {}
 
     def cancelled(what: str) -> Finished:
@@ -271,88 +269,106 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
         return Finished("cancelled", {"report": None, "folder": str(rep.folder), "stopped_in": what})
 
     try:
-        # -- data: two worlds of the same people, one tokenizer ------------------------------------
-        t = time.perf_counter()
-        yield Log(f"demo world: {cfg.people} people, 1 and {K} biographies per person ({cfg.lang})")
-        made = {key: _make_world(folders[key], cfg, v) for key, (_, v) in settings.items()}
-        wss = {key: m[0] for key, m in made.items()}
-        same = {split: _sha(wss["1"].data_dir / "sft" / f"{split}.jsonl") == _sha(wss["K"].data_dir / "sft" / f"{split}.jsonl")
-                for split in ("train", "heldout")}
-        if not all(same.values()):
-            raise AssertionError(f"the two worlds' QA files differ: {same}")
-        world = json.loads((wss["K"].data_dir / "world.json").read_text(encoding="utf-8"))
-        sft_data = wss["K"].data_dir / "sft" / "train.jsonl"
-        texts = [d["text"] for d in made["K"][1] + made["K"][2]]
-        texts += [m["content"] for r in _read_jsonl(sft_data) for m in r["messages"]]
-        tok = train_tokenizer(texts, cfg.vocab_size)
-        tok_hash = ""
-        for w in wss.values():
-            tok_hash = save_tokenizer(tok, w.tokenizer_path)
-        budget = cfg.pretrain_steps * cfg.batch_size * cfg.block_size
-        shard_meta = {}
-        for key, (label, _) in settings.items():
-            yield Log(f"token shards for {label}")
-            shard_meta[key] = yield from _write_tokens(wss[key], tok, tok_hash, made[key][1], made[key][2],
-                                                       budget, cfg.seed)
-        heldout = _questions(wss["K"], "heldout", cfg.questions, world)
-        train_qs = _questions(wss["K"], "train", cfg.train_questions, world) if cfg.train_questions else []
-        phases["data"] = time.perf_counter() - t
-        if control.cancelled:
-            return (yield cancelled("data"))
-
-        # -- pretraining, QA fine-tuning, questions: the same recipe for both --------------------
-        curves: dict[str, dict] = {}
-        results: dict[str, dict] = {}
-        for key, (label, _) in settings.items():
-            w = wss[key]
+        with threads_set(cfg.threads):
+            # -- data: two corpora of the same people, one tokenizer ---------------------------------
             t = time.perf_counter()
-            yield Log(f"pretraining on {label} per person: {cfg.pretrain_steps} steps")
-            pre: dict = {}
-            curves[key] = {}
-            yield from _drive(pretrain.run(w, pretrain.make_config(sets={
-                "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd, "block_size": cfg.block_size,
-                "batch_size": cfg.batch_size, "lr": cfg.lr, "max_steps": cfg.pretrain_steps,
-                "warmup_steps": min(50, max(1, cfg.pretrain_steps // 10)),
-                "eval_every": max(1, cfg.pretrain_steps // 10), "eval_batches": 4, "sample_every": 0,
-                "checkpoint_every": cfg.pretrain_steps, "seed": cfg.seed, "threads": cfg.threads}), control),
-                label, curves[key], pre)
-            phases[f"pretrain {label}"] = time.perf_counter() - t
-            if control.cancelled or pre.get("status") != "done":
-                return (yield cancelled(f"pretraining ({label})"))
-
-            t = time.perf_counter()
-            yield Log(f"QA fine-tuning ({label}): {cfg.sft_steps} steps on {len(_read_jsonl(sft_data))} examples")
-            fin: dict = {}
-            yield from _drive(sft.run(w, sft.make_config(sets={
-                "base": pre["checkpoint"], "data": str(sft_data), "max_steps": cfg.sft_steps, "lr": cfg.sft_lr,
-                "batch_size": cfg.sft_batch_size, "warmup_steps": min(20, max(1, cfg.sft_steps // 10)),
-                "eval_every": max(1, cfg.sft_steps // 4), "sample_every": 0, "eval_prompts": 0,
-                "checkpoint_every": cfg.sft_steps, "seed": cfg.seed, "threads": cfg.threads}), control),
-                label + " SFT", {}, fin)
-            phases[f"SFT {label}"] = time.perf_counter() - t
-            if control.cancelled or fin.get("status") != "done":
-                return (yield cancelled(f"fine-tuning ({label})"))
-
-            t = time.perf_counter()
-            yield Log(f"asking {len(heldout)} held-out and {len(train_qs)} fine-tuning questions ({label})")
-            ans_h = yield from _answer_all(w, fin["checkpoint"], heldout, cfg, control, label)
-            ans_t = yield from _answer_all(w, fin["checkpoint"], train_qs, cfg, control, label + " (SFT people)")
-            phases[f"questions {label}"] = time.perf_counter() - t
+            yield Log(f"demo world: {cfg.people} people, 1 and {cfg.versions} biographies per person ({cfg.lang})")
+            made = {key: _make_world(folders[key], cfg, key == "multi") for key in folders}
+            wss = {key: m[0] for key, m in made.items()}
+            same = {split: _sha(wss["single"].data_dir / "sft" / f"{split}.jsonl")
+                    == _sha(wss["multi"].data_dir / "sft" / f"{split}.jsonl") for split in ("train", "heldout")}
+            if not all(same.values()):
+                raise AssertionError(f"the two worlds' QA files differ: {same}")
+            world = json.loads((wss["multi"].data_dir / "world.json").read_text(encoding="utf-8"))
+            splits = {p["id"]: p["split"] for p in world["people"]}
+            sft_data = wss["multi"].data_dir / "sft" / "train.jsonl"
+            texts = [d["text"] for d in made["multi"][1] + made["multi"][2]]
+            texts += [m["content"] for r in _read_jsonl(sft_data) for m in r["messages"]]
+            tok = train_tokenizer(texts, cfg.vocab_size)
+            tok_hash = ""
+            for w in wss.values():
+                tok_hash = save_tokenizer(tok, w.tokenizer_path)
+            budget = cfg.pretrain_steps * cfg.batch_size * cfg.block_size
+            shard_meta = {}
+            for key in folders:
+                yield Log(f"token shards for the {key} corpus")
+                shard_meta[key] = yield from _write_tokens(wss[key], tok, tok_hash, made[key][1], made[key][2],
+                                                           budget, cfg.seed)
+            heldout = _questions(wss["multi"], "heldout", cfg.questions)
+            curve_qs = heldout if len(heldout) <= cfg.curve_questions else \
+                random.Random(f"knowledge:curve:{cfg.seed}").sample(heldout, cfg.curve_questions)
+            train_qs = _questions(wss["multi"], "train", cfg.train_questions) if cfg.train_questions else []
+            phases["data"] = time.perf_counter() - t
             if control.cancelled:
-                return (yield cancelled(f"questions ({label})"))
-            acc, by_field = _accuracy(ans_h)
-            results[key] = {"label": label, "accuracy": acc, "by_field": by_field,
-                            "train_accuracy": _accuracy(ans_t)[0] if ans_t else None, "answers": ans_h,
-                            "pretrain_train_loss": pre.get("final_train_loss"), "pretrain_val_loss": pre.get("val_loss"),
-                            "sft_val_loss": fin.get("val_loss"), "tokens": pre.get("tokens"),
-                            "corpus_tokens": shard_meta[key]["splits"]["train"]["tokens"] // shard_meta[key]["copies"],
-                            "bios": len(made[key][1])}
-            yield Log(f"{label}: held-out QA accuracy {acc:.1%}")
+                return (yield cancelled("data"))
 
-        # -- report ------------------------------------------------------------------------------
-        chance = _chance(world, heldout, _langs(cfg))
-        numbers = _write_report(rep, cfg, results, curves, chance, heldout, train_qs, same, phases,
-                                time.perf_counter() - t_start)
+            # -- each arm: pretrain, memorisation, QA fine-tuning with a curve, questions ------------
+            curves: dict[str, dict] = {}
+            results: dict[str, dict] = {}
+            every = max(1, cfg.sft_steps // (cfg.curve_points + 1)) if cfg.curve_points else cfg.sft_steps
+            for arm, label in ARMS.items():
+                w = wss[world_of[arm]]
+                t = time.perf_counter()
+                mix = cfg.mix_qa if arm == "mixed" else 0.0
+                yield Log(f"pretraining, {label}: {cfg.pretrain_steps} steps" + (f", {mix:.0%} of each batch QA" if mix else ""))
+                pre: dict = {}
+                curves[arm] = {}
+                yield from _drive(pretrain.run(w, pretrain.make_config(sets={
+                    "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd, "block_size": cfg.block_size,
+                    "batch_size": cfg.batch_size, "lr": cfg.lr, "max_steps": cfg.pretrain_steps, "mix_qa": mix,
+                    "mix_data": str(sft_data), "warmup_steps": min(50, max(1, cfg.pretrain_steps // 10)),
+                    "eval_every": max(1, cfg.pretrain_steps // 10), "eval_batches": 4, "sample_every": 0,
+                    "checkpoint_every": cfg.pretrain_steps, "seed": cfg.seed, "threads": cfg.threads}), control),
+                    label, curves[arm], pre)
+                phases[f"pretrain {label}"] = time.perf_counter() - t
+                if control.cancelled or pre.get("status") != "done":
+                    return (yield cancelled(f"pretraining ({label})"))
+
+                t = time.perf_counter()
+                base = _load(w, pre["checkpoint"])
+                mem = K.memorisation(base, tok, made[world_of[arm]][1], splits)
+                yield Log(f"{label}: memorised {mem['all']:.1%} of the facts in its biographies")
+                base_answers = yield from _answer_all(base, tok, curve_qs, cfg, control, f"{label} base")
+                yield Log(f"fine-tuning on QA ({label}): {cfg.sft_steps} steps")
+                fin: dict = {}
+                yield from _drive(sft.run(w, sft.make_config(sets={
+                    "base": pre["checkpoint"], "data": str(sft_data), "max_steps": cfg.sft_steps, "lr": cfg.sft_lr,
+                    "batch_size": cfg.sft_batch_size, "warmup_steps": min(20, max(1, cfg.sft_steps // 10)),
+                    "eval_every": max(1, cfg.sft_steps // 4), "sample_every": 0, "eval_prompts": 0,
+                    "checkpoint_every": every, "keep_last": cfg.curve_points + 2, "seed": cfg.seed,
+                    "threads": cfg.threads}), control), label + " SFT", {}, fin)
+                if control.cancelled or fin.get("status") != "done":
+                    return (yield cancelled(f"fine-tuning ({label})"))
+                curve = [(0, _share(a[2] for a in base_answers))]
+                for c in ckpt.list_checkpoints(Path(fin["checkpoint"]).parent)[:-1]:
+                    step = int(c.name.split("_")[-1])
+                    ans = yield from _answer_all(_load(w, str(c)), tok, curve_qs, cfg, control, f"{label} step {step}")
+                    curve.append((step, _share(a[2] for a in ans)))
+                model = _load(w, fin["checkpoint"])
+                ans_h = yield from _answer_all(model, tok, heldout, cfg, control, label)
+                ans_t = yield from _answer_all(model, tok, train_qs, cfg, control, label + " (SFT people)")
+                if control.cancelled:
+                    return (yield cancelled(f"questions ({label})"))
+                probes = [p for q in heldout if (p := K.answer_opening(q["messages"], q["answer"], q["fact"], tok))]
+                first = K.first_token_hits(model, probes)
+                acc = _share(a[2] for a in ans_h)
+                curve.append((cfg.sft_steps, acc))
+                phases[f"SFT and questions {label}"] = time.perf_counter() - t
+                results[arm] = {"label": label, "accuracy": acc, "contains": _share(a[3] for a in ans_h),
+                                "first_token": _share(first), "by_field": _by_field(ans_h),
+                                "train_accuracy": _share(a[2] for a in ans_t) if ans_t else None,
+                                "memorisation": mem, "curve": curve, "answers": ans_h,
+                                "pretrain_train_loss": pre.get("final_train_loss"), "pretrain_val_loss": pre.get("val_loss"),
+                                "sft_val_loss": fin.get("val_loss"), "tokens": pre.get("tokens"),
+                                "corpus_tokens": shard_meta[world_of[arm]]["splits"]["train"]["tokens"]
+                                // shard_meta[world_of[arm]]["copies"], "bios": len(made[world_of[arm]][1])}
+                yield Log(f"{label}: held-out QA accuracy {acc:.1%} (memorised {mem['all']:.1%})")
+                del model, base
+
+            # -- report ----------------------------------------------------------------------------
+            chance = K.chance_by_field(world, heldout)
+            numbers = _write_report(rep, cfg, results, curves, chance, heldout, curve_qs, train_qs, same, phases,
+                                    time.perf_counter() - t_start)
     finally:
         if not cfg.keep_checkpoints:
             _cleanup(list(folders.values()))
@@ -386,99 +402,112 @@ def _smooth(points: list[tuple[int, float]], n: int = 60) -> tuple[list, list]:
 
 
 def _write_report(rep: Report, cfg: Config, results: dict, curves: dict, chance: dict, heldout: list,
-                  train_qs: list, same: dict, phases: dict, seconds: float) -> dict:
-    one, many = results["1"], results["K"]
+                  curve_qs: list, train_qs: list, same: dict, phases: dict, seconds: float) -> dict:
     K = cfg.versions
-    a1, aK = one["accuracy"], many["accuracy"]
-    ratio = round(aK / a1, 2) if a1 > 0 else None
+    labels = {arm: r["label"].replace("K versions", f"{K} versions") for arm, r in results.items()}
+    acc = {arm: r["accuracy"] for arm, r in results.items()}
+    mem = {arm: r["memorisation"]["all"] for arm, r in results.items()}
     rep.text(ABOUT)
     rep.text("## Result")
-    rep.plot("accuracy", {"held-out QA accuracy": ([one["label"], many["label"], "chance"],
-                                                   [a1, aK, chance["all"]])},
-             xlabel="pretraining biographies per person", ylabel="share of right answers",
+    rep.plot("accuracy", {"held-out QA accuracy (exact)": ([labels[a] for a in results] + ["chance"],
+                                                           [acc[a] for a in results] + [chance["all"]])},
+             xlabel="pretraining corpus", ylabel="share of right answers",
              title=f"Questions about {len(heldout)} held-out facts", kind="bar")
-    ratio_txt = f"{ratio}x" if ratio is not None else "∞ (1 version got none right)"
-    rep.text(f"Held-out QA accuracy: **{_pct(a1)}** with 1 biography per person, **{_pct(aK)}** with {K} "
-             f"(ratio {ratio_txt}; always answering the commonest value scores {_pct(chance['all'])}). "
-             f"On questions about the fine-tuning people themselves: {_pct(one['train_accuracy'])} and "
-             f"{_pct(many['train_accuracy'])} ({len(train_qs)} questions).")
-    fields = sorted(set(one["by_field"]) | set(many["by_field"]))
+    gap = acc["K"] - acc["1"]
+    rep.text(f"Held-out QA accuracy (the answer's value exactly right): **{_pct(acc['1'])}** with one biography per "
+             f"person, **{_pct(acc['K'])}** with {K} varied ones (a gap of {100 * gap:.1f} points), "
+             f"**{_pct(acc['mixed'])}** with one biography and mixed training; always answering a field's "
+             f"commonest value scores {_pct(chance['all'])}.")
+    rep.text("### What each arm stored and what it can say")
+    rows = []
+    for arm, r in results.items():
+        m = r["memorisation"]
+        rows.append([labels[arm], _pct(m["all"]), _pct((m.get("by_split") or {}).get("heldout")), _pct(r["accuracy"]),
+                     _pct(r["contains"]), _pct(r["first_token"]), _pct(r["train_accuracy"])])
+    rep.table(["arm", "memorised (all)", "memorised (held-out people)", "held-out QA (exact)", "held-out QA (contains)",
+               "held-out first token", f"QA on fine-tuning people ({len(train_qs)})"], rows)
+    rep.text("*Memorised*: the share of facts in the arm's own training biographies whose value's first token the "
+             "pretrained model predicts from the text before it (teacher-forced). *First token*: the same after the "
+             "question and the answer's opening (\"She was born in\"), after fine-tuning. A fact memorised but "
+             "not reachable from a question is what the one-biography arm shows.")
+    rep.plot("curve", {labels[a]: ([s for s, _ in r["curve"]], [v for _, v in r["curve"]]) for a, r in results.items()},
+             xlabel="QA fine-tuning step", ylabel="held-out accuracy (exact)",
+             title=f"Held-out accuracy during fine-tuning ({len(curve_qs)} questions; last point: all {len(heldout)})")
+    rep.text("Step 0 is the pretrained model asked through the chat template: only the mixed arm has seen that "
+             "format before fine-tuning.")
+    fields = sorted({f for r in results.values() for f in r["by_field"]})
     rep.text("### Per fact")
-    rep.table(["fact", "questions", "chance", one["label"], many["label"]],
-              [[f, sum(q["field"] == f for q in heldout), _pct(chance.get(f, 0.0)), _pct(one["by_field"].get(f)),
-                _pct(many["by_field"].get(f))] for f in fields])
+    rep.table(["fact", "questions", "chance"] + [labels[a] for a in results],
+              [[f, sum(q["field"] == f for q in heldout), _pct(chance.get(f, 0.0))]
+               + [_pct(r["by_field"].get(f)) for r in results.values()] for f in fields])
     rep.text("'chance' always answers the value most common among the fine-tuning people: a fact with "
-             "few possible values (a city, a school) scores well above zero by guessing; a birthday does not.")
+             "few possible values (a city, a school) scores above zero by guessing; a birthday does not.")
 
     rep.text("## Training")
     series = {}
-    for key in ("1", "K"):
-        for name, label in (("train/loss", "train"), ("val/loss", "val (stories)")):
-            xs, ys = _smooth(curves[key].get(name, []))
-            if xs:
-                series[f"{results[key]['label']}: {label}"] = (xs, ys)
+    for arm, r in results.items():
+        xs, ys = _smooth(curves[arm].get("train/loss", []))
+        if xs:
+            series[labels[arm]] = (xs, ys)
     if series:
-        rep.plot("pretraining", series, xlabel="step", ylabel="loss", logy=True,
-                 title="Pretraining loss (train = the biographies; val = world stories neither run trains on)")
-    rep.table(["run", "biographies", "tokens per pass", "pretraining tokens", "passes",
-               "final train loss", "val loss (stories)", "SFT val loss"],
-              [[r["label"], r["bios"], r["corpus_tokens"], r["tokens"],
+        rep.plot("pretraining", series, xlabel="step", ylabel="training loss", logy=True, title="Pretraining loss")
+    rep.table(["arm", "biographies", "tokens per pass", "pretraining tokens", "passes", "final train loss",
+               "val loss (stories)", "SFT val loss"],
+              [[labels[a], r["bios"], r["corpus_tokens"], r["tokens"],
                 round((r["tokens"] or 0) / max(1, r["corpus_tokens"]), 1), r["pretrain_train_loss"],
-                r["pretrain_val_loss"], r["sft_val_loss"]] for r in (one, many)])
-    rep.text(f"Both runs: the same model ({cfg.n_layer} layers × {cfg.n_embd} wide, {cfg.block_size}-token "
-             f"context), {cfg.pretrain_steps} pretraining steps of {cfg.batch_size} sequences, {cfg.sft_steps} "
-             f"QA fine-tuning steps on the same file, the same {len(heldout)} held-out questions "
-             f"(QA files identical in both worlds: {all(same.values())}). With 1 version each biography is "
-             f"read {K}× as often, so the token budget is the same.")
+                r["pretrain_val_loss"], r["sft_val_loss"]] for a, r in results.items()])
+    rep.text(f"Every arm: the same model ({cfg.n_layer} layers × {cfg.n_embd} wide, ~{_size(_params(cfg))} weights, "
+             f"{cfg.block_size}-token context), {cfg.pretrain_steps} pretraining steps of {cfg.batch_size} sequences, "
+             f"{cfg.sft_steps} QA fine-tuning steps (lr {cfg.sft_lr:g}) on the same file, the same {len(heldout)} "
+             f"held-out questions (QA files identical in both corpora: {all(same.values())}). With one biography "
+             f"each is read {K}× as often, so every arm gets the same number of tokens; the mixed arm spends "
+             f"{cfg.mix_qa:.0%} of them on QA.")
 
     if cfg.examples:
         rep.text("## Example answers (held-out people)")
         picks = random.Random(cfg.seed).sample(range(len(heldout)), min(cfg.examples, len(heldout)))
         rows = []
         for i in picks:
-            q = one["answers"][i][0]
+            q = results["1"]["answers"][i][0]
             rows.append([q["messages"][-1]["content"], q["fact"]] + [
                 ("✓ " if r["answers"][i][2] else "✗ ") + " ".join(r["answers"][i][1].split()).replace("|", "/")
-                for r in (one, many)])
-        rep.table(["question", "fact", one["label"], many["label"]], rows)
+                for r in results.values()])
+        rep.table(["question", "fact"] + [labels[a] for a in results], rows)
 
     rep.text("## Compared with the paper")
-    gap = aK - a1
-    if ratio is not None and ratio >= 2 and gap >= 0.1:
-        verdict = f"The direction reproduces: {K} paraphrases give {ratio_txt} the held-out accuracy of one."
+    if gap >= 0.3:
+        verdict = f"The paper's gap reproduces: {K} varied biographies make the same memorised facts extractable."
     elif gap > 0:
-        verdict = ("The direction holds, but the gap is small: at this scale the K-version model also "
-                   "stores much of its knowledge in a form fine-tuning cannot reach.")
+        verdict = "The direction holds, but the gap is smaller than the paper's."
     else:
         verdict = "The direction did not reproduce in this run."
-    below = "The K-version accuracy stays below the published one: " if aK < 0.9 else "Differences in setup: "
-    rep.text(f"Allen-Zhu & Li report ~10% held-out QA accuracy with one biography per person (bioS single) "
-             f"and ~96% with five paraphrases (bioS multi5), on 100M-parameter models pretrained for hundreds "
-             f"of passes. Here: {_pct(a1)} vs {_pct(aK)} with a model of ~{_size(_params(cfg))} weights and "
-             f"{cfg.pretrain_steps} steps. {verdict} {below}the model "
-             f"is ~100 times smaller or more and trained for minutes; the demo's paraphrases keep the name in the first "
-             f"sentence only (the paper's 'fullname' and 'permute' augmentations help further); and the "
-             f"fine-tuning people are few. Chance is not zero for facts with few possible values, so compare "
-             f"each column with the 'chance' column.")
+    rep.text(f"Allen-Zhu & Li report ~10% held-out QA accuracy with one biography per person (bioS single), "
+             f"~96% with five varied, permuted ones (multi5 + permute) and ~87% with mixed training, on "
+             f"100M-parameter models and 100,000 people. Here: {_pct(acc['1'])}, {_pct(acc['K'])} and "
+             f"{_pct(acc['mixed'])} with ~{_size(_params(cfg))} weights and {cfg.people} people. {verdict} "
+             f"Differences in setup: answers here state the fact in a sentence that opens with a pronoun "
+             f"(\"She was born in …\"), the paper's give the bare value; facts with few possible values score "
+             f"above zero by guessing (compare with the chance column).")
     rep.text("### Time\n" + ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()) + f"; total {seconds:.0f} s.")
     rep.text("### Settings\n```\n" + "\n".join(f"{k} = {v!r}" for k, v in asdict(cfg).items()) + "\n```")
 
-    rows = [{"question": a[0]["messages"][-1]["content"], "field": a[0]["field"], "person": a[0]["person"],
-             "fact": a[0]["fact"], "answer_1_version": a[1], "right_1_version": a[2], "answer_k_versions": b[1],
-             "right_k_versions": b[2]} for a, b in zip(one["answers"], many["answers"])]
+    rows = [{"question": items[0][0]["messages"][-1]["content"], "field": items[0][0]["field"],
+             "person": items[0][0]["person"], "fact": items[0][0]["fact"],
+             **{f"answer_{KEYS[a]}": it[1] for a, it in zip(results, items)},
+             **{f"right_{KEYS[a]}": it[2] for a, it in zip(results, items)}}
+            for items in zip(*(r["answers"] for r in results.values()))]
     (rep.folder / "answers.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
                                               encoding="utf-8")
-    rep.text("Every held-out answer of both models: [answers.jsonl](answers.jsonl).")
+    rep.text("Every held-out answer of the three arms: [answers.jsonl](answers.jsonl).")
 
-    numbers = {
-        "accuracy_1_version": a1, "accuracy_k_versions": aK, "ratio": ratio, "versions": K,
-        "questions": len(heldout), "questions_1_version": len(one["answers"]),
-        "questions_k_versions": len(many["answers"]), "chance": round(chance["all"], 4),
-        "train_accuracy_1_version": one["train_accuracy"], "train_accuracy_k_versions": many["train_accuracy"],
-        "by_field_1_version": one["by_field"], "by_field_k_versions": many["by_field"],
-        "pretrain_final_loss_1_version": one["pretrain_train_loss"],
-        "pretrain_final_loss_k_versions": many["pretrain_train_loss"],
-        "seconds": round(seconds, 1), "phases_s": {k: round(v, 1) for k, v in phases.items()},
-    }
+    numbers = {"versions": K, "questions": len(heldout), "chance": chance["all"], "gap": round(gap, 4),
+               "seconds": round(seconds, 1), "phases_s": {k: round(v, 1) for k, v in phases.items()}}
+    for arm, r in results.items():
+        s = KEYS[arm]
+        numbers.update({f"accuracy_{s}": r["accuracy"], f"memorisation_{s}": mem[arm],
+                        f"memorisation_heldout_people_{s}": (r["memorisation"].get("by_split") or {}).get("heldout"),
+                        f"contains_{s}": r["contains"], f"first_token_{s}": r["first_token"],
+                        f"train_accuracy_{s}": r["train_accuracy"], f"by_field_{s}": r["by_field"],
+                        f"curve_{s}": r["curve"], f"pretrain_final_loss_{s}": r["pretrain_train_loss"]})
     path = rep.write(numbers)
     return {"report": str(path), **numbers}
