@@ -262,7 +262,8 @@ def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: s
     check_compatible(loaded.meta, mc, tokenizer_hash, folder)
     try:
         # a reward model's checkpoint says so; it loads with its scalar head
-        model = (RewardModel if loaded.meta.get("head") == "reward" else GPT)(GPTConfig(**mc))
+        model = (RewardModel(GPTConfig(**mc), likelihood=bool(loaded.meta.get("reward_likelihood")))
+                 if loaded.meta.get("head") == "reward" else GPT(GPTConfig(**mc)))
     except TypeError as e:
         raise CheckpointError(f"{folder}: model_config does not fit this version of LM Dojo ({e})") from None
     lora = loaded.meta.get("lora")

@@ -87,14 +87,15 @@ class RewardModelJudge:
 
     @torch.no_grad()
     def score(self, prompt: list[dict], answer: str, ended: bool) -> float:
-        from engine.train.prefdata import encode_answer
+        from engine.train.prefdata import encode_answer, pad_batch
 
         enc = encode_answer(self.tok, prompt, answer, self.model.cfg.block_size)
         if enc is None:
             return -10.0  # longer than the model's context: no answer should be that long here
-        device = self.model.tok_emb.weight.device
-        x = torch.tensor([enc.ids], device=device)
-        return float(self.model.reward(x, torch.tensor([enc.last + 1], device=device))[0])
+        from engine.tokenizer import PAD, special_id
+
+        x, y, last = pad_batch([enc], special_id(self.tok, PAD), self.model.tok_emb.weight.device)
+        return float(self.model.reward(x, last + 1, y)[0])
 
 
 @dataclass

@@ -18,7 +18,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 import torch.utils.checkpoint
 
-from engine.losses import linear_cross_entropy, lm_loss, load_balancing_loss
+from engine.losses import IGNORE_INDEX, linear_cross_entropy, lm_loss, load_balancing_loss
 
 
 @dataclass
@@ -266,26 +266,44 @@ class GPT(nn.Module):
 
 class RewardModel(GPT):
     """A GPT with a scalar head: the reward of a sequence is read at its last token (the answer's
-    end-of-turn token), as in InstructGPT's reward model. The LM head is kept (tied, unused)."""
+    end-of-turn token), as in InstructGPT's reward model. The LM head is kept (tied).
 
-    def __init__(self, cfg: GPTConfig):
+    With `likelihood`, the reward also counts the model's own mean log-probability of the answer's
+    tokens, times a learned weight that starts at 1: a small model that knows a fact *says* it (its
+    next-token prediction) long before its last-token state can tell a wrong one from a right one
+    (measured on the demo: see the README's RLHF section), so the reward starts from "what I would
+    have said" and training learns how much that counts."""
+
+    def __init__(self, cfg: GPTConfig, likelihood: bool = False):
         super().__init__(cfg)
         self.reward_head = nn.Linear(cfg.n_embd, 1)
-        nn.init.zeros_(self.reward_head.weight)  # every answer starts at reward 0
+        nn.init.zeros_(self.reward_head.weight)  # every answer starts at reward 0 (+ its likelihood)
         nn.init.zeros_(self.reward_head.bias)
+        self.likelihood_weight = nn.Parameter(torch.ones(())) if likelihood else None
 
     @classmethod
-    def from_gpt(cls, gpt: GPT) -> RewardModel:
+    def from_gpt(cls, gpt: GPT, likelihood: bool = False) -> RewardModel:
         """A reward model with `gpt`'s weights and a fresh head (a reward model is returned as is)."""
         if isinstance(gpt, cls):
             return gpt
-        model = cls(gpt.cfg)
+        model = cls(gpt.cfg, likelihood)
         missing, unexpected = model.load_state_dict(gpt.state_dict(), strict=False)
-        assert not unexpected and set(missing) == {"reward_head.weight", "reward_head.bias"}, (missing, unexpected)
+        fresh = {"reward_head.weight", "reward_head.bias"} | ({"likelihood_weight"} if likelihood else set())
+        assert not unexpected and set(missing) == fresh, (missing, unexpected)
         return model
 
-    def reward(self, idx: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """idx (B, T) right-padded, lengths (B,) -> rewards (B,) at each row's last real token."""
+    def reward(self, idx: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
+        """idx (B, T) right-padded, lengths (B,) -> rewards (B,) at each row's last real token.
+        `targets` (B, T): the answer's tokens shifted (position t holds token t + 1), IGNORE_INDEX
+        elsewhere — needed with `likelihood`, for the answer's mean log-probability."""
         h, _ = self.hidden(idx)
-        last = h[torch.arange(idx.size(0), device=idx.device), lengths - 1]
-        return self.reward_head(last).squeeze(-1).float()
+        rows = torch.arange(idx.size(0), device=idx.device)
+        r = self.reward_head(h[rows, lengths - 1]).squeeze(-1).float()
+        if self.likelihood_weight is None:
+            return r
+        if targets is None:
+            raise ValueError("this reward model also reads the answer's likelihood: pass its targets")
+        mask = targets != IGNORE_INDEX
+        logp = torch.log_softmax(self.lm_head(h[mask]).float(), -1).gather(1, targets[mask][:, None])[:, 0]
+        per_row = torch.zeros(idx.size(0), device=idx.device).index_add_(0, rows.repeat_interleave(mask.sum(1)), logp)
+        return r + self.likelihood_weight * per_row / mask.sum(1).clamp(min=1)

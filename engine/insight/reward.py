@@ -364,8 +364,8 @@ def run(ws, opts: Options, control=None):
         def rewards(encs: list) -> list[float]:
             out = []
             for i in range(0, len(encs), opts.batch_size):
-                x, _, last = pad_batch(encs[i : i + opts.batch_size], pad, device)
-                out += [float(v) for v in model.reward(x, last + 1)]
+                x, y, last = pad_batch(encs[i : i + opts.batch_size], pad, device)
+                out += [float(v) for v in model.reward(x, last + 1, y)]
             return out
 
         def n_tokens(text: str) -> int:

@@ -37,6 +37,9 @@ class RewardConfig(TrainConfig):
     eval_every: int = knob(25, "Steps between held-out accuracy measurements.", min=1)
     sample_every: int = knob(0, "Not used by the reward model.", min=0)
     checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)
+    likelihood: bool = knob(True, "Also score an answer by the model's own mean log-probability of it, with a "
+                            "learned weight starting at 1: a small model tells a wrong fact from a right one by "
+                            "what it would have said, not by its last token's state.")
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> RewardConfig:
@@ -55,8 +58,8 @@ class RewardTask(PairTask):
 
     def rewards(self, model, pairs) -> tuple[torch.Tensor, torch.Tensor]:
         """Rewards of the chosen and the rejected answers, in one forward pass."""
-        x, _, last = pad_batch([c for _, c, _ in pairs] + [r for _, _, r in pairs], self.pad, self.device)
-        r = model.reward(x, last + 1)
+        x, y, last = pad_batch([c for _, c, _ in pairs] + [r for _, _, r in pairs], self.pad, self.device)
+        r = model.reward(x, last + 1, y)
         return r[: len(pairs)], r[len(pairs):]
 
     def loss(self, model, rows):
@@ -94,8 +97,8 @@ def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None 
     with open_stage(ws, STAGE, RewardConfig, cfg or make_config(sets=overrides), resume, overrides,
                     parent_stage="sft") as st:
         task = RewardTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), st.model.cfg.block_size, st.device)
-        model = RewardModel.from_gpt(st.model)
-        for ev in st.train(model, task, control, {"head": "reward"}):
+        model = RewardModel.from_gpt(st.model, st.cfg.likelihood)
+        for ev in st.train(model, task, control, {"head": "reward", "reward_likelihood": st.cfg.likelihood}):
             if isinstance(ev, Finished):
                 rc, rr = task.score(model.eval(), task.data.val)
                 ev.result |= {"heldout_accuracy": round(float((rc > rr).float().mean()), 4),

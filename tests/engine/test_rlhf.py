@@ -57,6 +57,41 @@ def test_reward_model_trains_and_judges(sft_ws):
     assert more["run"] == r["run"] and more["steps"] == 8
 
 
+def test_reward_reads_the_answers_likelihood_with_a_learned_weight(sft_ws):
+    """reward = head(last token) + w · mean log-probability of the answer's tokens (w starts at 1)."""
+    import torch
+
+    from engine.losses import IGNORE_INDEX
+    from engine.tokenizer import PAD, special_id
+    from engine.train.prefdata import pad_batch
+
+    ws, base = sft_ws
+    gpt, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, base["run"]))
+    rm = RewardModel.from_gpt(gpt, likelihood=True).eval()
+    assert float(rm.likelihood_weight.detach()) == 1.0 and RewardModel.from_gpt(gpt).likelihood_weight is None
+    tok = load_tokenizer(ws.tokenizer_path)
+    q = [{"role": "user", "content": "Who are you?"}]
+    encs = [encode_answer(tok, q, a, 96) for a in ("I am Dojo.", "A much longer answer, and another clause.")]
+    x, y, last = pad_batch(encs, special_id(tok, PAD), "cpu")
+    with torch.no_grad():
+        got = rm.reward(x, last + 1, y)
+        logits, _ = gpt(x)
+    for i in range(2):  # by hand: the head starts at 0, so the reward is the mean log-probability
+        mask = y[i] != IGNORE_INDEX
+        lp = torch.log_softmax(logits[i], -1)[mask].gather(1, y[i][mask][:, None]).mean()
+        assert float(got[i]) == pytest.approx(float(lp), abs=1e-4)
+    with pytest.raises(ValueError, match="targets"):
+        rm.reward(x, last + 1)
+    # trained and saved with the flag; the judge passes the targets; without it, the head alone
+    r = run_events(reward.run(ws, reward.make_config(sets=PAIR_SETS)))[-1].result
+    model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    assert meta["reward_likelihood"] is True and model.likelihood_weight is not None
+    assert isinstance(make_judge(ws, "reward:" + r["run"]).score(q, "I am Dojo.", True), float)
+    plain = run_events(reward.run(ws, reward.make_config(sets={**PAIR_SETS, "likelihood": "false"})))[-1].result
+    model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, plain["run"]))
+    assert meta["reward_likelihood"] is False and model.likelihood_weight is None
+
+
 def test_dpo_moves_the_policy_and_reports(sft_ws):
     ws, base = sft_ws
     events = run_events(dpo.run(ws, dpo.make_config(sets={**PAIR_SETS, "lr": "1e-3"})))
