@@ -56,7 +56,9 @@ class SFTConfig(TrainConfig):
                                        "tokens never occurred in pretraining, so their rows are untrained.")
     eval_prompts: int = knob(6, "Held-out prompts answered at every sample step.", min=0)
     # SFT's defaults differ from pretraining's
-    lr: float = knob(1e-3, "Peak learning rate of AdamW.", min=0.0, max=1.0)
+    lr: float = knob(3e-4, "Peak learning rate of AdamW (lower than pretraining: a higher one makes the model "
+                                "recite the fine-tuning people instead of answering about anyone; see the README).",
+                     min=0.0, max=1.0)
     batch_size: int = knob(16, "Examples per step (before accumulation).", min=1)
     warmup_steps: int = knob(20, "Steps of linear warm-up.", min=0)
     max_steps: int = knob(300, "Stop after this many optimizer steps (0 = no step limit).", min=0)

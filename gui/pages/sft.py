@@ -5,13 +5,14 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (QTableWidget, QTableWidgetItem, QTabWidget,
+from PySide6.QtWidgets import (QLabel, QTableWidget, QTableWidgetItem, QTabWidget,
                                QTextBrowser, QVBoxLayout, QWidget)
 
 from engine import checkpoint as ckpt
 from engine.data.sft_data import encode_example, load_sft_records
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
+from engine.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import sft
 from gui.insight.template import TemplatePanel
@@ -50,8 +51,13 @@ class SFTPage(StagePage):
         self.form.changed.connect(self.update_preview)
         self.panel = JobPanel(ctx.runner, JOB, self.tr("Start fine-tuning"))
         self.panel.start_clicked.connect(self.start)
+        self.knows = QLabel()
+        self.knows.setObjectName("baseKnows")
+        self.knows.setWordWrap(True)
+        self.form.changed.connect(self.update_knows)
         left = QWidget()
         ll = QVBoxLayout(left)
+        ll.addWidget(self.knows)
         ll.addWidget(self.form)
         ll.addStretch(1)
 
@@ -126,6 +132,34 @@ class SFTPage(StagePage):
     def refresh(self):
         self.run_list.refresh()
         self.update_preview()
+        self.update_knows()
+
+    def update_knows(self):
+        """What the base model memorised (the demo world): fine-tuning can only make it say that."""
+        share, run = self.base_memorised()
+        self.knows.setVisible(share is not None)
+        if share is not None:
+            self.knows.setText(self.tr("The base model ({run}) knows {share} of its facts: it predicts that share "
+                                       "of the facts in its training biographies (each fact's first token, from "
+                                       "the text before it). Fine-tuning teaches it to say what it knows; it "
+                                       "cannot add what pretraining did not store.")
+                               .replace("{run}", run).replace("{share}", f"{share:.0%}"))
+
+    def base_memorised(self) -> tuple[float | None, str]:
+        """(the share of its facts the chosen base run memorised at its last evaluation, its id)."""
+        ws, cfg = self.ctx.ws, self.form.config
+        if ws is None or not ws.db_path.is_file():
+            return None, ""
+        with Store(ws.db_path) as store:
+            base = (cfg.base if cfg is not None else "") or ""
+            run = store.run(Path(base).parts[-3] if Path(base).is_dir() else base) if base else None
+            if run is None and not base:
+                runs = store.runs("pretrain")
+                run = runs[-1] if runs else None
+            if run is None:
+                return None, ""
+            values = store.metrics(run["id"], "val/memorised")
+        return (values[-1][1] if values else None), run["id"]
 
     def update_preview(self):
         """The first examples through the chat template, the tokens that carry loss highlighted."""

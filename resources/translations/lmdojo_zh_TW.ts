@@ -587,27 +587,27 @@
 <context>
     <name>InsightPanel</name>
     <message>
-        <location filename="../../gui/insight/panel.py" line="29"/>
+        <location filename="../../gui/insight/panel.py" line="46"/>
         <source>Compute</source>
         <translation>計算</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/panel.py" line="64"/>
+        <location filename="../../gui/insight/panel.py" line="90"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/panel.py" line="72"/>
+        <location filename="../../gui/insight/panel.py" line="98"/>
         <source>Another job is running; compute this when it has finished.</source>
         <translation>另一項工作正在執行；請等它結束後再計算。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/panel.py" line="75"/>
+        <location filename="../../gui/insight/panel.py" line="101"/>
         <source>Computing…</source>
         <translation>計算中…</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/panel.py" line="83"/>
+        <location filename="../../gui/insight/panel.py" line="109"/>
         <source>Stopped before it finished.</source>
         <translation>在完成前就停止了。</translation>
     </message>
@@ -1174,37 +1174,37 @@
         <translation>歷次執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="92"/>
+        <location filename="../../gui/pages/pretrain.py" line="88"/>
         <source>Reference band</source>
         <translation>參考帶</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="116"/>
+        <location filename="../../gui/pages/pretrain.py" line="112"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="138"/>
+        <location filename="../../gui/pages/pretrain.py" line="134"/>
         <source>Measuring…</source>
         <translation>測量中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="211"/>
+        <location filename="../../gui/pages/pretrain.py" line="207"/>
         <source>Train the tokenizer first: the model&apos;s size depends on its vocabulary.</source>
         <translation>請先訓練分詞器：模型的大小取決於它的詞彙表。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="215"/>
+        <location filename="../../gui/pages/pretrain.py" line="211"/>
         <source>{0}/s measured</source>
         <translation>實測每秒 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="215"/>
+        <location filename="../../gui/pages/pretrain.py" line="211"/>
         <source>speed not measured yet</source>
         <translation>尚未測量速度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="217"/>
+        <location filename="../../gui/pages/pretrain.py" line="213"/>
         <source>Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})</source>
         <translation>估計：{0} 個參數 · {1} 個 token · {2} FLOPs · {3}（{4}）</translation>
     </message>
@@ -1677,137 +1677,137 @@
         <translation>成對資料數</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="51"/>
+        <location filename="../../gui/insight/reward.py" line="49"/>
         <source>Pair accuracy over training</source>
         <translation>訓練過程中的成對準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="52"/>
+        <location filename="../../gui/insight/reward.py" line="50"/>
         <source>step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="55"/>
+        <location filename="../../gui/insight/reward.py" line="53"/>
         <source>train</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="57"/>
+        <location filename="../../gui/insight/reward.py" line="55"/>
         <source>held-out</source>
         <translation>保留</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="61"/>
+        <location filename="../../gui/insight/reward.py" line="57"/>
         <source>Reward against answer length</source>
         <translation>獎勵對回答長度</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="62"/>
+        <location filename="../../gui/insight/reward.py" line="58"/>
         <source>answer length (tokens)</source>
         <translation>回答長度（token）</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="63"/>
+        <location filename="../../gui/insight/reward.py" line="59"/>
         <source>reward</source>
         <translation>獎勵</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="87"/>
+        <location filename="../../gui/insight/reward.py" line="83"/>
         <source>Reward run {0}: held-out pair accuracy {1} at the end of training ({2} measurements).</source>
         <translation>獎勵執行 {0}：訓練結束時的保留成對準確率為 {1}（共 {2} 次量測）。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="90"/>
+        <location filename="../../gui/insight/reward.py" line="86"/>
         <source>&lt;b&gt;length-driven&lt;/b&gt;, towards longer answers</source>
         <translation>&lt;b&gt;受長度主導&lt;/b&gt;，偏向較長的回答</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="91"/>
+        <location filename="../../gui/insight/reward.py" line="87"/>
         <source>&lt;b&gt;length-driven&lt;/b&gt;, towards shorter answers</source>
         <translation>&lt;b&gt;受長度主導&lt;/b&gt;，偏向較短的回答</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="92"/>
+        <location filename="../../gui/insight/reward.py" line="88"/>
         <source>not length-driven</source>
         <translation>不受長度主導</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="92"/>
+        <location filename="../../gui/insight/reward.py" line="88"/>
         <source>too few pairs to judge</source>
         <translation>成對資料太少，無法判斷</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="94"/>
+        <location filename="../../gui/insight/reward.py" line="90"/>
         <source>Length: Spearman {0}, Pearson {1} between reward and length over {2} answers. On {3} held-out pairs the reward model is right {4}, always picking the longer answer would be right {5}, and the reward model prefers the longer answer in {6} of pairs of unequal length: {7}.</source>
         <translation>長度：在 {2} 個回答上，獎勵與長度的 Spearman 相關為 {0}、Pearson 相關為 {1}。在 {3} 組保留成對資料中，獎勵模型的正確率為 {4}，一律選較長回答的正確率為 {5}，而在長度不同的成對資料中，獎勵模型偏好較長回答的比例為 {6}：{7}。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="101"/>
+        <location filename="../../gui/insight/reward.py" line="97"/>
         <source>Position bias: the answer shown first won {0} of {1} comparisons ({2}, 95% interval {3}–{4}) from {5} judgements: {6}.</source>
         <translation>位置偏差：先顯示的回答在 {1} 次比較中勝出 {0} 次（{2}，95% 信賴區間 {3}–{4}），來自 {5} 筆評判：{6}。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="104"/>
+        <location filename="../../gui/insight/reward.py" line="100"/>
         <source>&lt;b&gt;biased&lt;/b&gt;</source>
         <translation>&lt;b&gt;有偏差&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="104"/>
+        <location filename="../../gui/insight/reward.py" line="100"/>
         <source>no clear bias</source>
         <translation>沒有明顯偏差</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="106"/>
+        <location filename="../../gui/insight/reward.py" line="102"/>
         <source>Position bias: no judgement by a person records the order its answers were shown in yet (rank answers on the Compare page).</source>
         <translation>位置偏差：還沒有任何人的評判記錄回答的顯示順序（請到「比較」頁面排序回答）。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="109"/>
+        <location filename="../../gui/insight/reward.py" line="105"/>
         <source>Cohen&apos;s kappa</source>
         <translation>Cohen&apos;s kappa</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="109"/>
+        <location filename="../../gui/insight/reward.py" line="105"/>
         <source>Fleiss&apos; kappa</source>
         <translation>Fleiss&apos; kappa</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="111"/>
+        <location filename="../../gui/insight/reward.py" line="107"/>
         <source>Agreement between people: {0} of {1} answer pairs judged alike by {2} judges; {3} {4}.</source>
         <translation>人與人之間的一致性：{1} 組回答中有 {0} 的比例被 {2} 位評審判斷相同；{3} 為 {4}。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="114"/>
+        <location filename="../../gui/insight/reward.py" line="110"/>
         <source>Agreement between people: no answer pair has been judged by two or more people yet.</source>
         <translation>人與人之間的一致性：還沒有任何一組回答被兩個以上的人評判過。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="117"/>
+        <location filename="../../gui/insight/reward.py" line="113"/>
         <source> ({0} on the {1} it did not train on)</source>
         <translation>（在它沒訓練過的 {1} 組上為 {0}）</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="120"/>
+        <location filename="../../gui/insight/reward.py" line="116"/>
         <source>Reward model against people: it sides with the person on {0} of {1} pairs{2}.</source>
         <translation>獎勵模型與人的比較：在 {1} 組成對資料中，它與人意見相同的比例為 {0}{2}。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="123"/>
+        <location filename="../../gui/insight/reward.py" line="119"/>
         <source>Reward model against people: no pair judged by a person yet.</source>
         <translation>獎勵模型與人的比較：還沒有人評判過任何成對回答。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="126"/>
+        <location filename="../../gui/insight/reward.py" line="122"/>
         <source>Reward hacking? In {0} reward, KL and answer length have risen together since step {1} (length +{2}%). Read its answers before trusting the reward.</source>
         <translation>獎勵駭客？在 {0} 中，獎勵、KL 與回答長度自第 {1} 步起一起上升（長度 +{2}%）。信任這個獎勵之前，請先讀讀它的回答。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="134"/>
+        <location filename="../../gui/insight/reward.py" line="130"/>
         <source>Reward-hacking alarm: quiet in {0}.</source>
         <translation>獎勵駭客警報：{0} 中一切平靜。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="135"/>
+        <location filename="../../gui/insight/reward.py" line="131"/>
         <source>Reward-hacking alarm: no GRPO run with reward, KL and length to watch yet.</source>
         <translation>獎勵駭客警報：還沒有記錄獎勵、KL 與長度的 GRPO 執行可供監看。</translation>
     </message>
@@ -1898,162 +1898,167 @@
 <context>
     <name>SFTPage</name>
     <message>
-        <location filename="../../gui/pages/sft.py" line="32"/>
+        <location filename="../../gui/pages/sft.py" line="33"/>
         <source>SFT</source>
         <translation>SFT</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="33"/>
+        <location filename="../../gui/pages/sft.py" line="34"/>
         <source>Supervised fine-tuning: the pretrained model reads questions and good answers in the chat template, learning to answer and when to stop. Only the answers&apos; tokens (highlighted below) carry the loss.</source>
         <translation>監督式微調：預訓練好的模型以對話範本閱讀問題與好的回答，學會如何回答以及何時停止。只有回答的 token（下方標示處）計算損失。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="37"/>
+        <location filename="../../gui/pages/sft.py" line="38"/>
         <source>Data</source>
         <translation>資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="38"/>
+        <location filename="../../gui/pages/sft.py" line="39"/>
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="39"/>
+        <location filename="../../gui/pages/sft.py" line="40"/>
         <source>Budget</source>
         <translation>預算</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="40"/>
+        <location filename="../../gui/pages/sft.py" line="41"/>
         <source>Training</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="42"/>
+        <location filename="../../gui/pages/sft.py" line="43"/>
         <source>Start from run</source>
         <translation>起始執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="42"/>
+        <location filename="../../gui/pages/sft.py" line="43"/>
         <source>Data file</source>
         <translation>資料檔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="42"/>
+        <location filename="../../gui/pages/sft.py" line="43"/>
         <source>Examples</source>
         <translation>範例</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="43"/>
+        <location filename="../../gui/pages/sft.py" line="44"/>
         <source>How many</source>
         <translation>數量</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="43"/>
+        <location filename="../../gui/pages/sft.py" line="44"/>
         <source>Loss on</source>
         <translation>損失計算於</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="43"/>
+        <location filename="../../gui/pages/sft.py" line="44"/>
         <source>LoRA</source>
         <translation>LoRA</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="44"/>
+        <location filename="../../gui/pages/sft.py" line="45"/>
         <source>LoRA rank</source>
         <translation>LoRA 秩</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="44"/>
+        <location filename="../../gui/pages/sft.py" line="45"/>
         <source>LoRA alpha</source>
         <translation>LoRA alpha</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="44"/>
+        <location filename="../../gui/pages/sft.py" line="45"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="45"/>
+        <location filename="../../gui/pages/sft.py" line="46"/>
         <source>Minutes</source>
         <translation>分鐘數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="45"/>
+        <location filename="../../gui/pages/sft.py" line="46"/>
         <source>Batch size</source>
         <translation>批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="45"/>
+        <location filename="../../gui/pages/sft.py" line="46"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="46"/>
+        <location filename="../../gui/pages/sft.py" line="47"/>
         <source>Validate every</source>
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="46"/>
+        <location filename="../../gui/pages/sft.py" line="47"/>
         <source>Answer prompts every</source>
         <translation>回答提示間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="47"/>
+        <location filename="../../gui/pages/sft.py" line="48"/>
         <source>Evaluation prompts</source>
         <translation>評估提示數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="51"/>
+        <location filename="../../gui/pages/sft.py" line="52"/>
         <source>Start fine-tuning</source>
         <translation>開始微調</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="63"/>
+        <location filename="../../gui/pages/sft.py" line="69"/>
         <source>Step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="63"/>
+        <location filename="../../gui/pages/sft.py" line="69"/>
         <source>Prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="63"/>
+        <location filename="../../gui/pages/sft.py" line="69"/>
         <source>Answer</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="67"/>
+        <location filename="../../gui/pages/sft.py" line="73"/>
         <source>Answers to evaluation prompts</source>
         <translation>評估提示的回答</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="68"/>
+        <location filename="../../gui/pages/sft.py" line="74"/>
         <source>Template preview</source>
         <translation>範本預覽</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="69"/>
+        <location filename="../../gui/pages/sft.py" line="75"/>
         <source>Log</source>
         <translation>記錄</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="73"/>
+        <location filename="../../gui/pages/sft.py" line="79"/>
         <source>Runs</source>
         <translation>歷次執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="75"/>
+        <location filename="../../gui/pages/sft.py" line="81"/>
         <source>Template inspector</source>
         <translation>模板檢視器</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="87"/>
+        <location filename="../../gui/pages/sft.py" line="93"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="134"/>
+        <location filename="../../gui/pages/sft.py" line="142"/>
+        <source>The base model ({run}) knows {share} of its facts: it predicts that share of the facts in its training biographies (each fact&apos;s first token, from the text before it). Fine-tuning teaches it to say what it knows; it cannot add what pretraining did not store.</source>
+        <translation>基礎模型（{run}）知道它 {share} 的事實：它能從訓練傳記中每個事實之前的文字，預測出這個比例的事實（每個事實的第一個詞元）。微調教它說出已知的事，卻無法補上預訓練沒有記住的知識。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/sft.py" line="168"/>
         <source>Train the tokenizer and pretrain first.</source>
         <translation>請先訓練分詞器並完成預訓練。</translation>
     </message>
@@ -2258,7 +2263,7 @@
         <translation>問答正確率</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/tax.py" line="97"/>
+        <location filename="../../gui/insight/tax.py" line="94"/>
         <source>KL measured to {0}, on {1} held-out questions; perplexity on {2} validation windows.</source>
         <translation>KL 以 {0} 為參考，在 {1} 個保留問題上量測；困惑度以 {2} 個驗證窗口計算。</translation>
     </message>

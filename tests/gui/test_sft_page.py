@@ -3,6 +3,7 @@ from PySide6.QtCore import Qt
 
 from engine.config import TokenizerConfig
 from engine.data import tokenize
+from engine.store import Store
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
 
@@ -17,6 +18,17 @@ def test_sft_page_runs_a_demo_sft(window, qtbot, tmp_path):
     win.nav.setCurrentRow(idx)
     page = win.pages[idx]
     assert "<|assistant|>" in page.preview_trained_text()  # the template preview shows the rendered chat
+    # what the base model knows before fine-tuning: its last memorisation measurement, named
+    page.refresh()
+    with Store(ws.db_path) as store:
+        share = store.metrics(base[-1].result["run"], "val/memorised")[-1][1]
+    assert page.knows.isVisibleTo(page) and base[-1].result["run"] in page.knows.text()
+    assert f"{share:.0%}" in page.knows.text()
+    qtbot.keyClicks(page.form.editor("base"), "no-such-run")  # typed: a run that is not there knows nothing
+    assert not page.knows.isVisibleTo(page)
+    page.form.editor("base").selectAll()
+    qtbot.keyClick(page.form.editor("base"), Qt.Key.Key_Backspace)
+    assert page.knows.isVisibleTo(page)
     page.form.editor("max_steps").setValue(8)
     page.form.editor("eval_every").setValue(4)
     page.form.editor("sample_every").setValue(4)
