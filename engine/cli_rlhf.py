@@ -12,8 +12,11 @@ from engine.errors import DojoError
 def cmd_reward(args):
     from engine.train import reward
 
-    return _run_stage(args, reward, lambda r: f"held-out pair accuracy {r['heldout_accuracy']:.1%} "
-                                              f"({r['heldout_pairs']} pairs)")
+    def human(r):
+        by = ", ".join(f"{k} {v['accuracy']:.1%} of {v['pairs']}" for k, v in r.get("heldout_by_reason", {}).items())
+        return f"held-out pair accuracy {r['heldout_accuracy']:.1%} ({r['heldout_pairs']} pairs)" + (f": {by}" if by else "")
+
+    return _run_stage(args, reward, human)
 
 
 def cmd_dpo(args):

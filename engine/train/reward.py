@@ -92,6 +92,26 @@ class RewardTask(PairTask):
 
 
 
+def demo_reasons(ws: Workspace, pairs: list[dict], right: list[bool]) -> dict:
+    """Held-out accuracy per reason of the demo's pairs (wrong fact, rambling, unsafe): {reason:
+    {"accuracy", "pairs"}} for the pairs that are the demo's; empty without a demo world."""
+    import json
+
+    path = ws.data_dir / "prefs" / "train.jsonl"
+    if not path.is_file():
+        return {}
+    reason = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        reason[(rec["prompt"], rec["chosen"], rec["rejected"])] = rec.get("metadata", {}).get("reason")
+    groups: dict[str, list[bool]] = {}
+    for p, ok in zip(pairs, right):
+        r = reason.get((p["prompt"], p["chosen"], p["rejected"]))
+        if r:
+            groups.setdefault(r, []).append(ok)
+    return {r: {"accuracy": round(sum(v) / len(v), 4), "pairs": len(v)} for r, v in sorted(groups.items())}
+
+
 def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
     with open_stage(ws, STAGE, RewardConfig, cfg or make_config(sets=overrides), resume, overrides,
@@ -101,7 +121,9 @@ def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None 
         for ev in st.train(model, task, control, {"head": "reward", "reward_likelihood": st.cfg.likelihood}):
             if isinstance(ev, Finished):
                 rc, rr = task.score(model.eval(), task.data.val)
+                by_reason = demo_reasons(ws, [p for p, _, _ in task.data.val], (rc > rr).tolist())
                 ev.result |= {"heldout_accuracy": round(float((rc > rr).float().mean()), 4),
+                              **({"heldout_by_reason": by_reason} if by_reason else {}),
                               "heldout_pairs": len(task.data.val), "train_pairs": len(task.data.train),
                               "reward_mean": round(float(torch.cat([rc, rr]).mean()), 4),
                               "reward_std": round(float(torch.cat([rc, rr]).std()), 4)}

@@ -47,6 +47,10 @@ def test_reward_model_trains_and_judges(sft_ws):
     events = run_events(reward.run(ws, reward.make_config(sets=PAIR_SETS)))
     r = events[-1].result
     assert r["steps"] == 6 and 0 <= r["heldout_accuracy"] <= 1 and r["heldout_pairs"] > 0
+    by = r["heldout_by_reason"]  # the demo's pairs, by why the rejected answer is worse
+    assert set(by) <= {"wrong", "rambling", "unsafe"} and "wrong" in by
+    assert sum(v["pairs"] for v in by.values()) == r["heldout_pairs"]
+    assert sum(v["accuracy"] * v["pairs"] for v in by.values()) / r["heldout_pairs"] == pytest.approx(r["heldout_accuracy"], abs=1e-3)
     assert [e for e in events if isinstance(e, Metrics) and "val/accuracy" in e.values]
     model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
     assert isinstance(model, RewardModel) and meta["head"] == "reward" and meta["parent"] == base["checkpoint"]
