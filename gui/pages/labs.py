@@ -32,9 +32,12 @@ class LabsPage(StagePage):
                 "Hoffmann et al. (2022) found about 20 training tokens per parameter at the optimum.")),
             "knowledge": (self.tr("Knowledge extraction"), self.tr(
                 "Can a model answer questions about people it only read about in pretraining? The lab "
-                "pretrains once on one biography per person and once on several paraphrased versions, "
-                "fine-tunes both on questions about half of the people and asks about the other half. "
-                "Allen-Zhu and Li found near 0% with one version and high accuracy with many.")),
+                "pretrains three times for the same steps: on one biography per person; on several "
+                "versions, each worded anew, shuffled and naming the person in every sentence; and on "
+                "one biography with questions about half the people mixed in. It checks that each "
+                "model memorised its facts, fine-tunes each on questions about half of the people and "
+                "asks about the other half. Allen-Zhu and Li found about 10% with one biography and "
+                "96% with varied versions: memorised is not the same as extractable.")),
             "sft-categories": (self.tr("What fine-tuning data teaches"), self.tr(
                 "Sorts question–answer examples by how well the base model already knows them (highly, "
                 "maybe, weakly, unknown), fine-tunes on each group and compares held-out accuracy. Gekhman "

@@ -708,76 +708,76 @@
     </message>
     <message>
         <location filename="../../gui/pages/labs.py" line="34"/>
-        <source>Can a model answer questions about people it only read about in pretraining? The lab pretrains once on one biography per person and once on several paraphrased versions, fine-tunes both on questions about half of the people and asks about the other half. Allen-Zhu and Li found near 0% with one version and high accuracy with many.</source>
-        <translation>模型能回答只在預訓練裡讀過的人物問題嗎？這個實驗預訓練兩次：一次每人只有一篇傳記，一次有好幾種改寫版本；兩者都用一半人物的問答微調，再問另一半人物。Allen-Zhu 與 Li 發現只有一個版本時準確率接近 0%，版本多時則很高。</translation>
+        <source>Can a model answer questions about people it only read about in pretraining? The lab pretrains three times for the same steps: on one biography per person; on several versions, each worded anew, shuffled and naming the person in every sentence; and on one biography with questions about half the people mixed in. It checks that each model memorised its facts, fine-tunes each on questions about half of the people and asks about the other half. Allen-Zhu and Li found about 10% with one biography and 96% with varied versions: memorised is not the same as extractable.</source>
+        <translation>模型能回答只在預訓練裡讀過的人物問題嗎？這個實驗以相同的步數預訓練三次：一次每人只有一篇傳記；一次有好幾個版本，每個版本重新措辭、打亂句子順序，並在每一句都寫出全名；一次只有一篇傳記，但混入一半人物的問答。它先檢查每個模型是否記住了自己的事實，再用一半人物的問答微調，然後詢問另一半人物。Allen-Zhu 與 Li 發現只有一篇傳記時約 10%，有多樣版本時達 96%：記住了，不等於問得出來。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="38"/>
+        <location filename="../../gui/pages/labs.py" line="41"/>
         <source>What fine-tuning data teaches</source>
         <translation>微調資料教了什麼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="39"/>
+        <location filename="../../gui/pages/labs.py" line="42"/>
         <source>Sorts question–answer examples by how well the base model already knows them (highly, maybe, weakly, unknown), fine-tunes on each group and compares held-out accuracy. Gekhman et al. (2024) found &apos;maybe known&apos; examples help most and unknown facts teach guessing.</source>
         <translation>依基礎模型對問答範例的熟悉程度（很熟、可能知道、略知、不知道）分組，分別微調並比較保留題目的準確率。Gekhman 等人（2024）發現「可能知道」的範例幫助最大，而不知道的事實會教模型亂猜。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="42"/>
+        <location filename="../../gui/pages/labs.py" line="45"/>
         <source>Calibration</source>
         <translation>校準</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="43"/>
+        <location filename="../../gui/pages/labs.py" line="46"/>
         <source>Does the model&apos;s confidence match how often it is right? For base, fine-tuned and aligned models the lab plots accuracy against the probability of the answer (a reliability diagram: a calibrated model lies on the diagonal) and reports the expected calibration error.</source>
         <translation>模型的信心和它答對的頻率一致嗎？這個實驗為基礎、微調後和對齊後的模型畫出準確率對答案機率的圖（可靠度圖：校準良好的模型落在對角線上），並報告期望校準誤差（ECE）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="47"/>
+        <location filename="../../gui/pages/labs.py" line="50"/>
         <source>Loss spikes and bad data</source>
         <translation>損失尖峰與壞資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="48"/>
+        <location filename="../../gui/pages/labs.py" line="51"/>
         <source>Slips a slice of junk pages into a pretraining run, shows the spike on the loss curve, points at the documents in the spiking batches, and trains again on cleaned data.</source>
         <translation>在預訓練資料裡混入一段垃圾網頁，顯示損失曲線上的尖峰，指出造成尖峰的批次裡有哪些文件，再用清理過的資料重新訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="50"/>
+        <location filename="../../gui/pages/labs.py" line="53"/>
         <source>Decoding without training</source>
         <translation>不訓練，只靠解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="51"/>
+        <location filename="../../gui/pages/labs.py" line="54"/>
         <source>How far do decoding tricks alone take a base model? A higher end-of-turn probability and a repetition penalty, judged side by side against the fine-tuned model (Lin et al. 2023 found such tricks win a share of comparisons).</source>
         <translation>只靠解碼技巧，基礎模型能走多遠？提高回合結束的機率並懲罰重複，再和微調後的模型並排評比（Lin 等人 2023 發現這類技巧能贏下一部分比較）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="63"/>
+        <location filename="../../gui/pages/labs.py" line="66"/>
         <source>Quick settings (smallest)</source>
         <translation>快速設定（最小）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="64"/>
+        <location filename="../../gui/pages/labs.py" line="67"/>
         <source>The settings the tests use: a run of seconds, for trying the lab out.</source>
         <translation>測試用的設定：幾秒就跑完，用來試試這個實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="66"/>
+        <location filename="../../gui/pages/labs.py" line="69"/>
         <source>Run lab</source>
         <translation>執行實驗</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="77"/>
+        <location filename="../../gui/pages/labs.py" line="80"/>
         <source>{0} (not built yet)</source>
         <translation>{0}（尚未完成）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="99"/>
+        <location filename="../../gui/pages/labs.py" line="102"/>
         <source>Report:</source>
         <translation>報告：</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="184"/>
+        <location filename="../../gui/pages/labs.py" line="187"/>
         <source>No report yet: run the lab.</source>
         <translation>還沒有報告：請執行實驗。</translation>
     </message>
