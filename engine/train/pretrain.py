@@ -216,7 +216,9 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
             run_id, found = dist.on_main(lambda: find_resume(ws, store, STAGE, resume))
             resume_from = Path(found)
             saved = ckpt.read_meta(resume_from)
-            cfg = build_config(PretrainConfig, saved["config"], overrides, MODEL_PRESETS, "saved config")
+            # a run saved before shuffle_docs existed read fixed windows: it goes on reading them
+            cfg = build_config(PretrainConfig, {"shuffle_docs": False} | saved["config"], overrides, MODEL_PRESETS,
+                               "saved config")
         else:
             cfg = cfg or make_config(sets=overrides)
             run_id = dist.on_main(lambda: new_run_id(ws.runs_dir, STAGE))

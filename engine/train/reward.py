@@ -117,8 +117,9 @@ def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None 
     with open_stage(ws, STAGE, RewardConfig, cfg or make_config(sets=overrides), resume, overrides,
                     parent_stage="sft") as st:
         task = RewardTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), st.model.cfg.block_size, st.device)
-        model = RewardModel.from_gpt(st.model, st.cfg.likelihood)
-        for ev in st.train(model, task, control, {"head": "reward", "reward_likelihood": st.cfg.likelihood}):
+        model = RewardModel.from_gpt(st.model, st.cfg.likelihood)  # a resumed reward model stays as it was
+        likelihood = model.likelihood_weight is not None
+        for ev in st.train(model, task, control, {"head": "reward", "reward_likelihood": likelihood}):
             if isinstance(ev, Finished):
                 rc, rr = task.score(model.eval(), task.data.val)
                 by_reason = demo_reasons(ws, [p for p, _, _ in task.data.val], (rc > rr).tolist())

@@ -273,3 +273,30 @@ def test_memorisation_of_the_demo_facts_is_a_validation_metric(ws):
     with Store(ws.db_path) as store:
         shares = store.metrics(r["run"], "val/memorised")
     assert [s for s, _ in shares] == [0, 10, 20] and all(0.0 <= v <= 1.0 for _, v in shares)
+
+
+def _drop_from_saved_config(checkpoint, key: str):
+    """Make a checkpoint look as if an older LM Dojo wrote it (its config lacks `key`)."""
+    import json
+    from pathlib import Path
+
+    folder = Path(checkpoint)
+    meta = json.loads((folder / "meta.json").read_text())
+    del meta["config"][key]
+    (folder / "meta.json").write_text(json.dumps(meta))
+    sizes = json.loads((folder / "COMPLETE").read_text())
+    sizes["meta.json"] = len((folder / "meta.json").read_bytes())
+    (folder / "COMPLETE").write_text(json.dumps(sizes))
+
+
+def test_a_run_saved_before_shuffle_docs_resumes_on_its_fixed_windows(ws):
+    full = finished(run_events(pretrain.run(ws, cfg(max_steps=30, shuffle_docs=False))))
+    control = Control()
+    part = []
+    for ev in pretrain.run(ws, cfg(max_steps=30, shuffle_docs=False), control):
+        part.append(ev)
+        if isinstance(ev, Metrics) and ev.step == 13:
+            control.cancel()
+    _drop_from_saved_config(part[-1].result["checkpoint"], "shuffle_docs")
+    resumed = finished(run_events(pretrain.run(ws, resume=part[-1].result["run"])))
+    assert resumed["final_train_loss"] == pytest.approx(full["final_train_loss"], abs=1e-5)

@@ -94,6 +94,13 @@ def test_reward_reads_the_answers_likelihood_with_a_learned_weight(sft_ws):
     plain = run_events(reward.run(ws, reward.make_config(sets={**PAIR_SETS, "likelihood": "false"})))[-1].result
     model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, plain["run"]))
     assert meta["reward_likelihood"] is False and model.likelihood_weight is None
+    # a reward model saved before the option (no key in its config) resumes as the head-only model it is
+    from tests.engine.test_pretrain import _drop_from_saved_config
+
+    _drop_from_saved_config(plain["checkpoint"], "likelihood")
+    more = run_events(reward.run(ws, resume=plain["run"], overrides={"max_steps": "8"}))[-1].result
+    model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, more["run"]))
+    assert more["steps"] == 8 and meta["reward_likelihood"] is False and model.likelihood_weight is None
 
 
 def test_dpo_moves_the_policy_and_reports(sft_ws):
