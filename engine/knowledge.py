@@ -118,8 +118,16 @@ def demo_biographies(ws, trained_only: bool = True) -> list[dict]:
     path = ws.data_dir / "corpus" / "demo.jsonl"
     if not path.is_file():
         return []
-    bios = [d for d in (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip())
-            if d.get("metadata", {}).get("kind") == "bio" and d["metadata"].get("facts")]
+    bios = []
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:  # a probe, not a stage: a line someone edited into something else is passed over
+            d = json.loads(line)
+            md, text = d["metadata"], d["text"]
+            if md.get("kind") == "bio" and md.get("facts") and all(
+                    0 <= s < e <= len(text) for s, e in md["facts"].values()):
+                bios.append(d)
+        except (ValueError, KeyError, TypeError, AttributeError):
+            continue
     trained = _trained_ids(ws.tokens_dir) if trained_only else None
     return [b for b in bios if trained is None or b["id"] in trained]
 

@@ -147,3 +147,19 @@ def test_chance_by_field_is_the_commonest_value():
     qs = [{"field": "birthplace", "lang": "en", "fact": p["birthplace"]["en"]} for p in people[4:]]
     assert K.chance_by_field(world, qs) == {"all": 0.5, "birthplace": 0.5}
     assert fact_value(people[0], "birthplace", "en") == "A"
+
+
+def test_demo_biographies_pass_over_lines_that_are_not_biographies(tmp_path):
+    from engine.data.demo import write_demo_world
+    from engine.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "w")
+    write_demo_world(ws.root, DemoConfig(people=4, augment_versions=1, stories=2))
+    path = ws.data_dir / "corpus" / "demo.jsonl"
+    good = len(K.demo_biographies(ws))
+    lines = path.read_text(encoding="utf-8").splitlines()
+    bio = next(i for i, x in enumerate(lines) if '"kind": "bio"' in x)
+    lines[bio] = lines[bio].replace('"text": "', '"text": "x', 1)[: len(lines[bio]) // 2]  # cut: not JSON
+    lines += ["{oops", '{"text": "short", "metadata": {"kind": "bio", "facts": {"hobby": [3, 99]}}}', "[]"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert len(K.demo_biographies(ws)) == good - 1
