@@ -223,7 +223,7 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
             cfg = cfg or make_config(sets=overrides)
             run_id = dist.on_main(lambda: new_run_id(ws.runs_dir, STAGE))
         if not cfg.has_budget():
-            raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_minutes=4)")
+            raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_steps=700)")
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         device = resolve_device(cfg.device)

@@ -56,7 +56,7 @@ class PretrainPage(StagePage):
             "eval_every": self.tr("Validate every"), "sample_every": self.tr("Sample every"),
             "checkpoint_every": self.tr("Checkpoint every"), "seed": self.tr("Seed"),
         })
-        self.form.set_values({"max_minutes": 4.0})
+        self.form.set_values({"max_steps": 700, "max_minutes": 8.0})  # the README flow's budget
         self.form.changed.connect(self.update_estimate)
         self.estimate_label = QLabel()
         self.estimate_label.setObjectName("estimateLabel")
