@@ -364,9 +364,12 @@ def cmd_runs(args):
     from engine.store import Store
     from engine.workspace import Workspace
 
+    from engine.status import run_status
+
     ws = Workspace.open(args.workspace)
     with Store(ws.db_path) as store:
-        runs = [{k: r[k] for k in ("id", "stage", "status", "parent", "message")} for r in store.runs()]
+        runs = [{k: r[k] for k in ("id", "stage", "parent", "message")} | {"status": run_status(ws, r)}
+                for r in store.runs()]
     _emit(args, {"runs": runs}, "\n".join(f"{r['id']}  {r['stage']}  {r['status']}" for r in runs) or "no runs yet")
     return 0
 

@@ -82,9 +82,11 @@ class PrefStore(Handle):
         self.path = Path(path)
         if str(path) != ":memory:":
             _check_healthy(self.path)
+        self._lock_workspace(self.path)
         try:
             self.conn = connect(self.path)
         except sqlite3.Error as e:
+            self.close_lock()
             raise DojoError(f"cannot open the preference store {self.path}: {e}") from None
         self.conn.execute("PRAGMA foreign_keys=ON")
         if not self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'judgements_prompt'").fetchone()[0]:
@@ -392,13 +394,26 @@ class PrefStore(Handle):
         _backup_to(self.conn, dest)
         return dest
 
+    def close_lock(self) -> None:
+        if self._wslock is not None:
+            self._wslock.release()
+            self._wslock = None
+
     @staticmethod
     def restore(backup_path: str | Path, dest_path: str | Path, force: bool = False) -> Path:
         """Put a backup in place of a (damaged) database; a healthy one is replaced only with force.
-        Close every program that has dest_path open first."""
+        Refused while another LM Dojo process has the database open (the workspace lock): its
+        writes would go to the file being replaced and be lost."""
         src, dest = Path(backup_path), Path(dest_path)
         if not src.is_file():
             raise DojoError(f"backup not found: {src}")
+        from engine.locks import workspace_lock
+
+        with workspace_lock(dest.parent, exclusive=True):
+            return PrefStore._restore(src, dest, force)
+
+    @staticmethod
+    def _restore(src: Path, dest: Path, force: bool) -> Path:
         _check_healthy(src, what="backup")
         if dest.exists() and dest.stat().st_size > 0 and not force:
             try:

@@ -11,9 +11,19 @@ RUN_STAGES = {"rlhf": ("reward", "dpo", "kto", "grpo")}  # the runs behind a wiz
 NOT_STARTED, RUNNING, DONE, FAILED, INTERRUPTED = "not started", "running", "done", "failed", "interrupted"
 
 
+def run_status(ws: Workspace, run: dict) -> str:
+    """A run's status as it is: one the database calls "running" whose writer is gone (its run lock
+    is free: a crash, a kill -9, a closed laptop) was interrupted, and resumes."""
+    from engine.locks import run_is_live
+
+    if run["status"] == "running" and not run_is_live(ws.run_dir(run["id"])):
+        return INTERRUPTED
+    return run["status"]
+
+
 def stage_status(ws: Workspace) -> dict[str, str]:
-    """Status per stage. A run the database still calls running, with no process behind it, was
-    interrupted (a crash or a kill): the caller that knows of a live job says 'running' instead."""
+    """Status per stage. A run the database still calls running, with no process behind it (its run
+    lock free), was interrupted (a crash or a kill)."""
     out = dict.fromkeys(STAGES, NOT_STARTED)
     if (ws.clean_dir / "report.json").is_file():
         out["data"] = DONE
@@ -29,8 +39,9 @@ def stage_status(ws: Workspace) -> dict[str, str]:
                 runs = sorted((r for kind in RUN_STAGES.get(stage, (stage,)) for r in store.runs(kind)),
                               key=lambda r: r["created"])
                 if runs:
-                    s = runs[-1]["status"]
-                    out[stage] = {"done": DONE, "failed": FAILED, "running": INTERRUPTED, "cancelled": INTERRUPTED}[s]
+                    s = run_status(ws, runs[-1])
+                    out[stage] = {"done": DONE, "failed": FAILED, "running": RUNNING, INTERRUPTED: INTERRUPTED,
+                                  "cancelled": INTERRUPTED}[s]
             # compare: done once a person has judged answers (in the preference store, same database)
             if store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'judgements'").fetchone() and \
                     store.conn.execute("SELECT 1 FROM judgements WHERE deleted = 0 AND judge LIKE 'human%' "

@@ -84,12 +84,24 @@ def connect(path: str | Path) -> sqlite3.Connection:
 
 
 class Handle:
-    """An open connection to the workspace database, closed by `with` or close()."""
+    """An open connection to the workspace database, closed by `with` or close(). While open it
+    holds the workspace lock shared (engine/locks.py): a restore must wait until it closes."""
 
     conn: sqlite3.Connection
+    _wslock = None
+
+    def _lock_workspace(self, path: Path) -> None:
+        if str(path) != ":memory:":
+            from engine.locks import workspace_lock
+
+            self._wslock = workspace_lock(Path(path).parent)
 
     def close(self):
-        self.conn.close()
+        try:
+            self.conn.close()
+        finally:
+            if self._wslock is not None:
+                self._wslock.release()
 
     def __enter__(self):
         return self
@@ -101,6 +113,7 @@ class Handle:
 class Store(Handle):
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self._lock_workspace(self.path)
         self.conn = connect(self.path)
         has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
         if not has_schema:

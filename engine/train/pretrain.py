@@ -23,7 +23,7 @@ from engine.store import Store
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
 from engine.train import dist
 from engine.train.loop import Job, OrderedRows, resolve_device, to_device, train
-from engine.train.runs import command_line, find_resume, new_run_id, write_run_folder
+from engine.train.runs import RunClaim, command_line, write_run_folder
 from engine.workspace import Workspace
 
 STAGE = "pretrain"
@@ -210,10 +210,11 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
         raise DojoError("the token shards were made with another tokenizer; run: lmdojo-cli tokenize WS")
     main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
     store = Store(ws.db_path) if main else None
+    claim = RunClaim()
     try:
         resume_from = None
         if resume:
-            run_id, found = dist.on_main(lambda: find_resume(ws, store, STAGE, resume))
+            run_id, found = dist.on_main(lambda: claim.resume(ws, store, STAGE, resume))
             resume_from = Path(found)
             saved = ckpt.read_meta(resume_from)
             # a run saved before shuffle_docs existed read fixed windows: it goes on reading them
@@ -221,7 +222,7 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
                                "saved config")
         else:
             cfg = cfg or make_config(sets=overrides)
-            run_id = dist.on_main(lambda: new_run_id(ws.runs_dir, STAGE))
+            run_id = dist.on_main(lambda: claim.new(ws, STAGE))
         if not cfg.has_budget():
             raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_steps=700)")
         if cfg.threads:
@@ -245,6 +246,7 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
                         "config": to_dict(cfg), "params": model.num_params()})
         yield from train(job, control)
     finally:
+        claim.release()
         if store is not None:
             store.close()
 

@@ -14,12 +14,51 @@ from engine.store import Store
 
 
 def new_run_id(runs_dir: Path, stage: str) -> str:
-    base = f"{stage}-{time.strftime('%Y%m%d-%H%M%S')}"
-    run_id, n = base, 1
-    while (runs_dir / run_id).exists():
-        n += 1
-        run_id = f"{base}-{n}"
+    """A new run id with its folder created (unique however many processes start runs at once)."""
+    from engine.locks import claim_run
+
+    run_id, lock = claim_run(runs_dir, stage)
+    lock.release()
     return run_id
+
+
+class RunClaim:
+    """The run a stage writes, locked for as long as it writes (engine/locks.py): a new run (its id
+    and folder claimed) or a resumed one (refused while another process writes it). Under torchrun
+    only rank 0 claims; release() in the stage's `finally`."""
+
+    def __init__(self):
+        self.lock = None
+
+    def new(self, ws, stage: str) -> str:
+        from engine.locks import claim_run
+
+        run_id, self.lock = claim_run(ws.runs_dir, stage)
+        return run_id
+
+    def resume(self, ws, store: Store, stage: str, resume) -> tuple[str, str]:
+        from engine.locks import lock_run
+
+        run_id, found = find_resume(ws, store, stage, resume)
+        self.lock = lock_run(ws.run_dir(run_id))
+        return run_id, str(found)
+
+    def release(self) -> None:
+        """Let go of the run; a claimed folder the stage never wrote into (it failed before it
+        started: bad data, a missing base) is removed, lock file and all."""
+        if self.lock is None:
+            return
+        from engine.locks import RUN_LOCK
+
+        folder = self.lock.path.parent
+        self.lock.release()
+        self.lock = None
+        try:
+            if [p.name for p in folder.iterdir()] == [RUN_LOCK]:
+                (folder / RUN_LOCK).unlink()
+                folder.rmdir()
+        except OSError:
+            pass
 
 
 def write_run_folder(run_dir: Path, cfg, command: str):

@@ -30,7 +30,7 @@ from engine.store import Store
 from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
 from engine.train import dist
 from engine.train.loop import Job, OrderedRows, resolve_device, to_device, train
-from engine.train.runs import command_line, find_resume, latest_checkpoint, new_run_id, write_run_folder
+from engine.train.runs import RunClaim, command_line, latest_checkpoint, write_run_folder
 from engine.workspace import Workspace
 
 STAGE = "sft"
@@ -158,10 +158,11 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
     tok_hash = tokenizer_hash(ws.tokenizer_path)
     main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
     store = Store(ws.db_path) if main else None
+    claim = RunClaim()
     try:
         resume_from = None
         if resume:
-            run_id, found = dist.on_main(lambda: find_resume(ws, store, STAGE, resume))
+            run_id, found = dist.on_main(lambda: claim.resume(ws, store, STAGE, resume))
             resume_from = Path(found)
             cfg = build_config(SFTConfig, ckpt.read_meta(resume_from)["config"], overrides, toml_name="saved config")
         if not cfg.has_budget():
@@ -175,7 +176,7 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
         device = resolve_device(cfg.device)
         model, base_meta = ckpt.load_gpt(base, "cpu", tok_hash)
         model.train()
-        run_id = run_id if resume_from else dist.on_main(lambda: new_run_id(ws.runs_dir, STAGE))
+        run_id = run_id if resume_from else dist.on_main(lambda: claim.new(ws, STAGE))
         run_dir = ws.run_dir(run_id)
         task = SFTTask(ws, cfg, tok, model.cfg.block_size, device, run_dir)
         if cfg.lora:
@@ -206,5 +207,6 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
                 ev.result["adapter"] = str(run_dir / "adapter.safetensors")
             yield ev
     finally:
+        claim.release()
         if store is not None:
             store.close()

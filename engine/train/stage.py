@@ -22,7 +22,7 @@ from engine.store import Store
 from engine.tokenizer import tokenizer_hash
 from engine.train import dist
 from engine.train.loop import Job, resolve_device, train
-from engine.train.runs import command_line, find_resume, latest_checkpoint, new_run_id, write_run_folder
+from engine.train.runs import RunClaim, command_line, latest_checkpoint, write_run_folder
 from engine.workspace import Workspace
 
 
@@ -64,19 +64,21 @@ def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | Non
     resuming `resume` with its saved config and `overrides`. The database closes on exit."""
     main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
     store = Store(ws.db_path) if main else None
+    claim = RunClaim()
     try:
         tok_hash = tokenizer_hash(ws.tokenizer_path)
         resume_from = None
         if resume:
-            run_id, found = dist.on_main(lambda: find_resume(ws, store, stage, resume))
+            run_id, found = dist.on_main(lambda: claim.resume(ws, store, stage, resume))
             resume_from = Path(found)
             saved = ckpt.read_meta(resume_from)
             cfg = build_config(cfg_cls, saved["config"], overrides, toml_name="saved config")
             parent = saved.get("parent") or ""
             source = resume_from
         else:
-            run_id, source = dist.on_main(lambda: (new_run_id(ws.runs_dir, stage), latest_checkpoint(
-                ws, store, parent_stage, cfg.base, f"nothing to start {stage} from")))
+            source = dist.on_main(lambda: str(latest_checkpoint(ws, store, parent_stage, cfg.base,
+                                                                f"nothing to start {stage} from")))
+            run_id = dist.on_main(lambda: claim.new(ws, stage))
             source = Path(source)
             parent = str(source)
         if not cfg.has_budget():
@@ -89,5 +91,6 @@ def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | Non
         yield StageRun(ws, store, stage, cfg, run_id, ws.run_dir(run_id), resume_from, parent, model.train(), meta,
                        device, tok_hash)
     finally:
+        claim.release()
         if store is not None:
             store.close()

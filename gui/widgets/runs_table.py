@@ -7,6 +7,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QPushButton, QTab
                                QVBoxLayout, QWidget)
 
 from engine import checkpoint as ckpt
+from engine.status import run_status
 from engine.store import Store
 
 RESUMABLE = ("interrupted", "cancelled", "failed", "done")
@@ -63,9 +64,7 @@ class RunsTable(QWidget):
                 for run in reversed(store.runs(self.stage)):
                     steps = store.metrics(run["id"], "train/loss")
                     val = store.metrics(run["id"], "val/loss")
-                    status = run["status"]
-                    if status == "running" and not self._job_running():
-                        status = "interrupted"  # the app or machine stopped while it ran
+                    status = run_status(ws, run)  # "running" with nobody writing it: interrupted
                     row = self.table.rowCount()
                     self.table.insertRow(row)
                     for col, text in enumerate((run["id"], self._status_text(status),
