@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text
+from engine.fsutil import atomic_write_text, check_output_dir
 from engine.store import Store
 
 # the stages whose trainer runs under torchrun (engine/train/loop.py)
@@ -55,8 +55,7 @@ def export_for_cluster(ws, run_id: str, out: str | Path, nodes: int = 1, gpus_pe
     remote = remote_workspace or str(ws.root)
     text = _config_text(config_path.read_text(encoding="utf-8"), str(ws.root), remote)
     out = Path(out)
-    if out.exists() and any(out.iterdir()) and not (out / "run.toml").is_file():
-        raise DojoError(f"{out} is not empty and holds no earlier export; choose a new or empty folder")
+    check_output_dir(out, "cluster", legacy=lambda f: (f / "run.toml").is_file())
     out.mkdir(parents=True, exist_ok=True)
 
     launch = _torchrun(stage, nodes, gpus_per_node, rdzv_id="lmdojo-" + run_id, head="${HEAD:?set HEAD}")

@@ -37,7 +37,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_bytes, fsync_dir, replace_dir
+from engine.fsutil import atomic_write_bytes, building_dir, check_output_dir, fill_dir, fsync_dir
 from engine.tokenizer import ASSISTANT, END, EOT, PAD, ROLE_TOKENS, SPECIAL_TOKENS
 from engine.workspace import Workspace
 
@@ -187,32 +187,32 @@ def export_hf(ws: Workspace, run_ref: str, out_dir: str | Path) -> dict:
     params = model.num_params()
     files["README.md"] = _model_card(run_id, meta, cfg, params, lineage, metrics, adapter).encode("utf-8")
 
-    tmp = out.with_name(f".{out.name}.tmp")
-    shutil.rmtree(tmp, ignore_errors=True)
     try:
-        for name, data in files.items():
-            atomic_write_bytes(tmp / name, data)
-        fsync_dir(tmp)
-        replace_dir(tmp, out)
+        tmp = building_dir(out)
+        try:
+            for name, data in files.items():
+                atomic_write_bytes(tmp / name, data)
+            fsync_dir(tmp)
+            fill_dir(tmp, out)  # an earlier export's own files are replaced; a person's stay (its
+            # config.json says it is ours: no marker file in a folder meant for the Hub)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     except OSError as e:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise DojoError(f"cannot write {out}: {e.strerror or e}") from None
     return {"path": str(out), "run": run_id, "checkpoint": str(folder), "params": params,
             "files": sorted(files), "adapter": str(out / "adapter") if adapter else None}
 
 
+def _earlier_export(out: Path) -> bool:
+    try:
+        return json.loads((out / "config.json").read_text(encoding="utf-8")).get("lmdojo", {}).get("format") == FORMAT
+    except (OSError, ValueError, AttributeError):
+        return False
+
+
 def _check_out_dir(out: Path) -> None:
-    """Never replace someone's folder: only a missing or empty one, or an earlier export."""
-    if out.exists() and not out.is_dir():
-        raise DojoError(f"{out} exists and is not a folder")
-    if out.is_dir() and any(out.iterdir()):
-        try:
-            entry = json.loads((out / "config.json").read_text(encoding="utf-8")).get("lmdojo", {})
-            ours = entry.get("format") == FORMAT
-        except (OSError, ValueError, AttributeError):
-            ours = False
-        if not ours:
-            raise DojoError(f"{out} is not empty and is not an earlier LM Dojo export; choose a new or empty folder")
+    """Never write into someone's folder: only a missing or empty one, or an earlier export."""
+    check_output_dir(out, "export", legacy=_earlier_export)
 
 
 def _json_bytes(obj) -> bytes:

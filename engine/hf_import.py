@@ -64,7 +64,7 @@ def import_hf(ws: Workspace, folder: str | Path) -> dict:
             tok_hash = tokenizer_hash(ws.tokenizer_path)
             config = {"source": str(src)}
             command = shlex.join(["lmdojo-cli", "import", str(ws.root), str(src)])
-            run_dir.mkdir(parents=True)
+            run_dir.mkdir(parents=True, exist_ok=True)  # new_run_id made it: the id is ours
             atomic_write_text(run_dir / "config.json", json.dumps(config, indent=1, ensure_ascii=False))
             atomic_write_text(run_dir / "command.txt", command + "\n")
             path = ckpt.save(run_dir / "checkpoints", 0, model, {

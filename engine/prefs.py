@@ -386,11 +386,21 @@ class PrefStore(Handle):
         return self.import_jsonl(path, judge="demo")
 
     # -- backup and restore ---------------------------------------------------------------------
-    def backup(self, dest: str | Path) -> Path:
-        """A consistent copy of the whole workspace database made with SQLite's backup API."""
+    def backup(self, dest: str | Path, force: bool = False) -> Path:
+        """A consistent copy of the whole workspace database made with SQLite's backup API. A folder
+        gets a file named after the time (dojo-YYYYmmdd-HHMMSS.sqlite); an existing file is
+        replaced only with `force`."""
         dest = Path(dest)
+        if dest.is_dir():
+            stamp = time.strftime("%Y%m%d-%H%M%S")
+            dest, n = dest / f"dojo-{stamp}.sqlite", 1
+            while dest.exists():
+                n += 1
+                dest = dest.with_name(f"dojo-{stamp}-{n}.sqlite")
         if str(self.path) != ":memory:" and dest.exists() and dest.resolve() == self.path.resolve():
             raise DojoError(f"cannot back up {self.path} onto itself")
+        if dest.exists() and not force:
+            raise DojoError(f"{dest} already exists; choose another name or a folder, or replace it with --force")
         _backup_to(self.conn, dest)
         return dest
 

@@ -5,7 +5,7 @@
     prefs WS import FILE [--judge NAME] [--strict]
     prefs WS export FILE [--judge NAME]        one JSON line per (prompt, chosen, rejected) pair
     prefs WS delete ID / restore-deleted ID    soft delete and its undo
-    prefs WS backup DEST                       a copy of the workspace database (SQLite backup API)
+    prefs WS backup DEST [--force]             a copy of the workspace database (SQLite backup API)
     prefs WS restore BACKUP [--force]          put a backup in place of a damaged database
 
 Wired into engine/cli.py with `add_prefs_parser(add)`; as everywhere there, --json prints one
@@ -65,7 +65,7 @@ def cmd_prefs(args) -> int:
                   + (f" (undo: lmdojo-cli prefs {args.workspace} restore-deleted {args.id})"
                      if action == "delete" and changed else ""))
         elif action == "backup":
-            dest = store.backup(args.dest)
+            dest = store.backup(args.dest, force=args.force)
             _emit(args, {"backup": str(dest)}, f"backed up {ws.db_path} to {dest}")
     return 0
 
@@ -97,8 +97,9 @@ def add_prefs_parser(add) -> argparse.ArgumentParser:
     a.add_argument("id", type=int)
     a = action("restore-deleted", "Undo the delete of a judgement.")
     a.add_argument("id", type=int)
-    a = action("backup", "Copy the workspace database to DEST with SQLite's backup API.")
+    a = action("backup", "Copy the workspace database to DEST (a new file, or a folder) with SQLite's backup API.")
     a.add_argument("dest")
+    a.add_argument("--force", action="store_true", help="replace DEST if it is an existing file")
     a = action("restore", "Put a backup in place of the workspace database (close the app first).")
     a.add_argument("backup")
     a.add_argument("--force", action="store_true", help="replace the database even if it is healthy")

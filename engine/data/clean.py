@@ -28,7 +28,7 @@ from engine.data.rules import Normalize, NormalizeConfig, Rules, RulesConfig
 from engine.data.steps import Doc
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log, Progress
-from engine.fsutil import atomic_write_text, replace_dir
+from engine.fsutil import atomic_write_text, building_dir, check_output_dir, replace_dir
 from engine.store import Store
 from engine.workspace import Workspace
 
@@ -246,9 +246,9 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
         if not s.exists():
             raise DojoError(f"source not found: {s}")
     out_dir = Path(cfg.out) if cfg.out else ws.data_dir / "clean"
-    building = out_dir.with_name(out_dir.name + ".building")
-    shutil.rmtree(building, ignore_errors=True)
-    building.mkdir(parents=True)
+    check_output_dir(out_dir, "clean", legacy=lambda f: (f / "report.json").is_file() and (f / "config.toml").is_file(),
+                     sources=sources, workspace=ws.root)
+    building = building_dir(out_dir)
 
     clf, note = _train_quality(cfg, ws, sources)
     yield Log(note)
@@ -321,7 +321,7 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
     }
     atomic_write_text(building / "report.json", json.dumps(result, ensure_ascii=False, indent=1))
     atomic_write_text(building / "config.toml", to_toml(cfg))
-    replace_dir(building, out_dir)
+    replace_dir(building, out_dir, "clean")
     with Store(ws.db_path) as store:
         run_id = f"clean-{time.strftime('%Y%m%d-%H%M%S')}-{int(time.time() * 1000) % 1000:03d}"
         store.create_run(run_id, STAGE, to_dict(cfg), f"lmdojo-cli clean {ws.root}")

@@ -24,7 +24,7 @@ import numpy as np
 
 from engine.data.corpus import Document
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text, replace_dir
+from engine.fsutil import atomic_write_text, building_dir, check_output_dir, replace_dir
 
 SPLITS = ("train", "val")
 ENCODE_BATCH = 512  # documents per encode_batch call: bounded memory, parallel tokenization
@@ -97,9 +97,18 @@ def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, toke
     """
     vocab = tok.get_vocab_size()
     dtype = np.uint16 if vocab <= 2**16 else np.uint32
-    tmp = out_dir.with_name(out_dir.name + ".building")
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir(parents=True)
+    check_output_dir(out_dir, "tokens", legacy=lambda f: (f / "meta.json").is_file())
+    tmp = building_dir(out_dir)
+    try:
+        return (yield from _write_shards(docs, tok, tmp, out_dir, eot_id, tokenizer_hash, val_fraction, seed,
+                                         shard_tokens, extra_meta, dtype, vocab))
+    except BaseException:  # a failure or a cancel (the generator closed) leaves no half-built folder
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _write_shards(docs, tok, tmp: Path, out_dir: Path, eot_id: int, tokenizer_hash: str, val_fraction: float,
+                  seed: int, shard_tokens: int, extra_meta: dict | None, dtype, vocab: int):
     writers = {s: _ShardWriter(tmp, s, dtype, shard_tokens) for s in SPLITS}
 
     def flush(batch: list[Document]):
@@ -126,7 +135,7 @@ def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, toke
         shutil.rmtree(tmp, ignore_errors=True)
         raise DojoError("the corpus has no documents to train on")
     atomic_write_text(tmp / "meta.json", json.dumps(meta, indent=1))
-    replace_dir(tmp, out_dir)
+    replace_dir(tmp, out_dir, "tokens")
     return meta
 
 
