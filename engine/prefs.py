@@ -24,6 +24,8 @@ export_jsonl writes {"id", "prompt", ["messages"], "chosen", "rejected", "judge"
 """
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import os
 import sqlite3
@@ -65,9 +67,14 @@ CREATE TABLE IF NOT EXISTS judgements (
     response_id INTEGER, thumb INTEGER,  -- thumb: the answer, +1 / -1
     judge TEXT NOT NULL,     -- "human:<name>", "rules", "reward:<run>", "import", ...
     created REAL,
-    deleted INTEGER DEFAULT 0,  -- soft delete, so it can be undone
+    deleted INTEGER DEFAULT 0,  -- soft delete (1), so it can be undone; 2: an import not finished yet
     source TEXT,             -- where an imported judgement came from: file:line [id=...]
-    shown TEXT               -- JSON list of response ids in the order the judge saw them, left to right
+    shown TEXT,              -- JSON list of response ids in the order the judge saw them, left to right
+    import_id INTEGER        -- the import that added it (imports.id)
+);
+CREATE TABLE IF NOT EXISTS imports (
+    id INTEGER PRIMARY KEY, file TEXT, started REAL,
+    finished REAL            -- NULL while it runs; -1 when it failed or was abandoned
 );
 CREATE INDEX IF NOT EXISTS responses_prompt ON responses(prompt_id, text);
 CREATE INDEX IF NOT EXISTS judgements_prompt ON judgements(prompt_id, judge);
@@ -94,13 +101,18 @@ class PrefStore(Handle):
         self._migrate()
 
     def _migrate(self) -> None:
-        """Columns added since a database was made; each check-and-add is one transaction, so two
-        programs opening the same old file at once add it once."""
-        if _has_shown(self.conn):
+        """Columns and tables added since a database was made; each check-and-add is one
+        transaction, so two programs opening the same old file at once add it once."""
+        if _columns(self.conn) >= {"shown", "import_id"}:
             return
         with self._write() as c:
-            if not _has_shown(c):
+            cols = _columns(c)
+            if "shown" not in cols:
                 c.execute("ALTER TABLE judgements ADD COLUMN shown TEXT")
+            if "import_id" not in cols:
+                c.execute("ALTER TABLE judgements ADD COLUMN import_id INTEGER")
+            c.execute("CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, file TEXT, started REAL, "
+                      "finished REAL)")
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -211,14 +223,15 @@ class PrefStore(Handle):
 
     def _judgement(self, prompt_id: int, kind: str, judge: str, ranking: list[int] | None = None, tie: bool = False,
                    response_id: int | None = None, thumb: int | None = None, source: str | None = None,
-                   shown: list[int] | None = None) -> int:
+                   shown: list[int] | None = None, import_id: int | None = None) -> int:
         if not isinstance(judge, str) or not judge.strip():
             raise DojoError("a judgement needs a judge (e.g. 'human:NAME', 'rules')")
         return self.conn.execute(
-            "INSERT INTO judgements (prompt_id, kind, ranking, tie, response_id, thumb, judge, created, source, shown) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO judgements (prompt_id, kind, ranking, tie, response_id, thumb, judge, created, source, shown, "
+            "deleted, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (prompt_id, kind, json.dumps(ranking) if ranking else None, int(tie), response_id, thumb, judge,
-             time.time(), source, json.dumps(shown) if shown else None)).lastrowid
+             time.time(), source, json.dumps(shown) if shown else None, 2 if import_id else 0,
+             import_id)).lastrowid
 
     def delete_judgement(self, judgement_id: int) -> bool:
         """Soft-delete; False when it was already deleted. restore_judgement() undoes it."""
@@ -230,7 +243,7 @@ class PrefStore(Handle):
 
     def _set_deleted(self, judgement_id: int, deleted: int) -> bool:
         with self._write() as c:
-            row = c.execute("SELECT deleted FROM judgements WHERE id = ?", (judgement_id,)).fetchone()
+            row = c.execute("SELECT deleted FROM judgements WHERE id = ? AND deleted < 2", (judgement_id,)).fetchone()
             if row is None:
                 raise DojoError(f"no judgement with id {judgement_id}")
             c.execute("UPDATE judgements SET deleted = ? WHERE id = ?", (deleted, judgement_id))
@@ -293,7 +306,7 @@ class PrefStore(Handle):
         """Newest first."""
         sql = ("SELECT j.id, j.kind, j.judge, j.prompt_id, p.text, j.ranking, j.tie, j.response_id, j.thumb, "
                "j.created, j.deleted, j.source, j.shown FROM judgements j JOIN prompts p ON p.id = j.prompt_id"
-               + ("" if include_deleted else " WHERE j.deleted = 0") + " ORDER BY j.id DESC")
+               + (" WHERE j.deleted < 2" if include_deleted else " WHERE j.deleted = 0") + " ORDER BY j.id DESC")
         cur = self.conn.execute(sql + " LIMIT ?", (limit if limit is not None else -1,))
         keys = ("id", "kind", "judge", "prompt_id", "prompt", "ranking", "tie", "response_id", "thumb", "created",
                 "deleted", "source", "shown")
@@ -306,7 +319,7 @@ class PrefStore(Handle):
 
     # -- JSONL ------------------------------------------------------------------------------
     def import_jsonl(self, path: str | Path, judge: str | None = None, strict: bool = False) -> dict:
-        """Import preference pairs (formats: module docstring) as `pair` judgements in one transaction.
+        """Import preference pairs (formats: module docstring) as `pair` judgements, all or nothing.
 
         judge: every line's judge; None takes each line's "judge" field, else "import".
         Bad lines are reported as "file:line: reason" under "skipped"; strict=True raises DojoError
@@ -314,51 +327,102 @@ class PrefStore(Handle):
         judge has already given for a prompt (kept or deleted) is not added again: importing a file
         twice, or an export back into its own store, adds nothing ("duplicates" counts them), while
         a pair repeated within one file is kept as often as it is repeated.
+
+        The file is read line by line (a line longer than MAX_LINE_BYTES is a bad line) and written
+        in transactions of IMPORT_CHUNK lines, so other writers (a training run logging metrics)
+        wait a moment at most; its judgements stay invisible (deleted = 2) until the last one is in,
+        then one statement shows them all. A failed or killed import leaves nothing visible; what
+        it wrote is removed by the next import.
         """
+        from engine.locks import FileLock
+
         path = Path(path)
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise DojoError(f"cannot read {path}: {e.strerror}") from None
+        _regular_file(path)
         result = {"file": str(path), "imported": 0, "duplicates": 0, "skipped": []}
-        before: dict[tuple[int, str], Counter] = {}  # pairs each (prompt, judge) had before this import
-        seen: Counter = Counter()
         with self._write() as c:
-            for n, raw in enumerate(data.splitlines(), 1):
-                if not raw.strip():
-                    continue
-                where = f"{path}:{n}"
-                c.execute("SAVEPOINT line")  # a line that fails half-way leaves nothing behind
-                try:
-                    text, msgs, chosen, rejected, line_judge, line_id = parse_line(raw, n == 1)
-                    jdg = judge or line_judge or "import"
-                    pid = self._prompt(text, msgs, where)
-                except (BadLine, DojoError) as e:
-                    c.execute("ROLLBACK TO line")
-                    c.execute("RELEASE line")
-                    if strict:
-                        raise DojoError(f"{where}: {e}") from None
-                    result["skipped"].append(f"{where}: {e}")
-                    continue
-                if (pid, jdg) not in before:
-                    before[(pid, jdg)] = self._given_pairs(pid, jdg)
-                seen[(pid, jdg, chosen, rejected)] += 1
-                if seen[(pid, jdg, chosen, rejected)] <= before[(pid, jdg)][(chosen, rejected)]:
-                    result["duplicates"] += 1
-                else:
-                    ids = [self._imported_response(pid, t, where) for t in (chosen, rejected)]
-                    src = where + (f" id={line_id}" if line_id is not None else "")
-                    self._judgement(pid, "pair", jdg, ranking=ids, source=src)
-                    result["imported"] += 1
-                c.execute("RELEASE line")
+            import_id = c.execute("INSERT INTO imports (file, started) VALUES (?, ?)", (str(path), time.time())).lastrowid
+        lock = None if str(self.path) == ":memory:" else FileLock(self.path.parent / f".import-{import_id}.lock")
+        if lock is not None:
+            lock.try_acquire()
+        try:
+            self._drop_abandoned_imports(import_id)
+            before: dict[tuple[int, str], Counter] = {}  # pairs each (prompt, judge) had before this import
+            seen: Counter = Counter()
+            lines = _lines(path)
+            while True:
+                chunk = list(itertools.islice(lines, IMPORT_CHUNK))
+                if not chunk:
+                    break
+                with self._write() as c:
+                    for n, raw in chunk:
+                        self._import_line(c, path, n, raw, judge, strict, import_id, before, seen, result)
+            with self._write() as c:  # one short statement makes the whole file visible
+                c.execute("UPDATE judgements SET deleted = 0 WHERE import_id = ? AND deleted = 2", (import_id,))
+                c.execute("UPDATE imports SET finished = ? WHERE id = ?", (time.time(), import_id))
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                with self._write() as c:
+                    c.execute("DELETE FROM judgements WHERE import_id = ? AND deleted = 2", (import_id,))
+                    c.execute("UPDATE imports SET finished = -1 WHERE id = ?", (import_id,))
+            raise
+        finally:
+            if lock is not None:
+                lock.release()
+                lock.path.unlink(missing_ok=True)
         return result
+
+    def _import_line(self, c, path: Path, n: int, raw: bytes | None, judge, strict: bool, import_id: int,
+                     before: dict, seen: Counter, result: dict) -> None:
+        if raw is not None and not raw.strip():
+            return
+        where = f"{path}:{n}"
+        c.execute("SAVEPOINT line")  # a line that fails half-way leaves nothing behind
+        try:
+            if raw is None:
+                raise BadLine(f"longer than {MAX_LINE_BYTES // 2**20} MB (no line break)")
+            text, msgs, chosen, rejected, line_judge, line_id = parse_line(raw, n == 1)
+            jdg = judge or line_judge or "import"
+            pid = self._prompt(text, msgs, where)
+        except (BadLine, DojoError) as e:
+            c.execute("ROLLBACK TO line")
+            c.execute("RELEASE line")
+            if strict:
+                raise DojoError(f"{where}: {e}") from None
+            result["skipped"].append(f"{where}: {e}")
+            return
+        if (pid, jdg) not in before:
+            before[(pid, jdg)] = self._given_pairs(pid, jdg)
+        seen[(pid, jdg, chosen, rejected)] += 1
+        if seen[(pid, jdg, chosen, rejected)] <= before[(pid, jdg)][(chosen, rejected)]:
+            result["duplicates"] += 1
+        else:
+            ids = [self._imported_response(pid, t, where) for t in (chosen, rejected)]
+            src = where + (f" id={line_id}" if line_id is not None else "")
+            self._judgement(pid, "pair", jdg, ranking=ids, source=src, import_id=import_id)
+            result["imported"] += 1
+        c.execute("RELEASE line")
+
+    def _drop_abandoned_imports(self, current: int) -> None:
+        """Remove what imports killed mid-way wrote (their lock is free): invisible, but in the way."""
+        from engine.locks import FileLock
+
+        for (iid,) in self.conn.execute("SELECT id FROM imports WHERE finished IS NULL AND id != ?", (current,)).fetchall():
+            probe = FileLock(self.path.parent / f".import-{iid}.lock")
+            if str(self.path) != ":memory:" and probe.path.exists() and not probe.try_acquire():
+                continue  # still running in another process
+            probe.release()
+            with self._write() as c:
+                c.execute("DELETE FROM judgements WHERE import_id = ? AND deleted = 2", (iid,))
+                c.execute("UPDATE imports SET finished = -1 WHERE id = ?", (iid,))
+            probe.path.unlink(missing_ok=True)
 
     def _given_pairs(self, prompt_id: int, judge: str) -> Counter:
         """(chosen text, rejected text) -> how often `judge` said so for this prompt, deleted or not."""
         texts = dict(self.conn.execute("SELECT id, text FROM responses WHERE prompt_id = ?", (prompt_id,)))
         out: Counter = Counter()
         for (ranking,) in self.conn.execute("SELECT ranking FROM judgements WHERE prompt_id = ? AND judge = ? AND "
-                                            "kind IN ('ranking', 'pair') AND tie = 0", (prompt_id, judge)):
+                                            "kind IN ('ranking', 'pair') AND tie = 0 AND deleted < 2",
+                                            (prompt_id, judge)):
             ids = json.loads(ranking)
             out.update((texts[ids[a]], texts[ids[b]]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
         return out
@@ -445,8 +509,46 @@ class PrefStore(Handle):
         return self._responses_column(ids, "run_id")
 
 
-def _has_shown(conn: sqlite3.Connection) -> bool:
-    return any(row[1] == "shown" for row in conn.execute("PRAGMA table_info(judgements)"))
+IMPORT_CHUNK = 1000          # lines per import transaction: a writer elsewhere waits well under a second
+MAX_LINE_BYTES = 16 * 2**20  # a longer import line is skipped as a bad line (memory stays bounded)
+
+
+def _regular_file(path: Path) -> None:
+    """Refuse what is not a regular file: a pipe would wait forever, a device never ends."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        raise DojoError(f"cannot read {path}: {e.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise DojoError(f"{path} is not a regular file (a folder, pipe or device); give a JSONL file")
+
+
+def _lines(path: Path):
+    """(line number, bytes without the line break) of each line, read as a stream; a line longer
+    than MAX_LINE_BYTES comes as (n, None), its bytes never held whole."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed below)
+    except OSError as e:
+        raise DojoError(f"cannot read {path}: {e.strerror}") from None
+    with fh:
+        n = 0
+        while True:
+            raw = fh.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            n += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip to the end of the line
+                    raw = fh.readline(MAX_LINE_BYTES)
+                yield n, None
+            else:
+                yield n, raw.rstrip(b"\r\n")
+
+
+def _columns(conn: sqlite3.Connection) -> set[str]:
+    return {row[1] for row in conn.execute("PRAGMA table_info(judgements)")}
 
 
 def _shown(shown, ids: list[int] | None) -> list[int] | None:

@@ -249,6 +249,15 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
     check_output_dir(out_dir, "clean", legacy=lambda f: (f / "report.json").is_file() and (f / "config.toml").is_file(),
                      sources=sources, workspace=ws.root)
     building = building_dir(out_dir)
+    try:
+        return (yield from _clean_into(ws, cfg, control, sources, out_dir, building, t0))
+    except BaseException:  # a failure, or the job closed mid-way: no half-built folder stays
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+
+
+def _clean_into(ws: Workspace, cfg: CleanConfig, control: Control, sources: list[Path], out_dir: Path,
+                building: Path, t0: float) -> Iterator:
 
     clf, note = _train_quality(cfg, ws, sources)
     yield Log(note)

@@ -166,6 +166,8 @@ class SourceReader:
                         p = Path(root) / name
                         if not name.startswith(".") and p.is_file():
                             add(p)
+            elif not src.is_file():  # a pipe would wait for a writer forever, a device never ends
+                raise DojoError(f"source {src} is not a regular file (a pipe or device); give a file or a folder")
             else:
                 add(src)
         return [(k, found[k]) for k in sorted(found)]
