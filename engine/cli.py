@@ -360,6 +360,19 @@ def cmd_eval(args):
     return 0
 
 
+def cmd_repair(args):
+    from engine.repair import rebuild_run_index, runs_on_disk
+    from engine.workspace import Workspace, take_notes
+
+    ws = Workspace.open(args.workspace)  # opening already rebuilds what is missing, and notes it
+    notes = take_notes()
+    added = rebuild_run_index(ws)  # anything left (e.g. found while another process opened it)
+    _emit(args, {"rebuilt": added, "notes": notes, "runs_on_disk": len(runs_on_disk(ws))},
+          "\n".join(notes) or (f"rebuilt {len(added)} runs: {', '.join(added)}" if added
+                                else f"the run index is complete ({len(runs_on_disk(ws))} run folders)"))
+    return 0
+
+
 def cmd_runs(args):
     from engine.store import Store
     from engine.workspace import Workspace
@@ -490,6 +503,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_lab_parser(add)
     add_insight_parser(add)
     add("runs", cmd_runs, "List the runs of a workspace.")
+    add("repair", cmd_repair, "Rebuild the run index from the run folders (after the workspace database was lost).")
     return p
 
 
@@ -514,6 +528,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{_who()}error: {type(e).__name__}: {e}", file=sys.stderr)
         return EXIT_FAILED
     finally:
+        from engine.workspace import take_notes
+
+        for note in take_notes():  # what opening the workspace had to repair
+            print(f"{_who()}note: {note}", file=sys.stderr)
         if _dist() is not None:
             _dist().destroy(finished)
 

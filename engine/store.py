@@ -83,6 +83,19 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+def database_error(path: Path, e: sqlite3.Error):
+    """A one-line DojoError for what went wrong opening the workspace database."""
+    from engine.errors import DojoError
+
+    text = str(e)
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return DojoError(f"{path}: the workspace is read-only here ({text}); this command needs to write to it")
+    if isinstance(e, sqlite3.OperationalError):
+        return DojoError(f"{path}: {text}")
+    return DojoError(f"{path} is damaged ({text}): restore a backup (lmdojo-cli prefs WS restore BACKUP), or move it "
+                     f"away and run lmdojo-cli repair WS to rebuild the run index from the run folders")
+
+
 class Handle:
     """An open connection to the workspace database, closed by `with` or close(). While open it
     holds the workspace lock shared (engine/locks.py): a restore must wait until it closes."""
@@ -98,7 +111,8 @@ class Handle:
 
     def close(self):
         try:
-            self.conn.close()
+            if getattr(self, "conn", None) is not None:
+                self.conn.close()
         finally:
             if self._wslock is not None:
                 self._wslock.release()
@@ -114,10 +128,14 @@ class Store(Handle):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._lock_workspace(self.path)
-        self.conn = connect(self.path)
-        has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
-        if not has_schema:
-            self.conn.executescript(SCHEMA)
+        try:
+            self.conn = connect(self.path)
+            has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
+            if not has_schema:
+                self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as e:
+            self.close()
+            raise database_error(self.path, e) from None
 
     def _tx(self, sql: str, rows):
         c = self.conn
@@ -130,8 +148,9 @@ class Store(Handle):
         c.execute("COMMIT")
 
     # -- runs -----------------------------------------------------------------------------
-    def create_run(self, run_id: str, stage: str, config: dict, command: str, parent: str | None = None):
-        now = time.time()
+    def create_run(self, run_id: str, stage: str, config: dict, command: str, parent: str | None = None,
+                   created: float | None = None):
+        now = created or time.time()
         self._tx("INSERT INTO runs (id, stage, status, created, updated, parent, config, command) "
                  "VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
                  [(run_id, stage, now, now, parent, json.dumps(config, ensure_ascii=False), command)])

@@ -19,6 +19,14 @@ from engine.fsutil import atomic_write_text
 MARKER = "dojo.toml"
 FORMAT = 1
 FOLDERS = ("data", "tokenizer", "tokens", "runs", "exports")
+_NOTES: list[str] = []  # what opening a workspace had to repair, for the CLI and the app to say
+
+
+def take_notes() -> list[str]:
+    """The notes left by opening workspaces in this process since the last call (and forget them)."""
+    notes = list(_NOTES)
+    _NOTES.clear()
+    return notes
 
 
 class Workspace:
@@ -33,7 +41,29 @@ class Workspace:
             raise DojoError(f"workspace not found: {root} (create one with: lmdojo-cli init {root} --demo)")
         if not (root / MARKER).is_file():
             raise DojoError(f"{root} is not an LM Dojo workspace (no {MARKER}); create one with: lmdojo-cli init DIR")
-        return cls(root)
+        ws = cls(root)
+        ws._check_run_index()
+        return ws
+
+    def _check_run_index(self) -> None:
+        """Runs on disk the database does not know (it was deleted, emptied or restored from an older
+        backup) are put back from their folders, with a note."""
+        from engine.repair import missing_runs, rebuild_run_index, runs_on_disk
+
+        if not runs_on_disk(self):
+            return
+        from engine.store import Store
+
+        try:
+            with Store(self.db_path) as store:
+                if not missing_runs(self, store):
+                    return
+                added = rebuild_run_index(self, store)
+        except (DojoError, OSError):
+            return  # damaged or read-only: the command itself will say so
+        _NOTES.append(f"{self.db_path} did not know {len(added)} run(s) found in {self.runs_dir} "
+                      f"({', '.join(added[:3])}{', …' if len(added) > 3 else ''}): rebuilt them from their "
+                      "folders; their metrics and samples are lost")
 
     @classmethod
     def create(cls, root: str | Path) -> "Workspace":

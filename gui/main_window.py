@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
 
 from engine.errors import DojoError
 from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
-from engine.workspace import Workspace
+from engine.workspace import Workspace, take_notes
 from gui.app import app_icon, app_version
 from gui.context import Context
 from gui.pages.compare import ComparePage
@@ -111,6 +111,9 @@ class MainWindow(QMainWindow):
             self.ctx.settings.remove_recent(path)
             self.start_page.refresh()
             return False
+        notes = take_notes()  # what opening it had to repair (a lost run index, rebuilt)
+        if notes:
+            self.statusBar().showMessage(" ".join(notes))
         self.ctx.set_workspace(ws)
         self.stack.setCurrentWidget(self.wizard)
         status = stage_status(ws)
