@@ -232,7 +232,8 @@ def check_compatible(meta: dict, model_config: dict, tokenizer_hash: str | None,
         raise CheckpointError(f"checkpoint {where} does not match the model config: " + "; ".join(diffs))
     if tokenizer_hash and meta.get("tokenizer_hash") and meta["tokenizer_hash"] != tokenizer_hash:
         raise CheckpointError(f"checkpoint {where} was trained with tokenizer {meta['tokenizer_hash']}, but the "
-                              f"workspace tokenizer is {tokenizer_hash} (was it retrained?)")
+                              f"workspace tokenizer is {tokenizer_hash} (it was retrained: generate, chat and eval "
+                              f"still use the run's own from tokenizer/by-hash/; training from it needs that one)")
 
 
 def resolve(runs_dir: Path, ref: str) -> Path:

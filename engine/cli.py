@@ -165,7 +165,7 @@ def cmd_tokenize(args):
         sets["vocab_size"] = args.vocab_size
     cfg = build_config(TokenizerConfig, read_toml(args.config) if args.config else None, sets,
                        toml_name=args.config or "config file")
-    fin = _with_control(lambda control: _drive(tokenize.run(ws, cfg, control), _Printer(args.quiet)))
+    fin = _with_control(lambda control: _drive(tokenize.run(ws, cfg, control, force=args.force), _Printer(args.quiet)))
     r = fin.result
     human = (f"tokenizer: {r.get('tokenizer')} ({r.get('vocab_size')} tokens); chars/token {r.get('chars_per_token')}; "
              f"{r.get('train_tokens')} train + {r.get('val_tokens')} val tokens")
@@ -231,18 +231,18 @@ def _model_and_sampling(args):
 
     from engine import checkpoint as ckpt
     from engine.generate import SamplingConfig
-    from engine.tokenizer import load_tokenizer, tokenizer_hash
+    from engine.tokenizer import tokenizer_for
     from engine.train.loop import resolve_device
     from engine.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
-    tok = load_tokenizer(ws.tokenizer_path)
     folder = ckpt.resolve(ws.runs_dir, args.run)
+    tok, tok_hash = tokenizer_for(ws.tokenizer_path, ckpt.read_meta(folder).get("tokenizer_hash"))  # its own
     try:
         device = resolve_device(args.device)
     except RuntimeError as e:  # torch.device("bogus") is bad input, not a crash
         raise DojoError(f"--device {args.device!r}: {e}") from None
-    model, meta = ckpt.load_gpt(folder, device, tokenizer_hash(ws.tokenizer_path))
+    model, meta = ckpt.load_gpt(folder, device, tok_hash)
     for name, value, ok in (("--temperature", args.temperature, args.temperature >= 0),
                             ("--top-k", args.top_k, args.top_k >= 0),
                             ("--top-p", args.top_p, 0 < args.top_p <= 1),
@@ -432,6 +432,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = add("tokenize", cmd_tokenize, "Train the byte-level BPE tokenizer and write token shards.")
     config_args(s)
     s.add_argument("--vocab-size", type=int)
+    s.add_argument("--force", action="store_true",
+                   help="replace a tokenizer that runs were trained with (theirs stays in tokenizer/by-hash/)")
 
     s = add("pretrain", cmd_pretrain, "Pretrain the model on the token shards (next-token prediction).")
     config_args(s)

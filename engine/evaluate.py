@@ -20,7 +20,7 @@ from engine import knowledge as K
 from engine.data.demo import fact_value
 from engine.errors import DojoError
 from engine.generate import SamplingConfig, chat
-from engine.tokenizer import END, load_tokenizer, special_id, tokenizer_hash
+from engine.tokenizer import END, special_id, tokenizer_for
 from engine.workspace import Workspace
 
 
@@ -66,9 +66,9 @@ def heldout_questions(ws: Workspace, limit: int = 200) -> list[dict]:
 
 def evaluate_run(ws: Workspace, ref: str, questions: list[dict], max_new_tokens: int = 48,
                  device: str | torch.device = "cpu") -> dict:
-    tok = load_tokenizer(ws.tokenizer_path)
     folder = ckpt.resolve(ws.runs_dir, ref)
-    model, meta = ckpt.load_gpt(folder, device, tokenizer_hash(ws.tokenizer_path))
+    tok, tok_hash = tokenizer_for(ws.tokenizer_path, ckpt.read_meta(folder).get("tokenizer_hash"))  # its own
+    model, meta = ckpt.load_gpt(folder, device, tok_hash)
     end = special_id(tok, END)
     exact, loose, ended, length = [], [], 0, 0
     for q in questions:

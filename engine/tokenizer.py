@@ -80,6 +80,34 @@ def tokenizer_hash(path: Path) -> str:
     return text_hash(path.read_text(encoding="utf-8"))
 
 
+# Every tokenizer a workspace has had is kept by its hash (WS/tokenizer/by-hash/HASH.json), so runs
+# trained before the tokenizer was retrained still answer with their own.
+ARCHIVE = "by-hash"
+
+
+def archived_tokenizer(tokenizer_path: Path, hash_: str) -> Path:
+    return Path(tokenizer_path).parent / ARCHIVE / f"{hash_}.json"
+
+
+def archive_text(tokenizer_path: Path, text: str) -> str:
+    """Keep `text` (a tokenizer.json) in the archive beside `tokenizer_path`; returns its hash."""
+    h = text_hash(text)
+    dest = archived_tokenizer(tokenizer_path, h)
+    if not dest.is_file():
+        atomic_write_text(dest, text)
+    return h
+
+
+def tokenizer_for(tokenizer_path: Path, wanted_hash: str | None) -> tuple[Tokenizer, str]:
+    """The tokenizer a checkpoint was trained with: the workspace's when it matches (or the
+    checkpoint does not say), else the archived one with that hash; else the workspace's (and
+    loading the checkpoint refuses it, saying why)."""
+    current = tokenizer_hash(tokenizer_path) if Path(tokenizer_path).is_file() else ""
+    if wanted_hash and wanted_hash != current and archived_tokenizer(tokenizer_path, wanted_hash).is_file():
+        return load_tokenizer(archived_tokenizer(tokenizer_path, wanted_hash)), wanted_hash
+    return load_tokenizer(tokenizer_path), current
+
+
 def special_id(tok: Tokenizer, token: str) -> int:
     i = tok.token_to_id(token)
     if i is None:

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout
 
 from engine.config import TokenizerConfig
 from engine.data import tokenize
 from engine.data.shards import read_meta
 from engine.errors import DojoError
-from engine.tokenizer import load_tokenizer
+from engine.tokenizer import load_tokenizer, tokenizer_hash
 from gui.pages.base import StagePage
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
@@ -51,7 +51,21 @@ class TokenizerPage(StagePage):
         if self.ctx.ws is None or self.form.config is None:
             return
         ws, cfg = self.ctx.ws, self.form.config
-        self.ctx.runner.start(JOB, lambda control: tokenize.run(ws, cfg, control))
+        force = False
+        if ws.tokenizer_path.is_file():
+            users = tokenize.runs_with_tokenizer(ws, tokenizer_hash(ws.tokenizer_path))
+            if users:
+                if not self.confirm_replace(len(users)):
+                    return
+                force = True
+        self.ctx.runner.start(JOB, lambda control: tokenize.run(ws, cfg, control, force=force))
+
+    def confirm_replace(self, runs: int) -> bool:
+        """Ask before replacing a tokenizer that runs were trained with."""
+        text = self.tr("{n} run(s) were trained with the current tokenizer. A new tokenizer means new runs cannot "
+                       "start from them; they keep answering with their own (kept in the workspace). Replace it?")
+        return QMessageBox.question(self, self.tr("Replace the tokenizer?"), text.replace("{n}", str(runs))) == \
+            QMessageBox.StandardButton.Yes
 
     @Slot(str, str, dict)
     def _on_finished(self, name, status, result):

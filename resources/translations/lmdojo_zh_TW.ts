@@ -961,82 +961,82 @@
         <translation>關於 LM Dojo(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="170"/>
+        <location filename="../../gui/main_window.py" line="173"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="182"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="182"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="179"/>
+        <location filename="../../gui/main_window.py" line="182"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="180"/>
+        <location filename="../../gui/main_window.py" line="183"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="180"/>
+        <location filename="../../gui/main_window.py" line="183"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="185"/>
+        <location filename="../../gui/main_window.py" line="188"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="187"/>
+        <location filename="../../gui/main_window.py" line="190"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="189"/>
+        <location filename="../../gui/main_window.py" line="192"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="190"/>
+        <location filename="../../gui/main_window.py" line="193"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="199"/>
+        <location filename="../../gui/main_window.py" line="202"/>
         <source>About LM Dojo</source>
         <translation>關於 LM Dojo</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="202"/>
+        <location filename="../../gui/main_window.py" line="205"/>
         <source>Version {0}</source>
         <translation>版本 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="203"/>
+        <location filename="../../gui/main_window.py" line="206"/>
         <source>Train a small GPT-style language model through every stage — data, pretraining, SFT, RLHF — on your own machine.</source>
         <translation>在你自己的電腦上，走過每個階段（資料、預訓練、SFT、RLHF），訓練一個小型 GPT 式語言模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="205"/>
+        <location filename="../../gui/main_window.py" line="208"/>
         <source>Released under the MIT license.</source>
         <translation>以 MIT 授權條款釋出。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="223"/>
+        <location filename="../../gui/main_window.py" line="226"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="226"/>
+        <location filename="../../gui/main_window.py" line="229"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
@@ -1815,82 +1815,82 @@
 <context>
     <name>RunsTable</name>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="24"/>
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
         <source>Run</source>
         <translation>執行</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="24"/>
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
         <source>Status</source>
         <translation>狀態</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="24"/>
+        <location filename="../../gui/widgets/runs_table.py" line="25"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="25"/>
+        <location filename="../../gui/widgets/runs_table.py" line="26"/>
         <source>Val loss</source>
         <translation>驗證損失</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="25"/>
+        <location filename="../../gui/widgets/runs_table.py" line="26"/>
         <source>Started from</source>
         <translation>起點</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="32"/>
+        <location filename="../../gui/widgets/runs_table.py" line="33"/>
         <source>Resume selected run</source>
         <translation>繼續所選的執行</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="34"/>
+        <location filename="../../gui/widgets/runs_table.py" line="35"/>
         <source>Overlay on graph</source>
         <translation>疊加到圖表</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="37"/>
+        <location filename="../../gui/widgets/runs_table.py" line="38"/>
         <source>Export for a cluster…</source>
         <translation>匯出到叢集…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="38"/>
+        <location filename="../../gui/widgets/runs_table.py" line="39"/>
         <source>Write this run&apos;s config and the torchrun / Slurm commands that train it on many GPUs.</source>
         <translation>寫出這次訓練的設定，以及在多張 GPU 上訓練它的 torchrun／Slurm 指令。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="86"/>
+        <location filename="../../gui/widgets/runs_table.py" line="85"/>
         <source>scratch</source>
         <translation>從頭開始</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="88"/>
+        <location filename="../../gui/widgets/runs_table.py" line="87"/>
         <source>{0} @ step {1}</source>
         <translation>{0} 第 {1} 步</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="91"/>
+        <location filename="../../gui/widgets/runs_table.py" line="90"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="91"/>
+        <location filename="../../gui/widgets/runs_table.py" line="90"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="91"/>
+        <location filename="../../gui/widgets/runs_table.py" line="90"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="92"/>
+        <location filename="../../gui/widgets/runs_table.py" line="91"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="92"/>
+        <location filename="../../gui/widgets/runs_table.py" line="91"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
@@ -2569,7 +2569,7 @@
     </message>
     <message>
         <location filename="../../gui/pages/tokenizer.py" line="33"/>
-        <location filename="../../gui/pages/tokenizer.py" line="71"/>
+        <location filename="../../gui/pages/tokenizer.py" line="85"/>
         <source>Not trained yet.</source>
         <translation>尚未訓練。</translation>
     </message>
@@ -2579,27 +2579,37 @@
         <translation>試試看：輸入文字，看看它會被切成哪些 token</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="78"/>
+        <location filename="../../gui/pages/tokenizer.py" line="65"/>
+        <source>{n} run(s) were trained with the current tokenizer. A new tokenizer means new runs cannot start from them; they keep answering with their own (kept in the workspace). Replace it?</source>
+        <translation>有 {n} 個執行是用目前的分詞器訓練的。換成新的分詞器後，新的執行就無法從它們開始；它們仍會用自己的分詞器回答（保存在工作區中）。要取代嗎？</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/tokenizer.py" line="67"/>
+        <source>Replace the tokenizer?</source>
+        <translation>要取代分詞器嗎？</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/tokenizer.py" line="92"/>
         <source>{0} tokens in the vocabulary; the corpus is not tokenized yet.</source>
         <translation>詞彙表共有 {0} 個 token；語料尚未分詞。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="82"/>
+        <location filename="../../gui/pages/tokenizer.py" line="96"/>
         <source>Vocabulary: {0} tokens. Corpus: {1:,} training + {2:,} validation tokens ({3} + {4} documents).</source>
         <translation>詞彙表：{0} 個 token。語料：訓練 {1:,} + 驗證 {2:,} 個 token（{3} + {4} 份文件）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="88"/>
+        <location filename="../../gui/pages/tokenizer.py" line="102"/>
         <source>Chinese/Japanese/Korean</source>
         <translation>中日韓文字</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="88"/>
+        <location filename="../../gui/pages/tokenizer.py" line="102"/>
         <source>Latin script</source>
         <translation>拉丁字母</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/tokenizer.py" line="89"/>
+        <location filename="../../gui/pages/tokenizer.py" line="103"/>
         <source>{0}: {1} characters per token</source>
         <translation>{0}：每個 token {1} 個字元</translation>
     </message>
