@@ -55,8 +55,18 @@ def load_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor], tied:
     """Load weights; tied keys come from their partner, and the tie must still hold afterwards."""
     state = dict(weights)
     for key, partner in tied.items():
+        if partner not in weights:
+            raise CheckpointError(f"checkpoint weights do not fit the model: {partner} (tied to {key}) is missing")
         state[key] = weights[partner]
-    missing, unexpected = model.load_state_dict(state, strict=False)
+    expected = model.state_dict()
+    for key, t in state.items():  # a header can be consistent and still not be this model's
+        if key in expected and tuple(t.shape) != tuple(expected[key].shape):
+            raise CheckpointError(f"checkpoint weights do not fit the model: {key} is {list(t.shape)} in the file, "
+                                  f"{list(expected[key].shape)} in the model its config describes")
+    try:
+        missing, unexpected = model.load_state_dict(state, strict=False)
+    except RuntimeError as e:
+        raise CheckpointError(f"checkpoint weights do not fit the model: {str(e).splitlines()[-1].strip()}") from None
     if missing or unexpected:
         raise CheckpointError(f"checkpoint weights do not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}")
     params = dict(model.named_parameters(remove_duplicate=False))

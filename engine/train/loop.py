@@ -24,7 +24,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.data.shards import EpochOrder, SamplerState
-from engine.errors import ConfigError, TrainingError
+from engine.errors import CheckpointError, ConfigError, TrainingError
 from engine.events import Checkpoint, Control, Finished, Log, Metrics, Progress, Sample
 from engine.store import Store
 from engine.train import dist
@@ -271,6 +271,24 @@ def _share(rows: np.ndarray, batch: int, ctx: dist.Dist) -> np.ndarray:
     return parts[:, ctx.rank].reshape(-1, *rows.shape[1:])
 
 
+def _load_resumable(newest: Path, model, opt) -> tuple:
+    """The newest checkpoint of the run, up to `newest`, whose weights and optimizer state load into
+    `model` and `opt` (a damaged one is skipped for the one before it): (Loaded, [what was skipped])."""
+    step_of = ckpt.run_and_step
+    limit = (step_of(newest) or ("", 10**18))[1]
+    older = [p for p in reversed(ckpt.list_checkpoints(newest.parent)) if (step_of(p) or ("", 0))[1] <= limit]
+    skipped = []
+    for folder in older or [newest]:
+        try:
+            loaded = ckpt.load(folder)
+            ckpt.load_weights(model, loaded.model, loaded.meta.get("tied", {}))
+            ckpt.restore_optimizer(opt, loaded.train_state, loaded.meta["param_groups"])
+            return loaded, skipped
+        except (CheckpointError, KeyError, ValueError, RuntimeError) as e:
+            skipped.append(f"{folder.name} ({e})")
+    raise CheckpointError(f"no checkpoint of {newest.parent.parent.name} can be resumed: " + "; ".join(skipped))
+
+
 def train(job: Job, control: Control | None = None) -> Iterator:
     cfg, model, task, store = job.cfg, job.model, job.task, job.store
     ctx = dist.current()
@@ -295,9 +313,7 @@ def train(job: Job, control: Control | None = None) -> Iterator:
     forward_model = torch.compile(model) if getattr(cfg, "compile", False) else model
 
     if job.resume_from is not None:
-        loaded = ckpt.load(job.resume_from)
-        ckpt.load_weights(model, loaded.model, loaded.meta.get("tied", {}))
-        ckpt.restore_optimizer(opt, loaded.train_state, loaded.meta["param_groups"])
+        loaded, skipped = _load_resumable(job.resume_from, model, opt)
         ckpt.restore_rng(loaded.train_state)
         guard.load(loaded.train_state)
         task.load_data_state(loaded.meta["data"])
@@ -305,7 +321,9 @@ def train(job: Job, control: Control | None = None) -> Iterator:
         if main:
             store.forget_after(job.run_id, step)
             store.set_status(job.run_id, "running")
-        yield Log(f"resumed {job.run_id} from step {step} ({job.resume_from.name})")
+        for problem in skipped:
+            yield Log(f"skipped a damaged checkpoint: {problem}", "warning")
+        yield Log(f"resumed {job.run_id} from step {step} ({loaded.path.name})")
 
     net = _TaskLoss(forward_model, task)
     if ctx.world > 1:
