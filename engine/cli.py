@@ -523,10 +523,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{_who()}aborted", file=sys.stderr)
         return 130
     except Exception as e:  # a training failure: one line, not a traceback; details with LMDOJO_DEBUG=1
+        import errno
         import os
 
         if os.environ.get("LMDOJO_DEBUG"):
             raise
+        if isinstance(e, OSError) and e.errno in (errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOSPC):
+            where = f"{e.filename}: " if e.filename else ""  # a file it could not write: named, bad input
+            what = "no space left on the disk" if e.errno == errno.ENOSPC else "read-only here or not permitted"
+            print(f"{_who()}error: {where}{what} ({e.strerror})", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(f"{_who()}error: {type(e).__name__}: {e}", file=sys.stderr)
         return EXIT_FAILED
     finally:

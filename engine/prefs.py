@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Iterator
 from engine.errors import DojoError
 from engine.fsutil import atomic_write_text, fsync_dir
 from engine.prefs_jsonl import BadLine, conversation, parse_line, short
-from engine.store import Handle, connect
+from engine.store import Handle, connect, database_error, read_only
 
 if TYPE_CHECKING:
     from engine.workspace import Workspace
@@ -96,6 +96,8 @@ class PrefStore(Handle):
             self.close_lock()
             raise DojoError(f"cannot open the preference store {self.path}: {e}") from None
         self.conn.execute("PRAGMA foreign_keys=ON")
+        if read_only(self.path):
+            return  # to be looked at: no schema to add, no columns to migrate (reading copes without)
         if not self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'judgements_prompt'").fetchone()[0]:
             self.conn.executescript(SCHEMA)
         self._migrate()
@@ -118,7 +120,10 @@ class PrefStore(Handle):
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One transaction, committed before the caller returns (autocommit mode, explicit BEGIN)."""
         c = self.conn
-        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise database_error(self.path, e) from None
         try:
             yield c
         except BaseException:
@@ -569,7 +574,8 @@ def _check_healthy(path: Path, what: str = "preference store") -> None:
     if not path.is_file() or path.stat().st_size == 0:
         return  # a new database
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30)
+        conn = sqlite3.connect(path.resolve().as_uri() + ("?mode=ro&immutable=1" if read_only(path) else "?mode=ro"),
+                               uri=True, timeout=30)
         try:
             problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
         finally:

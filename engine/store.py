@@ -60,8 +60,28 @@ CREATE INDEX IF NOT EXISTS skipped_run ON skipped_batches(run_id, step);
 BUSY_TIMEOUT_S = 30
 
 
+def read_only(path: str | Path) -> bool:
+    """Whether the database (or the folder it would be made in) cannot be written here: a read-only
+    disk or share, or no permission. Such a database is opened read-only, to be looked at."""
+    import os
+
+    if str(path) == ":memory:":
+        return False
+    p = Path(path)
+    return not os.access(p.parent, os.W_OK) or (p.exists() and not os.access(p, os.W_OK))
+
+
 def connect(path: str | Path) -> sqlite3.Connection:
-    """Open the workspace database the one durable way: autocommit, WAL, synchronous=FULL."""
+    """Open the workspace database the one durable way: autocommit, WAL, synchronous=FULL. Where it
+    cannot be written, read-only and immutable (a WAL database on read-only media cannot make its
+    shared-memory file): reading works, the first write says the workspace is read-only."""
+    if read_only(path):
+        if not Path(path).is_file():
+            from engine.errors import DojoError
+
+            raise DojoError(f"{Path(path).parent} is read-only here and has no workspace database yet")
+        return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
+                               isolation_level=None, timeout=BUSY_TIMEOUT_S)
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
         # Switching to WAL (once, when the file is new) needs an exclusive lock that another
@@ -131,7 +151,7 @@ class Store(Handle):
         try:
             self.conn = connect(self.path)
             has_schema = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'reports'").fetchone()[0]
-            if not has_schema:
+            if not has_schema and not read_only(self.path):
                 self.conn.executescript(SCHEMA)
         except sqlite3.DatabaseError as e:
             self.close()
@@ -139,7 +159,10 @@ class Store(Handle):
 
     def _tx(self, sql: str, rows):
         c = self.conn
-        c.execute("BEGIN IMMEDIATE")
+        try:
+            c.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as e:
+            raise database_error(self.path, e) from None
         try:
             c.executemany(sql, rows)
         except BaseException:

@@ -83,6 +83,15 @@ class Workspace:
             raise DojoError(f"cannot create workspace {root}: {e.strerror}") from None
         return cls(root)
 
+    def require_writable(self, what: str) -> None:
+        """A one-line refusal for a command that writes, where the workspace cannot be written
+        (a read-only disk or share): reading commands (runs, generate, chat, eval) still work."""
+        import os
+
+        if not os.access(self.root, os.W_OK) or (self.runs_dir.is_dir() and not os.access(self.runs_dir, os.W_OK)):
+            raise DojoError(f"{self.root} is read-only here: {what} needs to write to it "
+                            "(copy the workspace somewhere writable)")
+
     # -- places ---------------------------------------------------------------------------
     @property
     def data_dir(self) -> Path:

@@ -241,6 +241,7 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
     cfg = cfg or make_config()
     control = control or Control()
     t0 = time.perf_counter()
+    ws.require_writable("cleaning")  # it records its run in the workspace, wherever its output goes
     sources = [Path(s) for s in cfg.sources] or default_sources(ws)
     for s in sources:
         if not s.exists():

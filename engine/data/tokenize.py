@@ -57,6 +57,7 @@ def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | No
     cfg = cfg or TokenizerConfig()
     control = control or Control()
     t0 = time.perf_counter()
+    ws.require_writable("tokenizing")
     _finish_half_done(ws)
     if ws.tokenizer_path.is_file() and not force:
         users = runs_with_tokenizer(ws, tokenizer_hash(ws.tokenizer_path))

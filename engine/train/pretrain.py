@@ -203,6 +203,7 @@ class PackedExamples:
 def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
     """Pretrain; with `resume`, continue a run from its checkpoint (saved config + `overrides`)."""
+    ws.require_writable("pretraining")
     tok = load_tokenizer(ws.tokenizer_path)
     tok_hash = tokenizer_hash(ws.tokenizer_path)
     shard_meta = read_meta(ws.tokens_dir)

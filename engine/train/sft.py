@@ -153,6 +153,7 @@ class SFTTask(OrderedRows):
 
 def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+    ws.require_writable("fine-tuning")
     cfg = cfg or make_config(sets=overrides)
     tok = load_tokenizer(ws.tokenizer_path)
     tok_hash = tokenizer_hash(ws.tokenizer_path)

@@ -62,6 +62,7 @@ def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | Non
                parent_stage: str):
     """A StageRun for a new run from `cfg.base` (default: the latest `parent_stage` run), or for
     resuming `resume` with its saved config and `overrides`. The database closes on exit."""
+    ws.require_writable(f"training ({stage})")
     main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
     store = Store(ws.db_path) if main else None
     claim = RunClaim()
