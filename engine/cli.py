@@ -19,6 +19,19 @@ EXIT_BAD_INPUT = 2
 EXIT_FAILED = 1
 
 
+def seed_arg(text: str) -> int:
+    """A --seed: an integer from 0 to 2^63 - 1 (what torch and numpy take)."""
+    from engine.config import SEED_MAX
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= value <= SEED_MAX:
+        raise argparse.ArgumentTypeError(f"must be between 0 and 2^63 - 1, got {value}")
+    return value
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, no usage dump
         self.exit(EXIT_BAD_INPUT, f"error: {message} (see {self.prog} --help)\n")
@@ -230,7 +243,7 @@ def _model_and_sampling(args):
     import torch
 
     from engine import checkpoint as ckpt
-    from engine.generate import SamplingConfig
+    from engine.generate import MAX_NEW_TOKENS, SamplingConfig
     from engine.tokenizer import tokenizer_for
     from engine.train.loop import resolve_device
     from engine.workspace import Workspace
@@ -247,10 +260,11 @@ def _model_and_sampling(args):
                             ("--top-k", args.top_k, args.top_k >= 0),
                             ("--top-p", args.top_p, 0 < args.top_p <= 1),
                             ("--repetition-penalty", args.repetition_penalty, args.repetition_penalty > 0),
-                            ("--max-new-tokens", args.max_new_tokens, args.max_new_tokens >= 1),
+                            ("--max-new-tokens", args.max_new_tokens, 1 <= args.max_new_tokens <= MAX_NEW_TOKENS),
                             ("--alternatives", args.alternatives, 0 <= args.alternatives <= 50)):
         if not ok:
-            raise DojoError(f"{name} is out of range: {value}")
+            raise DojoError(f"{name} is out of range: {value}"
+                            + (f" (1 to {MAX_NEW_TOKENS})" if name == "--max-new-tokens" else ""))
     sc = SamplingConfig(greedy=args.greedy, temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
                         repetition_penalty=args.repetition_penalty, max_new_tokens=args.max_new_tokens,
                         seed=args.seed, eos_bias=args.eos_bias, stop_strings=tuple(args.stop or ()),
@@ -272,7 +286,8 @@ def cmd_generate(args):
     from engine.tokenizer import END, EOT, special_id
 
     tok, model, meta, folder, sc, gen = _model_and_sampling(args)
-    out = generate(model, tok, args.prompt, sc, {special_id(tok, EOT), special_id(tok, END)}, gen)
+    out = generate(model, tok, args.prompt, sc, {special_id(tok, EOT), special_id(tok, END)}, gen,
+                   progress=_token_progress(args, sc.max_new_tokens))
     _emit(args, _generation_result(out, folder, meta), args.prompt + out.text)
     return 0
 
@@ -283,9 +298,24 @@ def cmd_chat(args):
     tok, model, meta, folder, sc, gen = _model_and_sampling(args)
     messages = ([{"role": "system", "content": args.system}] if args.system else []) + \
         [{"role": "user", "content": args.prompt}]
-    out = chat(model, tok, messages, sc, gen)
+    out = chat(model, tok, messages, sc, gen, progress=_token_progress(args, sc.max_new_tokens))
     _emit(args, _generation_result(out, folder, meta), out.text)
     return 0
+
+
+def _token_progress(args, limit: int):
+    """Tokens so far on stderr, once a second, after the first two seconds (a short answer says nothing)."""
+    start = last = time.monotonic()
+
+    def report(n: int) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if not getattr(args, "quiet", False) and now - start >= 2 and now - last >= 1:
+            last = now
+            print(f"generating: {n:,} of at most {limit:,} tokens, {n / (now - start):,.0f} tokens/s",
+                  file=sys.stderr, flush=True)
+
+    return report
 
 
 def _run_stage(args, module, summary) -> int:
@@ -403,7 +433,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = add("init", cmd_init, "Create a workspace (with --demo: the generated bilingual demo world).")
     s.add_argument("--demo", action="store_true", help="fill it with the demo world")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=seed_arg, default=0)
     from engine.data.demo import DemoConfig
 
     d = DemoConfig()
@@ -454,7 +484,7 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("--stop", action="append", metavar="TEXT", help="stop string (repeatable)")
         s.add_argument("--max-new-tokens", type=int, default=100)
         s.add_argument("--alternatives", type=int, default=0, help="also return the top-N tokens per step")
-        s.add_argument("--seed", type=int)
+        s.add_argument("--seed", type=seed_arg)
         s.add_argument("--device", default="auto")
 
     sampling_args(add("generate", cmd_generate, "Continue a prompt with a trained checkpoint."))
@@ -480,7 +510,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--out", help="output JSONL (default: WS/data/sft/distilled-TEACHER.jsonl)")
     s.add_argument("--max-new-tokens", type=int, default=96)
     s.add_argument("--temperature", type=float, default=0.0, help="0 = greedy")
-    s.add_argument("--seed", type=int, default=0)
+    s.add_argument("--seed", type=seed_arg, default=0)
     s.add_argument("--keep-unfinished", action="store_true", help="keep answers cut off at max-new-tokens")
     s.add_argument("--limit", type=int, default=0, help="at most this many prompts (0 = all)")
     s.add_argument("--device", default="auto")

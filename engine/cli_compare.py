@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.cli import _emit
+from engine.cli import seed_arg, _emit
 from engine.errors import DojoError
 
 DEMO_QA = 20  # held-out questions in the default prompt set, beside every held-out unsafe request
@@ -101,7 +101,7 @@ def add_compare_parsers(add) -> None:
     s.add_argument("--top-k", type=int)
     s.add_argument("--top-p", type=float)
     s.add_argument("--max-new-tokens", type=int)
-    s.add_argument("--seed", type=int, help="seed of the first run's answer; each further run adds one")
+    s.add_argument("--seed", type=seed_arg, help="seed of the first run's answer; each further run adds one")
     s.add_argument("--device", default="auto")
     s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 

@@ -5,7 +5,7 @@ Wired into engine/cli.py with `add_rlhf_parsers(add, stage_args)`; the stages ru
 """
 from __future__ import annotations
 
-from engine.cli import _drive, _emit, _Printer, _run_stage, _with_control
+from engine.cli import seed_arg, _drive, _emit, _Printer, _run_stage, _with_control
 from engine.errors import DojoError
 
 
@@ -72,7 +72,7 @@ def add_rlhf_parsers(add, stage_args) -> None:
     s.add_argument("--top-k", type=int, default=50)
     s.add_argument("--top-p", type=float, default=1.0)
     s.add_argument("--max-new-tokens", type=int, default=64)
-    s.add_argument("--seed", type=int, default=0, help="answer i uses seed + i")
+    s.add_argument("--seed", type=seed_arg, default=0, help="answer i uses seed + i")
     s.add_argument("--limit", type=int, default=0, help="at most this many prompts (0 = all)")
     s.add_argument("--device", default="auto")
     s.add_argument("--quiet", action="store_true", help="no progress on stderr")

@@ -121,10 +121,21 @@ def _type_of(cls, name: str):
     return typing.get_type_hints(cls)[name]
 
 
+SEED_MAX = 2**63 - 1  # what torch.manual_seed and numpy's generators take
+
+
+def check_seed(value: int, name: str = "seed") -> int:
+    if not 0 <= value <= SEED_MAX:
+        raise ConfigError(f"{name} must be between 0 and 2^63 - 1 ({SEED_MAX}), got {value}")
+    return value
+
+
 def validate_fields(cfg) -> None:
-    """Check every field against its min/max/choices metadata."""
+    """Check every field against its min/max/choices metadata (and every seed against SEED_MAX)."""
     for f in dataclasses.fields(cfg):
         v, md = getattr(cfg, f.name), f.metadata
+        if f.name == "seed" and isinstance(v, int):
+            check_seed(v)
         if isinstance(v, float) and not math.isfinite(v):
             raise ConfigError(f"{f.name} must be a finite number, got {v}")
         if "min" in md and v < md["min"]:

@@ -66,3 +66,61 @@ def measure_tokens_per_s(cfg: PretrainConfig, mc: GPTConfig, device: torch.devic
         if i:
             elapsed += time.perf_counter() - t
     return steps * cfg.batch_size * mc.block_size / elapsed
+
+
+# -- will it fit? ---------------------------------------------------------------------------------
+BYTES_PER_PARAM = 16  # fp32 weights, gradients and AdamW's two moments
+
+
+def free_memory(device: torch.device) -> int | None:
+    """Bytes free on the device now (None where it cannot be told)."""
+    if device.type == "cuda":
+        return int(torch.cuda.mem_get_info(device)[0])
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        import os
+
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def training_memory(mc: GPTConfig, micro_batch: int, device: torch.device) -> dict:
+    """About how many bytes training needs: the parameters with their gradients and optimizer
+    state, and one micro-batch's activations kept for the backward pass (~16 numbers per layer,
+    token and width, plus the attention scores where no fused attention kernel saves them)."""
+    params = model_size(mc)["params"]
+    tokens = micro_batch * mc.block_size
+    acts = tokens * mc.n_layer * 16 * mc.n_embd * 4
+    if device.type != "cuda":
+        acts += micro_batch * mc.n_head * mc.block_size ** 2 * mc.n_layer * 4
+    return {"params": params, "state_bytes": params * BYTES_PER_PARAM, "activation_bytes": acts,
+            "bytes": params * BYTES_PER_PARAM + acts}
+
+
+def check_fits(mc: GPTConfig, batch_size: int, device: torch.device, what: str = "this model",
+               weights_allocated: bool = False) -> None:
+    """Refuse, before allocating anything, a model or batch that cannot fit in the device's free
+    memory. On a GPU the loop halves the micro-batch when memory runs out, so only a micro-batch
+    of one sequence must fit there; on a CPU, the whole batch."""
+    from engine.errors import ConfigError
+
+    free = free_memory(device)
+    if free is None:
+        return
+    micro = 1 if device.type == "cuda" else batch_size
+    need = training_memory(mc, micro, device)
+    if need["bytes"] - (4 * need["params"] if weights_allocated else 0) <= free:
+        return
+    gb = 1e9
+    raise ConfigError(
+        f"{what} does not fit: about {need['params'] / 1e6:,.1f}M parameters need {need['state_bytes'] / gb:,.1f} GB "
+        f"(16 bytes each: weights, gradients, AdamW's two moments) and a batch of {micro} × {mc.block_size} tokens "
+        f"about {need['activation_bytes'] / gb:,.1f} GB of activations, but {device.type} has {free / gb:,.1f} GB "
+        f"free; lower n_layer or n_embd, or batch_size or block_size (grad_accum keeps the effective batch)")

@@ -13,6 +13,9 @@ import torch
 from engine.model import GPT
 
 
+MAX_NEW_TOKENS = 8192  # a stated limit: far past any of LM Dojo's contexts, still minutes at worst on a CPU
+
+
 @dataclass
 class SamplingConfig:
     greedy: bool = False
@@ -108,10 +111,15 @@ def _steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids, gen
 
 
 def generate(model: GPT, tok, prompt: str, cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
-             generator: torch.Generator | None = None, bias: dict[int, float] | None = None) -> Generation:
+             generator: torch.Generator | None = None, bias: dict[int, float] | None = None,
+             progress=None) -> Generation:
+    """Continue `prompt`. `progress(tokens so far)`, when given, is called after every token (a
+    long generation can show how far it is)."""
     prompt_ids = tok.encode(prompt, add_special_tokens=False).ids
     out = Generation(text="")
     for t, p, probs in _steps(model, prompt_ids, cfg, stop_ids, generator, bias):
+        if progress is not None:
+            progress(len(out.token_ids) + 1)
         if t in stop_ids:
             out.stopped, out.stop_token = True, t
             break
@@ -131,7 +139,7 @@ def generate(model: GPT, tok, prompt: str, cfg: SamplingConfig, stop_ids: set[in
 
 
 def chat(model: GPT, tok, messages: list[dict], cfg: SamplingConfig,
-         generator: torch.Generator | None = None) -> Generation:
+         generator: torch.Generator | None = None, progress=None) -> Generation:
     """Answer as the assistant: the prompt goes through the chat template, generation stops at the
     end-of-turn token (whose logit `cfg.eos_bias` raises or lowers)."""
     from engine.tokenizer import END, EOT, render_chat, special_id
@@ -139,7 +147,7 @@ def chat(model: GPT, tok, messages: list[dict], cfg: SamplingConfig,
     end = special_id(tok, END)
     stop = {end, special_id(tok, EOT)}
     return generate(model, tok, render_chat(messages, add_generation_prompt=True), cfg, stop, generator,
-                    {end: cfg.eos_bias} if cfg.eos_bias else None)
+                    {end: cfg.eos_bias} if cfg.eos_bias else None, progress)
 
 
 @torch.inference_mode()

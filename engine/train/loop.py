@@ -302,6 +302,16 @@ def train(job: Job, control: Control | None = None) -> Iterator:
         if main:
             store.set_status(job.run_id, "failed", msg)
         raise ConfigError(msg)
+    if hasattr(model, "cfg"):  # the batch's activations, before the first step allocates them
+        from engine.estimate import check_fits
+
+        try:
+            check_fits(model.cfg, cfg.batch_size // ctx.world, job.device, f"batch_size={cfg.batch_size}",
+                       weights_allocated=True)
+        except ConfigError as e:
+            if main:
+                store.set_status(job.run_id, "failed", str(e))
+            raise
     opt = build_optimizer(model, cfg.lr, cfg.weight_decay, (cfg.beta1, cfg.beta2), job.device)
     guard = SpikeGuard(cfg.spike_sigma, cfg.spike_window, cfg.max_bad_steps)
     budget = Budget(cfg.max_steps, cfg.max_minutes * 60)

@@ -233,6 +233,9 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
         mcfg = model_config(cfg, tok.get_vocab_size())
         if resume_from is not None:
             ckpt.check_compatible(ckpt.read_meta(resume_from), mcfg.to_dict(), tok_hash, resume_from)
+        from engine.estimate import check_fits
+
+        check_fits(mcfg, cfg.batch_size, device, f"n_layer={cfg.n_layer}, n_embd={cfg.n_embd}")  # before any allocation
         task = PretrainTask(ws, cfg, tok, device)  # fails early on too little data, before the model exists
 
         torch.manual_seed(cfg.seed)

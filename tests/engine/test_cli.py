@@ -273,3 +273,32 @@ def test_console_script_exit_codes(tmp_path):
                        timeout=120, check=False)
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert p.stderr.splitlines() == ["error: unknown config key 'max_step' in --set; did you mean 'max_steps'?"]
+
+
+def test_seeds_and_token_counts_out_of_range_are_one_line(ws, capsys):
+    """Issue 19, items 13 and 14: a seed beyond 64 bits and an endless generation are refused."""
+    from engine.generate import MAX_NEW_TOKENS
+    from engine.train import pretrain
+    from tests.conftest import TINY, run_events
+
+    run = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "2"})))[-1].result["run"]
+    for argv, needle in ((["pretrain", str(ws.root), "--set", f"seed={2**70}", "--set", "max_steps=1"], "seed must be between 0"),
+                         (["generate", str(ws.root), "--run", run, "--prompt", "a", "--seed", str(2**64)], "--seed"),
+                         (["generate", str(ws.root), "--run", run, "--prompt", "a", "--max-new-tokens", "100000000"],
+                          f"(1 to {MAX_NEW_TOKENS})")):
+        with pytest.raises(SystemExit) if "--seed" in argv else contextlib.nullcontext():
+            assert main(argv) == 2
+        err = capsys.readouterr().err.strip()
+        assert needle in err and len(err.splitlines()) <= 2, err  # argparse adds its usage line
+
+
+def test_generation_reports_its_progress(ws):
+    from engine.generate import SamplingConfig, generate
+    from engine.model import GPT, GPTConfig
+    from engine.tokenizer import load_tokenizer
+
+    tok = load_tokenizer(ws.tokenizer_path)
+    model = GPT(GPTConfig(vocab_size=tok.get_vocab_size(), block_size=16, n_layer=1, n_head=2, n_embd=16))
+    seen = []
+    out = generate(model, tok, "Hello", SamplingConfig(greedy=True, max_new_tokens=40), progress=seen.append)
+    assert seen == list(range(1, len(seen) + 1)) and len(seen) >= len(out.token_ids) >= 1

@@ -300,3 +300,17 @@ def test_a_run_saved_before_shuffle_docs_resumes_on_its_fixed_windows(ws):
     _drop_from_saved_config(part[-1].result["checkpoint"], "shuffle_docs")
     resumed = finished(run_events(pretrain.run(ws, resume=part[-1].result["run"])))
     assert resumed["final_train_loss"] == pytest.approx(full["final_train_loss"], abs=1e-5)
+
+
+@pytest.mark.parametrize("sets, needle", [({"n_layer": "200", "n_embd": "8192", "n_head": "64"}, "n_layer=200"),
+                                          ({"batch_size": "100000000"}, "batch of 100000000")])
+def test_a_model_or_batch_that_cannot_fit_is_refused_before_allocating(ws, sets, needle, capsys):
+    """Issue 19, item 12: the estimate in the message, not minutes of work and an allocation error."""
+    from engine.cli import main
+
+    with pytest.raises(ConfigError, match=rf"{needle}.*does not fit|does not fit.*{needle}") as e:
+        run_events(pretrain.run(ws, cfg(max_steps=2, **sets)))
+    assert "GB" in str(e.value) and "free" in str(e.value)
+    assert not [p for p in ws.runs_dir.iterdir()]  # nothing was started
+    argv = ["pretrain", str(ws.root), *[a for k, v in {**TINY, "max_steps": "2", **sets}.items() for a in ("--set", f"{k}={v}")]]
+    assert main(argv) == 2 and "does not fit" in capsys.readouterr().err

@@ -125,3 +125,15 @@ def test_weighted_examples_train_that_many_times_and_validate_once(ws, tmp_path)
     held = [r["id"] for r, _ in task.val]
     assert held and not set(held) & set(seen) and len(held) == len(set(held))
     assert seen == {f"r{i}": 3 if i % 2 else 1 for i in range(40) if f"r{i}" not in held}
+
+
+def test_a_batch_that_cannot_fit_is_refused_before_the_first_step(pretrained):
+    from engine.errors import ConfigError
+    from engine.store import Store
+
+    ws, _ = pretrained
+    with pytest.raises(ConfigError, match="batch_size=100000000 does not fit"):
+        run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "batch_size": "100000000"})))
+    with Store(ws.db_path) as store:
+        (run,) = store.runs("sft")
+    assert run["status"] == "failed" and "does not fit" in run["message"]
