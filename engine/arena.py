@@ -23,7 +23,7 @@ from engine.events import Control, Finished, Progress
 from engine.generate import SamplingConfig, _steps
 from engine.prefs import PrefStore
 from engine.store import Handle, Store, connect
-from engine.tokenizer import END, EOT, load_tokenizer, render_chat, special_id, token_display, tokenizer_hash
+from engine.tokenizer import END, EOT, load_tokenizer, chat_ids, special_id, token_display, tokenizer_hash
 from engine.workspace import Workspace
 
 MAX_COLUMNS = 4
@@ -133,7 +133,7 @@ def side_by_side(ws: Workspace, columns: list[Column], messages: list[dict], con
             models[folder] = ckpt.load_gpt(folder, device, tok_hash)
         model, meta = models[folder]
         infos.append((model, meta.get("run_id", col.ref), meta.get("stage", "?")))
-    prompt_ids = tok.encode(render_chat(messages, add_generation_prompt=True), add_special_tokens=False).ids
+    prompt_ids = chat_ids(tok, messages, add_generation_prompt=True)
     streams, texts, ended, counts, gens = [], [], [], [], []
     for k, (col, (model, _, _)) in enumerate(zip(columns, infos)):
         seed = col.decoding.seed if col.decoding.seed is not None else k

@@ -110,12 +110,12 @@ def _steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids, gen
         model.train(was_training)
 
 
-def generate(model: GPT, tok, prompt: str, cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
+def generate(model: GPT, tok, prompt: str | list[int], cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
              generator: torch.Generator | None = None, bias: dict[int, float] | None = None,
              progress=None) -> Generation:
-    """Continue `prompt`. `progress(tokens so far)`, when given, is called after every token (a
-    long generation can show how far it is)."""
-    prompt_ids = tok.encode(prompt, add_special_tokens=False).ids
+    """Continue `prompt` (text, taken literally, or token ids). `progress(tokens so far)`, when
+    given, is called after every token (a long generation can show how far it is)."""
+    prompt_ids = list(prompt) if isinstance(prompt, list) else tok.encode(prompt, add_special_tokens=False).ids
     out = Generation(text="")
     for t, p, probs in _steps(model, prompt_ids, cfg, stop_ids, generator, bias):
         if progress is not None:
@@ -142,11 +142,11 @@ def chat(model: GPT, tok, messages: list[dict], cfg: SamplingConfig,
          generator: torch.Generator | None = None, progress=None) -> Generation:
     """Answer as the assistant: the prompt goes through the chat template, generation stops at the
     end-of-turn token (whose logit `cfg.eos_bias` raises or lowers)."""
-    from engine.tokenizer import END, EOT, render_chat, special_id
+    from engine.tokenizer import END, EOT, chat_ids, special_id
 
     end = special_id(tok, END)
     stop = {end, special_id(tok, EOT)}
-    return generate(model, tok, render_chat(messages, add_generation_prompt=True), cfg, stop, generator,
+    return generate(model, tok, chat_ids(tok, messages, add_generation_prompt=True), cfg, stop, generator,
                     {end: cfg.eos_bias} if cfg.eos_bias else None, progress)
 
 

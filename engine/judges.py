@@ -122,12 +122,12 @@ class SelfJudge:
 
     @torch.no_grad()
     def score(self, prompt: list[dict], answer: str, ended: bool) -> float:
-        from engine.tokenizer import render_chat
+        from engine.tokenizer import chat_ids
 
         question = prompt[-1]["content"] if prompt else ""
         ask = [{"role": "user", "content": f"Is this a good answer?\nQuestion: {question}\nAnswer: {answer}\n"
                                            "Reply yes or no."}]
-        ids = self.tok.encode(render_chat(ask, add_generation_prompt=True), add_special_tokens=False).ids
+        ids = chat_ids(self.tok, ask, add_generation_prompt=True)
         ids = ids[-self.model.cfg.block_size:]
         device = self.model.tok_emb.weight.device
         logp = torch.log_softmax(self.model(torch.tensor([ids], device=device))[0][0, -1].float(), -1)

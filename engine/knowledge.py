@@ -22,7 +22,7 @@ from pathlib import Path
 import torch
 
 from engine.data import demo_pools as P
-from engine.tokenizer import EOT, render_chat, special_id
+from engine.tokenizer import EOT, chat_ids, special_id
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
 
@@ -106,7 +106,7 @@ def answer_opening(messages: list[dict], answer: str, fact: str, tok) -> tuple[l
     start = answer.find(fact)
     if start < 0:
         return None
-    prompt = tok.encode(render_chat(messages, add_generation_prompt=True), add_special_tokens=False).ids
+    prompt = chat_ids(tok, messages, add_generation_prompt=True)
     return split_at_value(tok, answer, start, prompt)
 
 

@@ -25,7 +25,7 @@ import torch
 from engine import checkpoint as ckpt
 from engine.errors import DojoError
 from engine.generate import SamplingConfig, stream
-from engine.tokenizer import END, EOT, load_tokenizer, render_chat, special_id, token_display, tokenizer_hash
+from engine.tokenizer import END, EOT, load_tokenizer, chat_ids, special_id, token_display, tokenizer_hash
 from engine.workspace import Workspace
 
 CLASSES = ("unshifted", "marginal", "shifted")
@@ -58,7 +58,7 @@ def token_shift(ws: Workspace, base: str, aligned: str, prompts: list[list[dict]
     stop = {special_id(tok, END), special_id(tok, EOT)}
     per_prompt, counts, shifted = [], Counter(), Counter()
     for messages in prompts:
-        ids = tok.encode(render_chat(messages, add_generation_prompt=True), add_special_tokens=False).ids
+        ids = chat_ids(tok, messages, add_generation_prompt=True)
         ids = ids[-(block - budget - 1):]  # from the left: both models then read exactly the same context
         answer = _greedy_answer(aligned_model, ids, budget, stop)
         tokens = _classify(tok, base_model, ids, answer)

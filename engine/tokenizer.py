@@ -52,6 +52,7 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int, min_frequency: int = 
         show_progress=False,
     )
     tok.train_from_iterator(texts, trainer=trainer)
+    tok.encode_special_tokens = True  # text is text: see load_tokenizer
     return tok
 
 
@@ -66,9 +67,14 @@ def load_tokenizer(path: Path) -> Tokenizer:
     if not path.is_file():
         raise DojoError(f"no tokenizer at {path}; train one with: lmdojo-cli tokenize WS")
     try:
-        return Tokenizer.from_file(str(path))
+        tok = Tokenizer.from_file(str(path))
     except Exception as e:  # tokenizers raises a bare Exception on a damaged file
         raise DojoError(f"{path}: damaged tokenizer file ({e})") from None
+    # "<|end|>" typed by a person or found in a data file is those seven characters, never the control
+    # token: a prompt could forge a turn, an answer could train <|user|> as a label. Only the chat
+    # template (chat_ids, encode_template) puts control tokens in, by id.
+    tok.encode_special_tokens = True
+    return tok
 
 
 def text_hash(text: str) -> str:
@@ -113,6 +119,40 @@ def special_id(tok: Tokenizer, token: str) -> int:
     if i is None:
         raise DojoError(f"tokenizer has no special token {token}")
     return i
+
+
+def chat_ids(tok: Tokenizer, messages: list[dict], add_generation_prompt: bool = False) -> list[int]:
+    """The chat template as token ids: each role's token and <|end|> by id, the contents as text
+    (a "<|end|>" inside a message stays text). What render_chat writes, safely."""
+    ids: list[int] = []
+    for i, m in enumerate(messages):
+        role = m.get("role")
+        if role not in ROLE_TOKENS:
+            raise DojoError(f"message {i}: role must be system, user or assistant, got {role!r}")
+        ids.append(special_id(tok, ROLE_TOKENS[role]))
+        if m.get("content"):
+            ids += tok.encode(m["content"], add_special_tokens=False).ids
+        ids.append(special_id(tok, END))
+    if add_generation_prompt:
+        ids.append(special_id(tok, ASSISTANT))
+    return ids
+
+
+_SPECIAL_RE = re.compile("|".join(re.escape(t) for t in SPECIAL_TOKENS))
+
+
+def encode_template(tok: Tokenizer, template: str) -> list[int]:
+    """A template written by the app or a person as a template (a generation format, a few-shot
+    prefix): its control-token strings become the control tokens; everything else is text."""
+    ids, pos = [], 0
+    for m in _SPECIAL_RE.finditer(template):
+        if m.start() > pos:
+            ids += tok.encode(template[pos : m.start()], add_special_tokens=False).ids
+        ids.append(special_id(tok, m.group()))
+        pos = m.end()
+    if pos < len(template):
+        ids += tok.encode(template[pos:], add_special_tokens=False).ids
+    return ids
 
 
 def render_chat(messages: list[dict], add_generation_prompt: bool = False) -> str:

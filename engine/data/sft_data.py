@@ -268,8 +268,8 @@ def encode_example(tok, messages: list[dict], loss_on: str = "assistant",
                    max_len: int | None = None) -> Encoded | None:
     """Token ids and labels of one conversation, or None when no trained token survives truncation.
 
-    The ids are exactly tok.encode(render_chat(messages)).ids followed by EOT: special tokens split
-    the text first, so encoding each content on its own gives the same tokens.
+    The ids are exactly chat_ids(tok, messages) followed by EOT (engine/tokenizer.py): the template's
+    control tokens by id, each content encoded as text (a "<|end|>" typed in it stays text).
     """
     if loss_on not in ("assistant", "all"):
         raise DojoError(f"loss_on must be 'assistant' or 'all', got {loss_on!r}")

@@ -156,7 +156,7 @@ def run(ws, opts: Options, control=None):
     from engine.evaluate import evaluate_run, heldout_questions
     from engine.generate import SamplingConfig, chat
     from engine.labs.common import threads_set
-    from engine.tokenizer import load_tokenizer, render_chat, tokenizer_hash
+    from engine.tokenizer import load_tokenizer, chat_ids, tokenizer_hash
     from engine.train.loop import resolve_device
 
     infos = [_describe(ws, r) for r in (list(opts.runs) or default_runs(ws))]
@@ -170,7 +170,7 @@ def run(ws, opts: Options, control=None):
     # every model is measured on the same validation windows, so the shortest context decides
     block = min(b for b in [ref["block"]] + [i["block"] for i in infos] if b)
     sampling = SamplingConfig(greedy=True, max_new_tokens=opts.max_new_tokens)
-    prompts = [tok.encode(render_chat(q["messages"], add_generation_prompt=True), add_special_tokens=False).ids
+    prompts = [chat_ids(tok, q["messages"], add_generation_prompt=True)
                for q in questions]
     yield Log(f"tax: {len(infos)} runs, KL to {ref['run']}, {len(questions)} held-out questions, "
               f"{opts.batches}×{opts.batch_size} validation windows of {block} tokens")

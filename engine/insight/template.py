@@ -83,9 +83,9 @@ def inspect_tokens(tok, messages: list[dict], loss_on: str = "assistant", max_le
         roles += [m["role"]] * (n + 2)
     roles.append("")
     if enc is None:  # nothing trained (loss on the assistant, and no assistant turn)
-        from engine.tokenizer import EOT, render_chat, special_id
+        from engine.tokenizer import EOT, chat_ids, special_id
 
-        ids = tok.encode(render_chat(messages), add_special_tokens=False).ids + [special_id(tok, EOT)]
+        ids = chat_ids(tok, messages) + [special_id(tok, EOT)]
         labels = [IGNORE_INDEX] * len(ids)
     else:
         ids, labels = enc.ids, enc.labels
@@ -115,6 +115,22 @@ def generation_messages(messages: list[dict], system: str = "") -> list[dict]:
     last = max(i for i, m in enumerate(messages) if m["role"] == "assistant")
     head = [{"role": "system", "content": system}] if system else []
     return head + [m for m in messages[:last] if m["role"] != "system"]
+
+
+def generation_ids(tok, messages: list[dict], fmt: str = CHAT) -> list[int]:
+    """The generation prompt's tokens: the chat template by id; a plain or custom format as a
+    template (its control-token strings, if any, are control tokens), the prompt inside it as text."""
+    from engine.tokenizer import chat_ids, encode_template
+
+    if fmt == CHAT:
+        return chat_ids(tok, messages, add_generation_prompt=True)
+    text = render_generation(messages, fmt)
+    if fmt == PLAIN:
+        return tok.encode(text, add_special_tokens=False).ids
+    users = [m["content"] for m in messages if m["role"] == "user"]
+    before, _, after = fmt.partition("{prompt}")
+    return encode_template(tok, before) + (tok.encode(users[-1], add_special_tokens=False).ids if users else []) \
+        + encode_template(tok, after)
 
 
 def render_generation(messages: list[dict], fmt: str = CHAT) -> str:
@@ -150,7 +166,7 @@ def compare(tok, train_messages: list[dict], gen_messages: list[dict], fmt: str 
     prefix = full[:answer_start(full, tok)]
     specials = special_ids(tok)
     gen = [_token(tok, t, specials)
-           for t in tok.encode(render_generation(gen_messages, fmt), add_special_tokens=False).ids]
+           for t in generation_ids(tok, gen_messages, fmt)]
     for i, g in enumerate(gen):
         g["matches"] = i < len(prefix) and prefix[i]["id"] == g["id"]
     return prefix, gen, first_difference(prefix, gen)

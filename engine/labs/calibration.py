@@ -162,7 +162,7 @@ def default_runs(ws) -> list[str]:
 def run(ws, cfg: Config, control=None):
     from engine.evaluate import demo_questions
     from engine.generate import SamplingConfig, chat
-    from engine.tokenizer import END, load_tokenizer, render_chat, special_id
+    from engine.tokenizer import END, load_tokenizer, chat_ids, special_id
     from engine.train.loop import resolve_device
 
     refs = list(cfg.runs) or default_runs(ws)
@@ -186,8 +186,7 @@ def run(ws, cfg: Config, control=None):
                     yield Finished("cancelled", {})
                     return
                 out = chat(model, tok, q["messages"], sampling)
-                prompt_ids = tok.encode(render_chat(q["messages"], add_generation_prompt=True),
-                                        add_special_tokens=False).ids
+                prompt_ids = chat_ids(tok, q["messages"], add_generation_prompt=True)
                 answer_ids = out.token_ids + ([out.stop_token] if out.stopped and out.stop_token is not None else [])
                 probs = token_probs(model, prompt_ids, answer_ids)
                 rows.append({"question": q["messages"][-1]["content"], "text": out.text.strip(),

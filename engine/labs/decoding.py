@@ -177,7 +177,7 @@ def run(ws, cfg: Config, control=None):
     from engine.data import demo_pools as P
     from engine.generate import SamplingConfig, chat, generate
     from engine.judges import RulesJudge
-    from engine.tokenizer import ASSISTANT, END, EOT, SYSTEM, USER, load_tokenizer, render_chat, special_id
+    from engine.tokenizer import ASSISTANT, END, EOT, SYSTEM, USER, chat_ids, load_tokenizer, special_id
     from engine.train.loop import resolve_device
 
     base_ref, sft_ref = pick_runs(ws, cfg)
@@ -215,12 +215,12 @@ def run(ws, cfg: Config, control=None):
                         lang = "zh" if is_chinese(msgs[-1]["content"]) else "en"
                         ex = shots[lang] if c == TRICKS else []
                         system = P.SYSTEM_PROMPTS[lang] if cfg.system_prompt and c == TRICKS else None
-                        text = render_chat(tricked_messages(msgs, ex, system), add_generation_prompt=True)
+                        ids = chat_ids(tok, tricked_messages(msgs, ex, system), add_generation_prompt=True)
                         # the prefix must leave room for the answer in the context window
-                        while ex and len(tok.encode(text, add_special_tokens=False).ids) + cfg.max_new_tokens > block:
+                        while ex and len(ids) + cfg.max_new_tokens > block:
                             ex, trimmed = ex[2:], trimmed + 1
-                            text = render_chat(tricked_messages(msgs, ex, system), add_generation_prompt=True)
-                        out = generate(model, tok, text, tricked, trick_stops, None, bias)
+                            ids = chat_ids(tok, tricked_messages(msgs, ex, system), add_generation_prompt=True)
+                        out = generate(model, tok, ids, tricked, trick_stops, None, bias)
                         ended = out.stopped  # at end of turn, end of text, or the start of a new turn
                     answer = out.text.strip()
                     rules = judge.rules(msgs, answer, ended)

@@ -27,7 +27,7 @@ from engine.generate import SamplingConfig, sample_batch
 from engine.evaluate import demo_prompts
 from engine.judges import make_judge
 from engine.losses import group_advantages, grpo_loss, token_logprobs
-from engine.tokenizer import END, EOT, PAD, load_tokenizer, render_chat, special_id
+from engine.tokenizer import END, EOT, PAD, load_tokenizer, chat_ids, special_id
 from engine.train.loop import OrderedRows
 from engine.train.stage import open_stage
 from engine.workspace import Workspace
@@ -89,7 +89,7 @@ class GRPOTask(OrderedRows):
         self._logs: list[dict] = []
 
     def prompt_ids(self, messages: list[dict]) -> list[int]:
-        return self.tok.encode(render_chat(messages, add_generation_prompt=True), add_special_tokens=False).ids
+        return chat_ids(self.tok, messages, add_generation_prompt=True)
 
     def answer_text(self, ids: list[int]) -> str:
         return self.tok.decode(ids, skip_special_tokens=False).strip()

@@ -16,7 +16,7 @@ from engine.cli import main
 from engine.errors import DojoError
 from engine.model import GPT, GPTConfig, RewardModel, apply_rope, rope_tables
 from engine.store import Store
-from engine.tokenizer import END, EOT, PAD, load_tokenizer, render_chat, tokenizer_hash
+from engine.tokenizer import chat_ids, END, EOT, PAD, load_tokenizer, render_chat, tokenizer_hash
 from engine.workspace import Workspace
 from tests.conftest import TINY, run_events
 
@@ -66,7 +66,7 @@ def _our_model(ws, ref):
 def _token_batches(ws):
     """A few sequences: random ids, and a chat rendered through the template."""
     tok = load_tokenizer(ws.tokenizer_path)
-    chat = tok.encode(render_chat(MESSAGES, add_generation_prompt=True), add_special_tokens=False).ids
+    chat = chat_ids(tok, MESSAGES, add_generation_prompt=True)
     g = torch.Generator().manual_seed(0)
     return [torch.randint(0, tok.get_vocab_size(), (3, 40), generator=g), torch.tensor([chat])]
 
@@ -191,7 +191,8 @@ def test_transformers_loads_the_same_model(tws, tmp_path):
         assert text == render_chat(MESSAGES, add_generation_prompt=gen)
     ours_tok = load_tokenizer(ws.tokenizer_path)
     text = render_chat(MESSAGES, add_generation_prompt=True)
-    assert tok(text, add_special_tokens=False)["input_ids"] == ours_tok.encode(text, add_special_tokens=False).ids
+    # transformers reads the template's control tokens from the text; LM Dojo puts them in by id
+    assert tok(text, add_special_tokens=False)["input_ids"] == chat_ids(ours_tok, MESSAGES, add_generation_prompt=True)
     assert tok.eos_token == END and tok.pad_token == PAD
 
 

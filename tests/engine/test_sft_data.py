@@ -15,7 +15,7 @@ from engine.data.sft_data import (
 from engine.data.shards import EpochOrder, SamplerState
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
-from engine.tokenizer import END, EOT, render_chat, special_id, train_tokenizer
+from engine.tokenizer import chat_ids, encode_template, END, EOT, render_chat, special_id, train_tokenizer
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +180,7 @@ def test_empty_dataset_refused(tmp_path):
 def test_template_round_trip(tok):
     enc = encode_example(tok, MULTI)
     assert isinstance(enc, Encoded) and len(enc.ids) == len(enc.labels)
-    assert enc.ids[:-1] == tok.encode(render_chat(MULTI)).ids
+    assert enc.ids[:-1] == chat_ids(tok, MULTI) == encode_template(tok, render_chat(MULTI))
     assert enc.ids[-1] == special_id(tok, EOT)
     text = tok.decode(enc.ids, skip_special_tokens=False)
     assert text == render_chat(MULTI) + EOT
@@ -226,7 +226,7 @@ def test_empty_user_prompt_encodes(tok):
                     {"role": "user", "content": ""}, {"role": "assistant", "content": MULTI[4]["content"]}]
     assert recs[0]["id"] == "a" and recs[0]["source"] == "f:1"
     enc = encode_example(tok, msgs)
-    assert enc.ids[:-1] == tok.encode(render_chat(msgs)).ids
+    assert enc.ids[:-1] == chat_ids(tok, msgs)
 
 
 def test_response_only_single_turn():
@@ -296,7 +296,7 @@ def test_demo_world_sft_files_load(tmp_path, tok):
     assert len(load_sft_records(sft)) == len(train) + len(heldout)
     for rec in train[:50]:
         enc = encode_example(tok, rec["messages"])
-        assert enc is not None and enc.ids[:-1] == tok.encode(render_chat(rec["messages"])).ids
+        assert enc is not None and enc.ids[:-1] == encode_template(tok, render_chat(rec["messages"]))
 
 
 # -- length bucketing -----------------------------------------------------------------------

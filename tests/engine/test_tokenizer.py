@@ -11,7 +11,7 @@ from engine.data import tokenize
 from engine.data.corpus import iter_documents
 from engine.data.shards import BatchSampler, SamplerState, TokenData, read_meta
 from engine.errors import DojoError
-from engine.tokenizer import (ASSISTANT, END, EOT, SPECIAL_TOKENS, USER, chars_per_token, load_tokenizer,
+from engine.tokenizer import (encode_template, ASSISTANT, END, EOT, SPECIAL_TOKENS, USER, chars_per_token, load_tokenizer,
                               render_chat, special_id, train_tokenizer)
 from engine.workspace import Workspace
 from tests.conftest import run_events
@@ -46,7 +46,9 @@ def test_rare_chinese_character_takes_several_byte_tokens(tok):
 def test_special_tokens_are_single_ids_and_eot_is_zero(tok):
     assert special_id(tok, EOT) == 0
     for t in SPECIAL_TOKENS:
-        assert tok.encode(t, add_special_tokens=False).ids == [special_id(tok, t)]
+        assert encode_template(tok, t) == [special_id(tok, t)]  # in a template: the control token
+        assert tok.encode(t, add_special_tokens=False).ids != [special_id(tok, t)]  # in text: text
+        assert tok.decode(tok.encode(t).ids, skip_special_tokens=False) == t
 
 
 def test_chat_template():
