@@ -244,11 +244,23 @@ def _chat(obj: dict, key: str, role_key: str, content_key: str, role_map: dict |
 
 
 def _validate_conversation(messages: list[dict]) -> None:
+    """The rule: an optional system message first, then turns that alternate user → assistant,
+    starting with the user and ending with the assistant (an answer with no question, or two in a
+    row, would teach the model to answer nothing or itself)."""
     for n, m in enumerate(messages, 1):
         if m["role"] == "assistant" and not m["content"].strip():
             raise _RecordError(f"empty assistant turn (message {n})")
     if not any(m["role"] == "assistant" for m in messages):
         raise _RecordError("no assistant turn")
+    turns = messages[1:] if messages[0]["role"] == "system" else messages
+    first = len(messages) - len(turns) + 1
+    for n, m in enumerate(turns, first):
+        want = "user" if (n - first) % 2 == 0 else "assistant"
+        if m["role"] != want:
+            what = ("a system message only comes first" if m["role"] == "system" else
+                    "the conversation must start with a user turn" if n == first else
+                    f"two {m['role']} turns in a row")
+            raise _RecordError(f"{what} (message {n} is {m['role']}; turns alternate user, assistant)")
     if messages[-1]["role"] != "assistant":
         raise _RecordError(f"conversation must end with an assistant turn (message {len(messages)} "
                            f"is {messages[-1]['role']})")

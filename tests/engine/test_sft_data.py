@@ -1,5 +1,6 @@
 """SFT data: format detection, validation messages with locations, chat-template encoding and loss mask."""
 import json
+import re
 
 import numpy as np
 import pytest
@@ -336,3 +337,20 @@ def test_bucketed_order_pads_less_and_sees_each_example_once_per_epoch():
 def test_bucketing_keeps_tiny_datasets_whole():
     order = EpochOrder(5, seed=0, lengths=np.arange(5), batch=16)  # fewer items than a batch
     assert sorted(order.take(5).tolist()) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("roles, needle", [
+    (["assistant"], "must start with a user turn (message 1"),
+    (["system", "assistant"], "must start with a user turn (message 2"),
+    (["user", "assistant", "assistant"], "two assistant turns in a row (message 3"),
+    (["user", "user", "assistant"], "two user turns in a row (message 2"),
+    (["user", "system", "assistant"], "a system message only comes first (message 2"),
+])
+def test_malformed_turn_order_is_refused_with_file_and_line(tmp_path, roles, needle):
+    """Issue 19, item 16: such a conversation was trained on silently."""
+    good = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}
+    bad = {"messages": [{"role": r, "content": f"{r} text"} for r in roles]}
+    path = tmp_path / "d.jsonl"
+    path.write_text(json.dumps(good) + "\n" + json.dumps(bad) + "\n")
+    with pytest.raises(DojoError, match=rf"d.jsonl:2: .*{re.escape(needle)}"):
+        load_sft_records(path)
