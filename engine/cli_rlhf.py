@@ -14,6 +14,8 @@ def cmd_reward(args):
 
     def human(r):
         by = ", ".join(f"{k} {v['accuracy']:.1%} of {v['pairs']}" for k, v in r.get("heldout_by_reason", {}).items())
+        if r.get("heldout_accuracy") is None:
+            return r.get("note") or "no held-out pairs"
         return f"held-out pair accuracy {r['heldout_accuracy']:.1%} ({r['heldout_pairs']} pairs)" + (f": {by}" if by else "")
 
     return _run_stage(args, reward, human)
@@ -22,15 +24,16 @@ def cmd_reward(args):
 def cmd_dpo(args):
     from engine.train import dpo
 
-    return _run_stage(args, dpo, lambda r: f"held-out preference accuracy {r['heldout_pref_accuracy_before']:.1%} → "
-                                           f"{r['heldout_pref_accuracy_after']:.1%}, KL to the reference {r['kl']:.4f}")
+    return _run_stage(args, dpo, lambda r: r.get("note") or (
+        f"held-out preference accuracy {r['heldout_pref_accuracy_before']:.1%} → "
+        f"{r['heldout_pref_accuracy_after']:.1%}, KL to the reference {r['kl']:.4f}"))
 
 
 def cmd_kto(args):
     from engine.train import kto
 
-    return _run_stage(args, kto, lambda r: f"held-out reward margin (thumbs up − down) {r['heldout_margin_before']:.3f} → "
-                                           f"{r['heldout_margin_after']:.3f}")
+    return _run_stage(args, kto, lambda r: r.get("note") or (
+        f"held-out reward margin (thumbs up − down) {r['heldout_margin_before']:.3f} → {r['heldout_margin_after']:.3f}"))
 
 
 def cmd_grpo(args):

@@ -18,7 +18,7 @@ import torch
 from engine import checkpoint as ckpt
 from engine.config import TrainConfig, build_config, knob
 from engine.data.shards import EpochOrder
-from engine.events import Control, Finished
+from engine.events import Control, Finished, Log
 from engine.losses import IGNORE_INDEX, dpo_loss, sequence_logprobs
 from engine.tokenizer import PAD, load_tokenizer, special_id
 from engine.train.prefdata import PairData, PairTask, load_pairs, pad_batch
@@ -73,11 +73,11 @@ class DPOTask(PairTask):
     @torch.no_grad()
     def logprobs(self, model, pairs) -> torch.Tensor:
         """(N, 2): log π(chosen), log π(rejected) for every pair."""
-        out = []
+        out = [torch.zeros(0, 2)]
         for i in range(0, len(pairs), self.cfg.batch_size):
             c, r = self._forward(model, pairs[i : i + self.cfg.batch_size])
-            out.append(torch.stack([c, r], dim=1))
-        return torch.cat(out).cpu()
+            out.append(torch.stack([c, r], dim=1).cpu())
+        return torch.cat(out)
 
 
     def loss(self, model, rows):
@@ -100,6 +100,8 @@ class DPOTask(PairTask):
     def evaluate(self, model) -> dict[str, float]:
         """Held-out losses and accuracies, and the mean per-token KL(π ‖ π_ref) over the held-out
         answers' tokens (full distributions), from one policy pass over the held-out pairs."""
+        if not self.data.val:
+            return {}
         model.eval()
         pol, kl_total, kl_n = [], 0.0, 0
         for i in range(0, len(self.data.val), self.cfg.batch_size):
@@ -132,13 +134,20 @@ def run(ws: Workspace, cfg: DPOConfig | None = None, control: Control | None = N
         ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
         task = DPOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
         before = task.logprobs(st.model.to(st.device).eval(), task.data.val)  # the starting model
-        acc_before = float((before[:, 0] > before[:, 1]).float().mean())
+        acc_before = float((before[:, 0] > before[:, 1]).float().mean()) if len(before) else None
+        if task.data.note:
+            yield Log(task.data.note, "warning")
         for ev in st.train(st.model, task, control, {"reference": str(ref_path)}):
             if isinstance(ev, Finished):
                 final = task.evaluate(st.model)
-                ev.result |= {"heldout_pref_accuracy_before": round(acc_before, 4),
-                              "heldout_pref_accuracy_after": round(final["val/pref_accuracy"], 4),
-                              "heldout_reward_accuracy": round(final["val/reward_accuracy"], 4),
-                              "kl": round(final["val/kl"], 5), "heldout_pairs": len(task.data.val),
-                              "train_pairs": len(task.data.train)}
+
+                def r4(key):
+                    return round(final[key], 4) if key in final else None
+
+                ev.result |= {"heldout_pref_accuracy_before": None if acc_before is None else round(acc_before, 4),
+                              "heldout_pref_accuracy_after": r4("val/pref_accuracy"),
+                              "heldout_reward_accuracy": r4("val/reward_accuracy"),
+                              "kl": round(final["val/kl"], 5) if "val/kl" in final else None,
+                              "heldout_pairs": len(task.data.val), "train_pairs": len(task.data.train),
+                              "note": task.data.note}
             yield ev

@@ -19,7 +19,7 @@ from engine import checkpoint as ckpt
 from engine.config import TrainConfig, build_config, knob
 from engine.data.shards import EpochOrder, hash_below
 from engine.errors import DojoError
-from engine.events import Control, Finished
+from engine.events import Control, Finished, Log
 from engine.losses import kto_loss, sequence_logprobs
 from engine.tokenizer import PAD, load_tokenizer, special_id
 from engine.train.loop import OrderedRows
@@ -83,8 +83,8 @@ class KTOTask(OrderedRows):
         if len(self.train) < 2:
             raise DojoError("too few usable thumbs to train on (need at least 2)")
         self.examples = len(self.train) + len(self.val)
-        if not self.val:
-            self.val = self.train[-max(1, len(self.train) // 5):]
+        self.note = None if self.val else (f"no thumb is held out ({len(self.train)} thumbs, val_fraction "
+                                          f"{cfg.val_fraction}): held-out numbers are not measured")
         self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
         self.order = EpochOrder(len(self.train), cfg.seed)
         self._logs: list[dict] = []
@@ -121,6 +121,8 @@ class KTOTask(OrderedRows):
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
+        if not self.val:
+            return {}
         model.eval()
         losses, rs, ds = [], [], []
         B = self.cfg.batch_size
@@ -165,10 +167,12 @@ def run(ws: Workspace, cfg: KTOConfig | None = None, control: Control | None = N
         ref_model, _ = ckpt.load_gpt(st.parent, "cpu", st.tokenizer_hash)
         task = KTOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
         before = task.evaluate(st.model.to(st.device))
+        if task.note:
+            yield Log(task.note, "warning")
         for ev in st.train(st.model, task, control, {"reference": st.parent}):
             if isinstance(ev, Finished):
                 after = task.evaluate(st.model)
-                ev.result |= {"heldout_margin_before": round(before["val/margin"], 4),
-                              "heldout_margin_after": round(after["val/margin"], 4),
-                              "examples": task.examples}
+                ev.result |= {"heldout_margin_before": round(before["val/margin"], 4) if before else None,
+                              "heldout_margin_after": round(after["val/margin"], 4) if after else None,
+                              "examples": task.examples, "note": task.note}
             yield ev

@@ -101,10 +101,16 @@ class PairData:
                 self.skipped += 1
                 continue
             (self.val if held_out(p, seed, val_fraction) else self.train).append((p, c, r))
+        if not self.train and self.val:
+            raise DojoError(f"all {len(self.val)} usable preference pair(s) fall in the held-out share (val_fraction "
+                            f"{val_fraction}): nothing is left to train on; add pairs or lower val_fraction")
         if not self.train:
-            raise DojoError(f"no usable preference pairs ({self.skipped} prompts too long for the model's context)")
-        if not self.val:  # always measure something held out
-            self.val = self.train[-max(1, len(self.train) // 5):]
+            raise DojoError(f"no usable preference pairs: {self.skipped} of {len(pairs)} leave too little room in the "
+                            "model's context for their answers")
+        # Nothing held out (few pairs, or val_fraction 0): held-out numbers are missing, never made
+        # up from training pairs; `note` says why.
+        self.note = None if self.val else (f"no pair is held out ({len(self.train)} pairs, val_fraction {val_fraction}): "
+                                          "held-out accuracy is not measured; add pairs or raise val_fraction")
         self.tokens_per_row = int(np.mean([len(c.ids) + len(r.ids) for _, c, r in self.train]))
 
 

@@ -14,7 +14,7 @@ import torch
 
 from engine.config import TrainConfig, build_config, knob
 from engine.data.shards import EpochOrder
-from engine.events import Control, Finished
+from engine.events import Control, Finished, Log
 from engine.losses import bradley_terry_loss
 from engine.model import RewardModel
 from engine.tokenizer import PAD, load_tokenizer, special_id
@@ -73,6 +73,8 @@ class RewardTask(PairTask):
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
+        if not self.data.val:
+            return {}
         model.eval()
         rc, rr = self.score(model, self.data.val)
         model.train()
@@ -119,13 +121,17 @@ def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None 
         task = RewardTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), st.model.cfg.block_size, st.device)
         model = RewardModel.from_gpt(st.model, st.cfg.likelihood)  # a resumed reward model stays as it was
         likelihood = model.likelihood_weight is not None
+        if task.data.note:
+            yield Log(task.data.note, "warning")
         for ev in st.train(model, task, control, {"head": "reward", "reward_likelihood": likelihood}):
             if isinstance(ev, Finished):
-                rc, rr = task.score(model.eval(), task.data.val)
-                by_reason = demo_reasons(ws, [p for p, _, _ in task.data.val], (rc > rr).tolist())
-                ev.result |= {"heldout_accuracy": round(float((rc > rr).float().mean()), 4),
-                              **({"heldout_by_reason": by_reason} if by_reason else {}),
-                              "heldout_pairs": len(task.data.val), "train_pairs": len(task.data.train),
-                              "reward_mean": round(float(torch.cat([rc, rr]).mean()), 4),
-                              "reward_std": round(float(torch.cat([rc, rr]).std()), 4)}
+                ev.result |= {"heldout_pairs": len(task.data.val), "train_pairs": len(task.data.train),
+                              "heldout_accuracy": None, "note": task.data.note}
+                if task.data.val:
+                    rc, rr = task.score(model.eval(), task.data.val)
+                    by_reason = demo_reasons(ws, [p for p, _, _ in task.data.val], (rc > rr).tolist())
+                    ev.result |= {"heldout_accuracy": round(float((rc > rr).float().mean()), 4),
+                                  **({"heldout_by_reason": by_reason} if by_reason else {}),
+                                  "reward_mean": round(float(torch.cat([rc, rr]).mean()), 4),
+                                  "reward_std": round(float(torch.cat([rc, rr]).std()), 4)}
             yield ev

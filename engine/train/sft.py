@@ -22,7 +22,7 @@ from engine.config import TrainConfig, build_config, knob, to_dict
 from engine.data.shards import EpochOrder, hash_below
 from engine.data.sft_data import encode_example, load_sft_records, response_only, select_examples
 from engine.errors import DojoError
-from engine.events import Control
+from engine.events import Control, Log
 from engine.fsutil import atomic_write_text
 from engine.generate import SamplingConfig, chat
 from engine.losses import IGNORE_INDEX
@@ -98,14 +98,15 @@ class SFTTask(OrderedRows):
                 self.train += [(r, enc)] * r.get("weight", 1)
         if not self.train:
             raise DojoError(f"no usable training examples in {path} ({self.skipped} too long or without an answer)")
-        if not self.val:  # always measure something held out
-            self.val = self.train[-max(1, len(self.train) // 20):]
+        # nothing held out (a small set, or val_fraction 0): no validation loss, never one on training examples
+        self.note = None if self.val else (f"no example is held out ({len(records)} examples, val_fraction "
+                                          f"{cfg.val_fraction}): validation loss is not measured")
         self.pad = special_id(tok, PAD)
         self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
         lengths = np.array([len(e.ids) for _, e in self.train])
         self.order = EpochOrder(len(self.train), cfg.seed, lengths=lengths if cfg.bucket else None,
                                 batch=cfg.batch_size)
-        self.eval_prompts = [r["messages"][:-1] for r, _ in self.val[: cfg.eval_prompts]]
+        self.eval_prompts = [r["messages"][:-1] for r, _ in (self.val or self.train)[: cfg.eval_prompts]]
 
     # -- batches: whole examples, right-padded ------------------------------------------
 
@@ -126,6 +127,8 @@ class SFTTask(OrderedRows):
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
+        if not self.val:
+            return {}
         model.eval()
         total, n = 0.0, 0
         B = self.cfg.batch_size
@@ -180,6 +183,8 @@ def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = N
         run_id = run_id if resume_from else dist.on_main(lambda: claim.new(ws, STAGE))
         run_dir = ws.run_dir(run_id)
         task = SFTTask(ws, cfg, tok, model.cfg.block_size, device, run_dir)
+        if task.note:
+            yield Log(task.note, "warning")
         if cfg.lora:
             from engine.lora import LoRAConfig, apply_lora
 

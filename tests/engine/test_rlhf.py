@@ -9,7 +9,7 @@ from engine import checkpoint as ckpt
 from engine.candidates import sample_candidates
 from engine.cli import main
 from engine.errors import DojoError
-from engine.events import Metrics
+from engine.events import Log, Metrics
 from engine.judges import make_judge
 from engine.model import RewardModel
 from engine.prefs import PrefStore
@@ -170,3 +170,31 @@ def test_kto_learns_from_thumbs_alone(sft_ws, capsys):
     with Store(ws.db_path) as store:
         margins = [v for _, v in store.metrics(r["run"], "rewards/margin")]
     assert len(margins) == 8 and margins[-1] > 0  # thumbs-up answers became likelier than thumbs-down ones
+
+
+def test_training_pairs_are_never_reported_as_held_out(sft_ws, tmp_path, capsys):
+    """Issue 19, item 17: a tiny preference set said "0 prompts too long"; with nothing held out,
+    "held-out" accuracy was measured on training pairs."""
+    from engine.train import kto
+    from engine.train.prefdata import held_out
+
+    ws, _ = sft_ws
+    seed = int(reward.make_config().seed)
+    one = next(p for p in ({"prompt": f"q{i}?", "chosen": "good", "rejected": "bad"} for i in range(100))
+               if held_out(p, seed, 0.5))
+    (tmp_path / "one.jsonl").write_text(json.dumps(one) + "\n")
+    with pytest.raises(DojoError, match=r"all 1 usable preference pair\(s\) fall in the held-out share"):
+        run_events(reward.run(ws, reward.make_config(sets={**PAIR_SETS, "prefs": str(tmp_path / "one.jsonl"),
+                                                            "val_fraction": "0.5"})))
+    pairs = tmp_path / "three.jsonl"
+    pairs.write_text("".join(json.dumps({"prompt": f"p{i}?", "chosen": f"good {i}", "rejected": f"bad {i}"}) + "\n"
+                             for i in range(3)))
+    sets = {**PAIR_SETS, "prefs": str(pairs), "val_fraction": "0"}
+    for stage, key in ((reward, "heldout_accuracy"), (dpo, "heldout_pref_accuracy_after"), (kto, "heldout_margin_after")):
+        events = run_events(stage.run(ws, stage.make_config(sets=sets)))
+        r = events[-1].result
+        assert r[key] is None and "held out" in r["note"], (stage.__name__, r)
+        assert any(isinstance(e, Log) and e.level == "warning" and "held out" in e.message for e in events)
+        assert not [e for e in events if isinstance(e, Metrics) and any(k.startswith("val/") for k in e.values)]
+    assert main(["reward", str(ws.root), "--set", f"prefs={pairs}", "--set", "val_fraction=0", "--quiet"]) == 0
+    assert "no pair is held out" in capsys.readouterr().out
