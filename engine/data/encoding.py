@@ -1,7 +1,8 @@
 """Choosing how to decode a file, and telling text from binary (for the raw-source readers).
 
 A UTF-8 / UTF-16 / UTF-32 BOM decides; else UTF-8, unless the first 64 KB are not UTF-8 and look
-like single-byte Western text (cp1252 or latin-1). NUL bytes or many control characters: binary.
+like single-byte Western text (cp1252 or latin-1). Many NUL bytes or control characters: binary (a
+stray NUL in a text file damages its line, which the reader reports, not the whole file).
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from pathlib import Path
 SNIFF_BYTES = 64 * 1024      # bytes looked at to choose the encoding
 BINARY_BYTES = 8 * 1024      # bytes looked at to decide "binary"
 CONTROL_RATIO = 0.30
+NUL_RATIO = 0.01             # more NUL bytes than this: binary; fewer: text with a damaged line or two
 HIGH_BYTE_RATIO = 0.30       # more non-ASCII bytes than this in non-UTF-8 text: not a Western 8-bit text
 
 
@@ -70,7 +72,7 @@ def _sniff(path: Path) -> _Sniff:
 
 def _sniff_wide(body: bytes, enc: str, bare: str, label: str) -> _Sniff:
     text = codecs.getincrementaldecoder(bare)(_ERRORS).decode(body[:BINARY_BYTES], final=False)
-    if "\x00" in text or _control_ratio_text(text) > CONTROL_RATIO:
+    if text.count("\x00") > NUL_RATIO * max(1, len(text)) or _control_ratio_text(text) > CONTROL_RATIO:
         return _Sniff(skip="binary file")
     return _Sniff(encoding=enc, label=label)
 
@@ -91,7 +93,9 @@ def _bomless_utf16(head: bytes) -> str | None:
 
 def _sniff_utf8(head: bytes, at_eof: bool, enc: str) -> _Sniff:
     probe = head[:BINARY_BYTES]
-    if b"\x00" in probe or (probe and _control_ratio_bytes(probe) > CONTROL_RATIO):
+    if probe.count(0) > NUL_RATIO * max(1, len(probe)) or (probe and _control_ratio_bytes(probe) > CONTROL_RATIO):
+        return _Sniff(skip="binary file")
+    if b"\x00" in probe and not _valid_utf8(probe):  # a NUL in something that is not text either
         return _Sniff(skip="binary file")
     text = codecs.getincrementaldecoder("utf-8")(_ERRORS).decode(head, final=at_eof)
     invalid = text.count(_MARK)
@@ -111,6 +115,14 @@ def _sniff_utf8(head: bytes, at_eof: bool, enc: str) -> _Sniff:
     except UnicodeDecodeError:
         pass
     return _Sniff(encoding="latin-1", label="latin-1")
+
+
+def _valid_utf8(data: bytes) -> bool:
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(data, final=False)  # a cut last character is fine
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _control_ratio_bytes(data: bytes) -> float:

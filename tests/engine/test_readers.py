@@ -345,3 +345,16 @@ def test_other_encodings_and_json_arrays(tmp_path):
     assert r.stats[(tmp_path / "nobom.txt").as_posix()]["encoding"] == "utf-16-le"
     reasons = {s.path.rsplit("/", 1)[1]: s.reason for s in r.skipped}
     assert reasons["ru.txt"].startswith("undecodable text") and "JSON array" in reasons["arr.json"]
+
+
+def test_one_nul_byte_costs_its_line_not_the_file(tmp_path):
+    """Issue 19, item 18: a JSONL file with valid lines and one NUL byte was skipped whole as binary."""
+    lines = [json.dumps({"text": f"document number {i} is fine."}) for i in range(20)]
+    lines[7] = '{"text": "broken \x00 here"}'
+    (tmp_path / "mostly.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (tmp_path / "blob.bin.txt").write_bytes(b"\x00\x01\x02binary" * 200)  # still binary
+    reader = SourceReader([tmp_path])
+    docs = list(reader)
+    assert len(docs) == 19 and all("\x00" not in d.text for d in docs)
+    assert [b.line for b in reader.bad_records] == [8]
+    assert [(s.path.rsplit("/", 1)[-1], s.reason) for s in reader.skipped] == [("blob.bin.txt", "binary file")]
