@@ -64,6 +64,8 @@ class TrainConfig:
     sample_every: int = knob(200, "Steps between sample generations (0 = never).", min=0)
     sample_tokens: int = knob(40, "Tokens generated per sample.", min=1)
     checkpoint_every: int = knob(500, "Steps between checkpoints (one is always saved at the end).", min=1)
+    checkpoint_minutes: float = knob(2.0, "Also a checkpoint when this many minutes have passed since the last one, "
+                                     "so a crash never costs more (0 = by steps only).", min=0.0)
     keep_last: int = knob(2, "Recent checkpoints kept besides the best one.", min=2)
     spike_sigma: float = knob(6.0, "Skip a step whose loss or gradient norm is this many standard deviations above the recent mean.", min=1.0)
     spike_window: int = knob(128, "Steps in the rolling window of the spike guard.", min=8)

@@ -341,6 +341,7 @@ def train(job: Job, control: Control | None = None) -> Iterator:
     micro = cfg.batch_size // ctx.world  # rows per rank and micro-batch
     rows_per_step = cfg.batch_size * cfg.grad_accum  # over all ranks
     last_saved, last_eval_step, val = step, -1, {}
+    saved_at = elapsed  # training time at the last checkpoint
     status, last_loss = "done", float("nan")
     window_t, window_tokens = time.perf_counter(), 0
     tokens_per_s = 0.0
@@ -380,11 +381,15 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                 for prompt, text in task.samples(model, step):
                     store.log_sample(job.run_id, step, prompt, text)
                     yield Sample(step, prompt, text)
-            # save
-            if (step % cfg.checkpoint_every == 0 or finished or control.cancelled) and step > last_saved:
+            # save: every checkpoint_every steps, and every checkpoint_minutes of training (rank 0's
+            # clock decides, so every rank takes the same branch)
+            due = bool(cfg.checkpoint_minutes) and elapsed - saved_at >= cfg.checkpoint_minutes * 60
+            if cfg.checkpoint_minutes and ctx.world > 1:
+                due = bool(dist.from_main(float(due), job.device))
+            if (step % cfg.checkpoint_every == 0 or finished or control.cancelled or due) and step > last_saved:
                 if main:
                     yield save()
-                last_saved = step
+                last_saved, saved_at = step, elapsed
             # stop?
             if finished or control.cancelled:
                 status = "cancelled" if control.cancelled and not finished else "done"

@@ -314,3 +314,14 @@ def test_a_model_or_batch_that_cannot_fit_is_refused_before_allocating(ws, sets,
     assert not [p for p in ws.runs_dir.iterdir()]  # nothing was started
     argv = ["pretrain", str(ws.root), *[a for k, v in {**TINY, "max_steps": "2", **sets}.items() for a in ("--set", f"{k}={v}")]]
     assert main(argv) == 2 and "does not fit" in capsys.readouterr().err
+
+
+def test_checkpoints_by_time_bound_what_a_crash_can_cost(ws):
+    """Issue 19, item 20: with checkpoint_every far away, checkpoint_minutes still saves."""
+    events = run_events(pretrain.run(ws, cfg(max_steps=150, checkpoint_every=100000, checkpoint_minutes=0.002,
+                                             keep_last=100)))
+    steps = [e.step for e in events if isinstance(e, Checkpoint)]
+    assert steps[-1] == 150 and len(steps) >= 3  # some on the clock before the one at the end
+    assert all(0 < s < 150 for s in steps[:-1])
+    plain = run_events(pretrain.run(ws, cfg(max_steps=20, checkpoint_every=100000, checkpoint_minutes=0)))
+    assert [e.step for e in plain if isinstance(e, Checkpoint)] == [20]  # 0: by steps only
