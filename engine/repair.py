@@ -39,8 +39,12 @@ def runs_on_disk(ws) -> list[Path]:
 
 
 def missing_runs(ws, store: Store) -> list[Path]:
+    """Run folders the database does not know, leaving out runs being written right now (a run
+    registers itself a moment after it claims its folder)."""
+    from engine.locks import run_is_live
+
     known = {r[0] for r in store.conn.execute("SELECT id FROM runs")}
-    return [p for p in runs_on_disk(ws) if p.name not in known]
+    return [p for p in runs_on_disk(ws) if p.name not in known and not run_is_live(p)]
 
 
 def rebuild_run_index(ws, store: Store | None = None) -> list[str]:
