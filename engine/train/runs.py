@@ -37,9 +37,15 @@ class RunClaim:
         return run_id
 
     def resume(self, ws, store: Store, stage: str, resume) -> tuple[str, str]:
-        from engine.locks import lock_run
+        from engine.locks import lock_run, run_is_live
 
-        run_id, found = find_resume(ws, store, stage, resume)
+        try:
+            run_id, found = find_resume(ws, store, stage, resume)
+        except DojoError:
+            # a live run has no checkpoint yet: say who writes it, not "nothing to resume"
+            if isinstance(resume, str) and run_is_live(ws.run_dir(resume)):
+                lock_run(ws.run_dir(resume)).release()  # raises, naming the writer
+            raise
         self.lock = lock_run(ws.run_dir(run_id))
         return run_id, str(found)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -132,3 +133,18 @@ def test_restore_is_refused_while_another_process_has_the_database_open(ws, tmp_
     assert PrefStore.restore(backup, ws.db_path, force=True) == ws.db_path  # nobody writes now
     with PrefStore(ws.db_path) as store:
         assert store.counts()["pairs"] > 0
+
+
+def test_resuming_a_live_run_before_its_first_checkpoint_names_its_writer(ws):
+    """A run started a moment ago has no checkpoint yet: --resume says who writes it, not "nothing to resume"."""
+    run = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "2"})))[-1].result["run"]
+    shutil.rmtree(ws.run_dir(run) / "checkpoints")
+    holder = _holder(ws.run_dir(run))
+    try:
+        with pytest.raises(DojoError, match=rf"being written by process {holder.pid}"):
+            run_events(pretrain.run(ws, resume=run, overrides={"max_steps": "4"}))
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    with pytest.raises(DojoError, match="no complete checkpoint"):
+        run_events(pretrain.run(ws, resume=run, overrides={"max_steps": "4"}))
