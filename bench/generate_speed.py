@@ -83,7 +83,7 @@ def _as_hf(model):
     except ImportError:
         return None
 
-    from engine.hf import to_llama
+    from engine.io.hf_export import to_llama
 
     cfg = model.cfg
     hf_model = LlamaForCausalLM(LlamaConfig(

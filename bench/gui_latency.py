@@ -59,8 +59,8 @@ def run(seconds: float = 20.0) -> dict:
     from engine.config import TokenizerConfig
     from engine.data import tokenize
     from engine.data.demo import write_demo_world
-    from engine.store import Store
-    from engine.workspace import Workspace
+    from engine.io.store import Store
+    from engine.io.workspace import Workspace
     from gui.app import build_window
     from gui.settings import AppSettings
 

@@ -116,7 +116,7 @@ def _drain(events) -> dict:
 
 def _run_phase(name: str, root: Path) -> dict:
     """In the child process: one phase on the workspace at `root`."""
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(root)
     t = time.perf_counter()
@@ -149,7 +149,7 @@ def _run_phase(name: str, root: Path) -> dict:
 def run(seconds: float = 0.0, mb: float = 1000.0) -> dict:
     from bench.clean_speed import make_corpus
     from engine.data.pollute import write_reference
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     folder = Path(tempfile.mkdtemp(prefix="lmdojo-memory-bench-"))
     try:

@@ -21,8 +21,8 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file
 
-from engine.errors import CheckpointError
-from engine.fsutil import atomic_write_bytes, atomic_write_text, fsync_dir
+from engine.errors import CheckpointError, few
+from engine.io.fsutil import atomic_write_bytes, atomic_write_text, fsync_dir
 
 FORMAT = "lmdojo-checkpoint-1"
 FILES = ("model.safetensors", "train_state.safetensors", "meta.json")
@@ -68,7 +68,7 @@ def load_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor], tied:
     except RuntimeError as e:
         raise CheckpointError(f"checkpoint weights do not fit the model: {str(e).splitlines()[-1].strip()}") from None
     if missing or unexpected:
-        raise CheckpointError(f"checkpoint weights do not fit the model: missing {missing[:3]}, unexpected {unexpected[:3]}")
+        raise CheckpointError(f"checkpoint weights do not fit the model: missing {few(missing, brackets=True)}, unexpected {few(unexpected, brackets=True)}")
     params = dict(model.named_parameters(remove_duplicate=False))
     for key, partner in tied.items():
         a, b = key.removesuffix(".weight"), partner.removesuffix(".weight")

@@ -10,10 +10,11 @@ import difflib
 import json
 import math
 import re
-import tomllib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import tomllib
 
 from engine.errors import ConfigError
 
@@ -85,6 +86,42 @@ class TrainConfig:
 
     def has_budget(self) -> bool:
         return self.max_steps > 0 or self.max_minutes > 0
+
+
+@dataclass
+class StageConfig(TrainConfig):
+    """What every stage after pretraining shares besides the loop's knobs: the run it starts from."""
+
+    base: str = knob("", "Run or checkpoint to start from (default: the latest run of the stage before).")
+
+
+def defaults(**changes):
+    """Other defaults for knobs a stage config inherits, as data. Put it under @dataclass:
+
+        @dataclass
+        @defaults(lr=1e-4, batch_size=(16, "Pairs per step."))
+        class DPOConfig(StageConfig): ...
+
+    name=value keeps the knob's help and limits; name=(value, help) says what it means in this
+    stage; name=(value, help, {"min": 2}) also changes its limits. The knob keeps its place."""
+
+    def apply(cls):
+        parent = next(b for b in cls.__mro__[1:] if dataclasses.is_dataclass(b))
+        inherited = {f.name: f for f in dataclasses.fields(parent)}
+        annotations = cls.__dict__.get("__annotations__", {})
+        for name, change in changes.items():
+            if name not in inherited:
+                raise TypeError(f"{cls.__name__}: {name} is not an inherited knob")
+            value, help, limits = (*change, {}) if isinstance(change, tuple) and len(change) == 2 else \
+                change if isinstance(change, tuple) else (change, None, {})
+            old = inherited[name]
+            metadata = {**old.metadata, **({"help": help} if help else {}), **limits}
+            annotations[name] = old.type
+            setattr(cls, name, field(default=value, metadata=metadata))
+        cls.__annotations__ = annotations
+        return cls
+
+    return apply
 
 
 @dataclass

@@ -15,3 +15,10 @@ class CheckpointError(DojoError):
 
 class TrainingError(Exception):
     """Training could not go on (diverged, out of memory with nothing left to shrink)."""
+
+
+def few(items: list, n: int = 3, brackets: bool = False) -> str:
+    """The first `n` of `items` for a message that names them, and how many more there are;
+    with `brackets`, as a Python list (weight names among other words read better that way)."""
+    shown = str(list(items[:n])) if brackets else ", ".join(map(str, items[:n]))
+    return shown + (f" and {len(items) - n} more" if len(items) > n else "")

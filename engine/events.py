@@ -53,11 +53,6 @@ class Finished:
     result: dict = field(default_factory=dict)
 
 
-@dataclass
-class Failed:
-    message: str
-
-
 class Control:
     """Thread-safe pause / resume / cancel, checked by a job between steps."""
 

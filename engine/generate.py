@@ -12,7 +12,6 @@ import torch
 
 from engine.model import GPT
 
-
 MAX_NEW_TOKENS = 8192  # a stated limit: far past any of LM Dojo's contexts, still minutes at worst on a CPU
 
 
@@ -75,12 +74,12 @@ def sampling_probs(logits: torch.Tensor, cfg: SamplingConfig) -> torch.Tensor:
 def stream(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
            generator: torch.Generator | None = None, bias: dict[int, float] | None = None) -> Iterator[tuple[int, float]]:
     """Yield (token id, its probability) one at a time, until a stop token or max_new_tokens."""
-    for tok, p, _ in _steps(model, prompt_ids, cfg, stop_ids, generator, bias):
+    for tok, p, _ in sample_steps(model, prompt_ids, cfg, stop_ids, generator, bias):
         yield tok, p
 
 
 @torch.inference_mode()
-def _steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids, generator, bias):
+def sample_steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids, generator, bias):
     """(token, its probability, the whole distribution) per generated token."""
     was_training = model.training
     model.eval()
@@ -117,7 +116,7 @@ def generate(model: GPT, tok, prompt: str | list[int], cfg: SamplingConfig, stop
     given, is called after every token (a long generation can show how far it is)."""
     prompt_ids = list(prompt) if isinstance(prompt, list) else tok.encode(prompt, add_special_tokens=False).ids
     out = Generation(text="")
-    for t, p, probs in _steps(model, prompt_ids, cfg, stop_ids, generator, bias):
+    for t, p, probs in sample_steps(model, prompt_ids, cfg, stop_ids, generator, bias):
         if progress is not None:
             progress(len(out.token_ids) + 1)
         if t in stop_ids:

@@ -31,8 +31,8 @@ from pathlib import Path
 import torch
 from torch import Tensor, nn
 
-from engine.errors import CheckpointError
-from engine.fsutil import atomic_write_bytes
+from engine.errors import CheckpointError, few
+from engine.io.fsutil import atomic_write_bytes
 
 ADAPTER_FORMAT = "lmdojo-lora-1"
 _SUFFIXES = ("lora_A", "lora_B")
@@ -193,11 +193,11 @@ def load_lora_state_dict(model: nn.Module, sd: dict[str, Tensor]) -> None:
                   for k in sorted(set(params) & set(sd)) if tuple(sd[k].shape) != tuple(params[k].shape)]
     problems = []
     if missing:
-        problems.append(f"missing {_short(missing)}")
+        problems.append(f"missing {few(missing, 4, brackets=True)}")
     if unexpected:
-        problems.append(f"unexpected {_short(unexpected)}")
+        problems.append(f"unexpected {few(unexpected, 4, brackets=True)}")
     if mismatched:
-        problems.append(f"shape mismatch {_short(mismatched)}")
+        problems.append(f"shape mismatch {few(mismatched, 4, brackets=True)}")
     if problems:
         raise CheckpointError("LoRA adapter does not fit the model (different rank, targets or model size?): "
                               + "; ".join(problems))
@@ -216,10 +216,6 @@ def apply_adapter(model: nn.Module, path: Path, merge: bool = True) -> nn.Module
     apply_lora(model, cfg)
     load_lora_state_dict(model, tensors)
     return merge_lora(model) if merge else model
-
-
-def _short(items: list[str], n: int = 4) -> str:
-    return str(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")
 
 
 def merge_lora(model: nn.Module) -> nn.Module:

@@ -13,7 +13,7 @@ from typing import Iterable
 from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, trainers
 
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text
+from engine.io.fsutil import atomic_write_text
 
 # Document boundary first: id 0 is the end-of-text token every shard uses.
 EOT = "<|endoftext|>"

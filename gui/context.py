@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.workspace import Workspace
+from engine.io.workspace import Workspace
 from gui.jobs import JobRunner
 from gui.settings import AppSettings
 

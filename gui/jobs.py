@@ -99,7 +99,7 @@ class JobRunner(QObject):
     failed = Signal(str, str)  # job name, message
     busy_changed = Signal(bool)
     paused_changed = Signal(bool)
-    other = Signal(object)  # events without a signal of their own (e.g. engine.arena.Token)
+    other = Signal(object)  # events without a signal of their own (e.g. engine.compare.arena.Token)
 
     def __init__(self, parent=None):
         super().__init__(parent)

@@ -6,8 +6,8 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem
                                QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
 
 from engine.errors import DojoError
-from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
-from engine.workspace import Workspace, take_notes
+from engine.train.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
+from engine.io.workspace import Workspace, take_notes
 from gui.app import app_icon, app_version
 from gui.context import Context
 from gui.pages.compare import ComparePage

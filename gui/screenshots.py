@@ -20,9 +20,9 @@ def prepare_workspace(root: Path):
     from engine.config import TokenizerConfig
     from engine.data import tokenize
     from engine.data.demo import write_demo_world
-    from engine.prefs import PrefStore
+    from engine.rlhf.prefs import PrefStore
     from engine.train import dpo, pretrain, sft
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = Workspace.create(root)
     write_demo_world(ws.root)

@@ -59,7 +59,7 @@ class Smoke:
 
     def demo_workspace(self):
         from engine.data.pollute import write_demo
-        from engine.workspace import Workspace
+        from engine.io.workspace import Workspace
 
         self.ws = Workspace.create(self.root / "ws")
         write_demo(self.ws.root)  # what MainWindow.create_workspace(demo=True) does
@@ -106,7 +106,7 @@ class Smoke:
             raise SmokeFailure("generation produced no text")
 
     def preferences(self):
-        from engine.prefs import PrefStore
+        from engine.rlhf.prefs import PrefStore
 
         with PrefStore(self.ws.db_path) as store:
             prompt = store.add_prompt("Who is Mira?")

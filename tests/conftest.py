@@ -13,7 +13,7 @@ from engine.config import TokenizerConfig
 from engine.data import tokenize
 from engine.data.demo import DemoConfig, write_demo_world
 from engine.events import Finished
-from engine.workspace import Workspace
+from engine.io.workspace import Workspace
 
 # A model small enough that a test trains it in seconds on two CPU cores.
 TINY = {"n_layer": 2, "n_head": 2, "n_embd": 32, "block_size": 32, "batch_size": 4, "lr": 3e-3,
@@ -68,3 +68,15 @@ def sft_ws(ws):
         "max_steps": "20", "batch_size": "8", "eval_every": "20", "sample_every": "0", "checkpoint_every": "20",
         "threads": "1", "lr": "3e-3"})))
     return ws, r[-1].result
+
+
+def cli(capsys, *argv):
+    """lmdojo-cli in this process: (exit code, stdout, stderr)."""
+    from engine.cli import main
+
+    try:
+        rc = main([str(a) for a in argv])
+    except SystemExit as e:  # argparse's own errors
+        rc = e.code
+    out, err = capsys.readouterr()
+    return rc, out, err

@@ -28,9 +28,9 @@ from engine.data.rules import Normalize, NormalizeConfig, Rules, RulesConfig
 from engine.data.steps import Doc
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log, Progress
-from engine.fsutil import atomic_write_text, building_dir, check_output_dir, replace_dir
-from engine.store import Store
-from engine.workspace import Workspace
+from engine.io.fsutil import atomic_write_text, building_dir, check_output_dir, replace_dir
+from engine.io.store import Store
+from engine.io.workspace import Workspace
 
 STAGE = "data"
 CHUNK = 256  # documents per task sent to a worker process

@@ -28,7 +28,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from engine.data import demo_pools as P
-from engine.fsutil import atomic_write_text
+from engine.io.fsutil import atomic_write_text
 
 MAX_PEOPLE = 20_000
 MAX_STORIES = 100_000

@@ -20,17 +20,17 @@ HIGH_BYTE_RATIO = 0.30       # more non-ASCII bytes than this in non-UTF-8 text:
 # Invalid input bytes decode to this marker (a Unicode noncharacter, never seen in real text), so
 # that a line holding a replacement can be told from a line holding a genuine U+FFFD; the marker
 # is turned into U+FFFD before any text leaves this module.
-_MARK = "\ufdd0"
-_ERRORS = "lmdojo.readers.mark"
+INVALID_MARK = "\ufdd0"
+MARK_INVALID = "lmdojo.readers.mark"
 
 
 def _mark_invalid(exc: UnicodeError):
     if isinstance(exc, UnicodeDecodeError):
-        return _MARK, exc.end
+        return INVALID_MARK, exc.end
     raise exc
 
 
-codecs.register_error(_ERRORS, _mark_invalid)
+codecs.register_error(MARK_INVALID, _mark_invalid)
 
 # bytes counted as control characters when deciding "binary": C0 controls except the usual
 # text ones (backspace, tab, newline, vertical tab, form feed, carriage return, escape), and DEL
@@ -41,19 +41,19 @@ _CONTROL_CHARS = {chr(b) for b in _CONTROL_BYTES}
 
 
 @dataclass
-class _Sniff:
+class Sniff:
     encoding: str | None = None       # codec to open with
     label: str = "utf-8"              # what stats report
     skip: str | None = None           # reason to skip the whole file
 
 
 
-def _sniff(path: Path) -> _Sniff:
+def sniff(path: Path) -> Sniff:
     with open(path, "rb") as fh:
         head = fh.read(SNIFF_BYTES)
         at_eof = len(head) < SNIFF_BYTES or not fh.read(1)
     if not head:
-        return _Sniff(skip="empty file")
+        return Sniff(skip="empty file")
     for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
                      (codecs.BOM_UTF8, "utf-8-sig"),
                      (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
@@ -70,11 +70,11 @@ def _sniff(path: Path) -> _Sniff:
     return _sniff_utf8(head, at_eof, "utf-8")
 
 
-def _sniff_wide(body: bytes, enc: str, bare: str, label: str) -> _Sniff:
-    text = codecs.getincrementaldecoder(bare)(_ERRORS).decode(body[:BINARY_BYTES], final=False)
+def _sniff_wide(body: bytes, enc: str, bare: str, label: str) -> Sniff:
+    text = codecs.getincrementaldecoder(bare)(MARK_INVALID).decode(body[:BINARY_BYTES], final=False)
     if text.count("\x00") > NUL_RATIO * max(1, len(text)) or _control_ratio_text(text) > CONTROL_RATIO:
-        return _Sniff(skip="binary file")
-    return _Sniff(encoding=enc, label=label)
+        return Sniff(skip="binary file")
+    return Sniff(encoding=enc, label=label)
 
 
 def _bomless_utf16(head: bytes) -> str | None:
@@ -91,30 +91,30 @@ def _bomless_utf16(head: bytes) -> str | None:
     return None
 
 
-def _sniff_utf8(head: bytes, at_eof: bool, enc: str) -> _Sniff:
+def _sniff_utf8(head: bytes, at_eof: bool, enc: str) -> Sniff:
     probe = head[:BINARY_BYTES]
     if probe.count(0) > NUL_RATIO * max(1, len(probe)) or (probe and _control_ratio_bytes(probe) > CONTROL_RATIO):
-        return _Sniff(skip="binary file")
+        return Sniff(skip="binary file")
     if b"\x00" in probe and not _valid_utf8(probe):  # a NUL in something that is not text either
-        return _Sniff(skip="binary file")
-    text = codecs.getincrementaldecoder("utf-8")(_ERRORS).decode(head, final=at_eof)
-    invalid = text.count(_MARK)
+        return Sniff(skip="binary file")
+    text = codecs.getincrementaldecoder("utf-8")(MARK_INVALID).decode(head, final=at_eof)
+    invalid = text.count(INVALID_MARK)
     if not invalid:
-        return _Sniff(encoding=enc, label=enc)
+        return Sniff(encoding=enc, label=enc)
     # valid multi-byte sequences outnumber the invalid ones: a UTF-8 file with some damage
     non_ascii = len(text) - len(text.encode("ascii", "ignore")) - invalid
     if non_ascii >= invalid:
-        return _Sniff(encoding=enc, label=enc)
+        return Sniff(encoding=enc, label=enc)
     high = len(head.translate(None, bytes(range(128))))
     if high > HIGH_BYTE_RATIO * len(head):
-        return _Sniff(skip="undecodable text: not UTF-8, and too many non-ASCII bytes for latin-1/cp1252")
+        return Sniff(skip="undecodable text: not UTF-8, and too many non-ASCII bytes for latin-1/cp1252")
     try:  # cp1252 when it decodes and uses the 0x80-0x9F range (curly quotes, dashes, euro sign)
         head.decode("cp1252")
         if any(0x80 <= b <= 0x9F for b in head):
-            return _Sniff(encoding="cp1252", label="cp1252")
+            return Sniff(encoding="cp1252", label="cp1252")
     except UnicodeDecodeError:
         pass
-    return _Sniff(encoding="latin-1", label="latin-1")
+    return Sniff(encoding="latin-1", label="latin-1")
 
 
 def _valid_utf8(data: bytes) -> bool:

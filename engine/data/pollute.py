@@ -10,7 +10,7 @@ import json
 import random
 from pathlib import Path
 
-from engine.fsutil import atomic_write_text
+from engine.io.fsutil import atomic_write_text
 
 SPAM_EN = ["BUY NOW!!! Cheap watches $$$ best price click here >>> www.example.com <<<",
            "FREE FREE FREE casino bonus $$$ win win win !!! limited offer ### call now",

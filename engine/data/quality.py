@@ -30,7 +30,7 @@ from safetensors.numpy import save as st_save
 from engine.config import knob, validate_fields
 from engine.data.steps import Doc, Step
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_bytes, atomic_write_text
+from engine.io.fsutil import atomic_write_bytes, atomic_write_text
 
 FORMAT = "lmdojo-quality-hashed-ngram"
 VERSION = 1

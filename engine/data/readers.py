@@ -49,7 +49,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from engine.data.encoding import _ERRORS, _MARK, _sniff
+from engine.data.encoding import INVALID_MARK, MARK_INVALID, sniff
 from engine.data.steps import Doc
 from engine.errors import ConfigError, DojoError
 
@@ -208,17 +208,17 @@ class SourceReader:
             yield from self._read_parquet(shown, path)
             return
         try:
-            sniff = _sniff(path)
+            found = sniff(path)
         except OSError as e:
             self._skip(shown, f"unreadable: {e.strerror or e}")
             return
-        if sniff.skip:
-            self._skip(shown, sniff.skip)
+        if found.skip:
+            self._skip(shown, found.skip)
             return
-        st = _FileStats(format=fmt, encoding=sniff.label)
+        st = _FileStats(format=fmt, encoding=found.label)
         newline = "" if fmt == "csv" else None
         try:
-            with open(path, encoding=sniff.encoding, errors=_ERRORS, newline=newline) as fh:
+            with open(path, encoding=found.encoding, errors=MARK_INVALID, newline=newline) as fh:
                 first = _first_nonspace(fh)
                 if first is None:
                     self._skip(shown, "empty file")
@@ -358,8 +358,8 @@ class SourceReader:
             if part == 0:
                 lineno += 1
                 replaced_here = False
-            if _MARK in text:
-                text = text.replace(_MARK, "\ufffd")
+            if INVALID_MARK in text:
+                text = text.replace(INVALID_MARK, "\ufffd")
                 if not replaced_here:
                     st.replaced_lines += 1
                     replaced_here = True
@@ -445,7 +445,7 @@ class SourceReader:
             self._skip(shown, f"unreadable CSV header: {e}")
             self._stats.pop(shown, None)
             return
-        names = [h.replace(_MARK, "\ufffd").strip() for h in header]
+        names = [h.replace(INVALID_MARK, "\ufffd").strip() for h in header]
         if tf not in names:
             self._skip(shown, f"no column '{tf}' in the CSV header (columns: {', '.join(names)[:200]})")
             self._stats.pop(shown, None)
@@ -463,7 +463,7 @@ class SourceReader:
                 continue
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            row = [c.replace(_MARK, "\ufffd") if _MARK in c else c for c in row]
+            row = [c.replace(INVALID_MARK, "\ufffd") if INVALID_MARK in c else c for c in row]
             if col >= len(row):
                 self._bad(st, shown, start, f"row has {len(row)} fields, no '{tf}' value",
                           delimiter.join(row))
@@ -555,7 +555,7 @@ class _CsvLines:
             self.part = 1
         else:
             self.part += 1
-        if _MARK in cur:
+        if INVALID_MARK in cur:
             self.st.replaced_lines += 1
         return cur
 

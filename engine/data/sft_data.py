@@ -37,7 +37,7 @@ FORMATS_HINT = "expected one of: instruction/output, messages, conversations, pr
 DUPLICATE_JACCARD = 0.7
 
 
-class _RecordError(Exception):
+class RecordError(Exception):
     """A problem with one record; the loader adds the file and line."""
 
 
@@ -61,7 +61,7 @@ def load_sft_records(path: Path) -> list[dict]:
             source = f"{f}:{line}"
             try:
                 messages = normalise_record(obj)
-            except _RecordError as e:
+            except RecordError as e:
                 raise DojoError(f"{source}: {e}") from None
             records.append({"id": _record_id(obj, f, line), "messages": messages, "source": source,
                             "weight": _weight(obj, source)})
@@ -88,7 +88,7 @@ def load_prompts(path: Path) -> list[dict]:
                 obj = {**obj, "response": "…"}  # a prompt-only line: a stand-in answer, dropped below
             try:
                 messages = normalise_record(obj)
-            except _RecordError as e:
+            except RecordError as e:
                 raise DojoError(f"{source}: {e}") from None
             while messages[-1]["role"] == "assistant":
                 messages = messages[:-1]
@@ -178,7 +178,7 @@ def _parquet_rows(f: Path) -> list[dict]:
 
 
 def normalise_record(obj: dict) -> list[dict]:
-    """The messages of one record in any supported format; raises _RecordError when invalid."""
+    """The messages of one record in any supported format; raises RecordError when invalid."""
     if "messages" in obj:
         messages = _chat(obj, "messages", "role", "content", None)
     elif "conversations" in obj:
@@ -188,7 +188,7 @@ def normalise_record(obj: dict) -> list[dict]:
         output = _field(obj, "output")
         extra = obj.get("input")
         if extra is not None and not isinstance(extra, str):
-            raise _RecordError(f"field 'input' must be a string, got {type(extra).__name__}")
+            raise RecordError(f"field 'input' must be a string, got {type(extra).__name__}")
         user = f"{instruction}\n\n{extra}" if extra and extra.strip() else instruction
         messages = [{"role": "user", "content": user}, {"role": "assistant", "content": output}]
     elif "prompt" in obj:
@@ -198,47 +198,47 @@ def normalise_record(obj: dict) -> list[dict]:
         elif "completion" in obj:
             answer = _field(obj, "completion")
         else:
-            raise _RecordError("missing field 'response' (or 'completion')")
+            raise RecordError("missing field 'response' (or 'completion')")
         messages = [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}]
     else:
         keys = ", ".join(sorted(map(str, obj)))[:120] or "none"
-        raise _RecordError(f"unknown format ({FORMATS_HINT}; fields: {keys})")
+        raise RecordError(f"unknown format ({FORMATS_HINT}; fields: {keys})")
     _validate_conversation(messages)
     return messages
 
 
 def _field(obj: dict, name: str) -> str:
     if name not in obj:
-        raise _RecordError(f"missing field '{name}'")
+        raise RecordError(f"missing field '{name}'")
     value = obj[name]
     if not isinstance(value, str):
-        raise _RecordError(f"field '{name}' must be a string, got {type(value).__name__}")
+        raise RecordError(f"field '{name}' must be a string, got {type(value).__name__}")
     return value
 
 
 def _chat(obj: dict, key: str, role_key: str, content_key: str, role_map: dict | None) -> list[dict]:
     turns = obj[key]
     if not isinstance(turns, list):
-        raise _RecordError(f"field '{key}' must be a list, got {type(turns).__name__}")
+        raise RecordError(f"field '{key}' must be a list, got {type(turns).__name__}")
     out = []
     for n, m in enumerate(turns, 1):
         if not isinstance(m, dict):
-            raise _RecordError(f"message is not an object (message {n})")
+            raise RecordError(f"message is not an object (message {n})")
         for k in (role_key, content_key):
             if k not in m or m[k] is None:
-                raise _RecordError(f"missing field '{k}' (message {n})")
+                raise RecordError(f"missing field '{k}' (message {n})")
         role, content = m[role_key], m[content_key]
         if not isinstance(role, str):
-            raise _RecordError(f"'{role_key}' must be a string, got {type(role).__name__} (message {n})")
+            raise RecordError(f"'{role_key}' must be a string, got {type(role).__name__} (message {n})")
         if not isinstance(content, str):
-            raise _RecordError(f"'{content_key}' must be a string, got {type(content).__name__} (message {n})")
+            raise RecordError(f"'{content_key}' must be a string, got {type(content).__name__} (message {n})")
         if role_map is not None:
             if role.lower() not in role_map:
-                raise _RecordError(f"unknown role {role!r} (message {n}; expected one of: "
+                raise RecordError(f"unknown role {role!r} (message {n}; expected one of: "
                                    f"{', '.join(role_map)})")
             role = role_map[role.lower()]
         elif role not in ROLES:
-            raise _RecordError(f"unknown role {role!r} (message {n}; expected system, user or assistant)")
+            raise RecordError(f"unknown role {role!r} (message {n}; expected system, user or assistant)")
         out.append({"role": role, "content": content})
     return out
 
@@ -249,9 +249,9 @@ def _validate_conversation(messages: list[dict]) -> None:
     row, would teach the model to answer nothing or itself)."""
     for n, m in enumerate(messages, 1):
         if m["role"] == "assistant" and not m["content"].strip():
-            raise _RecordError(f"empty assistant turn (message {n})")
+            raise RecordError(f"empty assistant turn (message {n})")
     if not any(m["role"] == "assistant" for m in messages):
-        raise _RecordError("no assistant turn")
+        raise RecordError("no assistant turn")
     turns = messages[1:] if messages[0]["role"] == "system" else messages
     first = len(messages) - len(turns) + 1
     for n, m in enumerate(turns, first):
@@ -260,9 +260,9 @@ def _validate_conversation(messages: list[dict]) -> None:
             what = ("a system message only comes first" if m["role"] == "system" else
                     "the conversation must start with a user turn" if n == first else
                     f"two {m['role']} turns in a row")
-            raise _RecordError(f"{what} (message {n} is {m['role']}; turns alternate user, assistant)")
+            raise RecordError(f"{what} (message {n} is {m['role']}; turns alternate user, assistant)")
     if messages[-1]["role"] != "assistant":
-        raise _RecordError(f"conversation must end with an assistant turn (message {len(messages)} "
+        raise RecordError(f"conversation must end with an assistant turn (message {len(messages)} "
                            f"is {messages[-1]['role']})")
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from engine.data.corpus import Document
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text, building_dir, check_output_dir, replace_dir
+from engine.io.fsutil import atomic_write_text, building_dir, check_output_dir, replace_dir
 
 SPLITS = ("train", "val")
 ENCODE_BATCH = 512  # documents per encode_batch call: bounded memory, parallel tokenization

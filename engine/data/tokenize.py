@@ -13,12 +13,20 @@ from typing import Iterator
 from engine.config import TokenizerConfig
 from engine.data.corpus import corpus_files, iter_documents
 from engine.data.shards import write_shards
-from engine.events import Control, Finished, Log, Progress
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text
-from engine.tokenizer import (EOT, archive_text, archived_tokenizer, chars_per_token, save_tokenizer, special_id,
-                              tokenizer_hash, train_tokenizer)
-from engine.workspace import Workspace
+from engine.events import Control, Finished, Log, Progress
+from engine.io.fsutil import atomic_write_text
+from engine.io.workspace import Workspace
+from engine.tokenizer import (
+    EOT,
+    archive_text,
+    archived_tokenizer,
+    chars_per_token,
+    save_tokenizer,
+    special_id,
+    tokenizer_hash,
+    train_tokenizer,
+)
 
 CPT_SAMPLE_DOCS = 2000  # documents used to measure chars per token
 

@@ -56,7 +56,7 @@ MIN_POINTS = 3
 
 
 @dataclass
-class Options:
+class Config:
     run: str = knob("", "The pretraining run to judge (empty: the latest one with validation points).")
     sigmas: float = knob(2.0, "Half-width of the band, in standard deviations of the fit's log-loss residuals.",
                          min=0.1, max=10.0)
@@ -152,8 +152,8 @@ def inside(curve: dict, band_: dict | None) -> int:
     """How many of the curve's points lie within the band."""
     if not band_:
         return 0
-    return sum(1 for t, l in zip(curve["tokens"], curve["loss"])
-               if math.isfinite(l) and _at(band_, "loss_low", t) <= l <= _at(band_, "loss_high", t))
+    return sum(1 for t, loss in zip(curve["tokens"], curve["loss"])
+               if math.isfinite(loss) and _at(band_, "loss_low", t) <= loss <= _at(band_, "loss_high", t))
 
 
 def verdict(curve: dict, band_: dict | None, margin: float = RISE_MARGIN, last: int = JUDGE_LAST) -> tuple[str, str]:
@@ -205,7 +205,7 @@ def _vocab_and_hash(ws, run_id: str, vocab: int, tok_hash: str) -> tuple[int, st
 
 def _params(cfg: dict, vocab: int, run_id: str) -> int:
     from engine.config import MODEL_PRESETS, PretrainConfig, build_config
-    from engine.estimate import model_size
+    from engine.train.estimate import model_size
     from engine.train.pretrain import model_config
 
     try:
@@ -225,7 +225,7 @@ def _ratio(store, run_id: str) -> float | None:
 def run_curves(ws) -> list[dict]:
     """Every pretraining run of the workspace: {run, params, tokens_per_step, tokens, steps, loss,
     ratio, planned_tokens, same_tokenizer, status, message}, oldest first."""
-    from engine.store import Store
+    from engine.io.store import Store
     from engine.tokenizer import load_tokenizer, tokenizer_hash
 
     if not ws.db_path.is_file():
@@ -252,7 +252,7 @@ def run_curves(ws) -> list[dict]:
 def chinchilla_points(ws, ratio: float | None) -> tuple[list[tuple], list[str]]:
     """The Chinchilla lab's per-run final losses as (N, D, loss) in the judged run's tokenizer units
     (carried over by bits per byte), and a note per report that could not be used."""
-    from engine.store import Store
+    from engine.io.store import Store
 
     pts, notes = [], []
     for folder in sorted((ws.root / "labs").glob("chinchilla-*")):
@@ -293,8 +293,8 @@ def _pick(curves: list[dict], name: str) -> dict:
     return with_points[-1]
 
 
-def run(ws, opts: Options | None = None, control=None):
-    opts = opts or Options()
+def run(ws, opts: Config | None = None, control=None):
+    opts = opts or Config()
     curves = run_curves(ws)
     if not curves:
         raise DojoError(f"no pretraining run in {ws.root}: run lmdojo-cli pretrain WS first")

@@ -9,7 +9,7 @@ as memorised when every continuation token equals the document's own. The same f
 documents gives the rate of documents the model never saw: the gap between the two is the signal.
 
 Contamination (as the GPT-3 and Llama 2 reports measure it): every evaluation item (SFT examples,
-the held-out QA set engine/evaluate.py asks, the preference pairs) is cut into n-grams of tokenizer
+the held-out QA set engine/compare/evaluate.py asks, the preference pairs) is cut into n-grams of tokenizer
 tokens (so Chinese and English alike) and looked up in the training split's shards, streamed once
 against a hash set of the items' n-grams; an item's overlap is the share of its n-grams found. Over
 `threshold` it is listed with the document that holds its longest shared span, and the span.
@@ -54,7 +54,7 @@ HASH_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: the n-gram hash
 
 
 @dataclass
-class Options:
+class Config:
     run: str = knob("", "The model to probe for memorisation: a run id or checkpoint (empty: the latest "
                         "pretraining run).")
     docs: int = knob(64, "Training documents to prompt (and as many validation documents); 0 skips memorisation.",
@@ -199,7 +199,7 @@ def eval_items(ws, sets: list[str]) -> list[dict]:
     """[{"set", "id", "segments": [texts]}]: each message (the system prompt left out), prompt or answer of an item is its own
     segment, so no n-gram spans two of them (the corpus holds them apart too)."""
     from engine.data.sft_data import load_sft_records
-    from engine.prefs_jsonl import BadLine, parse_line
+    from engine.rlhf.prefs_jsonl import BadLine, parse_line
 
     # the system prompt is the app's fixed preamble, shared by every item: not evaluation content
     def segments(r):
@@ -318,7 +318,7 @@ def parse_sets(text: str) -> list[str]:
     return sets
 
 
-def memorisation(ws, opts: Options, tok, control=None):
+def memorisation(ws, opts: Config, tok, control=None):
     """A generator of Progress returning (run id, the memorisation result)."""
     from engine.data.shards import read_meta
     from engine.labs.common import latest_runs, load_model
@@ -361,7 +361,7 @@ def memorisation(ws, opts: Options, tok, control=None):
                     "suffix_tokens": suffix, "examples": examples}
 
 
-def run(ws, opts: Options, control=None):
+def run(ws, opts: Config, control=None):
     from engine.labs.common import threads_set
     from engine.tokenizer import load_tokenizer
 

@@ -34,6 +34,7 @@ import numpy as np
 from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
+from engine.train import JUDGED_STAGES
 
 TITLE = "Reward-model diagnostics"
 
@@ -53,11 +54,10 @@ ABOUT = (
 LENGTH_RULE = ("length-driven when, in at least 75% of the held-out pairs of unequal length (10 or more), the RM "
                "prefers the same side (the longer, or the shorter, answer) and its accuracy beats that side's "
                "length-only baseline by less than 5 points")
-POLICY_STAGES = ("grpo",)  # the stages that log val/reward, val/kl and val/length (DPO/KTO log no length)
 
 
 @dataclass
-class Options:
+class Config:
     run: str = knob("", "Reward run or checkpoint (empty: the latest reward run).")
     policy_run: str = knob("", "GRPO run whose reward, KL and length the hacking alarm reads "
                                "(empty: the latest GRPO run, if any).")
@@ -300,7 +300,7 @@ def _policy_trace(ws, store, ref: str) -> tuple[str | None, dict | None, str | N
             raise DojoError(f"policy_run: no run {ref!r} in {ws.root}")
         run_id = ref
     else:
-        runs = [r["id"] for s in POLICY_STAGES for r in store.runs(s) if store.metrics(r["id"], "val/reward")]
+        runs = [r["id"] for s in JUDGED_STAGES for r in store.runs(s) if store.metrics(r["id"], "val/reward")]
         if not runs:
             return None, None, "no GRPO run yet: the alarm reads a GRPO run's val/reward, val/kl and val/length"
         run_id = max(runs, key=lambda r: store.run(r)["created"])
@@ -314,7 +314,7 @@ def _policy_trace(ws, store, ref: str) -> tuple[str | None, dict | None, str | N
 def _run_pairs(ws, prefs_file: str, created: float | None) -> list[dict]:
     """The pairs the reward run trained and held out on: its JSONL file, or the store's pairs judged
     before the run began (later judgements would shift its held-out set)."""
-    from engine.prefs import PrefStore
+    from engine.rlhf.prefs import PrefStore
     from engine.train.prefdata import load_pairs
 
     if prefs_file or created is None:
@@ -325,13 +325,13 @@ def _run_pairs(ws, prefs_file: str, created: float | None) -> list[dict]:
     return pairs or load_pairs(ws)
 
 
-def run(ws, opts: Options, control=None):
+def run(ws, opts: Config, control=None):
     import torch
 
     from engine import checkpoint as ckpt
+    from engine.io.store import Store
     from engine.labs.common import threads_set
-    from engine.prefs import PrefStore
-    from engine.store import Store
+    from engine.rlhf.prefs import PrefStore
     from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
     from engine.train.loop import resolve_device
     from engine.train.prefdata import PairData, encode_answer, held_out, pad_batch

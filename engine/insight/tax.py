@@ -6,10 +6,9 @@ For each run (by default the latest pretraining, SFT and DPO/KTO/GRPO runs) thre
   the model has moved from the base where it actually writes;
 * held-out pretraining perplexity: exp(mean next-token loss) on fixed windows of the validation
   token shards (the pretraining stage's own evaluation) — what it forgot of plain text;
-* demo-world QA accuracy (engine/evaluate.py) — what it gained as an assistant.
+* demo-world QA accuracy (engine/compare/evaluate.py) — what it gained as an assistant.
 
-Time: 6.3 s with one thread on 2 shared CPU cores for pretrain + SFT + DPO runs of the demo world
-(2-layer model, 50 questions, 8×8 windows of 96 tokens); most of it is the greedy answers.
+Most of its time is the greedy answers (README, Insights, gives the measured time).
 
     lmdojo-cli insight tax WS --set questions=50 --set batches=8 --json
 """
@@ -24,6 +23,7 @@ import torch
 from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
+from engine.train import POLICY_STAGES
 
 TITLE = "Alignment tax: what each stage gains and costs"
 
@@ -40,12 +40,11 @@ ABOUT = (
     "perplexity rise; a large KL with no accuracy gain is tax without benefit."
 )
 
-RL_STAGES = ("dpo", "kto", "grpo")
 CHUNK = 8  # answers scored per forward pass: bounds the (B, T, vocab) logits held at once
 
 
 @dataclass
-class Options:
+class Config:
     runs: list[str] = knob((), "Runs or checkpoints to compare (empty: the latest pretrain and SFT run and "
                                "each of DPO/KTO/GRPO that exists).")
     reference: str = knob("", "The base model KL is measured to (empty: the pretraining run among `runs`, "
@@ -115,7 +114,7 @@ def perplexity(ws, model, block: int, batches: int, batch_size: int, device) -> 
 def default_runs(ws) -> list[str]:
     from engine.labs.common import latest_runs
 
-    found = list(latest_runs(ws, ("pretrain", "sft") + RL_STAGES).values())
+    found = list(latest_runs(ws, POLICY_STAGES).values())
     if not found:
         raise DojoError(f"no pretrain or SFT run with a checkpoint in {ws.root}: run lmdojo-cli pretrain WS first")
     return found
@@ -135,7 +134,7 @@ def _describe(ws, ref: str) -> dict:
             "block": int(meta.get("model_config", {}).get("block_size", 0)) or None}
 
 
-def _reference(ws, opts: Options, infos: list[dict]) -> dict:
+def _reference(ws, opts: Config, infos: list[dict]) -> dict:
     if opts.reference:
         return _describe(ws, opts.reference)
     for info in infos:
@@ -151,12 +150,13 @@ def _reference(ws, opts: Options, infos: list[dict]) -> dict:
 
 # -- the insight ---------------------------------------------------------------------------------
 
-def run(ws, opts: Options, control=None):
+def run(ws, opts: Config, control=None):
     from engine import checkpoint as ckpt
-    from engine.evaluate import evaluate_run, heldout_questions
+    from engine.compare.evaluate import evaluate_run
+    from engine.data.demo_questions import heldout_questions
     from engine.generate import SamplingConfig, chat
     from engine.labs.common import threads_set
-    from engine.tokenizer import load_tokenizer, chat_ids, tokenizer_hash
+    from engine.tokenizer import chat_ids, load_tokenizer, tokenizer_hash
     from engine.train.loop import resolve_device
 
     infos = [_describe(ws, r) for r in (list(opts.runs) or default_runs(ws))]

@@ -39,7 +39,7 @@ CHAT = "chat"
 
 
 @dataclass
-class Options:
+class Config:
     run: str = knob("", "SFT run whose settings and data to inspect (empty: the latest SFT run; with none, "
                         "the workspace's data/sft/train.jsonl with the SFT stage's default settings).")
     example: int = knob(0, "Which example of the split (0-based).", min=0)
@@ -226,7 +226,7 @@ def _setup(ws, ref: str) -> dict:
     """{run, cfg, records, data, block, note} of the SFT run `ref` (latest when empty) or the defaults."""
     from engine import checkpoint as ckpt
     from engine.data.sft_data import load_sft_records, response_only, select_examples
-    from engine.store import Store
+    from engine.io.store import Store
     from engine.train.sft import SFTConfig, make_config
 
     with Store(ws.db_path) as store:
@@ -299,7 +299,7 @@ def split_examples(tok, records: list[dict], cfg, block: int | None) -> tuple[li
 # -- the insight ---------------------------------------------------------------------------------
 
 def _custom_messages(text: str) -> list[dict]:
-    from engine.data.sft_data import _RecordError, normalise_record
+    from engine.data.sft_data import RecordError, normalise_record
 
     try:
         value = json.loads(text)
@@ -309,11 +309,11 @@ def _custom_messages(text: str) -> list[dict]:
         raise DojoError(f"messages must be a JSON list of {{role, content}} objects, got {type(value).__name__}")
     try:
         return normalise_record({"messages": value})
-    except _RecordError as e:
+    except RecordError as e:
         raise DojoError(f"messages: {e}") from None
 
 
-def run(ws, opts: Options, control=None):
+def run(ws, opts: Config, control=None):
     from engine.data.sft_data import response_only
     from engine.tokenizer import load_tokenizer
 

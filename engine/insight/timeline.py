@@ -42,7 +42,7 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 @dataclass
-class Options:
+class Config:
     run: str = knob("", "The final run whose history to show (empty: the newest run of the furthest stage).")
     prompts: str = knob("", "A file of prompts: JSONL with \"messages\" or \"prompt\" per line, or plain text with "
                             "one prompt per line (empty: held-out demo questions, English and Chinese).")
@@ -72,7 +72,7 @@ def token_diff(a: list[str], b: list[str]) -> list[list[str]]:
 def answer_pieces(tok, token_ids: list[int]) -> list[str]:
     """The answer as token strings; a token holding only part of a character's bytes (common in
     Chinese) is joined with the next, so every piece is whole text."""
-    from engine.arena import TextStream
+    from engine.compare.arena import TextStream
 
     stream = TextStream(tok)
     pieces = [p for p in (stream.add(t) for t in token_ids) if p]
@@ -91,7 +91,7 @@ def _has_checkpoint(ws, run_id: str) -> bool:
 
 def final_run(ws) -> str:
     """The newest run of the furthest stage (pretrain < SFT < DPO/KTO/GRPO) with a checkpoint."""
-    from engine.store import Store
+    from engine.io.store import Store
 
     with Store(ws.db_path) as store:
         runs = [r for r in store.runs() if r["stage"] in STAGE_ORDER and _has_checkpoint(ws, r["id"])]
@@ -105,7 +105,7 @@ def lineage(ws, run_id: str) -> list[dict]:
     oldest first: [{"run", "stage", "step", "checkpoint"}]. Of an ancestor only the checkpoints up to
     the one its child started from count: later ones are a branch the final model never went through."""
     from engine import checkpoint as ckpt
-    from engine.store import Store
+    from engine.io.store import Store
 
     chain, seen, cur, upto = [], set(), run_id, None
     if Path(run_id).is_dir() and ckpt.run_and_step(run_id):
@@ -179,7 +179,7 @@ def read_prompts(path: Path) -> list[list[dict]]:
 
 def default_prompts(ws, count: int) -> list[list[dict]]:
     """The first held-out demo questions, English and Chinese taking turns."""
-    from engine.evaluate import heldout_questions
+    from engine.data.demo_questions import heldout_questions
 
     qs = [q["messages"] for q in heldout_questions(ws, 0)]
     zh = [m for m in qs if _CJK.search(m[-1]["content"])]
@@ -190,7 +190,7 @@ def default_prompts(ws, count: int) -> list[list[dict]]:
     return mixed[:count] if count else mixed
 
 
-def prompt_set(ws, opts: Options) -> list[list[dict]]:
+def prompt_set(ws, opts: Config) -> list[list[dict]]:
     if not opts.prompts:
         return default_prompts(ws, opts.count)
     path = Path(opts.prompts).expanduser()
@@ -204,7 +204,7 @@ def prompt_set(ws, opts: Options) -> list[list[dict]]:
 
 # -- the insight ---------------------------------------------------------------------------------
 
-def run(ws, opts: Options, control=None):
+def run(ws, opts: Config, control=None):
     from engine import checkpoint as ckpt
     from engine.generate import SamplingConfig, chat
     from engine.labs.common import threads_set

@@ -4,14 +4,11 @@ For each run (by default the latest pretraining, SFT and preference-tuning run o
 the model answers the demo's held-out single-fact questions greedily through the chat template.
 Its confidence in an answer is the probability the model gives that whole answer (the product of
 the answer's token probabilities, the end-of-turn token included when it ended); the answer is
-right when it contains the fact's text (as `engine/evaluate.py` decides). Answers are put into 10
+right when it contains the fact's text (as `engine/compare/evaluate.py` decides). Answers are put into 10
 equal-width confidence bins; the reliability diagram plots each bin's accuracy against its mean
 confidence, and the expected calibration error is ECE = Σ_b (n_b / N) · |acc_b − conf_b|.
 
-Time budget: under a minute on 2 CPU cores with the README demo flow's models (tiny preset, 2–3
-runs, 200 questions, answers of at most 32 tokens): base + SFT took 13.5 s (12.2 s of CPU time) with
-one thread; with PyTorch's two threads on a machine shared at load 7–8 it took 3 min 47 s. The
-smallest setting takes seconds.
+The defaults fit the budget in README's Labs table (measured there); the smallest setting takes seconds.
 
     lmdojo-cli lab calibration WS --set runs='["sft-…", "grpo-…"]' --set questions=100 --json
 """
@@ -27,6 +24,7 @@ from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
 from engine.labs.common import cell, latest_runs, load_model, threads_set
+from engine.train import RL_STAGES
 
 TITLE = "Calibration: does the model know when it is right?"
 
@@ -55,7 +53,6 @@ CONFIDENCES = {
     "geomean": "geometric mean of the answer's token probabilities",
     "min_token": "probability of the answer's least likely token",
 }
-RL_STAGES = ("dpo", "kto", "grpo")
 
 
 @dataclass
@@ -145,7 +142,7 @@ def token_probs(model, prompt_ids: list[int], answer_ids: list[int]) -> list[flo
 
 def default_runs(ws) -> list[str]:
     """The latest pretrain and SFT run, and the latest of the DPO/KTO/GRPO runs."""
-    from engine.store import Store
+    from engine.io.store import Store
 
     found = latest_runs(ws, ("pretrain", "sft"))
     rl = latest_runs(ws, RL_STAGES)
@@ -160,9 +157,9 @@ def default_runs(ws) -> list[str]:
 # -- the lab -------------------------------------------------------------------------------------
 
 def run(ws, cfg: Config, control=None):
-    from engine.evaluate import demo_questions
+    from engine.data.demo_questions import demo_questions
     from engine.generate import SamplingConfig, chat
-    from engine.tokenizer import END, load_tokenizer, chat_ids, special_id
+    from engine.tokenizer import END, chat_ids, load_tokenizer, special_id
     from engine.train.loop import resolve_device
 
     refs = list(cfg.runs) or default_runs(ws)

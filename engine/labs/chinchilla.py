@@ -1,6 +1,6 @@
 """Lab `chinchilla`: compute-optimal model size (Hoffmann et al. 2022, "Training Compute-Optimal LLMs").
 
-    lmdojo-cli lab chinchilla WS --json                 # default: about 12 minutes of training on 2 CPU cores
+    lmdojo-cli lab chinchilla WS --json                 # default: budget_minutes of training (README's Labs table)
     lmdojo-cli lab chinchilla WS --set budget_minutes=5
 
 For each compute budget C (FLOPs, counted as C = 6·N·D with N the model's *total* parameters, the
@@ -103,7 +103,7 @@ def _gpt_config(layers: int, width: int, cfg: Config, vocab: int):
 
 
 def params_of(layers: int, width: int, cfg: Config, vocab: int) -> dict:
-    from engine.estimate import model_size
+    from engine.train.estimate import model_size
 
     s = model_size(_gpt_config(layers, width, cfg, vocab))
     return {"params": s["params"], "non_embedding_params": s["params"] - s["embedding_params"]}
@@ -204,9 +204,9 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
 
     from engine.data import tokenize
     from engine.data.demo import DemoConfig, write_demo_world
+    from engine.io.workspace import Workspace
     from engine.labs.report import Report
     from engine.train import pretrain
-    from engine.workspace import Workspace
 
     cfg = cfg or Config()
     control = control or Control()

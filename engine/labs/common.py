@@ -10,7 +10,7 @@ from engine.errors import DojoError
 
 def latest_runs(ws, stages: tuple[str, ...]) -> dict[str, str]:
     """{stage: the id of its latest run with a checkpoint} for those of `stages` that have one."""
-    from engine.store import Store
+    from engine.io.store import Store
 
     out = {}
     with Store(ws.db_path) as store:

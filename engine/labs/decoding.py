@@ -4,13 +4,10 @@ Contenders answer the same prompts greedily (the demo's held-out questions and h
 requests): the base model as it is (the chat template), the base model with tricks (a URIAL-style
 in-context prefix, a raised end-of-turn logit, a repetition penalty), optionally the base model
 with the decoding tricks but no prefix (which of the two helps), and the SFT model. The demo's rules
-judge (`engine/judges.py`) scores every answer; each base contender meets the SFT model on every
+judge (`engine/rlhf/judges.py`) scores every answer; each base contender meets the SFT model on every
 prompt: the higher score wins, equal scores tie.
 
-Time budget: about a minute on 2 CPU cores with the README demo flow's models (tiny preset, 48
-prompts × 4 contenders, answers of at most 48 tokens): 39 s (8.6 s of CPU time) with one thread on a
-shared machine; 68 prompts with PyTorch's two threads at load 7–8 took 12 min 49 s. The smallest
-setting takes seconds.
+The defaults fit the budget in README's Labs table (measured there); the smallest setting takes seconds.
 
     lmdojo-cli lab decoding WS --set eos_bias=3 --set few_shot=4 --json
 """
@@ -100,7 +97,7 @@ def is_chinese(text: str) -> bool:
 def pick_runs(ws, cfg: Config) -> tuple[str, str]:
     """(base ref, SFT ref): the SFT run's own starting checkpoint is the fairest base."""
     from engine import checkpoint as ckpt
-    from engine.store import Store
+    from engine.io.store import Store
 
     sft = cfg.sft or latest_runs(ws, ("sft",)).get("sft")
     if not sft:
@@ -121,7 +118,7 @@ def pick_runs(ws, cfg: Config) -> tuple[str, str]:
 def prompts(ws, cfg: Config) -> list[dict]:
     """[{"messages", "fact" (None for an unsafe request), "kind"}]: questions, then unsafe requests."""
     from engine.data import demo_pools as P
-    from engine.evaluate import demo_questions
+    from engine.data.demo_questions import demo_questions
 
     out = [{"messages": q["messages"], "fact": q["fact"], "kind": "question"}
            for q in (demo_questions(ws, "heldout", cfg.questions) if cfg.questions else [])]
@@ -137,9 +134,10 @@ def prompts(ws, cfg: Config) -> list[dict]:
 def example_turns(ws, cfg: Config) -> dict[str, list[dict]]:
     """Per language, the prefix's example turns (user, assistant, …): one refusal from the SFT set's
     chat examples, then questions about people (SFT training people) with their answers."""
-    from engine.data import demo_pools as P
-    from engine.evaluate import demo_questions
     import json
+
+    from engine.data import demo_pools as P
+    from engine.data.demo_questions import demo_questions
 
     rng = random.Random(cfg.seed)
     path = ws.data_dir / "sft" / "train.jsonl"
@@ -176,7 +174,7 @@ def tricked_messages(messages: list[dict], shots: list[dict], system: str | None
 def run(ws, cfg: Config, control=None):
     from engine.data import demo_pools as P
     from engine.generate import SamplingConfig, chat, generate
-    from engine.judges import RulesJudge
+    from engine.rlhf.judges import RulesJudge
     from engine.tokenizer import ASSISTANT, END, EOT, SYSTEM, USER, chat_ids, load_tokenizer, special_id
     from engine.train.loop import resolve_device
 
@@ -240,7 +238,7 @@ def run(ws, cfg: Config, control=None):
 
 
 def _store(ws, cfg: Config, items, answers, runs) -> None:
-    from engine.prefs import PrefStore
+    from engine.rlhf.prefs import PrefStore
 
     settings = {PLAIN: {}, DECODING: {"eos_bias": cfg.eos_bias, "repetition_penalty": cfg.repetition_penalty},
                 SFT: {}}

@@ -33,9 +33,9 @@ from engine.data.corpus import Document
 from engine.data.demo import MAX_VERSIONS, DemoConfig, write_demo_world
 from engine.data.shards import is_val, write_shards
 from engine.events import Control, Finished, Log, Metrics, Progress
+from engine.io.workspace import Workspace
 from engine.labs.report import Report
 from engine.tokenizer import EOT, save_tokenizer, special_id, train_tokenizer
-from engine.workspace import Workspace
 
 TITLE = "Knowledge extraction: one biography, K varied ones, or mixed training (Physics of Language Models 3.1)"
 ABOUT = (
@@ -177,7 +177,7 @@ def _write_tokens(ws: Workspace, tok, tok_hash: str, bios: list[dict], stories: 
 def _questions(ws: Workspace, split: str, limit: int) -> list[dict]:
     """The demo's single-fact questions of one split, spread over people and fields when limited
     (the same ones for every arm)."""
-    from engine.evaluate import demo_questions
+    from engine.data.demo_questions import demo_questions
 
     out = demo_questions(ws, split)
     if limit and len(out) > limit:
@@ -211,7 +211,7 @@ def _load(ws: Workspace, checkpoint: str):
 
 def _answer_all(model, tok, questions: list[dict], cfg: Config, control: Control, tag: str) -> Iterator:
     """Greedy answers to every question; yields Progress, returns [(question, answer, exact, contains)]."""
-    from engine import knowledge as K
+    from engine.compare import knowledge as K
     from engine.generate import SamplingConfig, chat
 
     sc = SamplingConfig(greedy=True, max_new_tokens=cfg.max_new_tokens)
@@ -252,7 +252,7 @@ def _cleanup(folders: list[Path]) -> None:
 
 def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None) -> Iterator:
     from engine import checkpoint as ckpt
-    from engine import knowledge as K
+    from engine.compare import knowledge as K
     from engine.labs.common import threads_set
     from engine.train import pretrain, sft
 

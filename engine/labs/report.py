@@ -13,7 +13,7 @@ import json
 import time
 from pathlib import Path
 
-from engine.fsutil import atomic_write_text
+from engine.io.fsutil import atomic_write_text
 
 
 class Report:

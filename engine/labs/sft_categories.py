@@ -11,10 +11,10 @@ Knowledge Encourage Hallucinations?").
    MaybeKnown = right for some prompts; WeaklyKnown = greedy never right, some sample right;
    Unknown = no answer right.
 3. Fine-tune the base on each category alone (the same number of facts from each, both of their
-   demo questions), for `epochs` epochs, and measure held-out QA accuracy (engine/evaluate.py:
+   demo questions), for `epochs` epochs, and measure held-out QA accuracy (engine/compare/evaluate.py:
    people the SFT set never mentions) and how well the training questions themselves were fitted.
 
-Default budget: about 5–10 minutes on two CPU cores (probing 300 facts, four short fine-tunes).
+Its time at the defaults (probing 300 facts, four short fine-tunes) is measured in README's Labs table.
 """
 from __future__ import annotations
 
@@ -29,8 +29,8 @@ import torch
 from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
+from engine.io.workspace import Workspace
 from engine.labs.report import Report
-from engine.workspace import Workspace
 
 TITLE = "What SFT data teaches: known and unknown facts"
 ABOUT = (
@@ -128,10 +128,11 @@ def _load_facts(ws: Workspace) -> tuple[dict, dict]:
 
 def run(ws: Workspace, cfg: Config, control=None):
     from engine import checkpoint as ckpt
+    from engine.compare.evaluate import evaluate_run
     from engine.data.demo import fact_value
-    from engine.evaluate import demo_questions, evaluate_run
+    from engine.data.demo_questions import demo_questions
     from engine.generate import SamplingConfig, generate, sample_batch
-    from engine.store import Store
+    from engine.io.store import Store
     from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
     from engine.train import sft
     from engine.train.runs import latest_checkpoint

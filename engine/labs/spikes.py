@@ -11,7 +11,7 @@ as many windows as the run takes in one epoch (the workspace's windows, repeated
 seeded order which windows the burst steps will read, and overwrites those windows with junk. The
 clean run reads exactly the same windows in the same order, without the overwrite.
 
-Default budget: three runs of 400 steps of a 2-layer model, about 3–5 minutes on two CPU cores.
+Default budget: three runs of 400 steps of a 2-layer model (its time: README's Labs table).
 """
 from __future__ import annotations
 
@@ -27,9 +27,9 @@ from engine.config import knob
 from engine.data.shards import EpochOrder, read_meta
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
+from engine.io.store import Store
+from engine.io.workspace import Workspace
 from engine.labs.report import Report
-from engine.store import Store
-from engine.workspace import Workspace
 
 TITLE = "Loss spikes and bad data"
 ABOUT = (

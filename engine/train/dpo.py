@@ -16,32 +16,27 @@ import numpy as np
 import torch
 
 from engine import checkpoint as ckpt
-from engine.config import TrainConfig, build_config, knob
+from engine.config import StageConfig, build_config, defaults, knob
 from engine.data.shards import EpochOrder
 from engine.events import Control, Finished, Log
+from engine.io.workspace import Workspace
 from engine.losses import IGNORE_INDEX, dpo_loss, sequence_logprobs
 from engine.tokenizer import PAD, load_tokenizer, special_id
 from engine.train.prefdata import PairData, PairTask, load_pairs, pad_batch
 from engine.train.stage import open_stage
-from engine.workspace import Workspace
 
 STAGE = "dpo"
 
 
 @dataclass
-class DPOConfig(TrainConfig):
-    base: str = knob("", "Run or checkpoint to start from (default: the latest SFT run).")
+@defaults(lr=0.0001, batch_size=(16, 'Pairs per step.'), warmup_steps=10, max_steps=200,
+          eval_every=(25, 'Steps between held-out measurements.'), sample_every=(0, 'Not used by DPO.'),
+          checkpoint_every=100)
+class DPOConfig(StageConfig):
     ref: str = knob("", "Frozen reference model (default: the starting model).")
     prefs: str = knob("", "Preference pairs: a JSONL file (default: the workspace's preference store).")
     beta: float = knob(0.1, "How far the policy may move from the reference: lower moves further.", min=1e-4, max=10.0)
     val_fraction: float = knob(0.2, "Share of pairs held out to measure preference accuracy.", min=0.0, max=0.5)
-    lr: float = knob(1e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
-    batch_size: int = knob(16, "Pairs per step.", min=1)
-    warmup_steps: int = knob(10, "Steps of linear warm-up.", min=0)
-    max_steps: int = knob(200, "Stop after this many optimizer steps (0 = no step limit).", min=0)
-    eval_every: int = knob(25, "Steps between held-out measurements.", min=1)
-    sample_every: int = knob(0, "Not used by DPO.", min=0)
-    checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> DPOConfig:
@@ -128,8 +123,7 @@ class DPOTask(PairTask):
 
 def run(ws: Workspace, cfg: DPOConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
-    with open_stage(ws, STAGE, DPOConfig, cfg or make_config(sets=overrides), resume, overrides,
-                    parent_stage="sft") as st:
+    with open_stage(ws, STAGE, DPOConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         ref_path = ckpt.resolve(ws.runs_dir, st.cfg.ref) if st.cfg.ref else st.parent
         ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
         task = DPOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)

@@ -1,7 +1,7 @@
 """GRPO: the model answers, a judge scores, and answers better than their group's average get likelier.
 
 Each step takes `batch_size` prompts, samples `group_size` answers to each from the policy, and
-scores them with a judge (engine.judges: the demo rules, a reward model, people's thumbs, or the
+scores them with a judge (engine.rlhf.judges: the demo rules, a reward model, people's thumbs, or the
 model itself). An answer's advantage is its score standardised within its group, so no value model
 is needed (Shao et al. 2024); the loss (engine.losses.grpo_loss) adds a KL penalty to a frozen
 reference. Logged live: mean reward, KL, entropy and answer length. Held out: the judge's mean score
@@ -18,26 +18,28 @@ import numpy as np
 import torch
 
 from engine import checkpoint as ckpt
-from engine.config import TrainConfig, build_config, knob
-from engine.data.shards import EpochOrder
+from engine.config import StageConfig, build_config, defaults, knob
+from engine.data.demo_questions import demo_prompts
 from engine.data.sft_data import load_prompts
+from engine.data.shards import EpochOrder
 from engine.errors import DojoError
 from engine.events import Control, Finished
 from engine.generate import SamplingConfig, sample_batch
-from engine.evaluate import demo_prompts
-from engine.judges import make_judge
+from engine.io.workspace import Workspace
 from engine.losses import group_advantages, grpo_loss, token_logprobs
-from engine.tokenizer import END, EOT, PAD, load_tokenizer, chat_ids, special_id
+from engine.rlhf.judges import make_judge
+from engine.tokenizer import END, EOT, PAD, chat_ids, load_tokenizer, special_id
 from engine.train.loop import OrderedRows
 from engine.train.stage import open_stage
-from engine.workspace import Workspace
 
 STAGE = "grpo"
 
 
 @dataclass
-class GRPOConfig(TrainConfig):
-    base: str = knob("", "Run or checkpoint to start from (default: the latest SFT run).")
+@defaults(lr=0.0003, batch_size=(8, 'Prompts per step.'), warmup_steps=5, max_steps=150,
+          eval_every=(25, 'Steps between held-out measurements.'),
+          sample_every=(25, 'Steps between stored answers to held-out prompts (0 = never).'), checkpoint_every=50)
+class GRPOConfig(StageConfig):
     ref: str = knob("", "Frozen reference model for the KL penalty (default: the starting model).")
     judge: str = knob("rules", "Who scores the answers: rules, reward[:RUN], human or self[:RUN].")
     prompts: str = knob("", "Training prompts: a .txt or dataset file (default: the demo SFT set's questions).")
@@ -47,13 +49,6 @@ class GRPOConfig(TrainConfig):
     answer_tokens: int = knob(32, "Longest answer in tokens.", min=1)
     beta: float = knob(0.04, "Weight of the KL penalty to the reference.", min=0.0, max=10.0)
     clip_eps: float = knob(0.2, "PPO-style clipping of the probability ratio.", min=0.0, max=1.0)
-    lr: float = knob(3e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
-    batch_size: int = knob(8, "Prompts per step.", min=1)
-    warmup_steps: int = knob(5, "Steps of linear warm-up.", min=0)
-    max_steps: int = knob(150, "Stop after this many optimizer steps (0 = no step limit).", min=0)
-    eval_every: int = knob(25, "Steps between held-out measurements.", min=1)
-    sample_every: int = knob(25, "Steps between stored answers to held-out prompts (0 = never).", min=0)
-    checkpoint_every: int = knob(50, "Steps between checkpoints (one is always saved at the end).", min=1)
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> GRPOConfig:
@@ -196,8 +191,7 @@ class GRPOTask(OrderedRows):
 
 def run(ws: Workspace, cfg: GRPOConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
-    with open_stage(ws, STAGE, GRPOConfig, cfg or make_config(sets=overrides), resume, overrides,
-                    parent_stage="sft") as st:
+    with open_stage(ws, STAGE, GRPOConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         ref_path = ckpt.resolve(ws.runs_dir, st.cfg.ref) if st.cfg.ref else st.parent
         ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
         task = GRPOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)

@@ -16,35 +16,30 @@ import numpy as np
 import torch
 
 from engine import checkpoint as ckpt
-from engine.config import TrainConfig, build_config, knob
+from engine.config import StageConfig, build_config, defaults, knob
 from engine.data.shards import EpochOrder, hash_below
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log
+from engine.io.workspace import Workspace
 from engine.losses import kto_loss, sequence_logprobs
 from engine.tokenizer import PAD, load_tokenizer, special_id
 from engine.train.loop import OrderedRows
 from engine.train.prefdata import encode_answer, load_pairs, pad_batch
 from engine.train.stage import open_stage
-from engine.workspace import Workspace
 
 STAGE = "kto"
 
 
 @dataclass
-class KTOConfig(TrainConfig):
-    base: str = knob("", "Run or checkpoint to start from (default: the latest SFT run).")
+@defaults(lr=0.0001, batch_size=(16, 'Examples per step.', {'min': 2}), warmup_steps=10, max_steps=200,
+          eval_every=(25, 'Steps between held-out measurements.'), sample_every=(0, 'Not used by KTO.'),
+          checkpoint_every=100)
+class KTOConfig(StageConfig):
     prefs: str = knob("", "Pairs in a JSONL file, split into thumbs (default: the store's thumbs, else its pairs).")
     beta: float = knob(0.1, "How far the policy may move from the reference: lower moves further.", min=1e-4, max=10.0)
     weight_desirable: float = knob(1.0, "Weight of the thumbs-up examples' loss.", min=0.0)
     weight_undesirable: float = knob(1.0, "Weight of the thumbs-down examples' loss.", min=0.0)
     val_fraction: float = knob(0.2, "Share of examples held out.", min=0.0, max=0.5)
-    lr: float = knob(1e-4, "Peak learning rate of AdamW.", min=0.0, max=1.0)
-    batch_size: int = knob(16, "Examples per step.", min=2)
-    warmup_steps: int = knob(10, "Steps of linear warm-up.", min=0)
-    max_steps: int = knob(200, "Stop after this many optimizer steps (0 = no step limit).", min=0)
-    eval_every: int = knob(25, "Steps between held-out measurements.", min=1)
-    sample_every: int = knob(0, "Not used by KTO.", min=0)
-    checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> KTOConfig:
@@ -54,7 +49,7 @@ def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: s
 def load_thumbs(ws: Workspace, source: str = "") -> list[dict]:
     """[{"prompt", "messages", "answer", "up"}] from the store's thumbs, else from pairs."""
     if not source:
-        from engine.prefs import PrefStore
+        from engine.rlhf.prefs import PrefStore
 
         with PrefStore(ws.db_path) as store:
             thumbs = store.thumbs()
@@ -162,8 +157,7 @@ def encode_answer_like(answer_of, prompt_of):
 
 def run(ws: Workspace, cfg: KTOConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
-    with open_stage(ws, STAGE, KTOConfig, cfg or make_config(sets=overrides), resume, overrides,
-                    parent_stage="sft") as st:
+    with open_stage(ws, STAGE, KTOConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         ref_model, _ = ckpt.load_gpt(st.parent, "cpu", st.tokenizer_hash)
         task = KTOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
         before = task.evaluate(st.model.to(st.device))

@@ -26,7 +26,7 @@ from engine import checkpoint as ckpt
 from engine.data.shards import EpochOrder, SamplerState
 from engine.errors import CheckpointError, ConfigError, TrainingError
 from engine.events import Checkpoint, Control, Finished, Log, Metrics, Progress, Sample
-from engine.store import Store
+from engine.io.store import Store
 from engine.train import dist
 
 OOM_ERRORS = (torch.OutOfMemoryError,) if hasattr(torch, "OutOfMemoryError") else (torch.cuda.OutOfMemoryError,)
@@ -45,7 +45,10 @@ def resolve_device(name: str = "auto") -> torch.device:
         if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
             return torch.device("mps")
         return torch.device("cpu")
-    dev = torch.device(name)
+    try:
+        dev = torch.device(name)
+    except RuntimeError as e:  # torch.device("bogus"): bad input, said the same way by every command
+        raise ConfigError(f"{name!r} is not a device: {e}") from None
     if dev.type == "cuda" and (not torch.cuda.is_available() or (dev.index or 0) >= torch.cuda.device_count()):
         raise ConfigError(f"device {name!r} is not available (CUDA devices: {torch.cuda.device_count()})")
     if dev.type == "mps" and not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
@@ -303,7 +306,7 @@ def train(job: Job, control: Control | None = None) -> Iterator:
             store.set_status(job.run_id, "failed", msg)
         raise ConfigError(msg)
     if hasattr(model, "cfg"):  # the batch's activations, before the first step allocates them
-        from engine.estimate import check_fits
+        from engine.train.estimate import check_fits
 
         try:
             check_fits(model.cfg, cfg.batch_size // ctx.world, job.device, f"batch_size={cfg.batch_size}",

@@ -17,10 +17,10 @@ import torch
 from engine.data.sft_data import encode_example
 from engine.data.shards import hash_below
 from engine.errors import DojoError
+from engine.io.workspace import Workspace
 from engine.losses import IGNORE_INDEX
 from engine.train import dist
 from engine.train.loop import OrderedRows
-from engine.workspace import Workspace
 
 
 def load_pairs(ws: Workspace, source: str = "") -> list[dict]:
@@ -31,7 +31,7 @@ def load_pairs(ws: Workspace, source: str = "") -> list[dict]:
 
 
 def _load_pairs(ws: Workspace, source: str) -> list[dict]:
-    from engine.prefs import PrefStore
+    from engine.rlhf.prefs import PrefStore
 
     if source:
         path = Path(source)

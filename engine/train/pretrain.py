@@ -13,18 +13,17 @@ import numpy as np
 import torch
 
 from engine import checkpoint as ckpt
-from engine.config import MODEL_PRESETS, PretrainConfig, build_config, to_dict
+from engine.config import MODEL_PRESETS, PretrainConfig, build_config
 from engine.data.shards import BatchSampler, SamplerState, TokenData, eval_rows, read_meta
-from engine.errors import ConfigError, DojoError
+from engine.errors import DojoError
 from engine.events import Control
 from engine.generate import SamplingConfig, generate
+from engine.io.workspace import Workspace
 from engine.model import GPT, GPTConfig
-from engine.store import Store
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
-from engine.train import dist
-from engine.train.loop import Job, OrderedRows, resolve_device, to_device, train
-from engine.train.runs import RunClaim, command_line, write_run_folder
-from engine.workspace import Workspace
+from engine.train.estimate import check_fits
+from engine.train.loop import OrderedRows, to_device
+from engine.train.stage import open_stage
 
 STAGE = "pretrain"
 
@@ -64,8 +63,8 @@ class PretrainTask(OrderedRows):
 
     @staticmethod
     def _memorisation_probes(ws: Workspace, tok, limit: int = 200):
-        """On the demo world: probes of the facts in the trained biographies (engine/knowledge.py)."""
-        from engine import knowledge
+        """On the demo world: probes of the facts in the trained biographies (engine/compare/knowledge.py)."""
+        from engine.compare import knowledge
 
         bios = knowledge.demo_biographies(ws)
         return knowledge.memorisation_probes(tok, bios, limit=limit)[0] if bios else None
@@ -104,7 +103,7 @@ class PretrainTask(OrderedRows):
         bpb = loss / np.log(2) / self.val_data.bytes_per_token
         out = {"val/loss": loss, "val/bpb": float(bpb)}
         if self.probes:  # the demo world: how many of its facts the model has memorised so far
-            from engine.knowledge import first_token_hits
+            from engine.compare.knowledge import first_token_hits
 
             hits = first_token_hits(model, self.probes)
             out["val/memorised"] = sum(hits) / len(hits)
@@ -205,52 +204,16 @@ def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | Non
     """Pretrain; with `resume`, continue a run from its checkpoint (saved config + `overrides`)."""
     ws.require_writable("pretraining")
     tok = load_tokenizer(ws.tokenizer_path)
-    tok_hash = tokenizer_hash(ws.tokenizer_path)
-    shard_meta = read_meta(ws.tokens_dir)
-    if shard_meta["tokenizer_hash"] != tok_hash:
+    if read_meta(ws.tokens_dir)["tokenizer_hash"] != tokenizer_hash(ws.tokenizer_path):
         raise DojoError("the token shards were made with another tokenizer; run: lmdojo-cli tokenize WS")
-    main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
-    store = Store(ws.db_path) if main else None
-    claim = RunClaim()
-    try:
-        resume_from = None
-        if resume:
-            run_id, found = dist.on_main(lambda: claim.resume(ws, store, STAGE, resume))
-            resume_from = Path(found)
-            saved = ckpt.read_meta(resume_from)
-            # a run saved before shuffle_docs existed read fixed windows: it goes on reading them
-            cfg = build_config(PretrainConfig, {"shuffle_docs": False} | saved["config"], overrides, MODEL_PRESETS,
-                               "saved config")
-        else:
-            cfg = cfg or make_config(sets=overrides)
-            run_id = dist.on_main(lambda: claim.new(ws, STAGE))
-        if not cfg.has_budget():
-            raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_steps=700)")
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        device = resolve_device(cfg.device)
-        run_dir = ws.run_dir(run_id)
+    # a run saved before shuffle_docs existed read fixed windows: it goes on reading them
+    with open_stage(ws, STAGE, PretrainConfig, cfg or make_config(sets=overrides), resume, overrides,
+                    presets=MODEL_PRESETS, saved_defaults={"shuffle_docs": False}) as st:
+        cfg = st.cfg
         mcfg = model_config(cfg, tok.get_vocab_size())
-        if resume_from is not None:
-            ckpt.check_compatible(ckpt.read_meta(resume_from), mcfg.to_dict(), tok_hash, resume_from)
-        from engine.estimate import check_fits
-
-        check_fits(mcfg, cfg.batch_size, device, f"n_layer={cfg.n_layer}, n_embd={cfg.n_embd}")  # before any allocation
-        task = PretrainTask(ws, cfg, tok, device)  # fails early on too little data, before the model exists
-
+        if st.resume_from is not None:
+            ckpt.check_compatible(ckpt.read_meta(st.resume_from), mcfg.to_dict(), st.tokenizer_hash, st.resume_from)
+        check_fits(mcfg, cfg.batch_size, st.device, f"n_layer={cfg.n_layer}, n_embd={cfg.n_embd}")  # before any allocation
+        task = PretrainTask(ws, cfg, tok, st.device)  # fails early on too little data, before the model exists
         torch.manual_seed(cfg.seed)
-        model = GPT(mcfg).to(device)
-        if main:
-            write_run_folder(run_dir, cfg, command_line(ws, STAGE, run_dir))
-            if resume_from is None:
-                store.create_run(run_id, STAGE, to_dict(cfg), command_line(ws, STAGE, run_dir))
-        job = Job(run_id=run_id, run_dir=run_dir, cfg=cfg, model=model, task=task,
-                  device=device, store=store, resume_from=resume_from,
-                  meta={"stage": STAGE, "model_config": mcfg.to_dict(), "tokenizer_hash": tok_hash,
-                        "config": to_dict(cfg), "params": model.num_params()})
-        yield from train(job, control)
-    finally:
-        claim.release()
-        if store is not None:
-            store.close()
-
+        yield from st.train(GPT(mcfg), task, control)

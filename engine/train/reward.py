@@ -12,31 +12,27 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from engine.config import TrainConfig, build_config, knob
+from engine.config import StageConfig, build_config, defaults, knob
 from engine.data.shards import EpochOrder
 from engine.events import Control, Finished, Log
+from engine.io.workspace import Workspace
 from engine.losses import bradley_terry_loss
 from engine.model import RewardModel
 from engine.tokenizer import PAD, load_tokenizer, special_id
 from engine.train.prefdata import PairData, PairTask, load_pairs, pad_batch
 from engine.train.stage import open_stage
-from engine.workspace import Workspace
 
 STAGE = "reward"
 
 
 @dataclass
-class RewardConfig(TrainConfig):
-    base: str = knob("", "Run or checkpoint to start from (default: the latest SFT run).")
+@defaults(lr=(0.0001, 'Peak learning rate of AdamW (low: the head learns without washing out what the model knows).'),
+          batch_size=(16, 'Pairs per step.'), warmup_steps=10, max_steps=100,
+          eval_every=(25, 'Steps between held-out accuracy measurements.'),
+          sample_every=(0, 'Not used by the reward model.'), checkpoint_every=100)
+class RewardConfig(StageConfig):
     prefs: str = knob("", "Preference pairs: a JSONL file (default: the workspace's preference store).")
     val_fraction: float = knob(0.2, "Share of pairs held out to measure accuracy.", min=0.0, max=0.5)
-    lr: float = knob(1e-4, "Peak learning rate of AdamW (low: the head learns without washing out what the model knows).", min=0.0, max=1.0)
-    batch_size: int = knob(16, "Pairs per step.", min=1)
-    warmup_steps: int = knob(10, "Steps of linear warm-up.", min=0)
-    max_steps: int = knob(100, "Stop after this many optimizer steps (0 = no step limit).", min=0)
-    eval_every: int = knob(25, "Steps between held-out accuracy measurements.", min=1)
-    sample_every: int = knob(0, "Not used by the reward model.", min=0)
-    checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)
     likelihood: bool = knob(True, "Also score an answer by the model's own mean log-probability of it, with a "
                             "learned weight starting at 1: a small model tells a wrong fact from a right one by "
                             "what it would have said, not by its last token's state.")
@@ -116,8 +112,7 @@ def demo_reasons(ws: Workspace, pairs: list[dict], right: list[bool]) -> dict:
 
 def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
-    with open_stage(ws, STAGE, RewardConfig, cfg or make_config(sets=overrides), resume, overrides,
-                    parent_stage="sft") as st:
+    with open_stage(ws, STAGE, RewardConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         task = RewardTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), st.model.cfg.block_size, st.device)
         model = RewardModel.from_gpt(st.model, st.cfg.likelihood)  # a resumed reward model stays as it was
         likelihood = model.likelihood_weight is not None

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 import json
 import shlex
-import time
 from pathlib import Path
 
 from engine import checkpoint as ckpt
 from engine.config import to_dict, to_toml
 from engine.errors import DojoError
-from engine.store import Store
+from engine.io.store import Store
 
 
 def new_run_id(runs_dir: Path, stage: str) -> str:
     """A new run id with its folder created (unique however many processes start runs at once)."""
-    from engine.locks import claim_run
+    from engine.io.locks import claim_run
 
     run_id, lock = claim_run(runs_dir, stage)
     lock.release()
@@ -23,7 +22,7 @@ def new_run_id(runs_dir: Path, stage: str) -> str:
 
 
 class RunClaim:
-    """The run a stage writes, locked for as long as it writes (engine/locks.py): a new run (its id
+    """The run a stage writes, locked for as long as it writes (engine/io/locks.py): a new run (its id
     and folder claimed) or a resumed one (refused while another process writes it). Under torchrun
     only rank 0 claims; release() in the stage's `finally`."""
 
@@ -31,13 +30,13 @@ class RunClaim:
         self.lock = None
 
     def new(self, ws, stage: str) -> str:
-        from engine.locks import claim_run
+        from engine.io.locks import claim_run
 
         run_id, self.lock = claim_run(ws.runs_dir, stage)
         return run_id
 
     def resume(self, ws, store: Store, stage: str, resume) -> tuple[str, str]:
-        from engine.locks import lock_run, run_is_live
+        from engine.io.locks import lock_run, run_is_live
 
         try:
             run_id, found = find_resume(ws, store, stage, resume)
@@ -54,7 +53,7 @@ class RunClaim:
         started: bad data, a missing base) is removed, lock file and all."""
         if self.lock is None:
             return
-        from engine.locks import RUN_LOCK
+        from engine.io.locks import RUN_LOCK
 
         folder = self.lock.path.parent
         self.lock.release()
@@ -68,7 +67,7 @@ class RunClaim:
 
 
 def write_run_folder(run_dir: Path, cfg, command: str):
-    from engine.fsutil import atomic_write_text
+    from engine.io.fsutil import atomic_write_text
 
     run_dir.mkdir(parents=True, exist_ok=True)
     atomic_write_text(run_dir / "config.toml", to_toml(cfg))

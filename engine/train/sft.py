@@ -17,28 +17,31 @@ from typing import Iterator
 import numpy as np
 import torch
 
-from engine import checkpoint as ckpt
-from engine.config import TrainConfig, build_config, knob, to_dict
-from engine.data.shards import EpochOrder, hash_below
+from engine.config import StageConfig, build_config, defaults, knob
 from engine.data.sft_data import encode_example, load_sft_records, response_only, select_examples
+from engine.data.shards import EpochOrder, hash_below
 from engine.errors import DojoError
-from engine.events import Control, Log
-from engine.fsutil import atomic_write_text
+from engine.events import Control, Finished, Log
 from engine.generate import SamplingConfig, chat
+from engine.io.fsutil import atomic_write_text
+from engine.io.workspace import Workspace
+from engine.lora import LoRAConfig, apply_lora, save_adapter
 from engine.losses import IGNORE_INDEX
-from engine.store import Store
-from engine.tokenizer import PAD, load_tokenizer, special_id, tokenizer_hash
+from engine.tokenizer import PAD, load_tokenizer, special_id
 from engine.train import dist
-from engine.train.loop import Job, OrderedRows, resolve_device, to_device, train
-from engine.train.runs import RunClaim, command_line, latest_checkpoint, write_run_folder
-from engine.workspace import Workspace
+from engine.train.loop import OrderedRows, to_device
+from engine.train.stage import open_stage
 
 STAGE = "sft"
 
 
 @dataclass
-class SFTConfig(TrainConfig):
-    base: str = knob("", "Run or checkpoint to start from (default: the latest pretraining run).")
+@defaults(lr=(3e-4, "Peak learning rate of AdamW (lower than pretraining: a higher one makes the model recite the "
+                     "fine-tuning people instead of answering about anyone; see the README)."),
+          batch_size=(16, 'Examples per step (before accumulation).'), warmup_steps=20, max_steps=300, eval_every=50,
+          sample_every=(100, 'Steps between answers to the evaluation prompts (0 = never).'),
+          sample_tokens=(48, 'Tokens generated per answer.'), checkpoint_every=100)
+class SFTConfig(StageConfig):
     data: str = knob("", "Instruction data: a file or folder (default: the workspace's data/sft/train.jsonl).")
     val_fraction: float = knob(0.05, "Share of examples held out for validation.", min=0.0, max=0.5)
     loss_on: str = knob("assistant", "Train on the assistant's tokens only, or on all tokens.", choices=("assistant", "all"))
@@ -55,18 +58,6 @@ class SFTConfig(TrainConfig):
     lora_train_embeddings: bool = knob(True, "With LoRA, also train the (tied) token embeddings: the chat "
                                        "tokens never occurred in pretraining, so their rows are untrained.")
     eval_prompts: int = knob(6, "Held-out prompts answered at every sample step.", min=0)
-    # SFT's defaults differ from pretraining's
-    lr: float = knob(3e-4, "Peak learning rate of AdamW (lower than pretraining: a higher one makes the model "
-                                "recite the fine-tuning people instead of answering about anyone; see the README).",
-                     min=0.0, max=1.0)
-    batch_size: int = knob(16, "Examples per step (before accumulation).", min=1)
-    warmup_steps: int = knob(20, "Steps of linear warm-up.", min=0)
-    max_steps: int = knob(300, "Stop after this many optimizer steps (0 = no step limit).", min=0)
-    eval_every: int = knob(50, "Steps between validation-loss measurements.", min=1)
-    sample_every: int = knob(100, "Steps between answers to the evaluation prompts (0 = never).", min=0)
-    sample_tokens: int = knob(48, "Tokens generated per answer.", min=1)
-    checkpoint_every: int = knob(100, "Steps between checkpoints (one is always saved at the end).", min=1)
-    moe_aux_weight: float = knob(0.01, "Weight of the expert load-balancing loss.", min=0.0)
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> SFTConfig:
@@ -152,67 +143,28 @@ class SFTTask(OrderedRows):
         return [self.train[int(i)][0]["id"] for i in rows]
 
 
-
-
 def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = None,
         resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
     ws.require_writable("fine-tuning")
-    cfg = cfg or make_config(sets=overrides)
     tok = load_tokenizer(ws.tokenizer_path)
-    tok_hash = tokenizer_hash(ws.tokenizer_path)
-    main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
-    store = Store(ws.db_path) if main else None
-    claim = RunClaim()
-    try:
-        resume_from = None
-        if resume:
-            run_id, found = dist.on_main(lambda: claim.resume(ws, store, STAGE, resume))
-            resume_from = Path(found)
-            cfg = build_config(SFTConfig, ckpt.read_meta(resume_from)["config"], overrides, toml_name="saved config")
-        if not cfg.has_budget():
-            raise DojoError("set a budget: max_steps or max_minutes")
-        if resume_from is not None and ckpt.read_meta(resume_from).get("parent"):
-            base = Path(ckpt.read_meta(resume_from)["parent"])  # a resumed run goes on from what it started from
-        else:
-            base = Path(dist.on_main(lambda: latest_checkpoint(ws, store, "pretrain", cfg.base, "nothing to fine-tune")))
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
-        device = resolve_device(cfg.device)
-        model, base_meta = ckpt.load_gpt(base, "cpu", tok_hash)
-        model.train()
-        run_id = run_id if resume_from else dist.on_main(lambda: claim.new(ws, STAGE))
-        run_dir = ws.run_dir(run_id)
-        task = SFTTask(ws, cfg, tok, model.cfg.block_size, device, run_dir)
+    # a resumed run loads the model it started from: its adapters go on before the loop restores them
+    with open_stage(ws, STAGE, SFTConfig, cfg or make_config(sets=overrides), resume, overrides,
+                    nothing_to_start="nothing to fine-tune", resume_model="parent") as st:
+        cfg, model = st.cfg, st.model
+        task = SFTTask(ws, cfg, tok, model.cfg.block_size, st.device, st.run_dir)
         if task.note:
             yield Log(task.note, "warning")
-        if cfg.lora:
-            from engine.lora import LoRAConfig, apply_lora
-
-            apply_lora(model, LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)))
+        lora = LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)) if cfg.lora else None
+        if lora:
+            apply_lora(model, lora)
             if cfg.lora_train_embeddings:  # as PEFT's modules_to_save for new chat tokens
                 model.tok_emb.weight.requires_grad_(True)
-        torch.manual_seed(cfg.seed)
-        model.to(device)
-        command = command_line(ws, STAGE, run_dir)
-        if main:
-            write_run_folder(run_dir, cfg, command)
-            if resume_from is None:
-                store.create_run(run_id, STAGE, to_dict(cfg), command, parent=str(base))
-        meta = {"stage": STAGE, "model_config": base_meta["model_config"], "tokenizer_hash": tok_hash,
-                "config": to_dict(cfg), "parent": str(base), "params": model.num_params(),
-                "lora": ({"rank": cfg.lora_rank, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout,
-                          "targets": list(cfg.lora_targets)} if cfg.lora else None)}
-        job = Job(run_id=run_id, run_dir=run_dir, cfg=cfg, model=model, task=task, device=device, store=store,
-                  meta=meta, resume_from=resume_from)
-        for ev in train(job, control):
-            if cfg.lora and main and type(ev).__name__ == "Finished":
-                from engine.lora import LoRAConfig, save_adapter
-
-                save_adapter(run_dir / "adapter.safetensors", model,
-                             LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)), meta)
-                ev.result["adapter"] = str(run_dir / "adapter.safetensors")
+        torch.manual_seed(cfg.seed)  # training draws the same numbers with or without adapters
+        meta = {"lora": {"rank": cfg.lora_rank, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout,
+                         "targets": list(cfg.lora_targets)} if lora else None}
+        for ev in st.train(model, task, control, meta):
+            if lora and dist.current().is_main and isinstance(ev, Finished):
+                path = st.run_dir / "adapter.safetensors"
+                save_adapter(path, model, lora, st.meta)
+                ev.result["adapter"] = str(path)
             yield ev
-    finally:
-        claim.release()
-        if store is not None:
-            store.close()

@@ -1,7 +1,8 @@
-"""What every stage after pretraining does before and around the shared loop: find the run it starts
-from (or the run it resumes), load that model, register the new run with its lineage, and train.
+"""What every stage does before and around the shared loop: claim a new run (or the run it resumes,
+with its saved config), find the run it starts from and load that model (pretraining starts from
+nothing), register the run with its lineage, and train.
 
-    with open_stage(ws, "dpo", DPOConfig, cfg, resume, overrides, parent_stage="sft") as st:
+    with open_stage(ws, "dpo", DPOConfig, cfg, resume, overrides) as st:
         task = DPOTask(...st.model...)
         yield from st.train(st.model, task, control)
 """
@@ -18,12 +19,12 @@ from engine import checkpoint as ckpt
 from engine.config import build_config, to_dict
 from engine.errors import ConfigError
 from engine.events import Control
-from engine.store import Store
+from engine.io.store import Store
+from engine.io.workspace import Workspace
 from engine.tokenizer import tokenizer_hash
 from engine.train import dist
 from engine.train.loop import Job, resolve_device, train
 from engine.train.runs import RunClaim, command_line, latest_checkpoint, write_run_folder
-from engine.workspace import Workspace
 
 
 @dataclass
@@ -35,9 +36,9 @@ class StageRun:
     run_id: str
     run_dir: Path
     resume_from: Path | None
-    parent: str            # the checkpoint this run started from (kept on resume)
-    model: torch.nn.Module  # the parent's model (on resume: the resumed checkpoint's)
-    model_meta: dict
+    parent: str | None            # the checkpoint this run started from (kept on resume); None: from scratch
+    model: torch.nn.Module | None  # the parent's model (on resume: the resumed checkpoint's); None: from scratch
+    model_meta: dict | None
     device: torch.device
     tokenizer_hash: str
 
@@ -50,47 +51,59 @@ class StageRun:
             write_run_folder(self.run_dir, self.cfg, command)
             if self.resume_from is None:
                 self.store.create_run(self.run_id, self.stage, to_dict(self.cfg), command, parent=self.parent)
-        meta = {"stage": self.stage, "model_config": self.model_meta["model_config"],
-                "tokenizer_hash": self.tokenizer_hash, "config": to_dict(self.cfg), "parent": self.parent,
+        model_config = self.model_meta["model_config"] if self.model_meta else model.cfg.to_dict()
+        meta = {"stage": self.stage, "model_config": model_config, "tokenizer_hash": self.tokenizer_hash,
+                "config": to_dict(self.cfg), **({"parent": self.parent} if self.parent else {}),
                 "params": sum(p.numel() for p in model.parameters()), **(extra_meta or {})}
+        self.meta = meta  # what every checkpoint of the run records
         yield from train(Job(run_id=self.run_id, run_dir=self.run_dir, cfg=self.cfg, model=model, task=task,
                              device=self.device, store=self.store, meta=meta, resume_from=self.resume_from), control)
 
 
 @contextmanager
 def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | None, overrides: dict | None,
-               parent_stage: str):
-    """A StageRun for a new run from `cfg.base` (default: the latest `parent_stage` run), or for
-    resuming `resume` with its saved config and `overrides`. The database closes on exit."""
+               nothing_to_start: str = "", presets: dict | None = None, saved_defaults: dict | None = None,
+               resume_model: str = "checkpoint"):
+    """A StageRun for a new run from `cfg.base` (default: the latest run of the stage's parent in
+    engine.train.STAGES), or for resuming `resume` with its saved config and `overrides`. The
+    database closes on exit.
+
+    `presets` rebuild a resumed config as make_config built it; `saved_defaults` are what a key
+    missing from an older saved config meant then. `resume_model`: "checkpoint" loads the resumed
+    checkpoint's model, "parent" the model the run started from (the loop restores the rest: SFT's
+    adapters are applied first). A stage from scratch (no parent stage) gets no model."""
+    from engine.train import STAGES
+
+    parent_stage = STAGES[stage].parent
     ws.require_writable(f"training ({stage})")
     main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
     store = Store(ws.db_path) if main else None
     claim = RunClaim()
     try:
         tok_hash = tokenizer_hash(ws.tokenizer_path)
-        resume_from = None
+        resume_from, parent, source = None, None, None
         if resume:
             run_id, found = dist.on_main(lambda: claim.resume(ws, store, stage, resume))
             resume_from = Path(found)
             saved = ckpt.read_meta(resume_from)
-            cfg = build_config(cfg_cls, saved["config"], overrides, toml_name="saved config")
-            parent = saved.get("parent") or ""
-            source = resume_from
-        else:
-            source = dist.on_main(lambda: str(latest_checkpoint(ws, store, parent_stage, cfg.base,
-                                                                f"nothing to start {stage} from")))
-            run_id = dist.on_main(lambda: claim.new(ws, stage))
-            source = Path(source)
+            cfg = build_config(cfg_cls, (saved_defaults or {}) | saved["config"], overrides, presets, "saved config")
+            parent = saved.get("parent") or None
+            source = Path(parent) if resume_model == "parent" and parent else resume_from
+        elif parent_stage is not None:
+            source = Path(dist.on_main(lambda: str(latest_checkpoint(
+                ws, store, parent_stage, cfg.base, nothing_to_start or f"nothing to start {stage} from"))))
             parent = str(source)
         if not cfg.has_budget():
-            raise ConfigError("set a budget: max_steps or max_minutes")
+            raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_steps=300)")
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         device = resolve_device(cfg.device)
-        model, meta = ckpt.load_gpt(source, "cpu", tok_hash)
+        model, meta = ckpt.load_gpt(source, "cpu", tok_hash) if parent_stage is not None else (None, None)
+        if not resume:
+            run_id = dist.on_main(lambda: claim.new(ws, stage))
         torch.manual_seed(cfg.seed)
-        yield StageRun(ws, store, stage, cfg, run_id, ws.run_dir(run_id), resume_from, parent, model.train(), meta,
-                       device, tok_hash)
+        yield StageRun(ws, store, stage, cfg, run_id, ws.run_dir(run_id), resume_from, parent,
+                       model.train() if model is not None else None, meta, device, tok_hash)
     finally:
         claim.release()
         if store is not None:

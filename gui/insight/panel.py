@@ -90,7 +90,7 @@ class InsightPanel(QWidget):
             self.status.setText(QCoreApplication.translate("InsightPanel", "Open a workspace first."))
             return False
         try:
-            opts = insight.make_options(self.name, sets=self.options())
+            opts = insight.make_config(self.name, sets=self.options())
         except DojoError as e:
             self.status.setText(str(e))
             return False

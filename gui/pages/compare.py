@@ -14,9 +14,9 @@ from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog,
                                QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
                                QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
 
-from engine.arena import MAX_COLUMNS, Column, Decoding, Queues, contenders, side_by_side
+from engine.compare.arena import MAX_COLUMNS, Column, Decoding, Queues, contenders, side_by_side
 from engine.errors import DojoError
-from engine.prefs import PrefStore
+from engine.rlhf.prefs import PrefStore
 from engine.train.loop import resolve_device
 from gui.insight.tax import TaxPanel
 from gui.insight.timeline import TimelinePanel
@@ -242,7 +242,7 @@ class ComparePage(StagePage):
         return firsts[k] if k < len(firsts) else min(k, len(found) - 1)
 
     def _demo_prompts(self) -> list[list[dict]]:
-        from engine.evaluate import demo_prompts
+        from engine.data.demo_questions import demo_prompts
 
         try:
             qa, unsafe = demo_prompts(self.ctx.ws, "heldout")

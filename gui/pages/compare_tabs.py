@@ -9,7 +9,7 @@ from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
                                QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
 
-from engine.arena import Queues
+from engine.compare.arena import Queues
 from engine.events import Finished
 from engine.train.loop import resolve_device
 from gui.widgets.token_view import _Browser, visible
@@ -142,7 +142,7 @@ class LeaderboardTab(QWidget):
         self.board: dict = {}
 
     def refresh(self):
-        from engine.leaderboard import leaderboard
+        from engine.compare.leaderboard import leaderboard
 
         self.table.setRowCount(0)
         ws = self.page.ctx.ws
@@ -215,7 +215,7 @@ class ShiftTab(QWidget):
         self.button.setEnabled(ready and self.base.count() > 0)
 
     def analyse(self):
-        from engine.token_shift import token_shift
+        from engine.compare.token_shift import token_shift
 
         ws, base, aligned = self.page.ctx.ws, self.base.currentData(), self.aligned.currentData()
         prompts = self.page.prompts[:24]

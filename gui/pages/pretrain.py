@@ -9,9 +9,9 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWid
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig
 from engine.errors import DojoError
-from engine.estimate import estimate, measure_tokens_per_s
+from engine.train.estimate import estimate, measure_tokens_per_s
 from engine.events import Finished
-from engine.store import Store
+from engine.io.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import pretrain
 from engine.train.loop import resolve_device

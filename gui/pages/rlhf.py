@@ -9,10 +9,10 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroup
                                QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from engine.candidates import sample_candidates
+from engine.rlhf.candidates import sample_candidates
 from engine.errors import DojoError
 from engine.events import Finished
-from engine.prefs import PrefStore
+from engine.rlhf.prefs import PrefStore
 from engine.train import dpo, grpo, kto, reward
 from engine.train.loop import resolve_device
 from gui.insight.reward import RewardPanel

@@ -12,7 +12,7 @@ from engine import checkpoint as ckpt
 from engine.data.sft_data import encode_example, load_sft_records
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
-from engine.store import Store
+from engine.io.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import sft
 from gui.insight.template import TemplatePanel

@@ -1,5 +1,5 @@
 """"Export for a cluster": the selected run's config and the torchrun / Slurm commands, written into a
-folder by engine/cluster.py; the dialog shows the command to copy."""
+folder by engine/io/cluster.py; the dialog shows the command to copy."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,7 +8,7 @@ from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from engine.cluster import export_for_cluster
+from engine.io.cluster import export_for_cluster
 from engine.errors import DojoError
 
 

@@ -7,8 +7,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QPushButton, QTab
                                QVBoxLayout, QWidget)
 
 from engine import checkpoint as ckpt
-from engine.status import run_status
-from engine.store import Store
+from engine.train.status import run_status
+from engine.io.store import Store
 
 RESUMABLE = ("interrupted", "cancelled", "failed", "done")
 

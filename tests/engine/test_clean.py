@@ -8,7 +8,7 @@ from engine.data import clean, tokenize
 from engine.data.demo import DemoConfig
 from engine.data.pollute import write_demo
 from engine.errors import DojoError
-from engine.workspace import Workspace
+from engine.io.workspace import Workspace
 from tests.conftest import run_events
 
 

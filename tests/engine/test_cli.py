@@ -13,22 +13,13 @@ import pytest
 import torch
 
 from engine.cli import main
-from tests.conftest import TINY, tiny_sets
+from tests.conftest import TINY, cli, tiny_sets
 
 TINY_SETS = tiny_sets()
 PRETRAIN_KEYS = {"run", "checkpoint", "steps", "tokens", "tokens_per_s", "vocab_size", "val_loss", "final_train_loss"}
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
-
-
-def cli(capsys, *argv):
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as e:  # argparse's own errors
-        rc = e.code
-    out, err = capsys.readouterr()
-    return rc, out, err
 
 
 def assert_bad_input(result, *needles):

@@ -1,4 +1,4 @@
-"""Export a run for a cluster (engine/cluster.py): the bundle's launch script, run as written on a
+"""Export a run for a cluster (engine/io/cluster.py): the bundle's launch script, run as written on a
 "cluster" copy of the workspace, trains the run's config on two torchrun processes; bad requests
 are refused with the field named."""
 import json
@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.cluster import export_for_cluster
 from engine.errors import DojoError
-from engine.store import Store
+from engine.io.cluster import export_for_cluster
+from engine.io.store import Store
+from engine.io.workspace import Workspace
 from engine.train import pretrain
-from engine.workspace import Workspace
 from tests.conftest import TINY, run_events
 
 ROOT = Path(__file__).resolve().parents[2]

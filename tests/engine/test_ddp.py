@@ -11,7 +11,7 @@ import torch
 from safetensors.torch import load_file
 
 from engine import checkpoint as ckpt
-from engine.store import Store
+from engine.io.store import Store
 from engine.train import pretrain, sft
 from tests.conftest import TINY, run_events, tiny_sets
 

@@ -21,8 +21,7 @@ import numpy as np
 import pytest
 from datasketch import MinHash
 
-from engine.data.dedup import (ExactDedup, MinHasher, NearDedup, NearDedupConfig, shingle_hashes,
-                               shingles)
+from engine.data.dedup import ExactDedup, MinHasher, NearDedup, NearDedupConfig, shingle_hashes, shingles
 from engine.data.demo import DemoConfig, write_demo_world
 from engine.data.steps import Doc
 

@@ -19,8 +19,7 @@ import pytest
 from datasketch import MinHashLSH
 
 from engine.data import dedup
-from engine.data.dedup import (LSH_WEIGHTS, MAX_CLUSTERS_REPORTED, BandIndex, ExactDedup, NearDedup,
-                               NearDedupConfig)
+from engine.data.dedup import LSH_WEIGHTS, MAX_CLUSTERS_REPORTED, BandIndex, ExactDedup, NearDedup, NearDedupConfig
 from engine.data.demo import DemoConfig
 from engine.data.pollute import write_demo
 from engine.data.readers import ReaderConfig, SourceReader

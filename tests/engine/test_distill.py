@@ -6,13 +6,13 @@ import pytest
 from engine import checkpoint as ckpt
 from engine.cli import main
 from engine.data.sft_data import load_prompts, load_sft_records
-from engine.distill import distill
 from engine.errors import DojoError
 from engine.events import Control, Finished
 from engine.generate import SamplingConfig, chat
-from engine.store import Store
+from engine.io.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import pretrain, sft
+from engine.train.distill import distill
 from tests.conftest import TINY, run_events
 
 SFT_SETS = {"max_steps": "30", "batch_size": "8", "eval_every": "30", "sample_every": "0",

@@ -3,13 +3,13 @@ import pytest
 import torch
 
 from engine.config import MODEL_PRESETS, PretrainConfig, build_config
-from engine.estimate import estimate, flops_per_token, measure_tokens_per_s, model_size
+from engine.io.store import Store
+from engine.io.workspace import Workspace
 from engine.model import GPT, GPTConfig
-from engine.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, stage_status
-from engine.store import Store
 from engine.tokenizer import token_pieces, train_tokenizer
 from engine.train import pretrain
-from engine.workspace import Workspace
+from engine.train.estimate import estimate, flops_per_token, measure_tokens_per_s, model_size
+from engine.train.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, stage_status
 from tests.conftest import TINY, run_events
 
 

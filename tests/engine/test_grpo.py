@@ -7,8 +7,8 @@ from engine.cli import main
 from engine.errors import DojoError
 from engine.events import Metrics
 from engine.generate import SamplingConfig, chat, sample_batch
-from engine.judges import RulesJudge, make_judge
-from engine.store import Store
+from engine.io.store import Store
+from engine.rlhf.judges import RulesJudge, make_judge
 from engine.tokenizer import END, EOT, load_tokenizer, render_chat, special_id
 from engine.train import grpo
 from tests.conftest import run_events

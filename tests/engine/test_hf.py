@@ -1,4 +1,4 @@
-"""Hugging Face export and import (engine/hf.py, engine/hf_import.py): the Llama folder transformers loads with the same
+"""Hugging Face export and import (engine/io/hf_export.py, engine/io/hf_import.py): the Llama folder transformers loads with the same
 logits, the chat template as Jinja, PEFT adapters, the round trip back into a workspace, refusals."""
 from __future__ import annotations
 
@@ -11,13 +11,14 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from engine import checkpoint as ckpt
-from engine import hf, hf_import
 from engine.cli import main
 from engine.errors import DojoError
+from engine.io import hf_export as hf
+from engine.io import hf_import
+from engine.io.store import Store
+from engine.io.workspace import Workspace
 from engine.model import GPT, GPTConfig, RewardModel, apply_rope, rope_tables
-from engine.store import Store
-from engine.tokenizer import chat_ids, END, EOT, PAD, load_tokenizer, render_chat, tokenizer_hash
-from engine.workspace import Workspace
+from engine.tokenizer import END, EOT, PAD, chat_ids, load_tokenizer, render_chat, tokenizer_hash
 from tests.conftest import TINY, run_events
 
 MESSAGES = [{"role": "system", "content": "你是一個有用的助手。Answer briefly."},

@@ -11,7 +11,7 @@ from engine import checkpoint as ckpt
 from engine import insight
 from engine.errors import DojoError
 from engine.insight import bands
-from engine.store import Store
+from engine.io.store import Store
 from tests.conftest import TINY, run_events
 
 LAW = {"E": 1.7, "A": 400.0, "alpha": 0.34, "B": 410.0, "beta": 0.28}
@@ -126,13 +126,13 @@ def test_demo_world_band_from_other_runs(ws, capsys, one_thread):
     assert s["run"] == slow["run"] and s["fit_points"] == 4 + 4 + 5  # the run judged before is now a peer
     assert s["verdict"] == "too_slow" and "above the band" in s["reason"]
     # and judged by name, the first run still sits in the band of the others
-    again = run_events(insight.run("bands", ws, insight.make_options("bands", sets={"run": r["run"]})))[-1].result
+    again = run_events(insight.run("bands", ws, insight.make_config("bands", sets={"run": r["run"]})))[-1].result
     assert again["fit_points"] == 4 + 4 + 5 and again["inside"] >= len(val) / 2
 
 
 def test_one_run_is_judged_against_its_own_first_half(ws, one_thread):
     r = _pretrain(ws, max_steps=60)
-    res = run_events(insight.run("bands", ws, insight.make_options("bands", sets={"points": "20"})))[-1].result
+    res = run_events(insight.run("bands", ws, insight.make_config("bands", sets={"points": "20"})))[-1].result
     assert res["run"] == r["run"] and res["source"] == "self"
     assert res["fit_points"] == 3  # steps 10, 20, 30 of 60
     assert len(res["tokens"]) == 20 and res["verdict"] in bands.VERDICTS
@@ -166,4 +166,4 @@ def test_no_pretraining_run_is_a_clear_error(ws, capsys):
     assert code != 0 and "no pretraining run" in out.err and str(ws.root) in out.err
     _pretrain(ws, max_steps=10)
     with pytest.raises(DojoError, match="no pretraining run 'nope'"):
-        run_events(insight.run("bands", ws, insight.make_options("bands", sets={"run": "nope"})))
+        run_events(insight.run("bands", ws, insight.make_config("bands", sets={"run": "nope"})))

@@ -14,7 +14,7 @@ from engine.data import tokenize
 from engine.data.shards import is_val
 from engine.errors import DojoError
 from engine.insight import probe
-from engine.workspace import Workspace
+from engine.io.workspace import Workspace
 from tests.conftest import TINY, run_events
 from tests.engine.insight_checks import insight_cli
 
@@ -22,7 +22,7 @@ PLANT_ID = "planted-copy"  # an id the seeded split puts in train (checked below
 
 
 def _contamination(ws, **sets) -> dict:
-    opts = insight.make_options("probe", sets={"docs": "0", "limit": "10000", **sets})
+    opts = insight.make_config("probe", sets={"docs": "0", "limit": "10000", **sets})
     r = run_events(insight.run("probe", ws, opts))[-1]
     assert r.status == "done" and r.result["memorisation"] is None
     json.dumps(r.result)
@@ -120,7 +120,7 @@ def test_memorised_training_documents_continue_verbatim(tmp_path, one_thread):
     ws = _tiny_corpus_ws(tmp_path / "ws")
     run_events(pretrain.run(ws, pretrain.make_config(sets={
         **TINY, "max_steps": "200", "eval_every": "1000", "checkpoint_every": "1000"})))
-    r = run_events(insight.run("probe", ws, insight.make_options("probe", sets={"sets": ""})))[-1].result
+    r = run_events(insight.run("probe", ws, insight.make_config("probe", sets={"sets": ""})))[-1].result
     m = r["memorisation"]
     assert r["run"].startswith("pretrain-") and r["contamination"] is None
     assert (m["docs"], m["val_docs"]) == (48, 4)  # every document of each split (fewer than docs=64)
@@ -159,12 +159,12 @@ def test_shard_documents_keep_the_boundaries(ws):
                                          ({"threshold": "1.5"}, "threshold")])
 def test_bad_options_are_named(ws, sets, match):
     with pytest.raises(DojoError, match=match):
-        run_events(insight.run("probe", ws, insight.make_options("probe", sets={"docs": "0", **sets})))
+        run_events(insight.run("probe", ws, insight.make_config("probe", sets={"docs": "0", **sets})))
 
 
 def test_memorisation_needs_a_pretraining_run(ws):
     with pytest.raises(DojoError, match="pretrain"):
-        run_events(insight.run("probe", ws, insight.make_options("probe", sets={"sets": ""})))
+        run_events(insight.run("probe", ws, insight.make_config("probe", sets={"sets": ""})))
 
 
 def test_cli_probe_json(ws, capsys, one_thread):

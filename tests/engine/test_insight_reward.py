@@ -7,9 +7,9 @@ import pytest
 
 from engine.errors import DojoError
 from engine.insight import reward as R
-from engine.judges import make_judge
-from engine.prefs import PrefStore
-from engine.store import Store
+from engine.io.store import Store
+from engine.rlhf.judges import make_judge
+from engine.rlhf.prefs import PrefStore
 from engine.train import reward as reward_stage
 from tests.conftest import run_events
 from tests.engine.insight_checks import insight_cli
@@ -223,4 +223,4 @@ def test_cli_on_the_demo_world(sft_ws, capsys, one_thread):
     rc, err = _cli(ws, capsys, "policy_run=nope")
     assert rc == 2 and "policy_run: no run 'nope'" in err
     with pytest.raises(DojoError, match="not a reward model"):
-        run_events(R.run(ws, R.Options(run=sft["run"])))  # the SFT run
+        run_events(R.run(ws, R.Config(run=sft["run"])))  # the SFT run

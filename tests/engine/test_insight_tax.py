@@ -41,7 +41,7 @@ def test_mean_token_kl_is_zero_for_identical_logits_and_positive_otherwise():
 
 def test_tax_per_stage_on_the_demo_world(sft_ws, one_thread):
     ws, sft_result = sft_ws
-    events = run_events(insight.run("tax", ws, insight.make_options("tax", sets=SMALL)))
+    events = run_events(insight.run("tax", ws, insight.make_config("tax", sets=SMALL)))
     assert events[-1].status == "done"
     r = events[-1].result
     json.dumps(r)
@@ -62,7 +62,7 @@ def test_tax_per_stage_on_the_demo_world(sft_ws, one_thread):
 
 def test_tax_with_the_sft_run_alone_still_measures_to_the_base(sft_ws, one_thread):
     ws, sft_result = sft_ws
-    opts = insight.make_options("tax", sets={**SMALL, "runs": json.dumps([sft_result["run"]])})
+    opts = insight.make_config("tax", sets={**SMALL, "runs": json.dumps([sft_result["run"]])})
     r = run_events(insight.run("tax", ws, opts))[-1].result
     assert [s["run"] for s in r["stages"]] == [sft_result["run"]]
     assert r["reference"].startswith("pretrain-") and r["stages"][0]["kl"] > 0
@@ -70,7 +70,7 @@ def test_tax_with_the_sft_run_alone_still_measures_to_the_base(sft_ws, one_threa
 
 def test_a_bad_run_is_named(sft_ws):
     ws, _ = sft_ws
-    opts = insight.make_options("tax", sets={**SMALL, "runs": '["sft-nope"]'})
+    opts = insight.make_config("tax", sets={**SMALL, "runs": '["sft-nope"]'})
     with pytest.raises(DojoError, match="sft-nope"):
         run_events(insight.run("tax", ws, opts))
 

@@ -15,7 +15,7 @@ from tests.conftest import run_events
 
 
 def inspect(ws, **sets) -> dict:
-    opts = insight.make_options("template", sets={k: str(v) for k, v in sets.items()})
+    opts = insight.make_config("template", sets={k: str(v) for k, v in sets.items()})
     return run_events(insight.run("template", ws, opts))[-1].result
 
 
@@ -24,7 +24,7 @@ def codes(result: dict) -> list[str]:
 
 
 def test_mask_equals_the_sft_stage_labels(sft_ws, tmp_path, one_thread):
-    from engine.store import Store
+    from engine.io.store import Store
     from engine.train.sft import SFTTask, make_config
 
     ws, res = sft_ws

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from engine import insight
 from engine import checkpoint as ckpt
+from engine import insight
 from engine.errors import DojoError
 from engine.insight import timeline
 from engine.train import pretrain, sft
@@ -72,7 +72,7 @@ def _check_frames(r, n_prompts):
 
 def test_timeline_follows_the_lineage_of_the_newest_sft_run(history):
     ws, pre, tuned, other = history
-    events = run_events(insight.run("timeline", ws, insight.make_options("timeline", sets=SMALL)))
+    events = run_events(insight.run("timeline", ws, insight.make_config("timeline", sets=SMALL)))
     r = events[-1].result
     json.dumps(r)
     # the SFT run is the furthest stage; pretraining step 10 came after the SFT's start, the other run is no ancestor
@@ -92,7 +92,7 @@ def test_timeline_of_a_pretraining_run_and_a_prompt_file(history, tmp_path):
     f.write_text('{"prompt": "Who is Daisy Marsh?"}\n\n"台北在哪裡？"\n'
                  '{"messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}]}\n',
                  encoding="utf-8")
-    opts = insight.make_options("timeline", sets={"run": pre, "prompts": str(f), "count": "0", "max_new_tokens": "6"})
+    opts = insight.make_config("timeline", sets={"run": pre, "prompts": str(f), "count": "0", "max_new_tokens": "6"})
     r = run_events(insight.run("timeline", ws, opts))[-1].result
     assert r["prompts"] == ["Who is Daisy Marsh?", "台北在哪裡？", "Hello"]
     assert [(f["run"], f["step"]) for f in r["frames"]] == [(pre, 5), (pre, 10)]
@@ -105,13 +105,13 @@ def test_timeline_of_a_pretraining_run_and_a_prompt_file(history, tmp_path):
 def test_bad_options_are_named(history, tmp_path):
     ws, pre, tuned, other = history
     with pytest.raises(DojoError, match="sft-nope"):
-        run_events(insight.run("timeline", ws, insight.make_options("timeline", sets={"run": "sft-nope"})))
+        run_events(insight.run("timeline", ws, insight.make_config("timeline", sets={"run": "sft-nope"})))
     with pytest.raises(DojoError, match="missing.jsonl"):
-        run_events(insight.run("timeline", ws, insight.make_options("timeline", sets={"prompts": "missing.jsonl"})))
+        run_events(insight.run("timeline", ws, insight.make_config("timeline", sets={"prompts": "missing.jsonl"})))
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"prompt": "ok"}\n{"nothing": 1}\n', encoding="utf-8")
     with pytest.raises(DojoError, match="bad.jsonl:2"):
-        run_events(insight.run("timeline", ws, insight.make_options("timeline", sets={"prompts": str(bad)})))
+        run_events(insight.run("timeline", ws, insight.make_config("timeline", sets={"prompts": str(bad)})))
 
 
 def test_cli_timeline_json(sft_ws, capsys, one_thread):

@@ -1,4 +1,4 @@
-"""What a model knows (engine/knowledge.py): exact-match scoring by hand, and the teacher-forced
+"""What a model knows (engine/compare/knowledge.py): exact-match scoring by hand, and the teacher-forced
 probes on a model trained to recite a three-person world."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import random
 import pytest
 import torch
 
-from engine import knowledge as K
+from engine.compare import knowledge as K
 from engine.data import demo_pools as P
 from engine.data.demo import DemoConfig, _make_people, biography, fact_value
 from engine.losses import IGNORE_INDEX
@@ -151,7 +151,7 @@ def test_chance_by_field_is_the_commonest_value():
 
 def test_demo_biographies_pass_over_lines_that_are_not_biographies(tmp_path):
     from engine.data.demo import write_demo_world
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = Workspace.create(tmp_path / "w")
     write_demo_world(ws.root, DemoConfig(people=4, augment_versions=1, stories=2))

@@ -16,7 +16,6 @@ from tests.conftest import run_events
 from tests.engine.lab_checks import linked_pngs
 
 
-
 def test_ece_by_hand():
     conf, right = [0.05, 0.15, 0.95, 0.95], [False, True, True, False]
     # bins 0, 1, 9: 1/4·|0 − 0.05| + 1/4·|1 − 0.15| + 2/4·|0.5 − 0.95|

@@ -14,7 +14,6 @@ from tests.conftest import run_events
 from tests.engine.lab_checks import PNG, linked_pngs
 
 
-
 def _check_report(result: dict, cfg) -> None:
     report = Path(result["report"])
     assert report.name == "report.md" and report.is_file()

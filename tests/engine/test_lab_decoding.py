@@ -10,11 +10,10 @@ from engine import labs
 from engine.cli import main
 from engine.errors import DojoError
 from engine.labs.decoding import example_turns, judge_pair, tally, tricked_messages
-from engine.prefs import PrefStore
+from engine.rlhf.prefs import PrefStore
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
 from tests.engine.lab_checks import linked_pngs
-
 
 
 def test_pairs_and_tallies():
@@ -64,7 +63,7 @@ def test_decoding_lab_needs_an_sft_run(ws, capsys):
 
 
 def test_rules_judge_gives_no_point_for_silence(sft_ws):
-    from engine.judges import RulesJudge
+    from engine.rlhf.judges import RulesJudge
 
     ws, _ = sft_ws
     judge = RulesJudge.for_demo(ws)

@@ -10,7 +10,6 @@ from tests.conftest import run_events
 from tests.engine.lab_checks import linked_pngs
 
 
-
 def test_knowledge_lab_smallest_through_the_cli(ws, capsys):
     from engine.cli import main
 

@@ -14,7 +14,6 @@ from tests.conftest import TINY, run_events
 from tests.engine.lab_checks import lab_cli, linked_pngs
 
 
-
 def test_categories_as_the_paper():
     assert lab.category([True, True], [False]) == "HighlyKnown"
     assert lab.category([True, False], [False]) == "MaybeKnown"

@@ -8,10 +8,9 @@ import pytest
 from engine import labs
 from engine.errors import DojoError
 from engine.events import Control, Finished
+from engine.io.workspace import Workspace
 from engine.labs import spikes
-from engine.workspace import Workspace
 from tests.engine.lab_checks import lab_cli, linked_pngs
-
 
 
 def test_burst_plan_grows_and_stays_in_the_run():

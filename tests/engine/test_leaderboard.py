@@ -7,9 +7,9 @@ import pytest
 import torch
 
 from engine.cli import main
-from engine.leaderboard import ELO_SCALE, LAMBDA, leaderboard
-from engine.prefs import PrefStore
-from engine.workspace import Workspace
+from engine.compare.leaderboard import ELO_SCALE, LAMBDA, leaderboard
+from engine.io.workspace import Workspace
+from engine.rlhf.prefs import PrefStore
 
 
 def answers(store: PrefStore, prompt: str, runs: list[str | None]) -> list[int]:

@@ -1,9 +1,7 @@
-"""Several processes, one workspace (engine/locks.py): unique run ids, one writer per run named by
+"""Several processes, one workspace (engine/io/locks.py): unique run ids, one writer per run named by
 pid, a killed run reads as interrupted and resumes, a restore waits for every writer."""
 from __future__ import annotations
 
-import json
-import os
 import shutil
 import signal
 import subprocess
@@ -14,16 +12,16 @@ import time
 import pytest
 
 from engine.errors import DojoError
-from engine.locks import claim_run, lock_run, run_is_live
-from engine.status import run_status
-from engine.store import Store
+from engine.io.locks import claim_run, lock_run, run_is_live
+from engine.io.store import Store
 from engine.train import pretrain
+from engine.train.status import run_status
 from tests.conftest import TINY, run_events
 
 HOLD = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from engine.locks import lock_run
+    from engine.io.locks import lock_run
     lock = lock_run(Path(sys.argv[1]))
     print("locked", flush=True)
     time.sleep(120)
@@ -53,7 +51,7 @@ def test_two_processes_claiming_at_once_never_share_an_id(tmp_path):
         import sys, time
         from pathlib import Path
         time.strftime = lambda *a: "20260101-120000"
-        from engine.locks import claim_run
+        from engine.io.locks import claim_run
         while time.time() < float(sys.argv[2]):
             pass
         run_id, lock = claim_run(Path(sys.argv[1]), "pretrain")
@@ -110,14 +108,14 @@ def test_a_failed_start_leaves_no_empty_run_folder(ws):
 
 
 def test_restore_is_refused_while_another_process_has_the_database_open(ws, tmp_path):
-    from engine.prefs import PrefStore
+    from engine.rlhf.prefs import PrefStore
 
     with PrefStore(ws.db_path) as store:
         store.import_demo(ws)
         backup = store.backup(tmp_path / "backup.sqlite")
     code = textwrap.dedent("""
         import sys, time
-        from engine.prefs import PrefStore
+        from engine.rlhf.prefs import PrefStore
         store = PrefStore(sys.argv[1])
         print("open", flush=True)
         time.sleep(120)

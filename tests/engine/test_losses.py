@@ -4,8 +4,16 @@ import math
 import pytest
 import torch
 
-from engine.losses import (IGNORE_INDEX, bradley_terry_loss, dpo_loss, group_advantages, grpo_loss, kto_loss,
-                           sequence_logprobs, token_logprobs)
+from engine.losses import (
+    IGNORE_INDEX,
+    bradley_terry_loss,
+    dpo_loss,
+    group_advantages,
+    grpo_loss,
+    kto_loss,
+    sequence_logprobs,
+    token_logprobs,
+)
 
 
 def sig(x):

@@ -9,7 +9,7 @@ import pytest
 from engine.cli import main
 from engine.data import clean
 from engine.errors import DojoError
-from engine.fsutil import OURS
+from engine.io.fsutil import OURS
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
 
@@ -72,7 +72,7 @@ def exported(ws, tmp_path):
 
 
 def test_export_keeps_a_persons_files_and_siblings(exported, tmp_path):
-    from engine.hf import export_hf
+    from engine.io.hf_export import export_hf
 
     ws, run = exported
     out = tmp_path / "hf"
@@ -95,7 +95,7 @@ def test_export_keeps_a_persons_files_and_siblings(exported, tmp_path):
 
 
 def test_cluster_bundle_refuses_a_file_or_someone_elses_folder(exported, tmp_path):
-    from engine.cluster import export_for_cluster
+    from engine.io.cluster import export_for_cluster
 
     ws, run = exported
     (tmp_path / "afile").write_text("x")
@@ -121,7 +121,7 @@ def test_token_shards_leave_no_building_folder_when_cancelled(ws):
 
 
 def test_backup_never_overwrites_a_file_silently_and_names_one_in_a_folder(ws, tmp_path, capsys):
-    from engine.prefs import PrefStore
+    from engine.rlhf.prefs import PrefStore
 
     mine = _mine(tmp_path, "important.sqlite", "not a database: mine")
     assert main(["prefs", str(ws.root), "backup", str(mine)]) == 2

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from engine.cli.prefs import add_prefs_parser
 from engine.errors import DojoError
-from engine.prefs import PrefStore
-from engine.prefs_cli import add_prefs_parser
-from engine.store import Store
+from engine.io.store import Store
+from engine.rlhf.prefs import PrefStore
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,7 +115,7 @@ def test_judgement_is_visible_from_a_new_connection_at_once(tmp_path):
 
 CHILD = """
 import sys
-from engine.prefs import PrefStore
+from engine.rlhf.prefs import PrefStore
 s = PrefStore(sys.argv[1])
 p = s.add_prompt("kill test " + sys.argv[2])
 a, b, c = (s.add_response(p, t) for t in ("good", "bad", "fine"))
@@ -329,7 +329,7 @@ def _cli(argv, capsys):
     p = argparse.ArgumentParser(prog="lmdojo-cli")
     sub = p.add_subparsers(dest="command", required=True)
 
-    def add(name, fn, help):  # as engine/cli.py's build_parser does
+    def add(name, fn, help):  # as engine/cli/__main__.py's build_parser does
         s = sub.add_parser(name, help=help)
         s.add_argument("workspace")
         s.add_argument("--json", action="store_true")
@@ -343,7 +343,7 @@ def _cli(argv, capsys):
 
 
 def test_cli(tmp_path, capsys):
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = str(Workspace.create(tmp_path / "ws").root)
     src = _jsonl(tmp_path / "p.jsonl", [{"prompt": "Q", "chosen": "a", "rejected": "b"}, "{oops",

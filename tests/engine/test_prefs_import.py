@@ -9,14 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import time
 
 import pytest
 
-from engine import prefs as prefs_module
 from engine.errors import DojoError
-from engine.prefs import PrefStore
-from engine.store import Store
+from engine.io.store import Store
+from engine.rlhf import prefs as prefs_module
+from engine.rlhf.prefs import PrefStore
 
 
 def _pairs_file(path, n: int, start: int = 0, bad_at: int | None = None):
@@ -75,7 +74,7 @@ def test_a_killed_import_shows_nothing_and_the_next_one_clears_it(tmp_path):
     _pairs_file(tmp_path / "big.jsonl", 400)
     code = textwrap.dedent("""
         import sys, time, itertools
-        from engine import prefs
+        from engine.rlhf import prefs
         prefs.IMPORT_CHUNK = 20
         real = itertools.islice
         calls = []

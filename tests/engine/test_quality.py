@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from engine.data.demo import DemoConfig, write_demo_world
-from engine.data.quality import (HashedNgramClassifier, QualityConfig, QualityFilter, featurize,
-                                 train_quality_model)
+from engine.data.quality import HashedNgramClassifier, QualityConfig, QualityFilter, featurize, train_quality_model
 from engine.data.steps import Doc
 from engine.errors import DojoError
 

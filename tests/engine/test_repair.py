@@ -3,14 +3,13 @@ back from the run folders, and a damaged file is a one-line error, never a trace
 from __future__ import annotations
 
 import json
-import sys
 
 import pytest
 
 from engine.cli import main
-from engine.store import Store
+from engine.io.store import Store
+from engine.io.workspace import Workspace, take_notes
 from engine.train import pretrain, sft
-from engine.workspace import Workspace, take_notes
 from tests.conftest import TINY, run_events
 
 

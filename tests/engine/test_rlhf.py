@@ -6,18 +6,18 @@ import shutil
 import pytest
 
 from engine import checkpoint as ckpt
-from engine.candidates import sample_candidates
 from engine.cli import main
 from engine.errors import DojoError
 from engine.events import Log, Metrics
-from engine.judges import make_judge
+from engine.io.store import Store
+from engine.io.workspace import Workspace
 from engine.model import RewardModel
-from engine.prefs import PrefStore
-from engine.store import Store
+from engine.rlhf.candidates import sample_candidates
+from engine.rlhf.judges import make_judge
+from engine.rlhf.prefs import PrefStore
+from engine.tokenizer import load_tokenizer
 from engine.train import dpo, reward
 from engine.train.prefdata import PairData, encode_answer, load_pairs
-from engine.tokenizer import load_tokenizer
-from engine.workspace import Workspace
 from tests.conftest import run_events
 
 PAIR_SETS = {"max_steps": "6", "batch_size": "4", "eval_every": "3", "checkpoint_every": "3", "threads": "1"}

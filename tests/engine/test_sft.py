@@ -8,7 +8,7 @@ import torch
 from engine import checkpoint as ckpt
 from engine.cli import main
 from engine.errors import DojoError
-from engine.store import Store
+from engine.io.store import Store
 from engine.train import pretrain, sft
 from tests.conftest import TINY, run_events
 
@@ -37,9 +37,7 @@ def test_sft_runs_from_the_latest_pretraining_run(pretrained, lora):
     model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))  # a LoRA checkpoint loads merged
     assert meta["stage"] == "sft" and not any("lora" in k for k in model.state_dict())
     if lora == "true":
-        from engine.lora import load_adapter
-
-        from engine.lora import apply_adapter
+        from engine.lora import apply_adapter, load_adapter
 
         adapter = ws.run_dir(r["run"]) / "adapter.safetensors"
         tensors, cfg, info = load_adapter(adapter)
@@ -129,7 +127,7 @@ def test_weighted_examples_train_that_many_times_and_validate_once(ws, tmp_path)
 
 def test_a_batch_that_cannot_fit_is_refused_before_the_first_step(pretrained):
     from engine.errors import ConfigError
-    from engine.store import Store
+    from engine.io.store import Store
 
     ws, _ = pretrained
     with pytest.raises(ConfigError, match="batch_size=100000000 does not fit"):

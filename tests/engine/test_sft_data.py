@@ -16,7 +16,7 @@ from engine.data.sft_data import (
 from engine.data.shards import EpochOrder, SamplerState
 from engine.errors import DojoError
 from engine.losses import IGNORE_INDEX
-from engine.tokenizer import chat_ids, encode_template, END, EOT, render_chat, special_id, train_tokenizer
+from engine.tokenizer import END, EOT, chat_ids, encode_template, render_chat, special_id, train_tokenizer
 
 
 @pytest.fixture(scope="module")

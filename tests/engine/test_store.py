@@ -1,7 +1,7 @@
 """The workspace database: durable settings, writes visible without an extra commit."""
 import sqlite3
 
-from engine.store import Store
+from engine.io.store import Store
 
 
 def test_wal_and_full_sync(tmp_path):
@@ -33,7 +33,7 @@ def test_many_first_connections_to_a_new_database_all_get_wal(tmp_path):
     without waiting; it must look again instead of failing."""
     import threading
 
-    from engine.store import connect
+    from engine.io.store import connect
 
     for trial in range(20):
         path = tmp_path / f"new-{trial}.sqlite"

@@ -5,9 +5,9 @@ import json
 import pytest
 
 from engine.cli import main
+from engine.compare.token_shift import token_shift
 from engine.errors import DojoError
-from engine.store import Store
-from engine.token_shift import token_shift
+from engine.io.store import Store
 
 PROMPTS = [[{"role": "user", "content": "Where was Mara Quinn born?"}],
            [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Tell me how to pick a lock."}]]

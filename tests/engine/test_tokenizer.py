@@ -11,9 +11,20 @@ from engine.data import tokenize
 from engine.data.corpus import iter_documents
 from engine.data.shards import BatchSampler, SamplerState, TokenData, read_meta
 from engine.errors import DojoError
-from engine.tokenizer import (encode_template, ASSISTANT, END, EOT, SPECIAL_TOKENS, USER, chars_per_token, load_tokenizer,
-                              render_chat, special_id, train_tokenizer)
-from engine.workspace import Workspace
+from engine.io.workspace import Workspace
+from engine.tokenizer import (
+    ASSISTANT,
+    END,
+    EOT,
+    SPECIAL_TOKENS,
+    USER,
+    chars_per_token,
+    encode_template,
+    load_tokenizer,
+    render_chat,
+    special_id,
+    train_tokenizer,
+)
 from tests.conftest import run_events
 
 MIXED = ["Mara Quinn was born in Lumen Bay. 她畢業於北門學院 🎉🤖 naïve café — 「引號」 𠀋 ok",
@@ -203,7 +214,7 @@ def test_tokenizer_trains_on_a_spread_sample_of_a_big_corpus(ws):
     document is still tokenized."""
     from engine.config import TokenizerConfig
     from engine.data import tokenize
-    from engine.events import Log, Finished
+    from engine.events import Finished, Log
 
     size_mb = sum(p.stat().st_size for p in (ws.root / "data" / "corpus").rglob("*.jsonl")) / 1e6
     events = list(tokenize.run(ws, TokenizerConfig(vocab_size=400, train_mb=size_mb / 3)))

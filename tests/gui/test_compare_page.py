@@ -2,10 +2,10 @@
 judgement is in the store with the right run ids, undo takes it back, and a queue resumes."""
 from PySide6.QtCore import Qt
 
-from engine.arena import Queues
+from engine.compare.arena import Queues
 from engine.config import TokenizerConfig
 from engine.data import tokenize
-from engine.prefs import PrefStore
+from engine.rlhf.prefs import PrefStore
 from engine.train import pretrain, sft
 from tests.conftest import TINY, run_events
 

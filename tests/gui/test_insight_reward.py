@@ -4,8 +4,8 @@ plots the result's points, and the red banner shows exactly while the alarm fire
 import numpy as np
 
 from engine.insight.reward import position_bias
-from engine.prefs import PrefStore
-from engine.store import Store
+from engine.rlhf.prefs import PrefStore
+from engine.io.store import Store
 from engine.train import reward as reward_stage
 from tests.conftest import run_events
 

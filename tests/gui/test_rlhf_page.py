@@ -3,8 +3,8 @@ from PySide6.QtCore import Qt
 
 from engine.config import TokenizerConfig
 from engine.data import tokenize
-from engine.prefs import PrefStore
-from engine.store import Store
+from engine.rlhf.prefs import PrefStore
+from engine.io.store import Store
 from engine.train import pretrain, sft
 from tests.conftest import TINY, run_events
 

@@ -3,7 +3,7 @@ from PySide6.QtCore import Qt
 
 from engine.config import TokenizerConfig
 from engine.data import tokenize
-from engine.store import Store
+from engine.io.store import Store
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
 

@@ -2,7 +2,7 @@
 from PySide6.QtCore import Qt
 
 from engine import checkpoint as ckpt
-from engine.store import Store
+from engine.io.store import Store
 
 TINY = {"n_layer": 2, "n_head": 2, "n_embd": 32, "block_size": 32, "batch_size": 4}
 

@@ -5,45 +5,43 @@ its LoRA adapters in PEFT's layout) and `import` (a Hugging Face Llama folder as
     lmdojo-cli import WS FOLDER [--json]
     lmdojo-cli cluster WS --run RUN OUT [--nodes N] [--gpus-per-node G] [--remote-ws PATH] [--json]
 
-Wired into engine/cli.py with `add_export_parsers(add)`; --json prints one JSON object as the last
-stdout line, a DojoError is one line on stderr with exit code 2.
 """
 from __future__ import annotations
 
-from engine.cli import _emit
+from engine.cli.common import emit
 
 
 def cmd_export(args) -> int:
-    from engine.hf import export_hf
-    from engine.workspace import Workspace
+    from engine.io.hf_export import export_hf
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     r = export_hf(ws, args.run, args.out)
     text = f"exported {r['run']} ({r['params']:,} parameters) to {r['path']}: {', '.join(r['files'])}"
     if r["adapter"]:
         text += f"\nLoRA adapters in PEFT's layout: {r['adapter']}"
-    _emit(args, r, text)
+    emit(args, r, text)
     return 0
 
 
 def cmd_import(args) -> int:
-    from engine.hf_import import import_hf
-    from engine.workspace import Workspace
+    from engine.io.hf_import import import_hf
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     r = import_hf(ws, args.folder)
-    _emit(args, r, f"imported {r['source']} as run {r['run']} ({r['params']:,} parameters; tokenizer "
+    emit(args, r, f"imported {r['source']} as run {r['run']} ({r['params']:,} parameters; tokenizer "
                    f"{r['tokenizer']})\ntrain on it with: lmdojo-cli sft {args.workspace} --from {r['run']}")
     return 0
 
 
 def cmd_cluster(args) -> int:
-    from engine.cluster import export_for_cluster
-    from engine.workspace import Workspace
+    from engine.io.cluster import export_for_cluster
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     r = export_for_cluster(ws, args.run, args.out, args.nodes, args.gpus_per_node, args.remote_ws, args.hours)
-    _emit(args, r, f"wrote {', '.join(r['files'])} to {r['path']} ({r['world_size']} processes)\n"
+    emit(args, r, f"wrote {', '.join(r['files'])} to {r['path']} ({r['world_size']} processes)\n"
                    f"start it on the cluster with:\n  {r['command']}\nor: sbatch slurm.sbatch")
     return 0
 

@@ -8,18 +8,17 @@
     prefs WS backup DEST [--force]             a copy of the workspace database (SQLite backup API)
     prefs WS restore BACKUP [--force]          put a backup in place of a damaged database
 
-Wired into engine/cli.py with `add_prefs_parser(add)`; as everywhere there, --json prints one
-JSON object as the last stdout line and a DojoError is one line on stderr with exit code 2.
+--json prints one JSON object as the last stdout line; a DojoError is one line on stderr (exit 2).
 """
 from __future__ import annotations
 
 import argparse
 
-from engine.cli import _emit
+from engine.cli.common import emit
 
 
 def _line(j: dict) -> str:
-    from engine.prefs_jsonl import short
+    from engine.rlhf.prefs_jsonl import short
 
     what = {"ranking": lambda: " > ".join(map(str, j["ranking"])),
             "pair": lambda: (" = " if j["tie"] else " > ").join(map(str, j["ranking"])),
@@ -29,49 +28,50 @@ def _line(j: dict) -> str:
 
 
 def cmd_prefs(args) -> int:
-    from engine.prefs import PrefStore
-    from engine.workspace import Workspace
+    from engine.io.store import restore
+    from engine.io.workspace import Workspace
+    from engine.rlhf.prefs import PrefStore
 
     ws = Workspace.open(args.workspace)
     action = args.prefs_action
     if action == "restore":  # the store may be damaged: do not open it
-        dest = PrefStore.restore(args.backup, ws.db_path, force=args.force)
-        _emit(args, {"restored": str(dest), "backup": args.backup}, f"restored {dest} from {args.backup}")
+        dest = restore(args.backup, ws.db_path, force=args.force)
+        emit(args, {"restored": str(dest), "backup": args.backup}, f"restored {dest} from {args.backup}")
         return 0
     with PrefStore(ws.db_path) as store:
         if action == "list":
             rows = store.list_judgements(args.limit, include_deleted=args.deleted)
-            _emit(args, {"judgements": rows}, "\n".join(map(_line, rows)) or "no judgements yet")
+            emit(args, {"judgements": rows}, "\n".join(map(_line, rows)) or "no judgements yet")
         elif action == "counts":
             c = store.counts()
             kinds = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in c["judgements"].items())
-            _emit(args, c, f"{c['prompts']} prompts, {c['responses']} responses; judgements: {kinds} "
+            emit(args, c, f"{c['prompts']} prompts, {c['responses']} responses; judgements: {kinds} "
                            f"({c['deleted']} deleted); {c['pairs']} pairs")
         elif action == "import":
             r = store.import_jsonl(args.file, judge=args.judge, strict=args.strict)
             human = "\n".join([f"skipped {s}" for s in r["skipped"]] +
                               [f"imported {r['imported']} pairs from {args.file} ({r['duplicates']} already there, "
                                f"{len(r['skipped'])} bad lines skipped)"])
-            _emit(args, r, human)
+            emit(args, r, human)
         elif action == "export":
             n = store.export_jsonl(args.file, judge=args.judge)
-            _emit(args, {"file": args.file, "pairs": n}, f"wrote {n} pairs to {args.file}")
+            emit(args, {"file": args.file, "pairs": n}, f"wrote {n} pairs to {args.file}")
         elif action in ("delete", "restore-deleted"):
             fn = store.delete_judgement if action == "delete" else store.restore_judgement
             changed = fn(args.id)
             state = "deleted" if action == "delete" else "restored"
-            _emit(args, {"id": args.id, "state": state, "changed": changed},
+            emit(args, {"id": args.id, "state": state, "changed": changed},
                   f"judgement {args.id} {state}" + ("" if changed else f" (it was already {state})")
                   + (f" (undo: lmdojo-cli prefs {args.workspace} restore-deleted {args.id})"
                      if action == "delete" and changed else ""))
         elif action == "backup":
             dest = store.backup(args.dest, force=args.force)
-            _emit(args, {"backup": str(dest)}, f"backed up {ws.db_path} to {dest}")
+            emit(args, {"backup": str(dest)}, f"backed up {ws.db_path} to {dest}")
     return 0
 
 
 def add_prefs_parser(add) -> argparse.ArgumentParser:
-    """Add `prefs` with engine.cli's `add(name, fn, help)` (which adds WS and --json)."""
+    """Add `prefs` with the parser's `add(name, fn, help)` (which adds WS and --json)."""
     s = add("prefs", cmd_prefs, "The preference store: list, import, export, delete and undo, back up and restore.")
     # --json may come after the action too; SUPPRESS keeps a value given before it
     common = argparse.ArgumentParser(add_help=False)

@@ -1,4 +1,4 @@
-"""Parsing one line of a preference JSONL file (the formats are listed in engine/prefs.py)."""
+"""Parsing one line of a preference JSONL file (the formats are listed in engine/rlhf/prefs.py)."""
 from __future__ import annotations
 
 import json

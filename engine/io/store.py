@@ -8,9 +8,16 @@ opened it: a job opens its own Store.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
+import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
+
+from engine.errors import DojoError
+from engine.io.fsutil import fsync_dir
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -77,8 +84,6 @@ def connect(path: str | Path) -> sqlite3.Connection:
     shared-memory file): reading works, the first write says the workspace is read-only."""
     if read_only(path):
         if not Path(path).is_file():
-            from engine.errors import DojoError
-
             raise DojoError(f"{Path(path).parent} is read-only here and has no workspace database yet")
         return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
                                isolation_level=None, timeout=BUSY_TIMEOUT_S)
@@ -103,10 +108,23 @@ def connect(path: str | Path) -> sqlite3.Connection:
     return conn
 
 
+@contextmanager
+def write_transaction(conn: sqlite3.Connection, path: Path) -> Iterator[sqlite3.Connection]:
+    """One transaction, committed before the caller goes on (autocommit mode, explicit BEGIN)."""
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as e:
+        raise database_error(path, e) from None
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
 def database_error(path: Path, e: sqlite3.Error):
     """A one-line DojoError for what went wrong opening the workspace database."""
-    from engine.errors import DojoError
-
     text = str(e)
     if "readonly" in text or "read-only" in text or "unable to open" in text:
         return DojoError(f"{path}: the workspace is read-only here ({text}); this command needs to write to it")
@@ -118,14 +136,14 @@ def database_error(path: Path, e: sqlite3.Error):
 
 class Handle:
     """An open connection to the workspace database, closed by `with` or close(). While open it
-    holds the workspace lock shared (engine/locks.py): a restore must wait until it closes."""
+    holds the workspace lock shared (engine/io/locks.py): a restore must wait until it closes."""
 
     conn: sqlite3.Connection
     _wslock = None
 
     def _lock_workspace(self, path: Path) -> None:
         if str(path) != ":memory:":
-            from engine.locks import workspace_lock
+            from engine.io.locks import workspace_lock
 
             self._wslock = workspace_lock(Path(path).parent)
 
@@ -158,17 +176,8 @@ class Store(Handle):
             raise database_error(self.path, e) from None
 
     def _tx(self, sql: str, rows):
-        c = self.conn
-        try:
-            c.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise database_error(self.path, e) from None
-        try:
+        with write_transaction(self.conn, self.path) as c:
             c.executemany(sql, rows)
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        c.execute("COMMIT")
 
     # -- runs -----------------------------------------------------------------------------
     def create_run(self, run_id: str, stage: str, config: dict, command: str, parent: str | None = None,
@@ -232,7 +241,7 @@ class Store(Handle):
     def skipped(self, run_id: str) -> list[dict]:
         cur = self.conn.execute("SELECT step, reason, loss, grad_norm, doc_ids FROM skipped_batches "
                                 "WHERE run_id = ? ORDER BY step", (run_id,))
-        return [dict(step=s, reason=r, loss=l, grad_norm=g, doc_ids=json.loads(d)) for s, r, l, g, d in cur]
+        return [dict(step=s, reason=r, loss=lo, grad_norm=g, doc_ids=json.loads(d)) for s, r, lo, g, d in cur]
 
     def save_report(self, run_id: str, report: dict):
         self._tx("INSERT OR REPLACE INTO reports (run_id, report) VALUES (?, ?)",
@@ -256,3 +265,100 @@ def _finite_or_none(x):
         return None
     x = float(x)
     return x if x == x and abs(x) != float("inf") else None
+
+
+# -- whole-database backup and restore ------------------------------------------------------------
+def backup(conn: sqlite3.Connection, db_path: Path, dest: str | Path, force: bool = False) -> Path:
+    """A consistent copy of the whole workspace database (conn's, at db_path) made with SQLite's
+    backup API. A folder gets a file named after the time (dojo-YYYYmmdd-HHMMSS.sqlite); an
+    existing file is replaced only with `force`."""
+    dest = Path(dest)
+    if dest.is_dir():
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        dest, n = dest / f"dojo-{stamp}.sqlite", 1
+        while dest.exists():
+            n += 1
+            dest = dest.with_name(f"dojo-{stamp}-{n}.sqlite")
+    if str(db_path) != ":memory:" and dest.exists() and dest.resolve() == Path(db_path).resolve():
+        raise DojoError(f"cannot back up {db_path} onto itself")
+    if dest.exists() and not force:
+        raise DojoError(f"{dest} already exists; choose another name or a folder, or replace it with --force")
+    _backup_to(conn, dest)
+    return dest
+
+
+def restore(backup_path: str | Path, dest_path: str | Path, force: bool = False) -> Path:
+    """Put a backup in place of a (damaged) database; a healthy one is replaced only with force.
+    Refused while another LM Dojo process has the database open (the workspace lock): its
+    writes would go to the file being replaced and be lost."""
+    src, dest = Path(backup_path), Path(dest_path)
+    if not src.is_file():
+        raise DojoError(f"backup not found: {src}")
+    from engine.io.locks import workspace_lock
+
+    with workspace_lock(dest.parent, exclusive=True):
+        check_healthy(src, what="backup")
+        if dest.exists() and dest.stat().st_size > 0 and not force:
+            try:
+                check_healthy(dest)
+            except DojoError:
+                pass  # damaged: that is what restoring is for
+            else:
+                raise DojoError(f"{dest} is a healthy database; restoring {src} would replace it (use force)")
+        # immutable: a backup is never written, so no locks and no -wal/-shm files beside it
+        conn = sqlite3.connect(src.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
+        try:
+            _backup_to(conn, dest)
+        finally:
+            conn.close()
+        return dest
+
+
+def check_healthy(path: Path, what: str = "preference store") -> None:
+    """PRAGMA quick_check on a read-only connection (it cannot write to, or checkpoint into, the file)."""
+    if not path.is_file() or path.stat().st_size == 0:
+        return  # a new database
+    try:
+        conn = sqlite3.connect(path.resolve().as_uri() + ("?mode=ro&immutable=1" if read_only(path) else "?mode=ro"),
+                               uri=True, timeout=30)
+        try:
+            problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
+        finally:
+            conn.close()
+    except sqlite3.OperationalError as e:  # locked, unreadable: not damage
+        raise DojoError(f"cannot open the {what} {path}: {e}") from None
+    except sqlite3.DatabaseError as e:  # not a database, malformed
+        problems = [str(e)]
+    if problems != ["ok"]:
+        hint = "" if what == "backup" else (f" Restore a backup with PrefStore.restore(BACKUP, {str(path)!r}) "
+                                            "or: lmdojo-cli prefs WS restore BACKUP")
+        raise DojoError(f"the {what} {path} is damaged (quick_check: {problems[0]}); it was left as it is.{hint}")
+
+
+def _backup_to(conn: sqlite3.Connection, dest: Path) -> None:
+    """conn's database into dest via the backup API: a temporary file, checked and fsynced, then
+    renamed over dest, so a crash leaves either the old dest or the whole new one."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        out = sqlite3.connect(tmp)
+        try:
+            conn.backup(out)
+            problems = [r[0] for r in out.execute("PRAGMA quick_check")]
+        finally:
+            out.close()
+        if problems != ["ok"]:
+            raise DojoError(f"the copy for {dest} failed its check ({problems[0]}); {dest} was not changed")
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        for side in ("-wal", "-shm"):  # a stale WAL beside dest would be replayed into the new file
+            Path(str(dest) + side).unlink(missing_ok=True)
+        os.replace(tmp, dest)
+        fsync_dir(dest.parent)
+    finally:
+        for p in (tmp, tmp + "-wal", tmp + "-shm"):
+            Path(p).unlink(missing_ok=True)

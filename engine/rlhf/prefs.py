@@ -1,7 +1,7 @@
 """The RLHF preference store: prompts, the answers models gave, and what judges said about them.
 
 It lives in the workspace database (WS/dojo.sqlite) beside the runs and is opened the same
-durable way (engine.store.connect: WAL, synchronous=FULL); every write is one transaction that
+durable way (engine.io.store.connect: WAL, synchronous=FULL); every write is one transaction that
 is committed when the call returns, so the app may show a ranking as saved once rank() returns.
 
 * A judgement is a `ranking` (2..N answers of one prompt, best first), a `pair` (better, worse;
@@ -11,7 +11,7 @@ is committed when the call returns, so the app may show a ranking as saved once 
 * A judgement may record the order its answers were shown in (`shown`, left to right), so
   position bias can be measured; databases made before that column existed get it on open.
 * Opening runs PRAGMA quick_check on a read-only connection first: a damaged file is refused
-  and never written to; restore a backup (made with backup()) with PrefStore.restore().
+  and never written to; restore a backup (made with backup()) with engine.io.store.restore().
 
 JSONL, one object a line (import_jsonl; extra keys such as "metadata" are ignored):
 * {"prompt": str, "chosen": str, "rejected": str}                   the demo's / TRL's standard form
@@ -27,22 +27,19 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
-import os
 import sqlite3
-import tempfile
 import time
 from collections import Counter
-from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING
 
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text, fsync_dir
-from engine.prefs_jsonl import BadLine, conversation, parse_line, short
-from engine.store import Handle, connect, database_error, read_only
+from engine.io.fsutil import atomic_write_text
+from engine.io.store import Handle, backup, check_healthy, connect, read_only, restore, write_transaction
+from engine.rlhf.prefs_jsonl import BadLine, conversation, parse_line, short
 
 if TYPE_CHECKING:
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
 KINDS = ("ranking", "pair", "thumb")
 
@@ -85,10 +82,12 @@ COMMIT;
 
 
 class PrefStore(Handle):
+    restore = staticmethod(restore)  # put a backup in place of a damaged database (engine.io.store.restore)
+
     def __init__(self, path: str | Path):
         self.path = Path(path)
         if str(path) != ":memory:":
-            _check_healthy(self.path)
+            check_healthy(self.path)
         self._lock_workspace(self.path)
         try:
             self.conn = connect(self.path)
@@ -116,20 +115,9 @@ class PrefStore(Handle):
             c.execute("CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, file TEXT, started REAL, "
                       "finished REAL)")
 
-    @contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One transaction, committed before the caller returns (autocommit mode, explicit BEGIN)."""
-        c = self.conn
-        try:
-            c.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as e:
-            raise database_error(self.path, e) from None
-        try:
-            yield c
-        except BaseException:
-            c.execute("ROLLBACK")
-            raise
-        c.execute("COMMIT")
+    def _write(self):
+        """One transaction, committed before the caller returns."""
+        return write_transaction(self.conn, self.path)
 
     # -- prompts and responses --------------------------------------------------------------
     def add_prompt(self, text: str, messages: list[dict] | None = None, source: str | None = None) -> int:
@@ -339,7 +327,7 @@ class PrefStore(Handle):
         then one statement shows them all. A failed or killed import leaves nothing visible; what
         it wrote is removed by the next import.
         """
-        from engine.locks import FileLock
+        from engine.io.locks import FileLock
 
         path = Path(path)
         _regular_file(path)
@@ -409,7 +397,7 @@ class PrefStore(Handle):
 
     def _drop_abandoned_imports(self, current: int) -> None:
         """Remove what imports killed mid-way wrote (their lock is free): invisible, but in the way."""
-        from engine.locks import FileLock
+        from engine.io.locks import FileLock
 
         for (iid,) in self.conn.execute("SELECT id FROM imports WHERE finished IS NULL AND id != ?", (current,)).fetchall():
             probe = FileLock(self.path.parent / f".import-{iid}.lock")
@@ -456,58 +444,13 @@ class PrefStore(Handle):
 
     # -- backup and restore ---------------------------------------------------------------------
     def backup(self, dest: str | Path, force: bool = False) -> Path:
-        """A consistent copy of the whole workspace database made with SQLite's backup API. A folder
-        gets a file named after the time (dojo-YYYYmmdd-HHMMSS.sqlite); an existing file is
-        replaced only with `force`."""
-        dest = Path(dest)
-        if dest.is_dir():
-            stamp = time.strftime("%Y%m%d-%H%M%S")
-            dest, n = dest / f"dojo-{stamp}.sqlite", 1
-            while dest.exists():
-                n += 1
-                dest = dest.with_name(f"dojo-{stamp}-{n}.sqlite")
-        if str(self.path) != ":memory:" and dest.exists() and dest.resolve() == self.path.resolve():
-            raise DojoError(f"cannot back up {self.path} onto itself")
-        if dest.exists() and not force:
-            raise DojoError(f"{dest} already exists; choose another name or a folder, or replace it with --force")
-        _backup_to(self.conn, dest)
-        return dest
+        """A copy of the whole workspace database (engine.io.store.backup)."""
+        return backup(self.conn, self.path, dest, force)
 
     def close_lock(self) -> None:
         if self._wslock is not None:
             self._wslock.release()
             self._wslock = None
-
-    @staticmethod
-    def restore(backup_path: str | Path, dest_path: str | Path, force: bool = False) -> Path:
-        """Put a backup in place of a (damaged) database; a healthy one is replaced only with force.
-        Refused while another LM Dojo process has the database open (the workspace lock): its
-        writes would go to the file being replaced and be lost."""
-        src, dest = Path(backup_path), Path(dest_path)
-        if not src.is_file():
-            raise DojoError(f"backup not found: {src}")
-        from engine.locks import workspace_lock
-
-        with workspace_lock(dest.parent, exclusive=True):
-            return PrefStore._restore(src, dest, force)
-
-    @staticmethod
-    def _restore(src: Path, dest: Path, force: bool) -> Path:
-        _check_healthy(src, what="backup")
-        if dest.exists() and dest.stat().st_size > 0 and not force:
-            try:
-                _check_healthy(dest)
-            except DojoError:
-                pass  # damaged: that is what restoring is for
-            else:
-                raise DojoError(f"{dest} is a healthy database; restoring {src} would replace it (use force)")
-        # immutable: a backup is never written, so no locks and no -wal/-shm files beside it
-        conn = sqlite3.connect(src.resolve().as_uri() + "?mode=ro&immutable=1", uri=True)
-        try:
-            _backup_to(conn, dest)
-        finally:
-            conn.close()
-        return dest
 
     def response_runs(self, ids) -> dict[int, str | None]:
         """Response id -> the run that generated it (None when imported); unknown ids are absent."""
@@ -566,54 +509,3 @@ def _shown(shown, ids: list[int] | None) -> list[int] | None:
     if ids is not None and sorted(shown) != sorted(ids):
         raise DojoError(f"shown {shown} must hold the judged responses {sorted(ids)}, each once")
     return shown
-
-
-# -- files -----------------------------------------------------------------------------------------
-def _check_healthy(path: Path, what: str = "preference store") -> None:
-    """PRAGMA quick_check on a read-only connection (it cannot write to, or checkpoint into, the file)."""
-    if not path.is_file() or path.stat().st_size == 0:
-        return  # a new database
-    try:
-        conn = sqlite3.connect(path.resolve().as_uri() + ("?mode=ro&immutable=1" if read_only(path) else "?mode=ro"),
-                               uri=True, timeout=30)
-        try:
-            problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
-        finally:
-            conn.close()
-    except sqlite3.OperationalError as e:  # locked, unreadable: not damage
-        raise DojoError(f"cannot open the {what} {path}: {e}") from None
-    except sqlite3.DatabaseError as e:  # not a database, malformed
-        problems = [str(e)]
-    if problems != ["ok"]:
-        hint = "" if what == "backup" else (f" Restore a backup with PrefStore.restore(BACKUP, {str(path)!r}) "
-                                            "or: lmdojo-cli prefs WS restore BACKUP")
-        raise DojoError(f"the {what} {path} is damaged (quick_check: {problems[0]}); it was left as it is.{hint}")
-
-
-def _backup_to(conn: sqlite3.Connection, dest: Path) -> None:
-    """conn's database into dest via the backup API: a temporary file, checked and fsynced, then
-    renamed over dest, so a crash leaves either the old dest or the whole new one."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        out = sqlite3.connect(tmp)
-        try:
-            conn.backup(out)
-            problems = [r[0] for r in out.execute("PRAGMA quick_check")]
-        finally:
-            out.close()
-        if problems != ["ok"]:
-            raise DojoError(f"the copy for {dest} failed its check ({problems[0]}); {dest} was not changed")
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        for side in ("-wal", "-shm"):  # a stale WAL beside dest would be replayed into the new file
-            Path(str(dest) + side).unlink(missing_ok=True)
-        os.replace(tmp, dest)
-        fsync_dir(dest.parent)
-    finally:
-        for p in (tmp, tmp + "-wal", tmp + "-shm"):
-            Path(p).unlink(missing_ok=True)

@@ -1,30 +1,26 @@
 """Comparing runs from a terminal: `compare` (runs answer one prompt side by side, the answers
-stored to be ranked), `shift` (what alignment changed, token by token) and `leaderboard`
-(Bradley–Terry strengths from the judgements in the preference store).
+stored to be ranked), `shift` (what alignment changed, token by token), `leaderboard`
+(Bradley–Terry strengths from the judgements in the preference store) and `eval` (held-out QA on
+the demo world).
 
     lmdojo-cli compare WS --run A --run B --prompt TEXT [--greedy] [--temperature T] [--seed S] …
     lmdojo-cli shift WS --base A --aligned B [--prompts FILE] [--max-new-tokens 64] [--device auto]
     lmdojo-cli leaderboard WS [--judge NAME]
-
-Wired into engine/cli.py with `add_compare_parsers(add)`; --json prints one JSON object as the last
-stdout line, a DojoError is one line on stderr with exit code 2.
+    lmdojo-cli eval WS --run A [--run B …] [--limit 200]
 """
 from __future__ import annotations
 
 from pathlib import Path
 
-from engine.cli import seed_arg, _emit
-from engine.errors import DojoError
+from engine.cli.common import device, emit, run_job, seed_arg
 
 DEMO_QA = 20  # held-out questions in the default prompt set, beside every held-out unsafe request
 
 
 def cmd_compare(args) -> int:
-    from engine.arena import Column, Decoding, side_by_side
-    from engine.cli import _drive, _Printer, _with_control
+    from engine.compare.arena import Column, Decoding, side_by_side
     from engine.config import build_config
-    from engine.train.loop import resolve_device
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     dec = build_config(Decoding, None, {k: str(v) for k, v in (
@@ -32,49 +28,64 @@ def cmd_compare(args) -> int:
         ("max_new_tokens", args.max_new_tokens), ("seed", args.seed)) if v is not None}, toml_name="flags")
     columns = [Column(run, dec.sampling(offset=k)) for k, run in enumerate(args.run)]
     messages = [{"role": "user", "content": args.prompt}]
-    device = resolve_device(args.device)
-    fin = _with_control(lambda control: _drive(side_by_side(ws, columns, messages, control, device),
-                                               _Printer(args.quiet)))
+    dev = device(args.device)
+    fin = run_job(args, lambda control: side_by_side(ws, columns, messages, control, dev))
     r = fin.result | {"status": fin.status}
     width = max(len(a["run"]) for a in r["answers"])
-    _emit(args, r, "\n".join(f"{a['run']:<{width}}  {a['text']}" + ("" if a["ended"] else " …") for a in r["answers"])
+    emit(args, r, "\n".join(f"{a['run']:<{width}}  {a['text']}" + ("" if a["ended"] else " …") for a in r["answers"])
           + f"\nstored as prompt {r['prompt_id']}: rank the answers in the app's Compare page")
     return 0
 
 
 def cmd_shift(args) -> int:
+    from engine.compare.token_shift import token_shift
     from engine.data.sft_data import load_prompts
-    from engine.token_shift import token_shift
-    from engine.train.loop import resolve_device
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     if args.prompts:
         prompts = [p["messages"] for p in load_prompts(Path(args.prompts))]
     else:
-        from engine.evaluate import demo_prompts
+        from engine.data.demo_questions import demo_prompts
 
         qa, unsafe = demo_prompts(ws, "heldout")
         prompts = qa[:DEMO_QA] + unsafe
-    try:
-        device = resolve_device(args.device)
-    except RuntimeError as e:  # torch.device("bogus") is bad input, not a crash
-        raise DojoError(f"--device {args.device!r}: {e}") from None
-    r = token_shift(ws, args.base, args.aligned, prompts, args.max_new_tokens, device)
-    _emit(args, r, f"{r['base']} → {r['aligned']}: unshifted {r['unshifted']:.1%}, marginal {r['marginal']:.1%}, "
+    r = token_shift(ws, args.base, args.aligned, prompts, args.max_new_tokens, device(args.device))
+    emit(args, r, f"{r['base']} → {r['aligned']}: unshifted {r['unshifted']:.1%}, marginal {r['marginal']:.1%}, "
                    f"shifted {r['shifted']:.1%} ({r['positions']} answer tokens, {r['prompts']} prompts)")
     return 0
 
 
 def cmd_leaderboard(args) -> int:
-    from engine.leaderboard import leaderboard
-    from engine.prefs import PrefStore
-    from engine.workspace import Workspace
+    from engine.compare.leaderboard import leaderboard
+    from engine.io.workspace import Workspace
+    from engine.rlhf.prefs import PrefStore
 
     ws = Workspace.open(args.workspace)
     with PrefStore(ws.db_path) as prefs:
         r = leaderboard(prefs, judge=args.judge)
-    _emit(args, r, _table(r))
+    emit(args, r, _table(r))
+    return 0
+
+
+def cmd_eval(args):
+    from engine.compare.evaluate import evaluate_runs
+    from engine.io.workspace import Workspace
+
+    ws = Workspace.open(args.workspace)
+    r = evaluate_runs(ws, args.run, args.limit, device(args.device))
+    lines = []
+    for x in r["runs"]:
+        first = "–" if x["first_token_accuracy"] is None else f"{x['first_token_accuracy']:.1%}"
+        lines.append(f"{x['run']}: QA accuracy {x['qa_accuracy']:.1%} exact ({x['qa_contains']:.1%} contain the "
+                     f"fact; first token right {first}), ends its answer {x['end_rate']:.1%}, "
+                     f"{x['mean_length']:.1f} tokens")
+        mem = x.get("memorisation")
+        if mem:
+            lines.append(f"  memorised {mem['all']:.1%} of the facts in its training biographies "
+                         f"(first token, teacher-forced; {mem['facts']} facts)")
+    lines.append(f"chance (always the commonest value): {r['chance_by_field']['all']:.1%}")
+    emit(args, r, "\n".join(lines))
     return 0
 
 
@@ -117,3 +128,8 @@ def add_compare_parsers(add) -> None:
     s = add("leaderboard", cmd_leaderboard, "Rank runs by the judgements of their answers (Bradley–Terry, Elo "
             "with bootstrap intervals).")
     s.add_argument("--judge", help="only this judge's judgements (default: all)")
+
+    s = add("eval", cmd_eval, "Held-out QA on the demo world: accuracy, end-of-turn rate, answer length.")
+    s.add_argument("--run", action="append", required=True, metavar="RUN", help="run or checkpoint (repeatable)")
+    s.add_argument("--limit", type=int, default=200, help="questions to ask")
+    s.add_argument("--device", default="auto")

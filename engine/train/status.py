@@ -3,18 +3,19 @@ from __future__ import annotations
 
 import json
 
-from engine.store import Store
-from engine.workspace import Workspace
+from engine.io.store import Store
+from engine.io.workspace import Workspace
+from engine.train import stages_of_page
 
-STAGES = ("data", "tokenizer", "pretrain", "sft", "rlhf", "compare", "labs")
-RUN_STAGES = {"rlhf": ("reward", "dpo", "kto", "grpo")}  # the runs behind a wizard stage, when not its own name
+# the app's pages, each with a status; a page that trains shows its stages' latest run (engine.train.STAGES)
+PAGES = ("data", "tokenizer", "pretrain", "sft", "rlhf", "compare", "labs")
 NOT_STARTED, RUNNING, DONE, FAILED, INTERRUPTED = "not started", "running", "done", "failed", "interrupted"
 
 
 def run_status(ws: Workspace, run: dict) -> str:
     """A run's status as it is: one the database calls "running" whose writer is gone (its run lock
     is free: a crash, a kill -9, a closed laptop) was interrupted, and resumes."""
-    from engine.locks import run_is_live
+    from engine.io.locks import run_is_live
 
     if run["status"] == "running" and not run_is_live(ws.run_dir(run["id"])):
         return INTERRUPTED
@@ -24,7 +25,7 @@ def run_status(ws: Workspace, run: dict) -> str:
 def stage_status(ws: Workspace) -> dict[str, str]:
     """Status per stage. A run the database still calls running, with no process behind it (its run
     lock free), was interrupted (a crash or a kill)."""
-    out = dict.fromkeys(STAGES, NOT_STARTED)
+    out = dict.fromkeys(PAGES, NOT_STARTED)
     if (ws.clean_dir / "report.json").is_file():
         out["data"] = DONE
     meta = ws.tokens_dir / "meta.json"
@@ -35,12 +36,12 @@ def stage_status(ws: Workspace) -> dict[str, str]:
         out["tokenizer"] = DONE if ok else FAILED
     if ws.db_path.is_file():
         with Store(ws.db_path) as store:
-            for stage in STAGES:
-                runs = sorted((r for kind in RUN_STAGES.get(stage, (stage,)) for r in store.runs(kind)),
+            for page in PAGES:
+                runs = sorted((r for kind in stages_of_page(page) for r in store.runs(kind)),
                               key=lambda r: r["created"])
                 if runs:
                     s = run_status(ws, runs[-1])
-                    out[stage] = {"done": DONE, "failed": FAILED, "running": RUNNING, INTERRUPTED: INTERRUPTED,
+                    out[page] = {"done": DONE, "failed": FAILED, "running": RUNNING, INTERRUPTED: INTERRUPTED,
                                   "cancelled": INTERRUPTED}[s]
             # compare: done once a person has judged answers (in the preference store, same database)
             if store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'judgements'").fetchone() and \

@@ -25,8 +25,8 @@ import torch
 from engine import checkpoint as ckpt
 from engine.errors import DojoError
 from engine.generate import SamplingConfig, stream
-from engine.tokenizer import END, EOT, load_tokenizer, chat_ids, special_id, token_display, tokenizer_hash
-from engine.workspace import Workspace
+from engine.io.workspace import Workspace
+from engine.tokenizer import END, EOT, chat_ids, load_tokenizer, special_id, token_display, tokenizer_hash
 
 CLASSES = ("unshifted", "marginal", "shifted")
 # Logits closer than this count as a tie, decided in the aligned token's favour: the generation's

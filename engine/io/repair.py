@@ -4,7 +4,7 @@ from what the folder says about itself. Metrics and samples lived only in the da
 lost, and the rebuilt runs say so.
 
 `lmdojo-cli repair WS` runs it; opening a workspace runs it too when runs on disk are missing from
-the database, and leaves a note (engine.workspace.take_notes) that the CLI and the app show.
+the database, and leaves a note (engine.io.workspace.take_notes) that the CLI and the app show.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from engine import checkpoint as ckpt
-from engine.store import Store
+from engine.io.store import Store
 
 MESSAGE = "rebuilt from its run folder; its metrics and samples were lost with the database"
 
@@ -41,7 +41,7 @@ def runs_on_disk(ws) -> list[Path]:
 def missing_runs(ws, store: Store) -> list[Path]:
     """Run folders the database does not know, leaving out runs being written right now (a run
     registers itself a moment after it claims its folder)."""
-    from engine.locks import run_is_live
+    from engine.io.locks import run_is_live
 
     known = {r[0] for r in store.conn.execute("SELECT id FROM runs")}
     return [p for p in runs_on_disk(ws) if p.name not in known and not run_is_live(p)]

@@ -1,23 +1,21 @@
 """`lmdojo-cli insight NAME WS [--set k=v …] [--config F] [--json]`: compute one insight
 (engine/insight) and print its numbers; --json prints them as one JSON object on the last line.
-
-Wired into engine/cli.py with `add_insight_parser(add)`.
 """
 from __future__ import annotations
 
-from engine.cli import EXIT_FAILED, _drive, _emit, _Printer, _with_control
+from engine.cli.common import emit, exit_code, run_job
 
 
 def cmd_insight(args) -> int:
     from engine import insight
     from engine.config import parse_sets, read_toml
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
-    opts = insight.make_options(args.name, read_toml(args.config) if args.config else None, parse_sets(args.set))
-    fin = _with_control(lambda control: _drive(insight.run(args.name, ws, opts, control), _Printer(args.quiet)))
-    _emit(args, {"status": fin.status, **fin.result}, insight.summary(args.name, fin.result))
-    return 0 if fin.status == "done" else EXIT_FAILED
+    opts = insight.make_config(args.name, read_toml(args.config) if args.config else None, parse_sets(args.set))
+    fin = run_job(args, lambda control: insight.run(args.name, ws, opts, control))
+    emit(args, {"status": fin.status, **fin.result}, insight.summary(args.name, fin.result))
+    return exit_code(fin.status)
 
 
 def add_insight_parser(add) -> None:

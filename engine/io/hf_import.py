@@ -1,8 +1,8 @@
-"""Import a Hugging Face Llama folder as an LM Dojo run (the way back of engine/hf.py's export).
+"""Import a Hugging Face Llama folder as an LM Dojo run (the way back of engine/io/hf_export.py's export).
 
     import_hf(ws, "out/")   # a run of stage "import": lmdojo-cli sft WS --from RUN
 
-A folder is accepted when it fits LM Dojo's model (see engine/hf.py for the mapping) and refused
+A folder is accepted when it fits LM Dojo's model (see engine/io/hf_export.py for the mapping) and refused
 otherwise with one line naming the unsupported feature (grouped-query attention, biases, rope
 scaling, another norm epsilon, an untied output head, …). Weights are read with safetensors only
 (never pickle).
@@ -18,11 +18,11 @@ from pathlib import Path
 import torch
 
 from engine import checkpoint as ckpt
-from engine.errors import DojoError
-from engine.fsutil import atomic_write_text
-from engine.hf import RMS_EPS, STAGE, TIED, from_llama, llama_shapes
+from engine.errors import DojoError, few
+from engine.io.fsutil import atomic_write_text
+from engine.io.hf_export import RMS_EPS, STAGE, TIED, from_llama, llama_shapes
+from engine.io.workspace import Workspace
 from engine.tokenizer import SPECIAL_TOKENS, text_hash
-from engine.workspace import Workspace
 
 
 def import_hf(ws: Workspace, folder: str | Path) -> dict:
@@ -30,8 +30,8 @@ def import_hf(ws: Workspace, folder: str | Path) -> dict:
     recorded in the store with the folder as its parent, so `sft --from RUN` (or dpo, …) starts
     from it. The folder's tokenizer.json must be the workspace tokenizer, or becomes it when the
     workspace has none. Returns {"run", "checkpoint", "params", "tokenizer", "source"}."""
+    from engine.io.store import Store
     from engine.model import GPT
-    from engine.store import Store
     from engine.tokenizer import tokenizer_hash
     from engine.train.runs import new_run_id
 
@@ -196,7 +196,7 @@ def _check_weights(tensors: dict[str, torch.Tensor], hf: dict, cfg, src: Path) -
                    if k not in expected and k != "lm_head.weight" and not k.endswith("rotary_emb.inv_freq"))
     missing = sorted(k for k in expected if k not in tensors)
     if missing or extra:
-        parts = ([f"missing {_short(missing)}"] if missing else []) + ([f"unexpected {_short(extra)}"] if extra else [])
+        parts = ([f"missing {few(missing)}"] if missing else []) + ([f"unexpected {few(extra)}"] if extra else [])
         raise DojoError(f"{where} does not hold a Llama of the size config.json describes: " + "; ".join(parts))
     for k, shape in expected.items():
         t = tensors[k]
@@ -246,7 +246,3 @@ def _json_or_none(text: str):
         return json.loads(text)
     except ValueError:
         return None
-
-
-def _short(items: list[str], n: int = 3) -> str:
-    return ", ".join(items[:n]) + (f" and {len(items) - n} more" if len(items) > n else "")

@@ -1,27 +1,27 @@
 """`lmdojo-cli lab NAME WS [--set k=v …] [--config F] [--smallest] [--json]`: run one lab
 (engine/labs) and print where its report is and its main numbers.
 
-Wired into engine/cli.py with `add_lab_parser(add)`; --json prints one JSON object (`report` and
+--json prints one JSON object (`report` and
 the lab's numbers) as the last stdout line.
 """
 from __future__ import annotations
 
-from engine.cli import EXIT_FAILED, _drive, _emit, _Printer, _with_control
+from engine.cli.common import emit, exit_code, run_job
 
 
 def cmd_lab(args) -> int:
     from engine import labs
     from engine.config import parse_sets, read_toml
-    from engine.workspace import Workspace
+    from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
     cfg = labs.make_config(args.name, read_toml(args.config) if args.config else None, parse_sets(args.set),
                            smallest=args.smallest)
-    fin = _with_control(lambda control: _drive(labs.run(args.name, ws, cfg, control), _Printer(args.quiet)))
+    fin = run_job(args, lambda control: labs.run(args.name, ws, cfg, control))
     r = fin.result
     numbers = ", ".join(f"{k} {v}" for k, v in r.items() if k != "report" and not isinstance(v, (dict, list)))
-    _emit(args, {"status": fin.status, **r}, f"report: {r.get('report')}\n{numbers}")
-    return 0 if fin.status == "done" else EXIT_FAILED
+    emit(args, {"status": fin.status, **r}, f"report: {r.get('report')}\n{numbers}")
+    return exit_code(fin.status)
 
 
 def add_lab_parser(add) -> None:

@@ -20,11 +20,11 @@ from engine import checkpoint as ckpt
 from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Control, Finished, Progress
-from engine.generate import SamplingConfig, _steps
-from engine.prefs import PrefStore
-from engine.store import Handle, Store, connect
-from engine.tokenizer import END, EOT, load_tokenizer, chat_ids, special_id, token_display, tokenizer_hash
-from engine.workspace import Workspace
+from engine.generate import SamplingConfig, sample_steps
+from engine.io.store import Handle, Store, connect
+from engine.io.workspace import Workspace
+from engine.rlhf.prefs import PrefStore
+from engine.tokenizer import END, EOT, chat_ids, load_tokenizer, special_id, token_display, tokenizer_hash
 
 MAX_COLUMNS = 4
 TOP_ALTERNATIVES = 5
@@ -139,7 +139,7 @@ def side_by_side(ws: Workspace, columns: list[Column], messages: list[dict], con
         seed = col.decoding.seed if col.decoding.seed is not None else k
         gen = torch.Generator().manual_seed(seed)
         bias = {end: col.decoding.eos_bias} if col.decoding.eos_bias else None
-        gens.append(_steps(model, prompt_ids, col.decoding, {end, eot}, gen, bias))
+        gens.append(sample_steps(model, prompt_ids, col.decoding, {end, eot}, gen, bias))
         streams.append(TextStream(tok))
         texts.append("")
         ended.append(False)

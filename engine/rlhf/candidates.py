@@ -15,10 +15,10 @@ from engine import checkpoint as ckpt
 from engine.data.sft_data import load_prompts
 from engine.events import Control, Finished, Progress
 from engine.generate import SamplingConfig, chat
-from engine.prefs import PrefStore
-from engine.store import Store
+from engine.io.store import Store
+from engine.io.workspace import Workspace
+from engine.rlhf.prefs import PrefStore
 from engine.tokenizer import load_tokenizer, tokenizer_hash
-from engine.workspace import Workspace
 
 
 def sample_candidates(ws: Workspace, run: str = "", prompts: Path | None = None, n: int = 4,
@@ -27,7 +27,7 @@ def sample_candidates(ws: Workspace, run: str = "", prompts: Path | None = None,
                       control: Control | None = None) -> Iterator:
     """Answer i of a prompt uses seed `seed + i` and, when `temperatures` are given, temperature
     temperatures[i % len]. Each prompt's answers are stored together when they are all done."""
-    from engine.evaluate import demo_prompts
+    from engine.data.demo_questions import demo_prompts
     from engine.train.runs import latest_checkpoint
 
     if n < 1:

@@ -18,7 +18,7 @@ import math
 
 import numpy as np
 
-from engine.prefs import PrefStore
+from engine.rlhf.prefs import PrefStore
 
 # The L2 penalty on the strengths. Without it a run that never lost has an infinite strength (the
 # likelihood keeps growing as it runs away) and the strengths are defined only up to a constant;

@@ -19,7 +19,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.errors import DojoError
-from engine.workspace import Workspace
+from engine.io.workspace import Workspace
 
 REFUSAL = re.compile(r"\b(sorry|can't|cannot|won't|will not|unable)\b|抱歉|不能|不會協助|無法", re.IGNORECASE)
 
@@ -69,7 +69,7 @@ class RulesJudge:
     @classmethod
     def for_demo(cls, ws: Workspace) -> RulesJudge:
         from engine.data import demo_pools as P
-        from engine.evaluate import demo_questions
+        from engine.data.demo_questions import demo_questions
 
         facts = {q["messages"][-1]["content"]: q["fact"]
                  for split in ("train", "heldout") for q in demo_questions(ws, split)}
@@ -137,7 +137,7 @@ class SelfJudge:
 
 
 def make_judge(ws: Workspace, spec: str, device: str | torch.device = "cpu") -> Judge:
-    from engine.store import Store
+    from engine.io.store import Store
     from engine.tokenizer import load_tokenizer, tokenizer_hash
     from engine.train.runs import latest_checkpoint
 
@@ -145,7 +145,7 @@ def make_judge(ws: Workspace, spec: str, device: str | torch.device = "cpu") -> 
     if kind == "rules":
         return RulesJudge.for_demo(ws)
     if kind == "human":
-        from engine.prefs import PrefStore
+        from engine.rlhf.prefs import PrefStore
 
         judge = HumanJudge()
         with PrefStore(ws.db_path) as prefs:

@@ -20,10 +20,10 @@ from engine import checkpoint as ckpt
 from engine.data.sft_data import load_prompts
 from engine.errors import DojoError
 from engine.events import Control, Finished, Progress
-from engine.fsutil import atomic_write_text
 from engine.generate import SamplingConfig, chat
+from engine.io.fsutil import atomic_write_text
+from engine.io.workspace import Workspace
 from engine.tokenizer import END, load_tokenizer, special_id, tokenizer_hash
-from engine.workspace import Workspace
 
 
 def distill(ws: Workspace, teacher: str, prompts: Path | None = None, out: Path | None = None,

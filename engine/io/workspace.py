@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_text
+from engine.io.fsutil import atomic_write_text
 
 MARKER = "dojo.toml"
 FORMAT = 1
@@ -48,11 +48,11 @@ class Workspace:
     def _check_run_index(self) -> None:
         """Runs on disk the database does not know (it was deleted, emptied or restored from an older
         backup) are put back from their folders, with a note."""
-        from engine.repair import missing_runs, rebuild_run_index, runs_on_disk
+        from engine.io.repair import missing_runs, rebuild_run_index, runs_on_disk
 
         if not runs_on_disk(self):
             return
-        from engine.store import Store
+        from engine.io.store import Store
 
         try:
             with Store(self.db_path) as store:

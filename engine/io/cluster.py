@@ -11,15 +11,15 @@ The same config trains the same on 1 GPU or many: `batch_size` is global (see en
 from __future__ import annotations
 
 import shlex
-import tomllib
 from pathlib import Path
 
-from engine.errors import DojoError
-from engine.fsutil import atomic_write_text, check_output_dir
-from engine.store import Store
+import tomllib
 
-# the stages whose trainer runs under torchrun (engine/train/loop.py)
-DISTRIBUTED_STAGES = ("pretrain", "sft", "reward", "dpo", "kto", "grpo")
+from engine.errors import DojoError
+from engine.io.fsutil import atomic_write_text, check_output_dir
+from engine.io.store import Store
+from engine.train import STAGES
+
 PORT = 29500
 
 
@@ -36,8 +36,8 @@ def export_for_cluster(ws, run_id: str, out: str | Path, nodes: int = 1, gpus_pe
     if run is None:
         raise DojoError(f"no run {run_id!r} in {ws.root}")
     stage = run["stage"]
-    if stage not in DISTRIBUTED_STAGES:
-        raise DojoError(f"run {run_id} is a {stage} run; torchrun trains {', '.join(DISTRIBUTED_STAGES)}")
+    if stage not in STAGES:  # every training stage runs under torchrun (engine/train/loop.py)
+        raise DojoError(f"run {run_id} is a {stage} run; torchrun trains {', '.join(STAGES)}")
     config_path = ws.run_dir(run_id) / "config.toml"
     try:
         config = tomllib.loads(config_path.read_text(encoding="utf-8"))

@@ -25,7 +25,7 @@ Names and layout, LM Dojo -> Llama:
   * The output head is tied to the embedding: `tie_word_embeddings: true` and no lm_head tensor,
     which transformers and llama.cpp both read as "the output matrix is the embedding".
 
-The way back, `import_hf`, is in engine/hf_import.py.
+The way back, `import_hf`, is in engine/io/hf_import.py.
 """
 from __future__ import annotations
 
@@ -37,9 +37,9 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.errors import DojoError
-from engine.fsutil import atomic_write_bytes, building_dir, check_output_dir, fill_dir, fsync_dir
+from engine.io.fsutil import atomic_write_bytes, building_dir, check_output_dir, fill_dir, fsync_dir
+from engine.io.workspace import Workspace
 from engine.tokenizer import ASSISTANT, END, EOT, PAD, ROLE_TOKENS, SPECIAL_TOKENS
-from engine.workspace import Workspace
 
 FORMAT = "lmdojo-hf-1"  # the "lmdojo" entry of an exported config.json
 STAGE = "import"
@@ -122,7 +122,7 @@ def export_hf(ws: Workspace, run_ref: str, out_dir: str | Path) -> dict:
     """Write run `run_ref` (a run id: its newest checkpoint; or a checkpoint folder) as a Hugging Face
     Llama folder at `out_dir`, atomically. A LoRA run's merged model is the main model; its adapters
     also go to out_dir/adapter/ in PEFT's layout. Returns {"path", "run", "params", "files", …}."""
-    from engine.store import Store
+    from engine.io.store import Store
     from engine.tokenizer import load_tokenizer, special_id, tokenizer_hash
 
     out = Path(out_dir).absolute()

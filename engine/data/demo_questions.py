@@ -1,0 +1,50 @@
+"""The demo world's questions: single-fact questions about its people (held out or trained on) and
+the unsafe requests, as chat prompts. Evaluation, judges, labs and policy optimisation ask them."""
+from __future__ import annotations
+
+import json
+import random
+
+from engine.data.demo import fact_value
+from engine.errors import DojoError
+from engine.io.workspace import Workspace
+
+
+def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> list[dict]:
+    """The demo's single-fact questions: {"messages" (up to the question), "field", "lang", "person",
+    "answer" (the right one), "fact" (its value)} from data/sft/heldout.jsonl (people the SFT set
+    never mentions) or data/sft/train.jsonl; with `limit`, that many spread evenly over the file."""
+    path, world = ws.data_dir / "sft" / f"{split}.jsonl", ws.data_dir / "world.json"
+    if not path.is_file() or not world.is_file():
+        raise DojoError(f"no demo QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
+    people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        rec = json.loads(line)
+        md = rec.get("metadata", {})
+        if md.get("kind") != "qa" or len(md.get("fields", [])) != 1 or md.get("person") not in people:
+            continue
+        out.append({"messages": rec["messages"][:-1], "field": md["fields"][0], "lang": md["lang"],
+                    "person": md["person"], "answer": rec["messages"][-1]["content"],
+                    "fact": fact_value(people[md["person"]], md["fields"][0], md["lang"])})
+    if limit and len(out) > limit:  # a seeded sample over the file: every person, field and language
+        out = [out[i] for i in sorted(random.Random(f"demo-questions:{split}").sample(range(len(out)), limit))]
+    return out
+
+
+def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list[dict]]]:
+    """(questions about people, unsafe requests) as chat prompts. train: the SFT people's
+    questions, the unsafe requests of the SFT set and those kept for practice in policy
+    optimisation (in no file); heldout: the other people's questions and unsafe requests no
+    training file or practice set contains."""
+    from engine.data import demo_pools as P
+
+    qa = [q["messages"] for q in demo_questions(ws, split)]
+    pool = ({lang: P.CHAT[lang]["unsafe"][0] + P.RL_UNSAFE[lang] for lang in P.CHAT} if split == "train"
+            else P.HELDOUT_UNSAFE)
+    both = [p for pair in zip(*(pool[lang] for lang in sorted(pool))) for p in pair]  # languages alternate
+    return qa, [[{"role": "user", "content": p}] for p in both]
+
+
+def heldout_questions(ws: Workspace, limit: int = 200) -> list[dict]:
+    return demo_questions(ws, "heldout", limit)
