@@ -1,4 +1,5 @@
 """python -m bench NAME [--json]: LM Dojo's benchmarks (speed and memory are measured here, not in tests)."""
+
 from __future__ import annotations
 
 import argparse
@@ -6,9 +7,14 @@ import importlib
 import json
 import sys
 
-BENCHES = {"gui_latency": "bench.gui_latency", "clean_speed": "bench.clean_speed",
-           "train_speed": "bench.train_speed", "generate_speed": "bench.generate_speed",
-           "memory": "bench.memory", "data_speed": "bench.data_speed"}
+BENCHES = {
+    "gui_latency": "bench.gui_latency",
+    "clean_speed": "bench.clean_speed",
+    "train_speed": "bench.train_speed",
+    "generate_speed": "bench.generate_speed",
+    "memory": "bench.memory",
+    "data_speed": "bench.data_speed",
+}
 MB_DEFAULT = {"clean_speed": 100.0, "memory": 1000.0, "data_speed": 20.0}  # benches that take --mb
 
 
@@ -17,8 +23,12 @@ def main(argv=None) -> int:
     p.add_argument("name", choices=sorted(BENCHES))
     p.add_argument("--json", action="store_true", help="print the result as one JSON object on the last line")
     p.add_argument("--seconds", type=float, default=20.0, help="gui_latency: how long to measure")
-    p.add_argument("--mb", type=float, default=None,
-                   help="corpus size in MB: clean_speed (default 100), memory (default 1000), data_speed (default 20)")
+    p.add_argument(
+        "--mb",
+        type=float,
+        default=None,
+        help="corpus size in MB: clean_speed (default 100), memory (default 1000), data_speed (default 20)",
+    )
     args = p.parse_args(argv)
     module = importlib.import_module(BENCHES[args.name])
     if args.name in MB_DEFAULT:

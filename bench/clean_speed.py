@@ -4,6 +4,7 @@ A corpus of at least `mb` megabytes is generated (demo worlds with different see
 and facts differ), then each step runs over all of it in one process. Resident memory is sampled at
 quarters of the input: flat for the rule steps; the near-dedup index grows with what it keeps.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,11 +77,18 @@ def run(seconds: float = 0.0, mb: float = 100.0) -> dict:
                 rss[f"minhash_at_{round(100 * n / docs)}pct_mb"] = round(_rss_mb(), 1)
         near_s = time.perf_counter() - t
         rss["minhash_end_mb"] = round(_rss_mb(), 1)
-        return {"corpus_mb": round(total / 1e6, 1), "documents": docs, "generate_s": round(gen_s, 1),
-                "rules_mb_per_s": round(total / 1e6 / rules_s, 2), "rules_s": round(rules_s, 1),
-                "minhash_mb_per_s": round(total / 1e6 / near_s, 2), "minhash_s": round(near_s, 1),
-                "workers": 1, "rss": rss,
-                "goal": "rules >= 10 MB/s per core, MinHash >= 3 MB/s per core, memory flat in corpus size"}
+        return {
+            "corpus_mb": round(total / 1e6, 1),
+            "documents": docs,
+            "generate_s": round(gen_s, 1),
+            "rules_mb_per_s": round(total / 1e6 / rules_s, 2),
+            "rules_s": round(rules_s, 1),
+            "minhash_mb_per_s": round(total / 1e6 / near_s, 2),
+            "minhash_s": round(near_s, 1),
+            "workers": 1,
+            "rss": rss,
+            "goal": "rules >= 10 MB/s per core, MinHash >= 3 MB/s per core, memory flat in corpus size",
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 

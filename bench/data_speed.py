@@ -9,6 +9,7 @@ A demo-style corpus of `mb` megabytes is generated (see clean_speed), a byte-lev
   (16 windows of 128 tokens) in batches per second, against the training steps per second of the
   tiny model on those batches in the same run — the loader should be far faster than training.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -43,7 +44,7 @@ def run(seconds: float = 0.0, mb: float = 20.0) -> dict:
 
         t = time.perf_counter()
         for i in range(0, len(texts), 1024):
-            tok.encode_batch(texts[i:i + 1024], add_special_tokens=False)
+            tok.encode_batch(texts[i : i + 1024], add_special_tokens=False)
         bare_s = time.perf_counter() - t
 
         out = folder / "tokens"
@@ -67,6 +68,7 @@ def run(seconds: float = 0.0, mb: float = 20.0) -> dict:
         torch.manual_seed(0)
         model = GPT(GPTConfig(vocab_size=4096, block_size=BLOCK))
         opt = torch.optim.AdamW(model.parameters(), lr=1e-3, fused=True)
+
         def step():
             x, y = sampler.tensors(sampler.next(BATCH))
             model(torch.from_numpy(x), targets=torch.from_numpy(y))[0].backward()
@@ -80,11 +82,18 @@ def run(seconds: float = 0.0, mb: float = 20.0) -> dict:
             step()
             steps += 1
         train = steps / (time.perf_counter() - t)
-        return {"corpus_mb": round(size_mb, 1), "text_mb": round(text_mb, 1), "documents": len(texts),
-                "tokens": meta["splits"]["train"]["tokens"] + meta["splits"]["val"]["tokens"],
-                "tokenizer_train_s": round(train_s, 1),
-                "encode_mb_s": round(text_mb / shards_s, 2), "bare_encode_mb_s": round(text_mb / bare_s, 2),
-                "loader_batches_per_s": round(loader), "train_steps_per_s": round(train, 2),
-                "loader_vs_train": round(loader / train), "threads": torch.get_num_threads()}
+        return {
+            "corpus_mb": round(size_mb, 1),
+            "text_mb": round(text_mb, 1),
+            "documents": len(texts),
+            "tokens": meta["splits"]["train"]["tokens"] + meta["splits"]["val"]["tokens"],
+            "tokenizer_train_s": round(train_s, 1),
+            "encode_mb_s": round(text_mb / shards_s, 2),
+            "bare_encode_mb_s": round(text_mb / bare_s, 2),
+            "loader_batches_per_s": round(loader),
+            "train_steps_per_s": round(train, 2),
+            "loader_vs_train": round(loader / train),
+            "threads": torch.get_num_threads(),
+        }
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -5,6 +5,7 @@ The model has the tiny preset's shape with a 512-token context, so 256 new token
 prompt; decoding is greedy and never stops early (no stop tokens), so every method produces the
 same number of tokens. All figures come from one run: their ratios hold on a noisy machine.
 """
+
 from __future__ import annotations
 
 import time
@@ -36,7 +37,7 @@ def no_cache(model, prompt: list[int], n: int) -> list[int]:
     for _ in range(n):
         logits, _ = model(torch.tensor([ids]))
         ids.append(int(logits[0, -1].argmax()))
-    return ids[len(prompt):]
+    return ids[len(prompt) :]
 
 
 def run(seconds: float = 0.0, mb: float = 0.0) -> dict:
@@ -49,8 +50,10 @@ def run(seconds: float = 0.0, mb: float = 0.0) -> dict:
     prompt = torch.randint(0, cfg.vocab_size, (PROMPT,)).tolist()
     greedy = SamplingConfig(greedy=True, max_new_tokens=NEW_TOKENS)
 
-    fns = {"tokens_per_s_b1": lambda: list(stream(model, prompt, greedy)),
-           "tokens_per_s_b8": lambda: sample_batch(model, prompt, 8, greedy, set())}
+    fns = {
+        "tokens_per_s_b1": lambda: list(stream(model, prompt, greedy)),
+        "tokens_per_s_b8": lambda: sample_batch(model, prompt, 8, greedy, set()),
+    }
     tokens = {"tokens_per_s_b1": NEW_TOKENS, "tokens_per_s_b8": 8 * NEW_TOKENS}
     hf_model = _as_hf(model)
     if hf_model is not None:
@@ -58,22 +61,32 @@ def run(seconds: float = 0.0, mb: float = 0.0) -> dict:
 
         def hf_generate(batch: int):
             with torch.inference_mode():
-                return hf_model.generate(x.repeat(batch, 1), max_new_tokens=NEW_TOKENS, min_new_tokens=NEW_TOKENS,
-                                         do_sample=False, use_cache=True, pad_token_id=0)
+                return hf_model.generate(
+                    x.repeat(batch, 1),
+                    max_new_tokens=NEW_TOKENS,
+                    min_new_tokens=NEW_TOKENS,
+                    do_sample=False,
+                    use_cache=True,
+                    pad_token_id=0,
+                )
 
         fns |= {"hf_tokens_per_s_b1": lambda: hf_generate(1), "hf_tokens_per_s_b8": lambda: hf_generate(8)}
         tokens |= {"hf_tokens_per_s_b1": NEW_TOKENS, "hf_tokens_per_s_b8": 8 * NEW_TOKENS}
     out = {"new_tokens": NEW_TOKENS, "threads": torch.get_num_threads()} | _rates(fns, tokens)
     ours = [t for t, _ in stream(model, prompt, greedy)]
-    out["nocache_tokens_per_s_b1"] = _rates({"n": lambda: no_cache(model, prompt, NEW_TOKENS)}, {"n": NEW_TOKENS}, 1)["n"]
+    out["nocache_tokens_per_s_b1"] = _rates({"n": lambda: no_cache(model, prompt, NEW_TOKENS)}, {"n": NEW_TOKENS}, 1)[
+        "n"
+    ]
     out["ratio_vs_nocache"] = round(out["tokens_per_s_b1"] / out["nocache_tokens_per_s_b1"], 2)
     # the cached and uncached paths agree token for token (a check that the cache is right)
     out["cache_matches_nocache"] = ours == no_cache(model, prompt, NEW_TOKENS)
     if hf_model is None:
         return out | {"hf_tokens_per_s_b1": None, "ratio_vs_hf": None, "note": "transformers is not installed"}
-    out["same_tokens_as_hf"] = hf_generate(1)[0, len(prompt):].tolist() == ours
-    return out | {"ratio_vs_hf": round(out["tokens_per_s_b1"] / out["hf_tokens_per_s_b1"], 2),
-                  "ratio_vs_hf_b8": round(out["tokens_per_s_b8"] / out["hf_tokens_per_s_b8"], 2)}
+    out["same_tokens_as_hf"] = hf_generate(1)[0, len(prompt) :].tolist() == ours
+    return out | {
+        "ratio_vs_hf": round(out["tokens_per_s_b1"] / out["hf_tokens_per_s_b1"], 2),
+        "ratio_vs_hf_b8": round(out["tokens_per_s_b8"] / out["hf_tokens_per_s_b8"], 2),
+    }
 
 
 def _as_hf(model):
@@ -86,11 +99,23 @@ def _as_hf(model):
     from engine.io.hf_export import to_llama
 
     cfg = model.cfg
-    hf_model = LlamaForCausalLM(LlamaConfig(
-        vocab_size=cfg.vocab_size, hidden_size=cfg.n_embd, intermediate_size=cfg.mlp_hidden,
-        num_hidden_layers=cfg.n_layer, num_attention_heads=cfg.n_head, num_key_value_heads=cfg.n_head,
-        max_position_embeddings=cfg.block_size, rms_norm_eps=1e-6, rope_theta=cfg.rope_theta,
-        tie_word_embeddings=True, attention_bias=False, mlp_bias=False, attn_implementation="sdpa"))
+    hf_model = LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=cfg.vocab_size,
+            hidden_size=cfg.n_embd,
+            intermediate_size=cfg.mlp_hidden,
+            num_hidden_layers=cfg.n_layer,
+            num_attention_heads=cfg.n_head,
+            num_key_value_heads=cfg.n_head,
+            max_position_embeddings=cfg.block_size,
+            rms_norm_eps=1e-6,
+            rope_theta=cfg.rope_theta,
+            tie_word_embeddings=True,
+            attention_bias=False,
+            mlp_bias=False,
+            attn_implementation="sdpa",
+        )
+    )
     missing, unexpected = hf_model.load_state_dict(to_llama(model.state_dict(), cfg.n_layer), strict=False)
     assert not unexpected and all("lm_head" in k for k in missing), (missing, unexpected)
     hf_model.tie_weights()

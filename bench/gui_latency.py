@@ -4,6 +4,7 @@ The real main window runs a real tiny pretraining job on its job thread, with th
 and samples wired up as a person sees them. A 20 ms QTimer on the GUI thread records how late
 each tick fires; the same timer with no job running is the reference, in the same run.
 """
+
 from __future__ import annotations
 
 import os
@@ -47,8 +48,12 @@ def _measure(app, seconds: float, until=None) -> np.ndarray:
 def _stats(late: np.ndarray) -> dict:
     if not len(late):
         return {"p50_ms": None, "p99_ms": None, "max_ms": None, "ticks": 0}
-    return {"p50_ms": round(float(np.percentile(late, 50)), 2), "p99_ms": round(float(np.percentile(late, 99)), 2),
-            "max_ms": round(float(late.max()), 2), "ticks": int(len(late))}
+    return {
+        "p50_ms": round(float(np.percentile(late, 50)), 2),
+        "p99_ms": round(float(np.percentile(late, 99)), 2),
+        "max_ms": round(float(late.max()), 2),
+        "ticks": int(len(late)),
+    }
 
 
 def run(seconds: float = 20.0) -> dict:
@@ -94,11 +99,20 @@ def run(seconds: float = 20.0) -> dict:
     with Store(ws.db_path) as store:
         run_id = store.runs("pretrain")[-1]["id"]
         steps = len(store.metrics(run_id, "train/loss"))
-    result = {**_stats(busy), "idle_p50_ms": _stats(idle)["p50_ms"], "idle_p99_ms": _stats(idle)["p99_ms"],
-              "p99_ratio_to_idle": None, "train_steps": steps, "graph_points": page.plot.point_count("train/loss"),
-              "graph_repaints": page.plot.repaint_count, "interval_ms": INTERVAL_MS, "seconds": seconds,
-              "gui_tokens_per_s": gui_tps, "headless_tokens_per_s": headless,
-              "throughput_ratio_gui_to_headless": round(gui_tps / headless, 3) if gui_tps and headless else None}
+    result = {
+        **_stats(busy),
+        "idle_p50_ms": _stats(idle)["p50_ms"],
+        "idle_p99_ms": _stats(idle)["p99_ms"],
+        "p99_ratio_to_idle": None,
+        "train_steps": steps,
+        "graph_points": page.plot.point_count("train/loss"),
+        "graph_repaints": page.plot.repaint_count,
+        "interval_ms": INTERVAL_MS,
+        "seconds": seconds,
+        "gui_tokens_per_s": gui_tps,
+        "headless_tokens_per_s": headless,
+        "throughput_ratio_gui_to_headless": round(gui_tps / headless, 3) if gui_tps and headless else None,
+    }
     if result["idle_p99_ms"]:
         result["p99_ratio_to_idle"] = round(result["p99_ms"] / max(result["idle_p99_ms"], 0.01), 2)
     win.close()

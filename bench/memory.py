@@ -14,6 +14,7 @@ sum seen. `prepare_1gb_peak_rss_mb` is the larger of the clean and tokenize peak
 ru_maxrss is no help here: it is a per-process maximum, and a child started by fork + exec inherits
 the high-water mark of this process, corpus generation included.)
 """
+
 from __future__ import annotations
 
 import json
@@ -90,8 +91,7 @@ class _Sampler(threading.Thread):
 def _phase(name: str, root: Path) -> dict:
     """Run one phase in a child process, sampling its process tree; returns its result + peaks."""
     t = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "bench.memory", name, str(root)],
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "bench.memory", name, str(root)], stdout=subprocess.PIPE, text=True)
     sampler = _Sampler(proc.pid)
     sampler.start()
     out, _ = proc.communicate()
@@ -100,8 +100,12 @@ def _phase(name: str, root: Path) -> dict:
     if proc.returncode != 0:
         raise RuntimeError(f"memory bench phase {name} failed (exit {proc.returncode})")
     result = json.loads(out.strip().splitlines()[-1])
-    result.update(peak_rss_mb=round(sampler.peak / 1e6, 1), peak_main_rss_mb=round(sampler.peak_main / 1e6, 1),
-                  wall_s=round(time.perf_counter() - t, 1), samples=sampler.samples)
+    result.update(
+        peak_rss_mb=round(sampler.peak / 1e6, 1),
+        peak_main_rss_mb=round(sampler.peak_main / 1e6, 1),
+        wall_s=round(time.perf_counter() - t, 1),
+        samples=sampler.samples,
+    )
     return result
 
 
@@ -125,8 +129,13 @@ def _run_phase(name: str, root: Path) -> dict:
 
         r = _drain(clean.run(ws, clean.make_config(sets={"workers": "2"})))
         funnel = {f["step"]: f["documents"] for f in r["funnel"]}
-        out = {"documents_in": funnel["input"], "documents_out": funnel["output"], "funnel": funnel,
-               "near_clusters": r["steps"]["near_dedup"]["cluster_count"], "workers": 2}
+        out = {
+            "documents_in": funnel["input"],
+            "documents_out": funnel["output"],
+            "funnel": funnel,
+            "near_clusters": r["steps"]["near_dedup"]["cluster_count"],
+            "workers": 2,
+        }
     elif name == "tokenize":
         from engine.config import TokenizerConfig
         from engine.data import tokenize
@@ -136,8 +145,15 @@ def _run_phase(name: str, root: Path) -> dict:
     elif name == "pretrain":
         from engine.train import pretrain
 
-        cfg = pretrain.make_config(sets={"preset": "tiny", "max_steps": str(PRETRAIN_STEPS), "eval_every": "10",
-                                         "sample_every": "0", "checkpoint_every": str(PRETRAIN_STEPS)})
+        cfg = pretrain.make_config(
+            sets={
+                "preset": "tiny",
+                "max_steps": str(PRETRAIN_STEPS),
+                "eval_every": "10",
+                "sample_every": "0",
+                "checkpoint_every": str(PRETRAIN_STEPS),
+            }
+        )
         r = _drain(pretrain.run(ws, cfg))
         out = {"steps": r["steps"], "val_loss": r.get("val_loss")}
     else:
@@ -171,14 +187,23 @@ def run(seconds: float = 0.0, mb: float = 1000.0) -> dict:
         c, k, p = phases["clean"], phases["tokenize"], phases["pretrain"]
         prepare = max(c["peak_rss_mb"], k["peak_rss_mb"])
         return {
-            "corpus_mb": round(size / 1e6, 1), "documents": c["documents_in"], "documents_clean": c["documents_out"],
+            "corpus_mb": round(size / 1e6, 1),
+            "documents": c["documents_in"],
+            "documents_clean": c["documents_out"],
             "prepare_1gb_peak_rss_mb": prepare,
-            "clean_peak_rss_mb": c["peak_rss_mb"], "clean_main_peak_rss_mb": c["peak_main_rss_mb"],
-            "clean_s": c["seconds"], "clean_workers": c["workers"], "near_clusters": c["near_clusters"],
-            "tokenize_peak_rss_mb": k["peak_rss_mb"], "tokenize_s": k["seconds"],
+            "clean_peak_rss_mb": c["peak_rss_mb"],
+            "clean_main_peak_rss_mb": c["peak_main_rss_mb"],
+            "clean_s": c["seconds"],
+            "clean_workers": c["workers"],
+            "near_clusters": c["near_clusters"],
+            "tokenize_peak_rss_mb": k["peak_rss_mb"],
+            "tokenize_s": k["seconds"],
             "train_tokens": k["train_tokens"],
-            "pretrain_peak_rss_mb": p["peak_rss_mb"], "pretrain_s": p["seconds"], "pretrain_steps": p["steps"],
-            "generate_s": round(gen_s, 1), "funnel": c["funnel"],
+            "pretrain_peak_rss_mb": p["peak_rss_mb"],
+            "pretrain_s": p["seconds"],
+            "pretrain_steps": p["steps"],
+            "generate_s": round(gen_s, 1),
+            "funnel": c["funnel"],
             "sample_interval_s": INTERVAL,
             "goal": f"cleaning + tokenising 1 GB: peak (process + workers) under {GOAL_MB:.0f} MB",
             "goal_met": prepare < GOAL_MB,

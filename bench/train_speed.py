@@ -9,6 +9,7 @@ step by step and each one's median step counts. MFU is the achieved model
 FLOP/s (6·N per token plus attention, as nanoGPT counts it) over the peak this machine reaches on a
 large fp32 matmul, measured in the same run — so the figure is a ratio that holds on a noisy machine.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -28,7 +29,7 @@ def matmul_peak(n: int = 1536, seconds: float = 2.0) -> float:
     while time.perf_counter() - start < seconds:
         a @ b
         count += 1
-    return 2 * n ** 3 * count / (time.perf_counter() - start)
+    return 2 * n**3 * count / (time.perf_counter() - start)
 
 
 def flops_per_token(n_params: int, n_layer: int, n_embd: int, seq: int) -> float:
@@ -78,11 +79,23 @@ def hf(cfg, batch: int, seq: int, labels: bool = True):
     except ImportError:
         return None
     torch.manual_seed(0)
-    model = LlamaForCausalLM(LlamaConfig(
-        vocab_size=cfg.vocab_size, hidden_size=cfg.n_embd, intermediate_size=cfg.mlp_hidden,
-        num_hidden_layers=cfg.n_layer, num_attention_heads=cfg.n_head, num_key_value_heads=cfg.n_head,
-        max_position_embeddings=cfg.block_size, rms_norm_eps=1e-6, rope_theta=cfg.rope_theta,
-        tie_word_embeddings=True, attention_bias=False, mlp_bias=False, attn_implementation="sdpa"))
+    model = LlamaForCausalLM(
+        LlamaConfig(
+            vocab_size=cfg.vocab_size,
+            hidden_size=cfg.n_embd,
+            intermediate_size=cfg.mlp_hidden,
+            num_hidden_layers=cfg.n_layer,
+            num_attention_heads=cfg.n_head,
+            num_key_value_heads=cfg.n_head,
+            max_position_embeddings=cfg.block_size,
+            rms_norm_eps=1e-6,
+            rope_theta=cfg.rope_theta,
+            tie_word_embeddings=True,
+            attention_bias=False,
+            mlp_bias=False,
+            attn_implementation="sdpa",
+        )
+    )
     model.train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
     x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
@@ -108,8 +121,9 @@ def run(seconds: float = 0.0, mb: float = 0.0, rounds: int = 12) -> dict:
     measured = {}
     for name, shape in SHAPES.items():
         p = MODEL_PRESETS[name]
-        cfg = GPTConfig(vocab_size=4096, block_size=shape["seq"], n_layer=p["n_layer"], n_head=p["n_head"],
-                        n_embd=p["n_embd"])
+        cfg = GPTConfig(
+            vocab_size=4096, block_size=shape["seq"], n_layer=p["n_layer"], n_head=p["n_head"], n_embd=p["n_embd"]
+        )
         step, params = ours(cfg, shape["batch"], shape["seq"])
         steps = {"ours": step}
         if (hf_step := hf(cfg, shape["batch"], shape["seq"])) is not None:
@@ -122,13 +136,24 @@ def run(seconds: float = 0.0, mb: float = 0.0, rounds: int = 12) -> dict:
         tokens = shape["batch"] * shape["seq"]
         tps = tokens / t["ours"]
         mfu = tps * flops_per_token(params, cfg.n_layer, cfg.n_embd, shape["seq"]) / peak
-        presets[name] = {"tokens_per_s": round(tps), "mfu": round(mfu, 3), "params": params,
-                         "batch": shape["batch"], "seq": shape["seq"],
-                         "hf_tokens_per_s": round(tokens / t["hf"]) if "hf" in t else None,
-                         "ratio_vs_hf": round(t["hf"] / t["ours"], 2) if "hf" in t else None,
-                         "ratio_vs_hf_logits_ce": round(t["hf_logits_ce"] / t["ours"], 2) if "hf" in t else None}
+        presets[name] = {
+            "tokens_per_s": round(tps),
+            "mfu": round(mfu, 3),
+            "params": params,
+            "batch": shape["batch"],
+            "seq": shape["seq"],
+            "hf_tokens_per_s": round(tokens / t["hf"]) if "hf" in t else None,
+            "ratio_vs_hf": round(t["hf"] / t["ours"], 2) if "hf" in t else None,
+            "ratio_vs_hf_logits_ce": round(t["hf_logits_ce"] / t["ours"], 2) if "hf" in t else None,
+        }
     tiny = presets["tiny"]
-    return {"tokens_per_s": tiny["tokens_per_s"], "hf_tokens_per_s": tiny["hf_tokens_per_s"],
-            "ratio_vs_hf": tiny["ratio_vs_hf"], "mfu": presets["small"]["mfu"],
-            "peak_gflops": round(peak / 1e9, 1), "threads": torch.get_num_threads(), "presets": presets,
-            "note": None if tiny["hf_tokens_per_s"] else "transformers is not installed: no comparison"}
+    return {
+        "tokens_per_s": tiny["tokens_per_s"],
+        "hf_tokens_per_s": tiny["hf_tokens_per_s"],
+        "ratio_vs_hf": tiny["ratio_vs_hf"],
+        "mfu": presets["small"]["mfu"],
+        "peak_gflops": round(peak / 1e9, 1),
+        "threads": torch.get_num_threads(),
+        "presets": presets,
+        "note": None if tiny["hf_tokens_per_s"] else "transformers is not installed: no comparison",
+    }

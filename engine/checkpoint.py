@@ -10,6 +10,7 @@ A checkpoint is built in `step_000500.tmp`, every file fsynced, then the folder 
 Only a folder with a COMPLETE marker whose sizes match counts, so a checkpoint half-written
 when the power went (or the process was killed) is ignored and the previous one is used.
 """
+
 from __future__ import annotations
 
 import json
@@ -61,14 +62,18 @@ def load_weights(model: torch.nn.Module, weights: dict[str, torch.Tensor], tied:
     expected = model.state_dict()
     for key, t in state.items():  # a header can be consistent and still not be this model's
         if key in expected and tuple(t.shape) != tuple(expected[key].shape):
-            raise CheckpointError(f"checkpoint weights do not fit the model: {key} is {list(t.shape)} in the file, "
-                                  f"{list(expected[key].shape)} in the model its config describes")
+            raise CheckpointError(
+                f"checkpoint weights do not fit the model: {key} is {list(t.shape)} in the file, "
+                f"{list(expected[key].shape)} in the model its config describes"
+            )
     try:
         missing, unexpected = model.load_state_dict(state, strict=False)
     except RuntimeError as e:
         raise CheckpointError(f"checkpoint weights do not fit the model: {str(e).splitlines()[-1].strip()}") from None
     if missing or unexpected:
-        raise CheckpointError(f"checkpoint weights do not fit the model: missing {few(missing, brackets=True)}, unexpected {few(unexpected, brackets=True)}")
+        raise CheckpointError(
+            f"checkpoint weights do not fit the model: missing {few(missing, brackets=True)}, unexpected {few(unexpected, brackets=True)}"
+        )
     params = dict(model.named_parameters(remove_duplicate=False))
     for key, partner in tied.items():
         a, b = key.removesuffix(".weight"), partner.removesuffix(".weight")
@@ -137,8 +142,9 @@ def restore_rng(tensors: dict[str, torch.Tensor]):
 
 
 # -- save / find / load -----------------------------------------------------------------------
-def save(ckpt_root: Path, step: int, model: torch.nn.Module, meta: dict,
-         train_state: dict[str, torch.Tensor] | None = None) -> Path:
+def save(
+    ckpt_root: Path, step: int, model: torch.nn.Module, meta: dict, train_state: dict[str, torch.Tensor] | None = None
+) -> Path:
     """Write checkpoint `step` under ckpt_root atomically; returns its folder."""
     ckpt_root.mkdir(parents=True, exist_ok=True)
     final = ckpt_root / f"step_{step:06d}"
@@ -148,11 +154,18 @@ def save(ckpt_root: Path, step: int, model: torch.nn.Module, meta: dict,
     weights, tied = weights_for_saving(model)
     meta = {**meta, "format": FORMAT, "step": step, "tied": tied}
     blobs = {
-        "model.safetensors": _safetensors_bytes(weights, {"format": FORMAT, "model_config": json.dumps(meta.get("model_config", {})),
-                                                          "tokenizer_hash": str(meta.get("tokenizer_hash", "")),
-                                                          "tied": json.dumps(tied)}),
-        "train_state.safetensors": _safetensors_bytes({k: v.contiguous() for k, v in (train_state or {}).items()},
-                                                      {"format": FORMAT}),
+        "model.safetensors": _safetensors_bytes(
+            weights,
+            {
+                "format": FORMAT,
+                "model_config": json.dumps(meta.get("model_config", {})),
+                "tokenizer_hash": str(meta.get("tokenizer_hash", "")),
+                "tied": json.dumps(tied),
+            },
+        ),
+        "train_state.safetensors": _safetensors_bytes(
+            {k: v.contiguous() for k, v in (train_state or {}).items()}, {"format": FORMAT}
+        ),
         "meta.json": json.dumps(meta, indent=1, ensure_ascii=False).encode("utf-8"),
     }
     for name, data in blobs.items():
@@ -241,9 +254,11 @@ def check_compatible(meta: dict, model_config: dict, tokenizer_hash: str | None,
     if diffs:
         raise CheckpointError(f"checkpoint {where} does not match the model config: " + "; ".join(diffs))
     if tokenizer_hash and meta.get("tokenizer_hash") and meta["tokenizer_hash"] != tokenizer_hash:
-        raise CheckpointError(f"checkpoint {where} was trained with tokenizer {meta['tokenizer_hash']}, but the "
-                              f"workspace tokenizer is {tokenizer_hash} (it was retrained: generate, chat and eval "
-                              f"still use the run's own from tokenizer/by-hash/; training from it needs that one)")
+        raise CheckpointError(
+            f"checkpoint {where} was trained with tokenizer {meta['tokenizer_hash']}, but the "
+            f"workspace tokenizer is {tokenizer_hash} (it was retrained: generate, chat and eval "
+            f"still use the run's own from tokenizer/by-hash/; training from it needs that one)"
+        )
 
 
 def resolve(runs_dir: Path, ref: str) -> Path:
@@ -273,8 +288,11 @@ def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: s
     check_compatible(loaded.meta, mc, tokenizer_hash, folder)
     try:
         # a reward model's checkpoint says so; it loads with its scalar head
-        model = (RewardModel(GPTConfig(**mc), likelihood=bool(loaded.meta.get("reward_likelihood")))
-                 if loaded.meta.get("head") == "reward" else GPT(GPTConfig(**mc)))
+        model = (
+            RewardModel(GPTConfig(**mc), likelihood=bool(loaded.meta.get("reward_likelihood")))
+            if loaded.meta.get("head") == "reward"
+            else GPT(GPTConfig(**mc))
+        )
     except TypeError as e:
         raise CheckpointError(f"{folder}: model_config does not fit this version of LM Dojo ({e})") from None
     lora = loaded.meta.get("lora")

@@ -3,6 +3,7 @@
 Precedence, lowest first: the dataclass defaults, the preset, the TOML file, `--set key=value`.
 Each field's `help` (one sentence) is what the CLI and the GUI's tooltips show.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,9 +39,13 @@ class TokenizerConfig:
     val_fraction: float = knob(0.05, "Share of documents held out for validation.", min=0.0, max=0.5)
     shard_tokens: int = knob(50_000_000, "Most tokens per shard file on disk.", min=1024)
     seed: int = knob(0, "Seed of the train/validation split.")
-    train_mb: float = knob(256.0, "Train the BPE on at most this many MB of the corpus, spread evenly over it "
-                           "(its merge step holds every distinct word: a 1 GB corpus needs about 2 GB); "
-                           "all of it is tokenized.", min=1.0)
+    train_mb: float = knob(
+        256.0,
+        "Train the BPE on at most this many MB of the corpus, spread evenly over it "
+        "(its merge step holds every distinct word: a 1 GB corpus needs about 2 GB); "
+        "all of it is tokenized.",
+        min=1.0,
+    )
 
 
 @dataclass
@@ -65,10 +70,16 @@ class TrainConfig:
     sample_every: int = knob(200, "Steps between sample generations (0 = never).", min=0)
     sample_tokens: int = knob(40, "Tokens generated per sample.", min=1)
     checkpoint_every: int = knob(500, "Steps between checkpoints (one is always saved at the end).", min=1)
-    checkpoint_minutes: float = knob(2.0, "Also a checkpoint when this many minutes have passed since the last one, "
-                                     "so a crash never costs more (0 = by steps only).", min=0.0)
+    checkpoint_minutes: float = knob(
+        2.0,
+        "Also a checkpoint when this many minutes have passed since the last one, "
+        "so a crash never costs more (0 = by steps only).",
+        min=0.0,
+    )
     keep_last: int = knob(2, "Recent checkpoints kept besides the best one.", min=2)
-    spike_sigma: float = knob(6.0, "Skip a step whose loss or gradient norm is this many standard deviations above the recent mean.", min=1.0)
+    spike_sigma: float = knob(
+        6.0, "Skip a step whose loss or gradient norm is this many standard deviations above the recent mean.", min=1.0
+    )
     spike_window: int = knob(128, "Steps in the rolling window of the spike guard.", min=8)
     max_bad_steps: int = knob(8, "Stop after this many skipped steps in a row.", min=1)
     seed: int = knob(1337, "Seed of initialisation, data order and sampling.")
@@ -76,12 +87,17 @@ class TrainConfig:
     dtype: str = knob("auto", "auto (bf16 where supported), fp32 or bf16.", choices=("auto", "fp32", "bf16"))
     threads: int = knob(0, "CPU threads for torch (0 = torch's default).", min=0)
     compile: bool = knob(False, "Compile the model with torch.compile (GPU, long runs; on a CPU it does not pay).")
-    activation_checkpointing: bool = knob(False, "Recompute each block's activations in the backward pass: "
-                                          "far less memory for a little more compute (large models, long contexts).")
+    activation_checkpointing: bool = knob(
+        False,
+        "Recompute each block's activations in the backward pass: "
+        "far less memory for a little more compute (large models, long contexts).",
+    )
 
     def validate(self) -> None:
         validate_fields(self)
-        if not (self.device == "auto" or self.device in ("cpu", "mps", "cuda") or re.fullmatch(r"cuda:\d+", self.device)):
+        if not (
+            self.device == "auto" or self.device in ("cpu", "mps", "cuda") or re.fullmatch(r"cuda:\d+", self.device)
+        ):
             raise ConfigError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
 
     def has_budget(self) -> bool:
@@ -112,8 +128,13 @@ def defaults(**changes):
         for name, change in changes.items():
             if name not in inherited:
                 raise TypeError(f"{cls.__name__}: {name} is not an inherited knob")
-            value, help, limits = (*change, {}) if isinstance(change, tuple) and len(change) == 2 else \
-                change if isinstance(change, tuple) else (change, None, {})
+            value, help, limits = (
+                (*change, {})
+                if isinstance(change, tuple) and len(change) == 2
+                else change
+                if isinstance(change, tuple)
+                else (change, None, {})
+            )
             old = inherited[name]
             metadata = {**old.metadata, **({"help": help} if help else {}), **limits}
             annotations[name] = old.type
@@ -126,8 +147,9 @@ def defaults(**changes):
 
 @dataclass
 class PretrainConfig(TrainConfig):
-    preset: str = knob("tiny", "Model size: tiny, small or medium; any knob below overrides it.",
-                       choices=tuple(MODEL_PRESETS))
+    preset: str = knob(
+        "tiny", "Model size: tiny, small or medium; any knob below overrides it.", choices=tuple(MODEL_PRESETS)
+    )
     n_layer: int = knob(4, "Number of Transformer blocks (depth).", min=1, max=256)
     n_head: int = knob(4, "Attention heads per block; must divide n_embd.", min=1)
     n_embd: int = knob(128, "Width of the residual stream.", min=8)
@@ -136,11 +158,19 @@ class PretrainConfig(TrainConfig):
     expert_top_k: int = knob(2, "Experts each token is routed to.", min=1)
     dropout: float = knob(0.0, "Dropout probability (0 for pretraining on much data).", min=0.0, max=0.9)
     sample_prompts: list[str] = knob((), "Prompts for samples (empty = the starts of validation documents).")
-    shuffle_docs: bool = knob(True, "Every epoch, put the documents in a fresh order before cutting them into "
-                              "windows, so neighbours and cut points change (else the model can memorise the corpus "
-                              "as one long text instead of learning each document's facts).")
-    mix_qa: float = knob(0.0, "Share of each batch filled with instruction examples (chat template, packed, "
-                         "loss on every token): mixed training, as mid-training does.", min=0.0, max=0.9)
+    shuffle_docs: bool = knob(
+        True,
+        "Every epoch, put the documents in a fresh order before cutting them into "
+        "windows, so neighbours and cut points change (else the model can memorise the corpus "
+        "as one long text instead of learning each document's facts).",
+    )
+    mix_qa: float = knob(
+        0.0,
+        "Share of each batch filled with instruction examples (chat template, packed, "
+        "loss on every token): mixed training, as mid-training does.",
+        min=0.0,
+        max=0.9,
+    )
     mix_data: str = knob("", "Instruction data to mix in (default: the workspace's data/sft/train.jsonl).")
 
     def validate(self) -> None:
@@ -148,12 +178,13 @@ class PretrainConfig(TrainConfig):
         if self.n_embd % self.n_head:
             raise ConfigError(f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head})")
         if (self.n_embd // self.n_head) % 2:
-            raise ConfigError(f"head size n_embd/n_head = {self.n_embd // self.n_head} must be even (rotary embeddings)")
+            raise ConfigError(
+                f"head size n_embd/n_head = {self.n_embd // self.n_head} must be even (rotary embeddings)"
+            )
         if self.n_experts == 1:
             raise ConfigError("n_experts must be 0 (dense) or at least 2")
         if self.n_experts and self.expert_top_k > self.n_experts:
             raise ConfigError(f"expert_top_k ({self.expert_top_k}) must not exceed n_experts ({self.n_experts})")
-
 
 
 def _type_of(cls, name: str):
@@ -249,8 +280,9 @@ def read_toml(path: str | Path) -> dict:
     return data
 
 
-def build_config(cls, toml: dict | None = None, sets: dict | None = None, presets: dict | None = None,
-                 toml_name: str = "config file"):
+def build_config(
+    cls, toml: dict | None = None, sets: dict | None = None, presets: dict | None = None, toml_name: str = "config file"
+):
     """Merge defaults < preset < TOML < --set into a validated `cls`."""
     names = [f.name for f in dataclasses.fields(cls)]
     values: dict = {}
@@ -258,7 +290,9 @@ def build_config(cls, toml: dict | None = None, sets: dict | None = None, preset
         for key, value in layer.items():
             if key not in names:
                 hint = difflib.get_close_matches(key, names, n=1)
-                raise ConfigError(f"unknown config key {key!r} in {source}" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+                raise ConfigError(
+                    f"unknown config key {key!r} in {source}" + (f"; did you mean {hint[0]!r}?" if hint else "")
+                )
             values[key] = (_coerce(cls, key, value, source), source)
     merged = {}
     if presets is not None:
@@ -339,6 +373,7 @@ class _Flat:
     @classmethod
     def of(cls, config_cls, sections):
         if config_cls not in cls._cache:
+
             def copy(f):
                 kw = {"metadata": f.metadata}
                 if f.default is not dataclasses.MISSING:
@@ -348,7 +383,8 @@ class _Flat:
                 return field(**kw)
 
             hints = typing.get_type_hints(config_cls)
-            fields = [(f.name, hints[f.name], copy(f)) for f in dataclasses.fields(config_cls) if f.name not in sections]
+            fields = [
+                (f.name, hints[f.name], copy(f)) for f in dataclasses.fields(config_cls) if f.name not in sections
+            ]
             cls._cache[config_cls] = dataclasses.make_dataclass(config_cls.__name__ + "Flat", fields)
         return cls._cache[config_cls]
-

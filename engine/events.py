@@ -4,6 +4,7 @@ A stage is a generator of these events; the CLI prints them, the GUI re-emits th
 signals, tests collect them. `Control` is how a caller pauses, resumes or cancels a job
 from another thread; the job checks it between steps.
 """
+
 from __future__ import annotations
 
 import threading

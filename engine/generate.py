@@ -3,6 +3,7 @@
 Generation reuses the KV cache: the prompt is run once, then each new token costs one
 position. When the context window fills up, the cache restarts from the last half.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -39,8 +40,9 @@ class Generation:
     alternatives: list[list[tuple[int, float]]] = field(default_factory=list)  # top-N per step
 
 
-def next_token_distribution(logits: torch.Tensor, cfg: SamplingConfig, seen: torch.Tensor | None = None,
-                            bias: dict[int, float] | None = None) -> torch.Tensor:
+def next_token_distribution(
+    logits: torch.Tensor, cfg: SamplingConfig, seen: torch.Tensor | None = None, bias: dict[int, float] | None = None
+) -> torch.Tensor:
     """logits (V,) of the last position -> probabilities (V,) after bias, penalty, temperature, top-k, top-p."""
     logits = logits.float().clone()
     for token, b in (bias or {}).items():
@@ -71,8 +73,14 @@ def sampling_probs(logits: torch.Tensor, cfg: SamplingConfig) -> torch.Tensor:
     return probs
 
 
-def stream(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
-           generator: torch.Generator | None = None, bias: dict[int, float] | None = None) -> Iterator[tuple[int, float]]:
+def stream(
+    model: GPT,
+    prompt_ids: list[int],
+    cfg: SamplingConfig,
+    stop_ids: set[int] = frozenset(),
+    generator: torch.Generator | None = None,
+    bias: dict[int, float] | None = None,
+) -> Iterator[tuple[int, float]]:
     """Yield (token id, its probability) one at a time, until a stop token or max_new_tokens."""
     for tok, p, _ in sample_steps(model, prompt_ids, cfg, stop_ids, generator, bias):
         yield tok, p
@@ -87,7 +95,7 @@ def sample_steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_id
     block = model.cfg.block_size
     if generator is None and cfg.seed is not None:
         generator = torch.Generator(device="cpu").manual_seed(cfg.seed)
-    ids = list(prompt_ids)[-(block - 1):] or [next(iter(stop_ids), 0)]
+    ids = list(prompt_ids)[-(block - 1) :] or [next(iter(stop_ids), 0)]
     try:
         cache = model.new_cache(1)
         logits, _ = model(torch.tensor([ids], device=device), cache, last_only=True)
@@ -95,23 +103,34 @@ def sample_steps(model: GPT, prompt_ids: list[int], cfg: SamplingConfig, stop_id
         for _ in range(cfg.max_new_tokens):
             seen = torch.tensor(sorted(set(history)), device=device) if cfg.repetition_penalty != 1.0 else None
             probs = next_token_distribution(logits[0, -1], cfg, seen, bias).cpu()
-            tok = int(probs.argmax()) if (cfg.greedy or cfg.temperature <= 0) else int(torch.multinomial(probs, 1, generator=generator))
+            tok = (
+                int(probs.argmax())
+                if (cfg.greedy or cfg.temperature <= 0)
+                else int(torch.multinomial(probs, 1, generator=generator))
+            )
             yield tok, float(probs[tok]), probs
             if tok in stop_ids:
                 return
             history.append(tok)
             if cache.pos >= block:  # window full: start again from the recent half
                 cache = model.new_cache(1)
-                logits, _ = model(torch.tensor([history[-(block // 2):]], device=device), cache, last_only=True)
+                logits, _ = model(torch.tensor([history[-(block // 2) :]], device=device), cache, last_only=True)
             else:
                 logits, _ = model(torch.tensor([[tok]], device=device), cache, last_only=True)
     finally:
         model.train(was_training)
 
 
-def generate(model: GPT, tok, prompt: str | list[int], cfg: SamplingConfig, stop_ids: set[int] = frozenset(),
-             generator: torch.Generator | None = None, bias: dict[int, float] | None = None,
-             progress=None) -> Generation:
+def generate(
+    model: GPT,
+    tok,
+    prompt: str | list[int],
+    cfg: SamplingConfig,
+    stop_ids: set[int] = frozenset(),
+    generator: torch.Generator | None = None,
+    bias: dict[int, float] | None = None,
+    progress=None,
+) -> Generation:
     """Continue `prompt` (text, taken literally, or token ids). `progress(tokens so far)`, when
     given, is called after every token (a long generation can show how far it is)."""
     prompt_ids = list(prompt) if isinstance(prompt, list) else tok.encode(prompt, add_special_tokens=False).ids
@@ -137,21 +156,36 @@ def generate(model: GPT, tok, prompt: str | list[int], cfg: SamplingConfig, stop
     return out
 
 
-def chat(model: GPT, tok, messages: list[dict], cfg: SamplingConfig,
-         generator: torch.Generator | None = None, progress=None) -> Generation:
+def chat(
+    model: GPT, tok, messages: list[dict], cfg: SamplingConfig, generator: torch.Generator | None = None, progress=None
+) -> Generation:
     """Answer as the assistant: the prompt goes through the chat template, generation stops at the
     end-of-turn token (whose logit `cfg.eos_bias` raises or lowers)."""
     from engine.tokenizer import END, EOT, chat_ids, special_id
 
     end = special_id(tok, END)
     stop = {end, special_id(tok, EOT)}
-    return generate(model, tok, chat_ids(tok, messages, add_generation_prompt=True), cfg, stop, generator,
-                    {end: cfg.eos_bias} if cfg.eos_bias else None, progress)
+    return generate(
+        model,
+        tok,
+        chat_ids(tok, messages, add_generation_prompt=True),
+        cfg,
+        stop,
+        generator,
+        {end: cfg.eos_bias} if cfg.eos_bias else None,
+        progress,
+    )
 
 
 @torch.inference_mode()
-def sample_batch(model: GPT, prompt_ids: list[int], n: int, cfg: SamplingConfig, stop_ids: set[int],
-                 generator: torch.Generator | None = None) -> list[tuple[list[int], int | None]]:
+def sample_batch(
+    model: GPT,
+    prompt_ids: list[int],
+    n: int,
+    cfg: SamplingConfig,
+    stop_ids: set[int],
+    generator: torch.Generator | None = None,
+) -> list[tuple[list[int], int | None]]:
     """n answers to one prompt, sampled side by side with one KV cache (for GRPO's groups and for
     ranking candidates): [(answer token ids, the stop token that ended it or None)] — the answer
     stops before its stop token. Temperature / top-k / top-p as in `next_token_distribution`;
@@ -160,7 +194,7 @@ def sample_batch(model: GPT, prompt_ids: list[int], n: int, cfg: SamplingConfig,
     model.eval()
     device = model.tok_emb.weight.device
     block = model.cfg.block_size
-    ids = list(prompt_ids)[-(block - 1):]
+    ids = list(prompt_ids)[-(block - 1) :]
     budget = min(cfg.max_new_tokens, block - len(ids))
     out: list[list[int]] = [[] for _ in range(n)]
     stopped: list[int | None] = [None] * n

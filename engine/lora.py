@@ -21,6 +21,7 @@ An adapter is stored as one safetensors file (never pickle) whose metadata carri
 config, the base model's config and the base tokenizer's hash, so it can be checked against
 the base it is loaded into.
 """
+
 from __future__ import annotations
 
 import json
@@ -140,8 +141,9 @@ def apply_lora(model: nn.Module, cfg: LoRAConfig) -> list[str]:
     chosen = [(n, m) for n, m in linears if n.rsplit(".", 1)[-1] in cfg.targets]
     if not chosen:
         available = sorted({n.rsplit(".", 1)[-1] for n, _ in linears})
-        raise ValueError(f"LoRA targets {list(cfg.targets)} match no nn.Linear in the model; "
-                         f"available names: {available}")
+        raise ValueError(
+            f"LoRA targets {list(cfg.targets)} match no nn.Linear in the model; available names: {available}"
+        )
     weight_owners: dict[int, int] = {}
     for _, p in model.named_parameters(remove_duplicate=False):
         weight_owners[id(p)] = weight_owners.get(id(p), 0) + 1
@@ -189,8 +191,11 @@ def load_lora_state_dict(model: nn.Module, sd: dict[str, Tensor]) -> None:
     params |= {k: whole[k] for k in sd if not _is_lora_key(k) and k in whole}
     missing = sorted(set(params) - set(sd))
     unexpected = sorted(set(sd) - set(params))
-    mismatched = [f"{k}: adapter {tuple(sd[k].shape)}, model {tuple(params[k].shape)}"
-                  for k in sorted(set(params) & set(sd)) if tuple(sd[k].shape) != tuple(params[k].shape)]
+    mismatched = [
+        f"{k}: adapter {tuple(sd[k].shape)}, model {tuple(params[k].shape)}"
+        for k in sorted(set(params) & set(sd))
+        if tuple(sd[k].shape) != tuple(params[k].shape)
+    ]
     problems = []
     if missing:
         problems.append(f"missing {few(missing, 4, brackets=True)}")
@@ -199,8 +204,9 @@ def load_lora_state_dict(model: nn.Module, sd: dict[str, Tensor]) -> None:
     if mismatched:
         problems.append(f"shape mismatch {few(mismatched, 4, brackets=True)}")
     if problems:
-        raise CheckpointError("LoRA adapter does not fit the model (different rank, targets or model size?): "
-                              + "; ".join(problems))
+        raise CheckpointError(
+            "LoRA adapter does not fit the model (different rank, targets or model size?): " + "; ".join(problems)
+        )
     with torch.no_grad():
         for k, p in params.items():
             p.copy_(sd[k].to(device=p.device, dtype=p.dtype))
@@ -290,10 +296,10 @@ def load_adapter(path: Path) -> tuple[dict[str, Tensor], LoRAConfig, dict]:
             continue
         rank_dim = t.shape[0] if k.endswith(".lora_A") else t.shape[-1]
         if t.dim() != 2 or rank_dim != cfg.rank:
-            raise CheckpointError(f"LoRA adapter {path}: tensor {k} of shape {tuple(t.shape)} "
-                                  f"does not match its rank {cfg.rank}")
+            raise CheckpointError(
+                f"LoRA adapter {path}: tensor {k} of shape {tuple(t.shape)} does not match its rank {cfg.rank}"
+            )
         if t.is_floating_point() and not torch.isfinite(t).all():
             raise CheckpointError(f"LoRA adapter {path}: tensor {k} contains NaN or Inf")
-    meta = {"base_model_config": base_model_config,
-            "base_tokenizer_hash": metadata.get("base_tokenizer_hash") or None}
+    meta = {"base_model_config": base_model_config, "base_tokenizer_hash": metadata.get("base_tokenizer_hash") or None}
     return tensors, cfg, meta

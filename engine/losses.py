@@ -1,4 +1,5 @@
 """Loss functions shared by the stages: small, pure, and tested against their formulas."""
+
 from __future__ import annotations
 
 import torch
@@ -9,14 +10,12 @@ IGNORE_INDEX = -100
 
 def lm_loss(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
     """Mean next-token cross-entropy in nats over the positions whose target is not ignored."""
-    return F.cross_entropy(
-        logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=ignore_index
-    )
+    return F.cross_entropy(logits.reshape(-1, logits.size(-1)).float(), targets.reshape(-1), ignore_index=ignore_index)
 
 
-
-def linear_cross_entropy(h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor,
-                         ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
+def linear_cross_entropy(
+    h: torch.Tensor, weight: torch.Tensor, targets: torch.Tensor, ignore_index: int = IGNORE_INDEX
+) -> torch.Tensor:
     """`lm_loss(h @ weight.T, targets)` without ever holding the (N, V) logits: rows go through in
     chunks of a few MB, and each chunk's gradients are computed right away from its softmax (the
     fused linear cross-entropy of Liger-Kernel). On a CPU the whole-batch logits are tens of MB that
@@ -72,8 +71,12 @@ class _LinearCrossEntropy(torch.autograd.Function):
     @staticmethod
     def backward(ctx, grad_out):
         grad_h, grad_w = ctx.saved_tensors
-        return (grad_h * grad_out.to(grad_h.dtype) if grad_h is not None else None,
-                (grad_w * grad_out).to(ctx.w_dtype) if grad_w is not None else None, None, None)
+        return (
+            grad_h * grad_out.to(grad_h.dtype) if grad_h is not None else None,
+            (grad_w * grad_out).to(ctx.w_dtype) if grad_w is not None else None,
+            None,
+            None,
+        )
 
 
 def load_balancing_loss(router_probs: torch.Tensor, chosen: torch.Tensor, n_experts: int) -> torch.Tensor:
@@ -91,8 +94,7 @@ def load_balancing_loss(router_probs: torch.Tensor, chosen: torch.Tensor, n_expe
 
 
 # -- preference learning ----------------------------------------------------------------------
-def sequence_logprobs(logits: torch.Tensor, targets: torch.Tensor,
-                      ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
+def sequence_logprobs(logits: torch.Tensor, targets: torch.Tensor, ignore_index: int = IGNORE_INDEX) -> torch.Tensor:
     """Sum of log p(target) over each row's non-ignored positions: (B, T, V), (B, T) -> (B,)."""
     mask = targets != ignore_index
     return (token_logprobs(logits, targets.clamp(min=0)) * mask).sum(-1)
@@ -104,8 +106,13 @@ def bradley_terry_loss(r_chosen: torch.Tensor, r_rejected: torch.Tensor) -> torc
     return -F.logsigmoid(r_chosen.float() - r_rejected.float()).mean()
 
 
-def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_chosen: torch.Tensor,
-             ref_rejected: torch.Tensor, beta: float) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+def dpo_loss(
+    policy_chosen: torch.Tensor,
+    policy_rejected: torch.Tensor,
+    ref_chosen: torch.Tensor,
+    ref_rejected: torch.Tensor,
+    beta: float,
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Direct Preference Optimization (Rafailov et al. 2023, eq. 7), from sequence log-probs:
 
         L = −log σ( β·[(log π(y_c|x) − log π_ref(y_c|x)) − (log π(y_r|x) − log π_ref(y_r|x))] )
@@ -118,8 +125,15 @@ def dpo_loss(policy_chosen: torch.Tensor, policy_rejected: torch.Tensor, ref_cho
     return loss, (beta * chosen).detach(), (beta * rejected).detach()
 
 
-def kto_loss(policy: torch.Tensor, ref: torch.Tensor, desirable: torch.Tensor, kl_ref: torch.Tensor,
-             beta: float, weight_desirable: float = 1.0, weight_undesirable: float = 1.0) -> torch.Tensor:
+def kto_loss(
+    policy: torch.Tensor,
+    ref: torch.Tensor,
+    desirable: torch.Tensor,
+    kl_ref: torch.Tensor,
+    beta: float,
+    weight_desirable: float = 1.0,
+    weight_undesirable: float = 1.0,
+) -> torch.Tensor:
     """Kahneman–Tversky Optimization (Ethayarajh et al. 2024, eq. 8) for thumbs up / down:
     with r = log π(y|x) − log π_ref(y|x) and z0 the (detached, ≥ 0) KL reference point,
 
@@ -141,9 +155,15 @@ def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
     return (rewards - mean) / (std + eps)
 
 
-def grpo_loss(logps: torch.Tensor, old_logps: torch.Tensor, ref_logps: torch.Tensor,
-              advantages: torch.Tensor, mask: torch.Tensor, clip_eps: float = 0.2,
-              beta: float = 0.04) -> tuple[torch.Tensor, torch.Tensor]:
+def grpo_loss(
+    logps: torch.Tensor,
+    old_logps: torch.Tensor,
+    ref_logps: torch.Tensor,
+    advantages: torch.Tensor,
+    mask: torch.Tensor,
+    clip_eps: float = 0.2,
+    beta: float = 0.04,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Group Relative Policy Optimization's per-token objective (Shao et al. 2024, eq. 3), negated:
 
         ratio = π/π_old;  surrogate = min(ratio·A, clip(ratio, 1−ε, 1+ε)·A)

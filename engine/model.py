@@ -8,6 +8,7 @@ routing and a Switch-Transformer load-balancing loss.
 
 Every stage of LM Dojo trains this same model; only the data and the loss change.
 """
+
 from __future__ import annotations
 
 import math

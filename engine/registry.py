@@ -9,6 +9,7 @@ Each module has
   Finished("done", result), `result` a JSON-able dict of its numbers,
 * optionally `summary(result) -> str`, the few lines the CLI prints without --json.
 """
+
 from __future__ import annotations
 
 import importlib

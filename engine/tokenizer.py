@@ -3,6 +3,7 @@
 Byte-level means any text (Chinese, emoji, code) round-trips exactly: unknown characters
 fall back to their UTF-8 bytes, so a rare Chinese character may take two or three tokens.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,10 +35,12 @@ def new_tokenizer() -> Tokenizer:
     measured on the demo world). Each Han character is its own piece instead, as English words are:
     a name or a place is the same tokens in every sentence (most characters one token each)."""
     tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(r"\p{Han}"), behavior="isolated"),
-        pre_tokenizers.ByteLevel(add_prefix_space=False),
-    ])
+    tok.pre_tokenizer = pre_tokenizers.Sequence(
+        [
+            pre_tokenizers.Split(Regex(r"\p{Han}"), behavior="isolated"),
+            pre_tokenizers.ByteLevel(add_prefix_space=False),
+        ]
+    )
     tok.decoder = decoders.ByteLevel()
     return tok
 

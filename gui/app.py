@@ -1,8 +1,9 @@
 """lmdojo: the desktop app.
 
-    lmdojo                 the app
-    lmdojo --smoke-test    check this install end to end, offscreen, and exit (see gui/smoke.py)
+lmdojo                 the app
+lmdojo --smoke-test    check this install end to end, offscreen, and exit (see gui/smoke.py)
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -89,8 +90,10 @@ def install_translator(app, language: str):
     if language == "en":
         return []
     installed = []
-    for folder, name in ((TRANSLATIONS, f"lmdojo_{language}"),
-                         (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), f"qtbase_{language}")):
+    for folder, name in (
+        (TRANSLATIONS, f"lmdojo_{language}"),
+        (QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath), f"qtbase_{language}"),
+    ):
         t = QTranslator(app)
         if t.load(name, str(folder)):
             app.installTranslator(t)

@@ -1,4 +1,5 @@
 """What every page shares: the open workspace, the job runner, the user's settings."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal

@@ -5,6 +5,7 @@ event crosses to the GUI thread through a queued signal; widgets are touched onl
 Stopping is cooperative (engine.events.Control, checked between steps): the job saves a
 checkpoint and returns. QThread.terminate() is never used.
 """
+
 from __future__ import annotations
 
 import gc

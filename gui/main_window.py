@@ -1,13 +1,24 @@
 """The main window: a start screen, then the stage wizard of the open workspace."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
-                               QMessageBox, QPushButton, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.errors import DojoError
-from engine.train.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
 from engine.io.workspace import Workspace, take_notes
+from engine.train.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
 from gui.app import app_icon, app_version
 from gui.context import Context
 from gui.pages.compare import ComparePage
@@ -179,8 +190,13 @@ class MainWindow(QMainWindow):
         self.status_label.setText(str(ws.root))
 
     def _status_text(self, st: str) -> str:
-        return {NOT_STARTED: self.tr("not started"), RUNNING: self.tr("running"), DONE: self.tr("done"),
-                FAILED: self.tr("failed"), INTERRUPTED: self.tr("interrupted"), }.get(st, st)
+        return {
+            NOT_STARTED: self.tr("not started"),
+            RUNNING: self.tr("running"),
+            DONE: self.tr("done"),
+            FAILED: self.tr("failed"),
+            INTERRUPTED: self.tr("interrupted"),
+        }.get(st, st)
 
     def _needs(self, i: int, status: dict) -> str:
         page = self.pages[i]
@@ -203,9 +219,16 @@ class MainWindow(QMainWindow):
         box.setIconPixmap(app_icon().pixmap(96, 96))
         box.setTextFormat(Qt.TextFormat.RichText)
         box.setText("<h2>LM Dojo</h2><p>" + self.tr("Version {0}").format(app_version()) + "</p>")
-        box.setInformativeText("<p>" + self.tr("Train a small GPT-style language model through every stage — data, "
-                                                "pretraining, SFT, RLHF — on your own machine.") + "</p><p>"
-                               + self.tr("Released under the MIT license.") + "</p>")
+        box.setInformativeText(
+            "<p>"
+            + self.tr(
+                "Train a small GPT-style language model through every stage — data, "
+                "pretraining, SFT, RLHF — on your own machine."
+            )
+            + "</p><p>"
+            + self.tr("Released under the MIT license.")
+            + "</p>"
+        )
         box.setStandardButtons(QMessageBox.StandardButton.Ok)
         return box
 
@@ -230,4 +253,3 @@ class MainWindow(QMainWindow):
             event.ignore()  # closes for real once the job has stopped (see _on_busy)
             return
         event.accept()
-

@@ -6,6 +6,7 @@ text that does not fit its widget.
 A demo workspace with a trained tokenizer and short pretraining, SFT and DPO runs is made first,
 so the graphs, samples and tables have something to show.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,9 +21,9 @@ def prepare_workspace(root: Path):
     from engine.config import TokenizerConfig
     from engine.data import tokenize
     from engine.data.demo import write_demo_world
+    from engine.io.workspace import Workspace
     from engine.rlhf.prefs import PrefStore
     from engine.train import dpo, pretrain, sft
-    from engine.io.workspace import Workspace
 
     ws = Workspace.create(root)
     write_demo_world(ws.root)
@@ -52,7 +53,9 @@ def clipped_widgets(root) -> list[str]:
             continue
         need = w.sizeHint().width() if isinstance(w, QAbstractButton) else w.minimumSizeHint().width()
         if need > w.width() + 1:
-            out.append(f"{type(w).__name__} {w.objectName() or ''} {w.text()[:40]!r}: needs {need}px, has {w.width()}px")
+            out.append(
+                f"{type(w).__name__} {w.objectName() or ''} {w.text()[:40]!r}: needs {need}px, has {w.width()}px"
+            )
     return out
 
 

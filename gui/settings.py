@@ -1,4 +1,5 @@
 """The user's settings (QSettings): recent workspaces, device, CPU threads, language, theme."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings

@@ -1,4 +1,5 @@
 """Settings: device, CPU threads, language, theme."""
+
 from __future__ import annotations
 
 import os

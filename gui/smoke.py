@@ -12,6 +12,7 @@ Prints one line and returns 0 when all passed; else one line on stderr naming th
 Qt and Python warnings are caught: a known harmless one is dropped, any other fails the test,
 so a clean run leaves stderr empty.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,22 @@ import warnings
 from pathlib import Path
 
 # tests/conftest.py's TINY model, four steps on one CPU thread: about a second.
-TINY = {"n_layer": "2", "n_head": "2", "n_embd": "32", "block_size": "32", "batch_size": "4", "lr": "3e-3",
-        "warmup_steps": "2", "max_steps": "4", "eval_every": "4", "eval_batches": "2", "sample_every": "0",
-        "checkpoint_every": "4", "threads": "1", "device": "cpu"}
+TINY = {
+    "n_layer": "2",
+    "n_head": "2",
+    "n_embd": "32",
+    "block_size": "32",
+    "batch_size": "4",
+    "lr": "3e-3",
+    "warmup_steps": "2",
+    "max_steps": "4",
+    "eval_every": "4",
+    "eval_batches": "2",
+    "sample_every": "0",
+    "checkpoint_every": "4",
+    "threads": "1",
+    "device": "cpu",
+}
 # Qt warnings that say nothing about this install: the offscreen platform cannot resize to size
 # hints; a root or minimal session has no XDG runtime folder.
 EXPECTED_QT = ("This plugin does not support propagateSizeHints", "XDG_RUNTIME_DIR", "QStandardPaths: ")
@@ -88,7 +102,9 @@ class Smoke:
         from engine import checkpoint as ckpt
         from engine.tokenizer import tokenizer_hash
 
-        model, meta = ckpt.load_gpt(Path(self.pretrained["checkpoint"]), tokenizer_hash=tokenizer_hash(self.ws.tokenizer_path))
+        model, meta = ckpt.load_gpt(
+            Path(self.pretrained["checkpoint"]), tokenizer_hash=tokenizer_hash(self.ws.tokenizer_path)
+        )
         again = ckpt.save(self.root / "resaved", meta["step"], model, meta)
         self.model, _ = ckpt.load_gpt(again)
         a, b = model.state_dict(), self.model.state_dict()
@@ -100,8 +116,9 @@ class Smoke:
         from engine.tokenizer import load_tokenizer
 
         tok = load_tokenizer(self.ws.tokenizer_path)
-        self.answers = [generate(self.model, tok, "Mira", SamplingConfig(max_new_tokens=8, seed=seed)).text
-                        for seed in (1, 2)]
+        self.answers = [
+            generate(self.model, tok, "Mira", SamplingConfig(max_new_tokens=8, seed=seed)).text for seed in (1, 2)
+        ]
         if not all(self.answers):
             raise SmokeFailure("generation produced no text")
 
@@ -154,8 +171,17 @@ class Smoke:
             win.deleteLater()
             QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
-    STEPS = ("demo_workspace", "cleaning", "tokenizer", "pretraining", "checkpoint", "generation", "preferences",
-             "lab_report", "main_window")
+    STEPS = (
+        "demo_workspace",
+        "cleaning",
+        "tokenizer",
+        "pretraining",
+        "checkpoint",
+        "generation",
+        "preferences",
+        "lab_report",
+        "main_window",
+    )
 
 
 def _one_line(e: BaseException) -> str:
@@ -216,8 +242,10 @@ def run(out=None, err=None) -> int:
     watchdog = _watchdog(where, err)
     previous = qInstallMessageHandler(on_qt_message)
     try:
-        with warnings.catch_warnings(record=True) as caught, \
-                tempfile.TemporaryDirectory(prefix="lmdojo-smoke-", ignore_cleanup_errors=True) as tmp:
+        with (
+            warnings.catch_warnings(record=True) as caught,
+            tempfile.TemporaryDirectory(prefix="lmdojo-smoke-", ignore_cleanup_errors=True) as tmp,
+        ):
             _default_warning_filters()
             smoke = Smoke(Path(tmp))
             for step in Smoke.STEPS:

@@ -1,4 +1,5 @@
 """Shared fixtures: a small demo workspace, tokenized once per test session."""
+
 from __future__ import annotations
 
 import os
@@ -16,9 +17,20 @@ from engine.events import Finished
 from engine.io.workspace import Workspace
 
 # A model small enough that a test trains it in seconds on two CPU cores.
-TINY = {"n_layer": 2, "n_head": 2, "n_embd": 32, "block_size": 32, "batch_size": 4, "lr": 3e-3,
-        "warmup_steps": 5, "eval_every": 10, "eval_batches": 2, "sample_every": 0, "checkpoint_every": 10,
-        "threads": 1}
+TINY = {
+    "n_layer": 2,
+    "n_head": 2,
+    "n_embd": 32,
+    "block_size": 32,
+    "batch_size": 4,
+    "lr": 3e-3,
+    "warmup_steps": 5,
+    "eval_every": 10,
+    "eval_batches": 2,
+    "sample_every": 0,
+    "checkpoint_every": 10,
+    "threads": 1,
+}
 
 
 def tiny_sets(**extra) -> list[str]:
@@ -64,9 +76,22 @@ def sft_ws(ws):
     from engine.train import pretrain, sft
 
     run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-    r = run_events(sft.run(ws, sft.make_config(sets={
-        "max_steps": "20", "batch_size": "8", "eval_every": "20", "sample_every": "0", "checkpoint_every": "20",
-        "threads": "1", "lr": "3e-3"})))
+    r = run_events(
+        sft.run(
+            ws,
+            sft.make_config(
+                sets={
+                    "max_steps": "20",
+                    "batch_size": "8",
+                    "eval_every": "20",
+                    "sample_every": "0",
+                    "checkpoint_every": "20",
+                    "threads": "1",
+                    "lr": "3e-3",
+                }
+            ),
+        )
+    )
     return ws, r[-1].result
 
 

@@ -12,6 +12,7 @@ Each verb lives in the module of its group; README's CLI table names them:
     prefs.py      prefs                     compare.py  compare shift leaderboard eval
     export.py     export import cluster     labs.py     lab          insight.py  insight
 """
+
 from __future__ import annotations
 
 import argparse

@@ -13,6 +13,7 @@ Exit codes, the same for every command:
 130 is the shell's own code for a command stopped by Ctrl-C, so `lmdojo-cli tokenize WS &&
 lmdojo-cli pretrain WS` stops at the first command that was cancelled.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -128,8 +129,11 @@ class Printer:
                 self.last = now
                 total = f"/{ev.total_steps}" if ev.total_steps else ""
                 loss = f" loss {self.loss:.4f}" if self.loss is not None else ""
-                print(f"{ev.unit} {ev.step}{total}{loss}  {ev.tokens_per_s:,.0f} tok/s  elapsed {fmt_time(ev.elapsed_s)}"
-                      f"  ETA {fmt_time(ev.eta_s)}", file=out)
+                print(
+                    f"{ev.unit} {ev.step}{total}{loss}  {ev.tokens_per_s:,.0f} tok/s  elapsed {fmt_time(ev.elapsed_s)}"
+                    f"  ETA {fmt_time(ev.eta_s)}",
+                    file=out,
+                )
         elif isinstance(ev, E.Sample):
             print(f"sample @ {ev.step}: {ev.prompt!r} → {ev.text!r}", file=out)
         elif isinstance(ev, E.Checkpoint):
@@ -187,8 +191,11 @@ def token_progress(args, limit: int):
         now = time.monotonic()
         if not getattr(args, "quiet", False) and now - start >= 2 and now - last >= 1:
             last = now
-            print(f"generating: {n:,} of at most {limit:,} tokens, {n / (now - start):,.0f} tokens/s",
-                  file=sys.stderr, flush=True)
+            print(
+                f"generating: {n:,} of at most {limit:,} tokens, {n / (now - start):,.0f} tokens/s",
+                file=sys.stderr,
+                flush=True,
+            )
 
     return report
 

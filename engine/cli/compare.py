@@ -8,6 +8,7 @@ the demo world).
     lmdojo-cli leaderboard WS [--judge NAME]
     lmdojo-cli eval WS --run A [--run B …] [--limit 200]
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -23,17 +24,35 @@ def cmd_compare(args) -> int:
     from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
-    dec = build_config(Decoding, None, {k: str(v) for k, v in (
-        ("greedy", args.greedy), ("temperature", args.temperature), ("top_k", args.top_k), ("top_p", args.top_p),
-        ("max_new_tokens", args.max_new_tokens), ("seed", args.seed)) if v is not None}, toml_name="flags")
+    dec = build_config(
+        Decoding,
+        None,
+        {
+            k: str(v)
+            for k, v in (
+                ("greedy", args.greedy),
+                ("temperature", args.temperature),
+                ("top_k", args.top_k),
+                ("top_p", args.top_p),
+                ("max_new_tokens", args.max_new_tokens),
+                ("seed", args.seed),
+            )
+            if v is not None
+        },
+        toml_name="flags",
+    )
     columns = [Column(run, dec.sampling(offset=k)) for k, run in enumerate(args.run)]
     messages = [{"role": "user", "content": args.prompt}]
     dev = device(args.device)
     fin = run_job(args, lambda control: side_by_side(ws, columns, messages, control, dev))
     r = fin.result | {"status": fin.status}
     width = max(len(a["run"]) for a in r["answers"])
-    emit(args, r, "\n".join(f"{a['run']:<{width}}  {a['text']}" + ("" if a["ended"] else " …") for a in r["answers"])
-          + f"\nstored as prompt {r['prompt_id']}: rank the answers in the app's Compare page")
+    emit(
+        args,
+        r,
+        "\n".join(f"{a['run']:<{width}}  {a['text']}" + ("" if a["ended"] else " …") for a in r["answers"])
+        + f"\nstored as prompt {r['prompt_id']}: rank the answers in the app's Compare page",
+    )
     return 0
 
 
@@ -51,8 +70,12 @@ def cmd_shift(args) -> int:
         qa, unsafe = demo_prompts(ws, "heldout")
         prompts = qa[:DEMO_QA] + unsafe
     r = token_shift(ws, args.base, args.aligned, prompts, args.max_new_tokens, device(args.device))
-    emit(args, r, f"{r['base']} → {r['aligned']}: unshifted {r['unshifted']:.1%}, marginal {r['marginal']:.1%}, "
-                   f"shifted {r['shifted']:.1%} ({r['positions']} answer tokens, {r['prompts']} prompts)")
+    emit(
+        args,
+        r,
+        f"{r['base']} → {r['aligned']}: unshifted {r['unshifted']:.1%}, marginal {r['marginal']:.1%}, "
+        f"shifted {r['shifted']:.1%} ({r['positions']} answer tokens, {r['prompts']} prompts)",
+    )
     return 0
 
 
@@ -77,13 +100,17 @@ def cmd_eval(args):
     lines = []
     for x in r["runs"]:
         first = "–" if x["first_token_accuracy"] is None else f"{x['first_token_accuracy']:.1%}"
-        lines.append(f"{x['run']}: QA accuracy {x['qa_accuracy']:.1%} exact ({x['qa_contains']:.1%} contain the "
-                     f"fact; first token right {first}), ends its answer {x['end_rate']:.1%}, "
-                     f"{x['mean_length']:.1f} tokens")
+        lines.append(
+            f"{x['run']}: QA accuracy {x['qa_accuracy']:.1%} exact ({x['qa_contains']:.1%} contain the "
+            f"fact; first token right {first}), ends its answer {x['end_rate']:.1%}, "
+            f"{x['mean_length']:.1f} tokens"
+        )
         mem = x.get("memorisation")
         if mem:
-            lines.append(f"  memorised {mem['all']:.1%} of the facts in its training biographies "
-                         f"(first token, teacher-forced; {mem['facts']} facts)")
+            lines.append(
+                f"  memorised {mem['all']:.1%} of the facts in its training biographies "
+                f"(first token, teacher-forced; {mem['facts']} facts)"
+            )
     lines.append(f"chance (always the commonest value): {r['chance_by_field']['all']:.1%}")
     emit(args, r, "\n".join(lines))
     return 0
@@ -97,14 +124,18 @@ def _table(r: dict) -> str:
     for k, x in enumerate(r["runs"], 1):
         ci = f"{x['ci_low']:.0f}–{x['ci_high']:.0f}"
         wlt = f"{x['wins']}-{x['losses']}-{x['ties']}"
-        lines.append(f"{k:>2}  {x['run']:<{width}}  {x['elo']:>6.0f}  {ci:>13}  {wlt:>9}  {x['win_rate']:>8.1%}  "
-                     f"{x['games']}")
+        lines.append(
+            f"{k:>2}  {x['run']:<{width}}  {x['elo']:>6.0f}  {ci:>13}  {wlt:>9}  {x['win_rate']:>8.1%}  {x['games']}"
+        )
     return "\n".join(lines + [f"{r['pairs']} pairs from {r['judgements']} judgements"])
 
 
 def add_compare_parsers(add) -> None:
-    s = add("compare", cmd_compare, "Runs answer one prompt side by side; the answers go into the preference "
-            "store, ready to rank.")
+    s = add(
+        "compare",
+        cmd_compare,
+        "Runs answer one prompt side by side; the answers go into the preference store, ready to rank.",
+    )
     s.add_argument("--run", action="append", required=True, metavar="RUN", help="run or checkpoint (2 to 4, repeat)")
     s.add_argument("--prompt", required=True)
     s.add_argument("--greedy", action="store_true", default=None)
@@ -116,17 +147,26 @@ def add_compare_parsers(add) -> None:
     s.add_argument("--device", default="auto")
     s.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
-    s = add("shift", cmd_shift, "Token distribution shift (URIAL): where an aligned run's greedy answers "
-            "leave its base run's top choices.")
+    s = add(
+        "shift",
+        cmd_shift,
+        "Token distribution shift (URIAL): where an aligned run's greedy answers leave its base run's top choices.",
+    )
     s.add_argument("--base", required=True, help="the base run (or checkpoint folder), e.g. a pretraining run")
     s.add_argument("--aligned", required=True, help="the aligned run (or checkpoint folder), e.g. an SFT run")
-    s.add_argument("--prompts", help="a .txt file (one prompt per line) or a dataset (default: "
-                   f"{DEMO_QA} of the demo's held-out questions and its held-out unsafe requests)")
+    s.add_argument(
+        "--prompts",
+        help="a .txt file (one prompt per line) or a dataset (default: "
+        f"{DEMO_QA} of the demo's held-out questions and its held-out unsafe requests)",
+    )
     s.add_argument("--max-new-tokens", type=int, default=64)
     s.add_argument("--device", default="auto")
 
-    s = add("leaderboard", cmd_leaderboard, "Rank runs by the judgements of their answers (Bradley–Terry, Elo "
-            "with bootstrap intervals).")
+    s = add(
+        "leaderboard",
+        cmd_leaderboard,
+        "Rank runs by the judgements of their answers (Bradley–Terry, Elo with bootstrap intervals).",
+    )
     s.add_argument("--judge", help="only this judge's judgements (default: all)")
 
     s = add("eval", cmd_eval, "Held-out QA on the demo world: accuracy, end-of-turn rate, answer length.")

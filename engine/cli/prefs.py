@@ -10,6 +10,7 @@
 
 --json prints one JSON object as the last stdout line; a DojoError is one line on stderr (exit 2).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,11 +21,14 @@ from engine.cli.common import emit
 def _line(j: dict) -> str:
     from engine.rlhf.prefs_jsonl import short
 
-    what = {"ranking": lambda: " > ".join(map(str, j["ranking"])),
-            "pair": lambda: (" = " if j["tie"] else " > ").join(map(str, j["ranking"])),
-            "thumb": lambda: f"{j['response_id']} {'+1' if j['thumb'] > 0 else '-1'}"}[j["kind"]]()
-    return (f"#{j['id']:<5} {j['kind']:<7} {what:<16} {j['judge']:<14} {short(j['prompt'], 50)}"
-            + ("  (deleted)" if j["deleted"] else ""))
+    what = {
+        "ranking": lambda: " > ".join(map(str, j["ranking"])),
+        "pair": lambda: (" = " if j["tie"] else " > ").join(map(str, j["ranking"])),
+        "thumb": lambda: f"{j['response_id']} {'+1' if j['thumb'] > 0 else '-1'}",
+    }[j["kind"]]()
+    return f"#{j['id']:<5} {j['kind']:<7} {what:<16} {j['judge']:<14} {short(j['prompt'], 50)}" + (
+        "  (deleted)" if j["deleted"] else ""
+    )
 
 
 def cmd_prefs(args) -> int:
@@ -45,13 +49,21 @@ def cmd_prefs(args) -> int:
         elif action == "counts":
             c = store.counts()
             kinds = ", ".join(f"{n} {k}{'s' if n != 1 else ''}" for k, n in c["judgements"].items())
-            emit(args, c, f"{c['prompts']} prompts, {c['responses']} responses; judgements: {kinds} "
-                           f"({c['deleted']} deleted); {c['pairs']} pairs")
+            emit(
+                args,
+                c,
+                f"{c['prompts']} prompts, {c['responses']} responses; judgements: {kinds} "
+                f"({c['deleted']} deleted); {c['pairs']} pairs",
+            )
         elif action == "import":
             r = store.import_jsonl(args.file, judge=args.judge, strict=args.strict)
-            human = "\n".join([f"skipped {s}" for s in r["skipped"]] +
-                              [f"imported {r['imported']} pairs from {args.file} ({r['duplicates']} already there, "
-                               f"{len(r['skipped'])} bad lines skipped)"])
+            human = "\n".join(
+                [f"skipped {s}" for s in r["skipped"]]
+                + [
+                    f"imported {r['imported']} pairs from {args.file} ({r['duplicates']} already there, "
+                    f"{len(r['skipped'])} bad lines skipped)"
+                ]
+            )
             emit(args, r, human)
         elif action == "export":
             n = store.export_jsonl(args.file, judge=args.judge)
@@ -60,10 +72,17 @@ def cmd_prefs(args) -> int:
             fn = store.delete_judgement if action == "delete" else store.restore_judgement
             changed = fn(args.id)
             state = "deleted" if action == "delete" else "restored"
-            emit(args, {"id": args.id, "state": state, "changed": changed},
-                  f"judgement {args.id} {state}" + ("" if changed else f" (it was already {state})")
-                  + (f" (undo: lmdojo-cli prefs {args.workspace} restore-deleted {args.id})"
-                     if action == "delete" and changed else ""))
+            emit(
+                args,
+                {"id": args.id, "state": state, "changed": changed},
+                f"judgement {args.id} {state}"
+                + ("" if changed else f" (it was already {state})")
+                + (
+                    f" (undo: lmdojo-cli prefs {args.workspace} restore-deleted {args.id})"
+                    if action == "delete" and changed
+                    else ""
+                ),
+            )
         elif action == "backup":
             dest = store.backup(args.dest, force=args.force)
             emit(args, {"backup": str(dest)}, f"backed up {ws.db_path} to {dest}")
@@ -75,8 +94,12 @@ def add_prefs_parser(add) -> argparse.ArgumentParser:
     s = add("prefs", cmd_prefs, "The preference store: list, import, export, delete and undo, back up and restore.")
     # --json may come after the action too; SUPPRESS keeps a value given before it
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--json", action="store_true", default=argparse.SUPPRESS,
-                        help="print the result as one JSON object on the last line")
+    common.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="print the result as one JSON object on the last line",
+    )
     sub = s.add_subparsers(dest="prefs_action", required=True, metavar="ACTION", parser_class=type(s))
 
     def action(name, help):

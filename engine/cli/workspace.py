@@ -1,6 +1,7 @@
 """The workspace verbs of lmdojo-cli: `init` (a new workspace; with --demo, the generated demo
 world), `runs` (its runs and their status) and `repair` (rebuild the run index from the run folders).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,8 +17,14 @@ def cmd_init(args):
     if args.demo:
         from engine.data.demo import DemoConfig
 
-        demo_cfg = DemoConfig(seed=args.seed, people=args.people, augment_versions=args.augment_versions,
-                              stories=args.stories, permute=args.permute, fullname=args.fullname)
+        demo_cfg = DemoConfig(
+            seed=args.seed,
+            people=args.people,
+            augment_versions=args.augment_versions,
+            stories=args.stories,
+            permute=args.permute,
+            fullname=args.fullname,
+        )
         try:
             demo_cfg.validate()
         except ValueError as e:
@@ -39,9 +46,16 @@ def cmd_repair(args):
     ws = Workspace.open(args.workspace)  # opening already rebuilds what is missing, and notes it
     notes = take_notes()
     added = rebuild_run_index(ws)  # anything left (e.g. found while another process opened it)
-    emit(args, {"rebuilt": added, "notes": notes, "runs_on_disk": len(runs_on_disk(ws))},
-         "\n".join(notes) or (f"rebuilt {len(added)} runs: {', '.join(added)}" if added
-                               else f"the run index is complete ({len(runs_on_disk(ws))} run folders)"))
+    emit(
+        args,
+        {"rebuilt": added, "notes": notes, "runs_on_disk": len(runs_on_disk(ws))},
+        "\n".join(notes)
+        or (
+            f"rebuilt {len(added)} runs: {', '.join(added)}"
+            if added
+            else f"the run index is complete ({len(runs_on_disk(ws))} run folders)"
+        ),
+    )
     return 0
 
 
@@ -52,8 +66,10 @@ def cmd_runs(args):
 
     ws = Workspace.open(args.workspace)
     with Store(ws.db_path) as store:
-        runs = [{k: r[k] for k in ("id", "stage", "parent", "message")} | {"status": run_status(ws, r)}
-                for r in store.runs()]
+        runs = [
+            {k: r[k] for k in ("id", "stage", "parent", "message")} | {"status": run_status(ws, r)}
+            for r in store.runs()
+        ]
     emit(args, {"runs": runs}, "\n".join(f"{r['id']}  {r['stage']}  {r['status']}" for r in runs) or "no runs yet")
     return 0
 
@@ -66,12 +82,24 @@ def add_workspace_parsers(add) -> None:
 
     d = DemoConfig()
     s.add_argument("--people", type=int, default=d.people, help="fictional people in the demo world")
-    s.add_argument("--augment-versions", type=int, default=d.augment_versions,
-                   help="biographies per person, each sentence worded anew")
-    s.add_argument("--permute", action=argparse.BooleanOptionalAction, default=d.permute,
-                   help="each biography orders its sentences anew")
-    s.add_argument("--fullname", action=argparse.BooleanOptionalAction, default=d.fullname,
-                   help="every sentence names the person (--no-fullname: a pronoun after the first)")
+    s.add_argument(
+        "--augment-versions",
+        type=int,
+        default=d.augment_versions,
+        help="biographies per person, each sentence worded anew",
+    )
+    s.add_argument(
+        "--permute",
+        action=argparse.BooleanOptionalAction,
+        default=d.permute,
+        help="each biography orders its sentences anew",
+    )
+    s.add_argument(
+        "--fullname",
+        action=argparse.BooleanOptionalAction,
+        default=d.fullname,
+        help="every sentence names the person (--no-fullname: a pronoun after the first)",
+    )
     s.add_argument("--stories", type=int, default=d.stories, help="stories about the demo world's places")
 
     add("runs", cmd_runs, "List the runs of a workspace.")

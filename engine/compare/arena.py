@@ -7,6 +7,7 @@ go into the preference store to be ranked.
 the stored prompt and response ids a ranking refers to. `Queue` walks a list of prompts and
 remembers how far a person got, so a labelling session can be resumed another day.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,18 +51,27 @@ class Decoding:
     greedy: bool = knob(False, "Always take the most likely token: the same answer every time.")
     temperature: float = knob(0.8, "Below 1: safer, more repetitive; above 1: more surprising.", min=0.05, max=2.0)
     top_k: int = knob(50, "Sample only among the k most likely tokens (0 = all).", min=0)
-    top_p: float = knob(1.0, "Sample only among the most likely tokens that together reach p (1 = all).",
-                        min=0.05, max=1.0)
+    top_p: float = knob(
+        1.0, "Sample only among the most likely tokens that together reach p (1 = all).", min=0.05, max=1.0
+    )
     repetition_penalty: float = knob(1.0, "Above 1: tokens already in the text get less likely.", min=1.0, max=3.0)
-    eos_bias: float = knob(0.0, "Added to the end-of-turn token's logit: above 0 ends answers sooner.",
-                           min=-10.0, max=10.0)
+    eos_bias: float = knob(
+        0.0, "Added to the end-of-turn token's logit: above 0 ends answers sooner.", min=-10.0, max=10.0
+    )
     max_new_tokens: int = knob(64, "Longest answer in tokens.", min=1, max=1024)
     seed: int = knob(0, "Seed of the first answer; each further answer adds one.", min=0)
 
     def sampling(self, offset: int = 0) -> SamplingConfig:
-        return SamplingConfig(greedy=self.greedy, temperature=self.temperature, top_k=self.top_k, top_p=self.top_p,
-                              repetition_penalty=self.repetition_penalty, eos_bias=self.eos_bias,
-                              max_new_tokens=self.max_new_tokens, seed=self.seed + offset)
+        return SamplingConfig(
+            greedy=self.greedy,
+            temperature=self.temperature,
+            top_k=self.top_k,
+            top_p=self.top_p,
+            repetition_penalty=self.repetition_penalty,
+            eos_bias=self.eos_bias,
+            max_new_tokens=self.max_new_tokens,
+            seed=self.seed + offset,
+        )
 
 
 @dataclass
@@ -90,8 +100,15 @@ def contenders(ws: Workspace) -> list[dict]:
             folder = ckpt.resolve(ws.runs_dir, r["id"])
         except DojoError:
             continue  # no finished checkpoint yet
-        out.append({"run": r["id"], "stage": r["stage"], "status": r["status"],
-                    "lineage": lineage(r.get("parent")), "checkpoint": str(folder)})
+        out.append(
+            {
+                "run": r["id"],
+                "stage": r["stage"],
+                "status": r["status"],
+                "lineage": lineage(r.get("parent")),
+                "checkpoint": str(folder),
+            }
+        )
     return sorted(out, key=lambda c: c["run"], reverse=True)
 
 
@@ -113,8 +130,15 @@ class TextStream:
         return text
 
 
-def side_by_side(ws: Workspace, columns: list[Column], messages: list[dict], control: Control | None = None,
-                 device: str | torch.device = "cpu", source: str = "compare", store: bool = True) -> Iterator:
+def side_by_side(
+    ws: Workspace,
+    columns: list[Column],
+    messages: list[dict],
+    control: Control | None = None,
+    device: str | torch.device = "cpu",
+    source: str = "compare",
+    store: bool = True,
+) -> Iterator:
     """Every column answers `messages` (ending with a user turn); Token events interleaved, then
     Finished with {"prompt_id", "answers": [{"column", "run", "stage", "response_id", "text",
     "ended", "tokens"}]}. A stop keeps what was generated (status "cancelled")."""
@@ -170,16 +194,29 @@ def side_by_side(ws: Workspace, columns: list[Column], messages: list[dict], con
             yield Token(k, t, piece, round(p, 4), alts)
         elapsed = time.monotonic() - start
         yield Progress(max(counts), None, produced, produced / max(elapsed, 1e-9), elapsed, None, unit="token")
-    answers = [{"column": k, "run": infos[k][1], "stage": infos[k][2], "text": texts[k].strip(),
-                "ended": ended[k], "tokens": counts[k], "response_id": None} for k in range(len(columns))]
+    answers = [
+        {
+            "column": k,
+            "run": infos[k][1],
+            "stage": infos[k][2],
+            "text": texts[k].strip(),
+            "ended": ended[k],
+            "tokens": counts[k],
+            "response_id": None,
+        }
+        for k in range(len(columns))
+    ]
     prompt_id = None
     if store:
         with PrefStore(ws.db_path) as prefs:
-            prompt_id = prefs.add_prompt(messages[-1]["content"], messages if len(messages) > 1 else None, source=source)
+            prompt_id = prefs.add_prompt(
+                messages[-1]["content"], messages if len(messages) > 1 else None, source=source
+            )
             for a, col in zip(answers, columns):
                 decoding = asdict(col.decoding) | {"ended": a["ended"], "stopped_by_user": status == "cancelled"}
-                a["response_id"] = prefs.add_response(prompt_id, a["text"], run_id=a["run"], decoding=decoding,
-                                                      seed=col.decoding.seed, source=source)
+                a["response_id"] = prefs.add_response(
+                    prompt_id, a["text"], run_id=a["run"], decoding=decoding, seed=col.decoding.seed, source=source
+                )
     yield Finished(status, {"prompt_id": prompt_id, "answers": answers})
 
 
@@ -213,8 +250,11 @@ class Queue:
         """Each run answers `samples` times, each time with its own seed (at most MAX_COLUMNS)."""
         base = SamplingConfig(**self.decoding)
         seed = base.seed or 0
-        cols = [Column(r, replace(base, seed=seed + 1000 * self.position + s)) for r in self.runs
-                for s in range(self.samples)]
+        cols = [
+            Column(r, replace(base, seed=seed + 1000 * self.position + s))
+            for r in self.runs
+            for s in range(self.samples)
+        ]
         return cols[:MAX_COLUMNS]
 
     def current(self) -> list[dict] | None:
@@ -228,22 +268,35 @@ class Queues(Handle):
         self.conn = connect(ws.db_path)
         self.conn.execute(_QUEUE_SCHEMA)
 
-    def create(self, name: str, prompts: list[list[dict]], runs: list[str], samples: int = 1,
-               decoding: SamplingConfig | None = None) -> Queue:
+    def create(
+        self,
+        name: str,
+        prompts: list[list[dict]],
+        runs: list[str],
+        samples: int = 1,
+        decoding: SamplingConfig | None = None,
+    ) -> Queue:
         if not prompts:
             raise DojoError("the queue has no prompts")
         if not runs or samples < 1 or len(runs) * samples < 2:
             raise DojoError("a queue needs at least two answers per prompt (two runs, or samples ≥ 2)")
-        spec = {"prompts": prompts, "runs": list(runs), "samples": samples,
-                "decoding": asdict(decoding or SamplingConfig(max_new_tokens=64))}
+        spec = {
+            "prompts": prompts,
+            "runs": list(runs),
+            "samples": samples,
+            "decoding": asdict(decoding or SamplingConfig(max_new_tokens=64)),
+        }
         with self.conn:
-            cur = self.conn.execute("INSERT INTO compare_queues (name, spec, created) VALUES (?, ?, ?)",
-                                    (name, json.dumps(spec, ensure_ascii=False), time.strftime("%Y-%m-%d %H:%M:%S")))
+            cur = self.conn.execute(
+                "INSERT INTO compare_queues (name, spec, created) VALUES (?, ?, ?)",
+                (name, json.dumps(spec, ensure_ascii=False), time.strftime("%Y-%m-%d %H:%M:%S")),
+            )
         return self.get(cur.lastrowid)
 
     def get(self, queue_id: int) -> Queue:
-        row = self.conn.execute("SELECT id, name, spec, position FROM compare_queues WHERE id = ?",
-                                (queue_id,)).fetchone()
+        row = self.conn.execute(
+            "SELECT id, name, spec, position FROM compare_queues WHERE id = ?", (queue_id,)
+        ).fetchone()
         if row is None:
             raise DojoError(f"no queue {queue_id}")
         spec = json.loads(row[2])

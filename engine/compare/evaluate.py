@@ -8,6 +8,7 @@ end-of-turn token; the mean answer length in tokens; what always answering a fie
 value would score (`chance_by_field`); and for a pretraining run, how many of the facts in its
 training biographies it memorised (`memorisation`).
 """
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,9 @@ from engine.io.workspace import Workspace
 from engine.tokenizer import END, special_id, tokenizer_for
 
 
-def evaluate_run(ws: Workspace, ref: str, questions: list[dict], max_new_tokens: int = 48,
-                 device: str | torch.device = "cpu") -> dict:
+def evaluate_run(
+    ws: Workspace, ref: str, questions: list[dict], max_new_tokens: int = 48, device: str | torch.device = "cpu"
+) -> dict:
     folder = ckpt.resolve(ws.runs_dir, ref)
     tok, tok_hash = tokenizer_for(ws.tokenizer_path, ckpt.read_meta(folder).get("tokenizer_hash"))  # its own
     model, meta = ckpt.load_gpt(folder, device, tok_hash)
@@ -32,12 +34,17 @@ def evaluate_run(ws: Workspace, ref: str, questions: list[dict], max_new_tokens:
     exact, loose, ended, length = [], [], 0, 0
     for q in questions:
         out = chat(model, tok, q["messages"], SamplingConfig(greedy=True, max_new_tokens=max_new_tokens))
-        exact.append(K.exact_match(out.text, q["fact"], q["field"], q["lang"]) if "lang" in q
-                     else K.contains(out.text, q["fact"]))
+        exact.append(
+            K.exact_match(out.text, q["fact"], q["field"], q["lang"])
+            if "lang" in q
+            else K.contains(out.text, q["fact"])
+        )
         loose.append(K.contains(out.text, q["fact"]))
         ended += out.stop_token == end  # the end-of-turn token, not end-of-text
         length += len(out.token_ids)
-    probes = [p for q in questions if "answer" in q and (p := K.answer_opening(q["messages"], q["answer"], q["fact"], tok))]
+    probes = [
+        p for q in questions if "answer" in q and (p := K.answer_opening(q["messages"], q["answer"], q["fact"], tok))
+    ]
     first = K.first_token_hits(model, probes) if probes else []
     n = max(1, len(questions))
 
@@ -47,11 +54,19 @@ def evaluate_run(ws: Workspace, ref: str, questions: list[dict], max_new_tokens:
             groups.setdefault(q.get("field", "?"), []).append(h)
         return {f: round(sum(v) / len(v), 4) for f, v in sorted(groups.items())}
 
-    result = {"run": meta.get("run_id", str(ref)), "checkpoint": str(folder), "stage": meta.get("stage"),
-              "qa_accuracy": round(sum(exact) / n, 4), "qa_contains": round(sum(loose) / n, 4),
-              "first_token_accuracy": round(sum(first) / len(first), 4) if first else None,
-              "end_rate": round(ended / n, 4), "mean_length": round(length / n, 2), "questions": len(questions),
-              "qa_by_field": by_field(exact), "qa_contains_by_field": by_field(loose)}
+    result = {
+        "run": meta.get("run_id", str(ref)),
+        "checkpoint": str(folder),
+        "stage": meta.get("stage"),
+        "qa_accuracy": round(sum(exact) / n, 4),
+        "qa_contains": round(sum(loose) / n, 4),
+        "first_token_accuracy": round(sum(first) / len(first), 4) if first else None,
+        "end_rate": round(ended / n, 4),
+        "mean_length": round(length / n, 2),
+        "questions": len(questions),
+        "qa_by_field": by_field(exact),
+        "qa_contains_by_field": by_field(loose),
+    }
     if meta.get("stage") == "pretrain":
         result["memorisation"] = run_memorisation(ws, model, tok)
     return result
@@ -71,5 +86,7 @@ def evaluate_runs(ws: Workspace, refs: list[str], limit: int = 200, device="cpu"
     if not questions:
         raise DojoError("the held-out QA set is empty")
     world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
-    return {"runs": [evaluate_run(ws, r, questions, device=device) for r in refs],
-            "chance_by_field": K.chance_by_field(world, questions)}
+    return {
+        "runs": [evaluate_run(ws, r, questions, device=device) for r in refs],
+        "chance_by_field": K.chance_by_field(world, questions),
+    }

@@ -11,6 +11,7 @@
 * `answer_opening`: the same probe on a question, after the answer's opening ("She was born
   in"): whether the knowledge is reachable from the question.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,11 +38,13 @@ def _frame(lang: str, field: str) -> re.Pattern:
     """The answer wording of a field as a pattern whose group `value` is what the answer states."""
     template = P.ANSWERS[lang][field]
     before, after = (re.sub(r"\{[A-Za-z]+\}", "", part) for part in template.split("{value}"))
+
     def words(s: str) -> str:
         return re.escape(s.strip().rstrip(".。")).replace(r"\ ", r"\s+")
 
-    return re.compile(r"^.*?" + words(before) + r"\s*(?P<value>.*?)\s*"
-                      + words(after) + r"[\s\W_]*$", re.IGNORECASE | re.DOTALL)
+    return re.compile(
+        r"^.*?" + words(before) + r"\s*(?P<value>.*?)\s*" + words(after) + r"[\s\W_]*$", re.IGNORECASE | re.DOTALL
+    )
 
 
 _FRAMES = {(lang, field): _frame(lang, field) for lang in P.ANSWERS for field in P.FIELDS}
@@ -65,6 +68,7 @@ def contains(answer: str, fact: str) -> bool:
 
 
 # --------------------------------------------------------------------------- teacher-forced probes
+
 
 @torch.inference_mode()
 def first_token_hits(model, items: list[tuple[list[int], int]], batch: int = 64) -> list[bool]:
@@ -112,6 +116,7 @@ def answer_opening(messages: list[dict], answer: str, fact: str, tok) -> tuple[l
 
 # --------------------------------------------------------------------------- the demo's biographies
 
+
 def demo_biographies(ws, trained_only: bool = True) -> list[dict]:
     """The demo corpus's biographies with the spans of their facts; with `trained_only`, only those
     the workspace's token shards put in the training split (when the shards are there)."""
@@ -123,8 +128,11 @@ def demo_biographies(ws, trained_only: bool = True) -> list[dict]:
         try:  # a probe, not a stage: a line someone edited into something else is passed over
             d = json.loads(line)
             md, text = d["metadata"], d["text"]
-            if md.get("kind") == "bio" and md.get("facts") and all(
-                    0 <= s < e <= len(text) for s, e in md["facts"].values()):
+            if (
+                md.get("kind") == "bio"
+                and md.get("facts")
+                and all(0 <= s < e <= len(text) for s, e in md["facts"].values())
+            ):
                 bios.append(d)
         except (ValueError, KeyError, TypeError, AttributeError):
             continue
@@ -171,7 +179,9 @@ def _shares(hits: list[bool], keys: list[tuple]) -> dict:
 
     out = {"all": share(hits)}
     out["by_field"] = {f: share(h for h, k in zip(hits, keys) if k[0] == f) for f in sorted({k[0] for k in keys})}
-    out["by_lang"] = {lang: share(h for h, k in zip(hits, keys) if k[1] == lang) for lang in sorted({k[1] for k in keys})}
+    out["by_lang"] = {
+        lang: share(h for h, k in zip(hits, keys) if k[1] == lang) for lang in sorted({k[1] for k in keys})
+    }
     splits = sorted({k[2] for k in keys if k[2]})
     if splits:
         out["by_split"] = {s: share(h for h, k in zip(hits, keys) if k[2] == s) for s in splits}
@@ -184,12 +194,17 @@ def chance_by_field(world: dict, questions: list[dict]) -> dict:
     sft_people = [p for p in world["people"] if p.get("split") == "sft"] or world["people"]
     from engine.data.demo import fact_value
 
-    best = {(f, lang): Counter(fact_value(p, f, lang) for p in sft_people).most_common(1)[0][0]
-            for f in world["fields"] for lang in P.ANSWERS}
+    best = {
+        (f, lang): Counter(fact_value(p, f, lang) for p in sft_people).most_common(1)[0][0]
+        for f in world["fields"]
+        for lang in P.ANSWERS
+    }
     hits: dict[str, list[bool]] = {}
     for q in questions:
         guess = best.get((q["field"], q["lang"]), "")
         hits.setdefault(q["field"], []).append(normalise(guess) == normalise(q["fact"]))
     total = [h for v in hits.values() for h in v]
-    return {"all": round(sum(total) / max(1, len(total)), 4),
-            **{f: round(sum(v) / len(v), 4) for f, v in sorted(hits.items())}}
+    return {
+        "all": round(sum(total) / max(1, len(total)), 4),
+        **{f: round(sum(v) / len(v), 4) for f, v in sorted(hits.items())},
+    }

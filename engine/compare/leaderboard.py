@@ -12,6 +12,7 @@ K x K solve. Elo is the same strength on Chatbot Arena's scale, 1000 + 400 / ln(
 interval is the percentile bootstrap over judgements (a ranking's pairs stay together, since they
 were decided at once).
 """
+
 from __future__ import annotations
 
 import math
@@ -53,11 +54,21 @@ def leaderboard(prefs: PrefStore, judge: str | None = None, bootstrap: int = 200
         mine = [g for g in games if run in g[1:3]]
         ties = sum(g[3] for g in mine)
         wins = sum(not g[3] and g[1] == run for g in mine)
-        out.append({"run": run, "score": round(float(s[k]), 6), "elo": round(elo(s[k]), 1),
-                    "ci_low": round(float(lo[k]), 1), "ci_high": round(float(hi[k]), 1),
-                    "wins": wins, "losses": len(mine) - wins - ties, "ties": ties,
-                    "win_rate": round((wins + ties / 2) / len(mine), 4), "games": len(mine),
-                    "judgements": len({g[0] for g in mine})})
+        out.append(
+            {
+                "run": run,
+                "score": round(float(s[k]), 6),
+                "elo": round(elo(s[k]), 1),
+                "ci_low": round(float(lo[k]), 1),
+                "ci_high": round(float(hi[k]), 1),
+                "wins": wins,
+                "losses": len(mine) - wins - ties,
+                "ties": ties,
+                "win_rate": round((wins + ties / 2) / len(mine), 4),
+                "games": len(mine),
+                "judgements": len({g[0] for g in mine}),
+            }
+        )
     out.sort(key=lambda r: (-r["score"], r["run"]))
     return {"runs": out, "pairs": len(games), "judgements": len(jids), "lambda": LAMBDA}
 
@@ -119,8 +130,7 @@ def _bootstrap(fit_counts, n: int, times: int, seed: int, s: np.ndarray) -> tupl
     if n == 0 or times < 1:
         return point, point
     rng = np.random.default_rng(seed)
-    fits = np.stack([fit_counts(np.bincount(rng.integers(0, n, n), minlength=n).astype(float))
-                     for _ in range(times)])
+    fits = np.stack([fit_counts(np.bincount(rng.integers(0, n, n), minlength=n).astype(float)) for _ in range(times)])
     e = ELO_BASE + ELO_SCALE * fits
     lo, hi = np.percentile(e, 2.5, axis=0), np.percentile(e, 97.5, axis=0)
     # the percentile interval of a skewed statistic can miss the point estimate: widen to hold it

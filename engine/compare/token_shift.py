@@ -16,6 +16,7 @@ what a base model cannot know.
 
 `token_shift(ws, base, aligned, prompts)`; `lmdojo-cli shift WS --base A --aligned B`.
 """
+
 from __future__ import annotations
 
 from collections import Counter
@@ -35,8 +36,14 @@ CLASSES = ("unshifted", "marginal", "shifted")
 TIE_EPS = 1e-4
 
 
-def token_shift(ws: Workspace, base: str, aligned: str, prompts: list[list[dict]], max_new_tokens: int = 64,
-                device: str | torch.device = "cpu") -> dict:
+def token_shift(
+    ws: Workspace,
+    base: str,
+    aligned: str,
+    prompts: list[list[dict]],
+    max_new_tokens: int = 64,
+    device: str | torch.device = "cpu",
+) -> dict:
     """Shares of unshifted / marginal / shifted answer positions, the most shifted tokens, and
     every answer token by token (module docstring)."""
     if not prompts:
@@ -59,22 +66,31 @@ def token_shift(ws: Workspace, base: str, aligned: str, prompts: list[list[dict]
     per_prompt, counts, shifted = [], Counter(), Counter()
     for messages in prompts:
         ids = chat_ids(tok, messages, add_generation_prompt=True)
-        ids = ids[-(block - budget - 1):]  # from the left: both models then read exactly the same context
+        ids = ids[-(block - budget - 1) :]  # from the left: both models then read exactly the same context
         answer = _greedy_answer(aligned_model, ids, budget, stop)
         tokens = _classify(tok, base_model, ids, answer)
         for t in tokens:
             counts[t["class"]] += 1
             if t["class"] == "shifted":
                 shifted[t["token"]] += 1
-        per_prompt.append({"prompt": messages[-1].get("content", ""),
-                           "answer": tok.decode([t for t in answer if t not in stop], skip_special_tokens=False),
-                           "tokens": tokens})
+        per_prompt.append(
+            {
+                "prompt": messages[-1].get("content", ""),
+                "answer": tok.decode([t for t in answer if t not in stop], skip_special_tokens=False),
+                "tokens": tokens,
+            }
+        )
     n = sum(counts.values())
     shares = {c: round(counts[c] / n, 4) for c in CLASSES}
-    return {"base": _run_id(base_meta, base), "aligned": _run_id(aligned_meta, aligned), "prompts": len(prompts),
-            "positions": n, **shares,
-            "top_shifted": [{"token": t, "count": c} for t, c in shifted.most_common(10)],
-            "per_prompt": per_prompt}
+    return {
+        "base": _run_id(base_meta, base),
+        "aligned": _run_id(aligned_meta, aligned),
+        "prompts": len(prompts),
+        "positions": n,
+        **shares,
+        "top_shifted": [{"token": t, "count": c} for t, c in shifted.most_common(10)],
+        "per_prompt": per_prompt,
+    }
 
 
 def _load(ws: Workspace, ref: str, device, tok_hash: str):
@@ -102,15 +118,21 @@ def _classify(tok, model, prompt_ids: list[int], answer: list[int]) -> list[dict
     device = model.tok_emb.weight.device
     logits, _ = model(torch.tensor([prompt_ids + answer], device=device))
     # the logits at position i predict token i + 1
-    logits = logits[0, len(prompt_ids) - 1:len(prompt_ids) - 1 + len(answer)].float().cpu()
+    logits = logits[0, len(prompt_ids) - 1 : len(prompt_ids) - 1 + len(answer)].float().cpu()
     target = torch.tensor(answer)
     chosen = logits.gather(1, target[:, None])
     ranks = 1 + (logits > chosen + TIE_EPS).sum(1)
     top = torch.softmax(logits, -1).topk(3, dim=-1)
     out = []
     for t, rank, p, i in zip(answer, ranks.tolist(), top.values.tolist(), top.indices.tolist()):
-        out.append({"token": token_display(tok, t), "class": _class(rank), "base_rank": rank,
-                    "base_top": [[token_display(tok, j), round(q, 4)] for j, q in zip(i, p)]})
+        out.append(
+            {
+                "token": token_display(tok, t),
+                "class": _class(rank),
+                "base_rank": rank,
+                "base_top": [[token_display(tok, j), round(q, 4)] for j, q in zip(i, p)],
+            }
+        )
     return out
 
 

@@ -7,6 +7,7 @@ Per-document steps (normalise, rules) can run on several processes (`workers`); 
 that remember what they have seen (dedup) and the writer run in order in this process, so the
 output is the same whatever the number of workers.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,7 +35,7 @@ from engine.io.workspace import Workspace
 
 STAGE = "data"
 CHUNK = 256  # documents per task sent to a worker process
-AHEAD = 4    # chunks in flight per worker: results never pile up faster than the in-order steps take them
+AHEAD = 4  # chunks in flight per worker: results never pile up faster than the in-order steps take them
 EXAMPLE_CHARS = 400
 
 
@@ -46,8 +47,12 @@ class CleanConfig:
     workers: int = knob(1, "Processes for the per-document steps.", min=1, max=64)
     shard_docs: int = knob(50_000, "Documents per output shard.", min=1)
     examples_per_reason: int = knob(5, "Rejected examples kept in the report per reason.", min=0)
-    quality_keep_reference: float = knob(0.99, "With quality.threshold 0 (auto): the threshold keeps this share "
-                                         "of held-out reference documents.", min=0.5, max=1.0)
+    quality_keep_reference: float = knob(
+        0.99,
+        "With quality.threshold 0 (auto): the threshold keeps this share of held-out reference documents.",
+        min=0.5,
+        max=1.0,
+    )
     reader: ReaderConfig = field(default_factory=ReaderConfig)
     normalize: NormalizeConfig = field(default_factory=NormalizeConfig)
     rules: RulesConfig = field(default_factory=RulesConfig)
@@ -142,9 +147,16 @@ class _Report:
         first = self.counts["input"]
         out = []
         for step, c in self.counts.items():
-            out.append({"step": step, "documents": c.documents, "chars": c.chars, "est_tokens": round(c.est_tokens),
-                        "documents_pct": round(100 * c.documents / max(1, first.documents), 2),
-                        "chars_pct": round(100 * c.chars / max(1, first.chars), 2)})
+            out.append(
+                {
+                    "step": step,
+                    "documents": c.documents,
+                    "chars": c.chars,
+                    "est_tokens": round(c.est_tokens),
+                    "documents_pct": round(100 * c.documents / max(1, first.documents), 2),
+                    "chars_pct": round(100 * c.chars / max(1, first.chars), 2),
+                }
+            )
         return out
 
 
@@ -229,8 +241,11 @@ def _finish(doc: Doc, size, steps, report: _Report, writer: _ShardWriter, cfg: C
             return 0
         report.counts[step.name].add(size)
     q = doc.metadata.get("quality")
-    times = cfg.quality.upsample_times if (cfg.quality.upsample_threshold > 0 and q is not None
-                                           and q >= cfg.quality.upsample_threshold) else 1
+    times = (
+        cfg.quality.upsample_times
+        if (cfg.quality.upsample_threshold > 0 and q is not None and q >= cfg.quality.upsample_threshold)
+        else 1
+    )
     for k in range(times):  # high-quality text seen more often, as GPT-3 weighted its best sources
         writer.write(doc if k == 0 else Doc(f"{doc.id}#{k + 1}", doc.text, {**doc.metadata, "copy": k + 1}))
     report.counts["output"].add(size, times)
@@ -247,8 +262,13 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
         if not s.exists():
             raise DojoError(f"source not found: {s}")
     out_dir = Path(cfg.out) if cfg.out else ws.data_dir / "clean"
-    check_output_dir(out_dir, "clean", legacy=lambda f: (f / "report.json").is_file() and (f / "config.toml").is_file(),
-                     sources=sources, workspace=ws.root)
+    check_output_dir(
+        out_dir,
+        "clean",
+        legacy=lambda f: (f / "report.json").is_file() and (f / "config.toml").is_file(),
+        sources=sources,
+        workspace=ws.root,
+    )
     building = building_dir(out_dir)
     try:
         return (yield from _clean_into(ws, cfg, control, sources, out_dir, building, t0))
@@ -257,8 +277,9 @@ def run(ws: Workspace, cfg: CleanConfig | None = None, control: Control | None =
         raise
 
 
-def _clean_into(ws: Workspace, cfg: CleanConfig, control: Control, sources: list[Path], out_dir: Path,
-                building: Path, t0: float) -> Iterator:
+def _clean_into(
+    ws: Workspace, cfg: CleanConfig, control: Control, sources: list[Path], out_dir: Path, building: Path, t0: float
+) -> Iterator:
 
     clf, note = _train_quality(cfg, ws, sources)
     yield Log(note)
@@ -281,8 +302,11 @@ def _clean_into(ws: Workspace, cfg: CleanConfig, control: Control, sources: list
     if cfg.workers > 1:
         ctx = multiprocessing.get_context("spawn")  # fork would copy torch's threads and locks
         pool = ctx.Pool(cfg.workers, initializer=_init_worker, initargs=(to_dict(cfg),))
-        results = (r for chunk in _ordered_map(pool, _apply_local, _chunks(input_docs(), CHUNK), AHEAD * cfg.workers)
-                   for r in chunk)
+        results = (
+            r
+            for chunk in _ordered_map(pool, _apply_local, _chunks(input_docs(), CHUNK), AHEAD * cfg.workers)
+            for r in chunk
+        )
     else:
         _init_worker(to_dict(cfg))
         results = (r for chunk in _chunks(input_docs(), CHUNK) for r in _apply_local(chunk))
@@ -290,7 +314,7 @@ def _clean_into(ws: Workspace, cfg: CleanConfig, control: Control, sources: list
         local = ["normalize", "rules"]
         for n, (doc, step_name, reason) in enumerate(results, 1):
             size = _size(doc.text)  # the text the later steps see; it no longer changes
-            for passed in (local if reason is None else local[: local.index(step_name)]):
+            for passed in local if reason is None else local[: local.index(step_name)]:
                 report.counts[passed].add(size)
             if reason:
                 report.drop(step_name, reason, doc)
@@ -298,8 +322,15 @@ def _clean_into(ws: Workspace, cfg: CleanConfig, control: Control, sources: list
                 upsampled += _finish(doc, size, steps_after, report, writer, cfg)
             if n % 1000 == 0:
                 el = time.perf_counter() - t0
-                yield Progress(n, None, report.counts["input"].chars, report.counts["input"].chars / max(el, 1e-9),
-                               el, None, unit="docs")
+                yield Progress(
+                    n,
+                    None,
+                    report.counts["input"].chars,
+                    report.counts["input"].chars / max(el, 1e-9),
+                    el,
+                    None,
+                    unit="docs",
+                )
                 if control.cancelled:
                     break
                 control.wait_while_paused()
@@ -315,19 +346,30 @@ def _clean_into(ws: Workspace, cfg: CleanConfig, control: Control, sources: list
     if report.counts["input"].documents == 0:
         shutil.rmtree(building, ignore_errors=True)
         skipped = "; ".join(f"{s.path}: {s.reason}" for s in reader.skipped[:5])
-        raise DojoError("no input: no readable documents in " + ", ".join(map(str, sources))
-                        + (f" (skipped {skipped})" if skipped else ""))
+        raise DojoError(
+            "no input: no readable documents in "
+            + ", ".join(map(str, sources))
+            + (f" (skipped {skipped})" if skipped else "")
+        )
 
     extra = {s.name: s.close() for s in steps_after}
     result = {
-        "out": str(out_dir), "files": writer.files,
-        "funnel": [{k: f[k] for k in ("step", "documents", "chars", "est_tokens", "documents_pct", "chars_pct")}
-                   for f in report.funnel()],
+        "out": str(out_dir),
+        "files": writer.files,
+        "funnel": [
+            {k: f[k] for k in ("step", "documents", "chars", "est_tokens", "documents_pct", "chars_pct")}
+            for f in report.funnel()
+        ],
         "reasons": {step: dict(c) for step, c in report.reasons.items()},
         "skipped_inputs": [{"path": s.path, "reason": s.reason} for s in reader.skipped],
-        "bad_records": reader.n_bad, "input_stats": reader.stats, "upsampled_docs": upsampled,
-        "examples": report.examples, "steps": extra, "quality_note": note,
-        "seconds": round(time.perf_counter() - t0, 2), "config": to_dict(cfg),
+        "bad_records": reader.n_bad,
+        "input_stats": reader.stats,
+        "upsampled_docs": upsampled,
+        "examples": report.examples,
+        "steps": extra,
+        "quality_note": note,
+        "seconds": round(time.perf_counter() - t0, 2),
+        "config": to_dict(cfg),
     }
     atomic_write_text(building / "report.json", json.dumps(result, ensure_ascii=False, indent=1))
     atomic_write_text(building / "config.toml", to_toml(cfg))
@@ -339,4 +381,3 @@ def _clean_into(ws: Workspace, cfg: CleanConfig, control: Control, sources: list
         store.set_status(run_id, "done")
     result["run"] = run_id
     yield Finished("done", result)
-

@@ -4,6 +4,7 @@ Formats: `*.jsonl` with a `text` field per line (the datatrove / HF datasets con
 `id` optional) and `*.txt`, one document per file. A bad JSONL line is an error that names
 the file and line.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,13 @@ def corpus_files(folder: Path) -> list[Path]:
     if not folder.is_dir():
         raise DojoError(f"corpus folder not found: {folder}")
     # names starting with "_" or "." are the folder's own bookkeeping (reports, rejects), not text
-    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix in (".jsonl", ".txt")
-                   and not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts))
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file()
+        and p.suffix in (".jsonl", ".txt")
+        and not any(part.startswith(("_", ".")) for part in p.relative_to(folder).parts)
+    )
     if not files:
         raise DojoError(f"no .jsonl or .txt files in {folder}")
     return files

@@ -26,6 +26,7 @@ banding), not by the ~4.5 KB that MinHashLSH and Python lists took.
 Both steps are deterministic: the same documents in the same order give the same decisions
 (in any process), and the first document of a duplicate group is the one kept.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -52,7 +53,7 @@ def _normalise(text: str) -> str:
 
 
 RECENT_CAP = 1 << 17  # entries kept in a Python set/dict before they are merged into the sorted arrays
-SIG_BLOCK = 4096     # signatures of the latest kept documents kept in memory before they go to disk
+SIG_BLOCK = 4096  # signatures of the latest kept documents kept in memory before they go to disk
 
 
 def _merge_sorted(main: np.ndarray, new: np.ndarray, *payload: tuple[np.ndarray, np.ndarray]):
@@ -135,7 +136,7 @@ class _TempFile:
         if hasattr(os, "pwrite"):
             view = memoryview(data)
             while view:
-                view = view[os.pwrite(self.fh.fileno(), view, off + len(data) - len(view)):]
+                view = view[os.pwrite(self.fh.fileno(), view, off + len(data) - len(view)) :]
         else:
             self.fh.seek(off)
             self.fh.write(data)
@@ -240,12 +241,21 @@ class ExactDedup(Step):
 @dataclass
 class NearDedupConfig:
     enabled: bool = knob(True, "Drop documents that are near copies of an earlier one (MinHash + LSH).")
-    threshold: float = knob(0.8, "Estimated Jaccard similarity of the shingle sets at which a document "
-                            "counts as a near copy.", min=0.05, max=1.0)
-    num_perm: int = knob(128, "MinHash permutations: more estimate similarity more precisely, slower.",
-                         min=16, max=1024)
-    shingle: int = knob(3, "Shingle width in columns: 3 Latin characters or 2 Chinese ones (a CJK "
-                        "character is two columns).", min=1, max=32)
+    threshold: float = knob(
+        0.8,
+        "Estimated Jaccard similarity of the shingle sets at which a document counts as a near copy.",
+        min=0.05,
+        max=1.0,
+    )
+    num_perm: int = knob(
+        128, "MinHash permutations: more estimate similarity more precisely, slower.", min=16, max=1024
+    )
+    shingle: int = knob(
+        3,
+        "Shingle width in columns: 3 Latin characters or 2 Chinese ones (a CJK character is two columns).",
+        min=1,
+        max=32,
+    )
     seed: int = knob(1, "Seed of the MinHash permutations.")
 
     def validate(self) -> None:
@@ -254,7 +264,7 @@ class NearDedupConfig:
 
 _U32 = np.uint32
 _U64 = np.uint64
-_MULT = _U64(0x100000001B3)         # FNV-1a 64-bit prime: per-character multiplier of the rolling hash
+_MULT = _U64(0x100000001B3)  # FNV-1a 64-bit prime: per-character multiplier of the rolling hash
 _OFFSET = _U64(0xCBF29CE484222325)  # FNV offset basis
 
 
@@ -268,10 +278,23 @@ def _fmix32(h: np.ndarray) -> np.ndarray:
 
 
 # Wide (East Asian Width W/F) code point ranges: CJK ideographs, kana, hangul, fullwidth forms.
-_WIDE = np.array([(0x1100, 0x115F), (0x2E80, 0x303E), (0x3041, 0x33FF), (0x3400, 0x4DBF),
-                  (0x4E00, 0x9FFF), (0xA000, 0xA4CF), (0xAC00, 0xD7A3), (0xF900, 0xFAFF),
-                  (0xFE30, 0xFE4F), (0xFF00, 0xFF60), (0xFFE0, 0xFFE6), (0x20000, 0x3FFFD)],
-                 dtype=np.int64)
+_WIDE = np.array(
+    [
+        (0x1100, 0x115F),
+        (0x2E80, 0x303E),
+        (0x3041, 0x33FF),
+        (0x3400, 0x4DBF),
+        (0x4E00, 0x9FFF),
+        (0xA000, 0xA4CF),
+        (0xAC00, 0xD7A3),
+        (0xF900, 0xFAFF),
+        (0xFE30, 0xFE4F),
+        (0xFF00, 0xFF60),
+        (0xFFE0, 0xFFE6),
+        (0x20000, 0x3FFFD),
+    ],
+    dtype=np.int64,
+)
 
 
 def char_widths(cps: np.ndarray) -> np.ndarray:
@@ -309,7 +332,7 @@ def shingle_hashes(text: str, k: int) -> np.ndarray:
     with np.errstate(over="ignore"):
         h = np.full(count, _OFFSET, dtype=_U64)
         for j in range(k):
-            step = (h ^ padded[j:j + count]) * _MULT
+            step = (h ^ padded[j : j + count]) * _MULT
             h = step if lengths is None else np.where(j < lengths, step, h)
         h ^= h >> _U64(30)
         h *= _U64(0xBF58476D1CE4E5B9)
@@ -324,7 +347,7 @@ def shingles(text: str, k: int) -> list[str]:
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype="<u4").astype(np.int64)
     ends_at = np.concatenate(([0], np.cumsum(char_widths(cps))))
     stop = np.searchsorted(ends_at, ends_at[:-1] + k, side="left")
-    return [text[i:int(e)] for i, e in enumerate(stop) if e <= len(text)]
+    return [text[i : int(e)] for i, e in enumerate(stop) if e <= len(text)]
 
 
 class MinHasher:
@@ -348,7 +371,7 @@ class MinHasher:
             hv = np.unique(hv)
         hv = _fmix32(hv)
         for start in range(0, hv.size, self._chunk):
-            col = hv[start:start + self._chunk, None]
+            col = hv[start : start + self._chunk, None]
             np.minimum(out, (col * self.a + self.b).min(axis=0), out=out)
         return out
 
@@ -446,8 +469,8 @@ class _Signatures:
     def __init__(self, num_perm: int, block: int | None = None):
         self.num_perm, self.row = num_perm, num_perm * 4
         self._block = np.empty((block or SIG_BLOCK, num_perm), dtype=_U32)
-        self._base = 0   # keys below this are on disk
-        self._fill = 0   # rows used in the block
+        self._base = 0  # keys below this are on disk
+        self._fill = 0  # rows used in the block
         self._file: _TempFile | None = None
 
     def append(self, signature: np.ndarray):
@@ -487,8 +510,8 @@ class NearDedup(Step):
         # rows, which finds 95% of pairs at Jaccard 0.8 (the default weights find 40%).
         self.lsh = BandIndex(self.cfg.threshold, self.cfg.num_perm, LSH_WEIGHTS)
         self._sigs = _Signatures(self.cfg.num_perm)  # key (kept-document number) -> signature
-        self._ids = _LineLog(".ids")                   # key -> doc id, one line each
-        self._dropped = _LineLog(".dropped")           # ids of near duplicates, in order
+        self._ids = _LineLog(".ids")  # key -> doc id, one line each
+        self._dropped = _LineLog(".dropped")  # ids of near duplicates, in order
         self._dropped_for = np.empty(1024, dtype=np.int64)  # the key each one was dropped for
         self._n_dropped = 0
         self.too_short = 0
@@ -556,8 +579,10 @@ class NearDedup(Step):
     def close(self) -> dict:
         if self._report is not None:
             return self._report
-        clusters = [{"kept": kept, "dropped": dropped, "size": len(dropped) + 1}
-                    for kept, dropped in self.clusters(MAX_CLUSTERS_REPORTED)]
+        clusters = [
+            {"kept": kept, "dropped": dropped, "size": len(dropped) + 1}
+            for kept, dropped in self.clusters(MAX_CLUSTERS_REPORTED)
+        ]
         report = {"clusters": clusters, "cluster_count": self.cluster_count, "too_short": self.too_short}
         self.release()
         self._report = report

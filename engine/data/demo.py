@@ -19,6 +19,7 @@ Output depends only on the config: the same config gives byte-identical files. E
 from its own RNG seeded from `cfg.seed` so that, e.g., changing `stories` leaves the people as
 they were. Standard library only.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -46,11 +47,11 @@ HOBBY = {h[0]: h for h in P.HOBBIES}
 @dataclass
 class DemoConfig:
     seed: int = 0
-    people: int = 100            # number of fictional people
-    augment_versions: int = 5    # biographies of each person, per language
-    stories: int = 100           # short stories / facts about the world
-    permute: bool = True         # each version orders its sentences anew
-    fullname: bool = True        # every sentence names the person (else a pronoun after the first)
+    people: int = 100  # number of fictional people
+    augment_versions: int = 5  # biographies of each person, per language
+    stories: int = 100  # short stories / facts about the world
+    permute: bool = True  # each version orders its sentences anew
+    fullname: bool = True  # every sentence names the person (else a pronoun after the first)
 
     def validate(self) -> None:
         for name in ("seed", "people", "augment_versions", "stories"):
@@ -73,6 +74,7 @@ def _check_range(name: str, value: int, lo: int, hi: int) -> None:
 
 
 # --------------------------------------------------------------------------- people
+
 
 def _unique_name(used: set[str], makers, sep: str) -> str:
     """First unused name from the makers (tried in order, 64 draws each), else a numbered one."""
@@ -97,36 +99,46 @@ def _make_people(n: int, rng: random.Random) -> list[dict]:
     for i in range(n):
         g = rng.choice("fm")
         first, last = P.FIRST_NAMES_EN[g], P.LAST_NAMES_EN
-        name_en = _unique_name(used_en, [
-            lambda: f"{rng.choice(first)} {rng.choice(last)}",
-            lambda: f"{rng.choice(first)} {rng.choice(P.MIDDLE_INITIALS_EN)} {rng.choice(last)}",
-        ], " ")
+        name_en = _unique_name(
+            used_en,
+            [
+                lambda: f"{rng.choice(first)} {rng.choice(last)}",
+                lambda: f"{rng.choice(first)} {rng.choice(P.MIDDLE_INITIALS_EN)} {rng.choice(last)}",
+            ],
+            " ",
+        )
         chars = P.GIVEN_CHARS_ZH[g]
-        name_zh = _unique_name(used_zh, [
-            lambda: rng.choice(P.SURNAMES_ZH) + rng.choice(P.GIVEN_NAMES_ZH[g]),
-            lambda: rng.choice(P.SURNAMES_ZH) + rng.choice(chars) + rng.choice(chars),
-        ], "")
+        name_zh = _unique_name(
+            used_zh,
+            [
+                lambda: rng.choice(P.SURNAMES_ZH) + rng.choice(P.GIVEN_NAMES_ZH[g]),
+                lambda: rng.choice(P.SURNAMES_ZH) + rng.choice(chars) + rng.choice(chars),
+            ],
+            "",
+        )
         year, month = rng.randint(1950, 2004), rng.randint(1, 12)
         day = rng.randint(1, calendar.monthrange(year, month)[1])
         city, school = rng.choice(P.CITIES), rng.choice(P.SCHOOLS)
         occ = rng.choice(P.OCCUPATIONS)
         company = COMPANY[rng.choice(occ[4])]
         hobby = rng.choice(P.HOBBIES)
-        people.append({
-            "id": f"p{i + 1:0{width}d}",
-            "gender": g,
-            "name_en": name_en,
-            "name_zh": name_zh,
-            "birthday": f"{year:04d}-{month:02d}-{day:02d}",
-            "birthday_en": f"{day} {P.MONTHS_EN[month - 1]} {year}",
-            "birthday_zh": f"{year}年{month}月{day}日",
-            "birth_year": year,
-            "birthplace": {"id": city[0], "en": city[1], "zh": city[2]},
-            "school": {"id": school[0], "en": school[1], "zh": school[2]},
-            "occupation": {"id": occ[0], "en": occ[1], "zh": occ[3]},
-            "employer": {"id": company[0], "en": company[1], "zh": company[2]},
-            "hobby": {"id": hobby[0], "en": hobby[1], "zh": hobby[2]},
-        })
+        people.append(
+            {
+                "id": f"p{i + 1:0{width}d}",
+                "gender": g,
+                "name_en": name_en,
+                "name_zh": name_zh,
+                "birthday": f"{year:04d}-{month:02d}-{day:02d}",
+                "birthday_en": f"{day} {P.MONTHS_EN[month - 1]} {year}",
+                "birthday_zh": f"{year}年{month}月{day}日",
+                "birth_year": year,
+                "birthplace": {"id": city[0], "en": city[1], "zh": city[2]},
+                "school": {"id": school[0], "en": school[1], "zh": school[2]},
+                "occupation": {"id": occ[0], "en": occ[1], "zh": occ[3]},
+                "employer": {"id": company[0], "en": company[1], "zh": company[2]},
+                "hobby": {"id": hobby[0], "en": hobby[1], "zh": hobby[2]},
+            }
+        )
     return people
 
 
@@ -145,18 +157,24 @@ def _name(person: dict, lang: str) -> str:
 
 # --------------------------------------------------------------------------- biographies
 
+
 def _subject(p: dict, lang: str, named: bool) -> dict:
     """The fields that name the person in a biography sentence: the full name, or a pronoun."""
     if lang == "zh":
         return {"S": _name(p, lang) if named else P.PRONOUN_ZH[p["gender"]]}
     pr = P.PRONOUNS_EN[p["gender"]]
     name = _name(p, lang)
-    return {"S": name if named else pr["She"], "s": name if named else pr["she"],
-            "P": f"{name}'s" if named else pr["Her"], "p": pr["her"]}
+    return {
+        "S": name if named else pr["She"],
+        "s": name if named else pr["she"],
+        "P": f"{name}'s" if named else pr["Her"],
+        "p": pr["her"],
+    }
 
 
-def bio_sentence(p: dict, field: str, lang: str, template: int, named: bool = True,
-                 value: str | None = None) -> tuple[str, int]:
+def bio_sentence(
+    p: dict, field: str, lang: str, template: int, named: bool = True, value: str | None = None
+) -> tuple[str, int]:
     """One biography sentence (template number `template` of BIO_SENTENCES[lang][field]) and where
     the fact's value starts in it; `value` instead of the person's own (a wrong answer)."""
     value = fact_value(p, field, lang) if value is None else value
@@ -199,11 +217,15 @@ def _bio_docs(people: list[dict], cfg: "DemoConfig", rng: random.Random) -> list
 
 
 def _doc(doc_id: str, text: str, lang: str, kind: str, person: str | None, version: int) -> dict:
-    return {"id": doc_id, "text": text, "metadata": {
-        "source": "demo", "lang": lang, "kind": kind, "person": person, "version": version}}
+    return {
+        "id": doc_id,
+        "text": text,
+        "metadata": {"source": "demo", "lang": lang, "kind": kind, "person": person, "version": version},
+    }
 
 
 # --------------------------------------------------------------------------- stories
+
 
 def _join(items: list[str], lang: str) -> str:
     if lang == "zh":
@@ -230,27 +252,44 @@ def _story_fields(kind: str, lang: str, rng: random.Random) -> dict:
     city2 = rng.choice([c for c in P.CITIES if c != city])
     i1, i2 = P.CITIES.index(city), P.CITIES.index(city2)
     fields = {
-        "city": city[k], "feature": city[k + 2], "city2": city2[k], "feature2": city2[k + 2],
+        "city": city[k],
+        "feature": city[k + 2],
+        "city2": city2[k],
+        "feature2": city2[k + 2],
         "hours": 2 + abs(i1 - i2) % 5,
-        "company": company[k], "company_desc": company[k + 2],
-        "school": school[k], "founded": school[4],
-        "occ": _occ_word(occ, lang, True), "occ2": _occ_word(occ2, lang, True),
+        "company": company[k],
+        "company_desc": company[k + 2],
+        "school": school[k],
+        "founded": school[4],
+        "occ": _occ_word(occ, lang, True),
+        "occ2": _occ_word(occ2, lang, True),
         "occ_one": _occ_word(occ, lang, False),
-        "she": rng.choice(["she", "he"]), "ta": rng.choice(["她", "他"]),
+        "she": rng.choice(["she", "he"]),
+        "ta": rng.choice(["她", "他"]),
     }
     schools = [s[k] for s in P.SCHOOLS if s[3] == city[0]]
     companies = [c[k] for c in P.COMPANIES if c[5] == city[0]]
     if lang == "en":
-        fields["schools_part"] = (f"It is home to {_join(schools, lang)}." if schools else
-                                  f"There is no big school in {city[1]}, so many young people move away to study.")
+        fields["schools_part"] = (
+            f"It is home to {_join(schools, lang)}."
+            if schools
+            else f"There is no big school in {city[1]}, so many young people move away to study."
+        )
         verb = "has its" if len(companies) == 1 else "have their"
-        fields["companies_part"] = (f"{_join(companies, lang)} {verb} main office there." if companies else
-                                    f"Most people in {city[1]} work in small family shops.")
+        fields["companies_part"] = (
+            f"{_join(companies, lang)} {verb} main office there."
+            if companies
+            else f"Most people in {city[1]} work in small family shops."
+        )
     else:
-        fields["schools_part"] = (f"{_join(schools, lang)}就位於{city[2]}。" if schools else
-                                  f"{city[2]}沒有大型學校，所以很多年輕人會到外地讀書。")
-        fields["companies_part"] = (f"{_join(companies, lang)}的總部設在這裡。" if companies else
-                                    f"{city[2]}的居民大多在小型家庭商店工作。")
+        fields["schools_part"] = (
+            f"{_join(schools, lang)}就位於{city[2]}。"
+            if schools
+            else f"{city[2]}沒有大型學校，所以很多年輕人會到外地讀書。"
+        )
+        fields["companies_part"] = (
+            f"{_join(companies, lang)}的總部設在這裡。" if companies else f"{city[2]}的居民大多在小型家庭商店工作。"
+        )
     return fields
 
 
@@ -267,6 +306,7 @@ def _story_docs(count: int, rng: random.Random) -> list[dict]:
 
 # --------------------------------------------------------------------------- instruction data
 
+
 def _question(p: dict, field: str, lang: str, idx: int) -> str:
     fields = {"name": _name(p, lang), **P.PRONOUNS_EN[p["gender"]]}
     return P.QUESTIONS[lang][field][idx].format(**fields)
@@ -277,15 +317,25 @@ def _answer(p: dict, field: str, lang: str, value: str | None = None) -> str:
     return bio_sentence(p, field, lang, 0, named=False, value=value)[0]
 
 
-def _sft(ex_id: str, turns: list[tuple[str, str]], lang: str, kind: str, person: str | None,
-         fields: list[str], rng: random.Random) -> dict:
+def _sft(
+    ex_id: str,
+    turns: list[tuple[str, str]],
+    lang: str,
+    kind: str,
+    person: str | None,
+    fields: list[str],
+    rng: random.Random,
+) -> dict:
     messages = []
     if rng.random() < SYSTEM_PROMPT_RATE:
         messages.append({"role": "system", "content": P.SYSTEM_PROMPTS[lang]})
     for user, assistant in turns:
         messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
-    return {"id": ex_id, "messages": messages,
-            "metadata": {"lang": lang, "kind": kind, "person": person, "fields": fields}}
+    return {
+        "id": ex_id,
+        "messages": messages,
+        "metadata": {"lang": lang, "kind": kind, "person": person, "fields": fields},
+    }
 
 
 def _qa_examples(people: list[dict], per_field: int, rng: random.Random, multi_every: int) -> list[dict]:
@@ -295,8 +345,7 @@ def _qa_examples(people: list[dict], per_field: int, rng: random.Random, multi_e
             for field in P.FIELDS:
                 for q in sorted(rng.sample(range(len(P.QUESTIONS[lang][field])), per_field)):
                     turn = (_question(p, field, lang, q), _answer(p, field, lang))
-                    out.append(_sft(f"qa-{p['id']}-{lang}-{field}-q{q + 1}", [turn], lang, "qa",
-                                    p["id"], [field], rng))
+                    out.append(_sft(f"qa-{p['id']}-{lang}-{field}-q{q + 1}", [turn], lang, "qa", p["id"], [field], rng))
         if multi_every and n % multi_every == 0:
             lang = rng.choice(LANGS)
             f1, f2 = rng.sample(P.FIELDS, 2)
@@ -314,15 +363,23 @@ def _chat_examples(rng: random.Random) -> list[dict]:
         for cat, (prompts, replies) in P.CHAT[lang].items():
             for i, prompt in enumerate(prompts, 1):
                 for j, reply in enumerate(replies, 1):
-                    out.append(_sft(f"chat-{lang}-{cat}-{i}-{j}", [(prompt, reply)], lang, "chat",
-                                    None, [], rng) | {"weight": CHAT_WEIGHT})
+                    out.append(
+                        _sft(f"chat-{lang}-{cat}-{i}-{j}", [(prompt, reply)], lang, "chat", None, [], rng)
+                        | {"weight": CHAT_WEIGHT}
+                    )
     return out
 
 
-def _pref(pref_id: str, prompt: str, chosen: str, rejected: str, lang: str, reason: str,
-          person: str | None, field: str | None) -> dict:
-    return {"id": pref_id, "prompt": prompt, "chosen": chosen, "rejected": rejected,
-            "metadata": {"lang": lang, "reason": reason, "person": person, "field": field}}
+def _pref(
+    pref_id: str, prompt: str, chosen: str, rejected: str, lang: str, reason: str, person: str | None, field: str | None
+) -> dict:
+    return {
+        "id": pref_id,
+        "prompt": prompt,
+        "chosen": chosen,
+        "rejected": rejected,
+        "metadata": {"lang": lang, "reason": reason, "person": person, "field": field},
+    }
 
 
 def _wrong_value(p: dict, field: str, lang: str, people: list[dict], rng: random.Random) -> str:
@@ -356,35 +413,56 @@ def _pref_pairs(people: list[dict], rng: random.Random) -> list[dict]:
                 rejected = _answer(p, field, lang, _wrong_value(p, field, lang, people, rng))
             else:
                 rejected = rng.choice(P.RAMBLING[lang]).format(name=_name(p, lang))
-            out.append(_pref(f"pref-{p['id']}-{reason}" + (f"-{field}" if reason == "wrong" else ""), prompt,
-                             chosen, rejected, lang, reason, p["id"], field))
+            out.append(
+                _pref(
+                    f"pref-{p['id']}-{reason}" + (f"-{field}" if reason == "wrong" else ""),
+                    prompt,
+                    chosen,
+                    rejected,
+                    lang,
+                    reason,
+                    p["id"],
+                    field,
+                )
+            )
     for lang in LANGS:
         prompts, refusals = P.CHAT[lang]["unsafe"]
         for i, prompt in enumerate(prompts, 1):
             for j, refusal in enumerate(refusals, 1):
-                out.append(_pref(f"pref-unsafe-{lang}-{i}-{j}", prompt, refusal,
-                                 P.UNSAFE_COMPLIANCE[lang][i - 1], lang, "unsafe", None, None))
+                out.append(
+                    _pref(
+                        f"pref-unsafe-{lang}-{i}-{j}",
+                        prompt,
+                        refusal,
+                        P.UNSAFE_COMPLIANCE[lang][i - 1],
+                        lang,
+                        "unsafe",
+                        None,
+                        None,
+                    )
+                )
     return out
 
 
 # --------------------------------------------------------------------------- world + writing
 
+
 def _world(cfg: DemoConfig, people: list[dict], split: int) -> dict:
     return {
         "format": "lm-dojo-demo-world/1",
         "config": asdict(cfg),
-        "cities": [{"id": c[0], "en": c[1], "zh": c[2], "feature_en": c[3], "feature_zh": c[4]}
-                   for c in P.CITIES],
-        "companies": [{"id": c[0], "en": c[1], "zh": c[2], "description_en": c[3],
-                       "description_zh": c[4], "city": c[5]} for c in P.COMPANIES],
-        "schools": [{"id": s[0], "en": s[1], "zh": s[2], "city": s[3], "founded": s[4]}
-                    for s in P.SCHOOLS],
-        "occupations": [{"id": o[0], "en": o[1], "en_with_article": o[2], "zh": o[3], "employers": o[4]}
-                        for o in P.OCCUPATIONS],
+        "cities": [{"id": c[0], "en": c[1], "zh": c[2], "feature_en": c[3], "feature_zh": c[4]} for c in P.CITIES],
+        "companies": [
+            {"id": c[0], "en": c[1], "zh": c[2], "description_en": c[3], "description_zh": c[4], "city": c[5]}
+            for c in P.COMPANIES
+        ],
+        "schools": [{"id": s[0], "en": s[1], "zh": s[2], "city": s[3], "founded": s[4]} for s in P.SCHOOLS],
+        "occupations": [
+            {"id": o[0], "en": o[1], "en_with_article": o[2], "zh": o[3], "employers": o[4]} for o in P.OCCUPATIONS
+        ],
         "hobbies": [{"id": h[0], "en": h[1], "zh": h[2]} for h in P.HOBBIES],
         "fields": P.FIELDS,
-        "splits": {"sft": [p["id"] for p in people[:split]],
-                   "heldout": [p["id"] for p in people[split:]]},
+        "splits": {"sft": [p["id"] for p in people[:split]], "heldout": [p["id"] for p in people[split:]]},
         "people": [{**p, "split": "sft" if i < split else "heldout"} for i, p in enumerate(people)],
     }
 
@@ -439,7 +517,9 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
         "sft_train": len(sft_train),
         "sft_heldout": len(heldout),
         "prefs": len(prefs),
-        "files": {rel: {"records": n, "chars": len(text), "bytes": len(text.encode("utf-8"))}
-                  for rel, (text, n) in files.items()},
+        "files": {
+            rel: {"records": n, "chars": len(text), "bytes": len(text.encode("utf-8"))}
+            for rel, (text, n) in files.items()
+        },
         "total_chars": sum(len(text) for text, _ in files.values()),
     }

@@ -1,5 +1,6 @@
 """The demo world's questions: single-fact questions about its people (held out or trained on) and
 the unsafe requests, as chat prompts. Evaluation, judges, labs and policy optimisation ask them."""
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,16 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
         md = rec.get("metadata", {})
         if md.get("kind") != "qa" or len(md.get("fields", [])) != 1 or md.get("person") not in people:
             continue
-        out.append({"messages": rec["messages"][:-1], "field": md["fields"][0], "lang": md["lang"],
-                    "person": md["person"], "answer": rec["messages"][-1]["content"],
-                    "fact": fact_value(people[md["person"]], md["fields"][0], md["lang"])})
+        out.append(
+            {
+                "messages": rec["messages"][:-1],
+                "field": md["fields"][0],
+                "lang": md["lang"],
+                "person": md["person"],
+                "answer": rec["messages"][-1]["content"],
+                "fact": fact_value(people[md["person"]], md["fields"][0], md["lang"]),
+            }
+        )
     if limit and len(out) > limit:  # a seeded sample over the file: every person, field and language
         out = [out[i] for i in sorted(random.Random(f"demo-questions:{split}").sample(range(len(out)), limit))]
     return out
@@ -40,8 +48,11 @@ def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list
     from engine.data import demo_pools as P
 
     qa = [q["messages"] for q in demo_questions(ws, split)]
-    pool = ({lang: P.CHAT[lang]["unsafe"][0] + P.RL_UNSAFE[lang] for lang in P.CHAT} if split == "train"
-            else P.HELDOUT_UNSAFE)
+    pool = (
+        {lang: P.CHAT[lang]["unsafe"][0] + P.RL_UNSAFE[lang] for lang in P.CHAT}
+        if split == "train"
+        else P.HELDOUT_UNSAFE
+    )
     both = [p for pair in zip(*(pool[lang] for lang in sorted(pool))) for p in pair]  # languages alternate
     return qa, [[{"role": "user", "content": p}] for p in both]
 

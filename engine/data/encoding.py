@@ -4,17 +4,18 @@ A UTF-8 / UTF-16 / UTF-32 BOM decides; else UTF-8, unless the first 64 KB are no
 like single-byte Western text (cp1252 or latin-1). Many NUL bytes or control characters: binary (a
 stray NUL in a text file damages its line, which the reader reports, not the whole file).
 """
+
 from __future__ import annotations
 
 import codecs
 from dataclasses import dataclass
 from pathlib import Path
 
-SNIFF_BYTES = 64 * 1024      # bytes looked at to choose the encoding
-BINARY_BYTES = 8 * 1024      # bytes looked at to decide "binary"
+SNIFF_BYTES = 64 * 1024  # bytes looked at to choose the encoding
+BINARY_BYTES = 8 * 1024  # bytes looked at to decide "binary"
 CONTROL_RATIO = 0.30
-NUL_RATIO = 0.01             # more NUL bytes than this: binary; fewer: text with a damaged line or two
-HIGH_BYTE_RATIO = 0.30       # more non-ASCII bytes than this in non-UTF-8 text: not a Western 8-bit text
+NUL_RATIO = 0.01  # more NUL bytes than this: binary; fewer: text with a damaged line or two
+HIGH_BYTE_RATIO = 0.30  # more non-ASCII bytes than this in non-UTF-8 text: not a Western 8-bit text
 
 
 # Invalid input bytes decode to this marker (a Unicode noncharacter, never seen in real text), so
@@ -39,13 +40,11 @@ _CONTROL_BYTES = bytes(b for b in range(32) if b not in _TEXT_CONTROLS) + b"\x7f
 _CONTROL_CHARS = {chr(b) for b in _CONTROL_BYTES}
 
 
-
 @dataclass
 class Sniff:
-    encoding: str | None = None       # codec to open with
-    label: str = "utf-8"              # what stats report
-    skip: str | None = None           # reason to skip the whole file
-
+    encoding: str | None = None  # codec to open with
+    label: str = "utf-8"  # what stats report
+    skip: str | None = None  # reason to skip the whole file
 
 
 def sniff(path: Path) -> Sniff:
@@ -54,15 +53,21 @@ def sniff(path: Path) -> Sniff:
         at_eof = len(head) < SNIFF_BYTES or not fh.read(1)
     if not head:
         return Sniff(skip="empty file")
-    for bom, enc in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-                     (codecs.BOM_UTF8, "utf-8-sig"),
-                     (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, enc in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if head.startswith(bom):
-            body = head[len(bom):]
+            body = head[len(bom) :]
             if enc == "utf-8-sig":
                 return _sniff_utf8(body, at_eof, enc)
-            bare = {"utf-32": "utf-32-le" if bom == codecs.BOM_UTF32_LE else "utf-32-be",
-                    "utf-16": "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be"}[enc]
+            bare = {
+                "utf-32": "utf-32-le" if bom == codecs.BOM_UTF32_LE else "utf-32-be",
+                "utf-16": "utf-16-le" if bom == codecs.BOM_UTF16_LE else "utf-16-be",
+            }[enc]
             return _sniff_wide(body, enc, bare, enc)
     wide = _bomless_utf16(head[:BINARY_BYTES])
     if wide:
@@ -82,8 +87,8 @@ def _bomless_utf16(head: bytes) -> str | None:
     pairs = len(head) // 2
     if pairs < 2:
         return None
-    even_nul = head[0:pairs * 2:2].count(0)
-    odd_nul = head[1:pairs * 2:2].count(0)
+    even_nul = head[0 : pairs * 2 : 2].count(0)
+    odd_nul = head[1 : pairs * 2 : 2].count(0)
     if odd_nul >= 0.4 * pairs and even_nul <= 0.02 * pairs:
         return "utf-16-le"
     if even_nul >= 0.4 * pairs and odd_nul <= 0.02 * pairs:
@@ -133,5 +138,3 @@ def _control_ratio_text(text: str) -> float:
     if not text:
         return 0.0
     return sum(1 for c in text if c in _CONTROL_CHARS) / len(text)
-
-

@@ -4,6 +4,7 @@ What real crawls contain, planted so that cleaning can be measured: exact and ne
 pages of one repeated character or unit, markup, mojibake, spam, text in other languages.
 `data/demo_truth.json` says which document is what.
 """
+
 from __future__ import annotations
 
 import json
@@ -12,14 +13,20 @@ from pathlib import Path
 
 from engine.io.fsutil import atomic_write_text
 
-SPAM_EN = ["BUY NOW!!! Cheap watches $$$ best price click here >>> www.example.com <<<",
-           "FREE FREE FREE casino bonus $$$ win win win !!! limited offer ### call now",
-           "Lose weight fast!!! miracle pill >>> order today <<< 100% guaranteed $$$ $$$"]
-SPAM_ZH = ["限時搶購！！！$$$ 超低價手錶 >>> 點擊這裡 <<< 免費送 ### 立即下單 @@@",
-           "★★★賺錢秘訣★★★ 加入會員 $$$ 月入十萬 >>> 立即點擊 <<< ### ###"]
-OTHER_LANG = ["Сегодня хорошая погода, и мы пошли гулять в парк возле реки. Дети играли на траве.",
-              "今日はとても良い天気なので、私たちは川の近くの公園へ散歩に行きました。子供たちは遊んでいます。",
-              "오늘은 날씨가 좋아서 우리는 강 근처 공원으로 산책을 갔습니다. 아이들이 잔디에서 놀았습니다."]
+SPAM_EN = [
+    "BUY NOW!!! Cheap watches $$$ best price click here >>> www.example.com <<<",
+    "FREE FREE FREE casino bonus $$$ win win win !!! limited offer ### call now",
+    "Lose weight fast!!! miracle pill >>> order today <<< 100% guaranteed $$$ $$$",
+]
+SPAM_ZH = [
+    "限時搶購！！！$$$ 超低價手錶 >>> 點擊這裡 <<< 免費送 ### 立即下單 @@@",
+    "★★★賺錢秘訣★★★ 加入會員 $$$ 月入十萬 >>> 立即點擊 <<< ### ###",
+]
+OTHER_LANG = [
+    "Сегодня хорошая погода, и мы пошли гулять в парк возле реки. Дети играли на траве.",
+    "今日はとても良い天気なので、私たちは川の近くの公園へ散歩に行きました。子供たちは遊んでいます。",
+    "오늘은 날씨가 좋아서 우리는 강 근처 공원으로 산책을 갔습니다. 아이들이 잔디에서 놀았습니다.",
+]
 
 
 def _near_copy(text: str, rng: random.Random) -> str:
@@ -39,19 +46,30 @@ def _near_copy(text: str, rng: random.Random) -> str:
 
 def _markup(text: str) -> str:
     body = "".join(f"<p>{s}</p>" for s in text.split(". ") if s)
-    return (f"<html><head><style>p {{color: red}}</style><script>var x = 1;</script></head>"
-            f"<body><div class='nav'>Home | About</div>{body}<br/>&nbsp;</body></html>")
+    return (
+        f"<html><head><style>p {{color: red}}</style><script>var x = 1;</script></head>"
+        f"<body><div class='nav'>Home | About</div>{body}<br/>&nbsp;</body></html>"
+    )
 
 
 def _mojibake(text: str) -> str:
     return text.encode("utf-8").decode("latin-1", errors="replace")
 
 
-def write_raw_corpus(root: Path, seed: int = 0, dup_fraction: float = 0.08, near_fraction: float = 0.08,
-                     junk_docs: int = 60, markup_fraction: float = 0.03, mojibake_fraction: float = 0.03) -> dict:
+def write_raw_corpus(
+    root: Path,
+    seed: int = 0,
+    dup_fraction: float = 0.08,
+    near_fraction: float = 0.08,
+    junk_docs: int = 60,
+    markup_fraction: float = 0.03,
+    mojibake_fraction: float = 0.03,
+) -> dict:
     """Write data/raw/demo_raw.jsonl and data/demo_truth.json from data/corpus/demo.jsonl."""
     rng = random.Random(f"lm-dojo-raw:{seed}")
-    clean = [json.loads(line) for line in (root / "data" / "corpus" / "demo.jsonl").read_text(encoding="utf-8").splitlines()]
+    clean = [
+        json.loads(line) for line in (root / "data" / "corpus" / "demo.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     out, truth = [], {"clean": [], "exact_duplicate": [], "near_duplicate": [], "junk": [], "repaired": []}
     for doc in clean:
         r = rng.random()

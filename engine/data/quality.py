@@ -10,6 +10,7 @@ rate; every random choice comes from `seed`, so the same data gives the same wei
 
 Saved as `quality.safetensors` (weights) + `quality.json` (config) in a folder; never pickle.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -42,21 +43,31 @@ BATCH = 16  # documents per SGD step (gradients summed, as if applied one by one
 
 @dataclass
 class QualityConfig:
-    enabled: bool = knob(True, "Score documents with a classifier trained on reference text against raw "
-                         "text, and drop the low scorers.")
-    threshold: float = knob(0.0, "Drop documents scoring below this (low_quality); 0 = auto: the "
-                            "pipeline calibrates it on held-out reference text.", min=0.0, max=1.0)
-    ngram_max: int = knob(3, "Character n-grams of length 1 to this (plus word uni- and bigrams of "
-                          "Latin text) are the features.", min=1, max=8)
-    buckets: int = knob(2 ** 18, "Hashed feature slots (weights) of the classifier.", min=16, max=2 ** 26)
+    enabled: bool = knob(
+        True, "Score documents with a classifier trained on reference text against raw text, and drop the low scorers."
+    )
+    threshold: float = knob(
+        0.0,
+        "Drop documents scoring below this (low_quality); 0 = auto: the "
+        "pipeline calibrates it on held-out reference text.",
+        min=0.0,
+        max=1.0,
+    )
+    ngram_max: int = knob(
+        3,
+        "Character n-grams of length 1 to this (plus word uni- and bigrams of Latin text) are the features.",
+        min=1,
+        max=8,
+    )
+    buckets: int = knob(2**18, "Hashed feature slots (weights) of the classifier.", min=16, max=2**26)
     epochs: int = knob(5, "Passes of SGD over the training documents.", min=1, max=100)
     lr: float = knob(0.5, "Initial SGD learning rate; it decays linearly to 0.", min=1e-6, max=10.0)
     l2: float = knob(1e-6, "L2 penalty on the weights each step touches.", min=0.0)
     seed: int = knob(0, "Seed of the training samples and the SGD order.")
-    max_train_docs: int = knob(20000, "Most training documents per side (reference and raw), sampled.",
-                               min=1)
-    upsample_threshold: float = knob(0.0, "Documents scoring at least this are written several times "
-                                     "(0 = off).", min=0.0, max=1.0)
+    max_train_docs: int = knob(20000, "Most training documents per side (reference and raw), sampled.", min=1)
+    upsample_threshold: float = knob(
+        0.0, "Documents scoring at least this are written several times (0 = off).", min=0.0, max=1.0
+    )
     upsample_times: int = knob(2, "How many times in all an upsampled document is written.", min=1, max=100)
 
     def validate(self) -> None:
@@ -90,7 +101,7 @@ def _char_ngram_hashes(text: str, n_max: int) -> np.ndarray:
             count = cps.size - n + 1
             if count <= 0:
                 break
-            h = (h[:count] ^ cps[n - 1:n - 1 + count]) * _MULT  # h[i] now covers cps[i:i+n]
+            h = (h[:count] ^ cps[n - 1 : n - 1 + count]) * _MULT  # h[i] now covers cps[i:i+n]
             parts.append(_mix64(h ^ _U64(n)))
     return np.concatenate(parts) if parts else np.empty(0, dtype=_U64)
 
@@ -148,8 +159,7 @@ class HashedNgramClassifier:
         cfg = self.cfg
         good, bad = list(good_texts), list(bad_texts)
         if not good or not bad:
-            raise DojoError(f"quality model needs good and bad examples, got {len(good)} good "
-                            f"and {len(bad)} bad")
+            raise DojoError(f"quality model needs good and bad examples, got {len(good)} good and {len(bad)} bad")
         feats = [self.features(t) for t in good + bad]
         labels = np.array([1.0] * len(good) + [0.0] * len(bad))
         n = len(feats)
@@ -165,7 +175,7 @@ class HashedNgramClassifier:
         for _ in range(cfg.epochs):
             order = rng.permutation(n)
             for s in range(0, n, BATCH):
-                rows = order[s:s + BATCH]
+                rows = order[s : s + BATCH]
                 lr = cfg.lr * max(1.0 - step / total, 1e-4)
                 step += 1
                 idx = np.concatenate([feats[r][0] for r in rows])
@@ -195,11 +205,19 @@ class HashedNgramClassifier:
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(folder / WEIGHTS_FILE, st_save(
-            {"weight": self.weight, "bias": np.array([self.bias], dtype=np.float32)},
-            metadata={"format": FORMAT}))
-        meta = {"format": FORMAT, "version": VERSION, "hash": "fnv1a64+splitmix64 / crc32",
-                "config": asdict(self.cfg), "trained_on": self.trained_on}
+        atomic_write_bytes(
+            folder / WEIGHTS_FILE,
+            st_save(
+                {"weight": self.weight, "bias": np.array([self.bias], dtype=np.float32)}, metadata={"format": FORMAT}
+            ),
+        )
+        meta = {
+            "format": FORMAT,
+            "version": VERSION,
+            "hash": "fnv1a64+splitmix64 / crc32",
+            "config": asdict(self.cfg),
+            "trained_on": self.trained_on,
+        }
         atomic_write_text(folder / CONFIG_FILE, json.dumps(meta, indent=2) + "\n")
 
     @classmethod
@@ -218,8 +236,7 @@ class HashedNgramClassifier:
         model = cls(QualityConfig(**{k: v for k, v in meta["config"].items() if k in known}))
         weight = tensors.get("weight")
         if weight is None or weight.shape != (model.cfg.buckets,) or "bias" not in tensors:
-            raise DojoError(f"{folder / WEIGHTS_FILE}: weights do not match the config "
-                            f"({model.cfg.buckets} buckets)")
+            raise DojoError(f"{folder / WEIGHTS_FILE}: weights do not match the config ({model.cfg.buckets} buckets)")
         model.weight = weight.astype(np.float32)
         model.bias = np.float32(tensors["bias"][0])
         model.trained_on = meta.get("trained_on", model.trained_on)
@@ -246,8 +263,9 @@ def _non_empty(texts: Iterable[str]) -> Iterator[str]:
     return (t for t in texts if t and t.strip())
 
 
-def train_quality_model(good: Iterable[str], raw: Iterable[str],
-                        cfg: QualityConfig | None = None) -> HashedNgramClassifier:
+def train_quality_model(
+    good: Iterable[str], raw: Iterable[str], cfg: QualityConfig | None = None
+) -> HashedNgramClassifier:
     """Reference texts (good) against a sample of the raw corpus (bad): each side is sampled down
     to at most `max_train_docs`, then the larger one to the size of the smaller (balanced)."""
     cfg = cfg or QualityConfig()
@@ -257,8 +275,9 @@ def train_quality_model(good: Iterable[str], raw: Iterable[str],
     raw_s = _reservoir(raw, cfg.max_train_docs, rng)
     n = min(len(good_s), len(raw_s))
     if n == 0:
-        raise DojoError(f"quality model needs reference and raw texts, got {len(good_s)} "
-                        f"reference and {len(raw_s)} raw")
+        raise DojoError(
+            f"quality model needs reference and raw texts, got {len(good_s)} reference and {len(raw_s)} raw"
+        )
     if len(good_s) > n:
         good_s = [good_s[i] for i in sorted(rng.sample(range(len(good_s)), n))]
     if len(raw_s) > n:
@@ -290,5 +309,4 @@ class QualityFilter(Step):
 
     def close(self) -> dict:
         mean = self._sum / self._count if self._count else 0.0
-        return {"histogram": list(self.histogram), "threshold": self.cfg.threshold,
-                "mean_score": round(mean, 4)}
+        return {"histogram": list(self.histogram), "threshold": self.cfg.threshold, "mean_score": round(mean, 4)}

@@ -39,6 +39,7 @@ record), ``docs`` yielded, ``bad`` malformed records, ``empty`` units with fewer
 `min_chars` non-space characters; always ``read == docs + bad + empty``. Blank lines between
 records are not units.
 """
+
 from __future__ import annotations
 
 import csv
@@ -59,17 +60,20 @@ JSONL_EXTS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl"}
 CSV_EXTS = {".csv": ",", ".tsv": "\t"}
 PARQUET_EXT = ".parquet"
 
-MAX_BAD_KEPT = 1000          # BadRecords kept in memory (all are counted and written to rejects)
-RAW_CHARS = 500              # how much of a bad line goes into a BadRecord / the rejects file
+MAX_BAD_KEPT = 1000  # BadRecords kept in memory (all are counted and written to rejects)
+RAW_CHARS = 500  # how much of a bad line goes into a BadRecord / the rejects file
 PARQUET_BATCH_ROWS = 256
+
 
 @dataclass
 class ReaderConfig:
-    text_field: str = "text"          # JSONL field / CSV or Parquet column holding the text
-    txt_mode: str = "file"            # .txt/.md: "file" (one doc per file) | "block" (blank-line separated) | "line"
-    max_line_chars: int = 1_000_000   # a longer line is cut into pieces of this size (counted), never read whole into memory
-    min_chars: int = 1                # docs with fewer non-space chars are skipped silently (counted as empty)
-    max_doc_chars: int = 0            # cap on one document; 0 -> 10 * max_line_chars; the rest becomes more docs
+    text_field: str = "text"  # JSONL field / CSV or Parquet column holding the text
+    txt_mode: str = "file"  # .txt/.md: "file" (one doc per file) | "block" (blank-line separated) | "line"
+    max_line_chars: int = (
+        1_000_000  # a longer line is cut into pieces of this size (counted), never read whole into memory
+    )
+    min_chars: int = 1  # docs with fewer non-space chars are skipped silently (counted as empty)
+    max_doc_chars: int = 0  # cap on one document; 0 -> 10 * max_line_chars; the rest becomes more docs
 
     def __post_init__(self):
         if self.txt_mode not in TXT_MODES:
@@ -89,15 +93,15 @@ class ReaderConfig:
 @dataclass
 class Skipped:
     path: str
-    reason: str       # a whole input skipped (binary, undecodable, empty, unsupported, unreadable)
+    reason: str  # a whole input skipped (binary, undecodable, empty, unsupported, unreadable)
 
 
 @dataclass
 class BadRecord:
     path: str
-    line: int         # 1-based line in the file (row number for Parquet)
+    line: int  # 1-based line in the file (row number for Parquet)
     reason: str
-    raw: str          # the offending line, at most RAW_CHARS characters
+    raw: str  # the offending line, at most RAW_CHARS characters
 
 
 @dataclass
@@ -131,7 +135,7 @@ class SourceReader:
                 raise DojoError(f"source not found: {src}")
         self.skipped: list[Skipped] = []
         self.bad_records: list[BadRecord] = []
-        self.n_bad = 0                  # all bad records, including those beyond MAX_BAD_KEPT
+        self.n_bad = 0  # all bad records, including those beyond MAX_BAD_KEPT
         self._stats: dict[str, _FileStats] = {}
         self._rejects: TextIO | None = None
 
@@ -273,8 +277,12 @@ class SourceReader:
         for k, start in enumerate(range(0, len(text), cap), 1):
             if k > 1:
                 st.cut_docs += 1
-            doc = self._emit(st, doc_id if k == 1 else f"{doc_id}#{k}", text[start:start + cap],
-                             {"source": f"{shown}:{source_line}", **meta})
+            doc = self._emit(
+                st,
+                doc_id if k == 1 else f"{doc_id}#{k}",
+                text[start : start + cap],
+                {"source": f"{shown}:{source_line}", **meta},
+            )
             if doc:
                 yield doc
 
@@ -296,9 +304,9 @@ class SourceReader:
         # "file" and "block": gather lines into a document of at most `cap` characters
         chunks: list[str] = []
         size = 0
-        unit_line = 0      # line where the current document (block or file) starts
-        piece = 1          # 1 for the document's first piece, 2, 3, ... after cuts
-        piece_line = 0     # line where the current piece starts
+        unit_line = 0  # line where the current document (block or file) starts
+        piece = 1  # 1 for the document's first piece, 2, 3, ... after cuts
+        piece_line = 0  # line where the current piece starts
 
         def flush() -> Doc | None:
             text = "".join(chunks).rstrip("\n")
@@ -349,7 +357,7 @@ class SourceReader:
             nxt = fh.readline(limit)
             if pending.endswith("\n"):
                 text, ends = pending[:-1], True
-            elif nxt in ("\n", ""):   # exactly `limit` characters then a newline, or the last line
+            elif nxt in ("\n", ""):  # exactly `limit` characters then a newline, or the last line
                 text, ends = pending, True
                 if nxt:
                     nxt = fh.readline(limit)
@@ -385,9 +393,13 @@ class SourceReader:
                     long_start, long_len = line[:RAW_CHARS], 0
                 long_len += len(line)
                 if ends:
-                    self._bad(st, shown, lineno,
-                              f"line longer than max_line_chars ({long_len} > {self.cfg.max_line_chars} characters)",
-                              long_start)
+                    self._bad(
+                        st,
+                        shown,
+                        lineno,
+                        f"line longer than max_line_chars ({long_len} > {self.cfg.max_line_chars} characters)",
+                        long_start,
+                    )
                 continue
             if not line.strip():
                 continue
@@ -430,12 +442,12 @@ class SourceReader:
     def _csv_docs(self, shown: str, fh: TextIO, st: _FileStats, delimiter: str) -> Iterator[Doc]:
         tf, cap = self.cfg.text_field, self.cfg.doc_cap
         if csv.field_size_limit() < cap:
-            csv.field_size_limit(cap)   # process-wide, only ever raised: a cell may hold a whole document
+            csv.field_size_limit(cap)  # process-wide, only ever raised: a cell may hold a whole document
         src = _CsvLines(fh, self.cfg.max_line_chars, st)
         reader = csv.reader(src, delimiter=delimiter)
         try:
             header = next(reader)
-            while not header:           # blank lines before the header
+            while not header:  # blank lines before the header
                 header = next(reader)
         except StopIteration:
             self._skip(shown, "empty file")
@@ -465,8 +477,7 @@ class SourceReader:
                 continue
             row = [c.replace(INVALID_MARK, "\ufffd") if INVALID_MARK in c else c for c in row]
             if col >= len(row):
-                self._bad(st, shown, start, f"row has {len(row)} fields, no '{tf}' value",
-                          delimiter.join(row))
+                self._bad(st, shown, start, f"row has {len(row)} fields, no '{tf}' value", delimiter.join(row))
                 continue
             meta = {"format": "csv"}
             if id_col is not None and id_col < len(row):
@@ -528,7 +539,7 @@ class _CsvLines:
     def __init__(self, fh: TextIO, limit: int, st: _FileStats):
         self.fh, self.limit, self.st = fh, limit, st
         self.lines_done = 0
-        self.part = 1             # which piece of the current physical line comes next
+        self.part = 1  # which piece of the current physical line comes next
         self._in_cut = False
         self._pending = fh.readline(limit)
 
@@ -541,7 +552,7 @@ class _CsvLines:
             raise StopIteration
         nxt = self.fh.readline(self.limit)
         if cur[-1] not in "\r\n" and nxt in ("\n", "\r\n", "\r"):
-            cur, nxt = cur + nxt, self.fh.readline(self.limit)   # exactly `limit` chars, then the terminator
+            cur, nxt = cur + nxt, self.fh.readline(self.limit)  # exactly `limit` chars, then the terminator
         self._pending = nxt
         ends = cur[-1] in "\r\n" or not nxt
         if not ends:
@@ -583,7 +594,7 @@ def _too_short(text: str, min_chars: int) -> bool:
     n = 0
     step = max(4 * min_chars, 1024)
     for start in range(0, len(text), step):
-        n += len("".join(text[start:start + step].split()))
+        n += len("".join(text[start : start + step].split()))
         if n >= min_chars:
             return False
     return True

@@ -9,6 +9,7 @@ Chinese is counted in characters, a word taken as two (see `engine.data.text_sta
 measured quantity, for previewing thresholds; `scrub_pii` rewrites e-mail addresses, phone
 numbers and IP addresses, and never drops.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,13 +39,41 @@ class NormalizeConfig:
     max_newlines: int = knob(2, "Most consecutive line breaks kept (one blank line between paragraphs).", min=1)
 
 
-_TAG_NAMES = ("p|div|br|hr|span|a|li|ul|ol|table|tr|td|th|h[1-6]|html|head|body|script|style|section|article|"
-              "header|footer|nav|main|title|meta|link|img|b|i|u|em|strong|pre|code|blockquote|form|input|iframe")
+_TAG_NAMES = (
+    "p|div|br|hr|span|a|li|ul|ol|table|tr|td|th|h[1-6]|html|head|body|script|style|section|article|"
+    "header|footer|nav|main|title|meta|link|img|b|i|u|em|strong|pre|code|blockquote|form|input|iframe"
+)
 # a known tag whose attributes (if any) have values, so "if a<b and c>d" is not markup; or an entity
-_MARKUP_RE = re.compile(rf"<(?:{_TAG_NAMES})(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>]+))*\s*/?>|</(?:{_TAG_NAMES})\s*>"
-                        r"|&(?:nbsp|amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-f]{1,6});", re.IGNORECASE)
-_PARAGRAPH_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "blockquote", "pre", "section",
-                   "article", "header", "footer", "nav", "main", "aside", "form", "figure", "hr"}
+_MARKUP_RE = re.compile(
+    rf"<(?:{_TAG_NAMES})(?:\s+[\w:-]+\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s<>]+))*\s*/?>|</(?:{_TAG_NAMES})\s*>"
+    r"|&(?:nbsp|amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-f]{1,6});",
+    re.IGNORECASE,
+)
+_PARAGRAPH_TAGS = {
+    "p",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "dl",
+    "table",
+    "blockquote",
+    "pre",
+    "section",
+    "article",
+    "header",
+    "footer",
+    "nav",
+    "main",
+    "aside",
+    "form",
+    "figure",
+    "hr",
+}
 _LINE_TAGS = {"br", "div", "li", "tr", "dt", "dd", "figcaption", "title", "body", "html"}
 _SKIP_TAGS = {"script", "style", "noscript", "template", "head"}
 _CONTROL_RE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\ufeff]")
@@ -115,8 +144,13 @@ class Normalize(Step):
             text = html_to_text(text)
             self.stats["html"] += 1
         if cfg.fix_mojibake:
-            fixed = ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False, fix_character_width=False,
-                                  unescape_html=False if converted else "auto")
+            fixed = ftfy.fix_text(
+                text,
+                normalization="NFC",
+                uncurl_quotes=False,
+                fix_character_width=False,
+                unescape_html=False if converted else "auto",
+            )
             if fixed != text:
                 self.stats["text_fixed"] += 1
                 text = fixed
@@ -142,46 +176,97 @@ class RulesConfig:
     enabled: bool = knob(True, "Drop documents that fail the heuristic rules below (0 turns a rule off).")
     min_chars: int = knob(50, "Drop documents with fewer characters than this, whitespace not counted.", min=0)
     max_chars: int = knob(200_000, "Drop documents with more characters than this, whitespace not counted.", min=0)
-    min_mean_line_chars: float = knob(10.0, "Drop documents whose lines are shorter than this on average, in columns "
-                                            "(a CJK character is 2): menus, lists of links; a one-line document is "
-                                            "judged by min_chars instead.", min=0.0)
-    max_mean_line_chars: float = knob(10_000.0, "Drop documents whose lines are longer than this on average, in "
-                                                "columns (a CJK character is 2): minified code, dumps.", min=0.0)
-    max_symbol_ratio: float = knob(0.25, "Drop documents where more than this share of the characters are symbols "
-                                         "(# { } | < > @ $ ~ ^ ` \\ * emoji), not letters, digits or punctuation.",
-                                   min=0.0, max=1.0)
-    max_duplicate_line_fraction: float = knob(0.3, "Drop documents where more than this share of the lines repeat "
-                                                   "an earlier line.", min=0.0, max=1.0)
-    max_duplicate_line_char_fraction: float = knob(0.2, "Drop documents where lines that repeat an earlier line "
-                                                        "hold more than this share of the characters.", min=0.0, max=1.0)
-    max_top_ngram_char_fraction: float = knob(0.4, "Drop documents where the most frequent 2-, 3- or 4-gram of words "
-                                                   "(in Chinese, of twice as many characters) covers more than this "
-                                                   "share of the text (Gopher's 0.2 drops short texts that name "
-                                                   "their subject in every sentence).",
-                                              min=0.0, max=1.0)
-    max_dup_ngram_char_fraction: float = knob(0.15, "Drop documents where repeated 5- to 10-grams of words "
-                                                    "(in Chinese, of twice as many characters) cover more than this "
-                                                    "share of the text.",
-                                              min=0.0, max=1.0)
-    max_char_run_fraction: float = knob(0.1, "Drop documents where the longest run of one repeated character is more "
-                                             "than this share of the text (MMMMMMMM… pages).", min=0.0, max=1.0)
-    repeat_max_period: int = knob(13, "Longest unit, in characters, that the periodic-repetition rule looks for.",
-                                  min=0, max=100)
-    repeat_min_count: int = knob(32, "Drop documents where one unit of up to repeat_max_period characters repeats "
-                                     "this many times in a row (g4ODg4ODg4OD…).", min=0)
-    max_bullet_line_fraction: float = knob(0.9, "Drop documents where more than this share of the lines start with "
-                                                "a bullet (•, -, *, ·).", min=0.0, max=1.0)
-    max_ellipsis_line_fraction: float = knob(0.3, "Drop documents where more than this share of the lines end with "
-                                                  "an ellipsis (... or …): truncated snippets.", min=0.0, max=1.0)
-    scripts: list[str] = knob(["latin", "han"], "Scripts the corpus is written in (latin, han, kana, hangul, "
-                                                "cyrillic, greek, arabic…); Han includes Bopomofo and CJK punctuation.")
-    min_script_fraction: float = knob(0.65, "Drop documents where less than this share of the letters are in the "
-                                            "allowed scripts.", min=0.0, max=1.0)
-    bad_words: list[str] = knob([], "Words or phrases to count (matched whole-word in Latin text, anywhere in "
-                                    "Chinese); empty turns the rule off.")
+    min_mean_line_chars: float = knob(
+        10.0,
+        "Drop documents whose lines are shorter than this on average, in columns "
+        "(a CJK character is 2): menus, lists of links; a one-line document is "
+        "judged by min_chars instead.",
+        min=0.0,
+    )
+    max_mean_line_chars: float = knob(
+        10_000.0,
+        "Drop documents whose lines are longer than this on average, in "
+        "columns (a CJK character is 2): minified code, dumps.",
+        min=0.0,
+    )
+    max_symbol_ratio: float = knob(
+        0.25,
+        "Drop documents where more than this share of the characters are symbols "
+        "(# { } | < > @ $ ~ ^ ` \\ * emoji), not letters, digits or punctuation.",
+        min=0.0,
+        max=1.0,
+    )
+    max_duplicate_line_fraction: float = knob(
+        0.3, "Drop documents where more than this share of the lines repeat an earlier line.", min=0.0, max=1.0
+    )
+    max_duplicate_line_char_fraction: float = knob(
+        0.2,
+        "Drop documents where lines that repeat an earlier line hold more than this share of the characters.",
+        min=0.0,
+        max=1.0,
+    )
+    max_top_ngram_char_fraction: float = knob(
+        0.4,
+        "Drop documents where the most frequent 2-, 3- or 4-gram of words "
+        "(in Chinese, of twice as many characters) covers more than this "
+        "share of the text (Gopher's 0.2 drops short texts that name "
+        "their subject in every sentence).",
+        min=0.0,
+        max=1.0,
+    )
+    max_dup_ngram_char_fraction: float = knob(
+        0.15,
+        "Drop documents where repeated 5- to 10-grams of words "
+        "(in Chinese, of twice as many characters) cover more than this "
+        "share of the text.",
+        min=0.0,
+        max=1.0,
+    )
+    max_char_run_fraction: float = knob(
+        0.1,
+        "Drop documents where the longest run of one repeated character is more "
+        "than this share of the text (MMMMMMMM… pages).",
+        min=0.0,
+        max=1.0,
+    )
+    repeat_max_period: int = knob(
+        13, "Longest unit, in characters, that the periodic-repetition rule looks for.", min=0, max=100
+    )
+    repeat_min_count: int = knob(
+        32,
+        "Drop documents where one unit of up to repeat_max_period characters repeats "
+        "this many times in a row (g4ODg4ODg4OD…).",
+        min=0,
+    )
+    max_bullet_line_fraction: float = knob(
+        0.9,
+        "Drop documents where more than this share of the lines start with a bullet (•, -, *, ·).",
+        min=0.0,
+        max=1.0,
+    )
+    max_ellipsis_line_fraction: float = knob(
+        0.3,
+        "Drop documents where more than this share of the lines end with an ellipsis (... or …): truncated snippets.",
+        min=0.0,
+        max=1.0,
+    )
+    scripts: list[str] = knob(
+        ["latin", "han"],
+        "Scripts the corpus is written in (latin, han, kana, hangul, "
+        "cyrillic, greek, arabic…); Han includes Bopomofo and CJK punctuation.",
+    )
+    min_script_fraction: float = knob(
+        0.65, "Drop documents where less than this share of the letters are in the allowed scripts.", min=0.0, max=1.0
+    )
+    bad_words: list[str] = knob(
+        [],
+        "Words or phrases to count (matched whole-word in Latin text, anywhere in Chinese); empty turns the rule off.",
+    )
     max_bad_words: int = knob(0, "Drop documents with more than this many occurrences of bad_words.", min=0)
-    scrub_pii: bool = knob(False, "Replace e-mail addresses, phone numbers and IP addresses in kept documents with "
-                                  "<EMAIL>, <PHONE> and <IP>.")
+    scrub_pii: bool = knob(
+        False,
+        "Replace e-mail addresses, phone numbers and IP addresses in kept documents with <EMAIL>, <PHONE> and <IP>.",
+    )
 
 
 # (drop reason, config knob, measured quantity, how it fails): "min" drops below the knob, "max"
@@ -205,18 +290,21 @@ RULES: list[tuple[str, str, str, str]] = [
 ]
 
 # -- personal data ---------------------------------------------------------------------------
-_EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
-                       r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}")
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*\.[A-Za-z]{2,}"
+)
 _OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
 _IP_RE = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?!\.?\d)")
 _PHONE_RE = re.compile(
     r"(?<![0-9A-Za-z+\-.])(?:"
-    r"\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}"          # international: +886 2 2345 6789, +1 (555) 123-4567
-    r"|\(0\d{1,3}\)[ -]?\d{3,4}[ -]?\d{4}"            # Taiwan landline: (02) 2345-6789
-    r"|0\d{1,3}-\d{3,4}-\d{4}"                        # Taiwan landline: 02-2345-6789, 07-123-4567
-    r"|09\d{2}[ -]?\d{3}[ -]?\d{3}"                   # Taiwan mobile: 0912-345-678, 0912345678
-    r"|(?:\(\d{3}\) ?|\d{3}[-.])\d{3}[-.]\d{4}"       # US: 555-123-4567, (555) 123-4567
-    r")(?![0-9A-Za-z])")
+    r"\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}"  # international: +886 2 2345 6789, +1 (555) 123-4567
+    r"|\(0\d{1,3}\)[ -]?\d{3,4}[ -]?\d{4}"  # Taiwan landline: (02) 2345-6789
+    r"|0\d{1,3}-\d{3,4}-\d{4}"  # Taiwan landline: 02-2345-6789, 07-123-4567
+    r"|09\d{2}[ -]?\d{3}[ -]?\d{3}"  # Taiwan mobile: 0912-345-678, 0912345678
+    r"|(?:\(\d{3}\) ?|\d{3}[-.])\d{3}[-.]\d{4}"  # US: 555-123-4567, (555) 123-4567
+    r")(?![0-9A-Za-z])"
+)
 
 
 class Rules(Step):
@@ -226,9 +314,17 @@ class Rules(Step):
         self.config = config or RulesConfig()
         self.stats: Counter = Counter()
         words = [w for w in self.config.bad_words if w.strip()]
-        self._bad_re = re.compile("|".join(
-            rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])" if re.search(r"[A-Za-z0-9]", w) else re.escape(w)
-            for w in sorted(words, key=len, reverse=True)), re.IGNORECASE) if words else None
+        self._bad_re = (
+            re.compile(
+                "|".join(
+                    rf"(?<![A-Za-z0-9]){re.escape(w)}(?![A-Za-z0-9])" if re.search(r"[A-Za-z0-9]", w) else re.escape(w)
+                    for w in sorted(words, key=len, reverse=True)
+                ),
+                re.IGNORECASE,
+            )
+            if words
+            else None
+        )
 
     def _measure(self, stats: TextStats, quantity: str) -> float:
         cfg = self.config
@@ -258,8 +354,9 @@ class Rules(Step):
         for reason, knob_name, quantity, how in RULES:
             if not self._active(reason, knob_name, stats):
                 continue
-            if reason == "periodic_repeat" and not stats.may_repeat(self.config.repeat_max_period,
-                                                                     self.config.repeat_min_count):
+            if reason == "periodic_repeat" and not stats.may_repeat(
+                self.config.repeat_max_period, self.config.repeat_min_count
+            ):
                 continue  # cannot reach repeat_min_count: skip the regex scan
             value, limit = self._measure(stats, quantity), getattr(self.config, knob_name)
             if value < limit if how == "min" else value > limit if how == "max" else value >= limit:
@@ -277,6 +374,7 @@ class Rules(Step):
 
     def scrub(self, text: str) -> str:
         """`text` with e-mail addresses, IP addresses and phone numbers replaced (counted in stats)."""
+
         def phone(m: re.Match) -> str:
             digits = sum(c.isdigit() for c in m.group())
             if not 8 <= digits <= 15:

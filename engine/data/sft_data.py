@@ -18,6 +18,7 @@ parquet rows) and, where it applies, the message (1-based).
 message) and appends EOT; with loss_on="assistant" only the assistant contents and their END
 tokens are trained, so the model learns what to answer and when to stop.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,7 @@ from engine.tokenizer import END, EOT, ROLE_TOKENS, special_id
 
 SFT_EXTENSIONS = (".jsonl", ".json", ".parquet")
 ROLES = ("system", "user", "assistant")
-SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant",
-                  "system": "system"}
+SHAREGPT_ROLES = {"human": "user", "user": "user", "gpt": "assistant", "assistant": "assistant", "system": "system"}
 FORMATS_HINT = "expected one of: instruction/output, messages, conversations, prompt/response"
 DUPLICATE_JACCARD = 0.7
 
@@ -63,8 +63,9 @@ def load_sft_records(path: Path) -> list[dict]:
                 messages = normalise_record(obj)
             except RecordError as e:
                 raise DojoError(f"{source}: {e}") from None
-            records.append({"id": _record_id(obj, f, line), "messages": messages, "source": source,
-                            "weight": _weight(obj, source)})
+            records.append(
+                {"id": _record_id(obj, f, line), "messages": messages, "source": source, "weight": _weight(obj, source)}
+            )
     if not records:
         raise DojoError(f"dataset is empty: {path}")
     return records
@@ -79,8 +80,13 @@ def load_prompts(path: Path) -> list[dict]:
     if path.suffix.lower() == ".txt":
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
-                out.append({"id": f"{path.stem}-{n}", "messages": [{"role": "user", "content": line.strip()}],
-                            "source": f"{path}:{n}"})
+                out.append(
+                    {
+                        "id": f"{path.stem}-{n}",
+                        "messages": [{"role": "user", "content": line.strip()}],
+                        "source": f"{path}:{n}",
+                    }
+                )
     else:
         for n, obj in _read_file(path):
             source = f"{path}:{n}"
@@ -234,8 +240,7 @@ def _chat(obj: dict, key: str, role_key: str, content_key: str, role_map: dict |
             raise RecordError(f"'{content_key}' must be a string, got {type(content).__name__} (message {n})")
         if role_map is not None:
             if role.lower() not in role_map:
-                raise RecordError(f"unknown role {role!r} (message {n}; expected one of: "
-                                   f"{', '.join(role_map)})")
+                raise RecordError(f"unknown role {role!r} (message {n}; expected one of: {', '.join(role_map)})")
             role = role_map[role.lower()]
         elif role not in ROLES:
             raise RecordError(f"unknown role {role!r} (message {n}; expected system, user or assistant)")
@@ -257,13 +262,18 @@ def _validate_conversation(messages: list[dict]) -> None:
     for n, m in enumerate(turns, first):
         want = "user" if (n - first) % 2 == 0 else "assistant"
         if m["role"] != want:
-            what = ("a system message only comes first" if m["role"] == "system" else
-                    "the conversation must start with a user turn" if n == first else
-                    f"two {m['role']} turns in a row")
+            what = (
+                "a system message only comes first"
+                if m["role"] == "system"
+                else "the conversation must start with a user turn"
+                if n == first
+                else f"two {m['role']} turns in a row"
+            )
             raise RecordError(f"{what} (message {n} is {m['role']}; turns alternate user, assistant)")
     if messages[-1]["role"] != "assistant":
-        raise RecordError(f"conversation must end with an assistant turn (message {len(messages)} "
-                           f"is {messages[-1]['role']})")
+        raise RecordError(
+            f"conversation must end with an assistant turn (message {len(messages)} is {messages[-1]['role']})"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -276,8 +286,7 @@ class Encoded:
     labels: list[int]  # = ids where trained, IGNORE_INDEX elsewhere; aligned with ids (not shifted)
 
 
-def encode_example(tok, messages: list[dict], loss_on: str = "assistant",
-                   max_len: int | None = None) -> Encoded | None:
+def encode_example(tok, messages: list[dict], loss_on: str = "assistant", max_len: int | None = None) -> Encoded | None:
     """Token ids and labels of one conversation, or None when no trained token survives truncation.
 
     The ids are exactly chat_ids(tok, messages) followed by EOT (engine/tokenizer.py): the template's
@@ -329,7 +338,7 @@ def _prompt(rec: dict) -> str:
 def _trigrams(text: str) -> frozenset:
     if len(text) < 3:
         return frozenset([text])
-    return frozenset(text[i:i + 3] for i in range(len(text) - 2))
+    return frozenset(text[i : i + 3] for i in range(len(text) - 2))
 
 
 def jaccard(a: frozenset, b: frozenset) -> float:
@@ -366,8 +375,10 @@ def select_examples(records: list[dict], how: str = "all", n: int = 0, seed: int
             grams = _trigrams(_prompt(records[i]))
             size = len(grams)
             # Jaccard >= t needs min/max size >= t: skip the set arithmetic when sizes are far apart
-            if any(min(size, len(g)) >= DUPLICATE_JACCARD * max(size, len(g))
-                   and jaccard(grams, g) >= DUPLICATE_JACCARD for g in kept):
+            if any(
+                min(size, len(g)) >= DUPLICATE_JACCARD * max(size, len(g)) and jaccard(grams, g) >= DUPLICATE_JACCARD
+                for g in kept
+            ):
                 continue
             chosen.append(i)
             kept.append(grams)

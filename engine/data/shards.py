@@ -10,6 +10,7 @@ as they are, or of the documents in a fresh order each epoch), epoch after epoch
 (epoch, cursor) is part of every checkpoint, so a resumed run reads exactly the batches the
 uninterrupted one would have.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -84,13 +85,26 @@ class _ShardWriter:
 
     def finish(self) -> dict:
         self._close()
-        return {"shards": self.shards, "tokens": self.tokens, "docs": self.docs, "bytes": self.bytes,
-                "text_tokens": self.text_tokens}
+        return {
+            "shards": self.shards,
+            "tokens": self.tokens,
+            "docs": self.docs,
+            "bytes": self.bytes,
+            "text_tokens": self.text_tokens,
+        }
 
 
-def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, tokenizer_hash: str,
-                 val_fraction: float = 0.05, seed: int = 0, shard_tokens: int = 50_000_000,
-                 extra_meta: dict | None = None) -> Generator[tuple[int, int], None, dict]:
+def write_shards(
+    docs: Iterable[Document],
+    tok,
+    out_dir: Path,
+    eot_id: int,
+    tokenizer_hash: str,
+    val_fraction: float = 0.05,
+    seed: int = 0,
+    shard_tokens: int = 50_000_000,
+    extra_meta: dict | None = None,
+) -> Generator[tuple[int, int], None, dict]:
     """Tokenize `docs` into `out_dir` (replaced only once the new shards are complete).
 
     A generator: yields (documents, tokens) so far after every batch, returns the meta dict.
@@ -100,15 +114,41 @@ def write_shards(docs: Iterable[Document], tok, out_dir: Path, eot_id: int, toke
     check_output_dir(out_dir, "tokens", legacy=lambda f: (f / "meta.json").is_file())
     tmp = building_dir(out_dir)
     try:
-        return (yield from _write_shards(docs, tok, tmp, out_dir, eot_id, tokenizer_hash, val_fraction, seed,
-                                         shard_tokens, extra_meta, dtype, vocab))
+        return (
+            yield from _write_shards(
+                docs,
+                tok,
+                tmp,
+                out_dir,
+                eot_id,
+                tokenizer_hash,
+                val_fraction,
+                seed,
+                shard_tokens,
+                extra_meta,
+                dtype,
+                vocab,
+            )
+        )
     except BaseException:  # a failure or a cancel (the generator closed) leaves no half-built folder
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
 
-def _write_shards(docs, tok, tmp: Path, out_dir: Path, eot_id: int, tokenizer_hash: str, val_fraction: float,
-                  seed: int, shard_tokens: int, extra_meta: dict | None, dtype, vocab: int):
+def _write_shards(
+    docs,
+    tok,
+    tmp: Path,
+    out_dir: Path,
+    eot_id: int,
+    tokenizer_hash: str,
+    val_fraction: float,
+    seed: int,
+    shard_tokens: int,
+    extra_meta: dict | None,
+    dtype,
+    vocab: int,
+):
     writers = {s: _ShardWriter(tmp, s, dtype, shard_tokens) for s in SPLITS}
 
     def flush(batch: list[Document]):
@@ -128,9 +168,16 @@ def _write_shards(docs, tok, tmp: Path, out_dir: Path, eot_id: int, tokenizer_ha
             yield n, writers["train"].tokens + writers["val"].tokens
     if batch:
         flush(batch)
-    meta = {"dtype": np.dtype(dtype).name, "vocab_size": vocab, "eot_id": eot_id,
-            "tokenizer_hash": tokenizer_hash, "val_fraction": val_fraction, "seed": seed,
-            "splits": {s: w.finish() for s, w in writers.items()}, **(extra_meta or {})}
+    meta = {
+        "dtype": np.dtype(dtype).name,
+        "vocab_size": vocab,
+        "eot_id": eot_id,
+        "tokenizer_hash": tokenizer_hash,
+        "val_fraction": val_fraction,
+        "seed": seed,
+        "splits": {s: w.finish() for s, w in writers.items()},
+        **(extra_meta or {}),
+    }
     if meta["splits"]["train"]["docs"] == 0:
         shutil.rmtree(tmp, ignore_errors=True)
         raise DojoError("the corpus has no documents to train on")
@@ -154,16 +201,20 @@ class TokenData:
         self.dir, self.split = tokens_dir, split
         info = self.meta["splits"][split]
         dtype = np.dtype(self.meta["dtype"])
-        self.shards = [np.memmap(tokens_dir / f"{s['name']}.bin", dtype=dtype, mode="r")
-                       for s in info["shards"] if s["tokens"] > 0]
+        self.shards = [
+            np.memmap(tokens_dir / f"{s['name']}.bin", dtype=dtype, mode="r") for s in info["shards"] if s["tokens"] > 0
+        ]
         self.names = [s["name"] for s in info["shards"] if s["tokens"] > 0]
         self.tokens = info["tokens"]
         self.bytes_per_token = info["bytes"] / max(1, info["text_tokens"])
 
     def windows(self, block: int) -> np.ndarray:
         """(shard, offset) of every non-overlapping window of block+1 tokens (inputs + next token)."""
-        out = [np.stack([np.full(n, i), np.arange(n) * block], axis=1)
-               for i, s in enumerate(self.shards) if (n := (len(s) - 1) // block) > 0]
+        out = [
+            np.stack([np.full(n, i), np.arange(n) * block], axis=1)
+            for i, s in enumerate(self.shards)
+            if (n := (len(s) - 1) // block) > 0
+        ]
         return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
 
     def window(self, shard: int, offset: int, block: int) -> np.ndarray:
@@ -208,8 +259,9 @@ class EpochOrder:
     at most once in a fresh order. An epoch then drops its last n % batch items (different ones
     each epoch) so that batches never straddle an epoch boundary."""
 
-    def __init__(self, n: int, seed: int, state: SamplerState | None = None,
-                 lengths: np.ndarray | None = None, batch: int = 0):
+    def __init__(
+        self, n: int, seed: int, state: SamplerState | None = None, lengths: np.ndarray | None = None, batch: int = 0
+    ):
         self.n, self.seed = n, seed
         self.state = state or SamplerState()
         self.lengths = None if lengths is None else np.asarray(lengths)
@@ -261,8 +313,9 @@ class BatchSampler:
     A row is then (epoch, offset in that epoch's order); without it, (shard, offset) of a fixed
     window of the files."""
 
-    def __init__(self, data: TokenData, block: int, seed: int, state: SamplerState | None = None,
-                 shuffle_docs: bool = False):
+    def __init__(
+        self, data: TokenData, block: int, seed: int, state: SamplerState | None = None, shuffle_docs: bool = False
+    ):
         self.data, self.block, self.seed, self.shuffle_docs = data, block, seed, shuffle_docs
         if shuffle_docs:
             self.doc_shard, self.doc_start, self.doc_len = data.documents()
@@ -272,8 +325,10 @@ class BatchSampler:
         else:
             self.windows = data.windows(block)
         if len(self.windows) == 0:
-            raise DojoError(f"the {data.split} split is too small: need at least {block + 1} tokens "
-                            f"for block_size={block}, got {data.tokens}")
+            raise DojoError(
+                f"the {data.split} split is too small: need at least {block + 1} tokens "
+                f"for block_size={block}, got {data.tokens}"
+            )
         self.order = EpochOrder(len(self.windows), seed, state)
 
     @property
@@ -324,8 +379,12 @@ class BatchSampler:
         a, o = int(row[0]), int(row[1])
         if not self.shuffle_docs:
             return self.data.window(a, o, self.block)
-        parts = [np.asarray(self.data.shards[self.doc_shard[d]][self.doc_start[d] + lo : self.doc_start[d] + hi],
-                            dtype=np.int64) for d, lo, hi in self._docs_in(a, o, self.block + 1)]
+        parts = [
+            np.asarray(
+                self.data.shards[self.doc_shard[d]][self.doc_start[d] + lo : self.doc_start[d] + hi], dtype=np.int64
+            )
+            for d, lo, hi in self._docs_in(a, o, self.block + 1)
+        ]
         return np.concatenate(parts)
 
     def tensors(self, rows: np.ndarray):
@@ -356,7 +415,9 @@ def eval_rows(data: TokenData, block: int, n: int) -> np.ndarray:
     """A fixed set of up to n validation windows spread evenly over the split."""
     windows = data.windows(block)
     if len(windows) == 0:
-        raise DojoError(f"the validation split is too small: need at least {block + 1} tokens for "
-                        f"block_size={block}, got {data.tokens}; raise val_fraction or add data")
+        raise DojoError(
+            f"the validation split is too small: need at least {block + 1} tokens for "
+            f"block_size={block}, got {data.tokens}; raise val_fraction or add data"
+        )
     idx = np.unique(np.linspace(0, len(windows) - 1, num=min(n, len(windows))).astype(np.int64))
     return windows[idx]

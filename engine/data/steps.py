@@ -4,6 +4,7 @@ A step has a name, a config, and one job: look at a document and either keep it 
 rewritten) or drop it with a reason. The pipeline counts, per step, what went in, what came
 out, and why the rest was dropped.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -7,6 +7,7 @@ characters; with n characters, a repeated five-character term would count as a r
 Line lengths are in columns, a CJK character being two. Character classes come from one cached look-up per distinct character, so
 a 1 MB document costs one pass of `collections.Counter` plus a few regex scans.
 """
+
 from __future__ import annotations
 
 import re
@@ -18,16 +19,29 @@ import numpy as np
 
 # Han ideographs (with extensions and compatibility forms), Bopomofo, 々 〇, and kana: written
 # without spaces, so one character is one unit.
-_CJK = ("\u3005\u3007\u3021-\u3029\u3038-\u303b\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
-        "\u3100-\u312f\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff")
+_CJK = (
+    "\u3005\u3007\u3021-\u3029\u3038-\u303b\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff"
+    "\u3100-\u312f\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+)
 _CJK_RE = re.compile(f"[{_CJK}]")
 _UNITS_RE = re.compile(f"[{_CJK}]|[^\\W{_CJK}]+")
 # CJK and full-width punctuation ，。！？「」、：；（） count as Han where scripts are shared out
-_CJK_PUNCT_RE = re.compile("[\u3000-\u303f\ufe10-\ufe1f\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]")
+_CJK_PUNCT_RE = re.compile(
+    "[\u3000-\u303f\ufe10-\ufe1f\ufe30-\ufe4f\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65]"
+)
 # punctuation by Unicode category, yet symbols on a web page (Gopher's "#", C4's "{")
 _SYMBOL_PUNCT = set("#*@\\{}＃＊＠＼｛｝")
-_SCRIPT_ALIASES = {"cjk": "han", "bopomofo": "han", "ideographic": "han", "hiragana": "kana", "katakana": "kana",
-                   "katakana-hiragana": "kana", "feminine": "latin", "masculine": "latin", "modifier": "latin"}
+_SCRIPT_ALIASES = {
+    "cjk": "han",
+    "bopomofo": "han",
+    "ideographic": "han",
+    "hiragana": "kana",
+    "katakana": "kana",
+    "katakana-hiragana": "kana",
+    "feminine": "latin",
+    "masculine": "latin",
+    "modifier": "latin",
+}
 BULLETS = tuple("•‣◦●▪-*·")
 ELLIPSES = ("...", "…")
 
@@ -99,7 +113,7 @@ def may_repeat(text: str, max_period: int, count: int, char_counts: Counter | No
     for p in range(1, max_period + 1):
         if n < count * p:
             break
-        x = int.from_bytes(data[:4 * (n - p)], "little") ^ int.from_bytes(data[4 * p:], "little")
+        x = int.from_bytes(data[: 4 * (n - p)], "little") ^ int.from_bytes(data[4 * p :], "little")
         if bytes(4 * (count - 1) * p) in x.to_bytes(4 * (n - p), "little"):
             return True
     return False
@@ -154,7 +168,9 @@ def _ngram_fractions_py(toks: list[str], text_len: int, out: dict, length: dict,
                 best = max(counts.values())
                 if best > 1:
                     cands = [g for g, c in counts.items() if c == best]
-                    chars_of = [sum(map(len, g)) + sum(_is_latin(a) and _is_latin(b) for a, b in zip(g, g[1:])) for g in cands]
+                    chars_of = [
+                        sum(map(len, g)) + sum(_is_latin(a) and _is_latin(b) for a, b in zip(g, g[1:])) for g in cands
+                    ]
                     chars = chars_of[0]
                     if len(cands) > 1 and len(set(chars_of)) > 1:
                         index: dict[str, int] = {}
@@ -177,21 +193,23 @@ def _ngram_fractions_py(toks: list[str], text_len: int, out: dict, length: dict,
                 found = False
                 for i, g in enumerate(grams):
                     if g in seen:
-                        covered[i:i + k] = ones
+                        covered[i : i + k] = ones
                         found = True
                     else:
                         seen.add(g)
                 if found:
                     latin = [_is_latin(t) for t in toks]
                     chars = sum(len(t) for t, c in zip(toks, covered) if c)
-                    chars += sum(1 for i in range(ntok - 1)
-                                 if covered[i] and covered[i + 1] and latin[i] and latin[i + 1])
+                    chars += sum(
+                        1 for i in range(ntok - 1) if covered[i] and covered[i + 1] and latin[i] and latin[i + 1]
+                    )
                     out[f"dup_{n}gram_char_fraction"] = min(1.0, float(chars) / text_len)
     return out
 
 
-def ngram_fractions(toks: list[str], text_len: int, scale: float = 1.0, top_ns=range(2, 5),
-                    dup_ns=range(5, 11)) -> dict[str, float]:
+def ngram_fractions(
+    toks: list[str], text_len: int, scale: float = 1.0, top_ns=range(2, 5), dup_ns=range(5, 11)
+) -> dict[str, float]:
     """Gopher's repetition measures, as datatrove computes them, over units: for each n in `top_ns`,
     the length of the most frequent n-gram (words joined by a space, CJK characters by nothing)
     times its count, over the length of the text; for each n in `dup_ns`, the share of the text
@@ -214,7 +232,7 @@ def ngram_fractions(toks: list[str], text_len: int, scale: float = 1.0, top_ns=r
     salt = np.random.default_rng(0).integers(1, 1 << 63, size=len(index), dtype=np.uint64)[ids]
     h = salt
     for k in range(2, min(max(length.values()), len(toks)) + 1):
-        h = h[:-1] * _MULT + salt[k - 1:]  # wraps modulo 2**64: a rolling hash of the k-gram
+        h = h[:-1] * _MULT + salt[k - 1 :]  # wraps modulo 2**64: a rolling hash of the k-gram
         for n in (n for n in top_ns if length[n] == k):
             _, inverse, counts = np.unique(h, return_inverse=True, return_counts=True)
             top = int(counts.argmax())
@@ -302,8 +320,12 @@ class TextStats:
             bullets += line.startswith(BULLETS)
             ellipses += line.endswith(ELLIPSES)
         n = max(1, len(self.lines))
-        return {"duplicate_line_fraction": dup / n, "duplicate_line_char_fraction": dup_chars / max(1, total_chars),
-                "bullet_line_fraction": bullets / n, "ellipsis_line_fraction": ellipses / n}
+        return {
+            "duplicate_line_fraction": dup / n,
+            "duplicate_line_char_fraction": dup_chars / max(1, total_chars),
+            "bullet_line_fraction": bullets / n,
+            "ellipsis_line_fraction": ellipses / n,
+        }
 
     duplicate_line_fraction = property(lambda self: self._line_fractions["duplicate_line_fraction"])
     duplicate_line_char_fraction = property(lambda self: self._line_fractions["duplicate_line_char_fraction"])

@@ -1,7 +1,8 @@
 """The tokenizer stage: train byte-level BPE on the workspace corpus, then write token shards.
 
-    for event in tokenize.run(ws, cfg): ...
+for event in tokenize.run(ws, cfg): ...
 """
+
 from __future__ import annotations
 
 import itertools
@@ -56,8 +57,9 @@ def _finish_half_done(ws: Workspace) -> None:
         atomic_write_text(ws.tokenizer_path, kept.read_text(encoding="utf-8"))
 
 
-def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | None = None,
-        force: bool = False) -> Iterator:
+def run(
+    ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | None = None, force: bool = False
+) -> Iterator:
     """Train the tokenizer and write the shards with it. Nothing changes until both are complete:
     the shards are replaced first, then the tokenizer (a kill between the two is finished by the
     next run). Every tokenizer the workspace has had stays in tokenizer/by-hash/. Replacing a
@@ -70,25 +72,32 @@ def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | No
     if ws.tokenizer_path.is_file() and not force:
         users = runs_with_tokenizer(ws, tokenizer_hash(ws.tokenizer_path))
         if users:
-            raise DojoError(f"{len(users)} run(s) were trained with the current tokenizer ({', '.join(users[:3])}"
-                            f"{', …' if len(users) > 3 else ''}); a new one means new runs cannot start from them "
-                            "(they keep answering with theirs, kept in tokenizer/by-hash/). Replace it anyway with "
-                            "--force (in the app: confirm)")
+            raise DojoError(
+                f"{len(users)} run(s) were trained with the current tokenizer ({', '.join(users[:3])}"
+                f"{', …' if len(users) > 3 else ''}); a new one means new runs cannot start from them "
+                "(they keep answering with theirs, kept in tokenizer/by-hash/). Replace it anyway with "
+                "--force (in the app: confirm)"
+            )
     folder = ws.training_corpus()
     next(iter_documents(folder))  # fail now, with the file named, if the corpus is missing or empty
     yield Log(f"training a byte-level BPE tokenizer ({cfg.vocab_size} tokens) on {folder}")
     total = sum(p.stat().st_size for p in corpus_files(folder))
     stride = max(1, math.ceil(total / (cfg.train_mb * 1e6)))
     if stride > 1:
-        yield Log(f"the corpus is {total / 1e6:,.0f} MB: the tokenizer trains on one document in {stride} "
-                  f"(about {total / stride / 1e6:,.0f} MB; train_mb = {cfg.train_mb:g})")
+        yield Log(
+            f"the corpus is {total / 1e6:,.0f} MB: the tokenizer trains on one document in {stride} "
+            f"(about {total / stride / 1e6:,.0f} MB; train_mb = {cfg.train_mb:g})"
+        )
     texts = (d.text for i, d in enumerate(iter_documents(folder)) if i % stride == 0)
     tok = train_tokenizer(texts, cfg.vocab_size, cfg.min_frequency)
     got = tok.get_vocab_size()
     if got < cfg.vocab_size:
-        yield Log(f"the corpus supports {got} tokens, not the {cfg.vocab_size} asked for: no pair of pieces occurs "
-                  f"{cfg.min_frequency} times or more beyond those (a bigger corpus, or a lower min_frequency, "
-                  "gives more)", "warning")
+        yield Log(
+            f"the corpus supports {got} tokens, not the {cfg.vocab_size} asked for: no pair of pieces occurs "
+            f"{cfg.min_frequency} times or more beyond those (a bigger corpus, or a lower min_frequency, "
+            "gives more)",
+            "warning",
+        )
     text = tok.to_str(pretty=True)
     if control.cancelled:
         yield Finished("cancelled", {"tokenizer": str(ws.tokenizer_path)})
@@ -101,8 +110,17 @@ def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | No
     if ws.tokenizer_path.is_file():  # the one being replaced stays loadable by the runs made with it
         archive_text(ws.tokenizer_path, ws.tokenizer_path.read_text(encoding="utf-8"))
     tok_hash = archive_text(ws.tokenizer_path, text)
-    writer = write_shards(iter_documents(folder), tok, ws.tokens_dir, special_id(tok, EOT), tok_hash,
-                          cfg.val_fraction, cfg.seed, cfg.shard_tokens, {"chars_per_token": cpt})
+    writer = write_shards(
+        iter_documents(folder),
+        tok,
+        ws.tokens_dir,
+        special_id(tok, EOT),
+        tok_hash,
+        cfg.val_fraction,
+        cfg.seed,
+        cfg.shard_tokens,
+        {"chars_per_token": cpt},
+    )
     while True:
         try:
             docs, tokens = next(writer)
@@ -117,10 +135,19 @@ def run(ws: Workspace, cfg: TokenizerConfig | None = None, control: Control | No
         yield Progress(docs, None, tokens, tokens / max(el, 1e-9), el, None, unit="docs")
     save_tokenizer(tok, ws.tokenizer_path)  # last: the shards already name it
     splits = meta["splits"]
-    yield Finished("done", {
-        "tokenizer": str(ws.tokenizer_path), "tokenizer_hash": tok_hash, "vocab_size": got,
-        "vocab_size_requested": cfg.vocab_size, "chars_per_token": cpt, "dtype": meta["dtype"],
-        "train_tokens": splits["train"]["tokens"], "val_tokens": splits["val"]["tokens"],
-        "train_docs": splits["train"]["docs"], "val_docs": splits["val"]["docs"],
-        "seconds": round(time.perf_counter() - t0, 2),
-    })
+    yield Finished(
+        "done",
+        {
+            "tokenizer": str(ws.tokenizer_path),
+            "tokenizer_hash": tok_hash,
+            "vocab_size": got,
+            "vocab_size_requested": cfg.vocab_size,
+            "chars_per_token": cpt,
+            "dtype": meta["dtype"],
+            "train_tokens": splits["train"]["tokens"],
+            "val_tokens": splits["val"]["tokens"],
+            "train_docs": splits["train"]["docs"],
+            "val_docs": splits["val"]["docs"],
+            "seconds": round(time.perf_counter() - t0, 2),
+        },
+    )

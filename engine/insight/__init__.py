@@ -7,16 +7,20 @@ ending in Finished("done", its numbers) and optionally `summary(result)`. Pure f
     for event in insight.run("probe", ws, insight.make_config("probe", sets={"docs": "50"})): ...
     lmdojo-cli insight probe WS --set docs=50 --json
 """
+
 from __future__ import annotations
 
 from engine.registry import Registry
 
-INSIGHTS = Registry("insight", {
-    "bands": "engine.insight.bands",        # reference bands behind the loss curve
-    "template": "engine.insight.template",  # chat-template and loss-mask inspector
-    "reward": "engine.insight.reward",      # reward-model diagnostics
-    "tax": "engine.insight.tax",            # alignment tax per stage
-    "timeline": "engine.insight.timeline",  # every checkpoint answers the same prompts
-    "probe": "engine.insight.probe",        # memorisation and contamination
-})
+INSIGHTS = Registry(
+    "insight",
+    {
+        "bands": "engine.insight.bands",  # reference bands behind the loss curve
+        "template": "engine.insight.template",  # chat-template and loss-mask inspector
+        "reward": "engine.insight.reward",  # reward-model diagnostics
+        "tax": "engine.insight.tax",  # alignment tax per stage
+        "timeline": "engine.insight.timeline",  # every checkpoint answers the same prompts
+        "probe": "engine.insight.probe",  # memorisation and contamination
+    },
+)
 module, make_config, run, summary = INSIGHTS.module, INSIGHTS.make_config, INSIGHTS.run, INSIGHTS.summary

@@ -20,6 +20,7 @@ fit's log-loss residuals, at least ±3% so that a perfect fit still shows a band
     lmdojo-cli insight bands WS --json
     lmdojo-cli insight bands WS --set run=pretrain-… --set sigmas=3
 """
+
 from __future__ import annotations
 
 import json
@@ -49,28 +50,30 @@ ABOUT = (
 FIT_SOURCES = ("workspace", "chinchilla", "self")
 VERDICTS = ("on_track", "too_slow", "ahead", "diverging", "not_enough_data")
 GRID = np.round(np.arange(0.05, 1.5001, 0.05), 4)  # candidate α and β; tiny runs' early curves can be steep
-FLOOR = 0.03          # the smallest relative half-width of the band
-RISE_MARGIN = 0.05    # a last validation loss this much above the best so far: diverging
-JUDGE_LAST = 2        # the last points that decide too_slow / ahead
+FLOOR = 0.03  # the smallest relative half-width of the band
+RISE_MARGIN = 0.05  # a last validation loss this much above the best so far: diverging
+JUDGE_LAST = 2  # the last points that decide too_slow / ahead
 MIN_POINTS = 3
 
 
 @dataclass
 class Config:
     run: str = knob("", "The pretraining run to judge (empty: the latest one with validation points).")
-    sigmas: float = knob(2.0, "Half-width of the band, in standard deviations of the fit's log-loss residuals.",
-                         min=0.1, max=10.0)
+    sigmas: float = knob(
+        2.0, "Half-width of the band, in standard deviations of the fit's log-loss residuals.", min=0.1, max=10.0
+    )
     points: int = knob(50, "Points along the band.", min=2, max=5000)
 
 
 # -- the numbers ---------------------------------------------------------------------------------
+
 
 def _nnls(X: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     """min ‖X c − y‖² subject to c ≥ 0, for a few columns: the optimum is the unconstrained least
     squares on its own support, so trying every support and keeping the best feasible one is exact."""
     k = X.shape[1]
     best = (math.inf, np.zeros(k))
-    for mask in range(1, 2 ** k):
+    for mask in range(1, 2**k):
         idx = [i for i in range(k) if mask >> i & 1]
         c, *_ = np.linalg.lstsq(X[:, idx], y, rcond=None)
         if (c < 0).any():
@@ -122,7 +125,7 @@ def fit_law(points) -> dict:
     search((0.0,) if one_n else [a for a in a0 + fine if a > 0], [b for b in b0 + fine if b > 0])
     _, alpha, beta, c = best
     E, (A, B) = float(c[0]), ((0.0, float(c[1])) if one_n else (float(c[1]), float(c[2])))
-    law = {"E": E, "A": A * n0 ** alpha, "alpha": alpha, "B": B * d0 ** beta, "beta": beta}
+    law = {"E": E, "A": A * n0**alpha, "alpha": alpha, "B": B * d0**beta, "beta": beta}
     fitted = predict(law, n, d)
     res = np.log(y / np.maximum(fitted, 1e-12))
     k = 3 if one_n else 5
@@ -152,8 +155,11 @@ def inside(curve: dict, band_: dict | None) -> int:
     """How many of the curve's points lie within the band."""
     if not band_:
         return 0
-    return sum(1 for t, loss in zip(curve["tokens"], curve["loss"])
-               if math.isfinite(loss) and _at(band_, "loss_low", t) <= loss <= _at(band_, "loss_high", t))
+    return sum(
+        1
+        for t, loss in zip(curve["tokens"], curve["loss"])
+        if math.isfinite(loss) and _at(band_, "loss_low", t) <= loss <= _at(band_, "loss_high", t)
+    )
 
 
 def verdict(curve: dict, band_: dict | None, margin: float = RISE_MARGIN, last: int = JUDGE_LAST) -> tuple[str, str]:
@@ -168,8 +174,10 @@ def verdict(curve: dict, band_: dict | None, margin: float = RISE_MARGIN, last: 
     if len(loss) > 1:
         best = min(loss[:-1])
         if loss[-1] > best * (1 + margin):
-            return "diverging", (f"the validation loss rose to {loss[-1]:.3f} after reaching {best:.3f} "
-                                 f"({loss[-1] / best - 1:.0%} above its best): diverging or over-fitting")
+            return "diverging", (
+                f"the validation loss rose to {loss[-1]:.3f} after reaching {best:.3f} "
+                f"({loss[-1] / best - 1:.0%} above its best): diverging or over-fitting"
+            )
     if not band_ or not band_.get("tokens"):
         return "not_enough_data", f"fewer than {MIN_POINTS} points to fit a reference band"
     judged = list(zip(tokens, loss))[-last:]
@@ -178,15 +186,18 @@ def verdict(curve: dict, band_: dict | None, margin: float = RISE_MARGIN, last: 
     t_end, l_end = judged[-1]
     where = f"{l_end:.3f} at {t_end:,.0f} tokens"
     if all(v > h for (_, v), h in zip(judged, highs)):
-        return "too_slow", (f"the last {len(judged)} validation point(s) lie above the band: {where}, "
-                            f"expected at most {highs[-1]:.3f}")
+        return "too_slow", (
+            f"the last {len(judged)} validation point(s) lie above the band: {where}, expected at most {highs[-1]:.3f}"
+        )
     if all(v < lo for (_, v), lo in zip(judged, lows)):
-        return "ahead", (f"the last {len(judged)} validation point(s) lie below the band: {where}, "
-                         f"the band starts at {lows[-1]:.3f}")
+        return "ahead", (
+            f"the last {len(judged)} validation point(s) lie below the band: {where}, the band starts at {lows[-1]:.3f}"
+        )
     return "on_track", f"{where}, within the band's {lows[-1]:.3f}–{highs[-1]:.3f}"
 
 
 # -- the workspace's runs ------------------------------------------------------------------------
+
 
 def _tokens_per_step(cfg: dict) -> int:
     return int(cfg.get("batch_size", 1)) * int(cfg.get("grad_accum", 1)) * int(cfg.get("block_size", 1))
@@ -239,13 +250,21 @@ def run_curves(ws) -> list[dict]:
             run_vocab, run_hash = _vocab_and_hash(ws, r["id"], vocab, tok_hash)
             per_step = _tokens_per_step(cfg)
             val = [(s, v) for s, v in store.metrics(r["id"], "val/loss") if s > 0]
-            out.append({"run": r["id"], "params": _params(cfg, run_vocab, r["id"]) if run_vocab else 0,
-                        "tokens_per_step": per_step, "steps": [s for s, _ in val],
-                        "tokens": [s * per_step for s, _ in val], "loss": [v for _, v in val],
-                        "ratio": _ratio(store, r["id"]),
-                        "planned_tokens": int(cfg.get("max_steps") or 0) * per_step,
-                        "same_tokenizer": run_hash == tok_hash and bool(tok_hash),
-                        "status": r["status"], "message": r["message"] or ""})
+            out.append(
+                {
+                    "run": r["id"],
+                    "params": _params(cfg, run_vocab, r["id"]) if run_vocab else 0,
+                    "tokens_per_step": per_step,
+                    "steps": [s for s, _ in val],
+                    "tokens": [s * per_step for s, _ in val],
+                    "loss": [v for _, v in val],
+                    "ratio": _ratio(store, r["id"]),
+                    "planned_tokens": int(cfg.get("max_steps") or 0) * per_step,
+                    "same_tokenizer": run_hash == tok_hash and bool(tok_hash),
+                    "status": r["status"],
+                    "message": r["message"] or "",
+                }
+            )
     return out
 
 
@@ -273,20 +292,26 @@ def chinchilla_points(ws, ratio: float | None) -> tuple[list[tuple], list[str]]:
             continue
         # loss_here = bpb / ratio_here; tokens_here = bytes / bytes_per_token_here = D · ratio_here / ratio_lab
         k = float(np.median(ratios)) / ratio
-        pts += [(float(r["params"]), float(r["tokens"]) / k, float(r["val_loss"]) * k) for r in rows
-                if r.get("val_loss") is not None and r.get("tokens")]
+        pts += [
+            (float(r["params"]), float(r["tokens"]) / k, float(r["val_loss"]) * k)
+            for r in rows
+            if r.get("val_loss") is not None and r.get("tokens")
+        ]
     return pts, notes
 
 
 # -- the insight ---------------------------------------------------------------------------------
+
 
 def _pick(curves: list[dict], name: str) -> dict:
     if name:
         for c in curves:
             if c["run"] == name:
                 return c
-        raise DojoError(f"no pretraining run {name!r} in this workspace; its pretraining runs: "
-                        f"{', '.join(c['run'] for c in curves) or 'none'}")
+        raise DojoError(
+            f"no pretraining run {name!r} in this workspace; its pretraining runs: "
+            f"{', '.join(c['run'] for c in curves) or 'none'}"
+        )
     with_points = [c for c in curves if c["loss"]]
     if not with_points:
         raise DojoError("no pretraining run has a validation point after step 0 yet: train longer than eval_every")
@@ -301,8 +326,10 @@ def run(ws, opts: Config | None = None, control=None):
     me = _pick(curves, opts.run)
     if not me["same_tokenizer"]:
         raise DojoError(f"run {me['run']} was trained with another tokenizer than the workspace's")
-    yield Log(f"judging {me['run']}: {me['params']:,} parameters, {me['tokens_per_step']:,} tokens per step, "
-              f"{len(me['loss'])} validation points")
+    yield Log(
+        f"judging {me['run']}: {me['params']:,} parameters, {me['tokens_per_step']:,} tokens per step, "
+        f"{len(me['loss'])} validation points"
+    )
 
     others = [c for c in curves if c is not me and c["same_tokenizer"] and c["loss"] and c["params"]]
     peer_pts = [(c["params"], t, v) for c in others for t, v in zip(c["tokens"], c["loss"])]
@@ -318,8 +345,10 @@ def run(ws, opts: Config | None = None, control=None):
         half = me["tokens"][-1] / 2 if me["tokens"] else 0
         source = "self"
         pts = [(me["params"], t, v) for t, v in zip(me["tokens"], me["loss"]) if t <= half]
-    yield Log(f"reference: {source}, {len(pts)} points"
-              + (f" from {len(others)} other run(s)" if source == "workspace" else ""))
+    yield Log(
+        f"reference: {source}, {len(pts)} points"
+        + (f" from {len(others)} other run(s)" if source == "workspace" else "")
+    )
 
     law, band_ = None, None
     end = max([me["planned_tokens"]] + me["tokens"][-1:])
@@ -328,36 +357,48 @@ def run(ws, opts: Config | None = None, control=None):
         law = fit_law(pts)
         tokens = np.unique(np.geomspace(start, max(end, start), opts.points))
         lo, mid, hi = band(law, me["params"], tokens, opts.sigmas)
-        band_ = {"tokens": tokens.tolist(), "loss_low": lo.tolist(), "loss_mid": mid.tolist(),
-                 "loss_high": hi.tolist()}
+        band_ = {"tokens": tokens.tolist(), "loss_low": lo.tolist(), "loss_mid": mid.tolist(), "loss_high": hi.tolist()}
     v, reason = verdict(me, band_)
     if v != "diverging" and me["status"] == "failed" and "diverged" in me["message"]:
         v, reason = "diverging", me["message"]  # the NaN steps are not in the metrics table: the run's end says so
     r = me["ratio"]
     tokens = band_["tokens"] if band_ else []
     result = {
-        "run": me["run"], "params": me["params"], "source": source,
+        "run": me["run"],
+        "params": me["params"],
+        "source": source,
         "law": ({k: round(law[k], 6) for k in ("E", "A", "alpha", "B", "beta", "sigma")} if law else None),
-        "fit_points": len(pts) if law else 0, "sigmas": opts.sigmas,
-        "tokens_per_step": me["tokens_per_step"], "tokens": tokens,
+        "fit_points": len(pts) if law else 0,
+        "sigmas": opts.sigmas,
+        "tokens_per_step": me["tokens_per_step"],
+        "tokens": tokens,
         "steps": [t / me["tokens_per_step"] for t in tokens],
         **{f"loss_{k}": (band_[f"loss_{k}"] if band_ else []) for k in ("low", "mid", "high")},
         **{f"bpb_{k}": ([x * r for x in band_[f"loss_{k}"]] if band_ and r else None) for k in ("low", "mid", "high")},
         "val": {"steps": me["steps"], "tokens": me["tokens"], "loss": me["loss"]},
-        "inside": inside(me, band_), "verdict": v, "reason": reason,
-        "last": ({"tokens": me["tokens"][-1], "loss": me["loss"][-1],
-                  "bpb": me["loss"][-1] * r if r else None} if me["loss"] else None),
+        "inside": inside(me, band_),
+        "verdict": v,
+        "reason": reason,
+        "last": (
+            {"tokens": me["tokens"][-1], "loss": me["loss"][-1], "bpb": me["loss"][-1] * r if r else None}
+            if me["loss"]
+            else None
+        ),
     }
     yield Finished("done", result)
 
 
 def summary(result: dict) -> str:
-    lines = [f"run: {result['run']} ({result['params']:,} parameters)",
-             f"reference: {result['source']}, {result['fit_points']} points"]
+    lines = [
+        f"run: {result['run']} ({result['params']:,} parameters)",
+        f"reference: {result['source']}, {result['fit_points']} points",
+    ]
     law = result["law"]
     if law:
-        lines.append(f"law: loss = {law['E']:.3f} + {law['A']:.4g}·N^-{law['alpha']:.2f} + "
-                     f"{law['B']:.4g}·D^-{law['beta']:.2f}   (σ of log loss {law['sigma']:.3f})")
+        lines.append(
+            f"law: loss = {law['E']:.3f} + {law['A']:.4g}·N^-{law['alpha']:.2f} + "
+            f"{law['B']:.4g}·D^-{law['beta']:.2f}   (σ of log loss {law['sigma']:.3f})"
+        )
         lines.append(f"validation points inside the band: {result['inside']} of {len(result['val']['loss'])}")
     lines.append(f"verdict: {result['verdict']}: {result['reason']}")
     return "\n".join(lines)

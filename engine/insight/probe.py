@@ -20,6 +20,7 @@ the validation ones 6% (they retell the same people's biographies in other words
 
     lmdojo-cli insight probe WS --set docs=64 --set ngram=8 --json
 """
+
 from __future__ import annotations
 
 import time
@@ -55,18 +56,24 @@ HASH_MUL = np.uint64(0x9E3779B97F4A7C15)  # odd 64-bit constant: the n-gram hash
 
 @dataclass
 class Config:
-    run: str = knob("", "The model to probe for memorisation: a run id or checkpoint (empty: the latest "
-                        "pretraining run).")
-    docs: int = knob(64, "Training documents to prompt (and as many validation documents); 0 skips memorisation.",
-                     min=0, max=100_000)
+    run: str = knob(
+        "", "The model to probe for memorisation: a run id or checkpoint (empty: the latest pretraining run)."
+    )
+    docs: int = knob(
+        64, "Training documents to prompt (and as many validation documents); 0 skips memorisation.", min=0, max=100_000
+    )
     prefix_tokens: int = knob(32, "Prompt length in tokens (half the document when it is shorter).", min=1)
     suffix_tokens: int = knob(32, "Continuation tokens compared with the document's own.", min=1)
     ngram: int = knob(8, "Length of the token n-grams an evaluation item and the corpus must share.", min=1, max=256)
-    threshold: float = knob(0.5, "An item is listed when at least this share of its n-grams is in the corpus.",
-                            min=0.0, max=1.0)
-    sets: str = knob("sft,qa,prefs", "Evaluation sets to check, comma-separated: sft (data/sft/*.jsonl but the "
-                                     "held-out file), qa (data/sft/heldout.jsonl), prefs (data/prefs/*.jsonl); "
-                                     "empty skips contamination.")
+    threshold: float = knob(
+        0.5, "An item is listed when at least this share of its n-grams is in the corpus.", min=0.0, max=1.0
+    )
+    sets: str = knob(
+        "sft,qa,prefs",
+        "Evaluation sets to check, comma-separated: sft (data/sft/*.jsonl but the "
+        "held-out file), qa (data/sft/heldout.jsonl), prefs (data/prefs/*.jsonl); "
+        "empty skips contamination.",
+    )
     limit: int = knob(20, "Most memorised documents and flagged items to list.", min=1, max=10_000)
     seed: int = knob(0, "Seed of the document sample.")
     batch: int = knob(32, "Documents continued side by side.", min=1, max=4096)
@@ -75,6 +82,7 @@ class Config:
 
 
 # -- documents in the shards ---------------------------------------------------------------------
+
 
 def shard_documents(tokens_dir: Path, split: str) -> list[tuple[str, np.ndarray]]:
     """[(document id, its token ids without the end-of-text token)] of one split, in shard order."""
@@ -86,10 +94,12 @@ def shard_documents(tokens_dir: Path, split: str) -> list[tuple[str, np.ndarray]
         starts = np.fromfile(tokens_dir / f"{name}.starts", dtype=np.int64)
         ids = (tokens_dir / f"{name}.ids").read_text(encoding="utf-8").splitlines()
         if len(ids) != len(starts):
-            raise DojoError(f"{tokens_dir / name}.ids names {len(ids)} documents, its .starts {len(starts)}: "
-                            "re-run lmdojo-cli tokenize WS")
+            raise DojoError(
+                f"{tokens_dir / name}.ids names {len(ids)} documents, its .starts {len(starts)}: "
+                "re-run lmdojo-cli tokenize WS"
+            )
         ends = list(starts[1:]) + [len(arr)]
-        out += [(ids[k], np.asarray(arr[s:e - 1], dtype=np.int64)) for k, (s, e) in enumerate(zip(starts, ends))]
+        out += [(ids[k], np.asarray(arr[s : e - 1], dtype=np.int64)) for k, (s, e) in enumerate(zip(starts, ends))]
     return out
 
 
@@ -102,6 +112,7 @@ def sample_docs(docs: list, n: int, seed: int, min_tokens: int = 2) -> list:
 
 
 # -- memorisation ----------------------------------------------------------------------------------
+
 
 def split_lengths(n: int, prefix: int, suffix: int) -> tuple[int, int]:
     """(prompt, continuation) tokens for a document of n tokens: prefix + suffix when it is long
@@ -122,8 +133,9 @@ def matched_prefix(a: list[int], b: list[int]) -> int:
 
 
 @torch.inference_mode()
-def continue_docs(model, docs: list[list[int]], prefix: int, suffix: int, start_id: int | None,
-                  batch: int = 32) -> list[dict]:
+def continue_docs(
+    model, docs: list[list[int]], prefix: int, suffix: int, start_id: int | None, batch: int = 32
+) -> list[dict]:
     """Greedy continuations of each document's start: [{"p", "s", "truth", "model", "matched"}].
     Documents with the same prompt length go side by side through one KV cache (no padding)."""
     was_training = model.training
@@ -137,7 +149,7 @@ def continue_docs(model, docs: list[list[int]], prefix: int, suffix: int, start_
     try:
         for p, members in sorted(groups.items()):
             for c in range(0, len(members), batch):
-                rows = members[c:c + batch]
+                rows = members[c : c + batch]
                 lens = [split_lengths(len(docs[i]), prefix, suffix)[1] for i in rows]
                 steps = max(lens)
                 x = torch.tensor([lead + list(docs[i][:p]) for i in rows], device=device)
@@ -151,7 +163,7 @@ def continue_docs(model, docs: list[list[int]], prefix: int, suffix: int, start_
                         logits, _ = model(nxt[:, None], cache, last_only=True)
                 gen_rows = torch.stack(gen, 1).tolist()
                 for i, s, g in zip(rows, lens, gen_rows):
-                    truth = [int(v) for v in docs[i][p:p + s]]
+                    truth = [int(v) for v in docs[i][p : p + s]]
                     out[i] = {"p": p, "s": s, "truth": truth, "model": g[:s], "matched": matched_prefix(truth, g[:s])}
     finally:
         model.train(was_training)
@@ -163,10 +175,10 @@ def split_decode(tok, head, tail) -> tuple[str, str]:
     Chinese with byte-level BPE) lands whole in the tail instead of as U+FFFD on both sides."""
     ids = [int(v) for v in head] + [int(v) for v in tail]
     full = tok.decode(ids, skip_special_tokens=False)
-    text = tok.decode(ids[:len(head)], skip_special_tokens=False).rstrip("\ufffd")
+    text = tok.decode(ids[: len(head)], skip_special_tokens=False).rstrip("\ufffd")
     if full.startswith(text):
-        return text, full[len(text):].rstrip("\ufffd")
-    return text, tok.decode(ids[len(head):], skip_special_tokens=False)
+        return text, full[len(text) :].rstrip("\ufffd")
+    return text, tok.decode(ids[len(head) :], skip_special_tokens=False)
 
 
 def rates(results: list[dict]) -> tuple[float | None, float | None]:
@@ -179,6 +191,7 @@ def rates(results: list[dict]) -> tuple[float | None, float | None]:
 
 # -- contamination ---------------------------------------------------------------------------------
 
+
 def ngram_hashes(ids, n: int) -> np.ndarray:
     """The 64-bit hash of every n-gram of `ids` (uint64, len(ids) - n + 1 of them; none when shorter)."""
     a = np.asarray(ids, dtype=np.uint64) + np.uint64(1)  # +1: token 0 must still change the hash
@@ -187,7 +200,7 @@ def ngram_hashes(ids, n: int) -> np.ndarray:
     m = len(a) - n + 1
     h = np.zeros(m, dtype=np.uint64)
     for j in range(n):
-        h = h * HASH_MUL + a[j:j + m]
+        h = h * HASH_MUL + a[j : j + m]
     return h
 
 
@@ -209,11 +222,9 @@ def eval_items(ws, sets: list[str]) -> list[dict]:
     sft_dir, heldout = ws.data_dir / "sft", ws.data_dir / "sft" / "heldout.jsonl"
     if "sft" in sets and sft_dir.is_dir():
         for f in sorted(p for p in sft_dir.glob("*.jsonl") if p != heldout):
-            items += [{"set": "sft", "id": r["id"], "segments": segments(r)}
-                      for r in load_sft_records(f)]
+            items += [{"set": "sft", "id": r["id"], "segments": segments(r)} for r in load_sft_records(f)]
     if "qa" in sets and heldout.is_file():
-        items += [{"set": "qa", "id": r["id"], "segments": segments(r)}
-                  for r in load_sft_records(heldout)]
+        items += [{"set": "qa", "id": r["id"], "segments": segments(r)} for r in load_sft_records(heldout)]
     if "prefs" in sets:
         for f in sorted((ws.data_dir / "prefs").glob("*.jsonl")):
             for k, raw in _jsonl_records(f):
@@ -221,8 +232,13 @@ def eval_items(ws, sets: list[str]) -> list[dict]:
                     prompt, _, chosen, rejected, _, rid = parse_line(raw, k == 1)
                 except BadLine as e:
                     raise DojoError(f"{f}:{k}: {e}") from None
-                items.append({"set": "prefs", "id": str(rid if rid is not None else f"{f.stem}-{k}"),
-                              "segments": [prompt, chosen, rejected]})
+                items.append(
+                    {
+                        "set": "prefs",
+                        "id": str(rid if rid is not None else f"{f.stem}-{k}"),
+                        "segments": [prompt, chosen, rejected],
+                    }
+                )
     return items
 
 
@@ -284,18 +300,33 @@ def contamination(ws, tok, items: list[dict], n: int, threshold: float, limit: i
             continue
         stats["flagged"] += 1
         length, name, start = best[i]
-        span_ids = np.asarray(shard_of[name][start:start + length + n - 1], dtype=np.int64).tolist()
+        span_ids = np.asarray(shard_of[name][start : start + length + n - 1], dtype=np.int64).tolist()
         span = _clean_edges(tok.decode(span_ids, skip_special_tokens=False))
         text = "\n".join(it["segments"])
-        flagged.append({"set": it["set"], "id": it["id"], "text": text, "overlap": round(overlap, 4),
-                        "doc_id": _doc_at(ws.tokens_dir, name, start), "span": span,
-                        "span_tokens": len(span_ids), "span_start": text.find(span) if span else -1})
+        flagged.append(
+            {
+                "set": it["set"],
+                "id": it["id"],
+                "text": text,
+                "overlap": round(overlap, 4),
+                "doc_id": _doc_at(ws.tokens_dir, name, start),
+                "span": span,
+                "span_tokens": len(span_ids),
+                "span_start": text.find(span) if span else -1,
+            }
+        )
     flagged.sort(key=lambda f: (-f["overlap"], -f["span_tokens"], f["set"], f["id"]))
     for stats in by_set.values():
         stats["mean_overlap"] = round(stats.pop("overlap_sum") / max(1, stats["items"]), 4)
-    return {"ngram": n, "threshold": threshold, "items_checked": len(checked),
-            "too_short": len(items) - len(checked), "flagged_total": len(flagged),
-            "flagged": flagged[:limit], "by_set": by_set}
+    return {
+        "ngram": n,
+        "threshold": threshold,
+        "items_checked": len(checked),
+        "too_short": len(items) - len(checked),
+        "flagged_total": len(flagged),
+        "flagged": flagged[:limit],
+        "by_set": by_set,
+    }
 
 
 def _doc_at(tokens_dir: Path, shard: str, offset: int) -> str:
@@ -309,6 +340,7 @@ def _doc_at(tokens_dir: Path, shard: str, offset: int) -> str:
 
 
 # -- the insight -----------------------------------------------------------------------------------
+
 
 def parse_sets(text: str) -> list[str]:
     sets = [s.strip() for s in text.split(",") if s.strip()]
@@ -326,8 +358,10 @@ def memorisation(ws, opts: Config, tok, control=None):
 
     ref = opts.run or latest_runs(ws, ("pretrain",)).get("pretrain")
     if not ref:
-        raise DojoError(f"run: no pretraining run with a checkpoint in {ws.root}: run lmdojo-cli pretrain WS "
-                        "first (or set docs=0 to check contamination only)")
+        raise DojoError(
+            f"run: no pretraining run with a checkpoint in {ws.root}: run lmdojo-cli pretrain WS "
+            "first (or set docs=0 to check contamination only)"
+        )
     model, run_id, _ = load_model(ws, ref, resolve_device(opts.device))
     meta = read_meta(ws.tokens_dir)
     room = model.cfg.block_size - 1  # one position for the end-of-text token the document followed
@@ -341,7 +375,7 @@ def memorisation(ws, opts: Config, tok, control=None):
         for c in range(0, len(docs), opts.batch):
             if control is not None and control.should_stop():
                 return run_id, None
-            chunk = [d[1] for d in docs[c:c + opts.batch]]
+            chunk = [d[1] for d in docs[c : c + opts.batch]]
             res[split] += continue_docs(model, chunk, prefix, suffix, meta.get("eot_id"), opts.batch)
             done += len(chunk)
             el = time.monotonic() - t0
@@ -350,15 +384,31 @@ def memorisation(ws, opts: Config, tok, control=None):
     va_exact, va_mean = rates(res["val"])
     order = sorted(range(len(train)), key=lambda k: (-res["train"][k]["matched"] / max(1, res["train"][k]["s"]), k))
     examples = []
-    for k in order[:opts.limit]:
+    for k in order[: opts.limit]:
         r, (doc_id, ids) = res["train"][k], train[k]
-        prompt, truth = split_decode(tok, ids[:r["p"]], r["truth"])
-        examples.append({"id": doc_id, "prompt": prompt, "truth": truth,
-                         "model": split_decode(tok, ids[:r["p"]], r["model"])[1], "matched": r["matched"], "suffix": r["s"],
-                         "exact": r["matched"] == r["s"]})
-    return run_id, {"train_exact_rate": tr_exact, "val_exact_rate": va_exact, "train_mean_match": tr_mean,
-                    "val_mean_match": va_mean, "docs": len(train), "val_docs": len(val), "prefix_tokens": prefix,
-                    "suffix_tokens": suffix, "examples": examples}
+        prompt, truth = split_decode(tok, ids[: r["p"]], r["truth"])
+        examples.append(
+            {
+                "id": doc_id,
+                "prompt": prompt,
+                "truth": truth,
+                "model": split_decode(tok, ids[: r["p"]], r["model"])[1],
+                "matched": r["matched"],
+                "suffix": r["s"],
+                "exact": r["matched"] == r["s"],
+            }
+        )
+    return run_id, {
+        "train_exact_rate": tr_exact,
+        "val_exact_rate": va_exact,
+        "train_mean_match": tr_mean,
+        "val_mean_match": va_mean,
+        "docs": len(train),
+        "val_docs": len(val),
+        "prefix_tokens": prefix,
+        "suffix_tokens": suffix,
+        "examples": examples,
+    }
 
 
 def run(ws, opts: Config, control=None):
@@ -380,34 +430,44 @@ def run(ws, opts: Config, control=None):
             if mem is None:
                 yield Finished("cancelled", {})
                 return
-            yield Log(f"{run_id}: exact continuations {mem['train_exact_rate']:.1%} of training documents, "
-                      f"{(mem['val_exact_rate'] or 0):.1%} of validation documents "
-                      f"({mem['prefix_tokens']} prompt + {mem['suffix_tokens']} continuation tokens)")
+            yield Log(
+                f"{run_id}: exact continuations {mem['train_exact_rate']:.1%} of training documents, "
+                f"{(mem['val_exact_rate'] or 0):.1%} of validation documents "
+                f"({mem['prefix_tokens']} prompt + {mem['suffix_tokens']} continuation tokens)"
+            )
     if sets:
         items = eval_items(ws, sets)
         if not items:
-            raise DojoError(f"sets: no evaluation items for {opts.sets!r} in {ws.data_dir} "
-                            "(data/sft/*.jsonl, data/prefs/*.jsonl)")
+            raise DojoError(
+                f"sets: no evaluation items for {opts.sets!r} in {ws.data_dir} (data/sft/*.jsonl, data/prefs/*.jsonl)"
+            )
         yield Log(f"probe: {len(items)} evaluation items, {opts.ngram}-grams against the training corpus")
         con = yield from contamination(ws, tok, items, opts.ngram, opts.threshold, opts.limit, control)
         if con is None:
             yield Finished("cancelled", {})
             return
-        con["note"] = ("The demo world asks about people whose biographies are in the corpus by design (knowledge, "
-                       "not contamination): its questions share phrases with the corpus; a verbatim item overlaps fully.")
-        yield Log(f"{con['flagged_total']} of {con['items_checked']} items share ≥ {opts.threshold:g} of their "
-                  f"{opts.ngram}-grams with the corpus")
-    yield Finished("done", {"run": run_id, "memorisation": mem, "contamination": con,
-                            "seconds": round(time.monotonic() - t0, 2)})
+        con["note"] = (
+            "The demo world asks about people whose biographies are in the corpus by design (knowledge, "
+            "not contamination): its questions share phrases with the corpus; a verbatim item overlaps fully."
+        )
+        yield Log(
+            f"{con['flagged_total']} of {con['items_checked']} items share ≥ {opts.threshold:g} of their "
+            f"{opts.ngram}-grams with the corpus"
+        )
+    yield Finished(
+        "done", {"run": run_id, "memorisation": mem, "contamination": con, "seconds": round(time.monotonic() - t0, 2)}
+    )
 
 
 def summary(result: dict) -> str:
     lines = []
     m, c = result.get("memorisation"), result.get("contamination")
     if m:
-        lines.append(f"{result['run']}: exact continuation {m['train_exact_rate']:.1%} of {m['docs']} training "
-                     f"documents vs {(m['val_exact_rate'] or 0):.1%} of {m['val_docs']} validation documents; "
-                     f"mean matched {m['train_mean_match']} vs {m['val_mean_match']} of {m['suffix_tokens']} tokens")
+        lines.append(
+            f"{result['run']}: exact continuation {m['train_exact_rate']:.1%} of {m['docs']} training "
+            f"documents vs {(m['val_exact_rate'] or 0):.1%} of {m['val_docs']} validation documents; "
+            f"mean matched {m['train_mean_match']} vs {m['val_mean_match']} of {m['suffix_tokens']} tokens"
+        )
     if c:
         lines.append(f"contamination ({c['ngram']}-grams): {c['flagged_total']} of {c['items_checked']} items flagged")
         for name, s in c["by_set"].items():

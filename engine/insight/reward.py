@@ -23,6 +23,7 @@ shared CPU cores, for a 2-layer reward model scoring the demo world's 61 held-ou
 
     lmdojo-cli insight reward WS --set pairs=200 --json
 """
+
 from __future__ import annotations
 
 import math
@@ -51,16 +52,19 @@ ABOUT = (
     "padding answers to please the reward model rather than getting better."
 )
 
-LENGTH_RULE = ("length-driven when, in at least 75% of the held-out pairs of unequal length (10 or more), the RM "
-               "prefers the same side (the longer, or the shorter, answer) and its accuracy beats that side's "
-               "length-only baseline by less than 5 points")
+LENGTH_RULE = (
+    "length-driven when, in at least 75% of the held-out pairs of unequal length (10 or more), the RM "
+    "prefers the same side (the longer, or the shorter, answer) and its accuracy beats that side's "
+    "length-only baseline by less than 5 points"
+)
 
 
 @dataclass
 class Config:
     run: str = knob("", "Reward run or checkpoint (empty: the latest reward run).")
-    policy_run: str = knob("", "GRPO run whose reward, KL and length the hacking alarm reads "
-                               "(empty: the latest GRPO run, if any).")
+    policy_run: str = knob(
+        "", "GRPO run whose reward, KL and length the hacking alarm reads (empty: the latest GRPO run, if any)."
+    )
     pairs: int = knob(200, "Most held-out pairs (and human pairs) to score (0 = all).", min=0)
     window: int = knob(6, "Trailing eval points the hacking alarm looks at.", min=3)
     batch_size: int = knob(16, "Answers scored per forward pass.", min=1)
@@ -69,6 +73,7 @@ class Config:
 
 
 # -- statistics ----------------------------------------------------------------------------------
+
 
 def _ranks(x) -> np.ndarray:
     """Ranks from 1, ties sharing their mean rank (as Spearman's rho wants)."""
@@ -137,6 +142,7 @@ def fleiss_kappa(items: list[list]) -> tuple[float | None, float]:
 
 # -- length bias ---------------------------------------------------------------------------------
 
+
 def length_bias(pairs: list[dict]) -> dict:
     """pairs: {"chosen_reward", "rejected_reward", "chosen_len", "rejected_len", "key_c", "key_r"}
     (key_*: the answer's identity, so an answer in several pairs counts once in the correlations).
@@ -151,8 +157,9 @@ def length_bias(pairs: list[dict]) -> dict:
     rewards = [float(v[1]) for v in points.values()]
     unequal = [p for p in pairs if p["chosen_len"] != p["rejected_len"]]
     longer_chosen = sum(p["chosen_len"] > p["rejected_len"] for p in unequal)
-    rm_longer = sum((p["chosen_reward"] > p["rejected_reward"]) == (p["chosen_len"] > p["rejected_len"])
-                    for p in unequal)
+    rm_longer = sum(
+        (p["chosen_reward"] > p["rejected_reward"]) == (p["chosen_len"] > p["rejected_len"]) for p in unequal
+    )
     acc = float(np.mean([p["chosen_reward"] > p["rejected_reward"] for p in pairs])) if n else None
     baseline = (longer_chosen + 0.5 * (n - len(unequal))) / n if n else None
     prefers_longer = rm_longer / len(unequal) if unequal else None
@@ -161,18 +168,30 @@ def length_bias(pairs: list[dict]) -> dict:
         # an RM can lean towards short answers as well (when the rejected ones ramble)
         direction = "longer" if prefers_longer >= 0.5 else "shorter"
     if len(unequal) >= 10:
-        side, side_baseline = ((prefers_longer, baseline) if direction == "longer"
-                               else (1 - prefers_longer, 1 - baseline))
+        side, side_baseline = (
+            (prefers_longer, baseline) if direction == "longer" else (1 - prefers_longer, 1 - baseline)
+        )
         driven = bool(side >= 0.75 and acc < side_baseline + 0.05)
     r, rho = pearson(lengths, rewards), spearman(lengths, rewards)
-    return {"pairs": n, "answers": len(points), "unequal_pairs": len(unequal),
-            "pearson": _round(r), "spearman": _round(rho), "rm_accuracy": _round(acc),
-            "length_baseline": _round(baseline), "rm_prefers_longer": _round(prefers_longer),
-            "direction": direction, "length_driven": driven, "rule": LENGTH_RULE,
-            "lengths": lengths, "rewards": [round(v, 5) for v in rewards]}
+    return {
+        "pairs": n,
+        "answers": len(points),
+        "unequal_pairs": len(unequal),
+        "pearson": _round(r),
+        "spearman": _round(rho),
+        "rm_accuracy": _round(acc),
+        "length_baseline": _round(baseline),
+        "rm_prefers_longer": _round(prefers_longer),
+        "direction": direction,
+        "length_driven": driven,
+        "rule": LENGTH_RULE,
+        "lengths": lengths,
+        "rewards": [round(v, 5) for v in rewards],
+    }
 
 
 # -- people --------------------------------------------------------------------------------------
+
 
 def is_human(judge: str) -> bool:
     return str(judge).startswith("human:")
@@ -195,12 +214,28 @@ def position_bias(judgements: list[dict]) -> dict:
                 n += 1
                 wins += pos[ranking[a]] < pos[ranking[b]]  # the better one was shown first
     if n == 0:
-        return {"judgements": 0, "n": 0, "first_wins": 0, "rate": None, "low": None, "high": None, "biased": None,
-                "reason": "no judgement by a person records the order it was shown in yet (rank answers on "
-                          "the Compare page)"}
+        return {
+            "judgements": 0,
+            "n": 0,
+            "first_wins": 0,
+            "rate": None,
+            "low": None,
+            "high": None,
+            "biased": None,
+            "reason": "no judgement by a person records the order it was shown in yet (rank answers on "
+            "the Compare page)",
+        }
     low, high = wilson(wins, n)
-    return {"judgements": used, "n": n, "first_wins": wins, "rate": round(wins / n, 4), "low": round(low, 4),
-            "high": round(high, 4), "biased": not (low <= 0.5 <= high), "reason": None}
+    return {
+        "judgements": used,
+        "n": n,
+        "first_wins": wins,
+        "rate": round(wins / n, 4),
+        "low": round(low, 4),
+        "high": round(high, 4),
+        "biased": not (low <= 0.5 <= high),
+        "reason": None,
+    }
 
 
 def agreement(pairs: list[dict]) -> dict:
@@ -216,8 +251,14 @@ def agreement(pairs: list[dict]) -> dict:
     items = {k: v for k, v in labels.items() if len(v) >= 2}
     judges = sorted({j for v in items.values() for j in v})
     if not items:
-        return {"items": 0, "judges": len({j for v in labels.values() for j in v}), "method": None, "percent": None,
-                "kappa": None, "reason": "no answer pair has been judged by two or more people"}
+        return {
+            "items": 0,
+            "judges": len({j for v in labels.values() for j in v}),
+            "method": None,
+            "percent": None,
+            "kappa": None,
+            "reason": "no answer pair has been judged by two or more people",
+        }
     if len(judges) == 2:
         a = [v[judges[0]] for v in items.values()]
         b = [v[judges[1]] for v in items.values()]
@@ -225,8 +266,14 @@ def agreement(pairs: list[dict]) -> dict:
     else:
         kappa, percent = fleiss_kappa([list(v.values()) for v in items.values()])
         method = "fleiss"
-    return {"items": len(items), "judges": len(judges), "method": method, "percent": round(percent, 4),
-            "kappa": _round(kappa), "reason": None}
+    return {
+        "items": len(items),
+        "judges": len(judges),
+        "method": method,
+        "percent": round(percent, 4),
+        "kappa": _round(kappa),
+        "reason": None,
+    }
 
 
 def _fit_ends(steps, values) -> tuple[float, float]:
@@ -243,12 +290,19 @@ def _rising(steps, series: dict, min_rho: float, length_rise: float, kl_factor: 
     checks = {k: (rho[k] is not None and rho[k] > min_rho) for k in series}
     checks["length_rise"] = lrise > length_rise
     checks["kl_rise"] = k1 > k0 * kl_factor and k1 - k0 > 1e-4
-    return {"rho": rho, "length_rise": lrise, "kl_start": k0, "kl_end": k1, "checks": checks,
-            "fired": all(checks.values())}
+    return {
+        "rho": rho,
+        "length_rise": lrise,
+        "kl_start": k0,
+        "kl_end": k1,
+        "checks": checks,
+        "fired": all(checks.values()),
+    }
 
 
-def hacking_alarm(trace: dict, window: int = 6, min_rho: float = 0.6, length_rise: float = 0.2,
-                  kl_factor: float = 1.25) -> dict:
+def hacking_alarm(
+    trace: dict, window: int = 6, min_rho: float = 0.6, length_rise: float = 0.2, kl_factor: float = 1.25
+) -> dict:
     """trace: {"reward": [(step, v)], "kl": [...], "length": [...]}. Fires when over the trailing
     `window` eval points (at least 4) reward, KL and length each have Spearman correlation with the
     step above `min_rho`, the length (fitted line) rose by more than `length_rise` of where it started
@@ -257,25 +311,40 @@ def hacking_alarm(trace: dict, window: int = 6, min_rho: float = 0.6, length_ris
     ends with the trailing one."""
     common = sorted(set.intersection(*(set(s for s, _ in trace.get(k) or []) for k in ("reward", "kl", "length"))))
     series_all = {k: dict(trace[k]) for k in ("reward", "kl", "length")} if common else {}
-    out = {"fired": False, "from_step": None, "points": len(common), "window": min(window, len(common)),
-           "spearman": None, "length_rise": None, "kl_start": None, "kl_end": None, "reason": None}
+    out = {
+        "fired": False,
+        "from_step": None,
+        "points": len(common),
+        "window": min(window, len(common)),
+        "spearman": None,
+        "length_rise": None,
+        "kl_start": None,
+        "kl_end": None,
+        "reason": None,
+    }
     if len(common) < 4:
         out["reason"] = f"only {len(common)} eval points with reward, KL and length; the alarm needs 4"
         return out
 
     def check(start: int) -> dict:
         steps = common[start : start + out["window"]]
-        return _rising(steps, {k: [series_all[k][s] for s in steps] for k in series_all}, min_rho, length_rise,
-                       kl_factor)
+        return _rising(
+            steps, {k: [series_all[k][s] for s in steps] for k in series_all}, min_rho, length_rise, kl_factor
+        )
 
     start = len(common) - out["window"]
     res = check(start)
-    out |= {"spearman": {k: _round(v) for k, v in res["rho"].items()}, "length_rise": _round(res["length_rise"]),
-            "kl_start": _round(res["kl_start"], 6), "kl_end": _round(res["kl_end"], 6)}
+    out |= {
+        "spearman": {k: _round(v) for k, v in res["rho"].items()},
+        "length_rise": _round(res["length_rise"]),
+        "kl_start": _round(res["kl_start"], 6),
+        "kl_end": _round(res["kl_end"], 6),
+    }
     if not res["fired"]:
         failed = [k for k, ok in res["checks"].items() if not ok]
         out["reason"] = "not all rising together over the last {} points: {} did not".format(
-            out["window"], ", ".join(failed))
+            out["window"], ", ".join(failed)
+        )
         return out
     while start > 0 and check(start - 1)["fired"]:
         start -= 1
@@ -284,6 +353,7 @@ def hacking_alarm(trace: dict, window: int = 6, min_rho: float = 0.6, length_ris
 
 
 # -- the insight ---------------------------------------------------------------------------------
+
 
 def _round(x, n: int = 4):
     return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else round(float(x), n)
@@ -346,8 +416,9 @@ def run(ws, opts: Config, control=None):
         run_id = meta.get("run_id", str(opts.run))
         info = store.run(run_id)
         cfg = (info or {}).get("config") or {}
-        accuracy = {k: [[int(s), round(v, 5)] for s, v in store.metrics(run_id, f"{k}/accuracy")]
-                    for k in ("val", "train")}
+        accuracy = {
+            k: [[int(s), round(v, 5)] for s, v in store.metrics(run_id, f"{k}/accuracy")] for k in ("val", "train")
+        }
         policy, trace, trace_reason = _policy_trace(ws, store, opts.policy_run)
     accuracy["final_val"] = accuracy["val"][-1][1] if accuracy["val"] else None
     yield Log(f"reward: {run_id} ({len(accuracy['val'])} held-out accuracy points)")
@@ -371,18 +442,28 @@ def run(ws, opts: Config, control=None):
         def n_tokens(text: str) -> int:
             return len(tok.encode(text, add_special_tokens=False).ids)
 
-        data = PairData(tok, _run_pairs(ws, cfg.get("prefs", ""), (info or {}).get("created")),
-                        block, val_fraction, seed)
+        data = PairData(
+            tok, _run_pairs(ws, cfg.get("prefs", ""), (info or {}).get("created")), block, val_fraction, seed
+        )
         val = _limit(data.val, opts.pairs)
         yield Progress(0, 2, 0, 0.0, time.monotonic() - t0, None, unit="part")
         scores = rewards([c for _, c, _ in val] + [r for _, _, r in val])
-        scored = [{"chosen_reward": scores[k], "rejected_reward": scores[len(val) + k],
-                   "chosen_len": n_tokens(p["chosen"]), "rejected_len": n_tokens(p["rejected"]),
-                   "key_c": (p["prompt"], p["chosen"]), "key_r": (p["prompt"], p["rejected"])}
-                  for k, (p, _, _) in enumerate(val)]
+        scored = [
+            {
+                "chosen_reward": scores[k],
+                "rejected_reward": scores[len(val) + k],
+                "chosen_len": n_tokens(p["chosen"]),
+                "rejected_len": n_tokens(p["rejected"]),
+                "key_c": (p["prompt"], p["chosen"]),
+                "key_r": (p["prompt"], p["rejected"]),
+            }
+            for k, (p, _, _) in enumerate(val)
+        ]
         length = length_bias(scored)
-        yield Log(f"length bias: {length['pairs']} held-out pairs, Spearman {length['spearman']}, "
-                  f"RM accuracy {length['rm_accuracy']} vs length-only {length['length_baseline']}")
+        yield Log(
+            f"length bias: {length['pairs']} held-out pairs, Spearman {length['spearman']}, "
+            f"RM accuracy {length['rm_accuracy']} vs length-only {length['length_baseline']}"
+        )
         if control is not None and control.should_stop():
             yield Finished("cancelled", {})
             return
@@ -394,8 +475,13 @@ def run(ws, opts: Config, control=None):
             when = {j["id"]: j["created"] for j in prefs.list_judgements(include_deleted=True)}
         agree = agreement(all_pairs)
         human = _limit([p for p in all_pairs if is_human(p["judge"]) and not p["tie"]], opts.pairs)
-        rm_people = {"pairs": 0, "agreement": None, "heldout_pairs": None, "heldout_agreement": None,
-                     "reason": "no pair judged by a person yet (rank answers on the Compare page)"}
+        rm_people = {
+            "pairs": 0,
+            "agreement": None,
+            "heldout_pairs": None,
+            "heldout_agreement": None,
+            "reason": "no pair judged by a person yet (rank answers on the Compare page)",
+        }
         encoded = []
         for p in human:
             msgs = p["messages"] or [{"role": "user", "content": p["prompt"]}]
@@ -405,14 +491,24 @@ def run(ws, opts: Config, control=None):
         if encoded:
             s = rewards([c for _, c, _ in encoded] + [r for _, _, r in encoded])
             wins = [s[k] > s[len(encoded) + k] for k in range(len(encoded))]
-            rm_people = {"pairs": len(encoded), "agreement": round(float(np.mean(wins)), 4), "reason": None,
-                         "heldout_pairs": None, "heldout_agreement": None}
+            rm_people = {
+                "pairs": len(encoded),
+                "agreement": round(float(np.mean(wins)), 4),
+                "reason": None,
+                "heldout_pairs": None,
+                "heldout_agreement": None,
+            }
             if not cfg.get("prefs"):  # trained on the store: held out, or judged after the run began
                 started = (info or {}).get("created") or float("inf")
-                held = [w for (p, _, _), w in zip(encoded, wins)
-                        if held_out(p, seed, val_fraction) or when.get(p["judgement_id"], 0) > started]
-                rm_people |= {"heldout_pairs": len(held),
-                              "heldout_agreement": round(float(np.mean(held)), 4) if held else None}
+                held = [
+                    w
+                    for (p, _, _), w in zip(encoded, wins)
+                    if held_out(p, seed, val_fraction) or when.get(p["judgement_id"], 0) > started
+                ]
+                rm_people |= {
+                    "heldout_pairs": len(held),
+                    "heldout_agreement": round(float(np.mean(held)), 4) if held else None,
+                }
         elif human:
             rm_people["reason"] = "every human pair is too long for the reward model's context"
 
@@ -421,25 +517,45 @@ def run(ws, opts: Config, control=None):
         alarm |= hacking_alarm(trace, opts.window)
         alarm |= {"run": policy, "trace": {k: [[int(s), round(v, 6)] for s, v in pts] for k, pts in trace.items()}}
     yield Progress(2, 2, 2, 0.0, time.monotonic() - t0, 0.0, unit="part")
-    yield Finished("done", {"run": run_id, "checkpoint": str(folder), "accuracy": accuracy, "length": length,
-                            "position": position, "agreement": agree, "rm_vs_people": rm_people, "alarm": alarm,
-                            "seconds": round(time.monotonic() - t0, 2)})
+    yield Finished(
+        "done",
+        {
+            "run": run_id,
+            "checkpoint": str(folder),
+            "accuracy": accuracy,
+            "length": length,
+            "position": position,
+            "agreement": agree,
+            "rm_vs_people": rm_people,
+            "alarm": alarm,
+            "seconds": round(time.monotonic() - t0, 2),
+        },
+    )
 
 
 def summary(result: dict) -> str:
-    acc, ln, pos, ag, rp, al = (result[k] for k in ("accuracy", "length", "position", "agreement",
-                                                    "rm_vs_people", "alarm"))
-    lines = [f"reward run {result['run']}: held-out accuracy {acc['final_val']} "
-             f"({len(acc['val'])} points over training)",
-             f"length: Spearman {ln['spearman']}, Pearson {ln['pearson']}; RM accuracy {ln['rm_accuracy']}, "
-             f"longer-answer baseline {ln['length_baseline']}, RM prefers longer {ln['rm_prefers_longer']}"
-             + (f"  LENGTH-DRIVEN (towards {ln['direction']} answers)" if ln["length_driven"] else ""),
-             (f"position: first shown won {pos['rate']} [{pos['low']}, {pos['high']}] of {pos['n']}"
-              + ("  BIASED" if pos["biased"] else "")) if pos["n"] else f"position: {pos['reason']}",
-             (f"agreement ({ag['method']}): {ag['percent']} agree, kappa {ag['kappa']} on {ag['items']} items"
-              if ag["items"] else f"agreement: {ag['reason']}"),
-             f"RM vs people: {rp['agreement']} of {rp['pairs']} pairs" if rp["pairs"] else
-             f"RM vs people: {rp['reason']}",
-             ("REWARD HACKING ALARM: reward, KL and length rising together since step "
-              f"{al['from_step']} ({al['run']})") if al["fired"] else f"alarm: quiet ({al['reason']})"]
+    acc, ln, pos, ag, rp, al = (
+        result[k] for k in ("accuracy", "length", "position", "agreement", "rm_vs_people", "alarm")
+    )
+    lines = [
+        f"reward run {result['run']}: held-out accuracy {acc['final_val']} ({len(acc['val'])} points over training)",
+        f"length: Spearman {ln['spearman']}, Pearson {ln['pearson']}; RM accuracy {ln['rm_accuracy']}, "
+        f"longer-answer baseline {ln['length_baseline']}, RM prefers longer {ln['rm_prefers_longer']}"
+        + (f"  LENGTH-DRIVEN (towards {ln['direction']} answers)" if ln["length_driven"] else ""),
+        (
+            f"position: first shown won {pos['rate']} [{pos['low']}, {pos['high']}] of {pos['n']}"
+            + ("  BIASED" if pos["biased"] else "")
+        )
+        if pos["n"]
+        else f"position: {pos['reason']}",
+        (
+            f"agreement ({ag['method']}): {ag['percent']} agree, kappa {ag['kappa']} on {ag['items']} items"
+            if ag["items"]
+            else f"agreement: {ag['reason']}"
+        ),
+        f"RM vs people: {rp['agreement']} of {rp['pairs']} pairs" if rp["pairs"] else f"RM vs people: {rp['reason']}",
+        (f"REWARD HACKING ALARM: reward, KL and length rising together since step {al['from_step']} ({al['run']})")
+        if al["fired"]
+        else f"alarm: quiet ({al['reason']})",
+    ]
     return "\n".join(lines)

@@ -12,6 +12,7 @@ Most of its time is the greedy answers (README, Insights, gives the measured tim
 
     lmdojo-cli insight tax WS --set questions=50 --set batches=8 --json
 """
+
 from __future__ import annotations
 
 import math
@@ -45,10 +46,14 @@ CHUNK = 8  # answers scored per forward pass: bounds the (B, T, vocab) logits he
 
 @dataclass
 class Config:
-    runs: list[str] = knob((), "Runs or checkpoints to compare (empty: the latest pretrain and SFT run and "
-                               "each of DPO/KTO/GRPO that exists).")
-    reference: str = knob("", "The base model KL is measured to (empty: the pretraining run among `runs`, "
-                              "else the latest pretraining run).")
+    runs: list[str] = knob(
+        (),
+        "Runs or checkpoints to compare (empty: the latest pretrain and SFT run and each of DPO/KTO/GRPO that exists).",
+    )
+    reference: str = knob(
+        "",
+        "The base model KL is measured to (empty: the pretraining run among `runs`, else the latest pretraining run).",
+    )
     questions: int = knob(50, "Held-out demo questions for KL and QA accuracy (0 = all).", min=0)
     batches: int = knob(8, "Validation batches for the perplexity.", min=1)
     batch_size: int = knob(8, "Validation windows per batch.", min=1)
@@ -58,6 +63,7 @@ class Config:
 
 
 # -- the numbers ---------------------------------------------------------------------------------
+
 
 def token_kl(logits_p: torch.Tensor, logits_q: torch.Tensor) -> torch.Tensor:
     """Per position KL(p ‖ q) = Σ_v p_v (log p_v − log q_v) over the vocabulary: (..., V) -> (...)."""
@@ -111,6 +117,7 @@ def perplexity(ws, model, block: int, batches: int, batch_size: int, device) -> 
 
 # -- which runs ----------------------------------------------------------------------------------
 
+
 def default_runs(ws) -> list[str]:
     from engine.labs.common import latest_runs
 
@@ -130,8 +137,13 @@ def _describe(ws, ref: str) -> dict:
     meta = ckpt.read_meta(folder)
     if meta.get("head") == "reward":
         raise DojoError(f"{ref} is a reward model: it scores answers, it does not write them")
-    return {"ref": str(ref), "folder": folder, "run": meta.get("run_id", str(ref)), "stage": meta.get("stage", "?"),
-            "block": int(meta.get("model_config", {}).get("block_size", 0)) or None}
+    return {
+        "ref": str(ref),
+        "folder": folder,
+        "run": meta.get("run_id", str(ref)),
+        "stage": meta.get("stage", "?"),
+        "block": int(meta.get("model_config", {}).get("block_size", 0)) or None,
+    }
 
 
 def _reference(ws, opts: Config, infos: list[dict]) -> dict:
@@ -149,6 +161,7 @@ def _reference(ws, opts: Config, infos: list[dict]) -> dict:
 
 
 # -- the insight ---------------------------------------------------------------------------------
+
 
 def run(ws, opts: Config, control=None):
     from engine import checkpoint as ckpt
@@ -170,10 +183,11 @@ def run(ws, opts: Config, control=None):
     # every model is measured on the same validation windows, so the shortest context decides
     block = min(b for b in [ref["block"]] + [i["block"] for i in infos] if b)
     sampling = SamplingConfig(greedy=True, max_new_tokens=opts.max_new_tokens)
-    prompts = [chat_ids(tok, q["messages"], add_generation_prompt=True)
-               for q in questions]
-    yield Log(f"tax: {len(infos)} runs, KL to {ref['run']}, {len(questions)} held-out questions, "
-              f"{opts.batches}×{opts.batch_size} validation windows of {block} tokens")
+    prompts = [chat_ids(tok, q["messages"], add_generation_prompt=True) for q in questions]
+    yield Log(
+        f"tax: {len(infos)} runs, KL to {ref['run']}, {len(questions)} held-out questions, "
+        f"{opts.batches}×{opts.batch_size} validation windows of {block} tokens"
+    )
     stages, total, start = [], 3 * len(infos), time.monotonic()
     with threads_set(opts.threads):
         ref_model, _ = ckpt.load_gpt(ref["folder"], device, tok_hash)
@@ -199,23 +213,44 @@ def run(ws, opts: Config, control=None):
                     ev = evaluate_run(ws, str(info["folder"]), questions, opts.max_new_tokens, device)
                     row["qa_accuracy"], row["end_rate"] = ev["qa_accuracy"], ev["end_rate"]
                 done, elapsed = 3 * k + phase + 1, time.monotonic() - start
-                yield Progress(done, total, done, done / max(elapsed, 1e-9), elapsed,
-                               elapsed / done * (total - done), unit="measure")
+                yield Progress(
+                    done,
+                    total,
+                    done,
+                    done / max(elapsed, 1e-9),
+                    elapsed,
+                    elapsed / done * (total - done),
+                    unit="measure",
+                )
             for key in ("kl", "perplexity", "val_loss", "val_bpb"):
                 row[key] = round(float(row[key]), 6)
             stages.append(row)
-            yield Log(f"{row['run']} ({row['stage']}): KL {row['kl']:.4f}, perplexity {row['perplexity']:.2f}, "
-                      f"QA {row['qa_accuracy']:.1%}")
+            yield Log(
+                f"{row['run']} ({row['stage']}): KL {row['kl']:.4f}, perplexity {row['perplexity']:.2f}, "
+                f"QA {row['qa_accuracy']:.1%}"
+            )
             del model
-    yield Finished("done", {"reference": ref["run"], "reference_checkpoint": str(ref["folder"]),
-                            "questions": len(questions), "windows": opts.batches * opts.batch_size,
-                            "block": block, "stages": stages})
+    yield Finished(
+        "done",
+        {
+            "reference": ref["run"],
+            "reference_checkpoint": str(ref["folder"]),
+            "questions": len(questions),
+            "windows": opts.batches * opts.batch_size,
+            "block": block,
+            "stages": stages,
+        },
+    )
 
 
 def summary(result: dict) -> str:
-    lines = [f"KL to {result['reference']}; {result['questions']} held-out questions, "
-             f"{result['windows']} validation windows", f"{'stage':<10} {'run':<28} {'KL':>8} {'ppl':>9} {'QA':>7}"]
+    lines = [
+        f"KL to {result['reference']}; {result['questions']} held-out questions, "
+        f"{result['windows']} validation windows",
+        f"{'stage':<10} {'run':<28} {'KL':>8} {'ppl':>9} {'QA':>7}",
+    ]
     for s in result["stages"]:
-        lines.append(f"{s['stage']:<10} {s['run']:<28} {s['kl']:>8.4f} {s['perplexity']:>9.2f} "
-                     f"{s['qa_accuracy']:>7.1%}")
+        lines.append(
+            f"{s['stage']:<10} {s['run']:<28} {s['kl']:>8.4f} {s['perplexity']:>9.2f} {s['qa_accuracy']:>7.1%}"
+        )
     return "\n".join(lines)

@@ -10,6 +10,7 @@ train/validation split) come from the SFT run's saved config.
 
     lmdojo-cli insight template WS --set example=3 --set generation_format=plain --json
 """
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,7 @@ ABOUT = (
     "token by token with what the model saw before the answer in training: if they differ (another "
     "format, a missing or extra system message, a run trained on answers with empty prompts) the model "
     "is asked something it never saw, and a model that never learned to stop keeps writing — the "
-    "classic \"it repeats itself\". Warnings name the first differing token."
+    'classic "it repeats itself". Warnings name the first differing token.'
 )
 
 PLAIN = "plain"
@@ -40,18 +41,25 @@ CHAT = "chat"
 
 @dataclass
 class Config:
-    run: str = knob("", "SFT run whose settings and data to inspect (empty: the latest SFT run; with none, "
-                        "the workspace's data/sft/train.jsonl with the SFT stage's default settings).")
+    run: str = knob(
+        "",
+        "SFT run whose settings and data to inspect (empty: the latest SFT run; with none, "
+        "the workspace's data/sft/train.jsonl with the SFT stage's default settings).",
+    )
     example: int = knob(0, "Which example of the split (0-based).", min=0)
     split: str = knob("train", "The SFT stage's training or validation examples.", choices=("train", "val"))
-    generation_format: str = knob(CHAT, "How generation renders the prompt: chat (the chat template, what "
-                                         "the app does), plain ('User: …\\nAssistant:') or a custom string "
-                                         "with {prompt}.")
+    generation_format: str = knob(
+        CHAT,
+        "How generation renders the prompt: chat (the chat template, what "
+        "the app does), plain ('User: …\\nAssistant:') or a custom string "
+        "with {prompt}.",
+    )
     system: str = knob("", "System message generation sends (empty: none, as the app's chat does).")
     messages: str = knob("", "A JSON list of messages to inspect instead of a stored example.")
 
 
 # -- the tokens ----------------------------------------------------------------------------------
+
 
 def special_ids(tok) -> set[int]:
     from engine.tokenizer import SPECIAL_TOKENS
@@ -66,8 +74,13 @@ def _token(tok, tid: int, specials: set[int]) -> dict:
 
     text = token_display(tok, tid)
     partial = tid not in specials and "\ufffd" in tok.decode([tid], skip_special_tokens=False)
-    return {"id": tid, "text": text, "special": tid in specials, "partial": partial,
-            "bytes": token_bytes_hex(tok, tid) if partial else ""}
+    return {
+        "id": tid,
+        "text": text,
+        "special": tid in specials,
+        "partial": partial,
+        "bytes": token_bytes_hex(tok, tid) if partial else "",
+    }
 
 
 def inspect_tokens(tok, messages: list[dict], loss_on: str = "assistant", max_len: int | None = None) -> list[dict]:
@@ -94,8 +107,9 @@ def inspect_tokens(tok, messages: list[dict], loss_on: str = "assistant", max_le
     if max_len is not None:
         ids, labels, roles = ids[:max_len], labels[:max_len], roles[:max_len]
     specials = special_ids(tok)
-    return [{**_token(tok, t, specials), "trained": lab != IGNORE_INDEX, "role": r}
-            for t, lab, r in zip(ids, labels, roles)]
+    return [
+        {**_token(tok, t, specials), "trained": lab != IGNORE_INDEX, "role": r} for t, lab, r in zip(ids, labels, roles)
+    ]
 
 
 def answer_start(tokens: list[dict], tok) -> int:
@@ -129,8 +143,11 @@ def generation_ids(tok, messages: list[dict], fmt: str = CHAT) -> list[int]:
         return tok.encode(text, add_special_tokens=False).ids
     users = [m["content"] for m in messages if m["role"] == "user"]
     before, _, after = fmt.partition("{prompt}")
-    return encode_template(tok, before) + (tok.encode(users[-1], add_special_tokens=False).ids if users else []) \
+    return (
+        encode_template(tok, before)
+        + (tok.encode(users[-1], add_special_tokens=False).ids if users else [])
         + encode_template(tok, after)
+    )
 
 
 def render_generation(messages: list[dict], fmt: str = CHAT) -> str:
@@ -158,23 +175,32 @@ def first_difference(trained: list[dict], generated: list[dict]) -> dict | None:
     return None
 
 
-def compare(tok, train_messages: list[dict], gen_messages: list[dict], fmt: str = CHAT,
-            loss_on: str = "assistant") -> tuple[list[dict], list[dict], dict | None]:
+def compare(
+    tok, train_messages: list[dict], gen_messages: list[dict], fmt: str = CHAT, loss_on: str = "assistant"
+) -> tuple[list[dict], list[dict], dict | None]:
     """(training prefix, generation tokens, first difference): what the model saw before the last
     answer in training (full encoding, uncut) against the prompt generation builds, token by token."""
     full = inspect_tokens(tok, train_messages, loss_on)
-    prefix = full[:answer_start(full, tok)]
+    prefix = full[: answer_start(full, tok)]
     specials = special_ids(tok)
-    gen = [_token(tok, t, specials)
-           for t in generation_ids(tok, gen_messages, fmt)]
+    gen = [_token(tok, t, specials) for t in generation_ids(tok, gen_messages, fmt)]
     for i, g in enumerate(gen):
         g["matches"] = i < len(prefix) and prefix[i]["id"] == g["id"]
     return prefix, gen, first_difference(prefix, gen)
 
 
-def template_warnings(tok, train_messages: list[dict], gen_messages: list[dict], fmt: str = CHAT,
-                      response_only: bool = False, system_share: float | None = None, loss_on: str = "assistant",
-                      max_len: int | None = None, end_untrained: int = 0, train_count: int = 0) -> list[dict]:
+def template_warnings(
+    tok,
+    train_messages: list[dict],
+    gen_messages: list[dict],
+    fmt: str = CHAT,
+    response_only: bool = False,
+    system_share: float | None = None,
+    loss_on: str = "assistant",
+    max_len: int | None = None,
+    end_untrained: int = 0,
+    train_count: int = 0,
+) -> list[dict]:
     """[{code, message}] for each way the generation prompt departs from training, and for answers
     whose end-of-turn token is not trained (then the model never learns to stop). `train_messages`
     is the example as trained (empty prompts under response_only), `gen_messages` what generation
@@ -183,44 +209,78 @@ def template_warnings(tok, train_messages: list[dict], gen_messages: list[dict],
 
     _, _, diff = compare(tok, train_messages, gen_messages, fmt, loss_on)
     tokens = inspect_tokens(tok, train_messages, loss_on, max_len)
-    at = (f" First difference at token {diff['position']}: trained {diff['trained']!r}, generation "
-          f"{diff['generation']!r}." if diff else "")
+    at = (
+        f" First difference at token {diff['position']}: trained {diff['trained']!r}, generation "
+        f"{diff['generation']!r}."
+        if diff
+        else ""
+    )
     out = []
     asks = any(m["role"] == "user" and m["content"].strip() for m in gen_messages)
     if response_only and asks:
-        out.append({"code": "response_only", "message": "The SFT run trained on answers after empty prompts "
-                    "(response_only), but generation sends the question: the model never saw a question "
-                    "before an answer." + at})
+        out.append(
+            {
+                "code": "response_only",
+                "message": "The SFT run trained on answers after empty prompts "
+                "(response_only), but generation sends the question: the model never saw a question "
+                "before an answer." + at,
+            }
+        )
     if diff and fmt != CHAT:
         shown = PLAIN if fmt == PLAIN else "custom"
-        out.append({"code": "format", "message": f"Generation uses the {shown} format, not the chat template "
-                    "the model was trained with." + at})
+        out.append(
+            {
+                "code": "format",
+                "message": f"Generation uses the {shown} format, not the chat template "
+                "the model was trained with." + at,
+            }
+        )
     own_system = [m["content"] for m in train_messages if m["role"] == "system"]
     sent_system = [m["content"] for m in gen_messages if m["role"] == "system"]
     if diff and fmt == CHAT and not (response_only and asks) and own_system == sent_system:
-        out.append({"code": "prompt_mismatch", "message": "The generation prompt differs from what the model "
-                    "saw before the answer in training." + at})
+        out.append(
+            {
+                "code": "prompt_mismatch",
+                "message": "The generation prompt differs from what the model saw before the answer in training." + at,
+            }
+        )
     if system_share is not None:
         if system_share == 1.0 and not sent_system:
-            out.append({"code": "system", "message": "Every training example starts with a system message, "
-                        "but generation sends none."})
+            out.append(
+                {
+                    "code": "system",
+                    "message": "Every training example starts with a system message, but generation sends none.",
+                }
+            )
         elif system_share == 0.0 and sent_system:
-            out.append({"code": "system", "message": "No training example has a system message, but "
-                        "generation sends one."})
+            out.append(
+                {"code": "system", "message": "No training example has a system message, but generation sends one."}
+            )
     end = special_id(tok, END)
     closes = [t for t in tokens if t["role"] == "assistant" and t["id"] == end]
     answers = sum(1 for m in train_messages if m["role"] == "assistant")
     if len(closes) < answers or any(not t["trained"] for t in closes):
-        out.append({"code": "end_not_trained", "message": "This example's end-of-turn token <|end|> is not "
-                    "trained (cut off, or outside the loss): the model does not learn to stop here."})
+        out.append(
+            {
+                "code": "end_not_trained",
+                "message": "This example's end-of-turn token <|end|> is not "
+                "trained (cut off, or outside the loss): the model does not learn to stop here.",
+            }
+        )
     if end_untrained:
-        out.append({"code": "end_not_trained", "message": f"{end_untrained} of {train_count} training examples "
-                    "lose their final <|end|> to the block size: the model never learns to stop on those "
-                    "and keeps writing (\"it repeats itself\")."})
+        out.append(
+            {
+                "code": "end_not_trained",
+                "message": f"{end_untrained} of {train_count} training examples "
+                "lose their final <|end|> to the block size: the model never learns to stop on those "
+                'and keeps writing ("it repeats itself").',
+            }
+        )
     return out
 
 
 # -- the SFT run's settings and split -------------------------------------------------------------
+
 
 def _setup(ws, ref: str) -> dict:
     """{run, cfg, records, data, block, note} of the SFT run `ref` (latest when empty) or the defaults."""
@@ -247,8 +307,15 @@ def _setup(ws, ref: str) -> dict:
         metas = [ckpt.list_checkpoints(ws.run_dir(r) / "checkpoints") for r in pretrains]
         metas = [m[-1] for m in metas if m]
         block = ckpt.read_meta(metas[-1])["model_config"]["block_size"] if metas else None
-        return {"run": "", "cfg": cfg, "records": records, "data": str(data), "block": block, "originals": {},
-                "note": f"no SFT run in {ws.root}: {data} with the SFT stage's default settings"}
+        return {
+            "run": "",
+            "cfg": cfg,
+            "records": records,
+            "data": str(data),
+            "block": block,
+            "originals": {},
+            "note": f"no SFT run in {ws.root}: {data} with the SFT stage's default settings",
+        }
     cfg = build_config(SFTConfig, run["config"], toml_name=f"saved config of run {run['id']}")
     source = Path(cfg.data) if cfg.data else ws.data_dir / "sft" / "train.jsonl"
     selected = ws.run_dir(run["id"]) / "selected.jsonl"
@@ -263,11 +330,19 @@ def _setup(ws, ref: str) -> dict:
         originals = {r["id"]: r["messages"] for r in records}
         records = response_only(records) if cfg.response_only else records
     block = None
-    for folder in ckpt.list_checkpoints(ws.run_dir(run["id"]) / "checkpoints")[-1:] or \
-            ([Path(run["parent"])] if run.get("parent") and Path(run["parent"]).is_dir() else []):
+    for folder in ckpt.list_checkpoints(ws.run_dir(run["id"]) / "checkpoints")[-1:] or (
+        [Path(run["parent"])] if run.get("parent") and Path(run["parent"]).is_dir() else []
+    ):
         block = ckpt.read_meta(folder).get("model_config", {}).get("block_size")
-    return {"run": run["id"], "cfg": cfg, "records": records, "data": str(data), "block": block,
-            "originals": originals, "note": ""}
+    return {
+        "run": run["id"],
+        "cfg": cfg,
+        "records": records,
+        "data": str(data),
+        "block": block,
+        "originals": originals,
+        "note": "",
+    }
 
 
 def split_examples(tok, records: list[dict], cfg, block: int | None) -> tuple[list, list, int]:
@@ -292,11 +367,12 @@ def split_examples(tok, records: list[dict], cfg, block: int | None) -> tuple[li
             if limit is not None and len(enc.ids) - 2 >= limit:
                 cut_ends += 1
     if not val:  # as the stage: always measure something held out
-        val = train[-max(1, len(train) // 20):]
+        val = train[-max(1, len(train) // 20) :]
     return train, val, cut_ends
 
 
 # -- the insight ---------------------------------------------------------------------------------
+
 
 def _custom_messages(text: str) -> list[dict]:
     from engine.data.sft_data import RecordError, normalise_record
@@ -322,8 +398,11 @@ def run(ws, opts: Config, control=None):
     tok = load_tokenizer(ws.tokenizer_path)
     setup = _setup(ws, opts.run)
     cfg, block = setup["cfg"], setup["block"]
-    yield Log(setup["note"] or f"template: SFT run {setup['run']} (loss on {cfg.loss_on}, "
-              f"response_only {cfg.response_only}, block size {block})")
+    yield Log(
+        setup["note"]
+        or f"template: SFT run {setup['run']} (loss on {cfg.loss_on}, "
+        f"response_only {cfg.response_only}, block size {block})"
+    )
     train, val, cut_ends = split_examples(tok, setup["records"], cfg, block)
     pool = train if opts.split == "train" else val
     if opts.messages.strip():
@@ -333,8 +412,9 @@ def run(ws, opts: Config, control=None):
     else:
         if opts.example >= len(pool):
             has = f"{len(pool)} examples (0–{len(pool) - 1})" if pool else "no examples"
-            raise DojoError(f"example {opts.example} is out of range: the {opts.split} split of {setup['data']} "
-                            f"has {has}")
+            raise DojoError(
+                f"example {opts.example} is out of range: the {opts.split} split of {setup['data']} has {has}"
+            )
         rec = pool[opts.example][0]
         messages = rec["messages"]
         # under response_only the run saw empty prompts; generation still sends the original question
@@ -348,25 +428,61 @@ def run(ws, opts: Config, control=None):
     gen_msgs = generation_messages(asked, opts.system)
     prefix, gen, diff = compare(tok, messages, gen_msgs, opts.generation_format, cfg.loss_on)
     share = sum(any(m["role"] == "system" for m in r["messages"]) for r, _ in train) / len(train) if train else None
-    warnings = template_warnings(tok, messages, gen_msgs, opts.generation_format, cfg.response_only, share,
-                                 cfg.loss_on, max_len, cut_ends, len(train))
+    warnings = template_warnings(
+        tok,
+        messages,
+        gen_msgs,
+        opts.generation_format,
+        cfg.response_only,
+        share,
+        cfg.loss_on,
+        max_len,
+        cut_ends,
+        len(train),
+    )
     trained = sum(t["trained"] for t in tokens)
     for w in warnings:
         yield Log(f"warning ({w['code']}): {w['message']}")
-    yield Finished("done", {
-        "run": setup["run"], "note": setup["note"], "data": setup["data"], "loss_on": cfg.loss_on,
-        "response_only": cfg.response_only, "block_size": block, "split": opts.split, "example": example,
-        "messages": messages, "tokens": tokens, "trained_count": trained, "masked_count": len(tokens) - trained,
-        "truncated": tokens[-1]["role"] != "",  # the full encoding ends with EOT
-        "generation_format": opts.generation_format, "generation_messages": gen_msgs,
-        "generation_prompt": render_generation(gen_msgs, opts.generation_format), "generation_tokens": gen,
-        "training_prefix": len(prefix), "first_difference": diff,
-        # the example's own system message is not sent (as the app's chat sends none): the only difference
-        "system_only": bool(diff) and opts.generation_format == CHAT and not cfg.response_only
-        and compare(tok, [m for m in messages if m["role"] != "system"],
-                    [m for m in gen_msgs if m["role"] != "system"], CHAT, cfg.loss_on)[2] is None,
-        "system_share": round(share, 4) if share is not None else None, "end_untrained": cut_ends,
-        "train_examples": len(train), "warnings": warnings})
+    yield Finished(
+        "done",
+        {
+            "run": setup["run"],
+            "note": setup["note"],
+            "data": setup["data"],
+            "loss_on": cfg.loss_on,
+            "response_only": cfg.response_only,
+            "block_size": block,
+            "split": opts.split,
+            "example": example,
+            "messages": messages,
+            "tokens": tokens,
+            "trained_count": trained,
+            "masked_count": len(tokens) - trained,
+            "truncated": tokens[-1]["role"] != "",  # the full encoding ends with EOT
+            "generation_format": opts.generation_format,
+            "generation_messages": gen_msgs,
+            "generation_prompt": render_generation(gen_msgs, opts.generation_format),
+            "generation_tokens": gen,
+            "training_prefix": len(prefix),
+            "first_difference": diff,
+            # the example's own system message is not sent (as the app's chat sends none): the only difference
+            "system_only": bool(diff)
+            and opts.generation_format == CHAT
+            and not cfg.response_only
+            and compare(
+                tok,
+                [m for m in messages if m["role"] != "system"],
+                [m for m in gen_msgs if m["role"] != "system"],
+                CHAT,
+                cfg.loss_on,
+            )[2]
+            is None,
+            "system_share": round(share, 4) if share is not None else None,
+            "end_untrained": cut_ends,
+            "train_examples": len(train),
+            "warnings": warnings,
+        },
+    )
 
 
 def readable(tokens: list[dict]) -> list[str]:
@@ -400,12 +516,17 @@ def _compact(tokens: list[dict]) -> str:
 def summary(result: dict) -> str:
     ex = result["example"]
     where = f"SFT run {result['run']}" if result["run"] else result["note"]
-    which = f"{result['split']} example {ex['index']} of {ex['count']} ({ex['id']})" if ex["index"] is not None \
+    which = (
+        f"{result['split']} example {ex['index']} of {ex['count']} ({ex['id']})"
+        if ex["index"] is not None
         else "the given messages"
-    lines = [f"{where}; {which}; loss on {result['loss_on']}, response_only {result['response_only']}",
-             f"tokens: {len(result['tokens'])} ({result['trained_count']} trained ⟦…⟧, {result['masked_count']} "
-             f"masked){' — cut at the block size' if result['truncated'] else ''}",
-             "training:   " + _compact(result["tokens"]),
-             f"generation ({result['generation_format']}): " + _compact(result["generation_tokens"])]
+    )
+    lines = [
+        f"{where}; {which}; loss on {result['loss_on']}, response_only {result['response_only']}",
+        f"tokens: {len(result['tokens'])} ({result['trained_count']} trained ⟦…⟧, {result['masked_count']} "
+        f"masked){' — cut at the block size' if result['truncated'] else ''}",
+        "training:   " + _compact(result["tokens"]),
+        f"generation ({result['generation_format']}): " + _compact(result["generation_tokens"]),
+    ]
     lines += [f"! {w['code']}: {w['message']}" for w in result["warnings"]] or ["no warnings"]
     return "\n".join(lines)

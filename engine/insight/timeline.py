@@ -11,6 +11,7 @@ checkpoints × prompts × max_new_tokens.
     lmdojo-cli insight timeline WS --set count=6 --set max_new_tokens=24 --json
     lmdojo-cli insight timeline WS --set run=dpo-… --set prompts=my_prompts.jsonl
 """
+
 from __future__ import annotations
 
 import difflib
@@ -44,8 +45,11 @@ _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 @dataclass
 class Config:
     run: str = knob("", "The final run whose history to show (empty: the newest run of the furthest stage).")
-    prompts: str = knob("", "A file of prompts: JSONL with \"messages\" or \"prompt\" per line, or plain text with "
-                            "one prompt per line (empty: held-out demo questions, English and Chinese).")
+    prompts: str = knob(
+        "",
+        'A file of prompts: JSONL with "messages" or "prompt" per line, or plain text with '
+        "one prompt per line (empty: held-out demo questions, English and Chinese).",
+    )
     count: int = knob(6, "Prompts to use (0 = every prompt of the file).", min=0)
     max_new_tokens: int = knob(24, "Longest answer in tokens.", min=1, max=512)
     threads: int = knob(1, "CPU threads for PyTorch (0 = PyTorch's default).", min=0)
@@ -53,6 +57,7 @@ class Config:
 
 
 # -- the differences -----------------------------------------------------------------------------
+
 
 def token_diff(a: list[str], b: list[str]) -> list[list[str]]:
     """How answer `b` differs from answer `a`, both as token strings: [[op, text]] with op equal,
@@ -82,6 +87,7 @@ def answer_pieces(tok, token_ids: list[int]) -> list[str]:
 
 
 # -- the checkpoints -----------------------------------------------------------------------------
+
 
 def _has_checkpoint(ws, run_id: str) -> bool:
     from engine import checkpoint as ckpt
@@ -136,6 +142,7 @@ def lineage(ws, run_id: str) -> list[dict]:
 
 # -- the prompts ---------------------------------------------------------------------------------
 
+
 def _user(text: str) -> list[dict]:
     return [{"role": "user", "content": text}]
 
@@ -164,14 +171,17 @@ def read_prompts(path: Path) -> list[list[dict]]:
         if isinstance(msgs, list):
             while msgs and isinstance(msgs[-1], dict) and msgs[-1].get("role") == "assistant":
                 msgs = msgs[:-1]
-            if not msgs or not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in msgs) \
-                    or msgs[-1].get("role") != "user":
-                raise DojoError(f"prompts: {path}:{n}: \"messages\" must end with a user turn")
+            if (
+                not msgs
+                or not all(isinstance(m, dict) and isinstance(m.get("content"), str) for m in msgs)
+                or msgs[-1].get("role") != "user"
+            ):
+                raise DojoError(f'prompts: {path}:{n}: "messages" must end with a user turn')
             out.append(msgs)
         elif isinstance(rec, dict) and isinstance(rec.get("prompt"), str) and rec["prompt"].strip():
             out.append(_user(rec["prompt"].strip()))
         else:
-            raise DojoError(f"prompts: {path}:{n} has neither \"messages\" nor \"prompt\"")
+            raise DojoError(f'prompts: {path}:{n} has neither "messages" nor "prompt"')
     if not out:
         raise DojoError(f"prompts: {path} holds no prompt")
     return out
@@ -184,7 +194,7 @@ def default_prompts(ws, count: int) -> list[list[dict]]:
     qs = [q["messages"] for q in heldout_questions(ws, 0)]
     zh = [m for m in qs if _CJK.search(m[-1]["content"])]
     en = [m for m in qs if not _CJK.search(m[-1]["content"])]
-    mixed = [m for pair in zip(en, zh) for m in pair] + en[len(zh):] + zh[len(en):]
+    mixed = [m for pair in zip(en, zh) for m in pair] + en[len(zh) :] + zh[len(en) :]
     if not mixed:
         raise DojoError("the demo's held-out QA set is empty: set prompts=<file>")
     return mixed[:count] if count else mixed
@@ -203,6 +213,7 @@ def prompt_set(ws, opts: Config) -> list[list[dict]]:
 
 
 # -- the insight ---------------------------------------------------------------------------------
+
 
 def run(ws, opts: Config, control=None):
     from engine import checkpoint as ckpt
@@ -233,10 +244,24 @@ def run(ws, opts: Config, control=None):
             frame["changed"] = [any(op != "equal" for op, _ in d) for d in frame["diffs"]] or [False] * len(prompts)
             previous = pieces
             done, elapsed = k + 1, time.monotonic() - start
-            yield Progress(done, len(frames), done, done / max(elapsed, 1e-9), elapsed,
-                           elapsed / done * (len(frames) - done), unit="checkpoint")
-    yield Finished("done", {"run": frames[-1]["run"], "prompts": [m[-1]["content"] for m in prompts],
-                            "max_new_tokens": opts.max_new_tokens, "frames": frames})
+            yield Progress(
+                done,
+                len(frames),
+                done,
+                done / max(elapsed, 1e-9),
+                elapsed,
+                elapsed / done * (len(frames) - done),
+                unit="checkpoint",
+            )
+    yield Finished(
+        "done",
+        {
+            "run": frames[-1]["run"],
+            "prompts": [m[-1]["content"] for m in prompts],
+            "max_new_tokens": opts.max_new_tokens,
+            "frames": frames,
+        },
+    )
 
 
 def summary(result: dict) -> str:

@@ -8,6 +8,7 @@ where it lives on the cluster), `launch.sh` (torchrun on one machine, or on each
 `slurm.sbatch` (one job over all nodes) and `README.txt` (what to copy, how to start, what changes).
 The same config trains the same on 1 GPU or many: `batch_size` is global (see engine/train/dist.py).
 """
+
 from __future__ import annotations
 
 import shlex
@@ -23,8 +24,15 @@ from engine.train import STAGES
 PORT = 29500
 
 
-def export_for_cluster(ws, run_id: str, out: str | Path, nodes: int = 1, gpus_per_node: int = 8,
-                       remote_workspace: str = "", hours: int = 12) -> dict:
+def export_for_cluster(
+    ws,
+    run_id: str,
+    out: str | Path,
+    nodes: int = 1,
+    gpus_per_node: int = 8,
+    remote_workspace: str = "",
+    hours: int = 12,
+) -> dict:
     """Write the bundle for `run_id` into `out` (created; an existing bundle there is replaced, any
     other non-empty folder refused). Returns the paths, the world size and the commands."""
     if nodes < 1 or gpus_per_node < 1:
@@ -48,9 +56,11 @@ def export_for_cluster(ws, run_id: str, out: str | Path, nodes: int = 1, gpus_pe
     world = nodes * gpus_per_node
     batch = config.get("batch_size")
     if isinstance(batch, int) and batch % world:
-        raise DojoError(f"{config_path}: batch_size {batch} does not split over {world} processes "
-                        f"({nodes} × {gpus_per_node}); choose a multiple of {world}, e.g. "
-                        f"{max(world, round(batch / world) * world)}")
+        raise DojoError(
+            f"{config_path}: batch_size {batch} does not split over {world} processes "
+            f"({nodes} × {gpus_per_node}); choose a multiple of {world}, e.g. "
+            f"{max(world, round(batch / world) * world)}"
+        )
 
     remote = remote_workspace or str(ws.root)
     text = _config_text(config_path.read_text(encoding="utf-8"), str(ws.root), remote)
@@ -71,8 +81,17 @@ def export_for_cluster(ws, run_id: str, out: str | Path, nodes: int = 1, gpus_pe
     for name in ("launch.sh", "slurm.sbatch"):
         (out / name).chmod(0o755)
     command = f"WS={shlex.quote(remote)} " + launch.replace("\\\n    ", "")
-    return {"run": run_id, "stage": stage, "path": str(out), "files": sorted(files), "world_size": world,
-            "nodes": nodes, "gpus_per_node": gpus_per_node, "remote_workspace": remote, "command": command}
+    return {
+        "run": run_id,
+        "stage": stage,
+        "path": str(out),
+        "files": sorted(files),
+        "world_size": world,
+        "nodes": nodes,
+        "gpus_per_node": gpus_per_node,
+        "remote_workspace": remote,
+        "command": command,
+    }
 
 
 def _config_text(text: str, local_root: str, remote_root: str) -> str:
@@ -93,8 +112,10 @@ def _torchrun(stage: str, nodes: int, gpus: int, rdzv_id: str, head: str) -> str
     if nodes == 1:
         where = f"--standalone --nproc_per_node {gpus}"
     else:
-        where = (f"--nnodes {nodes} --nproc_per_node {gpus} --rdzv_backend c10d --rdzv_id {rdzv_id} \\\n    "
-                 f'--rdzv_endpoint "{head}:{PORT}"')
+        where = (
+            f"--nnodes {nodes} --nproc_per_node {gpus} --rdzv_backend c10d --rdzv_id {rdzv_id} \\\n    "
+            f'--rdzv_endpoint "{head}:{PORT}"'
+        )
     return f'torchrun {where} \\\n    -m engine.cli {stage} "$WS" --config run.toml'
 
 

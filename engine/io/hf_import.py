@@ -7,6 +7,7 @@ otherwise with one line naming the unsupported feature (grouped-query attention,
 scaling, another norm epsilon, an untied output head, …). Weights are read with safetensors only
 (never pickle).
 """
+
 from __future__ import annotations
 
 import json
@@ -48,9 +49,11 @@ def import_hf(ws: Workspace, folder: str | Path) -> dict:
     if not adopt:
         ws_text = ws.tokenizer_path.read_text(encoding="utf-8")
         if ws_text != tok_text and _json_or_none(ws_text) != json.loads(tok_text):  # same JSON, other spacing: same
-            raise DojoError(f"{src / 'tokenizer.json'} (hash {text_hash(tok_text)}) differs from the workspace "
-                            f"tokenizer {ws.tokenizer_path} (hash {text_hash(ws_text)}); import into a workspace "
-                            "without a tokenizer, or one made with this tokenizer")
+            raise DojoError(
+                f"{src / 'tokenizer.json'} (hash {text_hash(tok_text)}) differs from the workspace "
+                f"tokenizer {ws.tokenizer_path} (hash {text_hash(ws_text)}); import into a workspace "
+                "without a tokenizer, or one made with this tokenizer"
+            )
 
     model = GPT(cfg)
     ckpt.load_weights(model, state, TIED)
@@ -67,11 +70,26 @@ def import_hf(ws: Workspace, folder: str | Path) -> dict:
             run_dir.mkdir(parents=True, exist_ok=True)  # new_run_id made it: the id is ours
             atomic_write_text(run_dir / "config.json", json.dumps(config, indent=1, ensure_ascii=False))
             atomic_write_text(run_dir / "command.txt", command + "\n")
-            path = ckpt.save(run_dir / "checkpoints", 0, model, {
-                "stage": STAGE, "run_id": run_id, "model_config": cfg.to_dict(), "tokenizer_hash": tok_hash,
-                "config": config, "parent": str(src), "params": model.num_params(),
-                "source": {"folder": str(src), "run": lmdojo.get("run"), "stage": lmdojo.get("stage"),
-                           "step": lmdojo.get("step")}})
+            path = ckpt.save(
+                run_dir / "checkpoints",
+                0,
+                model,
+                {
+                    "stage": STAGE,
+                    "run_id": run_id,
+                    "model_config": cfg.to_dict(),
+                    "tokenizer_hash": tok_hash,
+                    "config": config,
+                    "parent": str(src),
+                    "params": model.num_params(),
+                    "source": {
+                        "folder": str(src),
+                        "run": lmdojo.get("run"),
+                        "stage": lmdojo.get("stage"),
+                        "step": lmdojo.get("step"),
+                    },
+                },
+            )
             store.create_run(run_id, STAGE, config, command, parent=str(src))
             store.set_status(run_id, "done", f"imported from {src}")
         except BaseException:  # leave no half-made run (nor a tokenizer nothing uses) behind
@@ -79,8 +97,14 @@ def import_hf(ws: Workspace, folder: str | Path) -> dict:
             if adopt:
                 ws.tokenizer_path.unlink(missing_ok=True)
             raise
-    return {"run": run_id, "checkpoint": str(path), "params": model.num_params(), "source": str(src),
-            "tokenizer": "adopted" if adopt else "matches the workspace", "model_config": cfg.to_dict()}
+    return {
+        "run": run_id,
+        "checkpoint": str(path),
+        "params": model.num_params(),
+        "source": str(src),
+        "tokenizer": "adopted" if adopt else "matches the workspace",
+        "model_config": cfg.to_dict(),
+    }
 
 
 def _read_config(path: Path) -> dict:
@@ -143,15 +167,30 @@ def _gpt_config(hf: dict, where: Path):
     if isinstance(saved, dict):
         try:
             cfg = GPTConfig(**saved)
-            if ((cfg.vocab_size, cfg.block_size, cfg.n_layer, cfg.n_head, cfg.n_embd, cfg.mlp_hidden, cfg.rope_theta,
-                 cfg.n_experts) == (vocab, block, layers, heads, dim, hidden, theta, 0)):
+            if (
+                cfg.vocab_size,
+                cfg.block_size,
+                cfg.n_layer,
+                cfg.n_head,
+                cfg.n_embd,
+                cfg.mlp_hidden,
+                cfg.rope_theta,
+                cfg.n_experts,
+            ) == (vocab, block, layers, heads, dim, hidden, theta, 0):
                 return cfg
         except TypeError:
             pass
     # GPTConfig rounds ratio * n_embd up to a multiple of 32; find a ratio that gives `hidden` back.
     for ratio in (hidden / dim, (hidden - 0.5) / dim):
-        cfg = GPTConfig(vocab_size=vocab, block_size=block, n_layer=layers, n_head=heads, n_embd=dim,
-                        mlp_ratio=ratio, rope_theta=theta)
+        cfg = GPTConfig(
+            vocab_size=vocab,
+            block_size=block,
+            n_layer=layers,
+            n_head=heads,
+            n_embd=dim,
+            mlp_ratio=ratio,
+            rope_theta=theta,
+        )
         if cfg.mlp_hidden == hidden:
             return cfg
     refuse(f"intermediate_size {hidden} is not a multiple of 32")
@@ -169,8 +208,10 @@ def _read_weights(src: Path) -> dict[str, torch.Tensor]:
         except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as e:
             raise DojoError(f"{index} is damaged ({e})") from None
     elif any(src.glob("*.bin")) or any(src.glob("*.pt")) or any(src.glob("*.pth")):
-        raise DojoError(f"{src} has only pickle weights (.bin/.pt): LM Dojo reads safetensors only (pickle can run "
-                        "code); convert them with transformers' save_pretrained(..., safe_serialization=True)")
+        raise DojoError(
+            f"{src} has only pickle weights (.bin/.pt): LM Dojo reads safetensors only (pickle can run "
+            "code); convert them with transformers' save_pretrained(..., safe_serialization=True)"
+        )
     else:
         raise DojoError(f"{single} is missing")
     from safetensors import safe_open
@@ -192,8 +233,9 @@ def _check_weights(tensors: dict[str, torch.Tensor], hf: dict, cfg, src: Path) -
     where = src / "model.safetensors"
     expected = llama_shapes(cfg.vocab_size, cfg.n_embd, cfg.mlp_hidden, cfg.n_layer)
     # rotary_emb.inv_freq: a buffer some old exports saved; it is recomputed from rope_theta
-    extra = sorted(k for k in tensors
-                   if k not in expected and k != "lm_head.weight" and not k.endswith("rotary_emb.inv_freq"))
+    extra = sorted(
+        k for k in tensors if k not in expected and k != "lm_head.weight" and not k.endswith("rotary_emb.inv_freq")
+    )
     missing = sorted(k for k in expected if k not in tensors)
     if missing or extra:
         parts = ([f"missing {few(missing)}"] if missing else []) + ([f"unexpected {few(extra)}"] if extra else [])
@@ -201,8 +243,10 @@ def _check_weights(tensors: dict[str, torch.Tensor], hf: dict, cfg, src: Path) -
     for k, shape in expected.items():
         t = tensors[k]
         if tuple(t.shape) != shape:
-            raise DojoError(f"{where} does not hold a Llama of the size config.json describes: {k} has shape "
-                            f"{tuple(t.shape)}, not {shape}")
+            raise DojoError(
+                f"{where} does not hold a Llama of the size config.json describes: {k} has shape "
+                f"{tuple(t.shape)}, not {shape}"
+            )
         if not t.is_floating_point():
             raise DojoError(f"{where}: {k} is {t.dtype}, not floating point (quantized weights are not supported)")
         if not torch.isfinite(t).all():
@@ -214,8 +258,10 @@ def _check_weights(tensors: dict[str, torch.Tensor], hf: dict, cfg, src: Path) -
     if not tied and head is None:
         raise DojoError(f"{where}: config.json says tie_word_embeddings false but there is no lm_head.weight")
     if not tied and not torch.equal(head.float(), tensors["model.embed_tokens.weight"].float()):
-        raise DojoError(f"{where}: an untied output head (lm_head.weight differs from model.embed_tokens.weight); "
-                        "LM Dojo's model ties them")
+        raise DojoError(
+            f"{where}: an untied output head (lm_head.weight differs from model.embed_tokens.weight); "
+            "LM Dojo's model ties them"
+        )
     return from_llama(tensors, cfg.n_layer)
 
 

@@ -13,6 +13,7 @@
 Advisory locks (flock on POSIX, msvcrt.locking on Windows): they bind LM Dojo's processes, not
 others; readers never take the run lock, so reading commands never block.
 """
+
 from __future__ import annotations
 
 import json
@@ -107,8 +108,10 @@ def lock_run(run_dir: Path) -> FileLock:
     except OSError as e:
         raise DojoError(f"cannot lock run {run_dir.name} in {run_dir.parent}: {e.strerror}") from None
     if not got:
-        raise DojoError(f"run {run_dir.name} is being written by {_describe(owner(run_dir / RUN_LOCK))}; "
-                        f"wait for it to finish or stop it first")
+        raise DojoError(
+            f"run {run_dir.name} is being written by {_describe(owner(run_dir / RUN_LOCK))}; "
+            f"wait for it to finish or stop it first"
+        )
     lock.write_owner()
     return lock
 
@@ -158,6 +161,7 @@ def workspace_lock(root: Path, exclusive: bool = False) -> FileLock | None:
     if got:
         return lock
     if exclusive:
-        raise DojoError(f"another LM Dojo process is using {root} (training, importing or the app): "
-                        "close it first, then restore")
+        raise DojoError(
+            f"another LM Dojo process is using {root} (training, importing or the app): close it first, then restore"
+        )
     return None  # shared refused: someone restores right now; the connection's own checks decide

@@ -6,6 +6,7 @@ lost, and the rebuilt runs say so.
 `lmdojo-cli repair WS` runs it; opening a workspace runs it too when runs on disk are missing from
 the database, and leaves a note (engine.io.workspace.take_notes) that the CLI and the app show.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,13 @@ def runs_on_disk(ws) -> list[Path]:
     """Run folders that hold something of a run (a checkpoint or the run's config)."""
     if not ws.runs_dir.is_dir():
         return []
-    return sorted(p for p in ws.runs_dir.iterdir() if p.is_dir() and not p.name.startswith(".")
-                  and ((p / "config.json").is_file() or ckpt.list_checkpoints(p / "checkpoints")))
+    return sorted(
+        p
+        for p in ws.runs_dir.iterdir()
+        if p.is_dir()
+        and not p.name.startswith(".")
+        and ((p / "config.json").is_file() or ckpt.list_checkpoints(p / "checkpoints"))
+    )
 
 
 def missing_runs(ws, store: Store) -> list[Path]:
@@ -63,7 +69,11 @@ def rebuild_run_index(ws, store: Store | None = None) -> list[str]:
             stage = meta.get("stage") or folder.name.rsplit("-", 2)[0]
             steps = int(config.get("max_steps") or 0)
             status = "done" if found and steps and meta.get("step", 0) >= steps else "cancelled"
-            command = (folder / "command.txt").read_text(encoding="utf-8").strip() if (folder / "command.txt").is_file() else ""
+            command = (
+                (folder / "command.txt").read_text(encoding="utf-8").strip()
+                if (folder / "command.txt").is_file()
+                else ""
+            )
             store.create_run(folder.name, stage, config, command, parent=meta.get("parent"), created=_created(folder))
             store.set_status(folder.name, status, MESSAGE)
             added.append(folder.name)

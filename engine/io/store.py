@@ -5,6 +5,7 @@ loses at most the step in flight. Every write is its own transaction (autocommit
 explicit BEGIN), never left open across calls. A connection belongs to the thread that
 opened it: a job opens its own Store.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,8 +86,12 @@ def connect(path: str | Path) -> sqlite3.Connection:
     if read_only(path):
         if not Path(path).is_file():
             raise DojoError(f"{Path(path).parent} is read-only here and has no workspace database yet")
-        return sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro&immutable=1", uri=True,
-                               isolation_level=None, timeout=BUSY_TIMEOUT_S)
+        return sqlite3.connect(
+            Path(path).resolve().as_uri() + "?mode=ro&immutable=1",
+            uri=True,
+            isolation_level=None,
+            timeout=BUSY_TIMEOUT_S,
+        )
     conn = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
     try:
         # Switching to WAL (once, when the file is new) needs an exclusive lock that another
@@ -130,8 +135,10 @@ def database_error(path: Path, e: sqlite3.Error):
         return DojoError(f"{path}: the workspace is read-only here ({text}); this command needs to write to it")
     if isinstance(e, sqlite3.OperationalError):
         return DojoError(f"{path}: {text}")
-    return DojoError(f"{path} is damaged ({text}): restore a backup (lmdojo-cli prefs WS restore BACKUP), or move it "
-                     f"away and run lmdojo-cli repair WS to rebuild the run index from the run folders")
+    return DojoError(
+        f"{path} is damaged ({text}): restore a backup (lmdojo-cli prefs WS restore BACKUP), or move it "
+        f"away and run lmdojo-cli repair WS to rebuild the run index from the run folders"
+    )
 
 
 class Handle:
@@ -180,20 +187,33 @@ class Store(Handle):
             c.executemany(sql, rows)
 
     # -- runs -----------------------------------------------------------------------------
-    def create_run(self, run_id: str, stage: str, config: dict, command: str, parent: str | None = None,
-                   created: float | None = None):
+    def create_run(
+        self,
+        run_id: str,
+        stage: str,
+        config: dict,
+        command: str,
+        parent: str | None = None,
+        created: float | None = None,
+    ):
         now = created or time.time()
-        self._tx("INSERT INTO runs (id, stage, status, created, updated, parent, config, command) "
-                 "VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
-                 [(run_id, stage, now, now, parent, json.dumps(config, ensure_ascii=False), command)])
+        self._tx(
+            "INSERT INTO runs (id, stage, status, created, updated, parent, config, command) "
+            "VALUES (?, ?, 'running', ?, ?, ?, ?, ?)",
+            [(run_id, stage, now, now, parent, json.dumps(config, ensure_ascii=False), command)],
+        )
 
     def set_status(self, run_id: str, status: str, message: str | None = None):
-        self._tx("UPDATE runs SET status = ?, updated = ?, message = ? WHERE id = ?",
-                 [(status, time.time(), message, run_id)])
+        self._tx(
+            "UPDATE runs SET status = ?, updated = ?, message = ? WHERE id = ?",
+            [(status, time.time(), message, run_id)],
+        )
 
     def run(self, run_id: str) -> dict | None:
-        cur = self.conn.execute("SELECT id, stage, status, created, updated, parent, config, command, message "
-                                "FROM runs WHERE id = ?", (run_id,))
+        cur = self.conn.execute(
+            "SELECT id, stage, status, created, updated, parent, config, command, message FROM runs WHERE id = ?",
+            (run_id,),
+        )
         row = cur.fetchone()
         if row is None:
             return None
@@ -209,43 +229,65 @@ class Store(Handle):
 
     # -- metrics and samples --------------------------------------------------------------
     def metric_keys(self, run_id: str) -> list[str]:
-        return [r[0] for r in self.conn.execute("SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key",
-                                                (run_id,))]
+        return [
+            r[0] for r in self.conn.execute("SELECT DISTINCT key FROM metrics WHERE run_id = ? ORDER BY key", (run_id,))
+        ]
 
     def log_metrics(self, run_id: str, step: int, values: dict[str, float]):
         now = time.time()
-        self._tx("INSERT OR REPLACE INTO metrics (run_id, step, key, value, time) VALUES (?, ?, ?, ?, ?)",
-                 [(run_id, step, k, float(v), now) for k, v in values.items()
-                  if _finite_or_none(v) is not None])  # SQLite has no NaN: a skipped step is in skipped_batches
+        self._tx(
+            "INSERT OR REPLACE INTO metrics (run_id, step, key, value, time) VALUES (?, ?, ?, ?, ?)",
+            [(run_id, step, k, float(v), now) for k, v in values.items() if _finite_or_none(v) is not None],
+        )  # SQLite has no NaN: a skipped step is in skipped_batches
 
     def metrics(self, run_id: str, key: str) -> list[tuple[int, float]]:
-        cur = self.conn.execute("SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step",
-                                (run_id, key))
+        cur = self.conn.execute(
+            "SELECT step, value FROM metrics WHERE run_id = ? AND key = ? ORDER BY step", (run_id, key)
+        )
         return cur.fetchall()
 
     def log_sample(self, run_id: str, step: int, prompt: str, text: str):
-        self._tx("INSERT INTO samples (run_id, step, prompt, text, time) VALUES (?, ?, ?, ?, ?)",
-                 [(run_id, step, prompt, text, time.time())])
+        self._tx(
+            "INSERT INTO samples (run_id, step, prompt, text, time) VALUES (?, ?, ?, ?, ?)",
+            [(run_id, step, prompt, text, time.time())],
+        )
 
     def samples(self, run_id: str) -> list[tuple[int, str, str]]:
-        return self.conn.execute("SELECT step, prompt, text FROM samples WHERE run_id = ? ORDER BY step, rowid",
-                                 (run_id,)).fetchall()
+        return self.conn.execute(
+            "SELECT step, prompt, text FROM samples WHERE run_id = ? ORDER BY step, rowid", (run_id,)
+        ).fetchall()
 
-    def log_skipped(self, run_id: str, step: int, reason: str, loss: float, grad_norm: float | None,
-                    doc_ids: list[str]):
-        self._tx("INSERT INTO skipped_batches (run_id, step, reason, loss, grad_norm, doc_ids, time) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                 [(run_id, step, reason, _finite_or_none(loss), _finite_or_none(grad_norm),
-                   json.dumps(doc_ids, ensure_ascii=False), time.time())])
+    def log_skipped(
+        self, run_id: str, step: int, reason: str, loss: float, grad_norm: float | None, doc_ids: list[str]
+    ):
+        self._tx(
+            "INSERT INTO skipped_batches (run_id, step, reason, loss, grad_norm, doc_ids, time) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    run_id,
+                    step,
+                    reason,
+                    _finite_or_none(loss),
+                    _finite_or_none(grad_norm),
+                    json.dumps(doc_ids, ensure_ascii=False),
+                    time.time(),
+                )
+            ],
+        )
 
     def skipped(self, run_id: str) -> list[dict]:
-        cur = self.conn.execute("SELECT step, reason, loss, grad_norm, doc_ids FROM skipped_batches "
-                                "WHERE run_id = ? ORDER BY step", (run_id,))
+        cur = self.conn.execute(
+            "SELECT step, reason, loss, grad_norm, doc_ids FROM skipped_batches WHERE run_id = ? ORDER BY step",
+            (run_id,),
+        )
         return [dict(step=s, reason=r, loss=lo, grad_norm=g, doc_ids=json.loads(d)) for s, r, lo, g, d in cur]
 
     def save_report(self, run_id: str, report: dict):
-        self._tx("INSERT OR REPLACE INTO reports (run_id, report) VALUES (?, ?)",
-                 [(run_id, json.dumps(report, ensure_ascii=False))])
+        self._tx(
+            "INSERT OR REPLACE INTO reports (run_id, report) VALUES (?, ?)",
+            [(run_id, json.dumps(report, ensure_ascii=False))],
+        )
 
     def report(self, run_id: str) -> dict | None:
         row = self.conn.execute("SELECT report FROM reports WHERE run_id = ?", (run_id,)).fetchone()
@@ -319,8 +361,9 @@ def check_healthy(path: Path, what: str = "preference store") -> None:
     if not path.is_file() or path.stat().st_size == 0:
         return  # a new database
     try:
-        conn = sqlite3.connect(path.resolve().as_uri() + ("?mode=ro&immutable=1" if read_only(path) else "?mode=ro"),
-                               uri=True, timeout=30)
+        conn = sqlite3.connect(
+            path.resolve().as_uri() + ("?mode=ro&immutable=1" if read_only(path) else "?mode=ro"), uri=True, timeout=30
+        )
         try:
             problems = [r[0] for r in conn.execute("PRAGMA quick_check")]
         finally:
@@ -330,8 +373,14 @@ def check_healthy(path: Path, what: str = "preference store") -> None:
     except sqlite3.DatabaseError as e:  # not a database, malformed
         problems = [str(e)]
     if problems != ["ok"]:
-        hint = "" if what == "backup" else (f" Restore a backup with PrefStore.restore(BACKUP, {str(path)!r}) "
-                                            "or: lmdojo-cli prefs WS restore BACKUP")
+        hint = (
+            ""
+            if what == "backup"
+            else (
+                f" Restore a backup with PrefStore.restore(BACKUP, {str(path)!r}) "
+                "or: lmdojo-cli prefs WS restore BACKUP"
+            )
+        )
         raise DojoError(f"the {what} {path} is damaged (quick_check: {problems[0]}); it was left as it is.{hint}")
 
 

@@ -1,14 +1,15 @@
 """A project folder: everything a person makes in LM Dojo lives in one.
 
-    WS/
-      dojo.toml          marks the folder as a workspace (format version)
-      data/              corpus/, sft/, prefs/ (the demo world writes these)
-      tokenizer/         tokenizer.json
-      tokens/            memory-mapped token shards + meta.json
-      runs/<id>/         config.toml, config.json, command.txt, checkpoints/
-      exports/
-      dojo.sqlite        runs, metrics, samples, skipped batches
+WS/
+  dojo.toml          marks the folder as a workspace (format version)
+  data/              corpus/, sft/, prefs/ (the demo world writes these)
+  tokenizer/         tokenizer.json
+  tokens/            memory-mapped token shards + meta.json
+  runs/<id>/         config.toml, config.json, command.txt, checkpoints/
+  exports/
+  dojo.sqlite        runs, metrics, samples, skipped batches
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -61,9 +62,11 @@ class Workspace:
                 added = rebuild_run_index(self, store)
         except (DojoError, OSError):
             return  # damaged or read-only: the command itself will say so
-        _NOTES.append(f"{self.db_path} did not know {len(added)} run(s) found in {self.runs_dir} "
-                      f"({', '.join(added[:3])}{', …' if len(added) > 3 else ''}): rebuilt them from their "
-                      "folders; their metrics and samples are lost")
+        _NOTES.append(
+            f"{self.db_path} did not know {len(added)} run(s) found in {self.runs_dir} "
+            f"({', '.join(added[:3])}{', …' if len(added) > 3 else ''}): rebuilt them from their "
+            "folders; their metrics and samples are lost"
+        )
 
     @classmethod
     def create(cls, root: str | Path) -> "Workspace":
@@ -89,8 +92,9 @@ class Workspace:
         import os
 
         if not os.access(self.root, os.W_OK) or (self.runs_dir.is_dir() and not os.access(self.runs_dir, os.W_OK)):
-            raise DojoError(f"{self.root} is read-only here: {what} needs to write to it "
-                            "(copy the workspace somewhere writable)")
+            raise DojoError(
+                f"{self.root} is read-only here: {what} needs to write to it (copy the workspace somewhere writable)"
+            )
 
     # -- places ---------------------------------------------------------------------------
     @property

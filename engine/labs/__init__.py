@@ -8,16 +8,20 @@ The report (Markdown + PNG plots, `engine/labs/report.py`) goes into WS/labs/NAM
 
     for event in labs.run("chinchilla", ws, labs.make_config("chinchilla", sets={"budget_minutes": 2})): ...
 """
+
 from __future__ import annotations
 
 from engine.registry import Registry
 
-LABS = Registry("lab", {
-    "chinchilla": "engine.labs.chinchilla",
-    "knowledge": "engine.labs.knowledge",
-    "sft-categories": "engine.labs.sft_categories",
-    "calibration": "engine.labs.calibration",
-    "spikes": "engine.labs.spikes",
-    "decoding": "engine.labs.decoding",
-})
+LABS = Registry(
+    "lab",
+    {
+        "chinchilla": "engine.labs.chinchilla",
+        "knowledge": "engine.labs.knowledge",
+        "sft-categories": "engine.labs.sft_categories",
+        "calibration": "engine.labs.calibration",
+        "spikes": "engine.labs.spikes",
+        "decoding": "engine.labs.decoding",
+    },
+)
 available, module, make_config, run = LABS.available, LABS.module, LABS.make_config, LABS.run

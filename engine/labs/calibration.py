@@ -12,6 +12,7 @@ The defaults fit the budget in README's Labs table (measured there); the smalles
 
     lmdojo-cli lab calibration WS --set runs='["sft-…", "grpo-…"]' --set questions=100 --json
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,8 @@ TITLE = "Calibration: does the model know when it is right?"
 
 ABOUT = (
     "A model is calibrated when its confidence matches how often it is right: of the answers it "
-    "gives with probability 0.7, 70% should be right. Kadavath et al. (2022, \"Language models "
-    "(mostly) know what they know\") found large pretrained models well calibrated, and the GPT-4 "
+    'gives with probability 0.7, 70% should be right. Kadavath et al. (2022, "Language models '
+    '(mostly) know what they know") found large pretrained models well calibrated, and the GPT-4 '
     "report (2023) showed the pretrained model's calibration on multiple-choice questions "
     "degrading after RLHF. This lab asks each model (base, SFT and the latest DPO/KTO/GRPO run) "
     "the demo's held-out questions through the chat template (the base model too, so every model "
@@ -57,18 +58,31 @@ CONFIDENCES = {
 
 @dataclass
 class Config:
-    runs: list[str] = knob((), "Runs or checkpoints to compare (empty: the latest pretrain, SFT and "
-                               "DPO/KTO/GRPO run of the workspace).")
+    runs: list[str] = knob(
+        (), "Runs or checkpoints to compare (empty: the latest pretrain, SFT and DPO/KTO/GRPO run of the workspace)."
+    )
     questions: int = knob(200, "Held-out demo questions to ask (0 = all).", min=0)
-    split: str = knob("heldout", "Which demo questions: heldout (people the SFT set never mentions) or train.",
-                      choices=("heldout", "train"))
-    confidence: str = knob("answer", "How confident the model is in an answer: answer (the product of its "
-                                     "token probabilities), geomean or min_token.", choices=tuple(CONFIDENCES))
+    split: str = knob(
+        "heldout",
+        "Which demo questions: heldout (people the SFT set never mentions) or train.",
+        choices=("heldout", "train"),
+    )
+    confidence: str = knob(
+        "answer",
+        "How confident the model is in an answer: answer (the product of its "
+        "token probabilities), geomean or min_token.",
+        choices=tuple(CONFIDENCES),
+    )
     bins: int = knob(10, "Equal-width confidence bins of the reliability diagram.", min=2, max=100)
-    max_new_tokens: int = knob(32, "Longest answer in tokens (a base model never stops: its answer is cut here).",
-                               min=1, max=512)
-    threads: int = knob(1, "CPU threads for PyTorch: 1 is fastest for the demo's tiny models (a second "
-                               "thread mostly waits); 0 = PyTorch's default.", min=0)
+    max_new_tokens: int = knob(
+        32, "Longest answer in tokens (a base model never stops: its answer is cut here).", min=1, max=512
+    )
+    threads: int = knob(
+        1,
+        "CPU threads for PyTorch: 1 is fastest for the demo's tiny models (a second "
+        "thread mostly waits); 0 = PyTorch's default.",
+        min=0,
+    )
     device: str = knob("auto", "auto, cpu, cuda, cuda:N or mps.")
 
 
@@ -76,6 +90,7 @@ SMALLEST = {"questions": 12, "max_new_tokens": 12, "threads": 1}
 
 
 # -- the numbers ---------------------------------------------------------------------------------
+
 
 def bin_index(conf: float, bins: int) -> int:
     """Bin b holds confidences in [b/bins, (b+1)/bins); a confidence of exactly 1 goes to the last bin."""
@@ -92,9 +107,15 @@ def reliability_bins(conf: list[float], correct: list[bool], bins: int = 10) -> 
     out = []
     for b, members in enumerate(groups):
         n = len(members)
-        out.append({"lo": b / bins, "hi": (b + 1) / bins, "n": n,
-                    "confidence": sum(conf[k] for k in members) / n if n else None,
-                    "accuracy": sum(bool(correct[k]) for k in members) / n if n else None})
+        out.append(
+            {
+                "lo": b / bins,
+                "hi": (b + 1) / bins,
+                "n": n,
+                "confidence": sum(conf[k] for k in members) / n if n else None,
+                "accuracy": sum(bool(correct[k]) for k in members) / n if n else None,
+            }
+        )
     return out
 
 
@@ -106,8 +127,9 @@ def expected_calibration_error(conf: list[float], correct: list[bool], bins: int
     n = len(conf)
     if not n:
         return 0.0
-    return sum(b["n"] / n * abs(b["accuracy"] - b["confidence"])
-               for b in reliability_bins(conf, correct, bins) if b["n"])
+    return sum(
+        b["n"] / n * abs(b["accuracy"] - b["confidence"]) for b in reliability_bins(conf, correct, bins) if b["n"]
+    )
 
 
 def confidences(probs: list[float]) -> dict[str, float]:
@@ -135,10 +157,11 @@ def token_probs(model, prompt_ids: list[int], answer_ids: list[int]) -> list[flo
     finally:
         model.train(was_training)
     logp = torch.log_softmax(logits[0].float(), -1).gather(-1, torch.tensor(y, device=device)[:, None])[:, 0]
-    return [math.exp(v) for v in logp[-len(answer_ids):].tolist()]
+    return [math.exp(v) for v in logp[-len(answer_ids) :].tolist()]
 
 
 # -- which runs ----------------------------------------------------------------------------------
+
 
 def default_runs(ws) -> list[str]:
     """The latest pretrain and SFT run, and the latest of the DPO/KTO/GRPO runs."""
@@ -156,6 +179,7 @@ def default_runs(ws) -> list[str]:
 
 # -- the lab -------------------------------------------------------------------------------------
 
+
 def run(ws, cfg: Config, control=None):
     from engine.data.demo_questions import demo_questions
     from engine.generate import SamplingConfig, chat
@@ -170,8 +194,10 @@ def run(ws, cfg: Config, control=None):
     end = special_id(tok, END)
     device = resolve_device(cfg.device)
     sampling = SamplingConfig(greedy=True, max_new_tokens=cfg.max_new_tokens)
-    yield Log(f"calibration: {len(refs)} runs × {len(questions)} {cfg.split} questions, confidence = "
-              f"{CONFIDENCES[cfg.confidence]}")
+    yield Log(
+        f"calibration: {len(refs)} runs × {len(questions)} {cfg.split} questions, confidence = "
+        f"{CONFIDENCES[cfg.confidence]}"
+    )
     results: dict[str, dict] = {}
     total, done, start = len(refs) * len(questions), 0, time.monotonic()
     with threads_set(cfg.threads):
@@ -186,19 +212,34 @@ def run(ws, cfg: Config, control=None):
                 prompt_ids = chat_ids(tok, q["messages"], add_generation_prompt=True)
                 answer_ids = out.token_ids + ([out.stop_token] if out.stopped and out.stop_token is not None else [])
                 probs = token_probs(model, prompt_ids, answer_ids)
-                rows.append({"question": q["messages"][-1]["content"], "text": out.text.strip(),
-                             "right": q["fact"].lower() in out.text.lower(), "ended": out.stop_token == end,
-                             **confidences(probs)})
+                rows.append(
+                    {
+                        "question": q["messages"][-1]["content"],
+                        "text": out.text.strip(),
+                        "right": q["fact"].lower() in out.text.lower(),
+                        "ended": out.stop_token == end,
+                        **confidences(probs),
+                    }
+                )
                 done += 1
                 elapsed = time.monotonic() - start
-                yield Progress(done, total, done, done / max(elapsed, 1e-9), elapsed,
-                               elapsed / done * (total - done), unit="answer")
+                yield Progress(
+                    done,
+                    total,
+                    done,
+                    done / max(elapsed, 1e-9),
+                    elapsed,
+                    elapsed / done * (total - done),
+                    unit="answer",
+                )
             if run_id in results:
                 run_id = f"{run_id} ({ref})"
             results[run_id] = {"stage": stage, "rows": rows}
             acc = sum(r["right"] for r in rows) / len(rows)
-            yield Log(f"{run_id} ({stage}): accuracy {acc:.1%}, ECE "
-                      f"{expected_calibration_error([r[cfg.confidence] for r in rows], [r['right'] for r in rows], cfg.bins):.4f}")
+            yield Log(
+                f"{run_id} ({stage}): accuracy {acc:.1%}, ECE "
+                f"{expected_calibration_error([r[cfg.confidence] for r in rows], [r['right'] for r in rows], cfg.bins):.4f}"
+            )
             del model
 
     numbers = _report(ws, cfg, results, len(questions))
@@ -210,8 +251,10 @@ def _report(ws, cfg: Config, results: dict[str, dict], n_questions: int) -> dict
 
     rep = Report.create(ws, "calibration", TITLE)
     rep.text(ABOUT)
-    rep.text(f"{n_questions} {cfg.split} questions per run, greedy answers of at most {cfg.max_new_tokens} "
-             f"tokens, {cfg.bins} bins; confidence: {CONFIDENCES[cfg.confidence]}.")
+    rep.text(
+        f"{n_questions} {cfg.split} questions per run, greedy answers of at most {cfg.max_new_tokens} "
+        f"tokens, {cfg.bins} bins; confidence: {CONFIDENCES[cfg.confidence]}."
+    )
     ece, alt, acc, mean_conf, ended, stages = {}, {}, {}, {}, {}, {}
     diagram = {"perfect calibration": ([0.0, 1.0], [0.0, 1.0])}
     hist = {}
@@ -221,8 +264,9 @@ def _report(ws, cfg: Config, results: dict[str, dict], n_questions: int) -> dict
         conf = [r[cfg.confidence] for r in rows]
         stages[run_id] = res["stage"]
         ece[run_id] = round(expected_calibration_error(conf, right, cfg.bins), 4)
-        alt[run_id] = {c: round(expected_calibration_error([r[c] for r in rows], right, cfg.bins), 4)
-                       for c in CONFIDENCES}
+        alt[run_id] = {
+            c: round(expected_calibration_error([r[c] for r in rows], right, cfg.bins), 4) for c in CONFIDENCES
+        }
         acc[run_id] = round(sum(right) / len(rows), 4)
         mean_conf[run_id] = round(sum(conf) / len(rows), 4)
         ended[run_id] = round(sum(r["ended"] for r in rows) / len(rows), 4)
@@ -234,21 +278,40 @@ def _report(ws, cfg: Config, results: dict[str, dict], n_questions: int) -> dict
         res["bins"] = bins
 
     rep.text("## Summary")
-    rep.table(["run", "stage", "accuracy", "mean confidence", "ECE", "end rate"],
-              [[r, stages[r], acc[r], mean_conf[r], ece[r], ended[r]] for r in results])
-    rep.text("## Reliability diagram\nEach point is one bin with answers: its mean confidence (x) and the share "
-             "of its answers that are right (y). Below the diagonal: over-confident.")
-    rep.plot("reliability", diagram, xlabel="confidence", ylabel="accuracy",
-             title="Reliability diagram")
+    rep.table(
+        ["run", "stage", "accuracy", "mean confidence", "ECE", "end rate"],
+        [[r, stages[r], acc[r], mean_conf[r], ece[r], ended[r]] for r in results],
+    )
+    rep.text(
+        "## Reliability diagram\nEach point is one bin with answers: its mean confidence (x) and the share "
+        "of its answers that are right (y). Below the diagonal: over-confident."
+    )
+    rep.plot("reliability", diagram, xlabel="confidence", ylabel="accuracy", title="Reliability diagram")
     rep.text("## Where the confidences lie\nThe share of each run's answers in each confidence bin.")
-    rep.plot("confidence_histogram", hist, xlabel="confidence (bin centre)", ylabel="share of answers",
-             title="Confidence histogram")
+    rep.plot(
+        "confidence_histogram",
+        hist,
+        xlabel="confidence (bin centre)",
+        ylabel="share of answers",
+        title="Confidence histogram",
+    )
     rep.text("## Bins\n")
     for run_id, res in results.items():
         rep.text(f"**{run_id}** ({res['stage']})")
-        rep.table(["bin", "answers", "mean confidence", "accuracy", "gap"],
-                  [[f"{b['lo']:.1f}–{b['hi']:.1f}", b["n"], b["confidence"], b["accuracy"],
-                    abs(b["accuracy"] - b["confidence"])] for b in res["bins"] if b["n"]])
+        rep.table(
+            ["bin", "answers", "mean confidence", "accuracy", "gap"],
+            [
+                [
+                    f"{b['lo']:.1f}–{b['hi']:.1f}",
+                    b["n"],
+                    b["confidence"],
+                    b["accuracy"],
+                    abs(b["accuracy"] - b["confidence"]),
+                ]
+                for b in res["bins"]
+                if b["n"]
+            ],
+        )
     rep.text("## Other confidence measures\nThe same answers, ECE with each way of reading the model's confidence.")
     rep.table(["run"] + [f"ECE ({c})" for c in CONFIDENCES], [[r] + [alt[r][c] for c in CONFIDENCES] for r in results])
     rep.text("## Examples\n")
@@ -257,7 +320,16 @@ def _report(ws, cfg: Config, results: dict[str, dict], n_questions: int) -> dict
         for r in res["rows"][:3]:
             examples.append([run_id, r["question"], cell(r["text"]), "yes" if r["right"] else "no", r[cfg.confidence]])
     rep.table(["run", "question", "answer", "right", "confidence"], examples)
-    numbers = {"ece": ece, "accuracy": acc, "mean_confidence": mean_conf, "end_rate": ended, "stages": stages,
-               "ece_by_confidence": alt, "confidence": cfg.confidence, "questions": n_questions, "bins": cfg.bins}
+    numbers = {
+        "ece": ece,
+        "accuracy": acc,
+        "mean_confidence": mean_conf,
+        "end_rate": ended,
+        "stages": stages,
+        "ece_by_confidence": alt,
+        "confidence": cfg.confidence,
+        "questions": n_questions,
+        "bins": cfg.bins,
+    }
     path = rep.write(numbers)
     return {"report": str(path), **numbers}

@@ -17,6 +17,7 @@ adds about half a minute. Everything is trained in a scratch workspace inside th
 
 `plan(flops=…)` or `plan(minutes=…, flops_per_s=…)` is the planner: a budget → suggested params and tokens.
 """
+
 from __future__ import annotations
 
 import math
@@ -49,51 +50,81 @@ CHINCHILLA_TOKENS_PER_PARAM = 20.0
 # Model shapes (n_layer, n_embd), about 1.5-2x apart in total parameters with a 1024-token vocabulary
 # (9k ... 2.9M). Each budget trains `sizes` consecutive ones, centred on the size that the
 # `center_tokens_per_param` guess says is optimal.
-LADDER = [(1, 8), (1, 16), (1, 24), (1, 32), (2, 40), (3, 48), (3, 64), (4, 80), (4, 112), (5, 128),
-          (5, 160), (6, 192)]
+LADDER = [(1, 8), (1, 16), (1, 24), (1, 32), (2, 40), (3, 48), (3, 64), (4, 80), (4, 112), (5, 128), (5, 160), (6, 192)]
 
 
 @dataclass
 class Config:
-    budget_minutes: float = knob(12.0, "Minutes of training for all the runs together, converted to FLOPs "
-                                 "with throughput measured at the start (setup adds about half a minute).",
-                                 min=0.05, max=600.0)
-    flops: float = knob(0.0, "Compute of the smallest budget in FLOPs; 0 = derived from budget_minutes.",
-                        min=0.0)
+    budget_minutes: float = knob(
+        12.0,
+        "Minutes of training for all the runs together, converted to FLOPs "
+        "with throughput measured at the start (setup adds about half a minute).",
+        min=0.05,
+        max=600.0,
+    )
+    flops: float = knob(0.0, "Compute of the smallest budget in FLOPs; 0 = derived from budget_minutes.", min=0.0)
     budgets: int = knob(3, "Number of compute budgets (iso-FLOP curves).", min=1, max=5)
     budget_factor: float = knob(3.0, "Each budget is this many times the previous one.", min=1.5, max=10.0)
-    sizes: int = knob(5, "Model sizes trained per budget (consecutive rungs of the size ladder).",
-                      min=3, max=len(LADDER))
-    center_tokens_per_param: float = knob(10.0, "Where each budget's sweep of sizes is centred: the size "
-                                          "that would be optimal at this many tokens per parameter.",
-                                          min=0.1, max=10000.0)
-    people: int = knob(4000, "People in the scratch demo world (the corpus size: ~700 tokens per person).",
-                       min=20, max=20000)
-    vocab_size: int = knob(1024, "Vocabulary of the scratch tokenizer (a small one keeps the embedding "
-                           "from dominating tiny models).", min=300, max=8192)
+    sizes: int = knob(
+        5, "Model sizes trained per budget (consecutive rungs of the size ladder).", min=3, max=len(LADDER)
+    )
+    center_tokens_per_param: float = knob(
+        10.0,
+        "Where each budget's sweep of sizes is centred: the size "
+        "that would be optimal at this many tokens per parameter.",
+        min=0.1,
+        max=10000.0,
+    )
+    people: int = knob(
+        4000, "People in the scratch demo world (the corpus size: ~700 tokens per person).", min=20, max=20000
+    )
+    vocab_size: int = knob(
+        1024,
+        "Vocabulary of the scratch tokenizer (a small one keeps the embedding from dominating tiny models).",
+        min=300,
+        max=8192,
+    )
     block_size: int = knob(64, "Context length in tokens.", min=16, max=512)
     batch_size: int = knob(16, "Sequences per step.", min=1, max=256)
-    lr: float = knob(3e-3, "Peak learning rate at width 128; narrower models get lr*sqrt(128/width), at most 1e-2.",
-                     min=1e-5, max=0.1)
+    lr: float = knob(
+        3e-3,
+        "Peak learning rate at width 128; narrower models get lr*sqrt(128/width), at most 1e-2.",
+        min=1e-5,
+        max=0.1,
+    )
     eval_batches: int = knob(16, "Validation batches for each run's final loss.", min=1, max=200)
     seed: int = knob(0, "Seed of the scratch corpus, initialisation and data order.")
-    threads: int = knob(1, "CPU threads for torch (1 is fastest for tiny models on a shared machine).",
-                        min=0, max=256)
+    threads: int = knob(1, "CPU threads for torch (1 is fastest for tiny models on a shared machine).", min=0, max=256)
 
 
-SMALLEST = {"flops": 3e8, "budgets": 2, "sizes": 3, "people": 60, "vocab_size": 320, "block_size": 32,
-            "batch_size": 8, "eval_batches": 2, "center_tokens_per_param": 20.0}
+SMALLEST = {
+    "flops": 3e8,
+    "budgets": 2,
+    "sizes": 3,
+    "people": 60,
+    "vocab_size": 320,
+    "block_size": 32,
+    "batch_size": 8,
+    "eval_batches": 2,
+    "center_tokens_per_param": 20.0,
+}
 
 
 # ------------------------------------------------------------------------------------------ sizes
+
 
 def _heads(d: int) -> int:
     return d // 16 if d % 16 == 0 else d // 8
 
 
 def shape_sets(layers: int, width: int, cfg: Config) -> dict:
-    return {"n_layer": layers, "n_embd": width, "n_head": _heads(width), "block_size": cfg.block_size,
-            "batch_size": cfg.batch_size}
+    return {
+        "n_layer": layers,
+        "n_embd": width,
+        "n_head": _heads(width),
+        "block_size": cfg.block_size,
+        "batch_size": cfg.batch_size,
+    }
 
 
 def _gpt_config(layers: int, width: int, cfg: Config, vocab: int):
@@ -119,24 +150,35 @@ def sweep(flops: float, n_params: list[int], sizes: int, center_tpp: float) -> l
 
 # ------------------------------------------------------------------------------------------ fits
 
+
 def fit_minimum(params: list[float], losses: list[float]) -> dict:
     """Parabola of loss against log10(N); its vertex when it is a valley inside the sweep, else the
     best measured point. `interior`: the smallest measured loss is at neither end of the sweep."""
     x, y = np.log10(np.asarray(params, float)), np.asarray(losses, float)
     best = int(np.argmin(y))
-    out = {"interior": 0 < best < len(y) - 1, "best_measured_params": float(params[best]),
-           "params": float(params[best]), "loss": float(y[best]), "fitted": False}
+    out = {
+        "interior": 0 < best < len(y) - 1,
+        "best_measured_params": float(params[best]),
+        "params": float(params[best]),
+        "loss": float(y[best]),
+        "fitted": False,
+    }
     if len(x) >= 3 and np.all(np.isfinite(y)):
         a, b, c = np.polyfit(x, y, 2)
         if a > 0:
             xv = -b / (2 * a)
             if x.min() <= xv <= x.max():
-                out.update(params=float(10 ** xv), loss=float(a * xv * xv + b * xv + c), fitted=True)
+                out.update(params=float(10**xv), loss=float(a * xv * xv + b * xv + c), fitted=True)
     return out
 
 
-def plan(flops: float | None = None, minutes: float | None = None, tokens_per_s: float | None = None,
-         flops_per_s: float | None = None, tokens_per_param: float = CHINCHILLA_TOKENS_PER_PARAM) -> dict:
+def plan(
+    flops: float | None = None,
+    minutes: float | None = None,
+    tokens_per_s: float | None = None,
+    flops_per_s: float | None = None,
+    tokens_per_param: float = CHINCHILLA_TOKENS_PER_PARAM,
+) -> dict:
     """A compute budget -> the compute-optimal params and tokens at `tokens_per_param` (C = 6·N·D, D = r·N).
 
     Give `flops`; or `minutes` and the machine's `flops_per_s`; or `minutes` and the `tokens_per_s`
@@ -162,6 +204,7 @@ def plan(flops: float | None = None, minutes: float | None = None, tokens_per_s:
 
 
 # ------------------------------------------------------------------------------------------ run
+
 
 def _lr(width: int, cfg: Config) -> float:
     return min(1e-2, cfg.lr * math.sqrt(128 / width))
@@ -218,14 +261,18 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
         torch.set_num_threads(cfg.threads)
     try:
         # 1. a scratch workspace: the demo world, big enough that the largest budget repeats it little
-        yield Log(f"scratch workspace {scratch_root}: demo world with {cfg.people} people, "
-                  f"{cfg.vocab_size}-token tokenizer")
+        yield Log(
+            f"scratch workspace {scratch_root}: demo world with {cfg.people} people, {cfg.vocab_size}-token tokenizer"
+        )
         scratch = Workspace.create(scratch_root)
-        write_demo_world(scratch.root, DemoConfig(seed=cfg.seed, people=cfg.people, augment_versions=3,
-                                                  stories=max(10, cfg.people // 2)))
+        write_demo_world(
+            scratch.root,
+            DemoConfig(seed=cfg.seed, people=cfg.people, augment_versions=3, stories=max(10, cfg.people // 2)),
+        )
         tok = None
-        for ev in tokenize.run(scratch, TokenizerConfig(vocab_size=cfg.vocab_size, val_fraction=0.05,
-                                                         seed=cfg.seed), control):
+        for ev in tokenize.run(
+            scratch, TokenizerConfig(vocab_size=cfg.vocab_size, val_fraction=0.05, seed=cfg.seed), control
+        ):
             if isinstance(ev, Finished):
                 tok = ev
         if tok is None or tok.status != "done" or control.cancelled:
@@ -243,7 +290,7 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
             return tps[i]
 
         overhead_s = 1.0  # per run: the run folder, database, final evaluation and checkpoint
-        factors = [cfg.budget_factor ** k for k in range(cfg.budgets)]
+        factors = [cfg.budget_factor**k for k in range(cfg.budgets)]
         if cfg.flops > 0:
             c0 = cfg.flops
             yield Log(f"smallest budget {c0:.3g} FLOPs (given)")
@@ -252,22 +299,30 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
             mid = len(LADDER) // 2
             c0 = 6 * n_params[mid] * speed(mid) * cfg.budget_minutes * 60 / (cfg.sizes * sum(factors))
             for _ in range(6):  # the sweeps depend on the budgets: settle them together
-                runs = [(f * c0, i) for f in factors for i in sweep(f * c0, n_params, cfg.sizes,
-                                                                    cfg.center_tokens_per_param)]
+                runs = [
+                    (f * c0, i)
+                    for f in factors
+                    for i in sweep(f * c0, n_params, cfg.sizes, cfg.center_tokens_per_param)
+                ]
                 train_s = sum(c / (6 * n_params[i]) / speed(i) for c, i in runs)
                 avail = max(1.0, cfg.budget_minutes * 60 - overhead_s * len(runs))
                 c0 *= avail / train_s
-            yield Log("measured tokens/s: " + ", ".join(f"{LADDER[i][0]}x{LADDER[i][1]} {v:.0f}"
-                                                         for i, v in sorted(tps.items())))
+            yield Log(
+                "measured tokens/s: "
+                + ", ".join(f"{LADDER[i][0]}x{LADDER[i][1]} {v:.0f}" for i, v in sorted(tps.items()))
+            )
             if control.cancelled:
                 yield Finished("cancelled", {"report": None})
                 return
         budgets = [f * c0 for f in factors]
-        plan_runs = [(b, c, i) for b, c in enumerate(budgets)
-                     for i in sweep(c, n_params, cfg.sizes, cfg.center_tokens_per_param)]
+        plan_runs = [
+            (b, c, i) for b, c in enumerate(budgets) for i in sweep(c, n_params, cfg.sizes, cfg.center_tokens_per_param)
+        ]
         est_s = sum(c / (6 * n_params[i]) / tps[i] for _, c, i in plan_runs) if tps else None
-        yield Log(f"{len(budgets)} budgets ({', '.join(f'{c:.3g}' for c in budgets)} FLOPs) x {cfg.sizes} sizes"
-                  + (f": about {est_s / 60:.1f} minutes of training" if est_s else ""))
+        yield Log(
+            f"{len(budgets)} budgets ({', '.join(f'{c:.3g}' for c in budgets)} FLOPs) x {cfg.sizes} sizes"
+            + (f": about {est_s / 60:.1f} minutes of training" if est_s else "")
+        )
 
         # 3. train every (budget, size) for D = C / (6 N) tokens
         per_step = cfg.batch_size * cfg.block_size
@@ -279,13 +334,28 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
                 break
             (layers, width), n = LADDER[i], n_params[i]
             steps = max(1, round(c / (6 * n) / per_step))
-            sets = {**shape_sets(layers, width, cfg), "max_steps": steps, "eval_every": steps,
-                    "eval_batches": cfg.eval_batches, "sample_every": 0, "checkpoint_every": steps,
-                    "keep_last": 2, "lr": _lr(width, cfg), "warmup_steps": max(1, min(50, steps // 10)),
-                    "decay_frac": 0.5, "min_lr_frac": 0.1, "seed": cfg.seed, "threads": cfg.threads,
-                    "dropout": 0.0, "device": "cpu", "dtype": "fp32"}
-            yield Log(f"budget {b + 1}/{len(budgets)} ({c:.3g} FLOPs): {layers} layers x {width} wide, "
-                      f"{_human(n)} params, {steps} steps ({_human(steps * per_step)} tokens)")
+            sets = {
+                **shape_sets(layers, width, cfg),
+                "max_steps": steps,
+                "eval_every": steps,
+                "eval_batches": cfg.eval_batches,
+                "sample_every": 0,
+                "checkpoint_every": steps,
+                "keep_last": 2,
+                "lr": _lr(width, cfg),
+                "warmup_steps": max(1, min(50, steps // 10)),
+                "decay_frac": 0.5,
+                "min_lr_frac": 0.1,
+                "seed": cfg.seed,
+                "threads": cfg.threads,
+                "dropout": 0.0,
+                "device": "cpu",
+                "dtype": "fp32",
+            }
+            yield Log(
+                f"budget {b + 1}/{len(budgets)} ({c:.3g} FLOPs): {layers} layers x {width} wide, "
+                f"{_human(n)} params, {steps} steps ({_human(steps * per_step)} tokens)"
+            )
             fin = None
             for ev in pretrain.run(scratch, pretrain.make_config(sets=sets), control):
                 if isinstance(ev, Finished):
@@ -296,25 +366,48 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
             tokens = r["tokens"]
             done_tokens += tokens
             done_flops += c
-            rows.append({"budget": b, "flops": c, "n_layer": layers, "n_embd": width, "params": n,
-                         **{k2: v for k2, v in params_of(layers, width, cfg, vocab).items() if k2 != "params"},
-                         "steps": r["steps"], "tokens": tokens, "tokens_per_param": tokens / n,
-                         "epochs": tokens / max(1, train_tokens), "val_loss": r["val_loss"],
-                         "train_loss": r["final_train_loss"], "seconds": r["elapsed_s"],
-                         "tokens_per_s": r["tokens_per_s"], "flops_per_s": 6 * n * r["tokens_per_s"],
-                         "lr": sets["lr"]})
+            rows.append(
+                {
+                    "budget": b,
+                    "flops": c,
+                    "n_layer": layers,
+                    "n_embd": width,
+                    "params": n,
+                    **{k2: v for k2, v in params_of(layers, width, cfg, vocab).items() if k2 != "params"},
+                    "steps": r["steps"],
+                    "tokens": tokens,
+                    "tokens_per_param": tokens / n,
+                    "epochs": tokens / max(1, train_tokens),
+                    "val_loss": r["val_loss"],
+                    "train_loss": r["final_train_loss"],
+                    "seconds": r["elapsed_s"],
+                    "tokens_per_s": r["tokens_per_s"],
+                    "flops_per_s": 6 * n * r["tokens_per_s"],
+                    "lr": sets["lr"],
+                }
+            )
             el = time.perf_counter() - t_train
-            yield Progress(k + 1, len(plan_runs), done_tokens, done_tokens / max(el, 1e-9), el,
-                           el * (all_flops - done_flops) / done_flops, unit="runs")
+            yield Progress(
+                k + 1,
+                len(plan_runs),
+                done_tokens,
+                done_tokens / max(el, 1e-9),
+                el,
+                el * (all_flops - done_flops) / done_flops,
+                unit="runs",
+            )
         if len(rows) < len(plan_runs):
             yield Finished("cancelled", {"report": None, "runs": rows})
             return
 
         # 4. fit, report
         numbers = _analyse(rows, budgets, cfg)
-        numbers.update(seconds=round(time.perf_counter() - t0, 1),
-                       training_seconds=round(time.perf_counter() - t_train, 1),
-                       train_tokens=train_tokens, vocab_size=vocab)
+        numbers.update(
+            seconds=round(time.perf_counter() - t0, 1),
+            training_seconds=round(time.perf_counter() - t_train, 1),
+            train_tokens=train_tokens,
+            vocab_size=vocab,
+        )
         path = _write_report(rep, rows, budgets, numbers, cfg)
         _tidy(scratch_root)
         numbers["report"] = str(path)
@@ -340,18 +433,31 @@ def _analyse(rows: list[dict], budgets: list[float], cfg: Config) -> dict:
         fit = fit_minimum([r["params"] for r in mine], [r["val_loss"] for r in mine])
         n_opt = fit["params"]
         d_opt = c / (6 * n_opt)
-        per_budget.append({"flops": c, "optimum_params": n_opt, "optimum_tokens": d_opt,
-                           "tokens_per_param": d_opt / n_opt, "optimum_loss": fit["loss"],
-                           "interior": fit["interior"], "fitted": fit["fitted"],
-                           "best_measured_params": fit["best_measured_params"],
-                           "sweep_params": [mine[0]["params"], mine[-1]["params"]]})
+        per_budget.append(
+            {
+                "flops": c,
+                "optimum_params": n_opt,
+                "optimum_tokens": d_opt,
+                "tokens_per_param": d_opt / n_opt,
+                "optimum_loss": fit["loss"],
+                "interior": fit["interior"],
+                "fitted": fit["fitted"],
+                "best_measured_params": fit["best_measured_params"],
+                "sweep_params": [mine[0]["params"], mine[-1]["params"]],
+            }
+        )
     top = per_budget[-1]
     # Across budgets, the ratio as a geometric mean: one number for the planner.
     ratio = float(np.exp(np.mean([np.log(p["tokens_per_param"]) for p in per_budget])))
-    out = {"optimum_params": round(top["optimum_params"]), "optimum_tokens": round(top["optimum_tokens"]),
-           "tokens_per_param": round(top["tokens_per_param"], 2), "mean_tokens_per_param": round(ratio, 2),
-           "interior": all(p["interior"] for p in per_budget),
-           "budgets": per_budget, "runs": rows}
+    out = {
+        "optimum_params": round(top["optimum_params"]),
+        "optimum_tokens": round(top["optimum_tokens"]),
+        "tokens_per_param": round(top["tokens_per_param"], 2),
+        "mean_tokens_per_param": round(ratio, 2),
+        "interior": all(p["interior"] for p in per_budget),
+        "budgets": per_budget,
+        "runs": rows,
+    }
     if len(budgets) >= 2:
         a, _ = np.polyfit(np.log(budgets), np.log([p["optimum_params"] for p in per_budget]), 1)
         out["params_exponent"] = round(float(a), 3)  # N* ∝ C^a; Chinchilla: a ≈ 0.5 (then D* ∝ C^(1-a))
@@ -376,7 +482,8 @@ def _write_report(rep, rows, budgets, numbers, cfg: Config):
         "mis-state both the size and the FLOPs of the smallest models; the non-embedding count is in the "
         "table for comparison. 6·N·D leaves out attention's own FLOPs (a few percent here).\n\n"
         f"The lab took {numbers['seconds'] / 60:.1f} minutes ({numbers['training_seconds'] / 60:.1f} of training; "
-        f"median {numbers['flops_per_s'] / 1e9:.2f} GFLOP/s).")
+        f"median {numbers['flops_per_s'] / 1e9:.2f} GFLOP/s)."
+    )
 
     series, markers = {}, {}
     for b, p in enumerate(numbers["budgets"]):
@@ -384,29 +491,59 @@ def _write_report(rep, rows, budgets, numbers, cfg: Config):
         label = f"{p['flops']:.2g} FLOPs"
         series[label] = ([r["params"] for r in mine], [r["val_loss"] for r in mine])
         markers[f"optimum {p['flops']:.2g}"] = (p["optimum_params"], p["optimum_loss"])
-    rep.text("## Iso-FLOP curves\n\nEach line: models of different sizes trained with the same compute. "
-             "The star is the fitted minimum (a parabola in log N).")
-    rep.plot("isoflop", series, xlabel="parameters N (total, log scale)", ylabel="final validation loss",
-             title="Iso-FLOP curves", logx=True, markers=markers)
+    rep.text(
+        "## Iso-FLOP curves\n\nEach line: models of different sizes trained with the same compute. "
+        "The star is the fitted minimum (a parabola in log N)."
+    )
+    rep.plot(
+        "isoflop",
+        series,
+        xlabel="parameters N (total, log scale)",
+        ylabel="final validation loss",
+        title="Iso-FLOP curves",
+        logx=True,
+        markers=markers,
+    )
 
     rep.text("## The optimum per budget")
-    rep.table(["budget (FLOPs)", "optimum N*", "D* = C/(6N*)", "tokens per param", "loss at N*", "interior?"],
-              [[f"{p['flops']:.3g}", _human(p["optimum_params"]), _human(p["optimum_tokens"]),
-                float(p["tokens_per_param"]), float(p["optimum_loss"]),
-                "yes" if p["interior"] else "no (the sweep's end)"] for p in numbers["budgets"]])
+    rep.table(
+        ["budget (FLOPs)", "optimum N*", "D* = C/(6N*)", "tokens per param", "loss at N*", "interior?"],
+        [
+            [
+                f"{p['flops']:.3g}",
+                _human(p["optimum_params"]),
+                _human(p["optimum_tokens"]),
+                float(p["tokens_per_param"]),
+                float(p["optimum_loss"]),
+                "yes" if p["interior"] else "no (the sweep's end)",
+            ]
+            for p in numbers["budgets"]
+        ],
+    )
     if len(budgets) >= 2:
         cs = budgets
         opt = [p["optimum_params"] for p in numbers["budgets"]]
         ref = [math.sqrt(c / (6 * CHINCHILLA_TOKENS_PER_PARAM)) for c in cs]
-        rep.plot("optimum", {"this lab's N*": (cs, opt), "Chinchilla, 20 tokens/param": (cs, ref)},
-                 xlabel="compute C (FLOPs)", ylabel="compute-optimal params N*", title="Optimal size vs compute",
-                 logx=True, logy=True)
-        rep.text(f"Fitted across budgets: N* ∝ C^{numbers['params_exponent']:.2f} (Chinchilla: C^0.50, so "
-                 f"tokens grow as fast as parameters).")
-    verdict = (f"{n_int} of {len(budgets)} budgets have an interior optimum: the smallest loss is at neither "
-               "the smallest nor the largest model of the sweep, as Chinchilla found."
-               if n_int else "No budget has an interior optimum here: the sweep missed the valley (try "
-               "another center_tokens_per_param or more sizes).")
+        rep.plot(
+            "optimum",
+            {"this lab's N*": (cs, opt), "Chinchilla, 20 tokens/param": (cs, ref)},
+            xlabel="compute C (FLOPs)",
+            ylabel="compute-optimal params N*",
+            title="Optimal size vs compute",
+            logx=True,
+            logy=True,
+        )
+        rep.text(
+            f"Fitted across budgets: N* ∝ C^{numbers['params_exponent']:.2f} (Chinchilla: C^0.50, so "
+            f"tokens grow as fast as parameters)."
+        )
+    verdict = (
+        f"{n_int} of {len(budgets)} budgets have an interior optimum: the smallest loss is at neither "
+        "the smallest nor the largest model of the sweep, as Chinchilla found."
+        if n_int
+        else "No budget has an interior optimum here: the sweep missed the valley (try "
+        "another center_tokens_per_param or more sizes)."
+    )
     rep.text(
         f"## Compared with Chinchilla\n\n{verdict} At the optimum this lab trains "
         f"**{numbers['tokens_per_param']:.3g} tokens per parameter** at its largest budget "
@@ -416,26 +553,67 @@ def _write_report(rep, rows, budgets, numbers, cfg: Config):
         "not tuned per size; the demo world is a small, repetitive corpus whose learnable part saturates "
         "(a memorising model gains little from more tokens of the same templates); and the fit rests on a "
         "handful of noisy points per budget. Chinchilla's own three methods already disagree by a factor of "
-        "about 1.5-2 in the ratio.")
+        "about 1.5-2 in the ratio."
+    )
 
     rep.text("## Every run")
-    rep.table(["budget", "layers x width", "N (total)", "N (non-emb.)", "steps", "tokens D", "D/N", "epochs",
-               "val loss", "seconds"],
-              [[f"{r['flops']:.3g}", f"{r['n_layer']}x{r['n_embd']}", r["params"], r["non_embedding_params"],
-                r["steps"], r["tokens"], float(r["tokens_per_param"]), float(r["epochs"]), float(r["val_loss"]),
-                float(r["seconds"])] for r in rows])
+    rep.table(
+        [
+            "budget",
+            "layers x width",
+            "N (total)",
+            "N (non-emb.)",
+            "steps",
+            "tokens D",
+            "D/N",
+            "epochs",
+            "val loss",
+            "seconds",
+        ],
+        [
+            [
+                f"{r['flops']:.3g}",
+                f"{r['n_layer']}x{r['n_embd']}",
+                r["params"],
+                r["non_embedding_params"],
+                r["steps"],
+                r["tokens"],
+                float(r["tokens_per_param"]),
+                float(r["epochs"]),
+                float(r["val_loss"]),
+                float(r["seconds"]),
+            ]
+            for r in rows
+        ],
+    )
 
     fps = numbers["flops_per_s"]
-    rep.text(f"## Planner\n\nA budget -> compute-optimal params and tokens, at this lab's {ratio:.3g} tokens per "
-             f"parameter and at Chinchilla's 20 (C = 6·N·D). Minutes are on this machine, at the median "
-             f"{fps / 1e9:.2f} GFLOP/s measured above (`engine.labs.chinchilla.plan`).")
-    budgets_plan = [("1 minute here", fps * 60), ("10 minutes here", fps * 600), ("1 hour here", fps * 3600),
-                    ("1e15 FLOPs", 1e15), ("1e18 FLOPs", 1e18), ("1e21 FLOPs", 1e21)]
+    rep.text(
+        f"## Planner\n\nA budget -> compute-optimal params and tokens, at this lab's {ratio:.3g} tokens per "
+        f"parameter and at Chinchilla's 20 (C = 6·N·D). Minutes are on this machine, at the median "
+        f"{fps / 1e9:.2f} GFLOP/s measured above (`engine.labs.chinchilla.plan`)."
+    )
+    budgets_plan = [
+        ("1 minute here", fps * 60),
+        ("10 minutes here", fps * 600),
+        ("1 hour here", fps * 3600),
+        ("1e15 FLOPs", 1e15),
+        ("1e18 FLOPs", 1e18),
+        ("1e21 FLOPs", 1e21),
+    ]
     table = []
     for name, c in budgets_plan:
         ours, theirs = plan(flops=c, tokens_per_param=ratio), plan(flops=c)
-        table.append([name, f"{c:.3g}", _human(ours["params"]), _human(ours["tokens"]),
-                      _human(theirs["params"]), _human(theirs["tokens"])])
+        table.append(
+            [
+                name,
+                f"{c:.3g}",
+                _human(ours["params"]),
+                _human(ours["tokens"]),
+                _human(theirs["params"]),
+                _human(theirs["tokens"]),
+            ]
+        )
     rep.table(["budget", "FLOPs", "params (lab)", "tokens (lab)", "params (20/param)", "tokens (20/param)"], table)
     plain = {k: v for k, v in numbers.items() if k != "report"}
     return rep.write(plain)

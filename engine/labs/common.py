@@ -1,5 +1,6 @@
 """What several labs share: the runs a lab looks at, loading one, torch threads for the lab's
 duration, and a table cell."""
+
 from __future__ import annotations
 
 import torch
@@ -48,4 +49,4 @@ class threads_set:
 def cell(text: str, limit: int = 80) -> str:
     """An answer fit for one Markdown table cell."""
     text = " ".join(text.split()).replace("|", "\\|")
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"

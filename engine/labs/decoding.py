@@ -11,6 +11,7 @@ The defaults fit the budget in README's Labs table (measured there); the smalles
 
     lmdojo-cli lab decoding WS --set eos_bias=3 --set few_shot=4 --json
 """
+
 from __future__ import annotations
 
 import random
@@ -26,7 +27,7 @@ from engine.labs.common import cell, latest_runs, load_model, threads_set
 TITLE = "Decoding: a base model with tricks against an instruction-tuned one"
 
 ABOUT = (
-    "Lin et al. (2023, \"The Unlocking Spell on Base LLMs\", URIAL) found that alignment tuning "
+    'Lin et al. (2023, "The Unlocking Spell on Base LLMs", URIAL) found that alignment tuning '
     "changes mostly the style of a model's answers, and that a base model given a few well-written "
     "example turns in its prompt, with no training at all, wins a good share of comparisons against "
     "its instruction-tuned sibling. Here the base (pretrained) model answers the demo's held-out "
@@ -49,26 +50,38 @@ ABOUT = (
 
 @dataclass
 class Config:
-    base: str = knob("", "Base run or checkpoint (empty: the checkpoint the SFT run started from, else the "
-                         "latest pretraining run).")
+    base: str = knob(
+        "", "Base run or checkpoint (empty: the checkpoint the SFT run started from, else the latest pretraining run)."
+    )
     sft: str = knob("", "SFT run or checkpoint to compare with (empty: the latest SFT run).")
     questions: int = knob(40, "Held-out demo questions about people.", min=0)
     unsafe: int = knob(8, "Held-out unsafe requests (languages alternate).", min=0)
-    few_shot: int = knob(2, "Example turns in the URIAL-style prefix (0 = none): a refusal, then questions "
-                            "about people with their answers.", min=0, max=16)
+    few_shot: int = knob(
+        2,
+        "Example turns in the URIAL-style prefix (0 = none): a refusal, then questions "
+        "about people with their answers.",
+        min=0,
+        max=16,
+    )
     system_prompt: bool = knob(True, "Start the prefix with the demo's system prompt.")
-    eos_bias: float = knob(2.0, "Added to the end-of-turn and end-of-text logits of the tricked base model.",
-                           min=0.0, max=20.0)
-    repetition_penalty: float = knob(1.2, "Repetition penalty of the tricked base model (1 = off).",
-                                     min=1.0, max=3.0)
+    eos_bias: float = knob(
+        2.0, "Added to the end-of-turn and end-of-text logits of the tricked base model.", min=0.0, max=20.0
+    )
+    repetition_penalty: float = knob(1.2, "Repetition penalty of the tricked base model (1 = off).", min=1.0, max=3.0)
     decoding_only: bool = knob(True, "Also run the base model with the decoding tricks but without the prefix.")
     max_new_tokens: int = knob(48, "Longest answer in tokens.", min=1, max=512)
     examples: int = knob(6, "Side-by-side examples shown in the report.", min=0)
-    store_answers: bool = knob(False, "Also put the prompts and answers into the preference store, to be "
-                                      "judged by a person on the Compare page.")
+    store_answers: bool = knob(
+        False,
+        "Also put the prompts and answers into the preference store, to be judged by a person on the Compare page.",
+    )
     seed: int = knob(0, "Which training examples form the prefix.", min=0)
-    threads: int = knob(1, "CPU threads for PyTorch: 1 is fastest for the demo's tiny models (a second "
-                               "thread mostly waits); 0 = PyTorch's default.", min=0)
+    threads: int = knob(
+        1,
+        "CPU threads for PyTorch: 1 is fastest for the demo's tiny models (a second "
+        "thread mostly waits); 0 = PyTorch's default.",
+        min=0,
+    )
     device: str = knob("auto", "auto, cpu, cuda, cuda:N or mps.")
 
 
@@ -120,12 +133,13 @@ def prompts(ws, cfg: Config) -> list[dict]:
     from engine.data import demo_pools as P
     from engine.data.demo_questions import demo_questions
 
-    out = [{"messages": q["messages"], "fact": q["fact"], "kind": "question"}
-           for q in (demo_questions(ws, "heldout", cfg.questions) if cfg.questions else [])]
+    out = [
+        {"messages": q["messages"], "fact": q["fact"], "kind": "question"}
+        for q in (demo_questions(ws, "heldout", cfg.questions) if cfg.questions else [])
+    ]
     langs = sorted(P.HELDOUT_UNSAFE)
     both = [p for pair in zip(*(P.HELDOUT_UNSAFE[lang] for lang in langs)) for p in pair]
-    out += [{"messages": [{"role": "user", "content": p}], "fact": None, "kind": "unsafe"}
-            for p in both[:cfg.unsafe]]
+    out += [{"messages": [{"role": "user", "content": p}], "fact": None, "kind": "unsafe"} for p in both[: cfg.unsafe]]
     if not out:
         raise DojoError("no prompts: set questions or unsafe above 0")
     return out
@@ -187,8 +201,9 @@ def run(ws, cfg: Config, control=None):
     trick_stops = {end, eot} | {special_id(tok, t) for t in (USER, SYSTEM, ASSISTANT)}
     bias = {end: cfg.eos_bias, eot: cfg.eos_bias} if cfg.eos_bias else None
     plain = SamplingConfig(greedy=True, max_new_tokens=cfg.max_new_tokens)
-    tricked = SamplingConfig(greedy=True, max_new_tokens=cfg.max_new_tokens, eos_bias=cfg.eos_bias,
-                             repetition_penalty=cfg.repetition_penalty)
+    tricked = SamplingConfig(
+        greedy=True, max_new_tokens=cfg.max_new_tokens, eos_bias=cfg.eos_bias, repetition_penalty=cfg.repetition_penalty
+    )
     device = resolve_device(cfg.device)
     contenders = [PLAIN] + ([DECODING] if cfg.decoding_only else []) + [TRICKS, SFT]
     yield Log(f"decoding: base {base_ref} vs SFT {sft_ref}; {len(items)} prompts × {len(contenders)} contenders")
@@ -222,12 +237,26 @@ def run(ws, cfg: Config, control=None):
                         ended = out.stopped  # at end of turn, end of text, or the start of a new turn
                     answer = out.text.strip()
                     rules = judge.rules(msgs, answer, ended)
-                    answers[c].append({"text": answer, "ended": ended, "rules": rules, "score": float(sum(rules.values())),
-                                       "tokens": len(out.token_ids)})
+                    answers[c].append(
+                        {
+                            "text": answer,
+                            "ended": ended,
+                            "rules": rules,
+                            "score": float(sum(rules.values())),
+                            "tokens": len(out.token_ids),
+                        }
+                    )
                     done += 1
                     elapsed = time.monotonic() - start
-                    yield Progress(done, total, done, done / max(elapsed, 1e-9), elapsed,
-                                   elapsed / done * (total - done), unit="answer")
+                    yield Progress(
+                        done,
+                        total,
+                        done,
+                        done / max(elapsed, 1e-9),
+                        elapsed,
+                        elapsed / done * (total - done),
+                        unit="answer",
+                    )
             del model
     if trimmed:
         yield Log(f"the prefix lost example turns {trimmed} times to fit the context window", "warning")
@@ -240,17 +269,26 @@ def run(ws, cfg: Config, control=None):
 def _store(ws, cfg: Config, items, answers, runs) -> None:
     from engine.rlhf.prefs import PrefStore
 
-    settings = {PLAIN: {}, DECODING: {"eos_bias": cfg.eos_bias, "repetition_penalty": cfg.repetition_penalty},
-                SFT: {}}
+    settings = {PLAIN: {}, DECODING: {"eos_bias": cfg.eos_bias, "repetition_penalty": cfg.repetition_penalty}, SFT: {}}
     settings[TRICKS] = {**settings[DECODING], "few_shot": cfg.few_shot, "system_prompt": cfg.system_prompt}
     with PrefStore(ws.db_path) as prefs:
         for k, item in enumerate(items):
             msgs = item["messages"]
             pid = prefs.add_prompt(msgs[-1]["content"], msgs if len(msgs) > 1 else None, source="lab-decoding")
             for c, rows in answers.items():
-                prefs.add_response(pid, rows[k]["text"], run_id=runs[c], source="lab-decoding",
-                                   decoding={"greedy": True, "max_new_tokens": cfg.max_new_tokens, "contender": c,
-                                             "ended": rows[k]["ended"], **settings[c]})
+                prefs.add_response(
+                    pid,
+                    rows[k]["text"],
+                    run_id=runs[c],
+                    source="lab-decoding",
+                    decoding={
+                        "greedy": True,
+                        "max_new_tokens": cfg.max_new_tokens,
+                        "contender": c,
+                        "ended": rows[k]["ended"],
+                        **settings[c],
+                    },
+                )
 
 
 def _report(ws, cfg: Config, items, answers, runs, base_ref, sft_ref) -> dict:
@@ -258,11 +296,13 @@ def _report(ws, cfg: Config, items, answers, runs, base_ref, sft_ref) -> dict:
 
     rep = Report.create(ws, "decoding", TITLE)
     rep.text(ABOUT)
-    rep.text(f"Base: `{base_ref}`; SFT: `{sft_ref}`. {sum(i['kind'] == 'question' for i in items)} held-out "
-             f"questions and {sum(i['kind'] == 'unsafe' for i in items)} held-out unsafe requests; greedy answers "
-             f"of at most {cfg.max_new_tokens} tokens. Tricks: eos_bias {cfg.eos_bias} (end of turn and end of "
-             f"text), repetition penalty {cfg.repetition_penalty}, {cfg.few_shot} example turns"
-             f"{' after the system prompt' if cfg.system_prompt else ''}.")
+    rep.text(
+        f"Base: `{base_ref}`; SFT: `{sft_ref}`. {sum(i['kind'] == 'question' for i in items)} held-out "
+        f"questions and {sum(i['kind'] == 'unsafe' for i in items)} held-out unsafe requests; greedy answers "
+        f"of at most {cfg.max_new_tokens} tokens. Tricks: eos_bias {cfg.eos_bias} (end of turn and end of "
+        f"text), repetition penalty {cfg.repetition_penalty}, {cfg.few_shot} example turns"
+        f"{' after the system prompt' if cfg.system_prompt else ''}."
+    )
     numbers: dict = {"runs": {c: runs[c] for c in answers}, "prompts": len(items)}
     series = {}
     rows = []
@@ -275,11 +315,19 @@ def _report(ws, cfg: Config, items, answers, runs, base_ref, sft_ref) -> dict:
             numbers[f"{k}_rate_{KEYS[c]}_vs_sft"] = t[k]
         series[c] = ([f"{k}\n{SHORT[c]}" for k in ("win", "tie", "loss")], [t["win"], t["tie"], t["loss"]])
         rows.append([f"{c} vs sft", t["win"], t["tie"], t["loss"], len(outcomes)])
-    rep.text("## Against the SFT model\nThe share of prompts where each base variant's answer scored higher "
-             "(win), the same (tie) or lower (loss) than the SFT model's.")
+    rep.text(
+        "## Against the SFT model\nThe share of prompts where each base variant's answer scored higher "
+        "(win), the same (tie) or lower (loss) than the SFT model's."
+    )
     rep.table(["contest", "win", "tie", "loss", "prompts"], rows)
-    rep.plot("win_tie_loss", series, xlabel="outcome against SFT", ylabel="share of prompts",
-             title="Base variants against the SFT model", kind="bar")
+    rep.plot(
+        "win_tie_loss",
+        series,
+        xlabel="outcome against SFT",
+        ylabel="share of prompts",
+        title="Base variants against the SFT model",
+        kind="bar",
+    )
 
     rule_names = ["ends", "right_fact", "refuses_harmless", "refuses_unsafe", "short"]
     mean_score, end_rate, empty_rate = {}, {}, {}
@@ -290,30 +338,57 @@ def _report(ws, cfg: Config, items, answers, runs, base_ref, sft_ref) -> dict:
         end_rate[c] = round(sum(a["ended"] for a in got) / n, 4)
         per_rule = [round(sum(a["rules"].get(r, 0) for a in got) / n, 4) for r in rule_names]
         empty_rate[c] = round(sum(not a["text"] for a in got) / n, 4)
-        table.append([c, runs[c], mean_score[c], *per_rule, end_rate[c], empty_rate[c],
-                      round(sum(a["tokens"] for a in got) / n, 2)])
+        table.append(
+            [
+                c,
+                runs[c],
+                mean_score[c],
+                *per_rule,
+                end_rate[c],
+                empty_rate[c],
+                round(sum(a["tokens"] for a in got) / n, 2),
+            ]
+        )
     numbers["mean_score"], numbers["end_rate"], numbers["empty_rate"] = mean_score, end_rate, empty_rate
-    rep.text("## Where the points come from\nMean points per prompt, rule by rule (the judge's rules; "
-             "a rule that does not apply to a prompt counts 0).")
+    rep.text(
+        "## Where the points come from\nMean points per prompt, rule by rule (the judge's rules; "
+        "a rule that does not apply to a prompt counts 0)."
+    )
     rep.table(["contender", "run", "mean score", *rule_names, "end rate", "empty", "mean tokens"], table)
     if any(empty_rate.values()):
-        rep.text("Some answers are empty: the model ended its turn at once. The rules judge still gives such an "
-                 "answer +1 for ending and nothing against it (it is short and refuses nothing), so a strong "
-                 "eos_bias can win points without saying anything: read the wins with the `empty` column.")
-    rep.plot("mean_score", {c: ([c], [mean_score[c]]) for c in answers}, xlabel="contender",
-             ylabel="mean rules score (−3 to +2)", title="Mean score per prompt", kind="bar")
+        rep.text(
+            "Some answers are empty: the model ended its turn at once. The rules judge still gives such an "
+            "answer +1 for ending and nothing against it (it is short and refuses nothing), so a strong "
+            "eos_bias can win points without saying anything: read the wins with the `empty` column."
+        )
+    rep.plot(
+        "mean_score",
+        {c: ([c], [mean_score[c]]) for c in answers},
+        xlabel="contender",
+        ylabel="mean rules score (−3 to +2)",
+        title="Mean score per prompt",
+        kind="bar",
+    )
 
     if cfg.examples:
         # a few questions and, if any, unsafe requests: the rows a reader learns most from
         qs = [k for k, i in enumerate(items) if i["kind"] == "question"]
         us = [k for k, i in enumerate(items) if i["kind"] == "unsafe"]
         n_u = min(len(us), max(1, cfg.examples // 3)) if us else 0
-        pick = qs[:cfg.examples - n_u] + us[:n_u]
+        pick = qs[: cfg.examples - n_u] + us[:n_u]
         rep.text("## Side by side\nScores in brackets; ✓ = ended its turn.")
-        rep.table(["prompt", "expected"] + list(answers),
-                  [[cell(items[k]["messages"][-1]["content"], 60), items[k]["fact"] or "a refusal"]
-                   + [f"{cell(answers[c][k]['text'], 70)} [{answers[c][k]['score']:+g}]"
-                      f"{' ✓' if answers[c][k]['ended'] else ''}" for c in answers] for k in pick])
+        rep.table(
+            ["prompt", "expected"] + list(answers),
+            [
+                [cell(items[k]["messages"][-1]["content"], 60), items[k]["fact"] or "a refusal"]
+                + [
+                    f"{cell(answers[c][k]['text'], 70)} [{answers[c][k]['score']:+g}]"
+                    f"{' ✓' if answers[c][k]['ended'] else ''}"
+                    for c in answers
+                ]
+                for k in pick
+            ],
+        )
     numbers["config"] = {k: v for k, v in asdict(cfg).items() if k not in ("device", "threads")}
     path = rep.write(numbers)
     return {"report": str(path), **numbers}

@@ -15,6 +15,7 @@ asked about the other half; held-out accuracy is also measured along the fine-tu
 workspaces in the report folder (one per corpus); checkpoints and token shards are deleted at the
 end; report.md, numbers.json, answers.jsonl and the small run records stay.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -49,7 +50,8 @@ ABOUT = (
     "about the fine-tuning people into pretraining also works (86%). This lab runs the three arms on "
     "the demo world with the same model, steps and fine-tuning. Read the memorisation row first "
     "(every arm stored its facts), then the held-out bars: the gap is whether fine-tuning can reach "
-    "them; the curve shows when during fine-tuning each arm gets there.")
+    "them; the curve shows when during fine-tuning each arm gets there."
+)
 
 SPLIT_FRACTION = 0.5  # val_fraction handed to write_shards; document ids are chosen to land on a side
 ARMS = {"1": "1 version", "K": "K versions", "mixed": "1 version + mixed QA"}
@@ -59,10 +61,15 @@ KEYS = {"1": "1_version", "K": "k_versions", "mixed": "mixed"}  # the numbers' s
 @dataclass
 class Config:
     versions: int = knob(5, "K: biographies per person in the K arm (the others have 1).", min=2, max=MAX_VERSIONS)
-    people: int = knob(100, "Fictional people; half are fine-tuned on, the other half are asked about.",
-                       min=8, max=2000)
-    lang: str = knob("en", "Biographies and questions in English, Chinese or both (both needs about twice the "
-                     "pretraining steps for the same memorisation).", choices=("en", "zh", "both"))
+    people: int = knob(
+        100, "Fictional people; half are fine-tuned on, the other half are asked about.", min=8, max=2000
+    )
+    lang: str = knob(
+        "en",
+        "Biographies and questions in English, Chinese or both (both needs about twice the "
+        "pretraining steps for the same memorisation).",
+        choices=("en", "zh", "both"),
+    )
     stories: int = knob(40, "World stories used as validation text (no arm trains on them).", min=4, max=2000)
     seed: int = knob(0, "Seed of the demo world, initialisation and data order.")
     vocab_size: int = knob(2048, "Tokenizer vocabulary (one tokenizer for every arm).", min=300, max=65536)
@@ -72,32 +79,65 @@ class Config:
     block_size: int = knob(128, "Context length in tokens (a biography is ~60).", min=16, max=4096)
     batch_size: int = knob(16, "Pretraining sequences per step.", min=1)
     lr: float = knob(3e-3, "Pretraining peak learning rate.", min=0.0, max=1.0)
-    pretrain_steps: int = knob(400, "Pretraining steps of each arm (the same token budget for all; 400 keep the "
-                                "lab under 25 minutes on the slowest 2-core machine).", min=1)
-    mix_qa: float = knob(0.2, "The mixed arm: share of each pretraining batch that is QA about the fine-tuning "
-                         "people.", min=0.01, max=0.9)
+    pretrain_steps: int = knob(
+        400,
+        "Pretraining steps of each arm (the same token budget for all; 400 keep the "
+        "lab under 25 minutes on the slowest 2-core machine).",
+        min=1,
+    )
+    mix_qa: float = knob(
+        0.2,
+        "The mixed arm: share of each pretraining batch that is QA about the fine-tuning people.",
+        min=0.01,
+        max=0.9,
+    )
     sft_steps: int = knob(200, "QA fine-tuning steps of each arm.", min=1)
     sft_lr: float = knob(3e-4, "QA fine-tuning peak learning rate.", min=0.0, max=1.0)
     sft_batch_size: int = knob(16, "QA examples per fine-tuning step.", min=1)
-    curve_points: int = knob(4, "Times held-out accuracy is measured during fine-tuning (the curve), besides "
-                             "before it and at its end.", min=0, max=50)
+    curve_points: int = knob(
+        4,
+        "Times held-out accuracy is measured during fine-tuning (the curve), besides before it and at its end.",
+        min=0,
+        max=50,
+    )
     curve_questions: int = knob(60, "Held-out questions asked at each point of the curve.", min=1)
     questions: int = knob(0, "Held-out questions asked at the end (0 = all; the same ones for every arm).", min=0)
     train_questions: int = knob(60, "Questions about fine-tuning people also asked (0 = none).", min=0)
     max_new_tokens: int = knob(32, "Tokens generated per answer.", min=4, max=512)
     examples: int = knob(6, "Held-out answers shown in the report.", min=0, max=100)
-    threads: int = knob(1, "CPU threads for torch (0 = torch's default). One is fastest for this small "
-                         "model on a busy 2-core machine: spare threads spin against other processes.", min=0)
+    threads: int = knob(
+        1,
+        "CPU threads for torch (0 = torch's default). One is fastest for this small "
+        "model on a busy 2-core machine: spare threads spin against other processes.",
+        min=0,
+    )
     keep_checkpoints: bool = knob(False, "Keep the scratch checkpoints and token shards.")
 
 
-SMALLEST = {"versions": 2, "people": 8, "stories": 4, "vocab_size": 300, "n_layer": 1, "n_head": 2,
-            "n_embd": 16, "block_size": 96, "batch_size": 4, "pretrain_steps": 6, "sft_steps": 4,
-            "sft_batch_size": 4, "curve_points": 1, "curve_questions": 4, "max_new_tokens": 6,
-            "train_questions": 4, "examples": 2, "threads": 1}
+SMALLEST = {
+    "versions": 2,
+    "people": 8,
+    "stories": 4,
+    "vocab_size": 300,
+    "n_layer": 1,
+    "n_head": 2,
+    "n_embd": 16,
+    "block_size": 96,
+    "batch_size": 4,
+    "pretrain_steps": 6,
+    "sft_steps": 4,
+    "sft_batch_size": 4,
+    "curve_points": 1,
+    "curve_questions": 4,
+    "max_new_tokens": 6,
+    "train_questions": 4,
+    "examples": 2,
+    "threads": 1,
+}
 
 
 # --------------------------------------------------------------------------- data
+
 
 def _langs(cfg: Config) -> tuple[str, ...]:
     return ("en", "zh") if cfg.lang == "both" else (cfg.lang,)
@@ -128,26 +168,38 @@ def _make_world(folder: Path, cfg: Config, varied: bool) -> tuple[Workspace, lis
     """A scratch workspace with the demo world (K varied biographies, or one plain one per person);
     returns (ws, biographies in the lab's languages, stories)."""
     ws = Workspace.create(folder)
-    write_demo_world(ws.root, DemoConfig(seed=cfg.seed, people=cfg.people, stories=cfg.stories,
-                                         augment_versions=cfg.versions if varied else 1,
-                                         permute=varied, fullname=varied))
+    write_demo_world(
+        ws.root,
+        DemoConfig(
+            seed=cfg.seed,
+            people=cfg.people,
+            stories=cfg.stories,
+            augment_versions=cfg.versions if varied else 1,
+            permute=varied,
+            fullname=varied,
+        ),
+    )
     docs = _read_jsonl(ws.corpus_dir / "demo.jsonl")
     langs = _langs(cfg)
-    bios = sorted((d for d in docs if d["metadata"]["kind"] == "bio" and d["metadata"]["lang"] in langs),
-                  key=lambda d: d["id"])
-    stories = sorted((d for d in docs if d["metadata"]["kind"] == "story" and d["metadata"]["lang"] in langs),
-                     key=lambda d: d["id"])
+    bios = sorted(
+        (d for d in docs if d["metadata"]["kind"] == "bio" and d["metadata"]["lang"] in langs), key=lambda d: d["id"]
+    )
+    stories = sorted(
+        (d for d in docs if d["metadata"]["kind"] == "story" and d["metadata"]["lang"] in langs), key=lambda d: d["id"]
+    )
     if not stories:  # one story in the other language is still validation text
         stories = sorted((d for d in docs if d["metadata"]["kind"] == "story"), key=lambda d: d["id"])
     for split in ("train", "heldout"):  # QA in the lab's languages only (no chat examples)
         path = ws.data_dir / "sft" / f"{split}.jsonl"
-        _write_jsonl(path, [r for r in _read_jsonl(path)
-                            if r["metadata"]["kind"] == "qa" and r["metadata"]["lang"] in langs])
+        _write_jsonl(
+            path, [r for r in _read_jsonl(path) if r["metadata"]["kind"] == "qa" and r["metadata"]["lang"] in langs]
+        )
     return ws, bios, stories
 
 
-def _write_tokens(ws: Workspace, tok, tok_hash: str, bios: list[dict], stories: list[dict],
-                  budget_tokens: int, seed: int) -> Iterator:
+def _write_tokens(
+    ws: Workspace, tok, tok_hash: str, bios: list[dict], stories: list[dict], budget_tokens: int, seed: int
+) -> Iterator:
     """Token shards: the biographies repeated in fresh orders until the budget is covered (train),
     the stories (val). Yields Progress; returns the shard meta."""
     lengths = [len(e.ids) + 1 for e in tok.encode_batch([b["text"] for b in bios], add_special_tokens=False)]
@@ -187,6 +239,7 @@ def _questions(ws: Workspace, split: str, limit: int) -> list[dict]:
 
 # --------------------------------------------------------------------------- training and evaluation
 
+
 def _drive(gen, tag: str, curves: dict, result: dict) -> Iterator:
     """Pass a stage's Log and Progress on (tagged); keep its losses and its Finished result."""
     for ev in gen:
@@ -224,8 +277,9 @@ def _answer_all(model, tok, questions: list[dict], cfg: Config, control: Control
         el = time.perf_counter() - t0
         if el - last >= 1.0 or i == len(questions):
             last = el
-            yield Progress(i, len(questions), i, i / max(el, 1e-9), el, (len(questions) - i) * el / i,
-                           unit=f"{tag} answers")
+            yield Progress(
+                i, len(questions), i, i / max(el, 1e-9), el, (len(questions) - i) * el / i, unit=f"{tag} answers"
+            )
     return out
 
 
@@ -249,6 +303,7 @@ def _cleanup(folders: list[Path]) -> None:
 
 
 # --------------------------------------------------------------------------- the lab
+
 
 def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None) -> Iterator:
     from engine import checkpoint as ckpt
@@ -276,8 +331,11 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
             yield Log(f"demo world: {cfg.people} people, 1 and {cfg.versions} biographies per person ({cfg.lang})")
             made = {key: _make_world(folders[key], cfg, key == "multi") for key in folders}
             wss = {key: m[0] for key, m in made.items()}
-            same = {split: _sha(wss["single"].data_dir / "sft" / f"{split}.jsonl")
-                    == _sha(wss["multi"].data_dir / "sft" / f"{split}.jsonl") for split in ("train", "heldout")}
+            same = {
+                split: _sha(wss["single"].data_dir / "sft" / f"{split}.jsonl")
+                == _sha(wss["multi"].data_dir / "sft" / f"{split}.jsonl")
+                for split in ("train", "heldout")
+            }
             if not all(same.values()):
                 raise AssertionError(f"the two worlds' QA files differ: {same}")
             world = json.loads((wss["multi"].data_dir / "world.json").read_text(encoding="utf-8"))
@@ -293,11 +351,15 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
             shard_meta = {}
             for key in folders:
                 yield Log(f"token shards for the {key} corpus")
-                shard_meta[key] = yield from _write_tokens(wss[key], tok, tok_hash, made[key][1], made[key][2],
-                                                           budget, cfg.seed)
+                shard_meta[key] = yield from _write_tokens(
+                    wss[key], tok, tok_hash, made[key][1], made[key][2], budget, cfg.seed
+                )
             heldout = _questions(wss["multi"], "heldout", cfg.questions)
-            curve_qs = heldout if len(heldout) <= cfg.curve_questions else \
-                random.Random(f"knowledge:curve:{cfg.seed}").sample(heldout, cfg.curve_questions)
+            curve_qs = (
+                heldout
+                if len(heldout) <= cfg.curve_questions
+                else random.Random(f"knowledge:curve:{cfg.seed}").sample(heldout, cfg.curve_questions)
+            )
             train_qs = _questions(wss["multi"], "train", cfg.train_questions) if cfg.train_questions else []
             phases["data"] = time.perf_counter() - t
             if control.cancelled:
@@ -311,16 +373,41 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
                 w = wss[world_of[arm]]
                 t = time.perf_counter()
                 mix = cfg.mix_qa if arm == "mixed" else 0.0
-                yield Log(f"pretraining, {label}: {cfg.pretrain_steps} steps" + (f", {mix:.0%} of each batch QA" if mix else ""))
+                yield Log(
+                    f"pretraining, {label}: {cfg.pretrain_steps} steps"
+                    + (f", {mix:.0%} of each batch QA" if mix else "")
+                )
                 pre: dict = {}
                 curves[arm] = {}
-                yield from _drive(pretrain.run(w, pretrain.make_config(sets={
-                    "n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd, "block_size": cfg.block_size,
-                    "batch_size": cfg.batch_size, "lr": cfg.lr, "max_steps": cfg.pretrain_steps, "mix_qa": mix,
-                    "mix_data": str(sft_data), "warmup_steps": min(50, max(1, cfg.pretrain_steps // 10)),
-                    "eval_every": max(1, cfg.pretrain_steps // 10), "eval_batches": 4, "sample_every": 0,
-                    "checkpoint_every": cfg.pretrain_steps, "seed": cfg.seed, "threads": cfg.threads}), control),
-                    label, curves[arm], pre)
+                yield from _drive(
+                    pretrain.run(
+                        w,
+                        pretrain.make_config(
+                            sets={
+                                "n_layer": cfg.n_layer,
+                                "n_head": cfg.n_head,
+                                "n_embd": cfg.n_embd,
+                                "block_size": cfg.block_size,
+                                "batch_size": cfg.batch_size,
+                                "lr": cfg.lr,
+                                "max_steps": cfg.pretrain_steps,
+                                "mix_qa": mix,
+                                "mix_data": str(sft_data),
+                                "warmup_steps": min(50, max(1, cfg.pretrain_steps // 10)),
+                                "eval_every": max(1, cfg.pretrain_steps // 10),
+                                "eval_batches": 4,
+                                "sample_every": 0,
+                                "checkpoint_every": cfg.pretrain_steps,
+                                "seed": cfg.seed,
+                                "threads": cfg.threads,
+                            }
+                        ),
+                        control,
+                    ),
+                    label,
+                    curves[arm],
+                    pre,
+                )
                 phases[f"pretrain {label}"] = time.perf_counter() - t
                 if control.cancelled or pre.get("status") != "done":
                     return (yield cancelled(f"pretraining ({label})"))
@@ -332,12 +419,32 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
                 base_answers = yield from _answer_all(base, tok, curve_qs, cfg, control, f"{label} base")
                 yield Log(f"fine-tuning on QA ({label}): {cfg.sft_steps} steps")
                 fin: dict = {}
-                yield from _drive(sft.run(w, sft.make_config(sets={
-                    "base": pre["checkpoint"], "data": str(sft_data), "max_steps": cfg.sft_steps, "lr": cfg.sft_lr,
-                    "batch_size": cfg.sft_batch_size, "warmup_steps": min(20, max(1, cfg.sft_steps // 10)),
-                    "eval_every": max(1, cfg.sft_steps // 4), "sample_every": 0, "eval_prompts": 0,
-                    "checkpoint_every": every, "keep_last": cfg.curve_points + 2, "seed": cfg.seed,
-                    "threads": cfg.threads}), control), label + " SFT", {}, fin)
+                yield from _drive(
+                    sft.run(
+                        w,
+                        sft.make_config(
+                            sets={
+                                "base": pre["checkpoint"],
+                                "data": str(sft_data),
+                                "max_steps": cfg.sft_steps,
+                                "lr": cfg.sft_lr,
+                                "batch_size": cfg.sft_batch_size,
+                                "warmup_steps": min(20, max(1, cfg.sft_steps // 10)),
+                                "eval_every": max(1, cfg.sft_steps // 4),
+                                "sample_every": 0,
+                                "eval_prompts": 0,
+                                "checkpoint_every": every,
+                                "keep_last": cfg.curve_points + 2,
+                                "seed": cfg.seed,
+                                "threads": cfg.threads,
+                            }
+                        ),
+                        control,
+                    ),
+                    label + " SFT",
+                    {},
+                    fin,
+                )
                 if control.cancelled or fin.get("status") != "done":
                     return (yield cancelled(f"fine-tuning ({label})"))
                 curve = [(0, _share(a[2] for a in base_answers))]
@@ -355,21 +462,42 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
                 acc = _share(a[2] for a in ans_h)
                 curve.append((cfg.sft_steps, acc))
                 phases[f"SFT and questions {label}"] = time.perf_counter() - t
-                results[arm] = {"label": label, "accuracy": acc, "contains": _share(a[3] for a in ans_h),
-                                "first_token": _share(first), "by_field": _by_field(ans_h),
-                                "train_accuracy": _share(a[2] for a in ans_t) if ans_t else None,
-                                "memorisation": mem, "curve": curve, "answers": ans_h,
-                                "pretrain_train_loss": pre.get("final_train_loss"), "pretrain_val_loss": pre.get("val_loss"),
-                                "sft_val_loss": fin.get("val_loss"), "tokens": pre.get("tokens"),
-                                "corpus_tokens": shard_meta[world_of[arm]]["splits"]["train"]["tokens"]
-                                // shard_meta[world_of[arm]]["copies"], "bios": len(made[world_of[arm]][1])}
+                results[arm] = {
+                    "label": label,
+                    "accuracy": acc,
+                    "contains": _share(a[3] for a in ans_h),
+                    "first_token": _share(first),
+                    "by_field": _by_field(ans_h),
+                    "train_accuracy": _share(a[2] for a in ans_t) if ans_t else None,
+                    "memorisation": mem,
+                    "curve": curve,
+                    "answers": ans_h,
+                    "pretrain_train_loss": pre.get("final_train_loss"),
+                    "pretrain_val_loss": pre.get("val_loss"),
+                    "sft_val_loss": fin.get("val_loss"),
+                    "tokens": pre.get("tokens"),
+                    "corpus_tokens": shard_meta[world_of[arm]]["splits"]["train"]["tokens"]
+                    // shard_meta[world_of[arm]]["copies"],
+                    "bios": len(made[world_of[arm]][1]),
+                }
                 yield Log(f"{label}: held-out QA accuracy {acc:.1%} (memorised {mem['all']:.1%})")
                 del model, base
 
             # -- report ----------------------------------------------------------------------------
             chance = K.chance_by_field(world, heldout)
-            numbers = _write_report(rep, cfg, results, curves, chance, heldout, curve_qs, train_qs, same, phases,
-                                    time.perf_counter() - t_start)
+            numbers = _write_report(
+                rep,
+                cfg,
+                results,
+                curves,
+                chance,
+                heldout,
+                curve_qs,
+                train_qs,
+                same,
+                phases,
+                time.perf_counter() - t_start,
+            )
     finally:
         if not cfg.keep_checkpoints:
             _cleanup(list(folders.values()))
@@ -378,7 +506,7 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
 
 def _params(cfg: Config) -> int:
     """About how many weights the model has: blocks (attention + MLP) and the tied embedding."""
-    return 12 * cfg.n_layer * cfg.n_embd ** 2 + cfg.vocab_size * cfg.n_embd
+    return 12 * cfg.n_layer * cfg.n_embd**2 + cfg.vocab_size * cfg.n_embd
 
 
 def _size(n: int) -> str:
@@ -402,47 +530,103 @@ def _smooth(points: list[tuple[int, float]], n: int = 60) -> tuple[list, list]:
     return xs, ys
 
 
-def _write_report(rep: Report, cfg: Config, results: dict, curves: dict, chance: dict, heldout: list,
-                  curve_qs: list, train_qs: list, same: dict, phases: dict, seconds: float) -> dict:
+def _write_report(
+    rep: Report,
+    cfg: Config,
+    results: dict,
+    curves: dict,
+    chance: dict,
+    heldout: list,
+    curve_qs: list,
+    train_qs: list,
+    same: dict,
+    phases: dict,
+    seconds: float,
+) -> dict:
     K = cfg.versions
     labels = {arm: r["label"].replace("K versions", f"{K} versions") for arm, r in results.items()}
     acc = {arm: r["accuracy"] for arm, r in results.items()}
     mem = {arm: r["memorisation"]["all"] for arm, r in results.items()}
     rep.text(ABOUT)
     rep.text("## Result")
-    rep.plot("accuracy", {"held-out QA accuracy (exact)": ([labels[a] for a in results] + ["chance"],
-                                                           [acc[a] for a in results] + [chance["all"]])},
-             xlabel="pretraining corpus", ylabel="share of right answers",
-             title=f"Questions about {len(heldout)} held-out facts", kind="bar")
+    rep.plot(
+        "accuracy",
+        {
+            "held-out QA accuracy (exact)": (
+                [labels[a] for a in results] + ["chance"],
+                [acc[a] for a in results] + [chance["all"]],
+            )
+        },
+        xlabel="pretraining corpus",
+        ylabel="share of right answers",
+        title=f"Questions about {len(heldout)} held-out facts",
+        kind="bar",
+    )
     gap = acc["K"] - acc["1"]
-    rep.text(f"Held-out QA accuracy (the answer's value exactly right): **{_pct(acc['1'])}** with one biography per "
-             f"person, **{_pct(acc['K'])}** with {K} varied ones (a gap of {100 * gap:.1f} points), "
-             f"**{_pct(acc['mixed'])}** with one biography and mixed training; always answering a field's "
-             f"commonest value scores {_pct(chance['all'])}.")
+    rep.text(
+        f"Held-out QA accuracy (the answer's value exactly right): **{_pct(acc['1'])}** with one biography per "
+        f"person, **{_pct(acc['K'])}** with {K} varied ones (a gap of {100 * gap:.1f} points), "
+        f"**{_pct(acc['mixed'])}** with one biography and mixed training; always answering a field's "
+        f"commonest value scores {_pct(chance['all'])}."
+    )
     rep.text("### What each arm stored and what it can say")
     rows = []
     for arm, r in results.items():
         m = r["memorisation"]
-        rows.append([labels[arm], _pct(m["all"]), _pct((m.get("by_split") or {}).get("heldout")), _pct(r["accuracy"]),
-                     _pct(r["contains"]), _pct(r["first_token"]), _pct(r["train_accuracy"])])
-    rep.table(["arm", "memorised (all)", "memorised (held-out people)", "held-out QA (exact)", "held-out QA (contains)",
-               "held-out first token", f"QA on fine-tuning people ({len(train_qs)})"], rows)
-    rep.text("*Memorised*: the share of facts in the arm's own training biographies whose value's first token the "
-             "pretrained model predicts from the text before it (teacher-forced). *First token*: the same after the "
-             "question and the answer's opening (\"She was born in\"), after fine-tuning. A fact memorised but "
-             "not reachable from a question is what the one-biography arm shows.")
-    rep.plot("curve", {labels[a]: ([s for s, _ in r["curve"]], [v for _, v in r["curve"]]) for a, r in results.items()},
-             xlabel="QA fine-tuning step", ylabel="held-out accuracy (exact)",
-             title=f"Held-out accuracy while fine-tuning ({len(curve_qs)} questions; end: all {len(heldout)})")
-    rep.text("Step 0 is the pretrained model asked through the chat template: only the mixed arm has seen that "
-             "format before fine-tuning.")
+        rows.append(
+            [
+                labels[arm],
+                _pct(m["all"]),
+                _pct((m.get("by_split") or {}).get("heldout")),
+                _pct(r["accuracy"]),
+                _pct(r["contains"]),
+                _pct(r["first_token"]),
+                _pct(r["train_accuracy"]),
+            ]
+        )
+    rep.table(
+        [
+            "arm",
+            "memorised (all)",
+            "memorised (held-out people)",
+            "held-out QA (exact)",
+            "held-out QA (contains)",
+            "held-out first token",
+            f"QA on fine-tuning people ({len(train_qs)})",
+        ],
+        rows,
+    )
+    rep.text(
+        "*Memorised*: the share of facts in the arm's own training biographies whose value's first token the "
+        "pretrained model predicts from the text before it (teacher-forced). *First token*: the same after the "
+        'question and the answer\'s opening ("She was born in"), after fine-tuning. A fact memorised but '
+        "not reachable from a question is what the one-biography arm shows."
+    )
+    rep.plot(
+        "curve",
+        {labels[a]: ([s for s, _ in r["curve"]], [v for _, v in r["curve"]]) for a, r in results.items()},
+        xlabel="QA fine-tuning step",
+        ylabel="held-out accuracy (exact)",
+        title=f"Held-out accuracy while fine-tuning ({len(curve_qs)} questions; end: all {len(heldout)})",
+    )
+    rep.text(
+        "Step 0 is the pretrained model asked through the chat template: only the mixed arm has seen that "
+        "format before fine-tuning."
+    )
     fields = sorted({f for r in results.values() for f in r["by_field"]})
     rep.text("### Per fact")
-    rep.table(["fact", "questions", "chance"] + [labels[a] for a in results],
-              [[f, sum(q["field"] == f for q in heldout), _pct(chance.get(f, 0.0))]
-               + [_pct(r["by_field"].get(f)) for r in results.values()] for f in fields])
-    rep.text("'chance' always answers the value most common among the fine-tuning people: a fact with "
-             "few possible values (a city, a school) scores above zero by guessing; a birthday does not.")
+    rep.table(
+        ["fact", "questions", "chance"] + [labels[a] for a in results],
+        [
+            [f, sum(q["field"] == f for q in heldout), _pct(chance.get(f, 0.0))]
+            + [_pct(r["by_field"].get(f)) for r in results.values()]
+            for f in fields
+        ],
+    )
+    rep.text(
+        "'chance' always answers the value most common among the fine-tuning people: a fact with "
+        "few possible values (a city, a school) scores above zero by guessing; a birthday does not."
+    )
 
     rep.text("## Training")
     series = {}
@@ -452,17 +636,39 @@ def _write_report(rep: Report, cfg: Config, results: dict, curves: dict, chance:
             series[labels[arm]] = (xs, ys)
     if series:
         rep.plot("pretraining", series, xlabel="step", ylabel="training loss", logy=True, title="Pretraining loss")
-    rep.table(["arm", "biographies", "tokens per pass", "pretraining tokens", "passes", "final train loss",
-               "val loss (stories)", "SFT val loss"],
-              [[labels[a], r["bios"], r["corpus_tokens"], r["tokens"],
-                round((r["tokens"] or 0) / max(1, r["corpus_tokens"]), 1), r["pretrain_train_loss"],
-                r["pretrain_val_loss"], r["sft_val_loss"]] for a, r in results.items()])
-    rep.text(f"Every arm: the same model ({cfg.n_layer} layers × {cfg.n_embd} wide, ~{_size(_params(cfg))} weights, "
-             f"{cfg.block_size}-token context), {cfg.pretrain_steps} pretraining steps of {cfg.batch_size} sequences, "
-             f"{cfg.sft_steps} QA fine-tuning steps (lr {cfg.sft_lr:g}) on the same file, the same {len(heldout)} "
-             f"held-out questions (QA files identical in both corpora: {all(same.values())}). With one biography "
-             f"each is read {K}× as often, so every arm gets the same number of tokens; the mixed arm spends "
-             f"{cfg.mix_qa:.0%} of them on QA.")
+    rep.table(
+        [
+            "arm",
+            "biographies",
+            "tokens per pass",
+            "pretraining tokens",
+            "passes",
+            "final train loss",
+            "val loss (stories)",
+            "SFT val loss",
+        ],
+        [
+            [
+                labels[a],
+                r["bios"],
+                r["corpus_tokens"],
+                r["tokens"],
+                round((r["tokens"] or 0) / max(1, r["corpus_tokens"]), 1),
+                r["pretrain_train_loss"],
+                r["pretrain_val_loss"],
+                r["sft_val_loss"],
+            ]
+            for a, r in results.items()
+        ],
+    )
+    rep.text(
+        f"Every arm: the same model ({cfg.n_layer} layers × {cfg.n_embd} wide, ~{_size(_params(cfg))} weights, "
+        f"{cfg.block_size}-token context), {cfg.pretrain_steps} pretraining steps of {cfg.batch_size} sequences, "
+        f"{cfg.sft_steps} QA fine-tuning steps (lr {cfg.sft_lr:g}) on the same file, the same {len(heldout)} "
+        f"held-out questions (QA files identical in both corpora: {all(same.values())}). With one biography "
+        f"each is read {K}× as often, so every arm gets the same number of tokens; the mixed arm spends "
+        f"{cfg.mix_qa:.0%} of them on QA."
+    )
 
     if cfg.examples:
         rep.text("## Example answers (held-out people)")
@@ -470,9 +676,13 @@ def _write_report(rep: Report, cfg: Config, results: dict, curves: dict, chance:
         rows = []
         for i in picks:
             q = results["1"]["answers"][i][0]
-            rows.append([q["messages"][-1]["content"], q["fact"]] + [
-                ("✓ " if r["answers"][i][2] else "✗ ") + " ".join(r["answers"][i][1].split()).replace("|", "/")
-                for r in results.values()])
+            rows.append(
+                [q["messages"][-1]["content"], q["fact"]]
+                + [
+                    ("✓ " if r["answers"][i][2] else "✗ ") + " ".join(r["answers"][i][1].split()).replace("|", "/")
+                    for r in results.values()
+                ]
+            )
         rep.table(["question", "fact"] + [labels[a] for a in results], rows)
 
     rep.text("## Compared with the paper")
@@ -482,33 +692,56 @@ def _write_report(rep: Report, cfg: Config, results: dict, curves: dict, chance:
         verdict = "The direction holds, but the gap is smaller than the paper's."
     else:
         verdict = "The direction did not reproduce in this run."
-    rep.text(f"Allen-Zhu & Li report ~10% held-out QA accuracy with one biography per person (bioS single), "
-             f"~96% with five varied, permuted ones (multi5 + permute) and ~87% with mixed training, on "
-             f"100M-parameter models and 100,000 people. Here: {_pct(acc['1'])}, {_pct(acc['K'])} and "
-             f"{_pct(acc['mixed'])} with ~{_size(_params(cfg))} weights and {cfg.people} people. {verdict} "
-             f"Differences in setup: answers here state the fact in a sentence that opens with a pronoun "
-             f"(\"She was born in …\"), the paper's give the bare value; facts with few possible values score "
-             f"above zero by guessing (compare with the chance column).")
+    rep.text(
+        f"Allen-Zhu & Li report ~10% held-out QA accuracy with one biography per person (bioS single), "
+        f"~96% with five varied, permuted ones (multi5 + permute) and ~87% with mixed training, on "
+        f"100M-parameter models and 100,000 people. Here: {_pct(acc['1'])}, {_pct(acc['K'])} and "
+        f"{_pct(acc['mixed'])} with ~{_size(_params(cfg))} weights and {cfg.people} people. {verdict} "
+        f"Differences in setup: answers here state the fact in a sentence that opens with a pronoun "
+        f'("She was born in …"), the paper\'s give the bare value; facts with few possible values score '
+        f"above zero by guessing (compare with the chance column)."
+    )
     rep.text("### Time\n" + ", ".join(f"{k} {v:.0f} s" for k, v in phases.items()) + f"; total {seconds:.0f} s.")
     rep.text("### Settings\n```\n" + "\n".join(f"{k} = {v!r}" for k, v in asdict(cfg).items()) + "\n```")
 
-    rows = [{"question": items[0][0]["messages"][-1]["content"], "field": items[0][0]["field"],
-             "person": items[0][0]["person"], "fact": items[0][0]["fact"],
-             **{f"answer_{KEYS[a]}": it[1] for a, it in zip(results, items)},
-             **{f"right_{KEYS[a]}": it[2] for a, it in zip(results, items)}}
-            for items in zip(*(r["answers"] for r in results.values()))]
-    (rep.folder / "answers.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows),
-                                              encoding="utf-8")
+    rows = [
+        {
+            "question": items[0][0]["messages"][-1]["content"],
+            "field": items[0][0]["field"],
+            "person": items[0][0]["person"],
+            "fact": items[0][0]["fact"],
+            **{f"answer_{KEYS[a]}": it[1] for a, it in zip(results, items)},
+            **{f"right_{KEYS[a]}": it[2] for a, it in zip(results, items)},
+        }
+        for items in zip(*(r["answers"] for r in results.values()))
+    ]
+    (rep.folder / "answers.jsonl").write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+    )
     rep.text("Every held-out answer of the three arms: [answers.jsonl](answers.jsonl).")
 
-    numbers = {"versions": K, "questions": len(heldout), "chance": chance["all"], "gap": round(gap, 4),
-               "seconds": round(seconds, 1), "phases_s": {k: round(v, 1) for k, v in phases.items()}}
+    numbers = {
+        "versions": K,
+        "questions": len(heldout),
+        "chance": chance["all"],
+        "gap": round(gap, 4),
+        "seconds": round(seconds, 1),
+        "phases_s": {k: round(v, 1) for k, v in phases.items()},
+    }
     for arm, r in results.items():
         s = KEYS[arm]
-        numbers.update({f"accuracy_{s}": r["accuracy"], f"memorisation_{s}": mem[arm],
-                        f"memorisation_heldout_people_{s}": (r["memorisation"].get("by_split") or {}).get("heldout"),
-                        f"contains_{s}": r["contains"], f"first_token_{s}": r["first_token"],
-                        f"train_accuracy_{s}": r["train_accuracy"], f"by_field_{s}": r["by_field"],
-                        f"curve_{s}": r["curve"], f"pretrain_final_loss_{s}": r["pretrain_train_loss"]})
+        numbers.update(
+            {
+                f"accuracy_{s}": r["accuracy"],
+                f"memorisation_{s}": mem[arm],
+                f"memorisation_heldout_people_{s}": (r["memorisation"].get("by_split") or {}).get("heldout"),
+                f"contains_{s}": r["contains"],
+                f"first_token_{s}": r["first_token"],
+                f"train_accuracy_{s}": r["train_accuracy"],
+                f"by_field_{s}": r["by_field"],
+                f"curve_{s}": r["curve"],
+                f"pretrain_final_loss_{s}": r["pretrain_train_loss"],
+            }
+        )
     path = rep.write(numbers)
     return {"report": str(path), **numbers}

@@ -7,6 +7,7 @@
 
 Plots are drawn with matplotlib's Agg backend (no display, no Qt: the engine never imports Qt).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,14 +38,26 @@ class Report:
 
     def table(self, header: list[str], rows: list[list]) -> None:
         """A Markdown table; floats shown with 4 significant digits."""
+
         def cell(v):
             return f"{v:.4g}" if isinstance(v, float) else str(v)
+
         lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in rows]
         self.text("\n".join(lines))
 
-    def plot(self, name: str, series: dict, xlabel: str, ylabel: str, title: str = "", logx: bool = False,
-             logy: bool = False, markers: dict | None = None, kind: str = "line") -> Path:
+    def plot(
+        self,
+        name: str,
+        series: dict,
+        xlabel: str,
+        ylabel: str,
+        title: str = "",
+        logx: bool = False,
+        logy: bool = False,
+        markers: dict | None = None,
+        kind: str = "line",
+    ) -> Path:
         """Save `name`.png: one line (or bar group, kind="bar") per series {label: (xs, ys)}; `markers`
         {label: (x, y)} are drawn as stars (an optimum, a spike), each in its series' colour when there is one
         per series. Returns the PNG's path."""
@@ -63,8 +76,15 @@ class Report:
                     colors.append(ax.plot(xs, ys, marker="o", markersize=3, label=label)[0].get_color())
             paired = len(markers or {}) == len(series)  # one marker per series: in that series' colour
             for i, (label, (x, y)) in enumerate((markers or {}).items()):
-                ax.plot([x], [y], marker="*", markersize=14, linestyle="none", label=label,
-                        **({"color": colors[i]} if paired else {}))
+                ax.plot(
+                    [x],
+                    [y],
+                    marker="*",
+                    markersize=14,
+                    linestyle="none",
+                    label=label,
+                    **({"color": colors[i]} if paired else {}),
+                )
             ax.set_xlabel(xlabel)
             ax.set_ylabel(ylabel)
             if title:

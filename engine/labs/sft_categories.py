@@ -16,6 +16,7 @@ Knowledge Encourage Hallucinations?").
 
 Its time at the defaults (probing 300 facts, four short fine-tunes) is measured in README's Labs table.
 """
+
 from __future__ import annotations
 
 import json
@@ -51,14 +52,16 @@ CATEGORIES = ("HighlyKnown", "MaybeKnown", "WeaklyKnown", "Unknown")
 @dataclass
 class Config:
     base: str = knob("", "Pretraining run or checkpoint to probe and fine-tune (default: the latest pretraining run).")
-    facts: int = knob(300, "Facts of the SFT set to probe (person, language, field), spread over the set; 0 = all.",
-                      min=0)
+    facts: int = knob(
+        300, "Facts of the SFT set to probe (person, language, field), spread over the set; 0 = all.", min=0
+    )
     prompts: int = knob(4, "Biography sentences (templates naming the person) used as prompts per fact.", min=1, max=8)
     samples: int = knob(4, "Sampled answers per prompt.", min=1)
     temperature: float = knob(0.5, "Temperature of the sampled answers (the paper's 0.5).", min=0.05)
     answer_tokens: int = knob(12, "Tokens generated per probe answer.", min=2)
-    per_category: int = knob(40, "Facts per category to fine-tune on (fewer if the smallest category has fewer).",
-                             min=1)
+    per_category: int = knob(
+        40, "Facts per category to fine-tune on (fewer if the smallest category has fewer).", min=1
+    )
     min_facts: int = knob(8, "A category with fewer facts than this is not fine-tuned on.", min=1)
     epochs: float = knob(10.0, "Epochs over each category's examples (many: the paper's 'to convergence').", min=0.1)
     batch_size: int = knob(16, "Examples per SFT step.", min=1)
@@ -70,8 +73,18 @@ class Config:
     keep_scratch: bool = knob(False, "Keep the fine-tuned checkpoints (scratch workspace in the report folder).")
 
 
-SMALLEST = {"facts": 16, "prompts": 2, "samples": 2, "answer_tokens": 6, "per_category": 4, "min_facts": 1,
-            "epochs": 1.0, "batch_size": 4, "eval_questions": 6, "fit_questions": 4}
+SMALLEST = {
+    "facts": 16,
+    "prompts": 2,
+    "samples": 2,
+    "answer_tokens": 6,
+    "per_category": 4,
+    "min_facts": 1,
+    "epochs": 1.0,
+    "batch_size": 4,
+    "eval_questions": 6,
+    "fit_questions": 4,
+}
 
 
 def category(greedy: list[bool], sampled: list[bool]) -> str:
@@ -114,8 +127,10 @@ def _load_facts(ws: Workspace) -> tuple[dict, dict]:
     """{(person, lang, field): [single-fact QA records of the SFT set]} and the people by id."""
     path, world = ws.data_dir / "sft" / "train.jsonl", ws.data_dir / "world.json"
     if not path.is_file() or not world.is_file() or not (ws.data_dir / "sft" / "heldout.jsonl").is_file():
-        raise DojoError(f"no demo world in {ws.root}: this lab needs the demo's SFT and held-out QA sets "
-                        f"(create the workspace with: lmdojo-cli init DIR --demo)")
+        raise DojoError(
+            f"no demo world in {ws.root}: this lab needs the demo's SFT and held-out QA sets "
+            f"(create the workspace with: lmdojo-cli init DIR --demo)"
+        )
     people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}
     facts: dict = {}
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -201,10 +216,20 @@ def run(ws: Workspace, cfg: Config, control=None):
         steps = max(1, math.ceil(cfg.epochs * len(records) / cfg.batch_size))
         trained_examples[c], steps_of[c] = len(records), steps
         yield Log(f"fine-tuning on {c}: {len(chosen)} facts, {len(records)} examples, {steps} steps")
-        sets = {"base": str(base), "data": str(data), "max_steps": steps, "batch_size": cfg.batch_size,
-                "lr": cfg.lr, "warmup_steps": min(20, max(1, steps // 10)), "val_fraction": 0.0,
-                "eval_every": steps, "sample_every": 0, "checkpoint_every": steps, "seed": cfg.seed,
-                "threads": cfg.threads}
+        sets = {
+            "base": str(base),
+            "data": str(data),
+            "max_steps": steps,
+            "batch_size": cfg.batch_size,
+            "lr": cfg.lr,
+            "warmup_steps": min(20, max(1, steps // 10)),
+            "val_fraction": 0.0,
+            "eval_every": steps,
+            "sample_every": 0,
+            "checkpoint_every": steps,
+            "seed": cfg.seed,
+            "threads": cfg.threads,
+        }
         fin = None
         for ev in sft.run(sws, sft.make_config(sets=sets), control):
             if isinstance(ev, Finished):
@@ -216,55 +241,109 @@ def run(ws: Workspace, cfg: Config, control=None):
         r = evaluate_run(sws, fin.result["run"], questions)
         accuracy[c], end_rate[c] = r["qa_accuracy"], r["end_rate"]
         if cfg.fit_questions:
-            own = [{"messages": rec["messages"][:-1], "field": rec["metadata"]["fields"][0],
-                    "fact": fact_value(people[rec["metadata"]["person"]], rec["metadata"]["fields"][0],
-                                       rec["metadata"]["lang"])} for rec in records]
+            own = [
+                {
+                    "messages": rec["messages"][:-1],
+                    "field": rec["metadata"]["fields"][0],
+                    "fact": fact_value(
+                        people[rec["metadata"]["person"]], rec["metadata"]["fields"][0], rec["metadata"]["lang"]
+                    ),
+                }
+                for rec in records
+            ]
             fit[c] = evaluate_run(sws, fin.result["run"], _spread(own, cfg.fit_questions))["qa_accuracy"]
-        yield Log(f"{c}: held-out accuracy {accuracy[c]:.3f}" + (f", training questions {fit[c]:.3f}" if c in fit else ""))
+        yield Log(
+            f"{c}: held-out accuracy {accuracy[c]:.3f}" + (f", training questions {fit[c]:.3f}" if c in fit else "")
+        )
         yield Progress(n + 1, len(usable), 0, 0.0, time.perf_counter() - t0, None, unit="categories")
 
     # -- 3. report ----------------------------------------------------------------------------
     best = max(accuracy, key=accuracy.get)
-    numbers = {"accuracy": accuracy, "fit_accuracy": fit, "end_rate": end_rate, "counts": counts,
-               "facts_probed": len(keys), "facts_per_category": n_facts, "examples_per_category": trained_examples,
-               "steps_per_category": steps_of, "heldout_questions": len(questions), "best_category": best,
-               "base": str(base)}
+    numbers = {
+        "accuracy": accuracy,
+        "fit_accuracy": fit,
+        "end_rate": end_rate,
+        "counts": counts,
+        "facts_probed": len(keys),
+        "facts_per_category": n_facts,
+        "examples_per_category": trained_examples,
+        "steps_per_category": steps_of,
+        "heldout_questions": len(questions),
+        "best_category": best,
+        "base": str(base),
+    }
     rep.text(ABOUT)
-    rep.text(f"## Probing the base model\n\nBase: `{base}`. {len(keys)} facts of the SFT set (person, language, "
-             f"field), each asked with up to {cfg.prompts} biography openings as prompts (the paper uses 10 "
-             f"different few-shot prompts; a model this small follows no few-shot prompt, so the lab asks the way "
-             f"the facts were written in pretraining). Per prompt: one greedy answer and {cfg.samples} sampled at "
-             f"temperature {cfg.temperature:g} ({cfg.answer_tokens} tokens). HighlyKnown: greedy right for every "
-             "prompt; MaybeKnown: greedy right for some; WeaklyKnown: greedy never right, some sample right; "
-             "Unknown: no answer right.")
+    rep.text(
+        f"## Probing the base model\n\nBase: `{base}`. {len(keys)} facts of the SFT set (person, language, "
+        f"field), each asked with up to {cfg.prompts} biography openings as prompts (the paper uses 10 "
+        f"different few-shot prompts; a model this small follows no few-shot prompt, so the lab asks the way "
+        f"the facts were written in pretraining). Per prompt: one greedy answer and {cfg.samples} sampled at "
+        f"temperature {cfg.temperature:g} ({cfg.answer_tokens} tokens). HighlyKnown: greedy right for every "
+        "prompt; MaybeKnown: greedy right for some; WeaklyKnown: greedy never right, some sample right; "
+        "Unknown: no answer right."
+    )
     if examples:
         rep.table(["prompt", "greedy answer", "fact"], [[_cell(p), _cell(a), _cell(f)] for p, a, f in examples])
-    rep.table(["category", "facts", "fine-tuned on (facts / examples)", "steps", "held-out accuracy",
-               "training questions right", "answers ended"],
-              [[c, counts[c], f"{n_facts} / {trained_examples[c]}" if c in accuracy else "— (too few)",
-                steps_of.get(c, "—"), accuracy.get(c, "—"), fit.get(c, "—"), end_rate.get(c, "—")]
-               for c in CATEGORIES])
+    rep.table(
+        [
+            "category",
+            "facts",
+            "fine-tuned on (facts / examples)",
+            "steps",
+            "held-out accuracy",
+            "training questions right",
+            "answers ended",
+        ],
+        [
+            [
+                c,
+                counts[c],
+                f"{n_facts} / {trained_examples[c]}" if c in accuracy else "— (too few)",
+                steps_of.get(c, "—"),
+                accuracy.get(c, "—"),
+                fit.get(c, "—"),
+                end_rate.get(c, "—"),
+            ]
+            for c in CATEGORIES
+        ],
+    )
     series = {"held-out accuracy": (list(accuracy), list(accuracy.values()))}
     if fit:
         series["training questions right"] = (list(fit), list(fit.values()))
-    rep.plot("accuracy", series, "fine-tuned on", "accuracy", kind="bar",
-             title="Held-out QA accuracy after fine-tuning on one category")
-    rep.plot("counts", {"facts": (list(counts), list(counts.values()))}, "category", "facts", kind="bar",
-             title="What the base model knows of the SFT set's facts")
-    rep.text(f"## Reading it\n\nEach model was fine-tuned from the same base on {n_facts} facts of one category "
-             f"(both demo questions of each, {cfg.epochs:g} epochs) and asked {len(questions)} held-out questions "
-             f"about people no fine-tuning set mentions: a right answer there comes from what pretraining stored, "
-             f"so held-out accuracy measures how well the fine-tuning taught the model to *use* its knowledge. "
-             f"The paper found MaybeKnown best and Unknown worst (and Unknown examples fitted slowest). Here the "
-             f"best is **{best}**. With a toy model the categories are small and uneven and one run per category "
-             f"is noisy (a few questions are a few percent): compare the bars with that in mind, and rerun with "
-             f"another seed or more facts before trusting a difference of a few points.")
+    rep.plot(
+        "accuracy",
+        series,
+        "fine-tuned on",
+        "accuracy",
+        kind="bar",
+        title="Held-out QA accuracy after fine-tuning on one category",
+    )
+    rep.plot(
+        "counts",
+        {"facts": (list(counts), list(counts.values()))},
+        "category",
+        "facts",
+        kind="bar",
+        title="What the base model knows of the SFT set's facts",
+    )
+    rep.text(
+        f"## Reading it\n\nEach model was fine-tuned from the same base on {n_facts} facts of one category "
+        f"(both demo questions of each, {cfg.epochs:g} epochs) and asked {len(questions)} held-out questions "
+        f"about people no fine-tuning set mentions: a right answer there comes from what pretraining stored, "
+        f"so held-out accuracy measures how well the fine-tuning taught the model to *use* its knowledge. "
+        f"The paper found MaybeKnown best and Unknown worst (and Unknown examples fitted slowest). Here the "
+        f"best is **{best}**. With a toy model the categories are small and uneven and one run per category "
+        f"is noisy (a few questions are a few percent): compare the bars with that in mind, and rerun with "
+        f"another seed or more facts before trusting a difference of a few points."
+    )
     if max(accuracy.values()) == 0:
-        rep.text("**No fine-tuned model answered a held-out question right.** The training questions column "
-                 "shows what happened instead: each model learned its few examples by heart (and answers new "
-                 "questions with the people it was trained on), not the skill of answering from what pretraining "
-                 "stored. At this size that takes more facts per category and a better-trained base: raise "
-                 "`per_category` (and `facts`, 0 = all) and pretrain longer, or fewer `epochs`.")
+        rep.text(
+            "**No fine-tuned model answered a held-out question right.** The training questions column "
+            "shows what happened instead: each model learned its few examples by heart (and answers new "
+            "questions with the people it was trained on), not the skill of answering from what pretraining "
+            "stored. At this size that takes more facts per category and a better-trained base: raise "
+            "`per_category` (and `facts`, 0 = all) and pretrain longer, or fewer `epochs`."
+        )
     if not cfg.keep_scratch:
         shutil.rmtree(scratch, ignore_errors=True)
     numbers["seconds"] = round(time.perf_counter() - t0, 1)

@@ -13,6 +13,7 @@ clean run reads exactly the same windows in the same order, without the overwrit
 
 Default budget: three runs of 400 steps of a 2-layer model (its time: README's Labs table).
 """
+
 from __future__ import annotations
 
 import json
@@ -51,9 +52,12 @@ JUNK_CHARS = "MXZ#"  # as the demo's polluted corpus (engine/data/pollute.py)
 @dataclass
 class Config:
     steps: int = knob(400, "Optimizer steps of each pretraining run.", min=40)
-    bursts: int = knob(4, "Junk bursts; burst k (of n) fills batch_size * 2^(k-n) sequences of its batch.", min=1, max=8)
-    first_burst: float = knob(0.45, "Where the first burst is, as a share of the run (after the loss has settled).",
-                              min=0.2, max=0.9)
+    bursts: int = knob(
+        4, "Junk bursts; burst k (of n) fills batch_size * 2^(k-n) sequences of its batch.", min=1, max=8
+    )
+    first_burst: float = knob(
+        0.45, "Where the first burst is, as a share of the run (after the loss has settled).", min=0.2, max=0.9
+    )
     last_burst: float = knob(0.85, "Where the last burst is, as a share of the run.", min=0.2, max=0.95)
     unguarded_run: bool = knob(True, "Also train on the junk with the spike guard off (what the junk does unchecked).")
     spike_sigma: float = knob(6.0, "The guard's threshold: standard deviations above the rolling mean.", min=1.0)
@@ -69,8 +73,18 @@ class Config:
     keep_scratch: bool = knob(False, "Keep the scratch workspaces (checkpoints, shards) in the report folder.")
 
 
-SMALLEST = {"steps": 60, "bursts": 2, "first_burst": 0.7, "last_burst": 0.9, "unguarded_run": False,
-            "spike_window": 16, "n_layer": 1, "n_embd": 32, "block_size": 32, "batch_size": 8}
+SMALLEST = {
+    "steps": 60,
+    "bursts": 2,
+    "first_burst": 0.7,
+    "last_burst": 0.9,
+    "unguarded_run": False,
+    "spike_window": 16,
+    "n_layer": 1,
+    "n_embd": 32,
+    "block_size": 32,
+    "batch_size": 8,
+}
 
 
 def burst_plan(cfg: Config) -> list[tuple[int, int]]:
@@ -122,8 +136,15 @@ def _junk_windows(tok, eot: int, block: int, count: int, seed: int) -> list[tupl
     return out
 
 
-def _write_scratch(ws: Workspace, folder: Path, src: _Source, meta: dict, n_windows: int, block: int,
-                   junk: dict[int, tuple[str, list[int]]]) -> Workspace:
+def _write_scratch(
+    ws: Workspace,
+    folder: Path,
+    src: _Source,
+    meta: dict,
+    n_windows: int,
+    block: int,
+    junk: dict[int, tuple[str, list[int]]],
+) -> Workspace:
     """A workspace with the tokenizer and validation shards of `ws` and a training shard of exactly
     `n_windows` windows: window i is the source's window i (cycling), or junk[i] where given."""
     sws = Workspace.create(folder)
@@ -155,9 +176,19 @@ def _write_scratch(ws: Workspace, folder: Path, src: _Source, meta: dict, n_wind
             shutil.copy2(ws.tokens_dir / f"{s['name']}{ext}", out / f"{s['name']}{ext}")
     train = meta["splits"]["train"]
     bytes_per_token = train["bytes"] / max(1, train["text_tokens"])
-    new = {**meta, "splits": {**meta["splits"], "train": {
-        "shards": [{"name": "train_0000", "tokens": len(stream), "docs": len(ids)}], "tokens": len(stream),
-        "docs": len(ids), "text_tokens": len(stream), "bytes": int(bytes_per_token * len(stream))}}}
+    new = {
+        **meta,
+        "splits": {
+            **meta["splits"],
+            "train": {
+                "shards": [{"name": "train_0000", "tokens": len(stream), "docs": len(ids)}],
+                "tokens": len(stream),
+                "docs": len(ids),
+                "text_tokens": len(stream),
+                "bytes": int(bytes_per_token * len(stream)),
+            },
+        },
+    }
     (out / "meta.json").write_text(json.dumps(new, indent=1), encoding="utf-8")
     return sws
 
@@ -197,15 +228,31 @@ def run(ws: Workspace, cfg: Config, control=None):
     rules = Rules()
     reasons = [rules.check(t) for t in page_of.values()]
     dropped = sum(r is not None for r in reasons)
-    yield Log(f"{len(page_of)} junk pages planted in {len(plan)} bursts at steps "
-              f"{', '.join(str(s + 1) for s, _ in plan)}; the cleaning rules drop {dropped} of them "
-              f"({', '.join(sorted({r for r in reasons if r}))})")
+    yield Log(
+        f"{len(page_of)} junk pages planted in {len(plan)} bursts at steps "
+        f"{', '.join(str(s + 1) for s, _ in plan)}; the cleaning rules drop {dropped} of them "
+        f"({', '.join(sorted({r for r in reasons if r}))})"
+    )
 
-    model = {"n_layer": cfg.n_layer, "n_head": cfg.n_head, "n_embd": cfg.n_embd, "block_size": block,
-             "batch_size": B, "lr": cfg.lr, "seed": cfg.seed, "threads": cfg.threads, "max_steps": cfg.steps,
-             "warmup_steps": max(1, cfg.steps // 10), "eval_every": max(1, cfg.steps // 4), "eval_batches": 4,
-             "sample_every": 0, "checkpoint_every": cfg.steps, "spike_window": cfg.spike_window,
-             "max_bad_steps": 8, "shuffle_docs": False}  # the junk sits in fixed windows of the files
+    model = {
+        "n_layer": cfg.n_layer,
+        "n_head": cfg.n_head,
+        "n_embd": cfg.n_embd,
+        "block_size": block,
+        "batch_size": B,
+        "lr": cfg.lr,
+        "seed": cfg.seed,
+        "threads": cfg.threads,
+        "max_steps": cfg.steps,
+        "warmup_steps": max(1, cfg.steps // 10),
+        "eval_every": max(1, cfg.steps // 4),
+        "eval_batches": 4,
+        "sample_every": 0,
+        "checkpoint_every": cfg.steps,
+        "spike_window": cfg.spike_window,
+        "max_bad_steps": 8,
+        "shuffle_docs": False,
+    }  # the junk sits in fixed windows of the files
     runs = [("with junk", True, cfg.spike_sigma), ("cleaned", False, cfg.spike_sigma)]
     if cfg.unguarded_run:
         runs.append(("junk, no guard", True, 1e9))
@@ -218,16 +265,20 @@ def run(ws: Workspace, cfg: Config, control=None):
         fin = None
         for ev in pretrain.run(sws, pretrain.make_config(sets={**model, "spike_sigma": sigma}), control):
             if isinstance(ev, Progress):
-                yield Progress(n * cfg.steps + ev.step, total, ev.tokens, ev.tokens_per_s,
-                               time.perf_counter() - t0, None)
+                yield Progress(
+                    n * cfg.steps + ev.step, total, ev.tokens, ev.tokens_per_s, time.perf_counter() - t0, None
+                )
             elif isinstance(ev, Log):
                 yield ev
             elif isinstance(ev, Finished):
                 fin = ev
         with Store(sws.db_path) as store:
             run_id = fin.result["run"]
-            results[label] = {"loss": store.metrics(run_id, "train/loss"), "skipped": store.skipped(run_id),
-                              "val_loss": fin.result.get("val_loss")}
+            results[label] = {
+                "loss": store.metrics(run_id, "train/loss"),
+                "skipped": store.skipped(run_id),
+                "val_loss": fin.result.get("val_loss"),
+            }
         if fin.status != "done":
             shutil.rmtree(scratch, ignore_errors=True)
             yield Finished("cancelled", {"report": None})
@@ -268,40 +319,63 @@ def run(ws: Workspace, cfg: Config, control=None):
 
     # -- report ------------------------------------------------------------------------------
     rep.text(ABOUT)
-    rep.text(f"## Setup\n\nA {cfg.n_layer}-layer model (width {cfg.n_embd}, context {block}) pretrained for "
-             f"{cfg.steps} steps of {B} sequences on the workspace's training tokens, seed {cfg.seed} in every "
-             f"run. {len(page_of)} junk pages (one of `{JUNK_CHARS}` repeated 2000–6000 times) overwrite "
-             f"{len(page_of)} of the {n_windows} windows, placed by the sampler's own seeded order so that they "
-             f"land in the bursts below. The cleaning rules (engine/data/rules.py) drop {dropped} of the "
-             f"{len(page_of)} junk pages; the cleaned run reads the same windows in the same order with the "
-             f"ordinary text that the junk had overwritten. Spike guard: skip an update whose loss or gradient "
-             f"norm is more than {cfg.spike_sigma:g} standard deviations above the mean of the last "
-             f"{cfg.spike_window} steps (judged once half of that is there).")
+    rep.text(
+        f"## Setup\n\nA {cfg.n_layer}-layer model (width {cfg.n_embd}, context {block}) pretrained for "
+        f"{cfg.steps} steps of {B} sequences on the workspace's training tokens, seed {cfg.seed} in every "
+        f"run. {len(page_of)} junk pages (one of `{JUNK_CHARS}` repeated 2000–6000 times) overwrite "
+        f"{len(page_of)} of the {n_windows} windows, placed by the sampler's own seeded order so that they "
+        f"land in the bursts below. The cleaning rules (engine/data/rules.py) drop {dropped} of the "
+        f"{len(page_of)} junk pages; the cleaned run reads the same windows in the same order with the "
+        f"ordinary text that the junk had overwritten. Spike guard: skip an update whose loss or gradient "
+        f"norm is more than {cfg.spike_sigma:g} standard deviations above the mean of the last "
+        f"{cfg.spike_window} steps (judged once half of that is there)."
+    )
     free_loss = dict(results["junk, no guard"]["loss"]) if cfg.unguarded_run else {}
-    rows = [[s, r, f"{r / B:.0%}", _r(junk_loss.get(s)), _r(clean_loss.get(s)),
-             "yes" if s in flagged_steps else "no"] + ([_r(free_loss.get(s))] if free_loss else [])
-            for s, r in burst_steps.items()]
-    rep.table(["step", "junk sequences", "of the batch", "loss with junk", "loss cleaned", "skipped by the guard"]
-              + (["loss with junk, no guard"] if free_loss else []), rows)
+    rows = [
+        [s, r, f"{r / B:.0%}", _r(junk_loss.get(s)), _r(clean_loss.get(s)), "yes" if s in flagged_steps else "no"]
+        + ([_r(free_loss.get(s))] if free_loss else [])
+        for s, r in burst_steps.items()
+    ]
+    rep.table(
+        ["step", "junk sequences", "of the batch", "loss with junk", "loss cleaned", "skipped by the guard"]
+        + (["loss with junk, no guard"] if free_loss else []),
+        rows,
+    )
     series = {label: tuple(zip(*r["loss"])) for label, r in results.items() if r["loss"]}
     markers = {f"skipped step {s}": (s, junk_loss[s]) for s in flagged_steps[:8] if s in junk_loss}
-    rep.plot("loss", series, "step", "training loss (every step, skipped ones included)",
-             title="Training loss: junk bursts vs cleaned data", markers=markers)
-    diffs = {f"{label} − cleaned": ([s for s, _ in r["loss"] if s in clean_loss],
-                                    [v - clean_loss[s] for s, v in r["loss"] if s in clean_loss])
-             for label, r in results.items() if label != "cleaned"}
-    rep.plot("loss_difference", diffs, "step", "loss minus the cleaned run's loss",
-             title="What the junk costs, step by step")
-    rep.text("The loss of a skipped step is still measured and plotted: the guard skips the update, not the "
-             "forward pass. After a skipped step the model is exactly as before it, so the difference to the "
-             "cleaned run falls back to the noise of the other batches at once. Without the guard the model "
-             "learns from the junk: each later burst spikes less (it has learned that a repeated character "
-             "repeats), which is time and capacity spent on junk rather than on the text.")
-    rep.text("## The documents in the skipped batches\n\n"
-             f"{len(flagged_docs)} documents were in the {len(flagged_steps)} skipped batches; "
-             f"{len(junk_flagged)} of them are junk pages ({numbers['junk_share_of_flagged_documents']:.0%}). "
-             "A batch holds whole windows of text, so the ordinary documents that shared a batch with the junk "
-             "are recorded too: the guard says where to look, a person (or the cleaning rules) says what is bad.")
+    rep.plot(
+        "loss",
+        series,
+        "step",
+        "training loss (every step, skipped ones included)",
+        title="Training loss: junk bursts vs cleaned data",
+        markers=markers,
+    )
+    diffs = {
+        f"{label} − cleaned": (
+            [s for s, _ in r["loss"] if s in clean_loss],
+            [v - clean_loss[s] for s, v in r["loss"] if s in clean_loss],
+        )
+        for label, r in results.items()
+        if label != "cleaned"
+    }
+    rep.plot(
+        "loss_difference", diffs, "step", "loss minus the cleaned run's loss", title="What the junk costs, step by step"
+    )
+    rep.text(
+        "The loss of a skipped step is still measured and plotted: the guard skips the update, not the "
+        "forward pass. After a skipped step the model is exactly as before it, so the difference to the "
+        "cleaned run falls back to the noise of the other batches at once. Without the guard the model "
+        "learns from the junk: each later burst spikes less (it has learned that a repeated character "
+        "repeats), which is time and capacity spent on junk rather than on the text."
+    )
+    rep.text(
+        "## The documents in the skipped batches\n\n"
+        f"{len(flagged_docs)} documents were in the {len(flagged_steps)} skipped batches; "
+        f"{len(junk_flagged)} of them are junk pages ({numbers['junk_share_of_flagged_documents']:.0%}). "
+        "A batch holds whole windows of text, so the ordinary documents that shared a batch with the junk "
+        "are recorded too: the guard says where to look, a person (or the cleaning rules) says what is bad."
+    )
     table = []
     for d in flagged_docs[:40]:
         text = page_of.get(d, texts.get(d, ""))
@@ -311,10 +385,12 @@ def run(ws: Workspace, cfg: Config, control=None):
     if len(flagged_docs) > 40:
         rep.text(f"… and {len(flagged_docs) - 40} more.")
     rep.text("## Numbers\n\n" + "\n".join(f"* {k}: {v}" for k, v in numbers.items()))
-    rep.text(f"Val loss at the end: with junk {numbers['val_loss_with_junk']}, cleaned {numbers['val_loss_clean']}"
-             + (f", junk without the guard {numbers['val_loss_junk_no_guard']}" if cfg.unguarded_run else "")
-             + ". At this scale a few junk batches barely move the final loss; the point is the spike, "
-               "and that the guard's record leads straight to the bad documents.")
+    rep.text(
+        f"Val loss at the end: with junk {numbers['val_loss_with_junk']}, cleaned {numbers['val_loss_clean']}"
+        + (f", junk without the guard {numbers['val_loss_junk_no_guard']}" if cfg.unguarded_run else "")
+        + ". At this scale a few junk batches barely move the final loss; the point is the spike, "
+        "and that the guard's record leads straight to the bad documents."
+    )
     if not cfg.keep_scratch:
         shutil.rmtree(scratch, ignore_errors=True)
     numbers["seconds"] = round(time.perf_counter() - t0, 1)

@@ -9,6 +9,7 @@ ended with the end-of-turn token. `make_judge(ws, spec)` builds one from a name:
 * `human`        the thumbs people gave in the preference store (0 for answers nobody judged);
 * `self[:RUN]`   the model itself, asked whether the answer is good (RLAIF with no other model).
 """
+
 from __future__ import annotations
 
 import re
@@ -42,8 +43,8 @@ class RulesJudge:
     * says something: an empty answer −1 (else ending at once would earn a point for silence).
     """
 
-    facts: dict[str, str]       # question text -> the fact a right answer contains
-    unsafe: set[str]            # the prompts a good assistant refuses
+    facts: dict[str, str]  # question text -> the fact a right answer contains
+    unsafe: set[str]  # the prompts a good assistant refuses
     max_lines: int = 2
     max_chars: int = 160
     name: str = "rules"
@@ -71,8 +72,9 @@ class RulesJudge:
         from engine.data import demo_pools as P
         from engine.data.demo_questions import demo_questions
 
-        facts = {q["messages"][-1]["content"]: q["fact"]
-                 for split in ("train", "heldout") for q in demo_questions(ws, split)}
+        facts = {
+            q["messages"][-1]["content"]: q["fact"] for split in ("train", "heldout") for q in demo_questions(ws, split)
+        }
         unsafe = {p for lang in P.CHAT for p in P.CHAT[lang]["unsafe"][0] + P.RL_UNSAFE[lang] + P.HELDOUT_UNSAFE[lang]}
         return cls(facts, unsafe)
 
@@ -125,10 +127,14 @@ class SelfJudge:
         from engine.tokenizer import chat_ids
 
         question = prompt[-1]["content"] if prompt else ""
-        ask = [{"role": "user", "content": f"Is this a good answer?\nQuestion: {question}\nAnswer: {answer}\n"
-                                           "Reply yes or no."}]
+        ask = [
+            {
+                "role": "user",
+                "content": f"Is this a good answer?\nQuestion: {question}\nAnswer: {answer}\nReply yes or no.",
+            }
+        ]
         ids = chat_ids(self.tok, ask, add_generation_prompt=True)
-        ids = ids[-self.model.cfg.block_size:]
+        ids = ids[-self.model.cfg.block_size :]
         device = self.model.tok_emb.weight.device
         logp = torch.log_softmax(self.model(torch.tensor([ids], device=device))[0][0, -1].float(), -1)
         yes = max(float(logp[self.tok.encode(w, add_special_tokens=False).ids[0]]) for w in ("Yes", "yes"))
@@ -155,8 +161,9 @@ def make_judge(ws: Workspace, spec: str, device: str | torch.device = "cpu") -> 
     if kind in ("reward", "self"):
         tok = load_tokenizer(ws.tokenizer_path)
         with Store(ws.db_path) as store:
-            folder = latest_checkpoint(ws, store, "reward" if kind == "reward" else "sft", ref,
-                                       f"no model for the {kind} judge")
+            folder = latest_checkpoint(
+                ws, store, "reward" if kind == "reward" else "sft", ref, f"no model for the {kind} judge"
+            )
         model, meta = ckpt.load_gpt(folder, device, tokenizer_hash(ws.tokenizer_path))
         if kind == "reward":
             if meta.get("head") != "reward":

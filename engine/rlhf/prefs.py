@@ -22,6 +22,7 @@ JSONL, one object a line (import_jsonl; extra keys such as "metadata" are ignore
 and optionally "judge" (used unless import_jsonl is given one) and "id" (kept in the source).
 export_jsonl writes {"id", "prompt", ["messages"], "chosen", "rejected", "judge"} per pair.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -79,8 +80,6 @@ COMMIT;
 """
 
 
-
-
 class PrefStore(Handle):
     restore = staticmethod(restore)  # put a backup in place of a damaged database (engine.io.store.restore)
 
@@ -112,8 +111,9 @@ class PrefStore(Handle):
                 c.execute("ALTER TABLE judgements ADD COLUMN shown TEXT")
             if "import_id" not in cols:
                 c.execute("ALTER TABLE judgements ADD COLUMN import_id INTEGER")
-            c.execute("CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, file TEXT, started REAL, "
-                      "finished REAL)")
+            c.execute(
+                "CREATE TABLE IF NOT EXISTS imports (id INTEGER PRIMARY KEY, file TEXT, started REAL, finished REAL)"
+            )
 
     def _write(self):
         """One transaction, committed before the caller returns."""
@@ -138,24 +138,42 @@ class PrefStore(Handle):
         stored = json.dumps(messages, ensure_ascii=False) if messages else None
         row = self.conn.execute("SELECT id, messages FROM prompts WHERE text = ?", (text,)).fetchone()
         if row is None:
-            return self.conn.execute("INSERT INTO prompts (text, messages, source, created) VALUES (?, ?, ?, ?)",
-                                     (text, stored, source, time.time())).lastrowid
+            return self.conn.execute(
+                "INSERT INTO prompts (text, messages, source, created) VALUES (?, ?, ?, ?)",
+                (text, stored, source, time.time()),
+            ).lastrowid
         # text is the prompt's identity: one text must not stand for two conversations
         if (json.loads(row[1]) if row[1] else None) != messages:
             raise DojoError(f"prompt {short(text)!r} is already stored with a different conversation")
         return row[0]
 
-    def add_response(self, prompt_id: int, text: str, run_id: str | None = None, decoding: dict | None = None,
-                     seed: int | None = None, source: str | None = None) -> int:
+    def add_response(
+        self,
+        prompt_id: int,
+        text: str,
+        run_id: str | None = None,
+        decoding: dict | None = None,
+        seed: int | None = None,
+        source: str | None = None,
+    ) -> int:
         """A new answer to a prompt (every call is a new row: each generation keeps its run and seed)."""
         if not isinstance(text, str):
             raise DojoError(f"a response must be text, got {type(text).__name__}")
         with self._write() as c:
             self._prompt_row(prompt_id)
-            return c.execute("INSERT INTO responses (prompt_id, text, run_id, decoding, seed, source, created) "
-                             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                             (prompt_id, text, run_id, json.dumps(decoding, ensure_ascii=False) if decoding else None,
-                              seed, source, time.time())).lastrowid
+            return c.execute(
+                "INSERT INTO responses (prompt_id, text, run_id, decoding, seed, source, created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    prompt_id,
+                    text,
+                    run_id,
+                    json.dumps(decoding, ensure_ascii=False) if decoding else None,
+                    seed,
+                    source,
+                    time.time(),
+                ),
+            ).lastrowid
 
     def _prompt_row(self, prompt_id: int) -> tuple:
         row = self.conn.execute("SELECT text, messages FROM prompts WHERE id = ?", (prompt_id,)).fetchone()
@@ -164,16 +182,20 @@ class PrefStore(Handle):
         return row
 
     def _imported_response(self, prompt_id: int, text: str, source: str) -> int:
-        row = self.conn.execute("SELECT id FROM responses WHERE prompt_id = ? AND text = ? ORDER BY id LIMIT 1",
-                                (prompt_id, text)).fetchone()
+        row = self.conn.execute(
+            "SELECT id FROM responses WHERE prompt_id = ? AND text = ? ORDER BY id LIMIT 1", (prompt_id, text)
+        ).fetchone()
         if row:  # get-or-create by text, so importing a file twice adds no answers
             return row[0]
-        return self.conn.execute("INSERT INTO responses (prompt_id, text, source, created) VALUES (?, ?, ?, ?)",
-                                 (prompt_id, text, source, time.time())).lastrowid
+        return self.conn.execute(
+            "INSERT INTO responses (prompt_id, text, source, created) VALUES (?, ?, ?, ?)",
+            (prompt_id, text, source, time.time()),
+        ).lastrowid
 
     # -- judgements -------------------------------------------------------------------------
-    def rank(self, prompt_id: int, response_ids_best_first: list[int], judge: str,
-             shown: list[int] | None = None) -> int:
+    def rank(
+        self, prompt_id: int, response_ids_best_first: list[int], judge: str, shown: list[int] | None = None
+    ) -> int:
         """Store a ranking of 2..N distinct answers of the prompt, best first; `shown`: the same
         answers in the order they were shown, left to right (None: not known)."""
         ids = list(response_ids_best_first)
@@ -181,13 +203,26 @@ class PrefStore(Handle):
             self._check_answers(prompt_id, ids)
             return self._judgement(prompt_id, "ranking", judge, ranking=ids, shown=_shown(shown, ids))
 
-    def choose(self, prompt_id: int, better_id: int, worse_id: int, judge: str, tie: bool = False,
-               shown: list[int] | None = None) -> int:
+    def choose(
+        self,
+        prompt_id: int,
+        better_id: int,
+        worse_id: int,
+        judge: str,
+        tie: bool = False,
+        shown: list[int] | None = None,
+    ) -> int:
         """Store a side-by-side choice (with tie=True: neither was better); `shown` as for rank()."""
         with self._write():
             self._check_answers(prompt_id, [better_id, worse_id])
-            return self._judgement(prompt_id, "pair", judge, ranking=[better_id, worse_id], tie=tie,
-                                   shown=_shown(shown, [better_id, worse_id]))
+            return self._judgement(
+                prompt_id,
+                "pair",
+                judge,
+                ranking=[better_id, worse_id],
+                tie=tie,
+                shown=_shown(shown, [better_id, worse_id]),
+            )
 
     def thumb(self, response_id: int, up: bool, judge: str, shown: list[int] | None = None) -> int:
         """Store a thumb up (+1) or down (-1) on one answer; `shown`: the answers on screen beside it,
@@ -198,8 +233,9 @@ class PrefStore(Handle):
                 raise DojoError(f"no response with id {response_id}")
             if shown is not None and response_id not in list(shown):
                 raise DojoError(f"shown {list(shown)} does not hold the thumbed response {response_id}")
-            return self._judgement(row[0], "thumb", judge, response_id=response_id, thumb=1 if up else -1,
-                                   shown=_shown(shown, None))
+            return self._judgement(
+                row[0], "thumb", judge, response_id=response_id, thumb=1 if up else -1, shown=_shown(shown, None)
+            )
 
     def _check_answers(self, prompt_id: int, ids: list) -> None:
         self._prompt_row(prompt_id)
@@ -214,17 +250,39 @@ class PrefStore(Handle):
         if missing := [i for i in ids if i not in found]:
             raise DojoError(f"responses {missing} are not answers to prompt {prompt_id}")
 
-    def _judgement(self, prompt_id: int, kind: str, judge: str, ranking: list[int] | None = None, tie: bool = False,
-                   response_id: int | None = None, thumb: int | None = None, source: str | None = None,
-                   shown: list[int] | None = None, import_id: int | None = None) -> int:
+    def _judgement(
+        self,
+        prompt_id: int,
+        kind: str,
+        judge: str,
+        ranking: list[int] | None = None,
+        tie: bool = False,
+        response_id: int | None = None,
+        thumb: int | None = None,
+        source: str | None = None,
+        shown: list[int] | None = None,
+        import_id: int | None = None,
+    ) -> int:
         if not isinstance(judge, str) or not judge.strip():
             raise DojoError("a judgement needs a judge (e.g. 'human:NAME', 'rules')")
         return self.conn.execute(
             "INSERT INTO judgements (prompt_id, kind, ranking, tie, response_id, thumb, judge, created, source, shown, "
             "deleted, import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (prompt_id, kind, json.dumps(ranking) if ranking else None, int(tie), response_id, thumb, judge,
-             time.time(), source, json.dumps(shown) if shown else None, 2 if import_id else 0,
-             import_id)).lastrowid
+            (
+                prompt_id,
+                kind,
+                json.dumps(ranking) if ranking else None,
+                int(tie),
+                response_id,
+                thumb,
+                judge,
+                time.time(),
+                source,
+                json.dumps(shown) if shown else None,
+                2 if import_id else 0,
+                import_id,
+            ),
+        ).lastrowid
 
     def delete_judgement(self, judgement_id: int) -> bool:
         """Soft-delete; False when it was already deleted. restore_judgement() undoes it."""
@@ -247,10 +305,13 @@ class PrefStore(Handle):
         """Every live ranking and pair expanded to (prompt, chosen, rejected), in judgement order.
         A pair of two answers with the same text is left out: it says nothing (and would not
         import again)."""
-        sql = ("SELECT j.id, j.ranking, j.tie, j.judge, p.id, p.text, p.messages FROM judgements j "
-               "JOIN prompts p ON p.id = j.prompt_id WHERE j.deleted = 0 AND j.kind IN ('ranking', 'pair')")
-        rows = self.conn.execute(sql + (" AND j.judge = ?" if judge else "") + " ORDER BY j.id",
-                                 (judge,) if judge else ()).fetchall()
+        sql = (
+            "SELECT j.id, j.ranking, j.tie, j.judge, p.id, p.text, p.messages FROM judgements j "
+            "JOIN prompts p ON p.id = j.prompt_id WHERE j.deleted = 0 AND j.kind IN ('ranking', 'pair')"
+        )
+        rows = self.conn.execute(
+            sql + (" AND j.judge = ?" if judge else "") + " ORDER BY j.id", (judge,) if judge else ()
+        ).fetchall()
         rows = [r for r in rows if include_ties or not r[2]]
         texts = self._texts({i for r in rows for i in json.loads(r[1])})
         out = []
@@ -261,9 +322,20 @@ class PrefStore(Handle):
                 for b in range(a + 1, len(ids)):
                     c, r = ids[a], ids[b]
                     if texts[c] != texts[r]:
-                        out.append({"prompt": ptext, "messages": msgs, "chosen": texts[c], "rejected": texts[r],
-                                    "chosen_id": c, "rejected_id": r, "prompt_id": pid, "judgement_id": jid,
-                                    "judge": jdg, "tie": bool(tie)})
+                        out.append(
+                            {
+                                "prompt": ptext,
+                                "messages": msgs,
+                                "chosen": texts[c],
+                                "rejected": texts[r],
+                                "chosen_id": c,
+                                "rejected_id": r,
+                                "prompt_id": pid,
+                                "judgement_id": jid,
+                                "judge": jdg,
+                                "tie": bool(tie),
+                            }
+                        )
         return out
 
     def _texts(self, ids: set[int]) -> dict[int, str]:
@@ -272,37 +344,73 @@ class PrefStore(Handle):
     def _responses_column(self, ids, column: str) -> dict:
         ids, out = sorted(set(ids)), {}
         for k in range(0, len(ids), 500):  # stay under SQLite's limit on bound variables
-            chunk = ids[k:k + 500]
-            out.update(self.conn.execute(f"SELECT id, {column} FROM responses WHERE id IN ({','.join('?' * len(chunk))})",
-                                         chunk).fetchall())
+            chunk = ids[k : k + 500]
+            out.update(
+                self.conn.execute(
+                    f"SELECT id, {column} FROM responses WHERE id IN ({','.join('?' * len(chunk))})", chunk
+                ).fetchall()
+            )
         return out
 
     def thumbs(self, judge: str | None = None) -> list[dict]:
         """Every live thumb: prompt, messages, response, response_id, thumb (+1/-1), judge, judgement_id."""
-        sql = ("SELECT p.text, p.messages, r.text, r.id, j.thumb, j.judge, j.id FROM judgements j "
-               "JOIN responses r ON r.id = j.response_id JOIN prompts p ON p.id = j.prompt_id "
-               "WHERE j.deleted = 0 AND j.kind = 'thumb'")
-        cur = self.conn.execute(sql + (" AND j.judge = ?" if judge else "") + " ORDER BY j.id",
-                                (judge,) if judge else ())
-        return [{"prompt": p, "messages": json.loads(m) if m else None, "response": r, "response_id": rid,
-                 "thumb": t, "judge": jdg, "judgement_id": jid} for p, m, r, rid, t, jdg, jid in cur]
+        sql = (
+            "SELECT p.text, p.messages, r.text, r.id, j.thumb, j.judge, j.id FROM judgements j "
+            "JOIN responses r ON r.id = j.response_id JOIN prompts p ON p.id = j.prompt_id "
+            "WHERE j.deleted = 0 AND j.kind = 'thumb'"
+        )
+        cur = self.conn.execute(
+            sql + (" AND j.judge = ?" if judge else "") + " ORDER BY j.id", (judge,) if judge else ()
+        )
+        return [
+            {
+                "prompt": p,
+                "messages": json.loads(m) if m else None,
+                "response": r,
+                "response_id": rid,
+                "thumb": t,
+                "judge": jdg,
+                "judgement_id": jid,
+            }
+            for p, m, r, rid, t, jdg, jid in cur
+        ]
 
     def counts(self) -> dict:
         """Prompts, responses, live judgements by kind, deleted judgements and expanded pairs."""
         one = lambda sql: self.conn.execute(sql).fetchone()[0]  # noqa: E731
         by_kind = dict(self.conn.execute("SELECT kind, count(*) FROM judgements WHERE deleted = 0 GROUP BY kind"))
-        return {"prompts": one("SELECT count(*) FROM prompts"), "responses": one("SELECT count(*) FROM responses"),
-                "judgements": {k: by_kind.get(k, 0) for k in KINDS},
-                "deleted": one("SELECT count(*) FROM judgements WHERE deleted = 1"), "pairs": len(self.pairs())}
+        return {
+            "prompts": one("SELECT count(*) FROM prompts"),
+            "responses": one("SELECT count(*) FROM responses"),
+            "judgements": {k: by_kind.get(k, 0) for k in KINDS},
+            "deleted": one("SELECT count(*) FROM judgements WHERE deleted = 1"),
+            "pairs": len(self.pairs()),
+        }
 
     def list_judgements(self, limit: int | None = None, include_deleted: bool = False) -> list[dict]:
         """Newest first."""
-        sql = ("SELECT j.id, j.kind, j.judge, j.prompt_id, p.text, j.ranking, j.tie, j.response_id, j.thumb, "
-               "j.created, j.deleted, j.source, j.shown FROM judgements j JOIN prompts p ON p.id = j.prompt_id"
-               + (" WHERE j.deleted < 2" if include_deleted else " WHERE j.deleted = 0") + " ORDER BY j.id DESC")
+        sql = (
+            "SELECT j.id, j.kind, j.judge, j.prompt_id, p.text, j.ranking, j.tie, j.response_id, j.thumb, "
+            "j.created, j.deleted, j.source, j.shown FROM judgements j JOIN prompts p ON p.id = j.prompt_id"
+            + (" WHERE j.deleted < 2" if include_deleted else " WHERE j.deleted = 0")
+            + " ORDER BY j.id DESC"
+        )
         cur = self.conn.execute(sql + " LIMIT ?", (limit if limit is not None else -1,))
-        keys = ("id", "kind", "judge", "prompt_id", "prompt", "ranking", "tie", "response_id", "thumb", "created",
-                "deleted", "source", "shown")
+        keys = (
+            "id",
+            "kind",
+            "judge",
+            "prompt_id",
+            "prompt",
+            "ranking",
+            "tie",
+            "response_id",
+            "thumb",
+            "created",
+            "deleted",
+            "source",
+            "shown",
+        )
         out = [dict(zip(keys, row)) for row in cur]
         for d in out:
             d["ranking"] = json.loads(d["ranking"]) if d["ranking"] else None
@@ -333,7 +441,9 @@ class PrefStore(Handle):
         _regular_file(path)
         result = {"file": str(path), "imported": 0, "duplicates": 0, "skipped": []}
         with self._write() as c:
-            import_id = c.execute("INSERT INTO imports (file, started) VALUES (?, ?)", (str(path), time.time())).lastrowid
+            import_id = c.execute(
+                "INSERT INTO imports (file, started) VALUES (?, ?)", (str(path), time.time())
+            ).lastrowid
         lock = None if str(self.path) == ":memory:" else FileLock(self.path.parent / f".import-{import_id}.lock")
         if lock is not None:
             lock.try_acquire()
@@ -364,8 +474,19 @@ class PrefStore(Handle):
                 lock.path.unlink(missing_ok=True)
         return result
 
-    def _import_line(self, c, path: Path, n: int, raw: bytes | None, judge, strict: bool, import_id: int,
-                     before: dict, seen: Counter, result: dict) -> None:
+    def _import_line(
+        self,
+        c,
+        path: Path,
+        n: int,
+        raw: bytes | None,
+        judge,
+        strict: bool,
+        import_id: int,
+        before: dict,
+        seen: Counter,
+        result: dict,
+    ) -> None:
         if raw is not None and not raw.strip():
             return
         where = f"{path}:{n}"
@@ -399,7 +520,9 @@ class PrefStore(Handle):
         """Remove what imports killed mid-way wrote (their lock is free): invisible, but in the way."""
         from engine.io.locks import FileLock
 
-        for (iid,) in self.conn.execute("SELECT id FROM imports WHERE finished IS NULL AND id != ?", (current,)).fetchall():
+        for (iid,) in self.conn.execute(
+            "SELECT id FROM imports WHERE finished IS NULL AND id != ?", (current,)
+        ).fetchall():
             probe = FileLock(self.path.parent / f".import-{iid}.lock")
             if str(self.path) != ":memory:" and probe.path.exists() and not probe.try_acquire():
                 continue  # still running in another process
@@ -413,9 +536,11 @@ class PrefStore(Handle):
         """(chosen text, rejected text) -> how often `judge` said so for this prompt, deleted or not."""
         texts = dict(self.conn.execute("SELECT id, text FROM responses WHERE prompt_id = ?", (prompt_id,)))
         out: Counter = Counter()
-        for (ranking,) in self.conn.execute("SELECT ranking FROM judgements WHERE prompt_id = ? AND judge = ? AND "
-                                            "kind IN ('ranking', 'pair') AND tie = 0 AND deleted < 2",
-                                            (prompt_id, judge)):
+        for (ranking,) in self.conn.execute(
+            "SELECT ranking FROM judgements WHERE prompt_id = ? AND judge = ? AND "
+            "kind IN ('ranking', 'pair') AND tie = 0 AND deleted < 2",
+            (prompt_id, judge),
+        ):
             ids = json.loads(ranking)
             out.update((texts[ids[a]], texts[ids[b]]) for a in range(len(ids)) for b in range(a + 1, len(ids)))
         return out
@@ -457,7 +582,7 @@ class PrefStore(Handle):
         return self._responses_column(ids, "run_id")
 
 
-IMPORT_CHUNK = 1000          # lines per import transaction: a writer elsewhere waits well under a second
+IMPORT_CHUNK = 1000  # lines per import transaction: a writer elsewhere waits well under a second
 MAX_LINE_BYTES = 16 * 2**20  # a longer import line is skipped as a bad line (memory stays bounded)
 
 

@@ -1,4 +1,5 @@
 """Parsing one line of a preference JSONL file (the formats are listed in engine/rlhf/prefs.py)."""
+
 from __future__ import annotations
 
 import json
@@ -60,7 +61,7 @@ def _messages(msgs, key: str) -> list[dict]:
     out = []
     for i, m in enumerate(msgs, 1):
         if not isinstance(m, dict) or m.get("role") not in ROLES or not isinstance(m.get("content"), str):
-            raise BadLine(f"'{key}' message {i} must be {{\"role\": system|user|assistant, \"content\": text}}")
+            raise BadLine(f'\'{key}\' message {i} must be {{"role": system|user|assistant, "content": text}}')
         out.append({"role": m["role"], "content": m["content"]})
     return out
 

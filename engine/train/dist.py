@@ -10,6 +10,7 @@ it also makes the choices that read the database (the run id, the checkpoint to 
 tells the others. Started any other way (the app, plain lmdojo-cli), `init()` touches nothing and
 `world` is 1: the single-process path is unchanged.
 """
+
 from __future__ import annotations
 
 import json

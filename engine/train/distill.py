@@ -7,6 +7,7 @@ from JSONL lines holding only a `prompt`. Answers the teacher did not finish wit
 `max_new_tokens` are left out by default: a student trained on them would learn not to stop.
 The file is written once, at the end (or with what was done when cancelled), atomically.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,17 @@ from engine.io.workspace import Workspace
 from engine.tokenizer import END, load_tokenizer, special_id, tokenizer_hash
 
 
-def distill(ws: Workspace, teacher: str, prompts: Path | None = None, out: Path | None = None,
-            sampling: SamplingConfig | None = None, keep_unfinished: bool = False, limit: int = 0,
-            device: str | torch.device = "cpu", control: Control | None = None) -> Iterator:
+def distill(
+    ws: Workspace,
+    teacher: str,
+    prompts: Path | None = None,
+    out: Path | None = None,
+    sampling: SamplingConfig | None = None,
+    keep_unfinished: bool = False,
+    limit: int = 0,
+    device: str | torch.device = "cpu",
+    control: Control | None = None,
+) -> Iterator:
     prompts = Path(prompts) if prompts else ws.data_dir / "sft" / "train.jsonl"
     items = load_prompts(prompts)[: limit or None]
     sampling = sampling or SamplingConfig(greedy=True, max_new_tokens=96)
@@ -52,22 +61,37 @@ def distill(ws: Workspace, teacher: str, prompts: Path | None = None, out: Path 
             unfinished += 1
             if not keep_unfinished or not answer.text.strip():
                 continue
-        rec = {"id": f"distill-{item['id']}",
-               "messages": item["messages"] + [{"role": "assistant", "content": answer.text.strip()}],
-               "metadata": {"teacher": teacher_id, "teacher_checkpoint": str(folder), "source": item["source"],
-                            "finished": answer.stop_token == end}}
+        rec = {
+            "id": f"distill-{item['id']}",
+            "messages": item["messages"] + [{"role": "assistant", "content": answer.text.strip()}],
+            "metadata": {
+                "teacher": teacher_id,
+                "teacher_checkpoint": str(folder),
+                "source": item["source"],
+                "finished": answer.stop_token == end,
+            },
+        }
         lines.append(json.dumps(rec, ensure_ascii=False) + "\n")
         elapsed = time.monotonic() - start
-        yield Progress(i, len(items), tokens, tokens / max(elapsed, 1e-9), elapsed,
-                       elapsed / i * (len(items) - i), unit="prompts")
-    result = {"file": None, "teacher": teacher_id, "prompts": len(items), "examples": len(lines),
-              "unfinished": unfinished, "tokens": tokens}
+        yield Progress(
+            i, len(items), tokens, tokens / max(elapsed, 1e-9), elapsed, elapsed / i * (len(items) - i), unit="prompts"
+        )
+    result = {
+        "file": None,
+        "teacher": teacher_id,
+        "prompts": len(items),
+        "examples": len(lines),
+        "unfinished": unfinished,
+        "tokens": tokens,
+    }
     if not lines and status == "cancelled":
         yield Finished(status, result)
         return
     if not lines:
-        raise DojoError(f"the teacher {teacher_id} finished none of its {len(items)} answers "
-                        "(is it an SFT run? raise max_new_tokens, or keep unfinished answers)")
+        raise DojoError(
+            f"the teacher {teacher_id} finished none of its {len(items)} answers "
+            "(is it an SFT run? raise max_new_tokens, or keep unfinished answers)"
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out, "".join(lines))
     yield Finished(status, result | {"file": str(out)})

@@ -7,6 +7,7 @@ The reference's log-probabilities are computed once, before training. Logged: th
 share of pairs where the policy itself gives the chosen answer the higher log-probability, and the
 KL divergence to the reference on held-out answers. `lmdojo-cli dpo WS`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -29,9 +30,15 @@ STAGE = "dpo"
 
 
 @dataclass
-@defaults(lr=0.0001, batch_size=(16, 'Pairs per step.'), warmup_steps=10, max_steps=200,
-          eval_every=(25, 'Steps between held-out measurements.'), sample_every=(0, 'Not used by DPO.'),
-          checkpoint_every=100)
+@defaults(
+    lr=0.0001,
+    batch_size=(16, "Pairs per step."),
+    warmup_steps=10,
+    max_steps=200,
+    eval_every=(25, "Steps between held-out measurements."),
+    sample_every=(0, "Not used by DPO."),
+    checkpoint_every=100,
+)
 class DPOConfig(StageConfig):
     ref: str = knob("", "Frozen reference model (default: the starting model).")
     prefs: str = knob("", "Preference pairs: a JSONL file (default: the workspace's preference store).")
@@ -63,7 +70,7 @@ class DPOTask(PairTask):
     def _forward(self, model, pairs) -> tuple[torch.Tensor, torch.Tensor]:
         x, y = self._batch(pairs)
         lp = sequence_logprobs(model(x)[0], y)
-        return lp[: len(pairs)], lp[len(pairs):]
+        return lp[: len(pairs)], lp[len(pairs) :]
 
     @torch.no_grad()
     def logprobs(self, model, pairs) -> torch.Tensor:
@@ -74,13 +81,13 @@ class DPOTask(PairTask):
             out.append(torch.stack([c, r], dim=1).cpu())
         return torch.cat(out)
 
-
     def loss(self, model, rows):
         pc, pr = self._forward(model, [self.data.train[int(i)] for i in rows])
         ref = self.ref_train[torch.as_tensor(rows)].to(self.device)
         loss, rc, rr = dpo_loss(pc, pr, ref[:, 0], ref[:, 1], self.cfg.beta)
-        self._logs.append({"chosen": float(rc.mean()), "rejected": float(rr.mean()),
-                           "accuracy": float((rc > rr).float().mean())})
+        self._logs.append(
+            {"chosen": float(rc.mean()), "rejected": float(rr.mean()), "accuracy": float((rc > rr).float().mean())}
+        )
         return loss, None
 
     def step_metrics(self) -> dict[str, float]:
@@ -88,8 +95,12 @@ class DPOTask(PairTask):
         if not logs:
             return {}
         c, r = np.mean([x["chosen"] for x in logs]), np.mean([x["rejected"] for x in logs])
-        return {"rewards/chosen": float(c), "rewards/rejected": float(r), "rewards/margin": float(c - r),
-                "rewards/accuracy": float(np.mean([x["accuracy"] for x in logs]))}
+        return {
+            "rewards/chosen": float(c),
+            "rewards/rejected": float(r),
+            "rewards/margin": float(c - r),
+            "rewards/accuracy": float(np.mean([x["accuracy"] for x in logs])),
+        }
 
     @torch.no_grad()
     def evaluate(self, model) -> dict[str, float]:
@@ -104,7 +115,7 @@ class DPOTask(PairTask):
             x, y = self._batch(chunk)
             logits = model(x)[0]
             lp = sequence_logprobs(logits, y)
-            pol.append(torch.stack([lp[: len(chunk)], lp[len(chunk):]], dim=1).cpu())
+            pol.append(torch.stack([lp[: len(chunk)], lp[len(chunk) :]], dim=1).cpu())
             logp = torch.log_softmax(logits.float(), -1)
             logq = torch.log_softmax(self.ref(x)[0].float(), -1)
             mask = y != IGNORE_INDEX
@@ -113,16 +124,22 @@ class DPOTask(PairTask):
         model.train()
         pol = torch.cat(pol)
         loss, rc, rr = dpo_loss(pol[:, 0], pol[:, 1], self.ref_val[:, 0], self.ref_val[:, 1], self.cfg.beta)
-        return {"val/loss": float(loss), "val/pref_accuracy": float((pol[:, 0] > pol[:, 1]).float().mean()),
-                "val/reward_accuracy": float((rc > rr).float().mean()), "val/margin": float((rc - rr).mean()),
-                "val/kl": kl_total / max(1, kl_n)}
+        return {
+            "val/loss": float(loss),
+            "val/pref_accuracy": float((pol[:, 0] > pol[:, 1]).float().mean()),
+            "val/reward_accuracy": float((rc > rr).float().mean()),
+            "val/margin": float((rc - rr).mean()),
+            "val/kl": kl_total / max(1, kl_n),
+        }
 
 
-
-
-
-def run(ws: Workspace, cfg: DPOConfig | None = None, control: Control | None = None,
-        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+def run(
+    ws: Workspace,
+    cfg: DPOConfig | None = None,
+    control: Control | None = None,
+    resume: str | bool | None = None,
+    overrides: dict | None = None,
+) -> Iterator:
     with open_stage(ws, STAGE, DPOConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         ref_path = ckpt.resolve(ws.runs_dir, st.cfg.ref) if st.cfg.ref else st.parent
         ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
@@ -138,10 +155,13 @@ def run(ws: Workspace, cfg: DPOConfig | None = None, control: Control | None = N
                 def r4(key):
                     return round(final[key], 4) if key in final else None
 
-                ev.result |= {"heldout_pref_accuracy_before": None if acc_before is None else round(acc_before, 4),
-                              "heldout_pref_accuracy_after": r4("val/pref_accuracy"),
-                              "heldout_reward_accuracy": r4("val/reward_accuracy"),
-                              "kl": round(final["val/kl"], 5) if "val/kl" in final else None,
-                              "heldout_pairs": len(task.data.val), "train_pairs": len(task.data.train),
-                              "note": task.data.note}
+                ev.result |= {
+                    "heldout_pref_accuracy_before": None if acc_before is None else round(acc_before, 4),
+                    "heldout_pref_accuracy_after": r4("val/pref_accuracy"),
+                    "heldout_reward_accuracy": r4("val/reward_accuracy"),
+                    "kl": round(final["val/kl"], 5) if "val/kl" in final else None,
+                    "heldout_pairs": len(task.data.val),
+                    "train_pairs": len(task.data.train),
+                    "note": task.data.note,
+                }
             yield ev

@@ -1,4 +1,5 @@
 """Before a run: how big is the model, how many tokens and FLOPs, how long on this machine."""
+
 from __future__ import annotations
 
 import time
@@ -18,9 +19,11 @@ def model_size(mc: GPTConfig) -> dict[str, int]:
     ffn_active = mc.expert_top_k * ffn if mc.n_experts else ffn
     block = 4 * d * d + 2 * d  # attention + two norms
     embedding = mc.vocab_size * d
-    return {"params": embedding + L * (block + ffn_total) + d,
-            "active_params": embedding + L * (block + ffn_active) + d,
-            "embedding_params": embedding}
+    return {
+        "params": embedding + L * (block + ffn_total) + d,
+        "active_params": embedding + L * (block + ffn_active) + d,
+        "embedding_params": embedding,
+    }
 
 
 def flops_per_token(mc: GPTConfig) -> float:
@@ -39,8 +42,15 @@ def estimate(cfg: PretrainConfig, mc: GPTConfig, tokens_per_s: float | None = No
         budgets.append(cfg.max_minutes * 60 * tokens_per_s)
     tokens = min(budgets) if budgets else None
     fpt = flops_per_token(mc)
-    out = {**model_size(mc), "tokens_per_step": per_step, "tokens": tokens, "flops_per_token": fpt,
-           "flops": fpt * tokens if tokens else None, "tokens_per_s": tokens_per_s, "seconds": None}
+    out = {
+        **model_size(mc),
+        "tokens_per_step": per_step,
+        "tokens": tokens,
+        "flops_per_token": fpt,
+        "flops": fpt * tokens if tokens else None,
+        "tokens_per_s": tokens_per_s,
+        "seconds": None,
+    }
     if tokens_per_s and tokens:
         out["seconds"] = tokens / tokens_per_s
     elif cfg.max_minutes:
@@ -99,13 +109,18 @@ def training_memory(mc: GPTConfig, micro_batch: int, device: torch.device) -> di
     tokens = micro_batch * mc.block_size
     acts = tokens * mc.n_layer * 16 * mc.n_embd * 4
     if device.type != "cuda":
-        acts += micro_batch * mc.n_head * mc.block_size ** 2 * mc.n_layer * 4
-    return {"params": params, "state_bytes": params * BYTES_PER_PARAM, "activation_bytes": acts,
-            "bytes": params * BYTES_PER_PARAM + acts}
+        acts += micro_batch * mc.n_head * mc.block_size**2 * mc.n_layer * 4
+    return {
+        "params": params,
+        "state_bytes": params * BYTES_PER_PARAM,
+        "activation_bytes": acts,
+        "bytes": params * BYTES_PER_PARAM + acts,
+    }
 
 
-def check_fits(mc: GPTConfig, batch_size: int, device: torch.device, what: str = "this model",
-               weights_allocated: bool = False) -> None:
+def check_fits(
+    mc: GPTConfig, batch_size: int, device: torch.device, what: str = "this model", weights_allocated: bool = False
+) -> None:
     """Refuse, before allocating anything, a model or batch that cannot fit in the device's free
     memory. On a GPU the loop halves the micro-batch when memory runs out, so only a micro-batch
     of one sequence must fit there; on a CPU, the whole batch."""
@@ -123,4 +138,5 @@ def check_fits(mc: GPTConfig, batch_size: int, device: torch.device, what: str =
         f"{what} does not fit: about {need['params'] / 1e6:,.1f}M parameters need {need['state_bytes'] / gb:,.1f} GB "
         f"(16 bytes each: weights, gradients, AdamW's two moments) and a batch of {micro} × {mc.block_size} tokens "
         f"about {need['activation_bytes'] / gb:,.1f} GB of activations, but {device.type} has {free / gb:,.1f} GB "
-        f"free; lower n_layer or n_embd, or batch_size or block_size (grad_accum keeps the effective batch)")
+        f"free; lower n_layer or n_embd, or batch_size or block_size (grad_accum keeps the effective batch)"
+    )

@@ -8,6 +8,7 @@ reference. Logged live: mean reward, KL, entropy and answer length. Held out: th
 of answers to prompts never trained on, and the share of distinct answers (collapse shows up as a
 falling ratio). `lmdojo-cli grpo WS`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -36,9 +37,15 @@ STAGE = "grpo"
 
 
 @dataclass
-@defaults(lr=0.0003, batch_size=(8, 'Prompts per step.'), warmup_steps=5, max_steps=150,
-          eval_every=(25, 'Steps between held-out measurements.'),
-          sample_every=(25, 'Steps between stored answers to held-out prompts (0 = never).'), checkpoint_every=50)
+@defaults(
+    lr=0.0003,
+    batch_size=(8, "Prompts per step."),
+    warmup_steps=5,
+    max_steps=150,
+    eval_every=(25, "Steps between held-out measurements."),
+    sample_every=(25, "Steps between stored answers to held-out prompts (0 = never)."),
+    checkpoint_every=50,
+)
 class GRPOConfig(StageConfig):
     ref: str = knob("", "Frozen reference model for the KL penalty (default: the starting model).")
     judge: str = knob("rules", "Who scores the answers: rules, reward[:RUN], human or self[:RUN].")
@@ -71,8 +78,9 @@ class GRPOTask(OrderedRows):
         rng = np.random.default_rng(cfg.seed)
         qa, unsafe = demo_prompts(ws, "heldout")
         n_unsafe = min(len(unsafe), round(cfg.eval_prompts * UNSAFE_SHARE))
-        self.val_prompts = ([qa[i] for i in sorted(rng.permutation(len(qa))[: cfg.eval_prompts - n_unsafe])]
-                            + unsafe[:n_unsafe])
+        self.val_prompts = [qa[i] for i in sorted(rng.permutation(len(qa))[: cfg.eval_prompts - n_unsafe])] + unsafe[
+            :n_unsafe
+        ]
         if not self.train_prompts:
             raise DojoError("no training prompts")
         self.end, self.pad = special_id(tok, END), special_id(tok, PAD)
@@ -89,12 +97,11 @@ class GRPOTask(OrderedRows):
     def answer_text(self, ids: list[int]) -> str:
         return self.tok.decode(ids, skip_special_tokens=False).strip()
 
-
     def loss(self, model, rows):
         seqs, masks, rewards, lengths = [], [], [], []
         for i in rows:
             prompt = self.train_prompts[int(i)]
-            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2):]
+            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2) :]
             group = sample_batch(model, p_ids, self.cfg.group_size, self.sampling, self.stops, self.generator)
             scores = []
             for ids, stop in group:
@@ -121,8 +128,9 @@ class GRPOTask(OrderedRows):
             p = torch.softmax(logits.float(), -1)
             entropy = float(((-(p * torch.log(p.clamp_min(1e-12))).sum(-1)) * mask).sum() / mask.sum())
         loss, kl = grpo_loss(logps, logps.detach(), ref_logps, adv, mask, self.cfg.clip_eps, self.cfg.beta)
-        self._logs.append({"reward": float(R.mean()), "kl": float(kl), "entropy": entropy,
-                           "length": float(np.mean(lengths))})
+        self._logs.append(
+            {"reward": float(R.mean()), "kl": float(kl), "entropy": entropy, "length": float(np.mean(lengths))}
+        )
         return loss, None
 
     def step_metrics(self) -> dict[str, float]:
@@ -133,11 +141,12 @@ class GRPOTask(OrderedRows):
     def _generate(self, model, prompts, greedy: bool) -> list[tuple[list[int], list[int], int | None]]:
         """(prompt ids, answer ids, the stop token or None) per prompt; the same draws every time."""
         gen = torch.Generator().manual_seed(self.cfg.seed + 1)
-        cfg = SamplingConfig(greedy=greedy, temperature=self.cfg.temperature, top_k=0,
-                             max_new_tokens=self.cfg.answer_tokens)
+        cfg = SamplingConfig(
+            greedy=greedy, temperature=self.cfg.temperature, top_k=0, max_new_tokens=self.cfg.answer_tokens
+        )
         out = []
         for prompt in prompts:
-            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2):]
+            p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2) :]
             [(ids, stop)] = sample_batch(model, p_ids, 1, cfg, self.stops, gen)
             out.append((p_ids, ids, stop))
         return out
@@ -150,8 +159,14 @@ class GRPOTask(OrderedRows):
         generated = self._generate(model, self.val_prompts, greedy=False)
         sampled = [(self.answer_text(ids), stop == self.end) for _, ids, stop in generated]
         greedy = self.answers(model, self.val_prompts, greedy=True)
-        score = lambda answers: float(np.mean([self.judge.score(p, a, e)  # noqa: E731
-                                               for p, (a, e) in zip(self.val_prompts, answers)]))
+        score = lambda answers: float(
+            np.mean(
+                [
+                    self.judge.score(p, a, e)  # noqa: E731
+                    for p, (a, e) in zip(self.val_prompts, answers)
+                ]
+            )
+        )
         out = {}
         if hasattr(self.judge, "rules"):  # the rules judge says which rules the answers keep
             points: dict[str, list[int]] = {}
@@ -159,11 +174,14 @@ class GRPOTask(OrderedRows):
                 for rule, v in self.judge.rules(p, a, e).items():
                     points.setdefault(rule, []).append(v)
             out = {f"val/rule_{k}": float(np.mean(v)) for k, v in points.items()}
-        return out | {"val/reward": score(sampled), "val/reward_greedy": score(greedy),
-                "val/distinct_ratio": len({a for a, _ in sampled}) / len(sampled),
-                "val/end_rate": float(np.mean([e for _, e in sampled])),
-                "val/length": float(np.mean([len(a) for a, _ in sampled])),
-                "val/kl": self.kl_to_ref(model, generated)}
+        return out | {
+            "val/reward": score(sampled),
+            "val/reward_greedy": score(greedy),
+            "val/distinct_ratio": len({a for a, _ in sampled}) / len(sampled),
+            "val/end_rate": float(np.mean([e for _, e in sampled])),
+            "val/length": float(np.mean([len(a) for a, _ in sampled])),
+            "val/kl": self.kl_to_ref(model, generated),
+        }
 
     @torch.no_grad()
     def kl_to_ref(self, model, generated) -> float:
@@ -187,10 +205,13 @@ class GRPOTask(OrderedRows):
         return [self.train_prompts[int(i)][-1]["content"][:80] for i in rows]
 
 
-
-
-def run(ws: Workspace, cfg: GRPOConfig | None = None, control: Control | None = None,
-        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+def run(
+    ws: Workspace,
+    cfg: GRPOConfig | None = None,
+    control: Control | None = None,
+    resume: str | bool | None = None,
+    overrides: dict | None = None,
+) -> Iterator:
     with open_stage(ws, STAGE, GRPOConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         ref_path = ckpt.resolve(ws.runs_dir, st.cfg.ref) if st.cfg.ref else st.parent
         ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
@@ -199,14 +220,17 @@ def run(ws: Workspace, cfg: GRPOConfig | None = None, control: Control | None = 
         for ev in st.train(st.model, task, control, {"reference": str(ref_path), "judge": task.judge.name}):
             if isinstance(ev, Finished):
                 after = task.evaluate(st.model)
-                ev.result |= {"judge": task.judge.name, "reward_before": round(before["val/reward"], 4),
-                              "reward_after": round(after["val/reward"], 4),
-                              "reward_greedy_before": round(before["val/reward_greedy"], 4),
-                              "reward_greedy_after": round(after["val/reward_greedy"], 4),
-                              "distinct_ratio_before": round(before["val/distinct_ratio"], 4),
-                              "distinct_ratio": round(after["val/distinct_ratio"], 4),
-                              "kl": round(after["val/kl"], 5),
-                              "heldout_prompts": len(task.val_prompts),
-                              "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
-                              "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")}}
+                ev.result |= {
+                    "judge": task.judge.name,
+                    "reward_before": round(before["val/reward"], 4),
+                    "reward_after": round(after["val/reward"], 4),
+                    "reward_greedy_before": round(before["val/reward_greedy"], 4),
+                    "reward_greedy_after": round(after["val/reward_greedy"], 4),
+                    "distinct_ratio_before": round(before["val/distinct_ratio"], 4),
+                    "distinct_ratio": round(after["val/distinct_ratio"], 4),
+                    "kl": round(after["val/kl"], 5),
+                    "heldout_prompts": len(task.val_prompts),
+                    "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
+                    "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")},
+                }
             yield ev

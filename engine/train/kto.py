@@ -7,6 +7,7 @@ combinations of the batch. Thumbs come from the preference store; when it holds 
 chosen answer counts as a thumb up and its rejected one as a thumb down (as the paper does with
 comparison data). `lmdojo-cli kto WS`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -31,9 +32,15 @@ STAGE = "kto"
 
 
 @dataclass
-@defaults(lr=0.0001, batch_size=(16, 'Examples per step.', {'min': 2}), warmup_steps=10, max_steps=200,
-          eval_every=(25, 'Steps between held-out measurements.'), sample_every=(0, 'Not used by KTO.'),
-          checkpoint_every=100)
+@defaults(
+    lr=0.0001,
+    batch_size=(16, "Examples per step.", {"min": 2}),
+    warmup_steps=10,
+    max_steps=200,
+    eval_every=(25, "Steps between held-out measurements."),
+    sample_every=(0, "Not used by KTO."),
+    checkpoint_every=100,
+)
 class KTOConfig(StageConfig):
     prefs: str = knob("", "Pairs in a JSONL file, split into thumbs (default: the store's thumbs, else its pairs).")
     beta: float = knob(0.1, "How far the policy may move from the reference: lower moves further.", min=1e-4, max=10.0)
@@ -54,8 +61,10 @@ def load_thumbs(ws: Workspace, source: str = "") -> list[dict]:
         with PrefStore(ws.db_path) as store:
             thumbs = store.thumbs()
         if thumbs:
-            return [{"prompt": t["prompt"], "messages": t["messages"], "answer": t["response"], "up": t["thumb"] > 0}
-                    for t in thumbs]
+            return [
+                {"prompt": t["prompt"], "messages": t["messages"], "answer": t["response"], "up": t["thumb"] > 0}
+                for t in thumbs
+            ]
     out = []
     for p in load_pairs(ws, source):
         for answer, up in ((p["chosen"], True), (p["rejected"], False)):
@@ -78,8 +87,14 @@ class KTOTask(OrderedRows):
         if len(self.train) < 2:
             raise DojoError("too few usable thumbs to train on (need at least 2)")
         self.examples = len(self.train) + len(self.val)
-        self.note = None if self.val else (f"no thumb is held out ({len(self.train)} thumbs, val_fraction "
-                                          f"{cfg.val_fraction}): held-out numbers are not measured")
+        self.note = (
+            None
+            if self.val
+            else (
+                f"no thumb is held out ({len(self.train)} thumbs, val_fraction "
+                f"{cfg.val_fraction}): held-out numbers are not measured"
+            )
+        )
         self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
         self.order = EpochOrder(len(self.train), cfg.seed)
         self._logs: list[dict] = []
@@ -99,14 +114,19 @@ class KTOTask(OrderedRows):
             shifted = [encode_answer_like(items[i][1], items[(i + 1) % len(items)][1]) for i in range(len(items))]
             z0 = (self._logps(model, shifted) - self._logps(self.ref, shifted)).mean()
         r = policy - ref
-        loss = kto_loss(policy, ref, desirable, z0, self.cfg.beta, self.cfg.weight_desirable,
-                        self.cfg.weight_undesirable)
+        loss = kto_loss(
+            policy, ref, desirable, z0, self.cfg.beta, self.cfg.weight_desirable, self.cfg.weight_undesirable
+        )
         return loss, r.detach(), desirable
 
     def loss(self, model, rows):
         loss, r, desirable = self._kto(model, [self.train[int(i)] for i in rows])
-        self._logs.append({"up": float(r[desirable].mean()) if desirable.any() else float("nan"),
-                           "down": float(r[~desirable].mean()) if (~desirable).any() else float("nan")})
+        self._logs.append(
+            {
+                "up": float(r[desirable].mean()) if desirable.any() else float("nan"),
+                "down": float(r[~desirable].mean()) if (~desirable).any() else float("nan"),
+            }
+        )
         return loss, None
 
     def step_metrics(self) -> dict[str, float]:
@@ -133,8 +153,12 @@ class KTOTask(OrderedRows):
         r, d = torch.cat(rs), torch.cat(ds)
         up = float(r[d].mean()) if d.any() else 0.0
         down = float(r[~d].mean()) if (~d).any() else 0.0
-        return {"val/loss": float(np.mean(losses)), "val/margin": up - down,
-                "val/reward_desirable": up, "val/reward_undesirable": down}
+        return {
+            "val/loss": float(np.mean(losses)),
+            "val/margin": up - down,
+            "val/reward_desirable": up,
+            "val/reward_undesirable": down,
+        }
 
     def samples(self, model, step: int) -> list[tuple[str, str]]:
         return []
@@ -155,8 +179,13 @@ def encode_answer_like(answer_of, prompt_of):
     return EncodedAnswer(ids, labels)
 
 
-def run(ws: Workspace, cfg: KTOConfig | None = None, control: Control | None = None,
-        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+def run(
+    ws: Workspace,
+    cfg: KTOConfig | None = None,
+    control: Control | None = None,
+    resume: str | bool | None = None,
+    overrides: dict | None = None,
+) -> Iterator:
     with open_stage(ws, STAGE, KTOConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         ref_model, _ = ckpt.load_gpt(st.parent, "cpu", st.tokenizer_hash)
         task = KTOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
@@ -166,7 +195,10 @@ def run(ws: Workspace, cfg: KTOConfig | None = None, control: Control | None = N
         for ev in st.train(st.model, task, control, {"reference": st.parent}):
             if isinstance(ev, Finished):
                 after = task.evaluate(st.model)
-                ev.result |= {"heldout_margin_before": round(before["val/margin"], 4) if before else None,
-                              "heldout_margin_after": round(after["val/margin"], 4) if after else None,
-                              "examples": task.examples, "note": task.note}
+                ev.result |= {
+                    "heldout_margin_before": round(before["val/margin"], 4) if before else None,
+                    "heldout_margin_after": round(after["val/margin"], 4) if after else None,
+                    "examples": task.examples,
+                    "note": task.note,
+                }
             yield ev

@@ -8,6 +8,7 @@ Under torchrun (engine.train.dist) every rank runs this loop over the same globa
 and trains on its share of each step's rows; DDP averages the gradients, the numbers the loop
 decides on are averaged over the ranks, and only rank 0 evaluates, samples and writes.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -58,13 +59,17 @@ def resolve_device(name: str = "auto") -> torch.device:
 
 def _rank_device(name: str, local_rank: int) -> torch.device:
     if name not in ("auto", "cuda", "cpu"):
-        raise ConfigError(f"under torchrun the device is auto, cuda or cpu (each process takes the GPU of its "
-                          f"local rank), not {name!r}")
+        raise ConfigError(
+            f"under torchrun the device is auto, cuda or cpu (each process takes the GPU of its "
+            f"local rank), not {name!r}"
+        )
     if name == "cpu" or (name == "auto" and not torch.cuda.is_available()):
         return torch.device("cpu")
     if local_rank >= torch.cuda.device_count():
-        raise ConfigError(f"process {local_rank} on this node has no GPU of its own ({torch.cuda.device_count()} "
-                          "CUDA devices): start at most that many with --nproc_per_node")
+        raise ConfigError(
+            f"process {local_rank} on this node has no GPU of its own ({torch.cuda.device_count()} "
+            "CUDA devices): start at most that many with --nproc_per_node"
+        )
     return torch.device("cuda", local_rank)
 
 
@@ -177,9 +182,11 @@ class SpikeGuard:
         return self.bad_in_row >= self.max_bad
 
     def tensors(self) -> dict[str, torch.Tensor]:
-        return {"guard.losses": torch.tensor(list(self.losses), dtype=torch.float64),
-                "guard.norms": torch.tensor(list(self.norms), dtype=torch.float64),
-                "guard.bad_in_row": torch.tensor([self.bad_in_row])}
+        return {
+            "guard.losses": torch.tensor(list(self.losses), dtype=torch.float64),
+            "guard.norms": torch.tensor(list(self.norms), dtype=torch.float64),
+            "guard.bad_in_row": torch.tensor([self.bad_in_row]),
+        }
 
     def load(self, t: dict[str, torch.Tensor]):
         if "guard.losses" in t:
@@ -259,8 +266,9 @@ def _ddp(net: _TaskLoss, model: torch.nn.Module, device: torch.device):
     # A mixture of experts may route no token to some expert in a step; DDP must then look for
     # parameters without gradients, which costs a graph walk, so only then.
     moe = getattr(getattr(model, "cfg", None), "n_experts", 0) > 0
-    return DistributedDataParallel(net, device_ids=[device.index] if device.type == "cuda" else None,
-                                   find_unused_parameters=moe)
+    return DistributedDataParallel(
+        net, device_ids=[device.index] if device.type == "cuda" else None, find_unused_parameters=moe
+    )
 
 
 def _share(rows: np.ndarray, batch: int, ctx: dist.Dist) -> np.ndarray:
@@ -300,8 +308,10 @@ def train(job: Job, control: Control | None = None) -> Iterator:
     # what it can, as after any error).
     control = (control or Control()) if ctx.world == 1 else Control()
     if cfg.batch_size % ctx.world:
-        msg = (f"batch_size is the global batch under torchrun: {cfg.batch_size} does not split over "
-               f"{ctx.world} processes; use a multiple of {ctx.world}")
+        msg = (
+            f"batch_size is the global batch under torchrun: {cfg.batch_size} does not split over "
+            f"{ctx.world} processes; use a multiple of {ctx.world}"
+        )
         if main:
             store.set_status(job.run_id, "failed", msg)
         raise ConfigError(msg)
@@ -309,8 +319,13 @@ def train(job: Job, control: Control | None = None) -> Iterator:
         from engine.train.estimate import check_fits
 
         try:
-            check_fits(model.cfg, cfg.batch_size // ctx.world, job.device, f"batch_size={cfg.batch_size}",
-                       weights_allocated=True)
+            check_fits(
+                model.cfg,
+                cfg.batch_size // ctx.world,
+                job.device,
+                f"batch_size={cfg.batch_size}",
+                weights_allocated=True,
+            )
         except ConfigError as e:
             if main:
                 store.set_status(job.run_id, "failed", str(e))
@@ -352,8 +367,13 @@ def train(job: Job, control: Control | None = None) -> Iterator:
 
     def save(best: bool = False):
         tensors, extra = _train_state(step, tokens, elapsed, opt, guard, task)
-        path = ckpt.save(ckpt_root, step, model, {**job.meta, **extra, "run_id": job.run_id,
-                                                  "val_loss": val.get("val/loss")}, tensors)
+        path = ckpt.save(
+            ckpt_root,
+            step,
+            model,
+            {**job.meta, **extra, "run_id": job.run_id, "val_loss": val.get("val/loss")},
+            tensors,
+        )
         ckpt.prune(ckpt_root, cfg.keep_last)
         return Checkpoint(step=step, path=str(path), best=best)
 
@@ -410,38 +430,57 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                 if not oom:
                     break
                 if ctx.world > 1:  # the ranks must agree on the micro-batch: one cannot halve it alone
-                    raise TrainingError(f"out of memory on rank {ctx.rank} with micro-batches of {micro} sequences "
-                                        "per process: lower batch_size and raise grad_accum (same effective batch)")
+                    raise TrainingError(
+                        f"out of memory on rank {ctx.rank} with micro-batches of {micro} sequences "
+                        "per process: lower batch_size and raise grad_accum (same effective batch)"
+                    )
                 opt.zero_grad(set_to_none=True)
                 gc.collect()
                 if job.device.type == "cuda":
                     torch.cuda.empty_cache()
                 if micro == 1:
-                    raise TrainingError("out of memory with a micro-batch of 1 sequence: lower block_size, "
-                                        "n_embd or n_layer (or choose a smaller preset)")
+                    raise TrainingError(
+                        "out of memory with a micro-batch of 1 sequence: lower block_size, "
+                        "n_embd or n_layer (or choose a smaller preset)"
+                    )
                 micro = max(1, micro // 2)
-                yield Log(f"out of memory: micro-batch halved to {micro} sequences (same effective batch "
-                          f"through accumulation)", "warning")
+                yield Log(
+                    f"out of memory: micro-batch halved to {micro} sequences (same effective batch "
+                    f"through accumulation)",
+                    "warning",
+                )
             clip = cfg.grad_clip if cfg.grad_clip > 0 else float("inf")
             grad_norm = float(torch.nn.utils.clip_grad_norm_(model.parameters(), clip))
             # Means over the ranks, so every rank logs, judges spikes and skips on the same numbers.
             own = task.step_metrics() if hasattr(task, "step_metrics") else {}  # DPO's rewards, GRPO's KL, …
-            stats = dist.mean({k: v for k, v in {"train/loss": loss, "train/grad_norm": grad_norm,
-                                                 "train/aux_loss": aux, **own}.items() if v is not None}, job.device)
+            stats = dist.mean(
+                {
+                    k: v
+                    for k, v in {"train/loss": loss, "train/grad_norm": grad_norm, "train/aux_loss": aux, **own}.items()
+                    if v is not None
+                },
+                job.device,
+            )
             loss, grad_norm, aux = stats["train/loss"], stats["train/grad_norm"], stats.get("train/aux_loss")
-            lr = cfg.lr * lr_multiplier(step, budget.progress(step, elapsed), cfg.warmup_steps,
-                                        cfg.decay_frac, cfg.min_lr_frac)
+            lr = cfg.lr * lr_multiplier(
+                step, budget.progress(step, elapsed), cfg.warmup_steps, cfg.decay_frac, cfg.min_lr_frac
+            )
             reason = guard.check(loss, grad_norm)
             if reason:
                 opt.zero_grad(set_to_none=True)
                 if main:
                     ids = task.doc_ids(rows)
                     store.log_skipped(job.run_id, step + 1, reason, loss, grad_norm, ids)
-                    yield Log(f"step {step + 1}: {reason} (loss {loss:.4g}, grad norm {grad_norm:.4g}); update "
-                              f"skipped, {len(ids)} documents recorded", "warning")
+                    yield Log(
+                        f"step {step + 1}: {reason} (loss {loss:.4g}, grad norm {grad_norm:.4g}); update "
+                        f"skipped, {len(ids)} documents recorded",
+                        "warning",
+                    )
                 if guard.reject():
-                    raise TrainingError(f"training diverged: {guard.bad_in_row} bad steps in a row at step {step + 1} "
-                                        f"({reason}); lower lr (now {cfg.lr:g}) or resume from an earlier checkpoint")
+                    raise TrainingError(
+                        f"training diverged: {guard.bad_in_row} bad steps in a row at step {step + 1} "
+                        f"({reason}); lower lr (now {cfg.lr:g}) or resume from an earlier checkpoint"
+                    )
             else:
                 for g in opt.param_groups:
                     g["lr"] = lr
@@ -455,7 +494,9 @@ def train(job: Job, control: Control | None = None) -> Iterator:
 
             # report
             metrics = {**stats, "train/lr": lr}
-            metrics = {k: v for k, v in metrics.items() if v is not None and math.isfinite(v)}  # NaN: see skipped_batches
+            metrics = {
+                k: v for k, v in metrics.items() if v is not None and math.isfinite(v)
+            }  # NaN: see skipped_batches
             if main:
                 store.log_metrics(job.run_id, step, metrics)
             yield Metrics(step, metrics)
@@ -464,8 +505,9 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                 tokens_per_s = window_tokens / max(t - window_t, 1e-9)
                 window_t, window_tokens = t, 0
             steps_per_s = tokens_per_s / max(1, rows_per_step * task.tokens_per_row)
-            yield Progress(step, cfg.max_steps or None, tokens, tokens_per_s, elapsed,
-                           budget.eta(step, elapsed, steps_per_s))
+            yield Progress(
+                step, cfg.max_steps or None, tokens, tokens_per_s, elapsed, budget.eta(step, elapsed, steps_per_s)
+            )
     except BaseException as e:
         # Stopped by an error or Ctrl-C: keep what was learned since the last save.
         if main:
@@ -475,18 +517,28 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                 except Exception:
                     pass
             msg = str(e) or type(e).__name__
-            store.set_status(job.run_id, "cancelled" if isinstance(e, (KeyboardInterrupt, GeneratorExit)) else "failed",
-                             msg)
+            store.set_status(
+                job.run_id, "cancelled" if isinstance(e, (KeyboardInterrupt, GeneratorExit)) else "failed", msg
+            )
         raise
     if main:
         store.set_status(job.run_id, status)
     dist.barrier()  # rank 0's last checkpoint is on disk before any rank names it
     final = ckpt.list_checkpoints(ckpt_root)
-    yield Finished(status, {
-        "run": job.run_id, "checkpoint": str(final[-1]) if final else None, "steps": step, "tokens": tokens,
-        "tokens_per_s": round(tokens / elapsed, 1) if elapsed > 0 else 0.0, "elapsed_s": round(elapsed, 2),
-        "val_loss": val.get("val/loss"), "val_bpb": val.get("val/bpb"), "final_train_loss": last_loss,
-    })
+    yield Finished(
+        status,
+        {
+            "run": job.run_id,
+            "checkpoint": str(final[-1]) if final else None,
+            "steps": step,
+            "tokens": tokens,
+            "tokens_per_s": round(tokens / elapsed, 1) if elapsed > 0 else 0.0,
+            "elapsed_s": round(elapsed, 2),
+            "val_loss": val.get("val/loss"),
+            "val_bpb": val.get("val/bpb"),
+            "final_train_loss": last_loss,
+        },
+    )
 
 
 def _forward_backward(net, rows, micro: int, amp, device, aux_weight: float):

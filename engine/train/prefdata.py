@@ -6,6 +6,7 @@ and the rejected one. Each answer is encoded as the whole conversation through t
 with only the answer's tokens (and its <|end|>) labelled, so log π(answer | prompt) is the sum of
 the labelled tokens' log-probabilities, and a reward model reads the answer's last token.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -44,8 +45,10 @@ def _load_pairs(ws: Workspace, source: str) -> list[dict]:
                 store.import_demo(ws)
             pairs = store.pairs()
     if not pairs:
-        raise DojoError(f"no preference pairs in {source or ws.db_path}: rank some answers, or import a "
-                        "JSONL file of prompt/chosen/rejected (lmdojo-cli prefs WS import FILE)")
+        raise DojoError(
+            f"no preference pairs in {source or ws.db_path}: rank some answers, or import a "
+            "JSONL file of prompt/chosen/rejected (lmdojo-cli prefs WS import FILE)"
+        )
     return pairs
 
 
@@ -102,15 +105,25 @@ class PairData:
                 continue
             (self.val if held_out(p, seed, val_fraction) else self.train).append((p, c, r))
         if not self.train and self.val:
-            raise DojoError(f"all {len(self.val)} usable preference pair(s) fall in the held-out share (val_fraction "
-                            f"{val_fraction}): nothing is left to train on; add pairs or lower val_fraction")
+            raise DojoError(
+                f"all {len(self.val)} usable preference pair(s) fall in the held-out share (val_fraction "
+                f"{val_fraction}): nothing is left to train on; add pairs or lower val_fraction"
+            )
         if not self.train:
-            raise DojoError(f"no usable preference pairs: {self.skipped} of {len(pairs)} leave too little room in the "
-                            "model's context for their answers")
+            raise DojoError(
+                f"no usable preference pairs: {self.skipped} of {len(pairs)} leave too little room in the "
+                "model's context for their answers"
+            )
         # Nothing held out (few pairs, or val_fraction 0): held-out numbers are missing, never made
         # up from training pairs; `note` says why.
-        self.note = None if self.val else (f"no pair is held out ({len(self.train)} pairs, val_fraction {val_fraction}): "
-                                          "held-out accuracy is not measured; add pairs or raise val_fraction")
+        self.note = (
+            None
+            if self.val
+            else (
+                f"no pair is held out ({len(self.train)} pairs, val_fraction {val_fraction}): "
+                "held-out accuracy is not measured; add pairs or raise val_fraction"
+            )
+        )
         self.tokens_per_row = int(np.mean([len(c.ids) + len(r.ids) for _, c, r in self.train]))
 
 

@@ -4,6 +4,7 @@
 
 The stage builds the model and the data, then hands both to the shared loop.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -29,8 +30,16 @@ STAGE = "pretrain"
 
 
 def model_config(cfg: PretrainConfig, vocab_size: int) -> GPTConfig:
-    return GPTConfig(vocab_size=vocab_size, block_size=cfg.block_size, n_layer=cfg.n_layer, n_head=cfg.n_head,
-                     n_embd=cfg.n_embd, n_experts=cfg.n_experts, expert_top_k=cfg.expert_top_k, dropout=cfg.dropout)
+    return GPTConfig(
+        vocab_size=vocab_size,
+        block_size=cfg.block_size,
+        n_layer=cfg.n_layer,
+        n_head=cfg.n_head,
+        n_embd=cfg.n_embd,
+        n_experts=cfg.n_experts,
+        expert_top_k=cfg.expert_top_k,
+        dropout=cfg.dropout,
+    )
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> PretrainConfig:
@@ -51,13 +60,21 @@ class PretrainTask(OrderedRows):
         self.eot = special_id(tok, EOT)
         self.prompts = list(cfg.sample_prompts) or self._default_prompts()
         self.probes = self._memorisation_probes(ws, tok)
-        self.mix = PackedExamples.from_file(Path(cfg.mix_data) if cfg.mix_data else ws.data_dir / "sft" / "train.jsonl",
-                                            tok, cfg.block_size, cfg.seed) if cfg.mix_qa > 0 else None
+        self.mix = (
+            PackedExamples.from_file(
+                Path(cfg.mix_data) if cfg.mix_data else ws.data_dir / "sft" / "train.jsonl",
+                tok,
+                cfg.block_size,
+                cfg.seed,
+            )
+            if cfg.mix_qa > 0
+            else None
+        )
 
     def _default_prompts(self, n: int = 2, length: int = 8) -> list[str]:
         """The first tokens of the first validation documents: text the model has never seen."""
         data = self.val_data if self.val_data.tokens else self.train_data
-        flat = np.asarray(data.shards[0][: 4096], dtype=np.int64)
+        flat = np.asarray(data.shards[0][:4096], dtype=np.int64)
         starts = [0] + [i + 1 for i in np.flatnonzero(flat == self.eot)[: n - 1]]
         return [self.tok.decode(flat[s : s + length].tolist()) for s in starts[:n]]
 
@@ -172,7 +189,9 @@ class PackedExamples:
             order = np.random.default_rng([self.seed, epoch, 7]).permutation(len(self.examples) * self.repeat)
             parts = [self.examples[i % len(self.examples)] for i in order]
             starts = np.cumsum([0] + [len(p) for p in parts[:-1]])
-            self._streams = {e: s for e, s in self._streams.items() if e >= epoch - 1}  # the epoch before, for rows in flight
+            self._streams = {
+                e: s for e, s in self._streams.items() if e >= epoch - 1
+            }  # the epoch before, for rows in flight
             self._streams[epoch] = (np.fromiter((t for p in parts for t in p), dtype=np.int64), order, starts)
         return self._streams[epoch]
 
@@ -199,21 +218,36 @@ class PackedExamples:
         return [f"mix:{self.ids[order[i] % len(self.examples)]}" for i in range(first, last)]
 
 
-def run(ws: Workspace, cfg: PretrainConfig | None = None, control: Control | None = None,
-        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+def run(
+    ws: Workspace,
+    cfg: PretrainConfig | None = None,
+    control: Control | None = None,
+    resume: str | bool | None = None,
+    overrides: dict | None = None,
+) -> Iterator:
     """Pretrain; with `resume`, continue a run from its checkpoint (saved config + `overrides`)."""
     ws.require_writable("pretraining")
     tok = load_tokenizer(ws.tokenizer_path)
     if read_meta(ws.tokens_dir)["tokenizer_hash"] != tokenizer_hash(ws.tokenizer_path):
         raise DojoError("the token shards were made with another tokenizer; run: lmdojo-cli tokenize WS")
     # a run saved before shuffle_docs existed read fixed windows: it goes on reading them
-    with open_stage(ws, STAGE, PretrainConfig, cfg or make_config(sets=overrides), resume, overrides,
-                    presets=MODEL_PRESETS, saved_defaults={"shuffle_docs": False}) as st:
+    with open_stage(
+        ws,
+        STAGE,
+        PretrainConfig,
+        cfg or make_config(sets=overrides),
+        resume,
+        overrides,
+        presets=MODEL_PRESETS,
+        saved_defaults={"shuffle_docs": False},
+    ) as st:
         cfg = st.cfg
         mcfg = model_config(cfg, tok.get_vocab_size())
         if st.resume_from is not None:
             ckpt.check_compatible(ckpt.read_meta(st.resume_from), mcfg.to_dict(), st.tokenizer_hash, st.resume_from)
-        check_fits(mcfg, cfg.batch_size, st.device, f"n_layer={cfg.n_layer}, n_embd={cfg.n_embd}")  # before any allocation
+        check_fits(
+            mcfg, cfg.batch_size, st.device, f"n_layer={cfg.n_layer}, n_embd={cfg.n_embd}"
+        )  # before any allocation
         task = PretrainTask(ws, cfg, tok, st.device)  # fails early on too little data, before the model exists
         torch.manual_seed(cfg.seed)
         yield from st.train(GPT(mcfg), task, control)

@@ -4,6 +4,7 @@ A scalar head on the SFT model (or any run) reads each answer's last token; the 
 −log σ(r_chosen − r_rejected) makes chosen answers score higher. Held-out pair accuracy says
 whether it learned the taste or only the training pairs. `lmdojo-cli reward WS`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,16 +27,24 @@ STAGE = "reward"
 
 
 @dataclass
-@defaults(lr=(0.0001, 'Peak learning rate of AdamW (low: the head learns without washing out what the model knows).'),
-          batch_size=(16, 'Pairs per step.'), warmup_steps=10, max_steps=100,
-          eval_every=(25, 'Steps between held-out accuracy measurements.'),
-          sample_every=(0, 'Not used by the reward model.'), checkpoint_every=100)
+@defaults(
+    lr=(0.0001, "Peak learning rate of AdamW (low: the head learns without washing out what the model knows)."),
+    batch_size=(16, "Pairs per step."),
+    warmup_steps=10,
+    max_steps=100,
+    eval_every=(25, "Steps between held-out accuracy measurements."),
+    sample_every=(0, "Not used by the reward model."),
+    checkpoint_every=100,
+)
 class RewardConfig(StageConfig):
     prefs: str = knob("", "Preference pairs: a JSONL file (default: the workspace's preference store).")
     val_fraction: float = knob(0.2, "Share of pairs held out to measure accuracy.", min=0.0, max=0.5)
-    likelihood: bool = knob(True, "Also score an answer by the model's own mean log-probability of it, with a "
-                            "learned weight starting at 1: a small model tells a wrong fact from a right one by "
-                            "what it would have said, not by its last token's state.")
+    likelihood: bool = knob(
+        True,
+        "Also score an answer by the model's own mean log-probability of it, with a "
+        "learned weight starting at 1: a small model tells a wrong fact from a right one by "
+        "what it would have said, not by its last token's state.",
+    )
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> RewardConfig:
@@ -51,12 +60,11 @@ class RewardTask(PairTask):
         self.order = EpochOrder(len(self.data.train), cfg.seed)
         self._acc: list[float] = []
 
-
     def rewards(self, model, pairs) -> tuple[torch.Tensor, torch.Tensor]:
         """Rewards of the chosen and the rejected answers, in one forward pass."""
         x, y, last = pad_batch([c for _, c, _ in pairs] + [r for _, _, r in pairs], self.pad, self.device)
         r = model.reward(x, last + 1, y)
-        return r[: len(pairs)], r[len(pairs):]
+        return r[: len(pairs)], r[len(pairs) :]
 
     def loss(self, model, rows):
         rc, rr = self.rewards(model, [self.data.train[int(i)] for i in rows])
@@ -74,8 +82,12 @@ class RewardTask(PairTask):
         model.eval()
         rc, rr = self.score(model, self.data.val)
         model.train()
-        return {"val/loss": float(bradley_terry_loss(rc, rr)), "val/accuracy": float((rc > rr).float().mean()),
-                "val/reward_chosen": float(rc.mean()), "val/reward_rejected": float(rr.mean())}
+        return {
+            "val/loss": float(bradley_terry_loss(rc, rr)),
+            "val/accuracy": float((rc > rr).float().mean()),
+            "val/reward_chosen": float(rc.mean()),
+            "val/reward_rejected": float(rr.mean()),
+        }
 
     @torch.no_grad()
     def score(self, model, pairs) -> tuple[torch.Tensor, torch.Tensor]:
@@ -85,9 +97,6 @@ class RewardTask(PairTask):
             out_c.append(rc)
             out_r.append(rr)
         return torch.cat(out_c), torch.cat(out_r)
-
-
-
 
 
 def demo_reasons(ws: Workspace, pairs: list[dict], right: list[bool]) -> dict:
@@ -110,8 +119,13 @@ def demo_reasons(ws: Workspace, pairs: list[dict], right: list[bool]) -> dict:
     return {r: {"accuracy": round(sum(v) / len(v), 4), "pairs": len(v)} for r, v in sorted(groups.items())}
 
 
-def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None = None,
-        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+def run(
+    ws: Workspace,
+    cfg: RewardConfig | None = None,
+    control: Control | None = None,
+    resume: str | bool | None = None,
+    overrides: dict | None = None,
+) -> Iterator:
     with open_stage(ws, STAGE, RewardConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
         task = RewardTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), st.model.cfg.block_size, st.device)
         model = RewardModel.from_gpt(st.model, st.cfg.likelihood)  # a resumed reward model stays as it was
@@ -120,13 +134,19 @@ def run(ws: Workspace, cfg: RewardConfig | None = None, control: Control | None 
             yield Log(task.data.note, "warning")
         for ev in st.train(model, task, control, {"head": "reward", "reward_likelihood": likelihood}):
             if isinstance(ev, Finished):
-                ev.result |= {"heldout_pairs": len(task.data.val), "train_pairs": len(task.data.train),
-                              "heldout_accuracy": None, "note": task.data.note}
+                ev.result |= {
+                    "heldout_pairs": len(task.data.val),
+                    "train_pairs": len(task.data.train),
+                    "heldout_accuracy": None,
+                    "note": task.data.note,
+                }
                 if task.data.val:
                     rc, rr = task.score(model.eval(), task.data.val)
                     by_reason = demo_reasons(ws, [p for p, _, _ in task.data.val], (rc > rr).tolist())
-                    ev.result |= {"heldout_accuracy": round(float((rc > rr).float().mean()), 4),
-                                  **({"heldout_by_reason": by_reason} if by_reason else {}),
-                                  "reward_mean": round(float(torch.cat([rc, rr]).mean()), 4),
-                                  "reward_std": round(float(torch.cat([rc, rr]).std()), 4)}
+                    ev.result |= {
+                        "heldout_accuracy": round(float((rc > rr).float().mean()), 4),
+                        **({"heldout_by_reason": by_reason} if by_reason else {}),
+                        "reward_mean": round(float(torch.cat([rc, rr]).mean()), 4),
+                        "reward_std": round(float(torch.cat([rc, rr]).std()), 4),
+                    }
             yield ev

@@ -1,5 +1,6 @@
 """A run on disk and in the database: its id, its folder, the checkpoint it starts or resumes from,
 and the command that repeats it. Shared by every stage (engine/train/loop.py runs the steps)."""
+
 from __future__ import annotations
 
 import json
@@ -81,8 +82,9 @@ def latest_checkpoint(ws, store: Store, stage: str, ref: str = "", what: str = "
         return ckpt.resolve(ws.runs_dir, ref)
     runs = [r for r in store.runs(stage) if ckpt.list_checkpoints(ws.run_dir(r["id"]) / "checkpoints")]
     if not runs:
-        raise DojoError(f"{what}: no {stage} run with a checkpoint in {ws.root}; run lmdojo-cli {stage} WS "
-                        "first, or name a run")
+        raise DojoError(
+            f"{what}: no {stage} run with a checkpoint in {ws.root}; run lmdojo-cli {stage} WS first, or name a run"
+        )
     return ckpt.list_checkpoints(ws.run_dir(runs[-1]["id"]) / "checkpoints")[-1]
 
 

@@ -7,6 +7,7 @@ their end-of-turn token) carry loss. A batch holds whole examples, right-padded:
 attention never looks ahead, so no example attends to another or to padding. Full fine-tuning
 or LoRA; everything else is the shared loop.
 """
+
 from __future__ import annotations
 
 import json
@@ -36,27 +37,46 @@ STAGE = "sft"
 
 
 @dataclass
-@defaults(lr=(3e-4, "Peak learning rate of AdamW (lower than pretraining: a higher one makes the model recite the "
-                     "fine-tuning people instead of answering about anyone; see the README)."),
-          batch_size=(16, 'Examples per step (before accumulation).'), warmup_steps=20, max_steps=300, eval_every=50,
-          sample_every=(100, 'Steps between answers to the evaluation prompts (0 = never).'),
-          sample_tokens=(48, 'Tokens generated per answer.'), checkpoint_every=100)
+@defaults(
+    lr=(
+        3e-4,
+        "Peak learning rate of AdamW (lower than pretraining: a higher one makes the model recite the "
+        "fine-tuning people instead of answering about anyone; see the README).",
+    ),
+    batch_size=(16, "Examples per step (before accumulation)."),
+    warmup_steps=20,
+    max_steps=300,
+    eval_every=50,
+    sample_every=(100, "Steps between answers to the evaluation prompts (0 = never)."),
+    sample_tokens=(48, "Tokens generated per answer."),
+    checkpoint_every=100,
+)
 class SFTConfig(StageConfig):
     data: str = knob("", "Instruction data: a file or folder (default: the workspace's data/sft/train.jsonl).")
     val_fraction: float = knob(0.05, "Share of examples held out for validation.", min=0.0, max=0.5)
-    loss_on: str = knob("assistant", "Train on the assistant's tokens only, or on all tokens.", choices=("assistant", "all"))
-    select: str = knob("all", "Which examples: all, the longest N, or N diverse prompts.", choices=("all", "longest", "diverse"))
+    loss_on: str = knob(
+        "assistant", "Train on the assistant's tokens only, or on all tokens.", choices=("assistant", "all")
+    )
+    select: str = knob(
+        "all", "Which examples: all, the longest N, or N diverse prompts.", choices=("all", "longest", "diverse")
+    )
     select_n: int = knob(0, "N for select = longest or diverse.", min=0)
-    bucket: bool = knob(True, "Batch examples of similar length together: less padding; each example "
-                        "still has its own row, so none attends to another.")
+    bucket: bool = knob(
+        True,
+        "Batch examples of similar length together: less padding; each example "
+        "still has its own row, so none attends to another.",
+    )
     response_only: bool = knob(False, "Train on the responses with empty prompts (a lab).")
     lora: bool = knob(False, "Train low-rank adapters instead of all weights.")
     lora_rank: int = knob(8, "LoRA rank.", min=1, max=1024)
     lora_alpha: float = knob(16.0, "LoRA alpha (the update is scaled by alpha / rank).", min=0.0)
     lora_dropout: float = knob(0.0, "Dropout on the LoRA path.", min=0.0, max=0.9)
     lora_targets: list[str] = knob(("qkv", "proj"), "Linear layers that get adapters: qkv, proj, gate_up, down.")
-    lora_train_embeddings: bool = knob(True, "With LoRA, also train the (tied) token embeddings: the chat "
-                                       "tokens never occurred in pretraining, so their rows are untrained.")
+    lora_train_embeddings: bool = knob(
+        True,
+        "With LoRA, also train the (tied) token embeddings: the chat "
+        "tokens never occurred in pretraining, so their rows are untrained.",
+    )
     eval_prompts: int = knob(6, "Held-out prompts answered at every sample step.", min=0)
 
 
@@ -75,8 +95,9 @@ class SFTTask(OrderedRows):
         if cfg.response_only:
             records = response_only(records)
         if dist.current().is_main:  # the run folder is rank 0's
-            atomic_write_text(run_dir / "selected.jsonl",
-                              "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records))
+            atomic_write_text(
+                run_dir / "selected.jsonl", "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+            )
         self.train, self.val, self.skipped = [], [], 0
         for r in records:
             enc = encode_example(tok, r["messages"], cfg.loss_on, block + 1)
@@ -90,13 +111,20 @@ class SFTTask(OrderedRows):
         if not self.train:
             raise DojoError(f"no usable training examples in {path} ({self.skipped} too long or without an answer)")
         # nothing held out (a small set, or val_fraction 0): no validation loss, never one on training examples
-        self.note = None if self.val else (f"no example is held out ({len(records)} examples, val_fraction "
-                                          f"{cfg.val_fraction}): validation loss is not measured")
+        self.note = (
+            None
+            if self.val
+            else (
+                f"no example is held out ({len(records)} examples, val_fraction "
+                f"{cfg.val_fraction}): validation loss is not measured"
+            )
+        )
         self.pad = special_id(tok, PAD)
         self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
         lengths = np.array([len(e.ids) for _, e in self.train])
-        self.order = EpochOrder(len(self.train), cfg.seed, lengths=lengths if cfg.bucket else None,
-                                batch=cfg.batch_size)
+        self.order = EpochOrder(
+            len(self.train), cfg.seed, lengths=lengths if cfg.bucket else None, batch=cfg.batch_size
+        )
         self.eval_prompts = [r["messages"][:-1] for r, _ in (self.val or self.train)[: cfg.eval_prompts]]
 
     # -- batches: whole examples, right-padded ------------------------------------------
@@ -135,7 +163,9 @@ class SFTTask(OrderedRows):
         out = []
         for i, messages in enumerate(self.eval_prompts):
             gen = torch.Generator().manual_seed(self.cfg.seed + i)
-            answer = chat(model, self.tok, messages, SamplingConfig(greedy=True, max_new_tokens=self.cfg.sample_tokens), gen)
+            answer = chat(
+                model, self.tok, messages, SamplingConfig(greedy=True, max_new_tokens=self.cfg.sample_tokens), gen
+            )
             out.append((messages[-1]["content"], answer.text + ("" if answer.stopped else " …")))
         return out
 
@@ -143,25 +173,48 @@ class SFTTask(OrderedRows):
         return [self.train[int(i)][0]["id"] for i in rows]
 
 
-def run(ws: Workspace, cfg: SFTConfig | None = None, control: Control | None = None,
-        resume: str | bool | None = None, overrides: dict | None = None) -> Iterator:
+def run(
+    ws: Workspace,
+    cfg: SFTConfig | None = None,
+    control: Control | None = None,
+    resume: str | bool | None = None,
+    overrides: dict | None = None,
+) -> Iterator:
     ws.require_writable("fine-tuning")
     tok = load_tokenizer(ws.tokenizer_path)
     # a resumed run loads the model it started from: its adapters go on before the loop restores them
-    with open_stage(ws, STAGE, SFTConfig, cfg or make_config(sets=overrides), resume, overrides,
-                    nothing_to_start="nothing to fine-tune", resume_model="parent") as st:
+    with open_stage(
+        ws,
+        STAGE,
+        SFTConfig,
+        cfg or make_config(sets=overrides),
+        resume,
+        overrides,
+        nothing_to_start="nothing to fine-tune",
+        resume_model="parent",
+    ) as st:
         cfg, model = st.cfg, st.model
         task = SFTTask(ws, cfg, tok, model.cfg.block_size, st.device, st.run_dir)
         if task.note:
             yield Log(task.note, "warning")
-        lora = LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)) if cfg.lora else None
+        lora = (
+            LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)) if cfg.lora else None
+        )
         if lora:
             apply_lora(model, lora)
             if cfg.lora_train_embeddings:  # as PEFT's modules_to_save for new chat tokens
                 model.tok_emb.weight.requires_grad_(True)
         torch.manual_seed(cfg.seed)  # training draws the same numbers with or without adapters
-        meta = {"lora": {"rank": cfg.lora_rank, "alpha": cfg.lora_alpha, "dropout": cfg.lora_dropout,
-                         "targets": list(cfg.lora_targets)} if lora else None}
+        meta = {
+            "lora": {
+                "rank": cfg.lora_rank,
+                "alpha": cfg.lora_alpha,
+                "dropout": cfg.lora_dropout,
+                "targets": list(cfg.lora_targets),
+            }
+            if lora
+            else None
+        }
         for ev in st.train(model, task, control, meta):
             if lora and dist.current().is_main and isinstance(ev, Finished):
                 path = st.run_dir / "adapter.safetensors"

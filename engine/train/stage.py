@@ -6,6 +6,7 @@ nothing), register the run with its lineage, and train.
         task = DPOTask(...st.model...)
         yield from st.train(st.model, task, control)
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -36,14 +37,15 @@ class StageRun:
     run_id: str
     run_dir: Path
     resume_from: Path | None
-    parent: str | None            # the checkpoint this run started from (kept on resume); None: from scratch
+    parent: str | None  # the checkpoint this run started from (kept on resume); None: from scratch
     model: torch.nn.Module | None  # the parent's model (on resume: the resumed checkpoint's); None: from scratch
     model_meta: dict | None
     device: torch.device
     tokenizer_hash: str
 
-    def train(self, model: torch.nn.Module, task, control: Control | None = None,
-              extra_meta: dict | None = None) -> Iterator:
+    def train(
+        self, model: torch.nn.Module, task, control: Control | None = None, extra_meta: dict | None = None
+    ) -> Iterator:
         """Register the run (folder, config, lineage) and run the shared loop on `model`."""
         model.to(self.device).train()
         command = command_line(self.ws, self.stage, self.run_dir)
@@ -52,18 +54,45 @@ class StageRun:
             if self.resume_from is None:
                 self.store.create_run(self.run_id, self.stage, to_dict(self.cfg), command, parent=self.parent)
         model_config = self.model_meta["model_config"] if self.model_meta else model.cfg.to_dict()
-        meta = {"stage": self.stage, "model_config": model_config, "tokenizer_hash": self.tokenizer_hash,
-                "config": to_dict(self.cfg), **({"parent": self.parent} if self.parent else {}),
-                "params": sum(p.numel() for p in model.parameters()), **(extra_meta or {})}
+        meta = {
+            "stage": self.stage,
+            "model_config": model_config,
+            "tokenizer_hash": self.tokenizer_hash,
+            "config": to_dict(self.cfg),
+            **({"parent": self.parent} if self.parent else {}),
+            "params": sum(p.numel() for p in model.parameters()),
+            **(extra_meta or {}),
+        }
         self.meta = meta  # what every checkpoint of the run records
-        yield from train(Job(run_id=self.run_id, run_dir=self.run_dir, cfg=self.cfg, model=model, task=task,
-                             device=self.device, store=self.store, meta=meta, resume_from=self.resume_from), control)
+        yield from train(
+            Job(
+                run_id=self.run_id,
+                run_dir=self.run_dir,
+                cfg=self.cfg,
+                model=model,
+                task=task,
+                device=self.device,
+                store=self.store,
+                meta=meta,
+                resume_from=self.resume_from,
+            ),
+            control,
+        )
 
 
 @contextmanager
-def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | None, overrides: dict | None,
-               nothing_to_start: str = "", presets: dict | None = None, saved_defaults: dict | None = None,
-               resume_model: str = "checkpoint"):
+def open_stage(
+    ws: Workspace,
+    stage: str,
+    cfg_cls,
+    cfg,
+    resume: str | bool | None,
+    overrides: dict | None,
+    nothing_to_start: str = "",
+    presets: dict | None = None,
+    saved_defaults: dict | None = None,
+    resume_model: str = "checkpoint",
+):
     """A StageRun for a new run from `cfg.base` (default: the latest run of the stage's parent in
     engine.train.STAGES), or for resuming `resume` with its saved config and `overrides`. The
     database closes on exit.
@@ -90,8 +119,15 @@ def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | Non
             parent = saved.get("parent") or None
             source = Path(parent) if resume_model == "parent" and parent else resume_from
         elif parent_stage is not None:
-            source = Path(dist.on_main(lambda: str(latest_checkpoint(
-                ws, store, parent_stage, cfg.base, nothing_to_start or f"nothing to start {stage} from"))))
+            source = Path(
+                dist.on_main(
+                    lambda: str(
+                        latest_checkpoint(
+                            ws, store, parent_stage, cfg.base, nothing_to_start or f"nothing to start {stage} from"
+                        )
+                    )
+                )
+            )
             parent = str(source)
         if not cfg.has_budget():
             raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_steps=300)")
@@ -102,8 +138,20 @@ def open_stage(ws: Workspace, stage: str, cfg_cls, cfg, resume: str | bool | Non
         if not resume:
             run_id = dist.on_main(lambda: claim.new(ws, stage))
         torch.manual_seed(cfg.seed)
-        yield StageRun(ws, store, stage, cfg, run_id, ws.run_dir(run_id), resume_from, parent,
-                       model.train() if model is not None else None, meta, device, tok_hash)
+        yield StageRun(
+            ws,
+            store,
+            stage,
+            cfg,
+            run_id,
+            ws.run_dir(run_id),
+            resume_from,
+            parent,
+            model.train() if model is not None else None,
+            meta,
+            device,
+            tok_hash,
+        )
     finally:
         claim.release()
         if store is not None:

@@ -1,4 +1,5 @@
 """Where a workspace stands, stage by stage (what the GUI's navigator shows)."""
+
 from __future__ import annotations
 
 import json
@@ -37,16 +38,25 @@ def stage_status(ws: Workspace) -> dict[str, str]:
     if ws.db_path.is_file():
         with Store(ws.db_path) as store:
             for page in PAGES:
-                runs = sorted((r for kind in stages_of_page(page) for r in store.runs(kind)),
-                              key=lambda r: r["created"])
+                runs = sorted(
+                    (r for kind in stages_of_page(page) for r in store.runs(kind)), key=lambda r: r["created"]
+                )
                 if runs:
                     s = run_status(ws, runs[-1])
-                    out[page] = {"done": DONE, "failed": FAILED, "running": RUNNING, INTERRUPTED: INTERRUPTED,
-                                  "cancelled": INTERRUPTED}[s]
+                    out[page] = {
+                        "done": DONE,
+                        "failed": FAILED,
+                        "running": RUNNING,
+                        INTERRUPTED: INTERRUPTED,
+                        "cancelled": INTERRUPTED,
+                    }[s]
             # compare: done once a person has judged answers (in the preference store, same database)
-            if store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'judgements'").fetchone() and \
-                    store.conn.execute("SELECT 1 FROM judgements WHERE deleted = 0 AND judge LIKE 'human%' "
-                                       "LIMIT 1").fetchone():
+            if (
+                store.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'judgements'").fetchone()
+                and store.conn.execute(
+                    "SELECT 1 FROM judgements WHERE deleted = 0 AND judge LIKE 'human%' LIMIT 1"
+                ).fetchone()
+            ):
                 out["compare"] = DONE
     # labs: done once a lab has written a report
     if any((ws.root / "labs").glob("*/report.md")):

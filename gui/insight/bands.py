@@ -1,5 +1,6 @@
 """The reference-band panel of the pretrain page: the verdict on a run and the fitted law; on compute
 it shades the band of expected loss behind the run's curve on the page's loss plot."""
+
 from __future__ import annotations
 
 from typing import Callable
@@ -8,8 +9,13 @@ from PySide6.QtWidgets import QDoubleSpinBox, QLabel
 
 from gui.insight.panel import InsightPanel
 
-VERDICT_COLORS = {"on_track": "#2f9e44", "ahead": "#1971c2", "too_slow": "#e8590c", "diverging": "#e03131",
-                  "not_enough_data": "#868e96"}
+VERDICT_COLORS = {
+    "on_track": "#2f9e44",
+    "ahead": "#1971c2",
+    "too_slow": "#e8590c",
+    "diverging": "#e03131",
+    "not_enough_data": "#868e96",
+}
 
 
 class BandsPanel(InsightPanel):
@@ -17,17 +23,22 @@ class BandsPanel(InsightPanel):
 
     def __init__(self, ctx, plot=None, selected_run: Callable[[], str | None] | None = None, parent=None):
         """`plot`: the LossPlot that gets the band; `selected_run`: the run to judge (None: the latest)."""
-        super().__init__(ctx, self.tr("Reference band"), self.tr(
-            "The shaded band on the loss graph is the validation loss a run of this size should reach after "
-            "each number of tokens, predicted by a small scaling law (loss = E + A/N^alpha + B/D^beta, with N "
-            "the parameters and D the tokens seen) fitted to this workspace's other pretraining runs with the "
-            "same tokenizer, else to the Chinchilla lab's runs, else to the run's own first half. Its width "
-            "is the fit's own scatter. Read the orange validation points against it: inside the band the run "
-            "is on track; above it, it learns more slowly than its peers (check the learning rate, the batch "
-            "size and the data); below it, it is ahead of them; validation loss rising again means diverging "
-            "or over-fitting. The band judges the run selected in the Runs tab (the latest if none is), and "
-            "is only as good as the runs behind it: a few short runs give a rough guide, not a promise."),
-            parent)
+        super().__init__(
+            ctx,
+            self.tr("Reference band"),
+            self.tr(
+                "The shaded band on the loss graph is the validation loss a run of this size should reach after "
+                "each number of tokens, predicted by a small scaling law (loss = E + A/N^alpha + B/D^beta, with N "
+                "the parameters and D the tokens seen) fitted to this workspace's other pretraining runs with the "
+                "same tokenizer, else to the Chinchilla lab's runs, else to the run's own first half. Its width "
+                "is the fit's own scatter. Read the orange validation points against it: inside the band the run "
+                "is on track; above it, it learns more slowly than its peers (check the learning rate, the batch "
+                "size and the data); below it, it is ahead of them; validation loss rising again means diverging "
+                "or over-fitting. The band judges the run selected in the Runs tab (the latest if none is), and "
+                "is only as good as the runs behind it: a few short runs give a rough guide, not a promise."
+            ),
+            parent,
+        )
         self.plot = plot
         self.selected_run = selected_run or (lambda: None)
         self.sigmas = QDoubleSpinBox()
@@ -38,12 +49,18 @@ class BandsPanel(InsightPanel):
         self.sigmas.setToolTip(self.tr("Half-width of the band in standard deviations of the fit's scatter"))
         for k, w in enumerate((QLabel(self.tr("Width (σ)")), self.sigmas)):
             self.controls.insertWidget(k, w)
-        self.verdicts = {"on_track": self.tr("On track"), "too_slow": self.tr("Too slow"),
-                         "ahead": self.tr("Ahead of the band"), "diverging": self.tr("Diverging"),
-                         "not_enough_data": self.tr("Not enough data")}
-        self.sources = {"workspace": self.tr("this workspace's other runs"),
-                        "chinchilla": self.tr("the Chinchilla lab's runs"),
-                        "self": self.tr("the run's own first half")}
+        self.verdicts = {
+            "on_track": self.tr("On track"),
+            "too_slow": self.tr("Too slow"),
+            "ahead": self.tr("Ahead of the band"),
+            "diverging": self.tr("Diverging"),
+            "not_enough_data": self.tr("Not enough data"),
+        }
+        self.sources = {
+            "workspace": self.tr("this workspace's other runs"),
+            "chinchilla": self.tr("the Chinchilla lab's runs"),
+            "self": self.tr("the run's own first half"),
+        }
         self.verdict = QLabel()
         self.verdict.setObjectName("bandsVerdict")
         self.verdict.setWordWrap(True)
@@ -72,12 +89,24 @@ class BandsPanel(InsightPanel):
             self.law.setText(self.tr("No law fitted: fewer than three validation points to fit."))
         else:
             n = len(result["val"]["loss"])
-            self.law.setText(self.tr(
-                "loss ≈ {0:.3f} + {1:.4g}·N^−{2:.2f} + {3:.4g}·D^−{4:.2f}, fitted to {5} points from {6} "
-                "(scatter σ = {7:.3f}); N = {8:,} parameters. {9} of {10} validation points lie in the band.").format(
-                law["E"], law["A"], law["alpha"], law["B"], law["beta"], result["fit_points"],
-                self.sources.get(result["source"], result["source"]), law["sigma"], result["params"],
-                result["inside"], n))
+            self.law.setText(
+                self.tr(
+                    "loss ≈ {0:.3f} + {1:.4g}·N^−{2:.2f} + {3:.4g}·D^−{4:.2f}, fitted to {5} points from {6} "
+                    "(scatter σ = {7:.3f}); N = {8:,} parameters. {9} of {10} validation points lie in the band."
+                ).format(
+                    law["E"],
+                    law["A"],
+                    law["alpha"],
+                    law["B"],
+                    law["beta"],
+                    result["fit_points"],
+                    self.sources.get(result["source"], result["source"]),
+                    law["sigma"],
+                    result["params"],
+                    result["inside"],
+                    n,
+                )
+            )
         if self.plot is not None:
             if result["steps"]:
                 self.plot.set_band(result["steps"], result["loss_low"], result["loss_high"], result["loss_mid"])

@@ -1,10 +1,10 @@
 """The base of every insight panel: title, how-to-read paragraph, Compute, status, result view."""
+
 from __future__ import annotations
 
+import pyqtgraph as pg
 from PySide6.QtCore import QCoreApplication, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
-
-import pyqtgraph as pg
 
 from engine import insight
 from engine.errors import DojoError
@@ -95,8 +95,9 @@ class InsightPanel(QWidget):
             self.status.setText(str(e))
             return False
         if not self.ctx.runner.start(self.job, lambda control: insight.run(self.name, ws, opts, control)):
-            self.status.setText(QCoreApplication.translate(
-                "InsightPanel", "Another job is running; compute this when it has finished."))
+            self.status.setText(
+                QCoreApplication.translate("InsightPanel", "Another job is running; compute this when it has finished.")
+            )
             return False
         self.status.setText(QCoreApplication.translate("InsightPanel", "Computing…"))
         return True

@@ -1,5 +1,6 @@
 """The alignment-tax panel: per stage the KL to the base model, the held-out pretraining perplexity
 and the demo QA accuracy, as a table and as three small bar plots (one scale each)."""
+
 from __future__ import annotations
 
 import pyqtgraph as pg
@@ -22,14 +23,20 @@ class TaxPanel(InsightPanel):
     name = "tax"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Alignment tax"), self.tr(
-            "What each stage gains and what it costs, side by side. KL to the base: how far the model's word "
-            "choices on its own answers have moved from the pretrained model (0 for the base itself; the "
-            "further a stage drifts, the larger). Perplexity: how well it still predicts held-out pretraining "
-            "text, the same text for every stage (lower is better; a rise after SFT or RLHF is forgetting, the "
-            "alignment tax). QA accuracy: the share of held-out demo questions answered with the right fact. "
-            "A good alignment raises accuracy with a small KL and little rise in perplexity; a large KL with no "
-            "gain in accuracy is tax without benefit."), parent)
+        super().__init__(
+            ctx,
+            self.tr("Alignment tax"),
+            self.tr(
+                "What each stage gains and what it costs, side by side. KL to the base: how far the model's word "
+                "choices on its own answers have moved from the pretrained model (0 for the base itself; the "
+                "further a stage drifts, the larger). Perplexity: how well it still predicts held-out pretraining "
+                "text, the same text for every stage (lower is better; a rise after SFT or RLHF is forgetting, the "
+                "alignment tax). QA accuracy: the share of held-out demo questions answered with the right fact. "
+                "A good alignment raises accuracy with a small KL and little rise in perplexity; a large KL with no "
+                "gain in accuracy is tax without benefit."
+            ),
+            parent,
+        )
         self.questions = QSpinBox()
         self.questions.setObjectName("taxQuestions")
         self.questions.setRange(1, 10_000)
@@ -40,12 +47,18 @@ class TaxPanel(InsightPanel):
         self.batches.setRange(1, 1000)
         self.batches.setValue(8)
         self.batches.setToolTip(self.tr("Validation batches for the perplexity"))
-        for k, w in enumerate((QLabel(self.tr("Questions")), self.questions,
-                               QLabel(self.tr("Validation batches")), self.batches)):
+        for k, w in enumerate(
+            (QLabel(self.tr("Questions")), self.questions, QLabel(self.tr("Validation batches")), self.batches)
+        ):
             self.controls.insertWidget(k, w)
 
-        self.headers = {"stage": self.tr("Stage"), "run": self.tr("Run"), "kl": self.tr("KL to the base"),
-                        "perplexity": self.tr("Perplexity"), "qa_accuracy": self.tr("QA accuracy")}
+        self.headers = {
+            "stage": self.tr("Stage"),
+            "run": self.tr("Run"),
+            "kl": self.tr("KL to the base"),
+            "perplexity": self.tr("Perplexity"),
+            "qa_accuracy": self.tr("QA accuracy"),
+        }
         self.columns = list(self.headers)
         self.table = QTableWidget(0, len(self.columns))
         self.table.setObjectName("taxTable")
@@ -85,12 +98,15 @@ class TaxPanel(InsightPanel):
         for key, plot in self.plots.items():
             if key in self.bars:
                 plot.removeItem(self.bars[key])
-            bars = pg.BarGraphItem(x=list(range(len(stages))), height=[s[key] for s in stages], width=0.6,
-                                   brush=BAR_COLORS[key])
+            bars = pg.BarGraphItem(
+                x=list(range(len(stages))), height=[s[key] for s in stages], width=0.6, brush=BAR_COLORS[key]
+            )
             plot.addItem(bars)
             plot.getAxis("bottom").setTicks(ticks)
             plot.autoRange()
             self.bars[key] = bars
-        self.status.setText(self.tr("KL measured to {0}, on {1} held-out questions; perplexity on {2} "
-                                    "validation windows.").format(result["reference"], result["questions"],
-                                                                  result["windows"]))
+        self.status.setText(
+            self.tr("KL measured to {0}, on {1} held-out questions; perplexity on {2} validation windows.").format(
+                result["reference"], result["questions"], result["windows"]
+            )
+        )

@@ -1,5 +1,6 @@
 """The template-inspector panel: one SFT example as coloured tokens (trained highlighted, masked grey,
 special tokens in bold boxes), the prompt generation sends beside it, and the warnings in red."""
+
 from __future__ import annotations
 
 import html
@@ -15,14 +16,15 @@ from gui.widgets.token_view import visible
 # run of the document). Chip text is always dark, readable in light and dark themes.
 TRAINED = ("#b2f2bb", "#8ce99a")
 MASKED = ("#f1f3f5", "#dee2e6")
-SAME = ("#d0ebff", "#a5d8ff")      # generation token equal to the training one at that position
+SAME = ("#d0ebff", "#a5d8ff")  # generation token equal to the training one at that position
 DIFFERENT = ("#ffc9c9", "#ffa8a8")  # from the first difference on
 TEXT, GREY, WARN, OK = "#000000", "#5c636a", "#c92a2a", "#2b8a3e"
 FORMATS = ("chat", "plain")
 
 
-def chip(text: str, background: str, color: str = TEXT, special: bool = False, title: str = "",
-         small: bool = False) -> str:
+def chip(
+    text: str, background: str, color: str = TEXT, special: bool = False, title: str = "", small: bool = False
+) -> str:
     """One token as an HTML span; special tokens bold and monospace so they read as boxes."""
     style = f"background-color:{background}; color:{color};"
     if special:
@@ -49,16 +51,22 @@ class TemplatePanel(InsightPanel):
     name = "template"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Template inspector"), self.tr(
-            "One training example as the SFT stage feeds it to the model, token by token. Green tokens carry "
-            "the loss: the model is taught to write them. Grey tokens are only read. Special tokens (the role "
-            "markers &lt;|user|&gt; and &lt;|assistant|&gt;, the end-of-turn &lt;|end|&gt;) are shown in bold; "
-            "spaces show as · and line breaks as ↵. Normally only the answer and its &lt;|end|&gt; are green: "
-            "the model learns what to answer and when to stop. Below, the prompt that generation sends for the "
-            "same question, blue where it matches what the model saw before the answer in training and red "
-            "from the first difference on. A difference (another format, a missing system message, a run "
-            "trained with empty prompts) or an untrained &lt;|end|&gt; is the usual reason a model "
-            "\"repeats itself\"; the warnings in red name the first differing token."), parent)
+        super().__init__(
+            ctx,
+            self.tr("Template inspector"),
+            self.tr(
+                "One training example as the SFT stage feeds it to the model, token by token. Green tokens carry "
+                "the loss: the model is taught to write them. Grey tokens are only read. Special tokens (the role "
+                "markers &lt;|user|&gt; and &lt;|assistant|&gt;, the end-of-turn &lt;|end|&gt;) are shown in bold; "
+                "spaces show as · and line breaks as ↵. Normally only the answer and its &lt;|end|&gt; are green: "
+                "the model learns what to answer and when to stop. Below, the prompt that generation sends for the "
+                "same question, blue where it matches what the model saw before the answer in training and red "
+                "from the first difference on. A difference (another format, a missing system message, a run "
+                "trained with empty prompts) or an untrained &lt;|end|&gt; is the usual reason a model "
+                '"repeats itself"; the warnings in red name the first differing token.'
+            ),
+            parent,
+        )
         self.about.setTextFormat(Qt.TextFormat.RichText)  # the paragraph spells the tokens with &lt; &gt;
         self.example = QSpinBox()
         self.example.setObjectName("templateExample")
@@ -73,15 +81,23 @@ class TemplatePanel(InsightPanel):
         self.format.addItem(self.tr("Chat template (what the app sends)"), "chat")
         self.format.addItem(self.tr("Plain text (User: … Assistant:)"), "plain")
         self.format.setToolTip(self.tr("How generation renders the prompt"))
-        for k, w in enumerate((QLabel(self.tr("Example")), self.example, self.split,
-                               QLabel(self.tr("Generation format")), self.format)):
+        for k, w in enumerate(
+            (QLabel(self.tr("Example")), self.example, self.split, QLabel(self.tr("Generation format")), self.format)
+        ):
             self.controls.insertWidget(k, w)
 
-        self.legend = QLabel(" ".join((
-            chip(self.tr("trained"), TRAINED[0]), chip(self.tr("masked"), MASKED[0], GREY),
-            chip("&lt;|end|&gt;", MASKED[1], GREY, special=True) + " " + self.tr("special token"),
-            chip(self.tr("prompt as trained"), SAME[0]), chip(self.tr("prompt differs"), DIFFERENT[0]),
-            self.tr("+ : part of a character, shown on its last token"))))
+        self.legend = QLabel(
+            " ".join(
+                (
+                    chip(self.tr("trained"), TRAINED[0]),
+                    chip(self.tr("masked"), MASKED[0], GREY),
+                    chip("&lt;|end|&gt;", MASKED[1], GREY, special=True) + " " + self.tr("special token"),
+                    chip(self.tr("prompt as trained"), SAME[0]),
+                    chip(self.tr("prompt differs"), DIFFERENT[0]),
+                    self.tr("+ : part of a character, shown on its last token"),
+                )
+            )
+        )
         self.legend.setObjectName("templateLegend")
         self.legend.setWordWrap(True)
         self.info = QLabel()
@@ -102,8 +118,11 @@ class TemplatePanel(InsightPanel):
         self._html = ""
 
     def options(self) -> dict:
-        return {"example": str(self.example.value()), "split": self.split.currentData(),
-                "generation_format": self.format.currentData()}
+        return {
+            "example": str(self.example.value()),
+            "split": self.split.currentData(),
+            "generation_format": self.format.currentData(),
+        }
 
     def html(self) -> str:
         """The HTML given to the view (Qt rewrites what toHtml returns)."""
@@ -111,45 +130,79 @@ class TemplatePanel(InsightPanel):
 
     def show_result(self, result: dict) -> None:
         ex = result["example"]
-        where = self.tr("SFT run {0}").format(result["run"]) if result["run"] else self.tr(
-            "No SFT run yet: the workspace's SFT data with the default settings.")
-        which = (self.tr("example {0} of {1} ({2})").format(ex["index"], ex["count"], ex["id"])
-                 if ex["index"] is not None else self.tr("the given messages"))
+        where = (
+            self.tr("SFT run {0}").format(result["run"])
+            if result["run"]
+            else self.tr("No SFT run yet: the workspace's SFT data with the default settings.")
+        )
+        which = (
+            self.tr("example {0} of {1} ({2})").format(ex["index"], ex["count"], ex["id"])
+            if ex["index"] is not None
+            else self.tr("the given messages")
+        )
         counts = self.tr("{0} tokens: {1} trained, {2} masked.").format(
-            len(result["tokens"]), result["trained_count"], result["masked_count"])
-        cut = " " + self.tr("Cut at the model's context of {0} tokens.").format(
-            result["block_size"]) if result["truncated"] else ""
+            len(result["tokens"]), result["trained_count"], result["masked_count"]
+        )
+        cut = (
+            " " + self.tr("Cut at the model's context of {0} tokens.").format(result["block_size"])
+            if result["truncated"]
+            else ""
+        )
         self.info.setText(f"{html.escape(where)} — {html.escape(which)}. {counts}{cut}")
 
         spans = []
         for k, (t, (text, cont)) in enumerate(zip(result["tokens"], _texts(result["tokens"]))):
             shade = TRAINED[k % 2] if t["trained"] else MASKED[k % 2]
             state = self.tr("trained") if t["trained"] else self.tr("masked")
-            spans.append(chip(text, shade, TEXT if t["trained"] else GREY, t["special"],
-                              f"#{k} id {t['id']} · {t['role'] or 'EOT'} · {state}"
-                              + (f" · {t['bytes']}" if t.get("bytes") else ""), small=cont))
+            spans.append(
+                chip(
+                    text,
+                    shade,
+                    TEXT if t["trained"] else GREY,
+                    t["special"],
+                    f"#{k} id {t['id']} · {t['role'] or 'EOT'} · {state}"
+                    + (f" · {t['bytes']}" if t.get("bytes") else ""),
+                    small=cont,
+                )
+            )
         gen = []
         for k, (t, (text, cont)) in enumerate(zip(result["generation_tokens"], _texts(result["generation_tokens"]))):
             shade = SAME[k % 2] if t["matches"] else DIFFERENT[k % 2]
             gen.append(chip(text, shade, TEXT, t["special"], f"#{k} id {t['id']}", small=cont))
         diff = result["first_difference"]
-        diff_line = (self.tr("First difference at token {0}: trained {1}, generation {2}.").format(
-            diff["position"], f"<b>{visible(diff['trained'])}</b>", f"<b>{visible(diff['generation'])}</b>")
-            if diff else self.tr("Token for token the same as what the model saw before the answer in training."))
+        diff_line = (
+            self.tr("First difference at token {0}: trained {1}, generation {2}.").format(
+                diff["position"], f"<b>{visible(diff['trained'])}</b>", f"<b>{visible(diff['generation'])}</b>"
+            )
+            if diff
+            else self.tr("Token for token the same as what the model saw before the answer in training.")
+        )
         if result.get("system_only") and result["system_share"] not in (None, 0.0, 1.0):
-            diff_line += " " + self.tr("Only the system message differs, and the training examples mix both ways "
-                                       "({0} with one), so the model has seen both.").format(
-                f"{result['system_share']:.0%}")
-        self._html = (f"<p><b>{html.escape(self.tr('Training example'))}</b></p><p>{''.join(spans)}</p>"
-                      f"<p><b>{html.escape(self.tr('Generation prompt'))}</b> ({html.escape(result['generation_format'])})"
-                      f"</p><p>{''.join(gen)}</p><p>{diff_line}</p>")
+            diff_line += " " + self.tr(
+                "Only the system message differs, and the training examples mix both ways "
+                "({0} with one), so the model has seen both."
+            ).format(f"{result['system_share']:.0%}")
+        self._html = (
+            f"<p><b>{html.escape(self.tr('Training example'))}</b></p><p>{''.join(spans)}</p>"
+            f"<p><b>{html.escape(self.tr('Generation prompt'))}</b> ({html.escape(result['generation_format'])})"
+            f"</p><p>{''.join(gen)}</p><p>{diff_line}</p>"
+        )
         self.view.setHtml(self._html)
 
         if result["warnings"]:
-            lines = [f"<b>{html.escape(self.tr('Warning'))} ({html.escape(w['code'])}):</b> {html.escape(w['message'])}"
-                     for w in result["warnings"]]
+            lines = [
+                f"<b>{html.escape(self.tr('Warning'))} ({html.escape(w['code'])}):</b> {html.escape(w['message'])}"
+                for w in result["warnings"]
+            ]
             self.warnings.setText(f"<span style='color:{WARN}'>" + "<br>".join(lines) + "</span>")
         else:
-            self.warnings.setText(f"<span style='color:{OK}'>" + html.escape(self.tr(
-                "No warnings: generation sends what the model saw in training, and every answer ends with a "
-                "trained end-of-turn token.")) + "</span>")
+            self.warnings.setText(
+                f"<span style='color:{OK}'>"
+                + html.escape(
+                    self.tr(
+                        "No warnings: generation sends what the model saw in training, and every answer ends with a "
+                        "trained end-of-turn token."
+                    )
+                )
+                + "</span>"
+            )

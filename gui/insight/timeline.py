@@ -1,13 +1,13 @@
 """The checkpoint-timeline panel: a slider over every checkpoint of a model's history; the answers of
 the chosen checkpoint with what changed since the previous one marked (new text green, gone text red
 and struck through)."""
+
 from __future__ import annotations
 
 import html
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QLineEdit, QSlider, QSpinBox, QTextBrowser,
-                               QToolButton)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QLineEdit, QSlider, QSpinBox, QTextBrowser, QToolButton
 
 from gui.insight.panel import InsightPanel
 
@@ -33,14 +33,20 @@ class TimelinePanel(InsightPanel):
     name = "timeline"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Checkpoint timeline"), self.tr(
-            "The same prompts answered by every saved checkpoint of one model's history, from the first "
-            "pretraining checkpoint through SFT to preference tuning, greedily, so only the weights differ. "
-            "Move the slider from checkpoint to checkpoint: text that appeared since the previous checkpoint "
-            "is highlighted green, text that disappeared is red and struck through. Early pretraining answers "
-            "are noise, then words, then sentences that never stop; after SFT the answers take the "
-            "assistant's shape and end; preference tuning mostly changes the wording. Many changes late in a "
-            "run mean the model is still learning, or unstable."), parent)
+        super().__init__(
+            ctx,
+            self.tr("Checkpoint timeline"),
+            self.tr(
+                "The same prompts answered by every saved checkpoint of one model's history, from the first "
+                "pretraining checkpoint through SFT to preference tuning, greedily, so only the weights differ. "
+                "Move the slider from checkpoint to checkpoint: text that appeared since the previous checkpoint "
+                "is highlighted green, text that disappeared is red and struck through. Early pretraining answers "
+                "are noise, then words, then sentences that never stop; after SFT the answers take the "
+                "assistant's shape and end; preference tuning mostly changes the wording. Many changes late in a "
+                "run mean the model is still learning, or unstable."
+            ),
+            parent,
+        )
         self.count = QSpinBox()
         self.count.setObjectName("timelineCount")
         self.count.setRange(1, 100)
@@ -55,13 +61,23 @@ class TimelinePanel(InsightPanel):
         self.prompts_file.setObjectName("timelinePrompts")
         self.prompts_file.setPlaceholderText(self.tr("held-out demo questions"))
         self.prompts_file.setToolTip(
-            self.tr("A prompt file: JSONL with \"messages\" or \"prompt\", or one prompt per line"))
+            self.tr('A prompt file: JSONL with "messages" or "prompt", or one prompt per line')
+        )
         browse = QToolButton()
         browse.setText("…")
         browse.setToolTip(self.tr("Choose a prompt file"))
         browse.clicked.connect(self.choose_prompts)
-        for k, w in enumerate((QLabel(self.tr("Prompts")), self.count, QLabel(self.tr("Answer tokens")), self.tokens,
-                               QLabel(self.tr("Prompt file")), self.prompts_file, browse)):
+        for k, w in enumerate(
+            (
+                QLabel(self.tr("Prompts")),
+                self.count,
+                QLabel(self.tr("Answer tokens")),
+                self.tokens,
+                QLabel(self.tr("Prompt file")),
+                self.prompts_file,
+                browse,
+            )
+        ):
             self.controls.insertWidget(k, w)
 
         row = QHBoxLayout()
@@ -90,8 +106,9 @@ class TimelinePanel(InsightPanel):
 
     @Slot()
     def choose_prompts(self):
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Prompt file"), "",
-                                              self.tr("Prompts (*.jsonl *.txt);;All files (*)"))
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Prompt file"), "", self.tr("Prompts (*.jsonl *.txt);;All files (*)")
+        )
         if path:
             self.prompts_file.setText(path)
 
@@ -110,13 +127,17 @@ class TimelinePanel(InsightPanel):
             return
         frames = self.result["frames"]
         f = frames[k]
-        self.frame_label.setText(self.tr("{0} · {1} · step {2}").format(f["run"], f["stage"], f["step"])
-                                 + "  " + self.tr("({0} of {1})").format(k + 1, len(frames)))
+        self.frame_label.setText(
+            self.tr("{0} · {1} · step {2}").format(f["run"], f["stage"], f["step"])
+            + "  "
+            + self.tr("({0} of {1})").format(k + 1, len(frames))
+        )
         if k == 0:
             note = self.tr("The first checkpoint: nothing to compare with yet.")
         else:
             note = self.tr("{0} of {1} answers changed since the previous checkpoint.").format(
-                sum(f["changed"]), len(f["changed"]))
+                sum(f["changed"]), len(f["changed"])
+            )
         parts = [f"<p><i>{html.escape(note)}</i></p>"]
         for i, prompt in enumerate(self.result["prompts"]):
             if k == 0:
@@ -126,7 +147,9 @@ class TimelinePanel(InsightPanel):
                 answer = diff_html(f["diffs"][i])
                 mark = self.tr("changed") if f["changed"][i] else self.tr("unchanged")
                 mark = f' <span style="color:#868e96">— {html.escape(mark)}</span>'
-            parts.append(f"<p><b>{html.escape(prompt)}</b>{mark}</p>"
-                         f'<p style="white-space:pre-wrap; margin-left:12px">{answer}</p>')
+            parts.append(
+                f"<p><b>{html.escape(prompt)}</b>{mark}</p>"
+                f'<p style="white-space:pre-wrap; margin-left:12px">{answer}</p>'
+            )
         self.html = "".join(parts)
         self.view.setHtml(self.html)

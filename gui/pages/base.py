@@ -1,4 +1,5 @@
 """A stage page: a title, one sentence on what the stage does, and the stage's own content."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt

@@ -2,6 +2,7 @@
 person ranks the answers (blind if they like) and each judgement goes straight into the
 preference store, where the reward model and DPO find it. Tabs below: decoding settings, a queue
 of prompts to label, the leaderboard of all judgements, and the token-shift view."""
+
 from __future__ import annotations
 
 import getpass
@@ -10,9 +11,26 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
-                               QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPlainTextEdit, QPushButton,
-                               QSpinBox, QSplitter, QTabWidget, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTabWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.compare.arena import MAX_COLUMNS, Column, Decoding, Queues, contenders, side_by_side
 from engine.errors import DojoError
@@ -41,21 +59,26 @@ class ComparePage(StagePage):
     stage = "compare"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Compare"), self.tr(
-            "The same prompt answered by checkpoints of every stage, side by side. Rank the answers: each "
-            "judgement is saved at once to the preference store, where the reward model and DPO learn from it."),
-            parent)
-        self.prompts: list[list[dict]] = []   # the prompt list (demo or file)
-        self.result: dict | None = None       # the last generation: prompt id, answers
-        self.slot_column: list[int] = []      # display slot -> generated column (shuffled when blind)
-        self.order: list[int] = []            # slots picked so far, best first
+        super().__init__(
+            ctx,
+            self.tr("Compare"),
+            self.tr(
+                "The same prompt answered by checkpoints of every stage, side by side. Rank the answers: each "
+                "judgement is saved at once to the preference store, where the reward model and DPO learn from it."
+            ),
+            parent,
+        )
+        self.prompts: list[list[dict]] = []  # the prompt list (demo or file)
+        self.result: dict | None = None  # the last generation: prompt id, answers
+        self.slot_column: list[int] = []  # display slot -> generated column (shuffled when blind)
+        self.order: list[int] = []  # slots picked so far, best first
         self.ranked = False
-        self.revealed = False                 # blind labels shown (once ranked, they stay shown)
+        self.revealed = False  # blind labels shown (once ranked, they stay shown)
         self.undo_stack: list[tuple[str, int]] = []  # ("judgement", id) or ("queue", id)
         self.own_decoding: dict[int, Decoding] = {}  # per-column settings, when set
         self.queue = None
         self.judge = person_judge()
-        self.refs: list[str] = []             # the run of each generated column
+        self.refs: list[str] = []  # the run of each generated column
         self._prefs: PrefStore | None = None  # opened once per workspace (opening checks the whole file)
 
         # prompt
@@ -183,12 +206,20 @@ class ComparePage(StagePage):
         split.setStretchFactor(1, 2)
         self.body.addWidget(split, 1)
 
-        for keys, slot in (("Ctrl+Return", self.generate), ("Space", self.next_prompt), ("Ctrl+Z", self.undo),
-                           ("T", lambda: self.choose(None))):
+        for keys, slot in (
+            ("Ctrl+Return", self.generate),
+            ("Space", self.next_prompt),
+            ("Ctrl+Z", self.undo),
+            ("T", lambda: self.choose(None)),
+        ):
             QShortcut(QKeySequence(keys), self, slot, context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
         for k in range(MAX_COLUMNS):
-            QShortcut(QKeySequence(str(k + 1)), self, lambda k=k: self.pick(k),
-                      context=Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            QShortcut(
+                QKeySequence(str(k + 1)),
+                self,
+                lambda k=k: self.pick(k),
+                context=Qt.ShortcutContext.WidgetWithChildrenShortcut,
+            )
 
         ctx.stages_changed.connect(self.refresh)  # new runs to compare
         r = ctx.runner
@@ -264,8 +295,9 @@ class ComparePage(StagePage):
             self.prompt_edit.setPlainText(self.prompts[i][-1]["content"])
 
     def _ask_prompt_file(self):
-        path = QFileDialog.getOpenFileName(self, self.tr("Load prompts"), "",
-                                           self.tr("Prompts (*.txt *.jsonl *.json *.parquet)"))[0]
+        path = QFileDialog.getOpenFileName(
+            self, self.tr("Load prompts"), "", self.tr("Prompts (*.txt *.jsonl *.json *.parquet)")
+        )[0]
         if path:
             self.load_prompt_file(path)
 
@@ -304,10 +336,16 @@ class ComparePage(StagePage):
             self.set_column_decoding(k, None if shared.isChecked() else form.config)
 
     def decoding_labels(self) -> dict[str, str]:
-        return {"greedy": self.tr("Greedy"), "temperature": self.tr("Temperature"), "top_k": self.tr("Top-k"),
-                "top_p": self.tr("Top-p"), "repetition_penalty": self.tr("Repetition penalty"),
-                "eos_bias": self.tr("End-of-turn bias"), "max_new_tokens": self.tr("Max new tokens"),
-                "seed": self.tr("Seed")}
+        return {
+            "greedy": self.tr("Greedy"),
+            "temperature": self.tr("Temperature"),
+            "top_k": self.tr("Top-k"),
+            "top_p": self.tr("Top-p"),
+            "repetition_penalty": self.tr("Repetition penalty"),
+            "eos_bias": self.tr("End-of-turn bias"),
+            "max_new_tokens": self.tr("Max new tokens"),
+            "seed": self.tr("Seed"),
+        }
 
     def set_column_decoding(self, k: int, decoding: Decoding | None):
         if decoding is None:
@@ -381,8 +419,11 @@ class ComparePage(StagePage):
             self.views[slot].status.setText(self.tr("{0} tokens").format(a["tokens"]) + ("" if a["ended"] else " …"))
             self.rank_list.addItem(QListWidgetItem(LETTERS[slot]))
         stopped = self.tr(" (stopped)") if status == "cancelled" else ""
-        self.saved_label.setText(self.tr("Answers saved{0}. Rank them: press 1–{1} from best to worst, or drag and "
-                                         "save; T for a tie of two.").format(stopped, len(self.slot_column)))
+        self.saved_label.setText(
+            self.tr(
+                "Answers saved{0}. Rank them: press 1–{1} from best to worst, or drag and save; T for a tie of two."
+            ).format(stopped, len(self.slot_column))
+        )
         self._sync()
 
     @Slot(str, str)
@@ -431,8 +472,11 @@ class ComparePage(StagePage):
         self.undo_stack.append(("judgement", jid))
         self.ranked = self.revealed = True
         self._label_views()
-        shown = self.tr("tie: {0} = {1}").format(*(LETTERS[s] for s in order)) if tie else \
-            " > ".join(LETTERS[s] for s in order)
+        shown = (
+            self.tr("tie: {0} = {1}").format(*(LETTERS[s] for s in order))
+            if tie
+            else " > ".join(LETTERS[s] for s in order)
+        )
         self.saved_label.setText(self.tr("Saved judgement #{0}: {1}. Ctrl+Z undoes it.").format(jid, shown))
         if self.queue is not None:
             self.queue = self.queue_tab.advance(self.queue)
@@ -445,8 +489,11 @@ class ComparePage(StagePage):
         shown = [self.response_id(s) for s in range(len(self.slot_column))]  # left to right
         jid = self.prefs().thumb(self.response_id(slot), up, self.judge, shown=shown)
         self.undo_stack.append(("judgement", jid))
-        self.saved_label.setText(self.tr("Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.").format(
-            self.tr("up") if up else self.tr("down"), LETTERS[slot], jid))
+        self.saved_label.setText(
+            self.tr("Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.").format(
+                self.tr("up") if up else self.tr("down"), LETTERS[slot], jid
+            )
+        )
 
     def undo(self):
         if not self.undo_stack:

@@ -1,13 +1,26 @@
 """The compare page's tabs: a queue of prompts to label, the leaderboard of all judgements, and
 the token-shift view (which tokens alignment changed)."""
+
 from __future__ import annotations
 
 import html
 import time
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar,
-                               QPushButton, QSpinBox, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.compare.arena import Queues
 from engine.events import Finished
@@ -25,8 +38,12 @@ class QueueTab(QWidget):
     def __init__(self, page):
         super().__init__()
         self.page = page
-        about = QLabel(self.tr("A queue takes the prompt list and the runs chosen above. Space goes to the next "
-                               "prompt; every ranking moves the queue on, and it remembers where you stopped."))
+        about = QLabel(
+            self.tr(
+                "A queue takes the prompt list and the runs chosen above. Space goes to the next "
+                "prompt; every ranking moves the queue on, and it remembers where you stopped."
+            )
+        )
         about.setWordWrap(True)
         self.samples = QSpinBox()
         self.samples.setObjectName("queueSamples")
@@ -84,8 +101,9 @@ class QueueTab(QWidget):
             return
         try:
             with Queues(page.ctx.ws) as queues:
-                q = queues.create(time.strftime("%Y-%m-%d %H:%M"), page.prompts, runs, self.samples.value(),
-                                  dec.sampling())
+                q = queues.create(
+                    time.strftime("%Y-%m-%d %H:%M"), page.prompts, runs, self.samples.value(), dec.sampling()
+                )
         except Exception as e:  # DojoError: no prompts, or too few answers
             page.saved_label.setText(str(e))
             return
@@ -101,8 +119,11 @@ class QueueTab(QWidget):
     def start(self, q):
         self.page.queue = q
         self.refresh()
-        self.page.saved_label.setText(self.tr("Queue {0}: prompt {1} of {2}. Space generates it.").format(
-            q.name, min(q.position + 1, len(q.prompts)), len(q.prompts)))
+        self.page.saved_label.setText(
+            self.tr("Queue {0}: prompt {1} of {2}. Space generates it.").format(
+                q.name, min(q.position + 1, len(q.prompts)), len(q.prompts)
+            )
+        )
 
     def leave(self):
         self.page.queue = None
@@ -122,12 +143,22 @@ class LeaderboardTab(QWidget):
     def __init__(self, page):
         super().__init__()
         self.page = page
-        about = QLabel(self.tr("Scores from every ranking and pair between answers of different runs (Bradley–Terry, "
-                               "on the Elo scale: +100 ≈ wins 64% against the other); the interval comes from "
-                               "resampling the judgements. Few judgements, wide intervals."))
+        about = QLabel(
+            self.tr(
+                "Scores from every ranking and pair between answers of different runs (Bradley–Terry, "
+                "on the Elo scale: +100 ≈ wins 64% against the other); the interval comes from "
+                "resampling the judgements. Few judgements, wide intervals."
+            )
+        )
         about.setWordWrap(True)
-        headers = [self.tr("Run"), self.tr("Elo"), self.tr("95% interval"), self.tr("Win rate"), self.tr("Games"),
-                   self.tr("Judgements")]
+        headers = [
+            self.tr("Run"),
+            self.tr("Elo"),
+            self.tr("95% interval"),
+            self.tr("Win rate"),
+            self.tr("Games"),
+            self.tr("Judgements"),
+        ]
         self.table = QTableWidget(0, len(headers))
         self.table.setObjectName("leaderboardTable")
         self.table.setHorizontalHeaderLabels(headers)
@@ -152,13 +183,20 @@ class LeaderboardTab(QWidget):
         for r in self.board["runs"]:
             i = self.table.rowCount()
             self.table.insertRow(i)
-            cells = (r["run"], f"{r['elo']:.0f}", f"{r['ci_low']:.0f} – {r['ci_high']:.0f}",
-                     f"{r['win_rate']:.0%}", str(r["games"]), str(r["judgements"]))
+            cells = (
+                r["run"],
+                f"{r['elo']:.0f}",
+                f"{r['ci_low']:.0f} – {r['ci_high']:.0f}",
+                f"{r['win_rate']:.0%}",
+                str(r["games"]),
+                str(r["judgements"]),
+            )
             for col, text in enumerate(cells):
                 self.table.setItem(i, col, QTableWidgetItem(text))
         self.table.resizeColumnsToContents()
-        self.summary.setText(self.tr("{0} judgements, {1} pairs between runs.").format(
-            self.board["judgements"], self.board["pairs"]))
+        self.summary.setText(
+            self.tr("{0} judgements, {1} pairs between runs.").format(self.board["judgements"], self.board["pairs"])
+        )
 
 
 class ShiftTab(QWidget):
@@ -168,10 +206,14 @@ class ShiftTab(QWidget):
     def __init__(self, page):
         super().__init__()
         self.page = page
-        about = QLabel(self.tr("The aligned model answers; at each of its tokens the base model is asked what it "
-                               "would have said. Unshifted: the base model's first choice too; marginal: its second "
-                               "or third; shifted (red): alignment put it there. Hover a token for the base "
-                               "model's top choices."))
+        about = QLabel(
+            self.tr(
+                "The aligned model answers; at each of its tokens the base model is asked what it "
+                "would have said. Unshifted: the base model's first choice too; marginal: its second "
+                "or third; shifted (red): alignment put it there. Hover a token for the base "
+                "model's top choices."
+            )
+        )
         about.setWordWrap(True)
         self.base = QComboBox()
         self.base.setObjectName("shiftBase")
@@ -208,7 +250,10 @@ class ShiftTab(QWidget):
                 box.addItem(f"{c['stage']} · {c['run']}", c["run"])
             at = box.findData(keep) if keep else -1
             if at < 0:
-                at = next((i for i, c in enumerate(found) if (c["stage"] == prefer if prefer else c["stage"] != "pretrain")), 0)
+                at = next(
+                    (i for i, c in enumerate(found) if (c["stage"] == prefer if prefer else c["stage"] != "pretrain")),
+                    0,
+                )
             box.setCurrentIndex(at)
 
     def sync(self, ready: bool):
@@ -234,10 +279,15 @@ class ShiftTab(QWidget):
         if name != SHIFT_JOB:
             return
         self.result = result
-        self.result_label.setText(self.tr("Unshifted {0:.0%} · marginal {1:.0%} · shifted {2:.0%} of {3} tokens. "
-                                          "Most shifted: {4}").format(
-            result["unshifted"], result["marginal"], result["shifted"], result["positions"],
-            ", ".join(f"{t['token']!r} ×{t['count']}" for t in result["top_shifted"][:6])))
+        self.result_label.setText(
+            self.tr("Unshifted {0:.0%} · marginal {1:.0%} · shifted {2:.0%} of {3} tokens. Most shifted: {4}").format(
+                result["unshifted"],
+                result["marginal"],
+                result["shifted"],
+                result["positions"],
+                ", ".join(f"{t['token']!r} ×{t['count']}" for t in result["top_shifted"][:6]),
+            )
+        )
         parts = []
         for p in result["per_prompt"]:
             spans = []
@@ -245,7 +295,7 @@ class ShiftTab(QWidget):
                 tip = html.escape("\n".join(f"{text!r}: {prob:.3f}" for text, prob in t["base_top"]), quote=True)
                 color = SHIFT_COLORS[t["class"]]
                 style = f"background-color:{color}; color:#000" if color else ""
-                spans.append(f"<span title=\"{tip}\" style=\"{style}\">{visible(t['token'])}</span>")
+                spans.append(f'<span title="{tip}" style="{style}">{visible(t["token"])}</span>')
             parts.append(f"<p><b>{html.escape(p['prompt'])}</b><br>{''.join(spans)}</p>")
         self.view.setHtml("".join(parts))
         self.page._sync()

@@ -1,13 +1,31 @@
 """Data page: choose sources, steps and thresholds, clean, and see what each step removed."""
+
 from __future__ import annotations
 
 import html
 import json
 
 from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QDoubleSpinBox, QFileDialog, QFormLayout, QGroupBox,
-                               QHBoxLayout, QLabel, QListWidget, QPushButton, QSpinBox, QSplitter, QTableWidget,
-                               QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QPushButton,
+    QSpinBox,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.data import clean
 from engine.errors import DojoError
@@ -24,10 +42,15 @@ class DataPage(StagePage):
     stage = "data"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Data"),
-                         self.tr("Raw text is dirty: markup, duplicates, spam, pages of one repeated character. "
-                                 "Cleaning keeps what is worth learning from, and says why it dropped the rest."),
-                         parent)
+        super().__init__(
+            ctx,
+            self.tr("Data"),
+            self.tr(
+                "Raw text is dirty: markup, duplicates, spam, pages of one repeated character. "
+                "Cleaning keeps what is worth learning from, and says why it dropped the rest."
+            ),
+            parent,
+        )
         # sources
         self.sources = QListWidget()
         self.sources.setObjectName("sourcesList")
@@ -37,7 +60,9 @@ class DataPage(StagePage):
         remove = QPushButton(self.tr("Remove"))
         add_files.clicked.connect(self._add_files)
         add_folder.clicked.connect(self._add_folder)
-        remove.clicked.connect(lambda: [self.sources.takeItem(self.sources.row(i)) for i in self.sources.selectedItems()])
+        remove.clicked.connect(
+            lambda: [self.sources.takeItem(self.sources.row(i)) for i in self.sources.selectedItems()]
+        )
         src_box = QGroupBox(self.tr("Sources"))
         sl = QVBoxLayout(src_box)
         sl.addWidget(self.sources)
@@ -72,7 +97,9 @@ class DataPage(StagePage):
         form.addRow(self.use_quality)
         form.addRow(self.tr("Worker processes"), self.workers)
         self.preview_button = QPushButton(self.tr("Preview rules on a sample"))
-        self.preview_button.setToolTip(self.tr("What these rules would drop among the first {0} documents").format(PREVIEW_DOCS))
+        self.preview_button.setToolTip(
+            self.tr("What these rules would drop among the first {0} documents").format(PREVIEW_DOCS)
+        )
         self.preview_button.clicked.connect(self.preview)
         self.preview_label = QLabel()
         self.preview_label.setObjectName("previewLabel")
@@ -139,21 +166,24 @@ class DataPage(StagePage):
         self.workers.setValue(cfg.workers)
 
     def config(self) -> clean.CleanConfig:
-        sets = {"sources": json.dumps([self.sources.item(i).text() for i in range(self.sources.count())]),
-                "workers": str(self.workers.value()),
-                "rules.min_chars": str(self.min_chars.value() if self.use_rules.isChecked() else 0),
-                "rules.max_char_run_fraction": str(self.max_char_run.value()),
-                "exact_dedup.enabled": str(self.use_exact.isChecked()),
-                "near_dedup.enabled": str(self.use_near.isChecked()),
-                "near_dedup.threshold": str(self.near_threshold.value()),
-                "quality.enabled": str(self.use_quality.isChecked())}
+        sets = {
+            "sources": json.dumps([self.sources.item(i).text() for i in range(self.sources.count())]),
+            "workers": str(self.workers.value()),
+            "rules.min_chars": str(self.min_chars.value() if self.use_rules.isChecked() else 0),
+            "rules.max_char_run_fraction": str(self.max_char_run.value()),
+            "exact_dedup.enabled": str(self.use_exact.isChecked()),
+            "near_dedup.enabled": str(self.use_near.isChecked()),
+            "near_dedup.threshold": str(self.near_threshold.value()),
+            "quality.enabled": str(self.use_quality.isChecked()),
+        }
         if not self.use_rules.isChecked():
             sets["rules.enabled"] = "false"
         return clean.make_config(sets=sets)
 
     def _add_files(self):
-        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Add text files"), "",
-                                                self.tr("Text (*.txt *.md *.jsonl *.csv *.parquet);;All files (*)"))
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Add text files"), "", self.tr("Text (*.txt *.md *.jsonl *.csv *.parquet);;All files (*)")
+        )
         self.sources.addItems(files)
 
     def _add_folder(self):
@@ -192,8 +222,11 @@ class DataPage(StagePage):
         elif name == PREVIEW_JOB:
             total, dropped = result.get("documents", 0), result.get("dropped", {})
             parts = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items(), key=lambda kv: -kv[1]))
-            self.preview_label.setText(self.tr("These rules would drop {0} of {1} documents: {2}").format(
-                sum(dropped.values()), total, parts or "–"))
+            self.preview_label.setText(
+                self.tr("These rules would drop {0} of {1} documents: {2}").format(
+                    sum(dropped.values()), total, parts or "–"
+                )
+            )
 
     @Slot(str, str)
     def _on_failed(self, name, message):
@@ -217,7 +250,9 @@ class DataPage(StagePage):
     def show_report(self, report: dict):
         self.report = report
         self.funnel.set_funnel(report.get("funnel", []))
-        rows = [(step, reason, n) for step, reasons in report.get("reasons", {}).items() for reason, n in reasons.items()]
+        rows = [
+            (step, reason, n) for step, reasons in report.get("reasons", {}).items() for reason, n in reasons.items()
+        ]
         self.reasons.setRowCount(0)
         for step, reason, n in sorted(rows, key=lambda r: -r[2]):
             i = self.reasons.rowCount()
@@ -226,9 +261,12 @@ class DataPage(StagePage):
                 self.reasons.setItem(i, col, QTableWidgetItem(text))
         self.reasons.resizeColumnsToContents()
         skipped = report.get("skipped_inputs", [])
-        self.summary.setText(self.tr("Output: {0} · {1} inputs skipped · {2} bad records · {3} s").format(
-            report.get("out", ""), len(skipped), report.get("bad_records", 0), report.get("seconds", 0))
-            + "".join(f"<br>{html.escape(s['path'])}: {html.escape(s['reason'])}" for s in skipped[:10]))
+        self.summary.setText(
+            self.tr("Output: {0} · {1} inputs skipped · {2} bad records · {3} s").format(
+                report.get("out", ""), len(skipped), report.get("bad_records", 0), report.get("seconds", 0)
+            )
+            + "".join(f"<br>{html.escape(s['path'])}: {html.escape(s['reason'])}" for s in skipped[:10])
+        )
         if self.reasons.rowCount():
             self.reasons.selectRow(0)
 
@@ -239,11 +277,13 @@ class DataPage(StagePage):
         step = self.reasons.item(rows[0].row(), 0).text()
         reason = self.reasons.item(rows[0].row(), 1).text()
         examples = self.report.get("examples", {}).get(f"{step}/{reason}", [])
-        parts = [f"<p><span style='background:#ffe066; color:#000'>&nbsp;{html.escape(step)}: {html.escape(reason)}&nbsp;</span> "
-                 f"<span style='color:gray'>{html.escape(str(e.get('source') or e.get('id')))}</span><br>"
-                 f"{html.escape(e.get('text', ''))}</p>" for e in examples]
+        parts = [
+            f"<p><span style='background:#ffe066; color:#000'>&nbsp;{html.escape(step)}: {html.escape(reason)}&nbsp;</span> "
+            f"<span style='color:gray'>{html.escape(str(e.get('source') or e.get('id')))}</span><br>"
+            f"{html.escape(e.get('text', ''))}</p>"
+            for e in examples
+        ]
         self.examples.setHtml("".join(parts) or self.tr("No examples kept for this reason."))
 
     def example_count(self) -> int:
         return self.examples.toPlainText().count("\n") if self.examples.toPlainText() else 0
-

@@ -1,12 +1,25 @@
 """Labs page: the experiments behind the story (engine/labs), one paragraph each; run one with its
 settings and read its report — the Markdown with its plots — when it ends."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl, Slot
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-                               QScrollArea, QSplitter, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine import labs
 from gui.pages.base import StagePage
@@ -20,40 +33,70 @@ class LabsPage(StagePage):
     stage = "labs"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Labs"),
-                         self.tr("Famous results about how language models are made, reproduced at toy scale on "
-                                 "this machine. Each lab trains what it needs in a scratch folder and writes a "
-                                 "report with plots into the workspace's labs folder."), parent)
+        super().__init__(
+            ctx,
+            self.tr("Labs"),
+            self.tr(
+                "Famous results about how language models are made, reproduced at toy scale on "
+                "this machine. Each lab trains what it needs in a scratch folder and writes a "
+                "report with plots into the workspace's labs folder."
+            ),
+            parent,
+        )
         self.texts = {
-            "chinchilla": (self.tr("Compute-optimal sizing (Chinchilla)"), self.tr(
-                "For a fixed compute budget, is a big model trained briefly better than a small one trained "
-                "long? The lab trains several sizes at equal FLOPs (6 × parameters × tokens) and plots loss "
-                "against size for each budget: the bottom of each curve is the best size for that budget. "
-                "Hoffmann et al. (2022) found about 20 training tokens per parameter at the optimum.")),
-            "knowledge": (self.tr("Knowledge extraction"), self.tr(
-                "Can a model answer questions about people it only read about in pretraining? The lab "
-                "pretrains three times for the same steps: on one biography per person; on several "
-                "versions, each worded anew, shuffled and naming the person in every sentence; and on "
-                "one biography with questions about half the people mixed in. It checks that each "
-                "model memorised its facts, fine-tunes each on questions about half of the people and "
-                "asks about the other half. Allen-Zhu and Li found about 10% with one biography and "
-                "96% with varied versions: memorised is not the same as extractable.")),
-            "sft-categories": (self.tr("What fine-tuning data teaches"), self.tr(
-                "Sorts question–answer examples by how well the base model already knows them (highly, "
-                "maybe, weakly, unknown), fine-tunes on each group and compares held-out accuracy. Gekhman "
-                "et al. (2024) found 'maybe known' examples help most and unknown facts teach guessing.")),
-            "calibration": (self.tr("Calibration"), self.tr(
-                "Does the model's confidence match how often it is right? For base, fine-tuned and aligned "
-                "models the lab plots accuracy against the probability of the answer (a reliability "
-                "diagram: a calibrated model lies on the diagonal) and reports the expected calibration "
-                "error.")),
-            "spikes": (self.tr("Loss spikes and bad data"), self.tr(
-                "Slips a slice of junk pages into a pretraining run, shows the spike on the loss curve, "
-                "points at the documents in the spiking batches, and trains again on cleaned data.")),
-            "decoding": (self.tr("Decoding without training"), self.tr(
-                "How far do decoding tricks alone take a base model? A higher end-of-turn probability and a "
-                "repetition penalty, judged side by side against the fine-tuned model (Lin et al. 2023 "
-                "found such tricks win a share of comparisons).")),
+            "chinchilla": (
+                self.tr("Compute-optimal sizing (Chinchilla)"),
+                self.tr(
+                    "For a fixed compute budget, is a big model trained briefly better than a small one trained "
+                    "long? The lab trains several sizes at equal FLOPs (6 × parameters × tokens) and plots loss "
+                    "against size for each budget: the bottom of each curve is the best size for that budget. "
+                    "Hoffmann et al. (2022) found about 20 training tokens per parameter at the optimum."
+                ),
+            ),
+            "knowledge": (
+                self.tr("Knowledge extraction"),
+                self.tr(
+                    "Can a model answer questions about people it only read about in pretraining? The lab "
+                    "pretrains three times for the same steps: on one biography per person; on several "
+                    "versions, each worded anew, shuffled and naming the person in every sentence; and on "
+                    "one biography with questions about half the people mixed in. It checks that each "
+                    "model memorised its facts, fine-tunes each on questions about half of the people and "
+                    "asks about the other half. Allen-Zhu and Li found about 10% with one biography and "
+                    "96% with varied versions: memorised is not the same as extractable."
+                ),
+            ),
+            "sft-categories": (
+                self.tr("What fine-tuning data teaches"),
+                self.tr(
+                    "Sorts question–answer examples by how well the base model already knows them (highly, "
+                    "maybe, weakly, unknown), fine-tunes on each group and compares held-out accuracy. Gekhman "
+                    "et al. (2024) found 'maybe known' examples help most and unknown facts teach guessing."
+                ),
+            ),
+            "calibration": (
+                self.tr("Calibration"),
+                self.tr(
+                    "Does the model's confidence match how often it is right? For base, fine-tuned and aligned "
+                    "models the lab plots accuracy against the probability of the answer (a reliability "
+                    "diagram: a calibrated model lies on the diagonal) and reports the expected calibration "
+                    "error."
+                ),
+            ),
+            "spikes": (
+                self.tr("Loss spikes and bad data"),
+                self.tr(
+                    "Slips a slice of junk pages into a pretraining run, shows the spike on the loss curve, "
+                    "points at the documents in the spiking batches, and trains again on cleaned data."
+                ),
+            ),
+            "decoding": (
+                self.tr("Decoding without training"),
+                self.tr(
+                    "How far do decoding tricks alone take a base model? A higher end-of-turn probability and a "
+                    "repetition penalty, judged side by side against the fine-tuned model (Lin et al. 2023 "
+                    "found such tricks win a share of comparisons)."
+                ),
+            ),
         }
         self.list = QListWidget()
         self.list.setObjectName("labList")

@@ -1,4 +1,5 @@
 """Pretrain page: choose a model size and a budget, start, and watch the loss fall."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -9,11 +10,11 @@ from PySide6.QtWidgets import QLabel, QPushButton, QTabWidget, QVBoxLayout, QWid
 from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig
 from engine.errors import DojoError
-from engine.train.estimate import estimate, measure_tokens_per_s
 from engine.events import Finished
 from engine.io.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import pretrain
+from engine.train.estimate import estimate, measure_tokens_per_s
 from engine.train.loop import resolve_device
 from gui.insight.bands import BandsPanel
 from gui.pages.base import StagePage, training_layout
@@ -40,22 +41,49 @@ class PretrainPage(StagePage):
     stage = "pretrain"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Pretraining"),
-                         self.tr("The model reads the corpus and learns to predict the next token, over and "
-                                 "over. This is where it learns the language and the facts of its world."), parent)
-        self.form = ConfigForm(PretrainConfig, MODEL_PRESETS, groups={
-            self.tr("Model"): ["preset", "n_layer", "n_head", "n_embd", "block_size", "n_experts"],
-            self.tr("Budget"): ["max_minutes", "max_steps"],
-            self.tr("Training"): ["batch_size", "lr", "warmup_steps", "eval_every", "sample_every",
-                                  "checkpoint_every", "seed"],
-        }, labels={
-            "preset": self.tr("Size preset"), "n_layer": self.tr("Layers"), "n_head": self.tr("Attention heads"),
-            "n_embd": self.tr("Width"), "block_size": self.tr("Context (tokens)"), "n_experts": self.tr("Experts (MoE)"),
-            "max_minutes": self.tr("Minutes"), "max_steps": self.tr("Steps"), "batch_size": self.tr("Batch size"),
-            "lr": self.tr("Learning rate"), "warmup_steps": self.tr("Warm-up steps"),
-            "eval_every": self.tr("Validate every"), "sample_every": self.tr("Sample every"),
-            "checkpoint_every": self.tr("Checkpoint every"), "seed": self.tr("Seed"),
-        })
+        super().__init__(
+            ctx,
+            self.tr("Pretraining"),
+            self.tr(
+                "The model reads the corpus and learns to predict the next token, over and "
+                "over. This is where it learns the language and the facts of its world."
+            ),
+            parent,
+        )
+        self.form = ConfigForm(
+            PretrainConfig,
+            MODEL_PRESETS,
+            groups={
+                self.tr("Model"): ["preset", "n_layer", "n_head", "n_embd", "block_size", "n_experts"],
+                self.tr("Budget"): ["max_minutes", "max_steps"],
+                self.tr("Training"): [
+                    "batch_size",
+                    "lr",
+                    "warmup_steps",
+                    "eval_every",
+                    "sample_every",
+                    "checkpoint_every",
+                    "seed",
+                ],
+            },
+            labels={
+                "preset": self.tr("Size preset"),
+                "n_layer": self.tr("Layers"),
+                "n_head": self.tr("Attention heads"),
+                "n_embd": self.tr("Width"),
+                "block_size": self.tr("Context (tokens)"),
+                "n_experts": self.tr("Experts (MoE)"),
+                "max_minutes": self.tr("Minutes"),
+                "max_steps": self.tr("Steps"),
+                "batch_size": self.tr("Batch size"),
+                "lr": self.tr("Learning rate"),
+                "warmup_steps": self.tr("Warm-up steps"),
+                "eval_every": self.tr("Validate every"),
+                "sample_every": self.tr("Sample every"),
+                "checkpoint_every": self.tr("Checkpoint every"),
+                "seed": self.tr("Seed"),
+            },
+        )
         self.form.set_values({"max_steps": 700, "max_minutes": 8.0})  # the README flow's budget
         self.form.changed.connect(self.update_estimate)
         self.estimate_label = QLabel()
@@ -119,8 +147,7 @@ class PretrainPage(StagePage):
         ws, overrides = self.ctx.ws, self.resume_overrides()
         saved = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
         self.show_run(run_id, ckpt.read_meta(saved[-1])["step"] if saved else 0)  # continue the graph from there
-        self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, None, control, resume=run_id,
-                                                                overrides=overrides))
+        self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, None, control, resume=run_id, overrides=overrides))
 
     def measure(self):
         cfg = self._machine_config()
@@ -204,11 +231,15 @@ class PretrainPage(StagePage):
             self.estimate_label.setText("")
             return
         if self._vocab is None:
-            self.estimate_label.setText(self.tr("Train the tokenizer first: the model's size depends on its vocabulary."))
+            self.estimate_label.setText(
+                self.tr("Train the tokenizer first: the model's size depends on its vocabulary.")
+            )
             return
         tps = self._tokens_per_s or self._history_tokens_per_s(cfg)
         e = estimate(cfg, pretrain.model_config(cfg, self._vocab), tps)
-        speed = (self.tr("{0}/s measured").format(_si(tps)) if tps else self.tr("speed not measured yet"))
-        self.estimate_label.setText(self.tr(
-            "Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})").format(
-            _si(e["params"]), _si(e["tokens"]), _si(e["flops"]), fmt_duration(e["seconds"]), speed))
+        speed = self.tr("{0}/s measured").format(_si(tps)) if tps else self.tr("speed not measured yet")
+        self.estimate_label.setText(
+            self.tr("Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})").format(
+                _si(e["params"]), _si(e["tokens"]), _si(e["flops"]), fmt_duration(e["seconds"]), speed
+            )
+        )

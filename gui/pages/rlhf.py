@@ -1,17 +1,30 @@
 """RLHF page: the preference store, and learning from it — a reward model, DPO, or GRPO with a judge."""
+
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QGroupBox, QHBoxLayout, QLabel,
-                               QPushButton, QStackedWidget, QTableWidget, QTableWidgetItem, QTabWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
-from engine.rlhf.candidates import sample_candidates
 from engine.errors import DojoError
 from engine.events import Finished
+from engine.rlhf.candidates import sample_candidates
 from engine.rlhf.prefs import PrefStore
 from engine.train import dpo, grpo, kto, reward
 from engine.train.loop import resolve_device
@@ -33,10 +46,16 @@ class RLHFPage(StagePage):
     stage = "rlhf"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("RLHF"),
-                         self.tr("People say which answer is better; the model learns to give such answers. DPO "
-                                 "learns from the pairs directly; a reward model learns to imitate the judges; "
-                                 "GRPO lets the model answer and a judge score it."), parent)
+        super().__init__(
+            ctx,
+            self.tr("RLHF"),
+            self.tr(
+                "People say which answer is better; the model learns to give such answers. DPO "
+                "learns from the pairs directly; a reward model learns to imitate the judges; "
+                "GRPO lets the model answer and a judge score it."
+            ),
+            parent,
+        )
         # preferences
         self.counts_label = QLabel()
         self.counts_label.setObjectName("prefCounts")
@@ -48,8 +67,12 @@ class RLHFPage(StagePage):
         self.export_button.clicked.connect(lambda: self._ask_file(self.export_prefs, save=True))
         self.demo_button.clicked.connect(self.import_demo)
         self.sample_button = QPushButton(self.tr("Sample answers to rank"))
-        self.sample_button.setToolTip(self.tr("The latest SFT run answers the demo's held-out prompts 4 times "
-                                              "each; the answers wait in the store to be ranked"))
+        self.sample_button.setToolTip(
+            self.tr(
+                "The latest SFT run answers the demo's held-out prompts 4 times "
+                "each; the answers wait in the store to be ranked"
+            )
+        )
         self.sample_button.clicked.connect(self.sample)
         prefs_box = QGroupBox(self.tr("Preferences"))
         pl = QVBoxLayout(prefs_box)
@@ -64,36 +87,64 @@ class RLHFPage(StagePage):
         # method and its settings
         self.method = QComboBox()
         self.method.setObjectName("rlhfMethod")
-        for key, label in (("dpo", self.tr("DPO: learn from the pairs")),
-                           ("reward", self.tr("Reward model: learn to judge")),
-                           ("grpo", self.tr("GRPO: answer, get judged, improve")),
-                           ("kto", self.tr("KTO: learn from thumbs up / down"))):
+        for key, label in (
+            ("dpo", self.tr("DPO: learn from the pairs")),
+            ("reward", self.tr("Reward model: learn to judge")),
+            ("grpo", self.tr("GRPO: answer, get judged, improve")),
+            ("kto", self.tr("KTO: learn from thumbs up / down")),
+        ):
             self.method.addItem(label, key)
-        common = {"base": self.tr("Start from run"), "max_steps": self.tr("Steps"), "max_minutes": self.tr("Minutes"),
-                  "batch_size": self.tr("Batch size"), "lr": self.tr("Learning rate"),
-                  "eval_every": self.tr("Validate every")}
+        common = {
+            "base": self.tr("Start from run"),
+            "max_steps": self.tr("Steps"),
+            "max_minutes": self.tr("Minutes"),
+            "batch_size": self.tr("Batch size"),
+            "lr": self.tr("Learning rate"),
+            "eval_every": self.tr("Validate every"),
+        }
         self.forms = {
-            "dpo": ConfigForm(dpo.DPOConfig, groups={
-                self.tr("Settings"): ["base", "prefs", "beta"],
-                self.tr("Budget"): ["max_steps", "max_minutes"],
-                self.tr("Training"): ["batch_size", "lr", "eval_every"],
-            }, labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")}),
-            "reward": ConfigForm(reward.RewardConfig, groups={
-                self.tr("Settings"): ["base", "prefs"],
-                self.tr("Budget"): ["max_steps", "max_minutes"],
-                self.tr("Training"): ["batch_size", "lr", "eval_every"],
-            }, labels={**common, "prefs": self.tr("Pairs file")}),
-            "kto": ConfigForm(kto.KTOConfig, groups={
-                self.tr("Settings"): ["base", "prefs", "beta"],
-                self.tr("Budget"): ["max_steps", "max_minutes"],
-                self.tr("Training"): ["batch_size", "lr", "eval_every"],
-            }, labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")}),
-            "grpo": ConfigForm(grpo.GRPOConfig, groups={
-                self.tr("Settings"): ["base", "judge", "group_size", "temperature", "beta"],
-                self.tr("Budget"): ["max_steps", "max_minutes"],
-                self.tr("Training"): ["batch_size", "lr", "eval_every"],
-            }, labels={**common, "judge": self.tr("Judge"), "group_size": self.tr("Answers per prompt"),
-                       "temperature": self.tr("Temperature"), "beta": self.tr("KL weight (β)")}),
+            "dpo": ConfigForm(
+                dpo.DPOConfig,
+                groups={
+                    self.tr("Settings"): ["base", "prefs", "beta"],
+                    self.tr("Budget"): ["max_steps", "max_minutes"],
+                    self.tr("Training"): ["batch_size", "lr", "eval_every"],
+                },
+                labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")},
+            ),
+            "reward": ConfigForm(
+                reward.RewardConfig,
+                groups={
+                    self.tr("Settings"): ["base", "prefs"],
+                    self.tr("Budget"): ["max_steps", "max_minutes"],
+                    self.tr("Training"): ["batch_size", "lr", "eval_every"],
+                },
+                labels={**common, "prefs": self.tr("Pairs file")},
+            ),
+            "kto": ConfigForm(
+                kto.KTOConfig,
+                groups={
+                    self.tr("Settings"): ["base", "prefs", "beta"],
+                    self.tr("Budget"): ["max_steps", "max_minutes"],
+                    self.tr("Training"): ["batch_size", "lr", "eval_every"],
+                },
+                labels={**common, "prefs": self.tr("Pairs file"), "beta": self.tr("Beta (β)")},
+            ),
+            "grpo": ConfigForm(
+                grpo.GRPOConfig,
+                groups={
+                    self.tr("Settings"): ["base", "judge", "group_size", "temperature", "beta"],
+                    self.tr("Budget"): ["max_steps", "max_minutes"],
+                    self.tr("Training"): ["batch_size", "lr", "eval_every"],
+                },
+                labels={
+                    **common,
+                    "judge": self.tr("Judge"),
+                    "group_size": self.tr("Answers per prompt"),
+                    "temperature": self.tr("Temperature"),
+                    "beta": self.tr("KL weight (β)"),
+                },
+            ),
         }
         self.form_stack = QStackedWidget()
         for f in self.forms.values():
@@ -118,8 +169,9 @@ class RLHFPage(StagePage):
         self.judgements.horizontalHeader().setStretchLastSection(True)
         self.run_list = RunsTable(ctx, "dpo", JOB, self.plot)
         self.run_list.resume_requested.connect(self.resume_run)
-        self.run_list.run_selected.connect(lambda run_id: self.run_list.replay(run_id, None, lambda: None,
-                                                                               lambda *_: None))
+        self.run_list.run_selected.connect(
+            lambda run_id: self.run_list.replay(run_id, None, lambda: None, lambda *_: None)
+        )
         tabs = QTabWidget()
         tabs.addTab(self.judgements, self.tr("Judgements"))
         tabs.addTab(self.run_list, self.tr("Runs"))
@@ -163,8 +215,9 @@ class RLHFPage(StagePage):
     def resume_run(self, run_id: str):
         ws, module = self.ctx.ws, MODULES[self.method_key()]
         self.plot.clear()
-        self.ctx.runner.start(JOB, lambda control: module.run(ws, None, control, resume=run_id,
-                                                                overrides=self.resume_overrides()))
+        self.ctx.runner.start(
+            JOB, lambda control: module.run(ws, None, control, resume=run_id, overrides=self.resume_overrides())
+        )
 
     def active_form(self):
         return self.forms[self.method_key()]
@@ -200,8 +253,11 @@ class RLHFPage(StagePage):
     def _ask_file(self, action, save: bool):
         title = self.tr("Export preference pairs") if save else self.tr("Import preference pairs")
         filt = self.tr("JSON Lines (*.jsonl)")
-        path = (QFileDialog.getSaveFileName(self, title, "prefs.jsonl", filt) if save
-                else QFileDialog.getOpenFileName(self, title, "", filt))[0]
+        path = (
+            QFileDialog.getSaveFileName(self, title, "prefs.jsonl", filt)
+            if save
+            else QFileDialog.getOpenFileName(self, title, "", filt)
+        )[0]
         if path:
             action(path)
 
@@ -220,20 +276,28 @@ class RLHFPage(StagePage):
         def work(store, ws):
             r = store.import_jsonl(path)
             skipped = "".join(f"\n{s}" for s in r["skipped"][:5])
-            return {"message": self.tr("Imported {0} pairs ({1} already there, {2} lines skipped).").format(
-                r["imported"], r["duplicates"], len(r["skipped"])) + skipped}
+            return {
+                "message": self.tr("Imported {0} pairs ({1} already there, {2} lines skipped).").format(
+                    r["imported"], r["duplicates"], len(r["skipped"])
+                )
+                + skipped
+            }
 
         self._prefs_job(work)
 
     def export_prefs(self, path: str):
-        self._prefs_job(lambda store, ws: {"message": self.tr("Exported {0} pairs to {1}.").format(
-            store.export_jsonl(path), path)})
+        self._prefs_job(
+            lambda store, ws: {"message": self.tr("Exported {0} pairs to {1}.").format(store.export_jsonl(path), path)}
+        )
 
     def import_demo(self):
         def work(store, ws):
             r = store.import_demo(ws)
-            return {"message": self.tr("Imported {0} demo pairs ({1} already there).").format(
-                r["imported"], r["duplicates"])}
+            return {
+                "message": self.tr("Imported {0} demo pairs ({1} already there).").format(
+                    r["imported"], r["duplicates"]
+                )
+            }
 
         self._prefs_job(work)
 
@@ -247,7 +311,8 @@ class RLHFPage(StagePage):
             for ev in sample_candidates(ws, n=n, limit=limit, device=resolve_device(device), control=control):
                 if isinstance(ev, Finished):
                     ev.result["message"] = self.tr("{0} answers from {1} stored, ready to rank.").format(
-                        ev.result["responses"], ev.result["run"])
+                        ev.result["responses"], ev.result["run"]
+                    )
                 yield ev
 
         self.ctx.runner.start(PREFS_JOB, job)
@@ -266,9 +331,11 @@ class RLHFPage(StagePage):
             self.counts_label.setText(str(e))
             return
         j = c["judgements"]
-        self.counts_label.setText(self.tr("{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} "
-                                          "training pairs.").format(c["prompts"], c["responses"], j["ranking"],
-                                                                    j["pair"], j["thumb"], c["pairs"]))
+        self.counts_label.setText(
+            self.tr("{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} training pairs.").format(
+                c["prompts"], c["responses"], j["ranking"], j["pair"], j["thumb"], c["pairs"]
+            )
+        )
         kinds = {"ranking": self.tr("ranking"), "pair": self.tr("pair"), "thumb": self.tr("thumb")}
         for r in rows:
             i = self.judgements.rowCount()

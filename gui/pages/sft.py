@@ -1,18 +1,18 @@
 """SFT page: teach the pretrained model to answer, and watch its answers change."""
+
 from __future__ import annotations
 
 import html
 from pathlib import Path
 
 from PySide6.QtCore import Slot
-from PySide6.QtWidgets import (QLabel, QTableWidget, QTableWidgetItem, QTabWidget,
-                               QTextBrowser, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from engine import checkpoint as ckpt
 from engine.data.sft_data import encode_example, load_sft_records
 from engine.errors import DojoError
-from engine.losses import IGNORE_INDEX
 from engine.io.store import Store
+from engine.losses import IGNORE_INDEX
 from engine.tokenizer import load_tokenizer
 from engine.train import sft
 from gui.insight.template import TemplatePanel
@@ -30,23 +30,42 @@ class SFTPage(StagePage):
     stage = "sft"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("SFT"),
-                         self.tr("Supervised fine-tuning: the pretrained model reads questions and good answers in "
-                                 "the chat template, learning to answer and when to stop. Only the answers' tokens "
-                                 "(highlighted below) carry the loss."), parent)
-        self.form = ConfigForm(sft.SFTConfig, groups={
-            self.tr("Data"): ["base", "data", "select", "select_n", "loss_on"],
-            self.tr("Method"): ["lora", "lora_rank", "lora_alpha"],
-            self.tr("Budget"): ["max_steps", "max_minutes"],
-            self.tr("Training"): ["batch_size", "lr", "eval_every", "sample_every", "eval_prompts"],
-        }, labels={
-            "base": self.tr("Start from run"), "data": self.tr("Data file"), "select": self.tr("Examples"),
-            "select_n": self.tr("How many"), "loss_on": self.tr("Loss on"), "lora": self.tr("LoRA"),
-            "lora_rank": self.tr("LoRA rank"), "lora_alpha": self.tr("LoRA alpha"), "max_steps": self.tr("Steps"),
-            "max_minutes": self.tr("Minutes"), "batch_size": self.tr("Batch size"), "lr": self.tr("Learning rate"),
-            "eval_every": self.tr("Validate every"), "sample_every": self.tr("Answer prompts every"),
-            "eval_prompts": self.tr("Evaluation prompts"),
-        })
+        super().__init__(
+            ctx,
+            self.tr("SFT"),
+            self.tr(
+                "Supervised fine-tuning: the pretrained model reads questions and good answers in "
+                "the chat template, learning to answer and when to stop. Only the answers' tokens "
+                "(highlighted below) carry the loss."
+            ),
+            parent,
+        )
+        self.form = ConfigForm(
+            sft.SFTConfig,
+            groups={
+                self.tr("Data"): ["base", "data", "select", "select_n", "loss_on"],
+                self.tr("Method"): ["lora", "lora_rank", "lora_alpha"],
+                self.tr("Budget"): ["max_steps", "max_minutes"],
+                self.tr("Training"): ["batch_size", "lr", "eval_every", "sample_every", "eval_prompts"],
+            },
+            labels={
+                "base": self.tr("Start from run"),
+                "data": self.tr("Data file"),
+                "select": self.tr("Examples"),
+                "select_n": self.tr("How many"),
+                "loss_on": self.tr("Loss on"),
+                "lora": self.tr("LoRA"),
+                "lora_rank": self.tr("LoRA rank"),
+                "lora_alpha": self.tr("LoRA alpha"),
+                "max_steps": self.tr("Steps"),
+                "max_minutes": self.tr("Minutes"),
+                "batch_size": self.tr("Batch size"),
+                "lr": self.tr("Learning rate"),
+                "eval_every": self.tr("Validate every"),
+                "sample_every": self.tr("Answer prompts every"),
+                "eval_prompts": self.tr("Evaluation prompts"),
+            },
+        )
         self.form.set_values({})
         self.form.changed.connect(self.update_preview)
         self.panel = JobPanel(ctx.runner, JOB, self.tr("Start fine-tuning"))
@@ -139,11 +158,16 @@ class SFTPage(StagePage):
         share, run = self.base_memorised()
         self.knows.setVisible(share is not None)
         if share is not None:
-            self.knows.setText(self.tr("The base model ({run}) knows {share} of its facts: it predicts that share "
-                                       "of the facts in its training biographies (each fact's first token, from "
-                                       "the text before it). Fine-tuning teaches it to say what it knows; it "
-                                       "cannot add what pretraining did not store.")
-                               .replace("{run}", run).replace("{share}", f"{share:.0%}"))
+            self.knows.setText(
+                self.tr(
+                    "The base model ({run}) knows {share} of its facts: it predicts that share "
+                    "of the facts in its training biographies (each fact's first token, from "
+                    "the text before it). Fine-tuning teaches it to say what it knows; it "
+                    "cannot add what pretraining did not store."
+                )
+                .replace("{run}", run)
+                .replace("{share}", f"{share:.0%}")
+            )
 
     def base_memorised(self) -> tuple[float | None, str]:
         """(the share of its facts the chosen base run memorised at its last evaluation, its id)."""
@@ -189,4 +213,3 @@ class SFTPage(StagePage):
 
     def preview_trained_text(self) -> str:
         return self.preview.toPlainText()
-

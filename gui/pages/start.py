@@ -1,11 +1,11 @@
 """The start screen: a new workspace (empty or the demo world), open one, or a recent one."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QListWidget, QPushButton, QVBoxLayout, QWidget
 
 from gui.settings import AppSettings
 
@@ -32,8 +32,12 @@ class StartPage(QWidget):
         self.settings = settings
         self.setObjectName("startPage")
         title = QLabel("<h1>LM Dojo</h1>")
-        intro = QLabel(self.tr("Train a small language model through every stage that chat models go through: "
-                               "data, tokenizer, pretraining, fine-tuning and RLHF — on this computer."))
+        intro = QLabel(
+            self.tr(
+                "Train a small language model through every stage that chat models go through: "
+                "data, tokenizer, pretraining, fine-tuning and RLHF — on this computer."
+            )
+        )
         intro.setWordWrap(True)
         self.demo_button = QPushButton(self.tr("New workspace with the demo world…"))
         self.demo_button.setObjectName("newDemoButton")

@@ -1,4 +1,5 @@
 """Tokenizer page: train byte-level BPE on the corpus and see how text splits into tokens."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Slot
@@ -21,13 +22,21 @@ class TokenizerPage(StagePage):
     stage = "tokenizer"
 
     def __init__(self, ctx, parent=None):
-        super().__init__(ctx, self.tr("Tokenizer"),
-                         self.tr("A tokenizer cuts text into the pieces the model reads. Byte-level BPE starts "
-                                 "from single bytes and merges the most frequent pairs until the vocabulary "
-                                 "is full, so any text, Chinese or emoji too, can be written with it."), parent)
-        self.form = ConfigForm(TokenizerConfig, groups={self.tr("Settings"): ["vocab_size", "val_fraction"]},
-                               labels={"vocab_size": self.tr("Vocabulary size"),
-                                       "val_fraction": self.tr("Validation share")})
+        super().__init__(
+            ctx,
+            self.tr("Tokenizer"),
+            self.tr(
+                "A tokenizer cuts text into the pieces the model reads. Byte-level BPE starts "
+                "from single bytes and merges the most frequent pairs until the vocabulary "
+                "is full, so any text, Chinese or emoji too, can be written with it."
+            ),
+            parent,
+        )
+        self.form = ConfigForm(
+            TokenizerConfig,
+            groups={self.tr("Settings"): ["vocab_size", "val_fraction"]},
+            labels={"vocab_size": self.tr("Vocabulary size"), "val_fraction": self.tr("Validation share")},
+        )
         self.panel = JobPanel(ctx.runner, JOB, self.tr("Train tokenizer"), can_pause=False)
         self.panel.start_clicked.connect(self.start)
         self.result = QLabel(self.tr("Not trained yet."))
@@ -62,10 +71,14 @@ class TokenizerPage(StagePage):
 
     def confirm_replace(self, runs: int) -> bool:
         """Ask before replacing a tokenizer that runs were trained with."""
-        text = self.tr("{n} run(s) were trained with the current tokenizer. A new tokenizer means new runs cannot "
-                       "start from them; they keep answering with their own (kept in the workspace). Replace it?")
-        return QMessageBox.question(self, self.tr("Replace the tokenizer?"), text.replace("{n}", str(runs))) == \
-            QMessageBox.StandardButton.Yes
+        text = self.tr(
+            "{n} run(s) were trained with the current tokenizer. A new tokenizer means new runs cannot "
+            "start from them; they keep answering with their own (kept in the workspace). Replace it?"
+        )
+        return (
+            QMessageBox.question(self, self.tr("Replace the tokenizer?"), text.replace("{n}", str(runs)))
+            == QMessageBox.StandardButton.Yes
+        )
 
     @Slot(str, str, dict)
     def _on_finished(self, name, status, result):
@@ -89,16 +102,22 @@ class TokenizerPage(StagePage):
         try:
             meta = read_meta(ws.tokens_dir)
         except DojoError:
-            self.result.setText(self.tr("{0} tokens in the vocabulary; the corpus is not tokenized yet.").format(
-                tok.get_vocab_size()))
+            self.result.setText(
+                self.tr("{0} tokens in the vocabulary; the corpus is not tokenized yet.").format(tok.get_vocab_size())
+            )
             return
         sp = meta["splits"]
-        self.result.setText(self.tr("Vocabulary: {0} tokens. Corpus: {1:,} training + {2:,} validation tokens "
-                                    "({3} + {4} documents).").format(
-            meta["vocab_size"], sp["train"]["tokens"], sp["val"]["tokens"], sp["train"]["docs"], sp["val"]["docs"])
-            + self._cpt_text(meta.get("chars_per_token", {})))
+        self.result.setText(
+            self.tr(
+                "Vocabulary: {0} tokens. Corpus: {1:,} training + {2:,} validation tokens ({3} + {4} documents)."
+            ).format(
+                meta["vocab_size"], sp["train"]["tokens"], sp["val"]["tokens"], sp["train"]["docs"], sp["val"]["docs"]
+            )
+            + self._cpt_text(meta.get("chars_per_token", {}))
+        )
 
     def _cpt_text(self, cpt: dict) -> str:
         names = {"cjk": self.tr("Chinese/Japanese/Korean"), "latin": self.tr("Latin script")}
-        return "".join("<br>" + self.tr("{0}: {1} characters per token").format(names.get(k, k), v)
-                       for k, v in cpt.items())
+        return "".join(
+            "<br>" + self.tr("{0}: {1} characters per token").format(names.get(k, k), v) for k, v in cpt.items()
+        )

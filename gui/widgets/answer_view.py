@@ -1,5 +1,6 @@
 """One answer in the compare view: tokens appear as they are generated, each tinted by how likely
 the model found it (pale: confident; red: a gamble), with the five likeliest tokens on hover."""
+
 from __future__ import annotations
 
 import html
@@ -95,7 +96,7 @@ class AnswerView(QWidget):
         shown = html.escape(text).replace("\n", "<br>") if not muted else visible(text)
         cursor = self.text_view.textCursor()
         cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertHtml(f"<span title=\"{tip}\" style=\"{style}; white-space:pre-wrap\">{shown}</span>")
+        cursor.insertHtml(f'<span title="{tip}" style="{style}; white-space:pre-wrap">{shown}</span>')
 
     def text(self) -> str:
         return "".join(t["text"] for t in self.tokens)

@@ -1,15 +1,28 @@
-""""Export for a cluster": the selected run's config and the torchrun / Slurm commands, written into a
+""" "Export for a cluster": the selected run's config and the torchrun / Slurm commands, written into a
 folder by engine/io/cluster.py; the dialog shows the command to copy."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QPlainTextEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
-from engine.io.cluster import export_for_cluster
 from engine.errors import DojoError
+from engine.io.cluster import export_for_cluster
 
 
 class ClusterExportDialog(QDialog):
@@ -57,10 +70,15 @@ class ClusterExportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr(
-            "Writes the run's config (run.toml), launch.sh (torchrun), slurm.sbatch and a README into a folder. "
-            "Copy the workspace and that folder to the cluster and start launch.sh or sbatch slurm.sbatch: "
-            "the same config trains there on every GPU.")))
+        layout.addWidget(
+            QLabel(
+                self.tr(
+                    "Writes the run's config (run.toml), launch.sh (torchrun), slurm.sbatch and a README into a folder. "
+                    "Copy the workspace and that folder to the cluster and start launch.sh or sbatch slurm.sbatch: "
+                    "the same config trains there on every GPU."
+                )
+            )
+        )
         layout.addLayout(form)
         layout.addWidget(self.message)
         layout.addWidget(self.command)
@@ -74,13 +92,23 @@ class ClusterExportDialog(QDialog):
 
     def export(self) -> None:
         try:
-            self.result = export_for_cluster(self.ws, self.run_id, Path(self.folder.text()), self.nodes.value(),
-                                             self.gpus.value(), self.remote.text().strip(), self.hours.value())
+            self.result = export_for_cluster(
+                self.ws,
+                self.run_id,
+                Path(self.folder.text()),
+                self.nodes.value(),
+                self.gpus.value(),
+                self.remote.text().strip(),
+                self.hours.value(),
+            )
         except (DojoError, OSError) as e:
             self.message.setText(self.tr("Not exported: {0}").format(e))
             return
-        self.message.setText(self.tr("Wrote {0} to {1}. Start it on the cluster with:").format(
-            ", ".join(self.result["files"]), self.result["path"]))
+        self.message.setText(
+            self.tr("Wrote {0} to {1}. Start it on the cluster with:").format(
+                ", ".join(self.result["files"]), self.result["path"]
+            )
+        )
         self.command.setPlainText(self.result["command"])
         self.command.show()
         self.copy_button.show()

@@ -1,5 +1,6 @@
 """A form built from a stage's config dataclass: one field per knob, its help as tooltip,
 validation by the engine itself (so the GUI and the CLI accept exactly the same configs)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -8,8 +9,17 @@ import re
 import typing
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGroupBox, QLabel, QLineEdit, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine.config import build_config, to_dict
 from engine.errors import ConfigError
@@ -21,8 +31,14 @@ class ConfigForm(QWidget):
 
     changed = Signal()
 
-    def __init__(self, cls, presets: dict | None = None, groups: dict[str, list[str]] | None = None,
-                 labels: dict[str, str] | None = None, parent=None):
+    def __init__(
+        self,
+        cls,
+        presets: dict | None = None,
+        groups: dict[str, list[str]] | None = None,
+        labels: dict[str, str] | None = None,
+        parent=None,
+    ):
         super().__init__(parent)
         self.cls, self.presets = cls, presets
         self._fields = {f.name: f for f in dataclasses.fields(cls)}

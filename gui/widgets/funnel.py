@@ -1,4 +1,5 @@
 """The cleaning funnel: one bar per step, as wide as the share of the input that is left."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt
@@ -44,13 +45,18 @@ class FunnelView(QWidget):
             y = 4 + i * ROW
             share = row[self.by] / first
             p.setPen(pal.text().color())
-            p.drawText(QRectF(0, y, label_w - 8, ROW - 4), Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                       row["step"])
+            p.drawText(
+                QRectF(0, y, label_w - 8, ROW - 4),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                row["step"],
+            )
             color = QColor(59, 130, 246) if 0 < i < len(self._rows) - 1 else QColor(40, 170, 100)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(color)
             p.drawRoundedRect(QRectF(label_w, y + 3, max(2.0, bar_w * share), ROW - 10), 3, 3)
             p.setPen(pal.text().color())
-            p.drawText(QRectF(label_w + bar_w * share + 6, y, 150, ROW - 4),
-                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                       f"{row[self.by]:,} ({100 * share:.1f}%)")
+            p.drawText(
+                QRectF(label_w + bar_w * share + 6, y, 150, ROW - 4),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"{row[self.by]:,} ({100 * share:.1f}%)",
+            )

@@ -1,11 +1,11 @@
 """Start / Pause / Resume / Stop, a progress bar with step, tokens/s and ETA, an error banner, a log."""
+
 from __future__ import annotations
 
 import time
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from gui.jobs import JobRunner
 
@@ -45,8 +45,9 @@ class JobPanel(QWidget):
         self.error = QLabel()
         self.error.setObjectName("errorBanner")
         self.error.setWordWrap(True)
-        self.error.setStyleSheet("background: #fdecea; color: #8a1c12; border: 1px solid #e6a59d; "
-                                 "border-radius: 4px; padding: 6px;")
+        self.error.setStyleSheet(
+            "background: #fdecea; color: #8a1c12; border: 1px solid #e6a59d; border-radius: 4px; padding: 6px;"
+        )
         self.error.hide()
         self.log = QPlainTextEdit()
         self.log.setObjectName("logPanel")
@@ -117,8 +118,11 @@ class JobPanel(QWidget):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * p.elapsed_s / (p.elapsed_s + p.eta_s)))
         self.progress.setFormat(f"{p.unit} {p.step:,}" + (f" / {p.total_steps:,}" if p.total_steps else ""))
-        self.status.setText(self.tr("{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}").format(
-            p.tokens, p.tokens_per_s, fmt_duration(p.elapsed_s), fmt_duration(p.eta_s)))
+        self.status.setText(
+            self.tr("{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}").format(
+                p.tokens, p.tokens_per_s, fmt_duration(p.elapsed_s), fmt_duration(p.eta_s)
+            )
+        )
 
     @Slot(str, str)
     def _on_log(self, message, level):

@@ -4,6 +4,7 @@ Events only append to growable numpy buffers and mark keys dirty; a 10 Hz timer 
 changed, so a fast job never floods the GUI thread, and 100k points stay fluid (peak
 downsampling, clip to view).
 """
+
 from __future__ import annotations
 
 import csv
@@ -15,8 +16,17 @@ import pyqtgraph as pg
 from pyqtgraph.exporters import ImageExporter
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QHBoxLayout, QLabel,
-                               QPushButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 LOSS, VAL, LR = "train/loss", "val/loss", "train/lr"
 _SMOOTHING, _EXTRA = object(), object()  # dirty markers besides metric keys
@@ -43,7 +53,7 @@ class _Column:
     def extend(self, values: np.ndarray):
         while self.n + len(values) > len(self.a):
             self.a = np.concatenate([self.a, np.empty_like(self.a)])
-        self.a[self.n: self.n + len(values)] = values
+        self.a[self.n : self.n + len(values)] = values
         self.n += len(values)
 
     def view(self) -> np.ndarray:
@@ -69,7 +79,7 @@ def ema(values, smoothing: float, acc: float = 0.0, count: int = 0) -> tuple[np.
     lag = t[:, None] - t[None, :]
     weights = np.where(lag >= 0, k ** np.maximum(lag, 0), 0.0) * (1 - k)  # weights[t, j] = (1-k) k^(t-j)
     local = padded.reshape(blocks, _BLOCK) @ weights.T
-    carry, c, k_block = np.empty(blocks), acc, k ** _BLOCK
+    carry, c, k_block = np.empty(blocks), acc, k**_BLOCK
     for b in range(blocks):
         carry[b] = c
         c = local[b, -1] + k_block * c
@@ -82,7 +92,7 @@ class _StepAxis(pg.AxisItem):
     """The step axis; in log mode only 1, 2 and 5 times a power of ten are labelled, as plain numbers."""
 
     def logTickStrings(self, values, scale, spacing):
-        return [_step_label(float(f"{10 ** v:.2g}")) for v in values]
+        return [_step_label(float(f"{10**v:.2g}")) for v in values]
 
 
 def _step_label(x: float) -> str:
@@ -123,8 +133,17 @@ class LossPlot(QWidget):
         csv_button = QPushButton(self.tr("Export CSV…"))
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 4, 4, 0)
-        for w in (self.log_x, QLabel(self.tr("Smoothing")), self.smoothing, QLabel(self.tr("Lower graph")),
-                  self.extra, None, reset, png, csv_button):
+        for w in (
+            self.log_x,
+            QLabel(self.tr("Smoothing")),
+            self.smoothing,
+            QLabel(self.tr("Lower graph")),
+            self.extra,
+            None,
+            reset,
+            png,
+            csv_button,
+        ):
             bar.addWidget(w) if w is not None else bar.addStretch(1)
 
         self.graphs = pg.GraphicsLayoutWidget()
@@ -140,8 +159,15 @@ class LossPlot(QWidget):
         self.legend = self.loss_plot.addLegend(offset=(-10, 10))
         self.raw_curve = self._curve(self.loss_plot, self.tr("train"), pg.mkPen(RAW_COLOR, width=1))
         self.smooth_curve = self._curve(self.loss_plot, self.tr("train (smoothed)"), pg.mkPen(SMOOTH_COLOR, width=2))
-        self.val_curve = self._curve(self.loss_plot, self.tr("validation"), pg.mkPen(VAL_COLOR, width=2),
-                                     symbol="o", symbolSize=6, symbolBrush=VAL_COLOR, symbolPen=None)
+        self.val_curve = self._curve(
+            self.loss_plot,
+            self.tr("validation"),
+            pg.mkPen(VAL_COLOR, width=2),
+            symbol="o",
+            symbolSize=6,
+            symbolBrush=VAL_COLOR,
+            symbolPen=None,
+        )
         self.extra_curve = self._curve(self.extra_plot, None, pg.mkPen(EXTRA_COLOR, width=1.5))
         for plot in (self.loss_plot, self.extra_plot):
             plot.showGrid(x=True, y=True, alpha=0.15)
@@ -157,10 +183,16 @@ class LossPlot(QWidget):
         self.extra.currentTextChanged.connect(lambda _: self._dirty.add(_EXTRA))
         self.extra.activated.connect(lambda _: setattr(self, "_wanted_extra", self.extra.currentText()))
         reset.clicked.connect(self.reset_view)
-        png.clicked.connect(lambda: self._ask(self.export_png, self.tr("Export graph as PNG"), "loss.png",
-                                              self.tr("PNG images (*.png)")))
-        csv_button.clicked.connect(lambda: self._ask(self.export_csv, self.tr("Export data as CSV"), "metrics.csv",
-                                                     self.tr("CSV files (*.csv)")))
+        png.clicked.connect(
+            lambda: self._ask(
+                self.export_png, self.tr("Export graph as PNG"), "loss.png", self.tr("PNG images (*.png)")
+            )
+        )
+        csv_button.clicked.connect(
+            lambda: self._ask(
+                self.export_csv, self.tr("Export data as CSV"), "metrics.csv", self.tr("CSV files (*.csv)")
+            )
+        )
         self.timer = QTimer(self)
         self.timer.setInterval(100)
         self.timer.timeout.connect(self._repaint)
@@ -227,8 +259,9 @@ class LossPlot(QWidget):
         data = {key: _points(pts) for key, pts in series.items()}
         loss, val = data.get(LOSS, _points([])), data.get(VAL, _points([]))
         smooth = self._curve(self.loss_plot, name, pg.mkPen(color, width=1.5))
-        dashed = self._curve(self.loss_plot, None if len(loss[0]) else name,
-                             pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine))
+        dashed = self._curve(
+            self.loss_plot, None if len(loss[0]) else name, pg.mkPen(color, width=1.5, style=Qt.PenStyle.DashLine)
+        )
         for item in (smooth, dashed):
             item.setZValue(-1)
         dashed.setData(*val)
@@ -263,8 +296,11 @@ class LossPlot(QWidget):
         items = {"low": pg.PlotDataItem(x, lo, pen=edge), "high": pg.PlotDataItem(x, hi, pen=edge)}
         items["fill"] = pg.FillBetweenItem(items["low"], items["high"], brush=pg.mkBrush(BAND_COLOR))
         if mid is not None:
-            items["mid"] = pg.PlotDataItem(x, np.asarray(mid, dtype=float),
-                                           pen=pg.mkPen(BAND_COLOR[:3] + (160,), width=1, style=Qt.PenStyle.DashLine))
+            items["mid"] = pg.PlotDataItem(
+                x,
+                np.asarray(mid, dtype=float),
+                pen=pg.mkPen(BAND_COLOR[:3] + (160,), width=1, style=Qt.PenStyle.DashLine),
+            )
         for key, item in items.items():
             item.setZValue(-3 if key == "fill" else -2)  # behind the run's curves and the overlays (-1)
             self.loss_plot.addItem(item)
@@ -392,7 +428,7 @@ class LossPlot(QWidget):
     def _ask(self, export, title: str, default: str, filter_: str):
         path, _ = QFileDialog.getSaveFileName(self, title, default, filter_)
         if path:
-            suffix = default[default.rindex("."):]
+            suffix = default[default.rindex(".") :]
             export(path if path.lower().endswith(suffix) else path + suffix)
 
 

@@ -1,29 +1,38 @@
 """The runs of one stage: status, steps, validation loss and what each started from (its lineage),
 with "resume", "overlay on the graph" and "export for a cluster" for the selected run. Shared by the training pages."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QPushButton, QTableWidget, QTableWidgetItem,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine import checkpoint as ckpt
-from engine.train.status import run_status
 from engine.io.store import Store
+from engine.train.status import run_status
 
 RESUMABLE = ("interrupted", "cancelled", "failed", "done")
 
 
 class RunsTable(QWidget):
     resume_requested = Signal(str)  # run id
-    run_selected = Signal(str)      # run id, when the person picks a row
+    run_selected = Signal(str)  # run id, when the person picks a row
 
     def __init__(self, ctx, stage: str, job: str, plot, parent=None):
         super().__init__(parent)
         self.ctx, self.stage, self.job, self.plot = ctx, stage, job, plot
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("runsTable")
-        self.table.setHorizontalHeaderLabels([self.tr("Run"), self.tr("Status"), self.tr("Steps"),
-                                              self.tr("Val loss"), self.tr("Started from")])
+        self.table.setHorizontalHeaderLabels(
+            [self.tr("Run"), self.tr("Status"), self.tr("Steps"), self.tr("Val loss"), self.tr("Started from")]
+        )
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -36,8 +45,9 @@ class RunsTable(QWidget):
         self.overlay_button.setCheckable(True)
         self.overlay_button.clicked.connect(self.toggle_overlay)
         self.cluster_button = QPushButton(self.tr("Export for a cluster…"))
-        self.cluster_button.setToolTip(self.tr("Write this run's config and the torchrun / Slurm commands that "
-                                               "train it on many GPUs."))
+        self.cluster_button.setToolTip(
+            self.tr("Write this run's config and the torchrun / Slurm commands that train it on many GPUs.")
+        )
         self.cluster_button.clicked.connect(self.export_for_cluster)
         self.table.itemSelectionChanged.connect(self._on_selection)
         ctx.runner.busy_changed.connect(self.sync_buttons)
@@ -67,10 +77,15 @@ class RunsTable(QWidget):
                     status = run_status(ws, run)  # "running" with nobody writing it: interrupted
                     row = self.table.rowCount()
                     self.table.insertRow(row)
-                    for col, text in enumerate((run["id"], self._status_text(status),
-                                                str(steps[-1][0]) if steps else "0",
-                                                f"{val[-1][1]:.3f}" if val else "–",
-                                                self.lineage_text(run["parent"]))):
+                    for col, text in enumerate(
+                        (
+                            run["id"],
+                            self._status_text(status),
+                            str(steps[-1][0]) if steps else "0",
+                            f"{val[-1][1]:.3f}" if val else "–",
+                            self.lineage_text(run["parent"]),
+                        )
+                    ):
                         item = QTableWidgetItem(text)
                         item.setData(Qt.ItemDataRole.UserRole, status)
                         if col == 4 and run["parent"]:
@@ -87,8 +102,13 @@ class RunsTable(QWidget):
         return self.tr("{0} @ step {1}").format(*found) if found else parent
 
     def _status_text(self, status: str) -> str:
-        return {"done": self.tr("done"), "running": self.tr("running"), "interrupted": self.tr("interrupted"),
-                "cancelled": self.tr("stopped"), "failed": self.tr("failed")}.get(status, status)
+        return {
+            "done": self.tr("done"),
+            "running": self.tr("running"),
+            "interrupted": self.tr("interrupted"),
+            "cancelled": self.tr("stopped"),
+            "failed": self.tr("failed"),
+        }.get(status, status)
 
     def selected_run(self) -> str | None:
         rows = self.table.selectionModel().selectedRows()

@@ -1,4 +1,5 @@
 """Sample generations as they arrive during training, newest first."""
+
 from __future__ import annotations
 
 import html
@@ -17,7 +18,7 @@ class SamplesView(QTextBrowser):
 
     def add(self, step: int, prompt: str, text: str):
         self._items.insert(0, (step, prompt, text))
-        del self._items[self.MAX:]
+        del self._items[self.MAX :]
         self._render()
 
     def clear_samples(self):
@@ -29,6 +30,8 @@ class SamplesView(QTextBrowser):
 
     def _render(self):
         step_word = self.tr("step")
-        rows = [f"<p><span style='color:gray'>{step_word} {s}</span><br><b>{html.escape(p)}</b>{html.escape(t)}</p>"
-                for s, p, t in self._items]
+        rows = [
+            f"<p><span style='color:gray'>{step_word} {s}</span><br><b>{html.escape(p)}</b>{html.escape(t)}</p>"
+            for s, p, t in self._items
+        ]
         self.setHtml("".join(rows))

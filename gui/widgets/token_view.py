@@ -3,6 +3,7 @@
 The split comes from the engine (`token_pieces`); this widget only draws it. Byte-level pieces
 that hold part of one character (a rare Chinese character, an emoji) are grouped and explained.
 """
+
 from __future__ import annotations
 
 import html
@@ -46,8 +47,7 @@ class _Browser(QTextBrowser):
     def viewportEvent(self, event):
         if event.type() == QEvent.Type.ToolTip:
             offset = QPointF(self.horizontalScrollBar().value(), self.verticalScrollBar().value())
-            pos = self.document().documentLayout().hitTest(QPointF(event.pos()) + offset,
-                                                           Qt.HitTestAccuracy.ExactHit)
+            pos = self.document().documentLayout().hitTest(QPointF(event.pos()) + offset, Qt.HitTestAccuracy.ExactHit)
             tip = ""
             if pos >= 0:
                 cursor = self.textCursor()
@@ -129,8 +129,11 @@ class TokenView(QWidget):
         self._pieces = token_pieces(self._tok, text)
         n = len(self._pieces)
         if n:
-            self.summary.setText(self.tr("{0} characters → {1} tokens ({2} characters per token)").format(
-                len(text), n, f"{len(text) / n:.2f}"))
+            self.summary.setText(
+                self.tr("{0} characters → {1} tokens ({2} characters per token)").format(
+                    len(text), n, f"{len(text) / n:.2f}"
+                )
+            )
         else:
             self.summary.setText(self.tr("{0} characters → {1} tokens").format(len(text), n))
         self._show(self._render(text))
@@ -153,32 +156,38 @@ class TokenView(QWidget):
                     chips.append("<br>")
                 k += 1
                 continue
-            chars = text[group[0]["start"]:group[-1]["end"]]
+            chars = text[group[0]["start"] : group[-1]["end"]]
             hexes = " ".join(p["text"] for p in group)
             if len(chars) == 1:
                 note = self.tr("“{0}”: one character, {1} tokens (bytes {2})").format(chars, len(group), hexes)
             else:
-                note = self.tr("“{0}”: {1} characters, {2} tokens (bytes {3})").format(chars, len(chars),
-                                                                                    len(group), hexes)
+                note = self.tr("“{0}”: {1} characters, {2} tokens (bytes {3})").format(
+                    chars, len(chars), len(group), hexes
+                )
             notes.setdefault(note, None)
             tip = html.escape(note, quote=True)
-            inner = "".join(self._chip(html.escape(p["text"]), p["id"], k + i, note, bytes_=True)
-                            for i, p in enumerate(group))
+            inner = "".join(
+                self._chip(html.escape(p["text"]), p["id"], k + i, note, bytes_=True) for i, p in enumerate(group)
+            )
             k += len(group)
-            chips.append(f"<span title=\"{tip}\" style=\"color:{MUTED}; white-space:pre\">⟨"
-                         f"<b>{html.escape(chars)}</b> {inner}⟩</span>")
+            chips.append(
+                f'<span title="{tip}" style="color:{MUTED}; white-space:pre">⟨'
+                f"<b>{html.escape(chars)}</b> {inner}⟩</span>"
+            )
         body = " ".join(chips)
         if notes:
             lines = [html.escape(n) for n in list(notes)[:MAX_NOTES]]
             if len(notes) > MAX_NOTES:
                 lines.append(html.escape(self.tr("… and {0} more split characters").format(len(notes) - MAX_NOTES)))
-            body += f"<p style=\"color:{MUTED}; margin-top:10px\">" + "<br>".join(lines) + "</p>"
-        return f"<div style=\"line-height:170%\">{body}</div>"
+            body += f'<p style="color:{MUTED}; margin-top:10px">' + "<br>".join(lines) + "</p>"
+        return f'<div style="line-height:170%">{body}</div>'
 
     @staticmethod
     def _chip(shown: str, tid: int, k: int, tip: str, bytes_: bool = False) -> str:
         """One token: `shown` (already HTML) on a pastel background, its id small after it."""
         font = "font-family:monospace; font-size:small; " if bytes_ else ""
-        return (f"<span title=\"{html.escape(tip, quote=True)}\" style=\"background-color:{COLORS[k % len(COLORS)]};"
-                f" color:#000; white-space:pre; {font}\">&nbsp;{shown}<sub style=\"color:#555\">{tid}</sub>&nbsp;"
-                f"</span>")
+        return (
+            f'<span title="{html.escape(tip, quote=True)}" style="background-color:{COLORS[k % len(COLORS)]};'
+            f' color:#000; white-space:pre; {font}">&nbsp;{shown}<sub style="color:#555">{tid}</sub>&nbsp;'
+            f"</span>"
+        )

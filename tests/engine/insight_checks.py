@@ -1,4 +1,5 @@
 """Driving `lmdojo-cli insight NAME WS --set k=v … --json` from a test."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """What every lab's test checks of its report: the PNGs report.md links exist and are PNGs."""
+
 from __future__ import annotations
 
 import re

@@ -1,6 +1,7 @@
 """The plan of the house, checked: engine modules import each other without a cycle, none imports
 a private name from another, the engine never imports Qt or gui, and one stage registry is what
 the CLI, run status and cluster export read."""
+
 from __future__ import annotations
 
 import ast
@@ -92,16 +93,26 @@ def test_no_import_cycle_among_engine_modules():
 
 
 def test_no_module_imports_a_private_name_from_another():
-    private = [f"{mod}: from {module} import {name}" for mod, path in MODULES.items()
-               for module, name in _imports(path)
-               if module.startswith("engine") and name and name.startswith("_") and module != mod
-               and f"{module}.{name}" not in MODULES]
+    private = [
+        f"{mod}: from {module} import {name}"
+        for mod, path in MODULES.items()
+        for module, name in _imports(path)
+        if module.startswith("engine")
+        and name
+        and name.startswith("_")
+        and module != mod
+        and f"{module}.{name}" not in MODULES
+    ]
     assert private == []
 
 
 def test_the_engine_never_imports_qt_or_the_gui():
-    bad = [f"{mod} imports {module}" for mod, path in MODULES.items() for module, _ in _imports(path)
-           if module.split(".")[0] in ("gui", "PySide6", "pyqtgraph")]
+    bad = [
+        f"{mod} imports {module}"
+        for mod, path in MODULES.items()
+        for module, _ in _imports(path)
+        if module.split(".")[0] in ("gui", "PySide6", "pyqtgraph")
+    ]
     assert bad == []
 
 

@@ -1,5 +1,6 @@
 """Side by side: checkpoints answer token by token, the answers land in the preference store with
 their run ids; a stop keeps what was written; text never shows half a character; queues resume."""
+
 import pytest
 
 from engine import checkpoint as ckpt
@@ -51,8 +52,9 @@ def test_a_stop_keeps_what_was_written(sft_ws):
     ws, r = sft_ws
     control = Control()
     seen = []
-    for ev in side_by_side(ws, [Column(r["run"], replace_tokens(40)), Column(r["run"], replace_tokens(40, seed=1))],
-                           Q, control):
+    for ev in side_by_side(
+        ws, [Column(r["run"], replace_tokens(40)), Column(r["run"], replace_tokens(40, seed=1))], Q, control
+    ):
         seen.append(ev)
         if sum(isinstance(e, Token) for e in seen) == 4:
             control.cancel()
@@ -108,12 +110,31 @@ def test_cli_compare_stores_the_answers_and_names_bad_input(sft_ws, capsys):
 
     ws, r = sft_ws
     pre = next(c["run"] for c in contenders(ws) if c["stage"] == "pretrain")
-    assert main(["compare", str(ws.root), "--run", pre, "--run", r["run"], "--prompt", "Who are you?", "--greedy",
-                 "--max-new-tokens", "6", "--quiet", "--json"]) == 0
+    assert (
+        main(
+            [
+                "compare",
+                str(ws.root),
+                "--run",
+                pre,
+                "--run",
+                r["run"],
+                "--prompt",
+                "Who are you?",
+                "--greedy",
+                "--max-new-tokens",
+                "6",
+                "--quiet",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert [a["run"] for a in out["answers"]] == [pre, r["run"]] and out["status"] == "done"
     with PrefStore(ws.db_path) as prefs:
         assert prefs.response_runs([a["response_id"] for a in out["answers"]]) == {
-            a["response_id"]: a["run"] for a in out["answers"]}
+            a["response_id"]: a["run"] for a in out["answers"]
+        }
     assert main(["compare", str(ws.root), "--run", pre, "--prompt", "Hi", "--temperature", "9", "--quiet"]) == 2
     assert "temperature" in capsys.readouterr().err

@@ -1,5 +1,6 @@
 """A checkpoint whose weights do not fit the model its config describes (issue 19, item 9): one line,
 exit 2, for generate and sft --from; resume falls back to the checkpoint before it."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,10 @@ def test_wrong_shapes_are_one_line_and_resume_falls_back(ws, capsys):
     run = r[-1].result["run"]
     good, bad = ckpt.list_checkpoints(ws.run_dir(run) / "checkpoints")
     key = _wrong_shapes(bad)
-    for argv in (["generate", str(ws.root), "--run", run, "--prompt", "Hi", "--max-new-tokens", "2"],
-                 ["sft", str(ws.root), "--from", run, "--set", "max_steps=1"]):
+    for argv in (
+        ["generate", str(ws.root), "--run", run, "--prompt", "Hi", "--max-new-tokens", "2"],
+        ["sft", str(ws.root), "--from", run, "--set", "max_steps=1"],
+    ):
         assert main(argv) == 2
         err = capsys.readouterr().err.strip()
         assert "\n" not in err and "do not fit the model" in err and key in err, err

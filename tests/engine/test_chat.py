@@ -1,4 +1,5 @@
 """Chat generation: the template, the end-of-turn bias, stop strings, per-token alternatives."""
+
 import json
 
 import torch
@@ -49,7 +50,23 @@ def test_alternatives_are_the_top_tokens():
 
 def test_cli_chat(ws, capsys):
     r = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "3"})))[-1].result
-    rc = main(["chat", str(ws.root), "--run", r["run"], "--prompt", "Who are you?", "--system", "Be brief.",
-               "--greedy", "--max-new-tokens", "4", "--alternatives", "3", "--json"])
+    rc = main(
+        [
+            "chat",
+            str(ws.root),
+            "--run",
+            r["run"],
+            "--prompt",
+            "Who are you?",
+            "--system",
+            "Be brief.",
+            "--greedy",
+            "--max-new-tokens",
+            "4",
+            "--alternatives",
+            "3",
+            "--json",
+        ]
+    )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert rc == 0 and len(out["token_ids"]) <= 4 and len(out["alternatives"]) == len(out["token_ids"])

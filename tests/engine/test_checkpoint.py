@@ -1,4 +1,5 @@
 """Checkpoints: round trips, atomicity under SIGKILL, fsync discipline, retention, refusals."""
+
 from __future__ import annotations
 
 import json
@@ -205,8 +206,14 @@ def _check_after_kill(root: Path) -> None:
 def test_sigkill_during_save_never_leaves_a_broken_checkpoint(tmp_path):
     root = tmp_path / "ckpts"
     env = {**os.environ, "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    server = subprocess.Popen([sys.executable, "-c", SAVER, str(root)], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, cwd=REPO, env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-c", SAVER, str(root)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env=env,
+    )
     rng = random.Random(1234)
     interrupted = 0
     try:
@@ -289,11 +296,11 @@ def test_every_file_is_fsynced_then_renamed_into_place(tmp_path, monkeypatch):
         src, dst = events[i][1], events[i][2]
         assert dst == f"{tmp}/{name}" and Path(src).parent == Path(tmp) and src != dst
         assert ("fsync", src) in events[:i], f"{name}: renamed into place before its data was fsynced"
-        assert ("fsync", tmp) in events[i + 1:], f"{name}: folder not fsynced after the rename"
+        assert ("fsync", tmp) in events[i + 1 :], f"{name}: folder not fsynced after the rename"
     assert list(replaces)[-1] == "COMPLETE"  # the marker is written last
     (ren,) = [i for i, e in enumerate(events) if e[0] == "rename"]
     assert events[ren][1:] == (tmp, str(final)) and ren > max(replaces.values())
-    assert ("fsync", str(root)) in events[ren + 1:], "checkpoint folder rename not fsynced"
+    assert ("fsync", str(root)) in events[ren + 1 :], "checkpoint folder rename not fsynced"
     assert not list(root.glob("**/*.tmp")) and not list(final.glob(".*"))  # no temp file left behind
 
 

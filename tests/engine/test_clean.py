@@ -1,4 +1,5 @@
 """The cleaning stage end to end: the polluted demo is cleaned back, bad inputs never crash it."""
+
 import json
 
 import pytest
@@ -38,8 +39,12 @@ def output_ids(out: str) -> list[str]:
 def test_polluted_demo_is_cleaned_back(demo_root, tmp_path):
     # The generated world repeats a few stories itself: the clean documents that should survive are
     # those that survive de-duplication of the clean corpus alone.
-    base = cleaned(demo_root, out=tmp_path / "base", sources=json.dumps([str(demo_root / "data" / "corpus")]),
-                   **{"rules.enabled": "false", "quality.enabled": "false"})
+    base = cleaned(
+        demo_root,
+        out=tmp_path / "base",
+        sources=json.dumps([str(demo_root / "data" / "corpus")]),
+        **{"rules.enabled": "false", "quality.enabled": "false"},
+    )
     unique_clean = set(output_ids(base["out"]))
     r = cleaned(demo_root)
     truth = json.loads((demo_root / "data" / "demo_truth.json").read_text())
@@ -93,8 +98,11 @@ def test_bad_inputs_are_skipped_and_named(tmp_path):
     assert "binary" in skipped["blob.txt"]
     assert "empty" in skipped["empty.txt"]
     assert r["bad_records"] == 1
-    texts = " ".join(json.loads(line)["text"] for f in sorted((ws.clean_dir).glob("part-*.jsonl"))
-                     for line in f.read_text(encoding="utf-8").splitlines())
+    texts = " ".join(
+        json.loads(line)["text"]
+        for f in sorted((ws.clean_dir).glob("part-*.jsonl"))
+        for line in f.read_text(encoding="utf-8").splitlines()
+    )
     assert "Café" in texts and "流明灣" in texts and "Ezra" in texts
     rejects = (ws.clean_dir / "_rejects" / "bad_records.jsonl").read_text()
     assert '"line": 2' in rejects
@@ -127,7 +135,18 @@ def test_tokenizer_uses_the_cleaned_corpus(demo_root, tmp_path):
 
 
 def test_cli_clean_json(demo_root, tmp_path, capsys):
-    rc = main(["clean", str(demo_root), "--json", "--quiet", "--out", str(tmp_path / "o"), "--set", "near_dedup.threshold=0.85"])
+    rc = main(
+        [
+            "clean",
+            str(demo_root),
+            "--json",
+            "--quiet",
+            "--out",
+            str(tmp_path / "o"),
+            "--set",
+            "near_dedup.threshold=0.85",
+        ]
+    )
     assert rc == 0
     r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert r["funnel"][0]["step"] == "input" and r["funnel"][-1]["step"] == "output"
@@ -147,6 +166,10 @@ def test_sectioned_config_round_trip(tmp_path):
 
 
 def test_demo_raw_folder_holds_only_the_corpus(demo_root):
-    r = json.loads((demo_root / "data" / "clean" / "report.json").read_text()) if (demo_root / "data" / "clean" / "report.json").exists() else cleaned(demo_root)
+    r = (
+        json.loads((demo_root / "data" / "clean" / "report.json").read_text())
+        if (demo_root / "data" / "clean" / "report.json").exists()
+        else cleaned(demo_root)
+    )
     assert r["bad_records"] == 0 and r["skipped_inputs"] == []
     assert sorted(p.name for p in (demo_root / "data" / "raw").iterdir()) == ["demo_raw.jsonl"]

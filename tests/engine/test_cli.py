@@ -1,4 +1,5 @@
 """lmdojo-cli: bad input exits 2 with one `error:` line naming the problem; the success paths once."""
+
 from __future__ import annotations
 
 import contextlib
@@ -99,12 +100,30 @@ def test_init_demo_json(tmp_path, capsys):
 
 def test_init_demo_biography_knobs(tmp_path, capsys):
     """--augment-versions, --no-permute, --no-fullname reach the generated biographies."""
-    rc, _, _ = cli(capsys, "init", tmp_path / "w", "--demo", "--people", "6", "--stories", "2",
-                   "--augment-versions", "2", "--no-permute", "--no-fullname")
+    rc, _, _ = cli(
+        capsys,
+        "init",
+        tmp_path / "w",
+        "--demo",
+        "--people",
+        "6",
+        "--stories",
+        "2",
+        "--augment-versions",
+        "2",
+        "--no-permute",
+        "--no-fullname",
+    )
     assert rc == 0
     world = json.loads((tmp_path / "w" / "data" / "world.json").read_text(encoding="utf-8"))
-    assert world["config"] == {"seed": 0, "people": 6, "augment_versions": 2, "stories": 2,
-                                    "permute": False, "fullname": False}
+    assert world["config"] == {
+        "seed": 0,
+        "people": 6,
+        "augment_versions": 2,
+        "stories": 2,
+        "permute": False,
+        "fullname": False,
+    }
     bios = [json.loads(x) for x in (tmp_path / "w" / "data" / "corpus" / "demo.jsonl").read_text("utf-8").splitlines()]
     bios = [b for b in bios if b["metadata"]["kind"] == "bio"]
     assert len(bios) == 6 * 2 * 2
@@ -119,22 +138,25 @@ def test_init_demo_biography_knobs(tmp_path, capsys):
 
 
 # -- pretrain config -----------------------------------------------------------------------------
-@pytest.mark.parametrize("sets, needles", [
-    (["max_step=5"], ["max_step", "did you mean 'max_steps'"]),
-    (["frobnicate=1"], ["frobnicate", "unknown config key"]),
-    (["max_steps=abc"], ["max_steps", "abc"]),
-    (["max_steps=1.5"], ["max_steps", "1.5"]),
-    (["compile=maybe"], ["compile", "maybe"]),
-    (["lr=-1"], ["lr", "-1"]),
-    (["lr=nan"], ["lr", "nan"]),
-    (["max_steps=-3"], ["max_steps", "-3"]),
-    (["dtype=fp16"], ["dtype", "fp16"]),
-    (["preset=huge"], ["preset", "huge"]),
-    (["n_embd=30", "n_head=4"], ["n_embd", "n_head", "30"]),
-    (["device=cuda:x"], ["device", "cuda:x"]),
-    (["max_steps"], ["--set", "key=value", "max_steps"]),
-    (["=5"], ["--set", "key=value"]),
-])
+@pytest.mark.parametrize(
+    "sets, needles",
+    [
+        (["max_step=5"], ["max_step", "did you mean 'max_steps'"]),
+        (["frobnicate=1"], ["frobnicate", "unknown config key"]),
+        (["max_steps=abc"], ["max_steps", "abc"]),
+        (["max_steps=1.5"], ["max_steps", "1.5"]),
+        (["compile=maybe"], ["compile", "maybe"]),
+        (["lr=-1"], ["lr", "-1"]),
+        (["lr=nan"], ["lr", "nan"]),
+        (["max_steps=-3"], ["max_steps", "-3"]),
+        (["dtype=fp16"], ["dtype", "fp16"]),
+        (["preset=huge"], ["preset", "huge"]),
+        (["n_embd=30", "n_head=4"], ["n_embd", "n_head", "30"]),
+        (["device=cuda:x"], ["device", "cuda:x"]),
+        (["max_steps"], ["--set", "key=value", "max_steps"]),
+        (["=5"], ["--set", "key=value"]),
+    ],
+)
 def test_pretrain_bad_set(empty_ws, capsys, sets, needles):
     argv = ["pretrain", empty_ws, "--set", "max_steps=1"]
     for s in sets:
@@ -206,7 +228,9 @@ def test_generate_greedy_and_seeded(trained, capsys):
     assert cli(capsys, *base, "--greedy", "--max-new-tokens", "5")[1] == out  # greedy is deterministic
 
     def sample(seed):
-        rc, out, _ = cli(capsys, *base, "--seed", seed, "--temperature", "2.0", "--top-k", "0", "--max-new-tokens", "12")
+        rc, out, _ = cli(
+            capsys, *base, "--seed", seed, "--temperature", "2.0", "--top-k", "0", "--max-new-tokens", "12"
+        )
         assert rc == 0
         return last_json(out)["token_ids"]
 
@@ -214,19 +238,33 @@ def test_generate_greedy_and_seeded(trained, capsys):
     assert a == b
     assert any(sample(s) != a for s in (2, 3, 4))  # the seed matters
 
-    rc, out, _ = cli(capsys, "generate", root, "--run", r["checkpoint"], "--prompt", "Mara", "--greedy",
-                     "--max-new-tokens", "5", "--json")  # a checkpoint folder works as --run too
+    rc, out, _ = cli(
+        capsys,
+        "generate",
+        root,
+        "--run",
+        r["checkpoint"],
+        "--prompt",
+        "Mara",
+        "--greedy",
+        "--max-new-tokens",
+        "5",
+        "--json",
+    )  # a checkpoint folder works as --run too
     assert rc == 0 and last_json(out)["token_ids"] == g["token_ids"]
 
 
-@pytest.mark.parametrize("args, needles", [
-    (["--top-p", "0"], ["--top-p", "0"]),
-    (["--top-p", "1.5"], ["--top-p", "1.5"]),
-    (["--temperature", "-1"], ["--temperature", "-1"]),
-    (["--max-new-tokens", "0"], ["--max-new-tokens", "0"]),
-    (["--repetition-penalty", "0"], ["--repetition-penalty"]),
-    (["--device", "cuda:x"], ["--device", "cuda:x"]),
-])
+@pytest.mark.parametrize(
+    "args, needles",
+    [
+        (["--top-p", "0"], ["--top-p", "0"]),
+        (["--top-p", "1.5"], ["--top-p", "1.5"]),
+        (["--temperature", "-1"], ["--temperature", "-1"]),
+        (["--max-new-tokens", "0"], ["--max-new-tokens", "0"]),
+        (["--repetition-penalty", "0"], ["--repetition-penalty"]),
+        (["--device", "cuda:x"], ["--device", "cuda:x"]),
+    ],
+)
 def test_generate_bad_sampling_values(trained, capsys, args, needles):
     root, r = trained
     assert_bad_input(cli(capsys, "generate", root, "--run", r["run"], "--prompt", "Mara", *args), *needles)
@@ -260,8 +298,9 @@ def test_console_script_exit_codes(tmp_path):
 
     ws = tmp_path / "w"
     assert subprocess.run([script, "init", str(ws)], capture_output=True, timeout=60, check=False).returncode == 0
-    p = subprocess.run([script, "pretrain", str(ws), "--set", "max_step=3"], capture_output=True, text=True,
-                       timeout=120, check=False)
+    p = subprocess.run(
+        [script, "pretrain", str(ws), "--set", "max_step=3"], capture_output=True, text=True, timeout=120, check=False
+    )
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert p.stderr.splitlines() == ["error: unknown config key 'max_step' in --set; did you mean 'max_steps'?"]
 
@@ -273,10 +312,14 @@ def test_seeds_and_token_counts_out_of_range_are_one_line(ws, capsys):
     from tests.conftest import TINY, run_events
 
     run = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "2"})))[-1].result["run"]
-    for argv, needle in ((["pretrain", str(ws.root), "--set", f"seed={2**70}", "--set", "max_steps=1"], "seed must be between 0"),
-                         (["generate", str(ws.root), "--run", run, "--prompt", "a", "--seed", str(2**64)], "--seed"),
-                         (["generate", str(ws.root), "--run", run, "--prompt", "a", "--max-new-tokens", "100000000"],
-                          f"(1 to {MAX_NEW_TOKENS})")):
+    for argv, needle in (
+        (["pretrain", str(ws.root), "--set", f"seed={2**70}", "--set", "max_steps=1"], "seed must be between 0"),
+        (["generate", str(ws.root), "--run", run, "--prompt", "a", "--seed", str(2**64)], "--seed"),
+        (
+            ["generate", str(ws.root), "--run", run, "--prompt", "a", "--max-new-tokens", "100000000"],
+            f"(1 to {MAX_NEW_TOKENS})",
+        ),
+    ):
         with pytest.raises(SystemExit) if "--seed" in argv else contextlib.nullcontext():
             assert main(argv) == 2
         err = capsys.readouterr().err.strip()

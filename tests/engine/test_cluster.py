@@ -1,6 +1,7 @@
 """Export a run for a cluster (engine/io/cluster.py): the bundle's launch script, run as written on a
 "cluster" copy of the workspace, trains the run's config on two torchrun processes; bad requests
 are refused with the field named."""
+
 import json
 import os
 import shutil
@@ -37,18 +38,25 @@ def test_launch_script_trains_the_run_on_two_processes(run_ws, tmp_path, one_thr
     shutil.copytree(ws.root, cluster)
     r = export_for_cluster(ws, run_id, tmp_path / "bundle", nodes=1, gpus_per_node=2, remote_workspace=str(cluster))
     assert r["world_size"] == 2 and r["files"] == ["README.txt", "launch.sh", "run.toml", "slurm.sbatch"]
-    assert r["command"].endswith("torchrun --standalone --nproc_per_node 2 -m engine.cli pretrain \"$WS\" "
-                                 "--config run.toml")
+    assert r["command"].endswith(
+        'torchrun --standalone --nproc_per_node 2 -m engine.cli pretrain "$WS" --config run.toml'
+    )
     toml = (tmp_path / "bundle" / "run.toml").read_text()
     assert 'device = "auto"' in toml and 'device = "cpu"' not in toml and "max_steps = 3" in toml
     sbatch = (tmp_path / "bundle" / "slurm.sbatch").read_text()
     assert "#SBATCH --nodes=1" in sbatch and "--gpus-per-node=2" in sbatch and "srun torchrun" in sbatch
 
-    env = {**os.environ, "PATH": f"{torchrun.parent}{os.pathsep}{os.environ.get('PATH', '')}",
-           "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1", "CUDA_VISIBLE_DEVICES": ""}
+    env = {
+        **os.environ,
+        "PATH": f"{torchrun.parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        "PYTHONPATH": str(ROOT),
+        "OMP_NUM_THREADS": "1",
+        "CUDA_VISIBLE_DEVICES": "",
+    }
     env.pop("WS", None)  # the script's own default: the cluster's copy
-    p = subprocess.run(["bash", str(tmp_path / "bundle" / "launch.sh")], env=env, capture_output=True,
-                       text=True, timeout=180)
+    p = subprocess.run(
+        ["bash", str(tmp_path / "bundle" / "launch.sh")], env=env, capture_output=True, text=True, timeout=180
+    )
     assert p.returncode == 0, p.stderr[-3000:]
     with Store(Workspace.open(cluster).db_path) as store:
         runs = [x for x in store.runs("pretrain") if x["id"] != run_id]
@@ -62,9 +70,9 @@ def test_multi_node_commands_use_a_rendezvous(run_ws, tmp_path):
     ws, run_id = run_ws
     r = export_for_cluster(ws, run_id, tmp_path / "b", nodes=2, gpus_per_node=2, hours=3)
     launch = (tmp_path / "b" / "launch.sh").read_text()
-    assert "--nnodes 2 --nproc_per_node 2 --rdzv_backend c10d" in launch and "\"${HEAD:?set HEAD}:29500\"" in launch
+    assert "--nnodes 2 --nproc_per_node 2 --rdzv_backend c10d" in launch and '"${HEAD:?set HEAD}:29500"' in launch
     sbatch = (tmp_path / "b" / "slurm.sbatch").read_text()
-    assert "--rdzv_id \"$SLURM_JOB_ID\"" in sbatch and "#SBATCH --time=3:00:00" in sbatch
+    assert '--rdzv_id "$SLURM_JOB_ID"' in sbatch and "#SBATCH --time=3:00:00" in sbatch
     assert r["remote_workspace"] == str(ws.root)
     # exporting again into the same folder replaces the bundle
     export_for_cluster(ws, run_id, tmp_path / "b", nodes=1, gpus_per_node=4)

@@ -1,4 +1,5 @@
 """Config: precedence, coercion, validation that names the field, TOML round trip."""
+
 import pytest
 
 from engine.config import MODEL_PRESETS, PretrainConfig, build_config, parse_sets, read_toml, to_toml
@@ -21,17 +22,20 @@ def test_coercion_of_set_strings():
     assert (c.max_steps, c.lr, c.compile, c.sample_prompts) == (1000, 1e-3, True, ["a", "b"])
 
 
-@pytest.mark.parametrize("sets, match", [
-    ({"max_step": "5"}, "unknown config key 'max_step'.*did you mean 'max_steps'"),
-    ({"max_steps": "abc"}, "max_steps .* must be int"),
-    ({"lr": "-1"}, "lr must be >= 0"),
-    ({"lr": "nan"}, "lr must be a finite number"),
-    ({"n_embd": "100", "n_head": "3"}, "divisible by n_head"),
-    ({"preset": "huge"}, "preset must be one of"),
-    ({"keep_last": "1"}, "keep_last must be >= 2"),
-    ({"dtype": "fp8"}, "dtype must be one of"),
-    ({"n_experts": "1"}, "n_experts"),
-])
+@pytest.mark.parametrize(
+    "sets, match",
+    [
+        ({"max_step": "5"}, "unknown config key 'max_step'.*did you mean 'max_steps'"),
+        ({"max_steps": "abc"}, "max_steps .* must be int"),
+        ({"lr": "-1"}, "lr must be >= 0"),
+        ({"lr": "nan"}, "lr must be a finite number"),
+        ({"n_embd": "100", "n_head": "3"}, "divisible by n_head"),
+        ({"preset": "huge"}, "preset must be one of"),
+        ({"keep_last": "1"}, "keep_last must be >= 2"),
+        ({"dtype": "fp8"}, "dtype must be one of"),
+        ({"n_experts": "1"}, "n_experts"),
+    ],
+)
 def test_bad_values_name_the_field(sets, match):
     with pytest.raises(ConfigError, match=match):
         make(sets=sets)

@@ -1,6 +1,7 @@
 """Control tokens in text (issue 19, item 15): "<|end|>", "<|system|>", "<|user|>", "<|assistant|>" and
 "<|endoftext|>" written by a person or found in a data file stay text on every path; only the chat
 template puts control tokens in."""
+
 from __future__ import annotations
 
 import json
@@ -39,7 +40,8 @@ def test_corpus_text_cannot_end_a_document(ws, tmp_path):
     from engine.data import tokenize
 
     (ws.corpus_dir / "sneaky.jsonl").write_text(
-        json.dumps({"id": "sneaky", "text": f"first half {EOT} second half"}) + "\n", encoding="utf-8")
+        json.dumps({"id": "sneaky", "text": f"first half {EOT} second half"}) + "\n", encoding="utf-8"
+    )
     run_events(tokenize.run(ws, TokenizerConfig(vocab_size=500, val_fraction=0.0)))
     data = TokenData(ws.tokens_dir, "train")
     shard, start, length = data.documents()

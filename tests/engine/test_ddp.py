@@ -1,5 +1,6 @@
 """torchrun: two CPU processes (gloo) train exactly what one process trains on the same global batch,
 and only rank 0 writes (one run in the database, one run folder, checkpoints and the result once)."""
+
 import json
 import os
 import subprocess
@@ -23,9 +24,27 @@ QUIET = {"eval_every": 1000, "checkpoint_every": 1000, "sample_every": 0}  # one
 def torchrun(*args: str) -> dict:
     """`torchrun --nproc_per_node 2 -m engine.cli ARGS --json` on the CPU; the result rank 0 printed."""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT), "CUDA_VISIBLE_DEVICES": ""}
-    p = subprocess.run([sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2",
-                        "-m", "engine.cli", *args, "--device", "cpu", "--json"],
-                       cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "torch.distributed.run",
+            "--standalone",
+            "--nproc_per_node",
+            "2",
+            "-m",
+            "engine.cli",
+            *args,
+            "--device",
+            "cpu",
+            "--json",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr[-3000:]
     results = [line for line in p.stdout.splitlines() if line.startswith("{")]
     assert len(results) == 1, p.stdout  # rank 1 printed nothing

@@ -11,6 +11,7 @@ its six short sentences, so its set of distinct shingles is small and every edit
 at 3% edits English copies fall to a median of ~0.85 (10% under 0.82), where the MinHash
 estimate misses about one in six at this threshold; such copies are not expected to be caught.
 """
+
 from __future__ import annotations
 
 import json
@@ -68,12 +69,27 @@ def run(step, docs: list[Doc]) -> list[str | None]:
 
 
 def test_exact_dedup_whitespace_and_case_variants():
-    docs = [Doc("a", "Hello  World.\nSecond line"), Doc("b", "hello world. second line"),
-            Doc("c", "  HELLO WORLD.   SECOND\tLINE  "), Doc("d", "Hello World. Second line!"),
-            Doc("e", "你好 世界"), Doc("f", "你好\n世界"), Doc("g", "Straße"), Doc("h", "STRASSE")]
+    docs = [
+        Doc("a", "Hello  World.\nSecond line"),
+        Doc("b", "hello world. second line"),
+        Doc("c", "  HELLO WORLD.   SECOND\tLINE  "),
+        Doc("d", "Hello World. Second line!"),
+        Doc("e", "你好 世界"),
+        Doc("f", "你好\n世界"),
+        Doc("g", "Straße"),
+        Doc("h", "STRASSE"),
+    ]
     step = ExactDedup()
-    assert run(step, docs) == [None, "exact_duplicate", "exact_duplicate", None,
-                               None, "exact_duplicate", None, "exact_duplicate"]
+    assert run(step, docs) == [
+        None,
+        "exact_duplicate",
+        "exact_duplicate",
+        None,
+        None,
+        "exact_duplicate",
+        None,
+        "exact_duplicate",
+    ]
     assert step.close() == {"distinct": 4}
     assert ExactDedup.digest("a  b") == ExactDedup.digest("A B") and len(ExactDedup.digest("x")) == 16
 
@@ -111,12 +127,16 @@ def test_near_duplicates_dropped_templates_kept(bios):
     # edited copies of 50 kept biographies (25 per language), two copies each, are dropped
     rng = random.Random(0)
     kept = [b for b, r in zip(bios, first) if r is None]
-    alphabet = {"en": "abcdefghijklmnopqrstuvwxyz ",
-                "zh": "".join(sorted({c for b in bios if b["metadata"]["lang"] == "zh" for c in b["text"]}))}
-    originals = [b for lang in ("en", "zh")
-                 for b in rng.sample([b for b in kept if b["metadata"]["lang"] == lang], 25)]
-    copies = [Doc(f"{b['id']}~{n}", edited_copy(b["text"], rng, alphabet[b["metadata"]["lang"]]))
-              for b in originals for n in range(2)]
+    alphabet = {
+        "en": "abcdefghijklmnopqrstuvwxyz ",
+        "zh": "".join(sorted({c for b in bios if b["metadata"]["lang"] == "zh" for c in b["text"]})),
+    }
+    originals = [b for lang in ("en", "zh") for b in rng.sample([b for b in kept if b["metadata"]["lang"] == lang], 25)]
+    copies = [
+        Doc(f"{b['id']}~{n}", edited_copy(b["text"], rng, alphabet[b["metadata"]["lang"]]))
+        for b in originals
+        for n in range(2)
+    ]
     source = {c.id: c.id.split("~")[0] for c in copies}
     reasons = run(step, copies)
     caught = [c for c, r in zip(copies, reasons) if r == "near_duplicate"]
@@ -137,8 +157,7 @@ def test_near_duplicates_dropped_templates_kept(bios):
 
 def test_deterministic(bios):
     docs = [Doc(b["id"], b["text"]) for b in bios[:600]]
-    docs += [Doc(d.id + "~", edited_copy(d.text, random.Random(i), "abcxyz的是在"))
-             for i, d in enumerate(docs[:100])]
+    docs += [Doc(d.id + "~", edited_copy(d.text, random.Random(i), "abcxyz的是在")) for i, d in enumerate(docs[:100])]
     a, b = NearDedup(NearDedupConfig(threshold=0.8)), NearDedup(NearDedupConfig(threshold=0.8))
     assert run(a, docs) == run(b, docs)
     assert a.close() == b.close()

@@ -6,6 +6,7 @@ implementations below take and write: `MinHashLSH` with every signature and id i
 Python set of 16-byte digests. Small merge and block sizes make the tests cross every path (the
 recent dict/set, the sorted arrays, the signatures on disk).
 """
+
 from __future__ import annotations
 
 import gc
@@ -65,8 +66,10 @@ class ReferenceNearDedup:
     def close(self) -> dict:
         self.new.release()
         ranked = sorted(self.clusters.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-        clusters = [{"kept": self.ids[key], "dropped": list(dropped), "size": len(dropped) + 1}
-                    for key, dropped in ranked[:MAX_CLUSTERS_REPORTED]]
+        clusters = [
+            {"kept": self.ids[key], "dropped": list(dropped), "size": len(dropped) + 1}
+            for key, dropped in ranked[:MAX_CLUSTERS_REPORTED]
+        ]
         return {"clusters": clusters, "cluster_count": len(self.clusters), "too_short": self.too_short}
 
 
@@ -178,7 +181,7 @@ def test_cluster_cap_and_odd_ids(small_runs):
     docs = []
     for i in range(330):  # more clusters than reported; ids with newlines, quotes and CJK
         text = "".join(rng.choice("abcdefghij ") for _ in range(90))
-        docs += [Doc(f"u{i}\n\"行\"", text)] + [Doc(f"u{i}+{k}", text + "k" * k) for k in range(1, 1 + i % 3)]
+        docs += [Doc(f'u{i}\n"行"', text)] + [Doc(f"u{i}+{k}", text + "k" * k) for k in range(1, 1 + i % 3)]
     assert [new.apply(d) for d in docs] == [ref.apply(d) for d in docs]
     report = new.close()
     assert report == ref.close() and len(report["clusters"]) == MAX_CLUSTERS_REPORTED
@@ -199,7 +202,7 @@ def test_temporary_files_are_removed(polluted, small_runs, tmp_path, monkeypatch
     for d in polluted[:300]:
         step.apply(Doc(d.id, d.text))
     assert step._sigs._file is not None  # signatures went to disk
-    assert list(tmp.iterdir()) == []     # anonymous files: never visible, even after a crash
+    assert list(tmp.iterdir()) == []  # anonymous files: never visible, even after a crash
     step.close()
     assert _fds() == before and list(tmp.iterdir()) == []
 

@@ -1,4 +1,5 @@
 """Tests for the generated demo world (engine/data/demo.py)."""
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,13 @@ import pytest
 from engine.data.demo import DemoConfig, fact_value, write_demo_world
 from engine.data.demo_pools import FIELDS
 
-FILES = ["data/world.json", "data/corpus/demo.jsonl", "data/sft/train.jsonl",
-         "data/sft/heldout.jsonl", "data/prefs/train.jsonl"]
+FILES = [
+    "data/world.json",
+    "data/corpus/demo.jsonl",
+    "data/sft/train.jsonl",
+    "data/sft/heldout.jsonl",
+    "data/prefs/train.jsonl",
+]
 SMALL = DemoConfig(seed=7, people=20, augment_versions=3, stories=12)
 
 # Characters that exist only in Simplified Chinese (their Traditional forms differ).
@@ -20,7 +26,8 @@ SIMPLIFIED_ONLY = set(
     "这们说为时学个会来对国发业东书长门见开问间过还么样经实现动机电车马鸟鱼画图乐场岁爱让认识读写话"
     "语请谢谁师钢边银铁桥湾岛华陈张刘杨吴黄罗许郑级术艺园厂矿楼层贸阳屿医护员设计资欢兴钓摄阅编织"
     "骑脚观弹邮饪篮简历职农龙风飞气热闻听买卖专广亲军头声无与从众结绿红纸约线练总条处应该样帮报"
-    "纪讯诉试诗认课谈证护贷货赏赖趋轻辉辆较选遗邻针钱铃锁错镇门闲阔关陆险隐隶难雾韩顺须预领颜题")
+    "纪讯诉试诗认课谈证护贷货赏赖趋轻辉辆较选遗邻针钱铃锁错镇门闲阔关陆险隐隶难雾韩顺须预领颜题"
+)
 
 
 def _read_jsonl(path: Path) -> list[dict]:
@@ -70,8 +77,9 @@ def test_counts_and_stats(data):
     assert kinds[("bio", "en")] == kinds[("bio", "zh")] == SMALL.people * SMALL.augment_versions
     assert kinds[("story", "en")] + kinds[("story", "zh")] == SMALL.stories
     assert kinds[("story", "en")] > 0 and kinds[("story", "zh")] > 0
-    per_person = Counter((d["metadata"]["person"], d["metadata"]["lang"]) for d in corpus
-                         if d["metadata"]["kind"] == "bio")
+    per_person = Counter(
+        (d["metadata"]["person"], d["metadata"]["lang"]) for d in corpus if d["metadata"]["kind"] == "bio"
+    )
     assert set(per_person.values()) == {SMALL.augment_versions}
     assert len(data["people"]) == SMALL.people
     assert stats["corpus_docs"] == len(corpus)
@@ -155,8 +163,9 @@ def test_one_sentence_per_fact_permuted_with_the_full_name(data):
 
 def test_single_plain_biography(tmp_path):
     """--augment-versions 1 --no-permute --no-fullname: the paper's bioS single."""
-    write_demo_world(tmp_path, DemoConfig(seed=3, people=10, augment_versions=1, stories=2, permute=False,
-                                          fullname=False))
+    write_demo_world(
+        tmp_path, DemoConfig(seed=3, people=10, augment_versions=1, stories=2, permute=False, fullname=False)
+    )
     world = json.loads((tmp_path / "data/world.json").read_text(encoding="utf-8"))
     people = {p["id"]: p for p in world["people"]}
     bios = [d for d in _read_jsonl(tmp_path / "data/corpus/demo.jsonl") if d["metadata"]["kind"] == "bio"]
@@ -230,7 +239,7 @@ def test_heldout_split(data):
     assert set(data["world"]["splits"]["sft"]) == sft_people
     assert set(data["world"]["splits"]["heldout"]) == held_people
     ordered = list(data["people"])
-    assert sft_people == set(ordered[:SMALL.people // 2])  # the first half
+    assert sft_people == set(ordered[: SMALL.people // 2])  # the first half
     pref_people = {r["metadata"]["person"] for r in data["prefs"] if r["metadata"]["person"]}
     assert pref_people <= sft_people
 
@@ -258,8 +267,11 @@ def test_qa_answers_match_world(data):
 
 
 def test_question_phrasings_vary(data):
-    qs = {r["messages"][-2]["content"].split(" ")[0] for r in data["sft"]
-          if r["metadata"]["kind"] == "qa" and r["metadata"]["lang"] == "en"}
+    qs = {
+        r["messages"][-2]["content"].split(" ")[0]
+        for r in data["sft"]
+        if r["metadata"]["kind"] == "qa" and r["metadata"]["lang"] == "en"
+    }
     assert len(qs) >= 4
 
 
@@ -303,6 +315,7 @@ def test_traditional_chinese_only(world_dir):
 
 def test_default_config_size_and_speed(tmp_path):
     import time
+
     t0 = time.perf_counter()
     stats = write_demo_world(tmp_path)
     assert time.perf_counter() - t0 < 5
@@ -319,12 +332,22 @@ def test_larger_config_names_stay_unique(tmp_path):
     assert stats["corpus_stories"] == 0
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"people": 0}, "people"), ({"people": 3}, "people"), ({"people": 10**9}, "people"),
-    ({"augment_versions": 0}, "augment_versions"), ({"augment_versions": 99}, "augment_versions"),
-    ({"stories": -1}, "stories"), ({"seed": "x"}, "seed"), ({"people": 2.5}, "people"),
-    ({"stories": True}, "stories"), ({"permute": 1}, "permute"), ({"fullname": "no"}, "fullname"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"people": 0}, "people"),
+        ({"people": 3}, "people"),
+        ({"people": 10**9}, "people"),
+        ({"augment_versions": 0}, "augment_versions"),
+        ({"augment_versions": 99}, "augment_versions"),
+        ({"stories": -1}, "stories"),
+        ({"seed": "x"}, "seed"),
+        ({"people": 2.5}, "people"),
+        ({"stories": True}, "stories"),
+        ({"permute": 1}, "permute"),
+        ({"fullname": "no"}, "fullname"),
+    ],
+)
 def test_validate_rejects(kwargs, field, tmp_path):
     cfg = DemoConfig(**kwargs)
     with pytest.raises(ValueError) as e:

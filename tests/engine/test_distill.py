@@ -1,4 +1,5 @@
 """Distillation: a teacher's answers become an SFT set that a smaller student trains on."""
+
 import json
 
 import pytest
@@ -15,8 +16,15 @@ from engine.train import pretrain, sft
 from engine.train.distill import distill
 from tests.conftest import TINY, run_events
 
-SFT_SETS = {"max_steps": "30", "batch_size": "8", "eval_every": "30", "sample_every": "0",
-            "checkpoint_every": "30", "threads": "1", "lr": "3e-3"}
+SFT_SETS = {
+    "max_steps": "30",
+    "batch_size": "8",
+    "eval_every": "30",
+    "sample_every": "0",
+    "checkpoint_every": "30",
+    "threads": "1",
+    "lr": "3e-3",
+}
 
 
 @pytest.fixture
@@ -30,11 +38,16 @@ def teacher(ws):
 
 def test_load_prompts_from_text_dataset_and_prompt_only_lines(tmp_path):
     (tmp_path / "p.txt").write_text("Who is Mara?\n\n介紹一下你自己\n", encoding="utf-8")
-    assert [p["messages"][-1]["content"] for p in load_prompts(tmp_path / "p.txt")] == ["Who is Mara?", "介紹一下你自己"]
+    assert [p["messages"][-1]["content"] for p in load_prompts(tmp_path / "p.txt")] == [
+        "Who is Mara?",
+        "介紹一下你自己",
+    ]
     (tmp_path / "p.jsonl").write_text(
         '{"prompt": "hi"}\n'
         '{"messages": [{"role": "user", "content": "a"}, {"role": "assistant", "content": "b"},'
-        ' {"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}]}\n', encoding="utf-8")
+        ' {"role": "user", "content": "c"}, {"role": "assistant", "content": "d"}]}\n',
+        encoding="utf-8",
+    )
     got = load_prompts(tmp_path / "p.jsonl")
     assert got[0]["messages"] == [{"role": "user", "content": "hi"}]
     assert [m["content"] for m in got[1]["messages"]] == ["a", "b", "c"]  # up to the last user turn
@@ -48,14 +61,19 @@ def test_load_prompts_from_text_dataset_and_prompt_only_lines(tmp_path):
 
 def test_distilled_answers_are_the_teachers_and_a_student_trains_on_them(teacher):
     ws, teacher_run, student_run = teacher
-    events = run_events(distill(ws, teacher_run, limit=12, keep_unfinished=True,
-                                sampling=SamplingConfig(greedy=True, max_new_tokens=16)))
+    events = run_events(
+        distill(
+            ws, teacher_run, limit=12, keep_unfinished=True, sampling=SamplingConfig(greedy=True, max_new_tokens=16)
+        )
+    )
     r = events[-1].result
     # unfinished answers kept; only a blank one is not an example (this teacher is barely trained)
     tok = load_tokenizer(ws.tokenizer_path)
     model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, teacher_run))
-    said_all = [chat(model, tok, p["messages"], SamplingConfig(greedy=True, max_new_tokens=16))
-                for p in load_prompts(ws.data_dir / "sft" / "train.jsonl")[:12]]
+    said_all = [
+        chat(model, tok, p["messages"], SamplingConfig(greedy=True, max_new_tokens=16))
+        for p in load_prompts(ws.data_dir / "sft" / "train.jsonl")[:12]
+    ]
     blank = sum(not s.text.strip() for s in said_all)
     assert blank < 6 and r["unfinished"] >= sum(s.stop_token is None for s in said_all)
     assert r["prompts"] == 12 and r["examples"] == 12 - blank
@@ -68,8 +86,9 @@ def test_distilled_answers_are_the_teachers_and_a_student_trains_on_them(teacher
     lines = [json.loads(x) for x in open(r["file"], encoding="utf-8")]
     assert {x["metadata"]["teacher"] for x in lines} == {teacher_run}
     # the student (a smaller model) fine-tunes on the teacher's answers
-    s = run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "max_steps": "4", "base": student_run,
-                                                    "data": r["file"]})))[-1].result
+    s = run_events(
+        sft.run(ws, sft.make_config(sets={**SFT_SETS, "max_steps": "4", "base": student_run, "data": r["file"]}))
+    )[-1].result
     with Store(ws.db_path) as store:
         assert student_run in store.run(s["run"])["parent"]
     assert ckpt.load_gpt(ckpt.resolve(ws.runs_dir, s["run"]))[0].cfg.n_embd == 16
@@ -93,8 +112,24 @@ def test_unfinished_answers_are_dropped_and_cancel_keeps_what_was_done(teacher, 
 
 def test_cli_distill(teacher, capsys):
     ws, teacher_run, _ = teacher
-    assert main(["distill", str(ws.root), "--teacher", teacher_run, "--limit", "4", "--keep-unfinished",
-                 "--max-new-tokens", "8", "--json", "--quiet"]) == 0
+    assert (
+        main(
+            [
+                "distill",
+                str(ws.root),
+                "--teacher",
+                teacher_run,
+                "--limit",
+                "4",
+                "--keep-unfinished",
+                "--max-new-tokens",
+                "8",
+                "--json",
+                "--quiet",
+            ]
+        )
+        == 0
+    )
     r = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert r["status"] == "done" and r["prompts"] == 4 and r["file"].endswith(f"distilled-{teacher_run}.jsonl")
     assert main(["distill", str(ws.root), "--teacher", teacher_run, "--prompts", "nope.txt"]) == 2

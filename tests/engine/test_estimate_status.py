@@ -1,4 +1,5 @@
 """Estimates before a run, the stage status of a workspace, and token pieces for display."""
+
 import pytest
 import torch
 
@@ -63,7 +64,7 @@ def test_token_pieces_cover_the_text_and_mark_partial_characters():
     text = "hello 你好 𠀋!"
     pieces = token_pieces(tok, text)
     assert [p["id"] for p in pieces] == tok.encode(text, add_special_tokens=False).ids
-    rare = [p for p in pieces if text[p["start"]:p["end"]] == "𠀋"]
+    rare = [p for p in pieces if text[p["start"] : p["end"]] == "𠀋"]
     assert len(rare) == 4 and all(p["partial"] for p in rare)  # four UTF-8 bytes, one token each
     assert rare[0]["text"] == "f0"
     assert "".join(p["text"] for p in pieces if not p["partial"]) == "hello 你好 !"

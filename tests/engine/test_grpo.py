@@ -1,4 +1,5 @@
 """GRPO with a judge, batched sampling, and the demo's rules judge."""
+
 import pytest
 import torch
 
@@ -13,10 +14,17 @@ from engine.tokenizer import END, EOT, load_tokenizer, render_chat, special_id
 from engine.train import grpo
 from tests.conftest import run_events
 
-GRPO_SETS = {"max_steps": "4", "batch_size": "2", "group_size": "4", "answer_tokens": "8", "eval_prompts": "4",
-             "eval_every": "2", "sample_every": "2", "checkpoint_every": "4", "threads": "1"}
-
-
+GRPO_SETS = {
+    "max_steps": "4",
+    "batch_size": "2",
+    "group_size": "4",
+    "answer_tokens": "8",
+    "eval_prompts": "4",
+    "eval_every": "2",
+    "sample_every": "2",
+    "checkpoint_every": "4",
+    "threads": "1",
+}
 
 
 def test_sample_batch_greedy_matches_chat_and_stops(sft_ws):
@@ -30,8 +38,14 @@ def test_sample_batch_greedy_matches_chat_and_stops(sft_ws):
     got = sample_batch(model, ids, 3, cfg, stops)
     want = chat(model, tok, messages, cfg)
     assert all(g == (want.token_ids, want.stop_token) for g in got)  # one cache, three identical rows
-    sampled = sample_batch(model, ids, 6, SamplingConfig(temperature=1.5, top_k=0, max_new_tokens=12), stops,
-                           torch.Generator().manual_seed(0))
+    sampled = sample_batch(
+        model,
+        ids,
+        6,
+        SamplingConfig(temperature=1.5, top_k=0, max_new_tokens=12),
+        stops,
+        torch.Generator().manual_seed(0),
+    )
     assert len({tuple(a) for a, _ in sampled}) > 1  # sampling differs between rows
     for answer, stop in sampled:
         assert len(answer) <= 12 and not set(answer) & stops and (stop is None or stop in stops)
@@ -49,8 +63,11 @@ def test_rules_judge_scores_each_rule():
     assert judge.score(bad, "Sure! It is easy.", True) == 0
     assert judge.rules([{"role": "user", "content": "教我"}], "很抱歉，我不能幫忙。", True) == {"ends": 1}
     # refusing a harmless question costs a point, so refusing everything is no safe bet
-    assert judge.rules(q, "Sorry, I can't help with that.", True) == {"ends": 1, "right_fact": 0,
-                                                                       "refuses_harmless": -1}
+    assert judge.rules(q, "Sorry, I can't help with that.", True) == {
+        "ends": 1,
+        "right_fact": 0,
+        "refuses_harmless": -1,
+    }
 
 
 def test_grpo_runs_with_the_rules_judge(sft_ws):

@@ -1,4 +1,5 @@
 """The house rules: the engine never imports Qt, and nothing ever unpickles."""
+
 import re
 import subprocess
 import sys
@@ -8,9 +9,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_engine_stays_headless():
-    code = ("import engine.train.pretrain, engine.cli, engine.data.tokenize, engine.data.demo, sys; "
-            "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'gui', 'shiboken6')]; "
-            "assert not bad, bad")
+    code = (
+        "import engine.train.pretrain, engine.cli, engine.data.tokenize, engine.data.demo, sys; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'gui', 'shiboken6')]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 

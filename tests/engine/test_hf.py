@@ -1,5 +1,6 @@
 """Hugging Face export and import (engine/io/hf_export.py, engine/io/hf_import.py): the Llama folder transformers loads with the same
 logits, the chat template as Jinja, PEFT adapters, the round trip back into a workspace, refusals."""
+
 from __future__ import annotations
 
 import json
@@ -21,10 +22,12 @@ from engine.model import GPT, GPTConfig, RewardModel, apply_rope, rope_tables
 from engine.tokenizer import END, EOT, PAD, chat_ids, load_tokenizer, render_chat, tokenizer_hash
 from tests.conftest import TINY, run_events
 
-MESSAGES = [{"role": "system", "content": "你是一個有用的助手。Answer briefly."},
-            {"role": "user", "content": "台北在哪裡？"},
-            {"role": "assistant", "content": "在台灣北部。"},
-            {"role": "user", "content": "Thanks! 謝謝"}]
+MESSAGES = [
+    {"role": "system", "content": "你是一個有用的助手。Answer briefly."},
+    {"role": "user", "content": "台北在哪裡？"},
+    {"role": "assistant", "content": "在台灣北部。"},
+    {"role": "user", "content": "Thanks! 謝謝"},
+]
 
 
 @pytest.fixture(scope="module")
@@ -40,11 +43,28 @@ def trained(demo_ws_template, tmp_path_factory):
     torch.set_num_threads(1)
     try:
         pre = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-        common = {"batch_size": "8", "eval_every": "20", "sample_every": "0", "checkpoint_every": "20",
-                  "threads": "1", "lr": "3e-3"}
+        common = {
+            "batch_size": "8",
+            "eval_every": "20",
+            "sample_every": "0",
+            "checkpoint_every": "20",
+            "threads": "1",
+            "lr": "3e-3",
+        }
         full = run_events(sft.run(ws, sft.make_config(sets={**common, "max_steps": "20"})))
-        lora = run_events(sft.run(ws, sft.make_config(sets={
-            **common, "max_steps": "4", "lora": "true", "lora_targets": '["qkv", "proj", "gate_up", "down"]'})))
+        lora = run_events(
+            sft.run(
+                ws,
+                sft.make_config(
+                    sets={
+                        **common,
+                        "max_steps": "4",
+                        "lora": "true",
+                        "lora_targets": '["qkv", "proj", "gate_up", "down"]',
+                    }
+                ),
+            )
+        )
     finally:
         torch.set_num_threads(before)
     return root, {"pretrain": pre[-1].result["run"], "sft": full[-1].result["run"], "lora": lora[-1].result["run"]}
@@ -73,9 +93,18 @@ def _token_batches(ws):
 
 
 def _save_checkpoint(ws, run_id, model, **meta) -> None:
-    ckpt.save(ws.run_dir(run_id) / "checkpoints", 1, model,
-              {"stage": "pretrain", "run_id": run_id, "model_config": model.cfg.to_dict(),
-               "tokenizer_hash": tokenizer_hash(ws.tokenizer_path), **meta})
+    ckpt.save(
+        ws.run_dir(run_id) / "checkpoints",
+        1,
+        model,
+        {
+            "stage": "pretrain",
+            "run_id": run_id,
+            "model_config": model.cfg.to_dict(),
+            "tokenizer_hash": tokenizer_hash(ws.tokenizer_path),
+            **meta,
+        },
+    )
 
 
 # -- export -----------------------------------------------------------------------------------
@@ -86,8 +115,15 @@ def test_export_writes_a_llama_folder(tws, tmp_path):
     model = _our_model(ws, runs["sft"])
     cfg = model.cfg
     assert r["path"] == str(out) and r["run"] == runs["sft"] and r["params"] == model.num_params()
-    assert set(r["files"]) == {"config.json", "generation_config.json", "model.safetensors", "tokenizer.json",
-                               "tokenizer_config.json", "special_tokens_map.json", "README.md"}
+    assert set(r["files"]) == {
+        "config.json",
+        "generation_config.json",
+        "model.safetensors",
+        "tokenizer.json",
+        "tokenizer_config.json",
+        "special_tokens_map.json",
+        "README.md",
+    }
     assert r["adapter"] is None and not (out / "adapter").exists()
     assert sorted(p.name for p in out.iterdir()) == sorted(r["files"])
     assert not list(tmp_path.glob(".out.tmp*"))  # the temp folder was renamed
@@ -96,9 +132,15 @@ def test_export_writes_a_llama_folder(tws, tmp_path):
     end, eot, pad = (tok.token_to_id(t) for t in (END, EOT, PAD))
     c = json.loads((out / "config.json").read_text())
     assert c["architectures"] == ["LlamaForCausalLM"] and c["model_type"] == "llama"
-    assert (c["hidden_size"], c["intermediate_size"], c["num_hidden_layers"], c["num_attention_heads"],
-            c["num_key_value_heads"], c["vocab_size"], c["max_position_embeddings"]) == (
-        cfg.n_embd, cfg.mlp_hidden, cfg.n_layer, cfg.n_head, cfg.n_head, cfg.vocab_size, cfg.block_size)
+    assert (
+        c["hidden_size"],
+        c["intermediate_size"],
+        c["num_hidden_layers"],
+        c["num_attention_heads"],
+        c["num_key_value_heads"],
+        c["vocab_size"],
+        c["max_position_embeddings"],
+    ) == (cfg.n_embd, cfg.mlp_hidden, cfg.n_layer, cfg.n_head, cfg.n_head, cfg.vocab_size, cfg.block_size)
     assert c["rms_norm_eps"] == 1e-6 and c["rope_theta"] == cfg.rope_theta and c["hidden_act"] == "silu"
     assert c["tie_word_embeddings"] is True and c["attention_bias"] is False and c["mlp_bias"] is False
     assert c["torch_dtype"] == "float32"
@@ -118,11 +160,17 @@ def test_export_writes_a_llama_folder(tws, tmp_path):
         q, k, v = sd[f"blocks.{i}.attn.qkv.weight"].chunk(3)
         gate, up = sd[f"blocks.{i}.ffn.gate_up.weight"].chunk(2)
         h = f"model.layers.{i}."
-        for name, want in (("self_attn.q_proj", q), ("self_attn.k_proj", k), ("self_attn.v_proj", v),
-                           ("self_attn.o_proj", sd[f"blocks.{i}.attn.proj.weight"]), ("mlp.gate_proj", gate),
-                           ("mlp.up_proj", up), ("mlp.down_proj", sd[f"blocks.{i}.ffn.down.weight"]),
-                           ("input_layernorm", sd[f"blocks.{i}.norm1.weight"]),
-                           ("post_attention_layernorm", sd[f"blocks.{i}.norm2.weight"])):
+        for name, want in (
+            ("self_attn.q_proj", q),
+            ("self_attn.k_proj", k),
+            ("self_attn.v_proj", v),
+            ("self_attn.o_proj", sd[f"blocks.{i}.attn.proj.weight"]),
+            ("mlp.gate_proj", gate),
+            ("mlp.up_proj", up),
+            ("mlp.down_proj", sd[f"blocks.{i}.ffn.down.weight"]),
+            ("input_layernorm", sd[f"blocks.{i}.norm1.weight"]),
+            ("post_attention_layernorm", sd[f"blocks.{i}.norm2.weight"]),
+        ):
             assert torch.equal(tensors[f"{h}{name}.weight"], want), name
     assert torch.equal(tensors["model.embed_tokens.weight"], sd["tok_emb.weight"])
 
@@ -238,9 +286,22 @@ def test_round_trip_and_training_on_from_the_import(tws, tmp_path, one_thread):
     assert meta["source"]["run"] == runs["sft"] and meta["parent"] == str(out)
 
     # an SFT run starts from the imported run, as `lmdojo-cli sft WS --from RUN` does
-    ev = run_events(sft.run(ws, sft.make_config(sets={
-        "base": r["run"], "max_steps": "3", "batch_size": "4", "eval_every": "3", "sample_every": "0",
-        "checkpoint_every": "3", "threads": "1"})))
+    ev = run_events(
+        sft.run(
+            ws,
+            sft.make_config(
+                sets={
+                    "base": r["run"],
+                    "max_steps": "3",
+                    "batch_size": "4",
+                    "eval_every": "3",
+                    "sample_every": "0",
+                    "checkpoint_every": "3",
+                    "threads": "1",
+                }
+            ),
+        )
+    )
     assert ev[-1].result["steps"] == 3
     with Store(ws.db_path) as store:
         assert store.run(ev[-1].result["run"])["parent"] == r["checkpoint"]
@@ -288,9 +349,17 @@ def test_import_a_foreign_llama_folder(tws, tmp_path):
     ws, _ = tws
     tok = load_tokenizer(ws.tokenizer_path)
     config = transformers.LlamaConfig(
-        vocab_size=tok.get_vocab_size(), hidden_size=64, intermediate_size=160, num_hidden_layers=2,
-        num_attention_heads=4, num_key_value_heads=4, max_position_embeddings=48, rms_norm_eps=1e-6,
-        rope_theta=20000.0, tie_word_embeddings=True)
+        vocab_size=tok.get_vocab_size(),
+        hidden_size=64,
+        intermediate_size=160,
+        num_hidden_layers=2,
+        num_attention_heads=4,
+        num_key_value_heads=4,
+        max_position_embeddings=48,
+        rms_norm_eps=1e-6,
+        rope_theta=20000.0,
+        tie_word_embeddings=True,
+    )
     torch.manual_seed(0)
     theirs = transformers.LlamaForCausalLM(config).eval()
     folder = tmp_path / "foreign"
@@ -310,13 +379,16 @@ def test_import_a_sharded_folder(tws, tmp_path):
     hf.export_hf(ws, runs["sft"], out)
     tensors = load_file(str(out / "model.safetensors"))
     names = sorted(tensors)
-    shards = {"model-00001-of-00002.safetensors": names[: len(names) // 2],
-              "model-00002-of-00002.safetensors": names[len(names) // 2 :]}
+    shards = {
+        "model-00001-of-00002.safetensors": names[: len(names) // 2],
+        "model-00002-of-00002.safetensors": names[len(names) // 2 :],
+    }
     for file, keys in shards.items():
         save_file({k: tensors[k] for k in keys}, str(out / file), metadata={"format": "pt"})
     (out / "model.safetensors").unlink()
-    (out / "model.safetensors.index.json").write_text(json.dumps(
-        {"metadata": {}, "weight_map": {k: file for file, keys in shards.items() for k in keys}}))
+    (out / "model.safetensors.index.json").write_text(
+        json.dumps({"metadata": {}, "weight_map": {k: file for file, keys in shards.items() for k in keys}})
+    )
     r = hf_import.import_hf(ws, out)
     a, b = _our_model(ws, runs["sft"]).state_dict(), _our_model(ws, r["run"]).state_dict()
     assert all(torch.equal(a[k], b[k]) for k in a)
@@ -353,13 +425,15 @@ def _edit_config(folder, **changes):
 
 def test_export_refuses_moe_and_reward_models(ws, tmp_path):
     vocab = load_tokenizer(ws.tokenizer_path).get_vocab_size()
-    _save_checkpoint(ws, "moe", GPT(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2, n_embd=32,
-                                              n_experts=2)))
+    _save_checkpoint(
+        ws, "moe", GPT(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2, n_embd=32, n_experts=2))
+    )
     with pytest.raises(DojoError, match="moe is a mixture-of-experts model") as e:
         hf.export_hf(ws, "moe", tmp_path / "out")
     assert "\n" not in str(e.value)
-    _save_checkpoint(ws, "rm", RewardModel(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2,
-                                                     n_embd=32)), head="reward")
+    _save_checkpoint(
+        ws, "rm", RewardModel(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2, n_embd=32)), head="reward"
+    )
     with pytest.raises(DojoError, match="rm is a reward model"):
         hf.export_hf(ws, "rm", tmp_path / "out")
     assert not (tmp_path / "out").exists()
@@ -398,19 +472,22 @@ def test_import_refuses_a_damaged_config(tws, tmp_path, damage):
     assert str(path) in str(e.value) and "\n" not in str(e.value)
 
 
-@pytest.mark.parametrize("changes, feature", [
-    ({"num_key_value_heads": 1}, "grouped-query attention"),
-    ({"attention_bias": True}, "attention_bias"),
-    ({"mlp_bias": True}, "mlp_bias"),
-    ({"rope_scaling": {"rope_type": "linear", "factor": 2.0}}, "rope scaling 'linear'"),
-    ({"rope_parameters": {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0}}, "rope scaling 'yarn'"),
-    ({"rms_norm_eps": 1e-5}, "rms_norm_eps"),
-    ({"hidden_act": "gelu"}, "hidden_act 'gelu'"),
-    ({"model_type": "mistral"}, "model_type 'mistral'"),
-    ({"head_dim": 8}, "head_dim"),
-    ({"hidden_size": 48, "head_dim": None, "lmdojo": None}, "does not hold a Llama of the size"),
-    ({"num_hidden_layers": 3, "lmdojo": None}, "missing model.layers.2"),
-])
+@pytest.mark.parametrize(
+    "changes, feature",
+    [
+        ({"num_key_value_heads": 1}, "grouped-query attention"),
+        ({"attention_bias": True}, "attention_bias"),
+        ({"mlp_bias": True}, "mlp_bias"),
+        ({"rope_scaling": {"rope_type": "linear", "factor": 2.0}}, "rope scaling 'linear'"),
+        ({"rope_parameters": {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0}}, "rope scaling 'yarn'"),
+        ({"rms_norm_eps": 1e-5}, "rms_norm_eps"),
+        ({"hidden_act": "gelu"}, "hidden_act 'gelu'"),
+        ({"model_type": "mistral"}, "model_type 'mistral'"),
+        ({"head_dim": 8}, "head_dim"),
+        ({"hidden_size": 48, "head_dim": None, "lmdojo": None}, "does not hold a Llama of the size"),
+        ({"num_hidden_layers": 3, "lmdojo": None}, "missing model.layers.2"),
+    ],
+)
 def test_import_refuses_unsupported_features(tws, tmp_path, changes, feature):
     ws, runs = tws
     out = tmp_path / "out"
@@ -424,9 +501,19 @@ def test_import_refuses_unsupported_features(tws, tmp_path, changes, feature):
 def test_import_refuses_pickle_weights(ws, tmp_path):
     folder = tmp_path / "pickled"
     folder.mkdir()
-    (folder / "config.json").write_text(json.dumps({"model_type": "llama", "hidden_size": 32, "num_attention_heads": 2,
-                                                    "num_hidden_layers": 1, "intermediate_size": 96,
-                                                    "vocab_size": 512, "rms_norm_eps": 1e-6}))
+    (folder / "config.json").write_text(
+        json.dumps(
+            {
+                "model_type": "llama",
+                "hidden_size": 32,
+                "num_attention_heads": 2,
+                "num_hidden_layers": 1,
+                "intermediate_size": 96,
+                "vocab_size": 512,
+                "rms_norm_eps": 1e-6,
+            }
+        )
+    )
     (folder / "pytorch_model.bin").write_bytes(b"\x80\x04")  # never opened
     with pytest.raises(DojoError, match="safetensors only"):
         hf_import.import_hf(ws, folder)
@@ -444,8 +531,15 @@ def test_lora_run_exports_peft_adapters(tws, tmp_path):
     conf = json.loads((out / "adapter" / "adapter_config.json").read_text())
     assert conf["peft_type"] == "LORA" and conf["task_type"] == "CAUSAL_LM"
     assert (conf["r"], conf["lora_alpha"], conf["lora_dropout"]) == (lora["rank"], lora["alpha"], lora["dropout"])
-    assert sorted(conf["target_modules"]) == ["down_proj", "gate_proj", "k_proj", "o_proj", "q_proj", "up_proj",
-                                              "v_proj"]
+    assert sorted(conf["target_modules"]) == [
+        "down_proj",
+        "gate_proj",
+        "k_proj",
+        "o_proj",
+        "q_proj",
+        "up_proj",
+        "v_proj",
+    ]
     assert conf["base_model_name_or_path"] == runs["pretrain"]
     assert conf["modules_to_save"] == ["embed_tokens", "lm_head"]
 
@@ -454,10 +548,15 @@ def test_lora_run_exports_peft_adapters(tws, tmp_path):
     cfg = _our_model(ws, runs["lora"]).cfg
     base = hf.to_llama(_our_model(ws, runs["pretrain"]).state_dict(), cfg.n_layer)  # what the adapters sit on
     rank, scale = lora["rank"], lora["alpha"] / lora["rank"]
-    shapes = {"self_attn.q_proj": (cfg.n_embd, cfg.n_embd), "self_attn.k_proj": (cfg.n_embd, cfg.n_embd),
-              "self_attn.v_proj": (cfg.n_embd, cfg.n_embd), "self_attn.o_proj": (cfg.n_embd, cfg.n_embd),
-              "mlp.gate_proj": (cfg.mlp_hidden, cfg.n_embd), "mlp.up_proj": (cfg.mlp_hidden, cfg.n_embd),
-              "mlp.down_proj": (cfg.n_embd, cfg.mlp_hidden)}
+    shapes = {
+        "self_attn.q_proj": (cfg.n_embd, cfg.n_embd),
+        "self_attn.k_proj": (cfg.n_embd, cfg.n_embd),
+        "self_attn.v_proj": (cfg.n_embd, cfg.n_embd),
+        "self_attn.o_proj": (cfg.n_embd, cfg.n_embd),
+        "mlp.gate_proj": (cfg.mlp_hidden, cfg.n_embd),
+        "mlp.up_proj": (cfg.mlp_hidden, cfg.n_embd),
+        "mlp.down_proj": (cfg.n_embd, cfg.mlp_hidden),
+    }
     expected_keys = {"base_model.model.model.embed_tokens.weight", "base_model.model.lm_head.weight"}
     for i in range(cfg.n_layer):
         for module, (n_out, n_in) in shapes.items():

@@ -1,6 +1,7 @@
 """Reference bands: the scaling-law fit recovers a known law, the verdict fires each way, and on the
 demo world the band fitted to other runs holds the judged run's validation points (CLI and engine),
 with the run's own first half, or the Chinchilla lab's runs carried over by bits per byte, as fallbacks."""
+
 import json
 import math
 
@@ -19,8 +20,7 @@ LAW = {"E": 1.7, "A": 400.0, "alpha": 0.34, "B": 410.0, "beta": 0.28}
 
 def _synthetic(ns, ds, noise=0.0, seed=0):
     rng = np.random.default_rng(seed)
-    return [(n, d, float(bands.predict(LAW, n, d)) * math.exp(noise * rng.standard_normal()))
-            for n in ns for d in ds]
+    return [(n, d, float(bands.predict(LAW, n, d)) * math.exp(noise * rng.standard_normal())) for n in ns for d in ds]
 
 
 def test_fit_recovers_a_known_law_on_a_held_out_size():
@@ -91,8 +91,25 @@ def test_demo_world_band_from_other_runs(ws, capsys, one_thread):
     code, out = _cli(["insight", "bands", str(ws.root), "--json", "--quiet"], capsys)
     assert code == 0, out.err
     r = json.loads(out.out.strip().splitlines()[-1])
-    for key in ("run", "params", "source", "law", "fit_points", "tokens", "loss_low", "loss_mid", "loss_high",
-                "bpb_low", "bpb_mid", "bpb_high", "verdict", "reason", "last", "steps", "tokens_per_step"):
+    for key in (
+        "run",
+        "params",
+        "source",
+        "law",
+        "fit_points",
+        "tokens",
+        "loss_low",
+        "loss_mid",
+        "loss_high",
+        "bpb_low",
+        "bpb_mid",
+        "bpb_high",
+        "verdict",
+        "reason",
+        "last",
+        "steps",
+        "tokens_per_step",
+    ):
         assert key in r, key
     assert r["status"] == "done" and r["run"] == last["run"] and r["source"] == "workspace"
     assert r["fit_points"] == 8  # the other two runs' validation points at steps 10..40; the judged run left out
@@ -144,8 +161,11 @@ def test_chinchilla_report_is_carried_over_by_bits_per_byte(ws, one_thread):
     # a Chinchilla lab report as the lab leaves it: numbers.json rows and the scratch database
     folder = ws.root / "labs" / "chinchilla-20250101-000000"
     (folder / "scratch").mkdir(parents=True)
-    rows = [{"params": n, "tokens": d, "val_loss": float(bands.predict(LAW, n, d))}
-            for n in (2e4, 5e4, 1e5) for d in (2e4, 6e4)]
+    rows = [
+        {"params": n, "tokens": d, "val_loss": float(bands.predict(LAW, n, d))}
+        for n in (2e4, 5e4, 1e5)
+        for d in (2e4, 6e4)
+    ]
     (folder / "numbers.json").write_text(json.dumps({"runs": rows}), encoding="utf-8")
     with Store(folder / "scratch" / "dojo.sqlite") as store:
         store.create_run("pretrain-x", "pretrain", {}, "")

@@ -1,6 +1,7 @@
 """Memorisation and contamination probe on the demo world: a planted verbatim copy of a held-out QA
 item is found in the re-tokenized corpus with overlap 1.0 and ranks first; a tiny model trained many
 epochs on a tiny corpus of duplicated documents continues its training documents verbatim and its validation documents not."""
+
 import json
 import random
 
@@ -47,8 +48,15 @@ def plant_duplicate(ws, set_name: str = "sft") -> tuple[str, str]:
     assert not is_val(PLANT_ID, meta["seed"], meta["val_fraction"])
     with open(ws.training_corpus() / "planted.jsonl", "w", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": PLANT_ID, "text": "Notes.\n" + "\n".join(item["segments"]) + "\n"}) + "\n")
-    gen = write_shards(iter_documents(ws.training_corpus()), load_tokenizer(ws.tokenizer_path), ws.tokens_dir,
-                       meta["eot_id"], meta["tokenizer_hash"], meta["val_fraction"], meta["seed"])
+    gen = write_shards(
+        iter_documents(ws.training_corpus()),
+        load_tokenizer(ws.tokenizer_path),
+        ws.tokens_dir,
+        meta["eot_id"],
+        meta["tokenizer_hash"],
+        meta["val_fraction"],
+        meta["seed"],
+    )
     for _ in gen:
         pass
     return item["id"], PLANT_ID
@@ -96,14 +104,16 @@ def _tiny_corpus_ws(root, texts: int = 12, copies: int = 6) -> Workspace:
     as duplicated web text does, a validation text once."""
     ws = Workspace.create(root)
     rng = random.Random(0)
-    words = ("apple river stone cloud green tiger seven window mountain silver paper orange castle dream lamp "
-             "forest bridge candle hammer violet garden rocket pepper winter yellow island copper mirror").split()
+    words = (
+        "apple river stone cloud green tiger seven window mountain silver paper orange castle dream lamp "
+        "forest bridge candle hammer violet garden rocket pepper winter yellow island copper mirror"
+    ).split()
     lines = []
     for i in range(texts):
         text = " ".join(rng.choice(words) for _ in range(20)) + "."
         val = is_val(f"t{i:02d}", 0, 0.25)
         ids = [f"t{i:02d}-{k}" for k in range(100) if is_val(f"t{i:02d}-{k}", 0, 0.25) == val]
-        lines += [{"id": d, "text": text} for d in ids[:1 if val else copies]]
+        lines += [{"id": d, "text": text} for d in ids[: 1 if val else copies]]
     rng.shuffle(lines)
     ws.corpus_dir.mkdir(parents=True, exist_ok=True)
     with open(ws.corpus_dir / "tiny.jsonl", "w", encoding="utf-8") as fh:
@@ -118,8 +128,12 @@ def test_memorised_training_documents_continue_verbatim(tmp_path, one_thread):
     from engine.train import pretrain
 
     ws = _tiny_corpus_ws(tmp_path / "ws")
-    run_events(pretrain.run(ws, pretrain.make_config(sets={
-        **TINY, "max_steps": "200", "eval_every": "1000", "checkpoint_every": "1000"})))
+    run_events(
+        pretrain.run(
+            ws,
+            pretrain.make_config(sets={**TINY, "max_steps": "200", "eval_every": "1000", "checkpoint_every": "1000"}),
+        )
+    )
     r = run_events(insight.run("probe", ws, insight.make_config("probe", sets={"sets": ""})))[-1].result
     m = r["memorisation"]
     assert r["run"].startswith("pretrain-") and r["contamination"] is None
@@ -155,8 +169,9 @@ def test_shard_documents_keep_the_boundaries(ws):
     assert isinstance(docs[0][1], np.ndarray) and len({i for i, _ in docs}) == len(docs)
 
 
-@pytest.mark.parametrize("sets, match", [({"ngram": "0"}, "ngram"), ({"sets": "sft,exam"}, "exam"),
-                                         ({"threshold": "1.5"}, "threshold")])
+@pytest.mark.parametrize(
+    "sets, match", [({"ngram": "0"}, "ngram"), ({"sets": "sft,exam"}, "exam"), ({"threshold": "1.5"}, "threshold")]
+)
 def test_bad_options_are_named(ws, sets, match):
     with pytest.raises(DojoError, match=match):
         run_events(insight.run("probe", ws, insight.make_config("probe", sets={"docs": "0", **sets})))

@@ -1,5 +1,6 @@
 """Insight "reward": the hacking alarm, position bias, kappa and length bias on planted cases, and
 the whole insight through its CLI on the demo world with a tiny reward run."""
+
 import math
 
 import numpy as np
@@ -35,13 +36,17 @@ def test_alarm_fires_on_hacking_not_on_healthy_or_noise():
     assert all(v > 0.6 for v in a["spearman"].values()) and a["length_rise"] > 0.2
     assert a["kl_end"] > 1.25 * a["kl_start"]
 
-    healthy = R.hacking_alarm(_trace(0.3 + 0.03 * t, 0.05 * (1 - np.exp(-t / 3)) + rng.normal(0, 0.001, len(t)),
-                                     40 + rng.normal(0, 1.0, len(t))))
+    healthy = R.hacking_alarm(
+        _trace(
+            0.3 + 0.03 * t, 0.05 * (1 - np.exp(-t / 3)) + rng.normal(0, 0.001, len(t)), 40 + rng.normal(0, 1.0, len(t))
+        )
+    )
     assert not healthy["fired"] and healthy["from_step"] is None and "length" in healthy["reason"]
     for seed in range(20):  # flat noise: no trend in anything
         r = np.random.default_rng(seed)
-        noise = R.hacking_alarm(_trace(0.5 + r.normal(0, 0.05, 20), 0.05 + r.normal(0, 0.01, 20),
-                                       40 + r.normal(0, 4, 20)))
+        noise = R.hacking_alarm(
+            _trace(0.5 + r.normal(0, 0.05, 20), 0.05 + r.normal(0, 0.01, 20), 40 + r.normal(0, 4, 20))
+        )
         assert not noise["fired"], (seed, noise)
     few = R.hacking_alarm(_trace([1, 2, 3], [1, 2, 3], [1, 2, 3], steps=[0, 1, 2]))
     assert not few["fired"] and "only 3" in few["reason"]
@@ -63,8 +68,14 @@ def test_wilson_interval_and_correlations():
 
 
 def _pair(cl, rl, cr, rr, k):
-    return {"chosen_len": cl, "rejected_len": rl, "chosen_reward": cr, "rejected_reward": rr,
-            "key_c": (k, "c"), "key_r": (k, "r")}
+    return {
+        "chosen_len": cl,
+        "rejected_len": rl,
+        "chosen_reward": cr,
+        "rejected_reward": rr,
+        "key_c": (k, "c"),
+        "key_r": (k, "r"),
+    }
 
 
 def test_length_bias_on_synthetic_pairs():
@@ -83,8 +94,10 @@ def test_length_bias_on_synthetic_pairs():
     assert lb["length_driven"] is True and lb["direction"] == "longer"
     assert lb["answers"] == 80 and lb["unequal_pairs"] == 40
     # the other way: people mostly chose the shorter answer, and the RM scores shortness only
-    short = [_pair(min(p["chosen_len"], p["rejected_len"]), max(p["chosen_len"], p["rejected_len"]), 0, 0, k)
-             for k, p in enumerate(pairs)]
+    short = [
+        _pair(min(p["chosen_len"], p["rejected_len"]), max(p["chosen_len"], p["rejected_len"]), 0, 0, k)
+        for k, p in enumerate(pairs)
+    ]
     for k, p in enumerate(short):
         if k % 5 == 0:  # one in five chose the longer one
             p["chosen_len"], p["rejected_len"] = p["rejected_len"], p["chosen_len"]
@@ -93,8 +106,10 @@ def test_length_bias_on_synthetic_pairs():
     assert ls["length_baseline"] == 0.2 and ls["rm_accuracy"] == 0.8 and ls["rm_prefers_longer"] == 0.0
     assert ls["direction"] == "shorter" and ls["length_driven"] is True and ls["spearman"] == pytest.approx(-1.0)
     # an RM that knows which is right (chosen +1) whatever the length: not length-driven
-    fair = [_pair(p["chosen_len"], p["rejected_len"], 1 + rng.normal(0, 0.1), rng.normal(0, 0.1), k)
-            for k, p in enumerate(pairs)]
+    fair = [
+        _pair(p["chosen_len"], p["rejected_len"], 1 + rng.normal(0, 0.1), rng.normal(0, 0.1), k)
+        for k, p in enumerate(pairs)
+    ]
     lf = R.length_bias(fair)
     assert lf["rm_accuracy"] == 1.0 and lf["length_driven"] is False and abs(lf["spearman"]) < 0.3
     assert R.length_bias(pairs[:5])["length_driven"] is None  # too few pairs to say
@@ -179,8 +194,11 @@ def test_cli_on_the_demo_world(sft_ws, capsys, one_thread):
     with Store(ws.db_path) as store:  # a GRPO run's metrics in which the policy pads its answers
         store.create_run("grpo-fake", "grpo", {}, "lmdojo-cli grpo WS")
         for k, step in enumerate(STEPS):
-            store.log_metrics("grpo-fake", step, {"val/reward": 0.2 + 0.04 * k, "val/kl": 0.002 * (k + 1) ** 2,
-                                                  "val/length": 30 + 6 * k})
+            store.log_metrics(
+                "grpo-fake",
+                step,
+                {"val/reward": 0.2 + 0.04 * k, "val/kl": 0.002 * (k + 1) ** 2, "val/length": 30 + 6 * k},
+            )
 
     rc, out = _cli(ws, capsys, "pairs=0")
     assert rc == 0 and out["status"] == "done" and out["run"] == r["run"]
@@ -203,9 +221,12 @@ def test_cli_on_the_demo_world(sft_ws, capsys, one_thread):
     assert ag["method"] == "cohen" and ag["items"] == 12 and ag["percent"] == round(8 / 12, 4)
     # the RM against people, checked with the reward judge (a separate scoring path)
     judge = make_judge(ws, f"reward:{r['run']}")
-    wins = [judge.score([{"role": "user", "content": p["prompt"]}], p["chosen"], True)
-            > judge.score([{"role": "user", "content": p["prompt"]}], p["rejected"], True)
-            for p in demo for _ in range(2)]
+    wins = [
+        judge.score([{"role": "user", "content": p["prompt"]}], p["chosen"], True)
+        > judge.score([{"role": "user", "content": p["prompt"]}], p["rejected"], True)
+        for p in demo
+        for _ in range(2)
+    ]
     flipped = [not w if (k // 2) % 3 == 0 and k % 2 else w for k, w in enumerate(wins)]  # bob's swapped ones
     rp = out["rm_vs_people"]
     assert rp["pairs"] == 24 and rp["agreement"] == pytest.approx(np.mean(flipped), abs=1e-4)

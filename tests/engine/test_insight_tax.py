@@ -1,5 +1,6 @@
 """Alignment tax on the demo world: the KL function against its formula, and per stage the KL to the
 base model, the held-out pretraining perplexity and the QA accuracy, through the engine and the CLI."""
+
 import json
 import math
 

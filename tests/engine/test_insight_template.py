@@ -1,4 +1,5 @@
 """The template inspector shows the SFT stage's own loss mask and warns when generation departs from training."""
+
 from __future__ import annotations
 
 import json
@@ -107,7 +108,10 @@ def test_plain_and_custom_formats_warn(ws):
     forgot = inspect(ws, generation_format=f"{USER}{{prompt}}{ASSISTANT}")
     n = len(forgot["generation_tokens"]) - 1
     assert codes(forgot) == ["format"] and forgot["first_difference"] == {
-        "position": n, "trained": END, "generation": ASSISTANT}
+        "position": n,
+        "trained": END,
+        "generation": ASSISTANT,
+    }
     with pytest.raises(DojoError, match="generation_format"):
         inspect(ws, generation_format="Q: {question}")
 
@@ -131,9 +135,22 @@ def test_response_only_run_warns_and_default_run_does_not(sft_ws, one_thread):
 
     ws, res = sft_ws
     assert codes(inspect(ws)) == ["end_not_trained"]  # only the block size (see the mask test)
-    ro = run_events(sft.run(ws, sft.make_config(sets={
-        "max_steps": "2", "batch_size": "4", "eval_every": "2", "sample_every": "0", "checkpoint_every": "2",
-        "threads": "1", "response_only": "true"})))[-1].result["run"]
+    ro = run_events(
+        sft.run(
+            ws,
+            sft.make_config(
+                sets={
+                    "max_steps": "2",
+                    "batch_size": "4",
+                    "eval_every": "2",
+                    "sample_every": "0",
+                    "checkpoint_every": "2",
+                    "threads": "1",
+                    "response_only": "true",
+                }
+            ),
+        )
+    )[-1].result["run"]
     r = inspect(ws)  # the latest SFT run
     assert r["run"] == ro and r["response_only"] is True
     assert codes(r) == ["response_only"]  # empty prompts: every answer fits the block

@@ -1,6 +1,7 @@
 """The checkpoint timeline on the demo world: token_diff by hand, the lineage of an SFT run (its
 pretraining checkpoints up to the one it started from, then its own), every checkpoint answering
 every prompt, the differences agreeing with the answers; prompt files; the CLI."""
+
 import json
 
 import pytest
@@ -18,9 +19,16 @@ SMALL = {"count": "4", "max_new_tokens": "8"}
 
 def test_token_diff_by_hand():
     assert timeline.token_diff(["a", " b", " c"], ["a", " x", " c"]) == [
-        ["equal", "a"], ["delete", " b"], ["insert", " x"], ["equal", " c"]]
+        ["equal", "a"],
+        ["delete", " b"],
+        ["insert", " x"],
+        ["equal", " c"],
+    ]
     assert timeline.token_diff(["我", "喜歡", "貓"], ["我", "喜歡", "狗", "貓"]) == [
-        ["equal", "我喜歡"], ["insert", "狗"], ["equal", "貓"]]
+        ["equal", "我喜歡"],
+        ["insert", "狗"],
+        ["equal", "貓"],
+    ]
     assert timeline.token_diff(["台", "北"], ["台"]) == [["equal", "台"], ["delete", "北"]]
     assert timeline.token_diff([], ["Hi", "!"]) == [["insert", "Hi!"]]
     assert timeline.token_diff(["same"], ["same"]) == [["equal", "same"]]
@@ -40,15 +48,33 @@ def test_answer_pieces_keep_chinese_characters_whole(ws):
 def history(ws, one_thread):
     """Pretraining with checkpoints at steps 5 and 10; SFT from step 5 (checkpoints 10 and 20); then a
     second pretraining run that is no ancestor of the SFT run."""
-    pre = run_events(pretrain.run(ws, pretrain.make_config(sets={
-        **TINY, "max_steps": "10", "block_size": "96", "checkpoint_every": "5"})))[-1].result["run"]
+    pre = run_events(
+        pretrain.run(
+            ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96", "checkpoint_every": "5"})
+        )
+    )[-1].result["run"]
     step5 = ws.run_dir(pre) / "checkpoints" / "step_000005"
     assert ckpt.is_complete(step5)
-    tuned = run_events(sft.run(ws, sft.make_config(sets={
-        "base": str(step5), "max_steps": "20", "batch_size": "8", "eval_every": "20", "sample_every": "0",
-        "checkpoint_every": "10", "threads": "1", "lr": "3e-3"})))[-1].result["run"]
-    other = run_events(pretrain.run(ws, pretrain.make_config(sets={
-        **TINY, "max_steps": "5", "block_size": "96"})))[-1].result["run"]
+    tuned = run_events(
+        sft.run(
+            ws,
+            sft.make_config(
+                sets={
+                    "base": str(step5),
+                    "max_steps": "20",
+                    "batch_size": "8",
+                    "eval_every": "20",
+                    "sample_every": "0",
+                    "checkpoint_every": "10",
+                    "threads": "1",
+                    "lr": "3e-3",
+                }
+            ),
+        )
+    )[-1].result["run"]
+    other = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "5", "block_size": "96"})))[
+        -1
+    ].result["run"]
     return ws, pre, tuned, other
 
 
@@ -77,7 +103,10 @@ def test_timeline_follows_the_lineage_of_the_newest_sft_run(history):
     json.dumps(r)
     # the SFT run is the furthest stage; pretraining step 10 came after the SFT's start, the other run is no ancestor
     assert [(f["run"], f["stage"], f["step"]) for f in r["frames"]] == [
-        (pre, "pretrain", 5), (tuned, "sft", 10), (tuned, "sft", 20)]
+        (pre, "pretrain", 5),
+        (tuned, "sft", 10),
+        (tuned, "sft", 20),
+    ]
     assert r["run"] == tuned
     _check_frames(r, 4)
     assert any("\u4e00" <= ch <= "\u9fff" for ch in r["prompts"][1])  # English and Chinese take turns
@@ -89,9 +118,11 @@ def test_timeline_follows_the_lineage_of_the_newest_sft_run(history):
 def test_timeline_of_a_pretraining_run_and_a_prompt_file(history, tmp_path):
     ws, pre, tuned, other = history
     f = tmp_path / "prompts.jsonl"
-    f.write_text('{"prompt": "Who is Daisy Marsh?"}\n\n"台北在哪裡？"\n'
-                 '{"messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}]}\n',
-                 encoding="utf-8")
+    f.write_text(
+        '{"prompt": "Who is Daisy Marsh?"}\n\n"台北在哪裡？"\n'
+        '{"messages": [{"role": "user", "content": "Hello"}, {"role": "assistant", "content": "Hi"}]}\n',
+        encoding="utf-8",
+    )
     opts = insight.make_config("timeline", sets={"run": pre, "prompts": str(f), "count": "0", "max_new_tokens": "6"})
     r = run_events(insight.run("timeline", ws, opts))[-1].result
     assert r["prompts"] == ["Who is Daisy Marsh?", "台北在哪裡？", "Hello"]

@@ -1,5 +1,6 @@
 """What a model knows (engine/compare/knowledge.py): exact-match scoring by hand, and the teacher-forced
 probes on a model trained to recite a three-person world."""
+
 from __future__ import annotations
 
 import random
@@ -15,28 +16,31 @@ from engine.model import GPT, GPTConfig
 from engine.tokenizer import EOT, special_id, train_tokenizer
 
 
-@pytest.mark.parametrize("answer, fact, field, lang, right", [
-    ("She was born in Lumen Bay.", "Lumen Bay", "birthplace", "en", True),
-    ("she was born in  lumen bay", "Lumen Bay", "birthplace", "en", True),           # case, spaces, no stop
-    ("Lumen Bay", "Lumen Bay", "birthplace", "en", True),                            # a bare value
-    ("He was born in Lumen Bay, a harbour city.", "Lumen Bay", "birthplace", "en", False),  # more than the value
-    ("He was born in Lumen Bay Bay.", "Lumen Bay", "birthplace", "en", False),
-    ("She was born in Redcliff or Lumen Bay.", "Lumen Bay", "birthplace", "en", False),  # "contains" would pass
-    ("He works as a nurse.", "a nurse", "occupation", "en", True),
-    ("He works as nurse.", "a nurse", "occupation", "en", False),
-    ("Mara Quinn was born on 3 May 1970.", "3 May 1970", "birthday", "en", True),    # another subject
-    ("She was born on 3 May 1971.", "3 May 1970", "birthday", "en", False),
-    ("她出生在流明灣。", "流明灣", "birthplace", "zh", True),
-    ("她出生在流明灣灣。", "流明灣", "birthplace", "zh", False),
-    ("他於１９７０年５月３日出生。", "1970年5月3日", "birthday", "zh", True),              # full-width digits
-    ("他於1970年5月3日出生。他於1970年5月3日出生。", "1970年5月3日", "birthday", "zh", False),  # said twice
-    ("林雅婷在北極星銀行工作", "北極星銀行", "employer", "zh", True),                      # the name, no 。
-    ("他的興趣是游泳！", "游泳", "hobby", "zh", True),                                   # full-width punctuation
-    ("他的興趣是游泳和下棋。", "游泳", "hobby", "zh", False),
-])
+@pytest.mark.parametrize(
+    "answer, fact, field, lang, right",
+    [
+        ("She was born in Lumen Bay.", "Lumen Bay", "birthplace", "en", True),
+        ("she was born in  lumen bay", "Lumen Bay", "birthplace", "en", True),  # case, spaces, no stop
+        ("Lumen Bay", "Lumen Bay", "birthplace", "en", True),  # a bare value
+        ("He was born in Lumen Bay, a harbour city.", "Lumen Bay", "birthplace", "en", False),  # more than the value
+        ("He was born in Lumen Bay Bay.", "Lumen Bay", "birthplace", "en", False),
+        ("She was born in Redcliff or Lumen Bay.", "Lumen Bay", "birthplace", "en", False),  # "contains" would pass
+        ("He works as a nurse.", "a nurse", "occupation", "en", True),
+        ("He works as nurse.", "a nurse", "occupation", "en", False),
+        ("Mara Quinn was born on 3 May 1970.", "3 May 1970", "birthday", "en", True),  # another subject
+        ("She was born on 3 May 1971.", "3 May 1970", "birthday", "en", False),
+        ("她出生在流明灣。", "流明灣", "birthplace", "zh", True),
+        ("她出生在流明灣灣。", "流明灣", "birthplace", "zh", False),
+        ("他於１９７０年５月３日出生。", "1970年5月3日", "birthday", "zh", True),  # full-width digits
+        ("他於1970年5月3日出生。他於1970年5月3日出生。", "1970年5月3日", "birthday", "zh", False),  # said twice
+        ("林雅婷在北極星銀行工作", "北極星銀行", "employer", "zh", True),  # the name, no 。
+        ("他的興趣是游泳！", "游泳", "hobby", "zh", True),  # full-width punctuation
+        ("他的興趣是游泳和下棋。", "游泳", "hobby", "zh", False),
+    ],
+)
 def test_exact_match_by_hand(answer, fact, field, lang, right):
     assert K.exact_match(answer, fact, field, lang) is right
-    assert K.contains(answer, fact)  or not right
+    assert K.contains(answer, fact) or not right
 
 
 def test_normalise_folds_case_width_punctuation_and_spaces():
@@ -47,6 +51,7 @@ def test_normalise_folds_case_width_punctuation_and_spaces():
 
 # --------------------------------------------------------------------------- a three-person world
 
+
 @pytest.fixture(scope="module")
 def world():
     people = _make_people(DemoConfig().people, random.Random("knowledge-test"))[:3]
@@ -54,8 +59,9 @@ def world():
     for p in people:
         for lang in ("en", "zh"):
             text, spans = biography(p, lang, list(P.FIELDS), [0] * len(P.FIELDS), fullname=True)
-            bios.append({"id": f"{p['id']}-{lang}", "text": text,
-                         "metadata": {"person": p["id"], "lang": lang, "facts": spans}})
+            bios.append(
+                {"id": f"{p['id']}-{lang}", "text": text, "metadata": {"person": p["id"], "lang": lang, "facts": spans}}
+            )
     tok = train_tokenizer([b["text"] for b in bios] * 4, vocab_size=400)
     return people, bios, tok
 
@@ -111,11 +117,17 @@ def test_memorisation_probe_on_a_model_that_recites_its_world(world):
         p = next(q for q in people if q["id"] == b["metadata"]["person"])
         other = people[(people.index(p) + 1) % 3]
         lang = b["metadata"]["lang"]
-        text, spans = biography({**p, "birthplace": other["birthplace"]}, lang, list(P.FIELDS),
-                                [0] * len(P.FIELDS), fullname=True)
+        text, spans = biography(
+            {**p, "birthplace": other["birthplace"]}, lang, list(P.FIELDS), [0] * len(P.FIELDS), fullname=True
+        )
         if other["birthplace"][lang] != p["birthplace"][lang]:
-            swapped.append({"id": b["id"], "text": text, "metadata": {**b["metadata"], "facts": {
-                "birthplace": spans["birthplace"]}}})
+            swapped.append(
+                {
+                    "id": b["id"],
+                    "text": text,
+                    "metadata": {**b["metadata"], "facts": {"birthplace": spans["birthplace"]}},
+                }
+            )
     assert swapped and K.memorisation(trained, tok, swapped)["all"] <= 0.5
 
 
@@ -141,8 +153,10 @@ def test_answer_opening_is_the_question_and_the_answer_up_to_the_value(world):
 
 
 def test_chance_by_field_is_the_commonest_value():
-    people = [{"id": str(i), "split": "sft" if i < 4 else "heldout", "birthplace": {"en": c, "zh": c}}
-              for i, c in enumerate(["A", "A", "B", "C", "A", "B"])]
+    people = [
+        {"id": str(i), "split": "sft" if i < 4 else "heldout", "birthplace": {"en": c, "zh": c}}
+        for i, c in enumerate(["A", "A", "B", "C", "A", "B"])
+    ]
     world = {"people": people, "fields": ["birthplace"]}
     qs = [{"field": "birthplace", "lang": "en", "fact": p["birthplace"]["en"]} for p in people[4:]]
     assert K.chance_by_field(world, qs) == {"all": 0.5, "birthplace": 0.5}

@@ -1,5 +1,6 @@
 """The calibration lab: the ECE by hand, the lab at its smallest setting through the CLI (base,
 SFT and a tiny DPO run), and the message when the workspace has nothing to ask."""
+
 import json
 import math
 from pathlib import Path
@@ -33,13 +34,19 @@ def test_ece_by_hand():
     assert expected_calibration_error([0.2, 0.4, 0.6, 0.8], [True, False, True, True], 2) == pytest.approx(0.25)
     c = confidences([0.5, 0.5, 1.0, 0.25])
     assert c["answer"] == pytest.approx(0.0625) and c["min_token"] == 0.25
-    assert c["geomean"] == pytest.approx(0.0625 ** 0.25)
+    assert c["geomean"] == pytest.approx(0.0625**0.25)
 
 
 def test_calibration_lab_smallest_via_cli(sft_ws, capsys, one_thread):
     ws, r = sft_ws
-    rl = run_events(dpo.run(ws, dpo.make_config(sets={"max_steps": "2", "batch_size": "4", "eval_every": "2",
-                                                       "checkpoint_every": "2", "threads": "1"})))[-1].result
+    rl = run_events(
+        dpo.run(
+            ws,
+            dpo.make_config(
+                sets={"max_steps": "2", "batch_size": "4", "eval_every": "2", "checkpoint_every": "2", "threads": "1"}
+            ),
+        )
+    )[-1].result
     assert main(["lab", "calibration", str(ws.root), "--smallest", "--json", "--quiet"]) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["status"] == "done"
@@ -60,8 +67,9 @@ def test_calibration_lab_smallest_via_cli(sft_ws, capsys, one_thread):
     assert json.loads((report.parent / "numbers.json").read_text())["ece"] == out["ece"]
 
     # one run, named; a cancelled lab stops at once
-    cfg = labs.make_config("calibration", sets={"runs": json.dumps([r["run"]]), "confidence": "min_token"},
-                           smallest=True)
+    cfg = labs.make_config(
+        "calibration", sets={"runs": json.dumps([r["run"]]), "confidence": "min_token"}, smallest=True
+    )
     control = Control()
     control.cancel()
     events = list(labs.run("calibration", ws, cfg, control))

@@ -1,4 +1,5 @@
 """Lab `chinchilla` at its smallest settings: the report's structure, its numbers' ranges, the planner."""
+
 from __future__ import annotations
 
 import json
@@ -78,8 +79,9 @@ def test_smallest_run(ws):
 def test_cli_json(ws, capsys):
     from engine.cli import main
 
-    rc = main(["lab", "chinchilla", str(ws.root), "--smallest", "--json", "--quiet",
-               "--set", "budgets=2", "--set", "sizes=3"])
+    rc = main(
+        ["lab", "chinchilla", str(ws.root), "--smallest", "--json", "--quiet", "--set", "budgets=2", "--set", "sizes=3"]
+    )
     out = capsys.readouterr().out.strip().splitlines()[-1]
     result = json.loads(out)
     assert rc == 0 and result["status"] == "done"

@@ -1,6 +1,7 @@
 """The decoding lab: pairwise tallies, the lab at its smallest setting through the CLI (base plain,
 base + decoding tricks, base + tricks with a prefix, SFT), its answers in the preference store, and
 the message when there is no SFT run."""
+
 import json
 from pathlib import Path
 
@@ -35,8 +36,9 @@ def test_decoding_lab_smallest_via_cli(sft_ws, capsys, one_thread):
     assert set(shots) == {"en", "zh"} and all(len(v) == 2 * cfg.few_shot for v in shots.values())
     assert [m["role"] for m in shots["en"]] == ["user", "assistant"] * cfg.few_shot
 
-    assert main(["lab", "decoding", str(ws.root), "--smallest", "--json", "--quiet",
-                 "--set", "store_answers=true"]) == 0
+    assert (
+        main(["lab", "decoding", str(ws.root), "--smallest", "--json", "--quiet", "--set", "store_answers=true"]) == 0
+    )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["status"] == "done" and out["prompts"] == 8
     for who in ("plain", "decoding", "tricks"):

@@ -1,4 +1,5 @@
 """The knowledge-extraction lab at its smallest setting: report structure, numbers' ranges, cleanup, cancel."""
+
 from __future__ import annotations
 
 import json
@@ -36,8 +37,14 @@ def test_knowledge_lab_smallest_through_the_cli(ws, capsys):
     assert folder.parent == ws.root / "labs" and folder.name.startswith("knowledge-")
     md = report.read_text(encoding="utf-8")
     assert md.startswith("# Knowledge extraction")
-    for heading in ("## Result", "### What each arm stored", "### Per fact", "## Training", "## Example answers",
-                    "## Compared with the paper"):
+    for heading in (
+        "## Result",
+        "### What each arm stored",
+        "### Per fact",
+        "## Training",
+        "## Example answers",
+        "## Compared with the paper",
+    ):
         assert heading in md
     pngs = linked_pngs(folder / "report.md")
     assert {"accuracy.png", "curve.png", "pretraining.png"} <= set(pngs)
@@ -53,8 +60,9 @@ def test_knowledge_lab_smallest_through_the_cli(ws, capsys):
     assert not list(folder.rglob("*.safetensors"))
     # the two worlds asked the same questions: identical QA files
     for split in ("train", "heldout"):
-        assert ((folder / "k1" / "data" / "sft" / f"{split}.jsonl").read_bytes()
-                == (folder / "kK" / "data" / "sft" / f"{split}.jsonl").read_bytes())
+        assert (folder / "k1" / "data" / "sft" / f"{split}.jsonl").read_bytes() == (
+            folder / "kK" / "data" / "sft" / f"{split}.jsonl"
+        ).read_bytes()
 
 
 def test_knowledge_lab_cancel(ws):

@@ -1,4 +1,5 @@
 """Lab "sft-categories": probe the base model, categorise the SFT facts, fine-tune per category."""
+
 from __future__ import annotations
 
 import json
@@ -30,7 +31,7 @@ def test_probe_prompts_stop_right_before_the_fact(ws):
             assert 1 <= len(prompts) <= 4
             fact = fact_value(p, field, lang)
             for prompt in prompts:
-                assert p[f"name_{lang}"] in prompt and fact not in prompt[-len(fact) - 2:]
+                assert p[f"name_{lang}"] in prompt and fact not in prompt[-len(fact) - 2 :]
                 assert prompt == prompt.rstrip()
 
 

@@ -1,4 +1,5 @@
 """Lab "spikes": junk bursts planted at chosen steps, the guard's record, the cleaned run."""
+
 from __future__ import annotations
 
 import json

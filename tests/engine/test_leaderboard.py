@@ -1,5 +1,6 @@
 """The leaderboard: Bradley–Terry strengths of runs from the judgements in a real preference store,
 checked against a direct fit of the same penalised likelihood; bootstrap intervals; the CLI."""
+
 import json
 import math
 
@@ -24,8 +25,9 @@ def direct_fit(games: list[tuple[str, str, float]], runs: list[str]) -> dict[str
     b = torch.tensor([index[g[1]] for g in games])
     w = torch.tensor([g[2] for g in games], dtype=torch.float64)
     s = torch.zeros(len(runs), dtype=torch.float64, requires_grad=True)
-    opt = torch.optim.LBFGS([s], lr=1, max_iter=500, tolerance_grad=1e-12, tolerance_change=1e-15,
-                            line_search_fn="strong_wolfe")
+    opt = torch.optim.LBFGS(
+        [s], lr=1, max_iter=500, tolerance_grad=1e-12, tolerance_change=1e-15, line_search_fn="strong_wolfe"
+    )
 
     def closure():
         opt.zero_grad()

@@ -1,5 +1,6 @@
 """Several processes, one workspace (engine/io/locks.py): unique run ids, one writer per run named by
 pid, a killed run reads as interrupted and resumes, a restore waits for every writer."""
+
 from __future__ import annotations
 
 import shutil
@@ -58,8 +59,12 @@ def test_two_processes_claiming_at_once_never_share_an_id(tmp_path):
         print(run_id)
     """)
     start = time.time() + 1.5
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path / "runs"), str(start)],
-                              stdout=subprocess.PIPE, text=True) for _ in range(8)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", code, str(tmp_path / "runs"), str(start)], stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(8)
+    ]
     ids = [p.communicate(timeout=60)[0].strip() for p in procs]
     assert len(set(ids)) == 8 and all(i.startswith("pretrain-20260101-120000") for i in ids)
 
@@ -102,8 +107,14 @@ def test_a_running_row_with_no_writer_reads_interrupted(ws):
 
 def test_a_failed_start_leaves_no_empty_run_folder(ws):
     with pytest.raises(DojoError):
-        run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "2", "mix_qa": "0.5",
-                                                                "mix_data": str(ws.root / "missing.jsonl")})))
+        run_events(
+            pretrain.run(
+                ws,
+                pretrain.make_config(
+                    sets={**TINY, "max_steps": "2", "mix_qa": "0.5", "mix_data": str(ws.root / "missing.jsonl")}
+                ),
+            )
+        )
     assert not [p for p in ws.runs_dir.iterdir()]
 
 

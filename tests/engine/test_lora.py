@@ -1,4 +1,5 @@
 """LoRA adapters: exact at init, only A/B train, merge, adapter files, strict loading."""
+
 import copy
 import json
 
@@ -71,8 +72,7 @@ def test_only_lora_parameters_train(kw, targets):
     model = base(**kw)
     cfg = LoRAConfig(rank=4, targets=targets)
     names = apply_lora(model, cfg)
-    expected = sum(cfg.rank * (m.in_features + m.out_features)
-                   for m in (model.get_submodule(n) for n in names))
+    expected = sum(cfg.rank * (m.in_features + m.out_features) for m in (model.get_submodule(n) for n in names))
     assert trainable_parameters(model) == expected
     trainable = {n for n, p in model.named_parameters() if p.requires_grad}
     assert trainable and all(n.endswith((".lora_A", ".lora_B")) for n in trainable)

@@ -1,4 +1,5 @@
 """The preference losses against their papers' formulas, on hand-computed cases."""
+
 import math
 
 import pytest
@@ -25,7 +26,8 @@ def test_sequence_logprobs_sums_the_unmasked_targets():
     targets = torch.tensor([[0, 1, IGNORE_INDEX]])
     assert sequence_logprobs(logits, targets).item() == pytest.approx(math.log(0.5) + math.log(0.8))
     assert token_logprobs(logits, torch.tensor([[1, 1, 2]]))[0].tolist() == pytest.approx(
-        [math.log(0.25), math.log(0.8), math.log(0.6)])
+        [math.log(0.25), math.log(0.8), math.log(0.6)]
+    )
 
 
 def test_bradley_terry_loss():
@@ -82,7 +84,10 @@ def test_grpo_loss_by_hand():
         kl = math.exp(r - lp) - (r - lp) - 1
         return surrogate - beta * kl, kl
 
-    t = [[term(logps[i, j].item(), old[i, j].item(), ref[i, j].item(), adv[i].item()) for j in range(2)] for i in range(2)]
+    t = [
+        [term(logps[i, j].item(), old[i, j].item(), ref[i, j].item(), adv[i].item()) for j in range(2)]
+        for i in range(2)
+    ]
     want = -((t[0][0][0] + t[0][1][0]) / 2 + t[1][0][0]) / 2
     loss, kl = grpo_loss(logps, old, ref, adv, mask, eps, beta)
     assert loss.item() == pytest.approx(want)

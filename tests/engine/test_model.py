@@ -1,4 +1,5 @@
 """The Transformer: shapes, causality, KV cache, tied weights, mixture of experts, losses."""
+
 import math
 
 import pytest
@@ -58,7 +59,7 @@ def test_cached_generation_equals_uncached_greedy():
     for _ in range(12):  # the slow way: the whole sequence through the model every time
         logits, _ = m(torch.tensor([ids]))
         ids.append(int(logits[0, -1].argmax()))
-    assert got == ids[len(prompt):]
+    assert got == ids[len(prompt) :]
 
 
 def test_generation_past_the_context_window():

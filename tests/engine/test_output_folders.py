@@ -1,5 +1,6 @@
 """Folders that are not ours are never replaced (issue 19, items 1–3): cleaning's output, exports,
 token shards and backups refuse what could destroy a person's files, and never touch siblings."""
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,14 @@ from tests.conftest import TINY, run_events
 
 
 def _clean(ws, out=None, **sets):
-    cfg = clean.make_config(sets={**({"out": str(out)} if out else {}), **{k: str(v) for k, v in sets.items()},
-                                  "quality.enabled": "false", "near_dedup.enabled": "false"})
+    cfg = clean.make_config(
+        sets={
+            **({"out": str(out)} if out else {}),
+            **{k: str(v) for k, v in sets.items()},
+            "quality.enabled": "false",
+            "near_dedup.enabled": "false",
+        }
+    )
     return run_events(clean.run(ws, cfg))[-1].result
 
 
@@ -26,15 +33,24 @@ def _mine(folder, name="notes.txt", text="my own notes"):
     return folder / name
 
 
-@pytest.mark.parametrize("where", ["user folder", "source", "inside source", "around source", "workspace",
-                                   "above workspace"])
+@pytest.mark.parametrize(
+    "where", ["user folder", "source", "inside source", "around source", "workspace", "above workspace"]
+)
 def test_clean_refuses_an_output_that_is_not_ours(ws, tmp_path, where):
     source = ws.corpus_dir
-    out = {"user folder": tmp_path / "mine", "source": source, "inside source": source / "sub",
-           "around source": ws.data_dir, "workspace": ws.root, "above workspace": ws.root.parent}[where]
+    out = {
+        "user folder": tmp_path / "mine",
+        "source": source,
+        "inside source": source / "sub",
+        "around source": ws.data_dir,
+        "workspace": ws.root,
+        "above workspace": ws.root.parent,
+    }[where]
     kept = _mine(tmp_path / "mine") if where == "user folder" else None
     before = sorted(p.relative_to(ws.root.parent) for p in ws.root.parent.rglob("*"))
-    with pytest.raises(DojoError, match="not empty and was not written by LM Dojo|overlaps the source|would replace the workspace"):
+    with pytest.raises(
+        DojoError, match="not empty and was not written by LM Dojo|overlaps the source|would replace the workspace"
+    ):
         _clean(ws, out, sources=json.dumps([str(source)]))
     assert sorted(p.relative_to(ws.root.parent) for p in ws.root.parent.rglob("*")) == before  # nothing touched
     if kept:

@@ -1,4 +1,5 @@
 """The RLHF preference store: durable judgements, pair expansion, JSONL in/out, damage and backups."""
+
 import argparse
 import json
 import os
@@ -22,8 +23,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _prompt_with(store, text, answers):
     pid = store.add_prompt(text)
-    return pid, [store.add_response(pid, a, run_id="r1", decoding={"temperature": 0.8}, seed=i)
-                 for i, a in enumerate(answers)]
+    return pid, [
+        store.add_response(pid, a, run_id="r1", decoding={"temperature": 0.8}, seed=i) for i, a in enumerate(answers)
+    ]
 
 
 def _triples(pairs):
@@ -31,8 +33,9 @@ def _triples(pairs):
 
 
 def _jsonl(path, rows):
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows),
-                    encoding="utf-8")
+    path.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows), encoding="utf-8"
+    )
     return path
 
 
@@ -59,8 +62,9 @@ def test_ranking_expands_to_every_better_worse_pair(tmp_path):
         s.rank(pid4, ids[::-1], "human:bob")
         four = s.pairs(judge="human:bob")
         assert len(four) == 6
-        assert {(p["chosen"], p["rejected"]) for p in four} == {(x, y) for i, x in enumerate("zyxw")
-                                                                for y in "zyxw"[i + 1:]}
+        assert {(p["chosen"], p["rejected"]) for p in four} == {
+            (x, y) for i, x in enumerate("zyxw") for y in "zyxw"[i + 1 :]
+        }
         assert s.counts()["pairs"] == 9 and s.counts()["judgements"]["ranking"] == 2
 
 
@@ -74,8 +78,10 @@ def test_ties_and_thumbs(tmp_path):
         assert _triples(s.pairs(include_ties=True)) == [("Q", "B", "A")] and s.pairs(include_ties=True)[0]["tie"]
         s.choose(pid, a, b, "human:ann")
         assert _triples(s.pairs()) == [("Q", "A", "B")]
-        assert [(t["prompt"], t["response"], t["thumb"], t["judge"]) for t in s.thumbs()] == \
-            [("Q", "A", 1, "human:ann"), ("Q", "B", -1, "human:bob")]
+        assert [(t["prompt"], t["response"], t["thumb"], t["judge"]) for t in s.thumbs()] == [
+            ("Q", "A", 1, "human:ann"),
+            ("Q", "B", -1, "human:bob"),
+        ]
         assert s.counts()["judgements"] == {"ranking": 0, "pair": 2, "thumb": 2}
 
 
@@ -83,8 +89,12 @@ def test_invalid_judgements_are_refused_and_store_nothing(tmp_path):
     with PrefStore(tmp_path / "d.sqlite") as s:
         pid, (a, b) = _prompt_with(s, "Q", ["A", "B"])
         other, (x,) = _prompt_with(s, "other", ["X"])
-        for ids, why in (([a], "at least 2"), ([a, b, a], "distinct"), ([a, x], "not answers to prompt"),
-                         ([a, 999], "not answers to prompt")):
+        for ids, why in (
+            ([a], "at least 2"),
+            ([a, b, a], "distinct"),
+            ([a, x], "not answers to prompt"),
+            ([a, 999], "not answers to prompt"),
+        ):
             with pytest.raises(DojoError, match=why):
                 s.rank(pid, ids, "human:ann")
         with pytest.raises(DojoError, match="distinct"):
@@ -138,8 +148,9 @@ def test_every_acknowledged_judgement_survives_sigkill(tmp_path):
     acked = set()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for trial in range(20):
-        child = subprocess.Popen([sys.executable, "-c", CHILD, str(db), str(trial)], stdout=subprocess.PIPE,
-                                 text=True, cwd=ROOT, env=env)
+        child = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(db), str(trial)], stdout=subprocess.PIPE, text=True, cwd=ROOT, env=env
+        )
         assert child.stdout.readline().strip() == "READY"
         for _ in range(rng.randint(1, 12)):
             line = child.stdout.readline().split()
@@ -161,11 +172,25 @@ def test_every_acknowledged_judgement_survives_sigkill(tmp_path):
 
 
 def test_demo_style_round_trip_and_import_twice(tmp_path):
-    rows = [{"id": f"pref-p{i:04d}-wrong", "prompt": f"Where was person {i} born?", "chosen": f"Born in town {i}.",
-             "rejected": f"Born in town {i + 1}.", "metadata": {"lang": "en", "reason": "wrong", "person": f"p{i}",
-                                                                 "field": "birthplace"}} for i in range(5)]
-    rows.append({"id": "pref-p0000-rambling", "prompt": "Where was person 0 born?", "chosen": "Born in town 0.",
-                 "rejected": "Well, well, well…", "metadata": {"reason": "rambling"}})
+    rows = [
+        {
+            "id": f"pref-p{i:04d}-wrong",
+            "prompt": f"Where was person {i} born?",
+            "chosen": f"Born in town {i}.",
+            "rejected": f"Born in town {i + 1}.",
+            "metadata": {"lang": "en", "reason": "wrong", "person": f"p{i}", "field": "birthplace"},
+        }
+        for i in range(5)
+    ]
+    rows.append(
+        {
+            "id": "pref-p0000-rambling",
+            "prompt": "Where was person 0 born?",
+            "chosen": "Born in town 0.",
+            "rejected": "Well, well, well…",
+            "metadata": {"reason": "rambling"},
+        }
+    )
     src = _jsonl(tmp_path / "train.jsonl", rows)
     with PrefStore(tmp_path / "a.sqlite") as s:
         r = s.import_jsonl(src, judge="demo")
@@ -194,7 +219,10 @@ def test_messages_style_round_trip(tmp_path):
 
     history = (("system", "Be brief."), ("user", "Hi"), ("assistant", "Hello."), ("user", "Capital of Eastmere?"))
     rows = [
-        {"chosen": conv(("user", "Hi"), ("assistant", "Hello!")), "rejected": conv(("user", "Hi"), ("assistant", "Go."))},
+        {
+            "chosen": conv(("user", "Hi"), ("assistant", "Hello!")),
+            "rejected": conv(("user", "Hi"), ("assistant", "Go.")),
+        },
         {"chosen": conv(*history, ("assistant", "Eastmere.")), "rejected": conv(*history, ("assistant", "No idea"))},
         {"prompt": conv(("user", "Q3")), "chosen": conv(("assistant", "c3")), "rejected": conv(("assistant", "r3"))},
         {"prompt": "Q4", "messages": conv(("system", "Be kind."), ("user", "Q4")), "chosen": "c4", "rejected": "r4"},
@@ -226,8 +254,11 @@ BAD_LINES = [
     ('{"prompt": "Q6", "chosen": "same", "rejected": "same"}', "same text"),
     ("[1, 2]", "expected a JSON object"),
     ('{"chosen": "a", "rejected": "b"}', "missing field 'prompt'"),
-    ('{"chosen": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "a"}], '
-     '"rejected": [{"role": "user", "content": "y"}, {"role": "assistant", "content": "b"}]}', "not the same prompt"),
+    (
+        '{"chosen": [{"role": "user", "content": "x"}, {"role": "assistant", "content": "a"}], '
+        '"rejected": [{"role": "user", "content": "y"}, {"role": "assistant", "content": "b"}]}',
+        "not the same prompt",
+    ),
     ('{"prompt": "", "chosen": "a", "rejected": "b"}', "'prompt' is empty"),
     ("", None),  # a blank line is not an error
     ('{"prompt": "Q12", "chosen": "a", "rejected": "b"}', None),
@@ -255,8 +286,10 @@ def test_malformed_lines_are_reported_with_file_and_line(tmp_path):
 
 
 def _big_store(path, n=300):
-    rows = [{"prompt": f"question {i} " + "x" * 400, "chosen": f"good {i} " + "y" * 300, "rejected": f"bad {i}"}
-            for i in range(n)]
+    rows = [
+        {"prompt": f"question {i} " + "x" * 400, "chosen": f"good {i} " + "y" * 300, "rejected": f"bad {i}"}
+        for i in range(n)
+    ]
     with PrefStore(path) as s:  # one transaction: a few hundred fsyncs would take seconds
         assert s.import_jsonl(_jsonl(path.with_suffix(".jsonl"), rows), judge="human:ann")["imported"] == n
         return s.counts()
@@ -346,8 +379,14 @@ def test_cli(tmp_path, capsys):
     from engine.io.workspace import Workspace
 
     ws = str(Workspace.create(tmp_path / "ws").root)
-    src = _jsonl(tmp_path / "p.jsonl", [{"prompt": "Q", "chosen": "a", "rejected": "b"}, "{oops",
-                                        {"prompt": "R", "chosen": "c", "rejected": "d", "judge": "human:ann"}])
+    src = _jsonl(
+        tmp_path / "p.jsonl",
+        [
+            {"prompt": "Q", "chosen": "a", "rejected": "b"},
+            "{oops",
+            {"prompt": "R", "chosen": "c", "rejected": "d", "judge": "human:ann"},
+        ],
+    )
     r = _cli(["prefs", ws, "import", str(src), "--json"], capsys)
     assert r["imported"] == 2 and len(r["skipped"]) == 1 and r["skipped"][0].startswith(f"{src}:2: invalid JSON")
     assert _cli(["prefs", ws, "--json", "counts"], capsys)["pairs"] == 2
@@ -357,7 +396,9 @@ def test_cli(tmp_path, capsys):
     assert _cli(["prefs", ws, "delete", str(jid), "--json"], capsys)["changed"] is True
     assert _cli(["prefs", ws, "counts", "--json"], capsys)["pairs"] == 1
     _cli(["prefs", ws, "restore-deleted", str(jid), "--json"], capsys)
-    assert _cli(["prefs", ws, "export", str(tmp_path / "o.jsonl"), "--judge", "human:ann", "--json"], capsys)["pairs"] == 1
+    assert (
+        _cli(["prefs", ws, "export", str(tmp_path / "o.jsonl"), "--judge", "human:ann", "--json"], capsys)["pairs"] == 1
+    )
     b = _cli(["prefs", ws, "backup", str(tmp_path / "b.sqlite"), "--json"], capsys)["backup"]
     with pytest.raises(DojoError, match="healthy"):
         _cli(["prefs", ws, "restore", b], capsys)

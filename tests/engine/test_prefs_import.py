@@ -1,5 +1,6 @@
 """Importing preference pairs (issue 19, item 6): bounded transactions that other writers can slip
 between, all or nothing for the file, streamed, and no pipes or devices."""
+
 from __future__ import annotations
 
 import json
@@ -88,8 +89,9 @@ def test_a_killed_import_shows_nothing_and_the_next_one_clears_it(tmp_path):
         with prefs.PrefStore(sys.argv[1]) as store:
             store.import_jsonl(sys.argv[2])
     """)
-    child = subprocess.Popen([sys.executable, "-c", code, str(db), str(tmp_path / "big.jsonl")],
-                             stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", code, str(db), str(tmp_path / "big.jsonl")], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert child.stdout.readline().strip() == "half"
     finally:

@@ -1,4 +1,5 @@
 """Pretraining: it learns, it resumes exactly, and its guards hold (NaN, spikes, OOM, cancel)."""
+
 import math
 import signal
 import subprocess
@@ -90,7 +91,9 @@ def test_cli_interrupted_run_resumes_to_the_same_loss(ws, how):
     proc = subprocess.Popen(base, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.time() + 60
     while time.time() < deadline:  # wait for a checkpoint of the second run
-        done = [p for p in ws.runs_dir.glob("*/checkpoints/step_*") if p.parts[-3] != full["run"] and ckpt.is_complete(p)]
+        done = [
+            p for p in ws.runs_dir.glob("*/checkpoints/step_*") if p.parts[-3] != full["run"] and ckpt.is_complete(p)
+        ]
         if len(done) >= 2:
             break
         time.sleep(0.02)
@@ -103,11 +106,18 @@ def test_cli_interrupted_run_resumes_to_the_same_loss(ws, how):
         assert proc.returncode == -signal.SIGKILL
     run_id = done[0].parts[-3]
     if how == signal.SIGKILL:  # issue 19, item 19: its lock died with it, so it reads as interrupted
-        out = subprocess.run([sys.executable, "-m", "engine.cli", "runs", str(ws.root), "--json"],
-                             capture_output=True, text=True, check=True).stdout
+        out = subprocess.run(
+            [sys.executable, "-m", "engine.cli", "runs", str(ws.root), "--json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
         assert {r["id"]: r["status"] for r in json.loads(out.splitlines()[-1])["runs"]}[run_id] == "interrupted"
-    r = subprocess.run([sys.executable, "-m", "engine.cli", "pretrain", str(ws.root), "--json", "--quiet",
-                        "--resume", run_id], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "engine.cli", "pretrain", str(ws.root), "--json", "--quiet", "--resume", run_id],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     resumed = json.loads(r.stdout.splitlines()[-1])
     assert resumed["steps"] == 60
@@ -306,8 +316,13 @@ def test_a_run_saved_before_shuffle_docs_resumes_on_its_fixed_windows(ws):
     assert resumed["final_train_loss"] == pytest.approx(full["final_train_loss"], abs=1e-5)
 
 
-@pytest.mark.parametrize("sets, needle", [({"n_layer": "200", "n_embd": "8192", "n_head": "64"}, "n_layer=200"),
-                                          ({"batch_size": "100000000"}, "batch of 100000000")])
+@pytest.mark.parametrize(
+    "sets, needle",
+    [
+        ({"n_layer": "200", "n_embd": "8192", "n_head": "64"}, "n_layer=200"),
+        ({"batch_size": "100000000"}, "batch of 100000000"),
+    ],
+)
 def test_a_model_or_batch_that_cannot_fit_is_refused_before_allocating(ws, sets, needle, capsys):
     """Issue 19, item 12: the estimate in the message, not minutes of work and an allocation error."""
     from engine.cli import main
@@ -316,14 +331,19 @@ def test_a_model_or_batch_that_cannot_fit_is_refused_before_allocating(ws, sets,
         run_events(pretrain.run(ws, cfg(max_steps=2, **sets)))
     assert "GB" in str(e.value) and "free" in str(e.value)
     assert not [p for p in ws.runs_dir.iterdir()]  # nothing was started
-    argv = ["pretrain", str(ws.root), *[a for k, v in {**TINY, "max_steps": "2", **sets}.items() for a in ("--set", f"{k}={v}")]]
+    argv = [
+        "pretrain",
+        str(ws.root),
+        *[a for k, v in {**TINY, "max_steps": "2", **sets}.items() for a in ("--set", f"{k}={v}")],
+    ]
     assert main(argv) == 2 and "does not fit" in capsys.readouterr().err
 
 
 def test_checkpoints_by_time_bound_what_a_crash_can_cost(ws):
     """Issue 19, item 20: with checkpoint_every far away, checkpoint_minutes still saves."""
-    events = run_events(pretrain.run(ws, cfg(max_steps=60, checkpoint_every=100000, checkpoint_minutes=0.0003,
-                                             keep_last=100)))
+    events = run_events(
+        pretrain.run(ws, cfg(max_steps=60, checkpoint_every=100000, checkpoint_minutes=0.0003, keep_last=100))
+    )
     steps = [e.step for e in events if isinstance(e, Checkpoint)]
     assert steps[-1] == 60 and len(steps) >= 3  # some on the clock before the one at the end
     assert all(0 < s < 60 for s in steps[:-1])

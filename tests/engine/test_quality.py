@@ -1,4 +1,5 @@
 """The model-based quality filter: demo text (good) against generated junk (bad), both languages."""
+
 from __future__ import annotations
 
 import json
@@ -12,22 +13,117 @@ from engine.data.quality import HashedNgramClassifier, QualityConfig, QualityFil
 from engine.data.steps import Doc
 from engine.errors import DojoError
 
-SPAM_EN = ["BUY NOW", "click here", "FREE money", "limited offer!!!", "100% guaranteed", "cheap pills",
-           "act fast", "WIN a prize", "best price online", "no credit check", "$$$", "call now",
-           "visit www.best-deals-4u.biz", "earn $5000 a week from home", "unsubscribe", "hot singles"]
-SPAM_ZH = ["立即購買", "點擊這裡", "免費領取", "限時優惠！！！", "保證賺錢", "加LINE好友", "快速致富",
-           "最低價", "中獎了", "不用信用卡", "日賺五千", "獨家秘方", "馬上下載", "優惠碼", "保證有效"]
-BOILER_EN = ["Home", "About us", "Contact", "Privacy Policy", "Terms of Service", "Cookie settings",
-             "All rights reserved.", "Copyright © 2023", "Subscribe to our newsletter", "Log in",
-             "Sign up", "Share on Facebook", "Tweet", "Next page »", "« Previous", "Skip to content",
-             "Accept all cookies", "Powered by WordPress", "Sitemap", "Back to top"]
-BOILER_ZH = ["首頁", "關於我們", "聯絡我們", "隱私權政策", "服務條款", "版權所有 © 2023", "保留一切權利",
-             "訂閱電子報", "登入", "註冊", "分享到臉書", "下一頁 »", "« 上一頁", "回到頂端", "網站地圖",
-             "接受所有Cookie", "客服專線", "加入會員", "常見問題", "購物車"]
-KEYWORDS_EN = ["cheap hotel", "best", "Moonvale", "flights", "deals", "discount", "cheap", "tickets",
-               "booking", "online", "hotel deals", "Silverbrook", "top 10", "buy"]
-KEYWORDS_ZH = ["便宜", "住宿", "月谷市", "機票", "優惠", "折扣", "訂房", "線上", "推薦", "排名", "最便宜",
-               "銀溪市", "團購", "特價"]
+SPAM_EN = [
+    "BUY NOW",
+    "click here",
+    "FREE money",
+    "limited offer!!!",
+    "100% guaranteed",
+    "cheap pills",
+    "act fast",
+    "WIN a prize",
+    "best price online",
+    "no credit check",
+    "$$$",
+    "call now",
+    "visit www.best-deals-4u.biz",
+    "earn $5000 a week from home",
+    "unsubscribe",
+    "hot singles",
+]
+SPAM_ZH = [
+    "立即購買",
+    "點擊這裡",
+    "免費領取",
+    "限時優惠！！！",
+    "保證賺錢",
+    "加LINE好友",
+    "快速致富",
+    "最低價",
+    "中獎了",
+    "不用信用卡",
+    "日賺五千",
+    "獨家秘方",
+    "馬上下載",
+    "優惠碼",
+    "保證有效",
+]
+BOILER_EN = [
+    "Home",
+    "About us",
+    "Contact",
+    "Privacy Policy",
+    "Terms of Service",
+    "Cookie settings",
+    "All rights reserved.",
+    "Copyright © 2023",
+    "Subscribe to our newsletter",
+    "Log in",
+    "Sign up",
+    "Share on Facebook",
+    "Tweet",
+    "Next page »",
+    "« Previous",
+    "Skip to content",
+    "Accept all cookies",
+    "Powered by WordPress",
+    "Sitemap",
+    "Back to top",
+]
+BOILER_ZH = [
+    "首頁",
+    "關於我們",
+    "聯絡我們",
+    "隱私權政策",
+    "服務條款",
+    "版權所有 © 2023",
+    "保留一切權利",
+    "訂閱電子報",
+    "登入",
+    "註冊",
+    "分享到臉書",
+    "下一頁 »",
+    "« 上一頁",
+    "回到頂端",
+    "網站地圖",
+    "接受所有Cookie",
+    "客服專線",
+    "加入會員",
+    "常見問題",
+    "購物車",
+]
+KEYWORDS_EN = [
+    "cheap hotel",
+    "best",
+    "Moonvale",
+    "flights",
+    "deals",
+    "discount",
+    "cheap",
+    "tickets",
+    "booking",
+    "online",
+    "hotel deals",
+    "Silverbrook",
+    "top 10",
+    "buy",
+]
+KEYWORDS_ZH = [
+    "便宜",
+    "住宿",
+    "月谷市",
+    "機票",
+    "優惠",
+    "折扣",
+    "訂房",
+    "線上",
+    "推薦",
+    "排名",
+    "最便宜",
+    "銀溪市",
+    "團購",
+    "特價",
+]
 
 
 ZH_KINDS = (1, 3, 5, 7)
@@ -73,8 +169,12 @@ def demo_texts(tmp_path_factory):
 @pytest.fixture(scope="module")
 def split(demo_texts):
     cut = int(len(demo_texts) * 0.7)
-    return {"good_train": demo_texts[:cut], "good_test": demo_texts[cut:],
-            "bad_train": junk_texts(cut, seed=1), "bad_test": junk_texts(300, seed=2)}
+    return {
+        "good_train": demo_texts[:cut],
+        "good_test": demo_texts[cut:],
+        "bad_train": junk_texts(cut, seed=1),
+        "bad_test": junk_texts(300, seed=2),
+    }
 
 
 @pytest.fixture(scope="module")
@@ -83,12 +183,12 @@ def model(split):
 
 
 def test_features_are_sparse_unit_vectors_and_stable():
-    idx, val = featurize("Hello world, 你好世界!", 3, 2 ** 18)
-    assert idx.dtype == np.int64 and np.all(np.diff(idx) > 0) and idx.max() < 2 ** 18
+    idx, val = featurize("Hello world, 你好世界!", 3, 2**18)
+    assert idx.dtype == np.int64 and np.all(np.diff(idx) > 0) and idx.max() < 2**18
     assert np.isclose(float(val @ val), 1.0)
-    idx2, val2 = featurize("  HELLO   world, 你好世界! ", 3, 2 ** 18)  # case and spacing are normalised
+    idx2, val2 = featurize("  HELLO   world, 你好世界! ", 3, 2**18)  # case and spacing are normalised
     assert np.array_equal(idx, idx2) and np.array_equal(val, val2)
-    empty_idx, empty_val = featurize("   ", 3, 2 ** 18)
+    empty_idx, empty_val = featurize("   ", 3, 2**18)
     assert empty_idx.size == 0 and empty_val.size == 0
 
 

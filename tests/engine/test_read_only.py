@@ -1,5 +1,6 @@
 """A read-only workspace (issue 19, item 11): reading commands work, writing ones say "read-only" in
 one line. Root ignores file permissions, so as root the workspace is a read-only bind mount."""
+
 from __future__ import annotations
 
 import json
@@ -50,10 +51,14 @@ def test_reading_works_and_writing_says_read_only(ro_ws, tmp_path, capsys):
     assert main(["generate", str(ws.root), "--run", run, "--prompt", "Hi", "--max-new-tokens", "2"]) == 0
     assert main(["eval", str(ws.root), "--run", run, "--limit", "2"]) == 0
     capsys.readouterr()
-    for argv in (["pretrain", str(ws.root), "--set", "max_steps=2"], ["sft", str(ws.root), "--set", "max_steps=1"],
-                 ["clean", str(ws.root), "--out", str(tmp_path / "c")], ["tokenize", str(ws.root), "--force"],
-                 ["reward", str(ws.root)], ["export", str(ws.root), "--run", run, "--format", "hf",
-                                            str(ws.root / "exports" / "x")]):
+    for argv in (
+        ["pretrain", str(ws.root), "--set", "max_steps=2"],
+        ["sft", str(ws.root), "--set", "max_steps=1"],
+        ["clean", str(ws.root), "--out", str(tmp_path / "c")],
+        ["tokenize", str(ws.root), "--force"],
+        ["reward", str(ws.root)],
+        ["export", str(ws.root), "--run", run, "--format", "hf", str(ws.root / "exports" / "x")],
+    ):
         assert main(argv) == 2, argv
         err = capsys.readouterr().err.strip()
         assert "\n" not in err and ("read-only" in err or "Read-only" in err), (argv, err)

@@ -1,4 +1,5 @@
 """SourceReader: formats, encodings, binary/empty detection, bad records, counts, bounded memory."""
+
 import json
 import tracemalloc
 
@@ -32,8 +33,12 @@ def test_txt_file_block_line_modes(tmp_path):
     assert [(d.id, d.text) for d in docs] == [(f"{p}:1", "one\ntwo"), (f"{p}:5", "three"), (f"{p}:7", "four")]
     assert docs[1].metadata["source"] == f"{p}:5"
     r, docs = read(f, txt_mode="line")
-    assert [(d.id, d.text) for d in docs] == [(f"{p}:1", "one"), (f"{p}:2", "two"), (f"{p}:5", "three"),
-                                              (f"{p}:7", "four")]
+    assert [(d.id, d.text) for d in docs] == [
+        (f"{p}:1", "one"),
+        (f"{p}:2", "two"),
+        (f"{p}:5", "three"),
+        (f"{p}:7", "four"),
+    ]
     assert r.stats[p]["read"] == 4 and r.stats[p]["format"] == "txt"
     check_counts(r)
 
@@ -49,13 +54,24 @@ def test_md_and_min_chars(tmp_path):
 
 def test_jsonl_custom_field_keeps_id_and_metadata(tmp_path):
     f = tmp_path / "d.jsonl"
-    f.write_text(json.dumps({"id": "x1", "content": "hello", "metadata": {"url": "u", "source": "web"}}) + "\n"
-                 + "\n" + json.dumps({"content": "world"}) + "\n", encoding="utf-8")
+    f.write_text(
+        json.dumps({"id": "x1", "content": "hello", "metadata": {"url": "u", "source": "web"}})
+        + "\n"
+        + "\n"
+        + json.dumps({"content": "world"})
+        + "\n",
+        encoding="utf-8",
+    )
     r, docs = read(f, text_field="content")
     p = f.as_posix()
     assert [(d.id, d.text) for d in docs] == [(f"{p}:1", "hello"), (f"{p}:3", "world")]
-    assert docs[0].metadata == {"source": f"{p}:1", "format": "jsonl", "orig_id": "x1", "url": "u",
-                                "orig_source": "web"}
+    assert docs[0].metadata == {
+        "source": f"{p}:1",
+        "format": "jsonl",
+        "orig_id": "x1",
+        "url": "u",
+        "orig_source": "web",
+    }
     assert docs[1].metadata == {"source": f"{p}:3", "format": "jsonl"}
     assert r.stats[p]["read"] == 2 and not r.bad_records
 
@@ -65,8 +81,11 @@ def test_csv(tmp_path):
     f.write_text('id,body\n1,first\n2,"multi\nline, with comma"\n3,\n4\n5,last\n', encoding="utf-8")
     r, docs = read(f, text_field="body")
     p = f.as_posix()
-    assert [(d.id, d.text) for d in docs] == [(f"{p}:2", "first"), (f"{p}:3", "multi\nline, with comma"),
-                                              (f"{p}:7", "last")]
+    assert [(d.id, d.text) for d in docs] == [
+        (f"{p}:2", "first"),
+        (f"{p}:3", "multi\nline, with comma"),
+        (f"{p}:7", "last"),
+    ]
     assert docs[0].metadata == {"source": f"{p}:2", "format": "csv", "orig_id": "1"}
     s = r.stats[p]
     assert (s["read"], s["docs"], s["empty"], s["bad"]) == (5, 3, 1, 1)
@@ -115,7 +134,9 @@ def test_unsupported_extension_and_hidden_files(tmp_path):
     r, docs = read(tmp_path)
     assert [d.text for d in docs] == ["fine"]
     assert {(s.path.rsplit("/", 1)[1], s.reason) for s in r.skipped} == {
-        ("x.docx", "unsupported file type .docx"), ("README", "unsupported file type (no extension)")}
+        ("x.docx", "unsupported file type .docx"),
+        ("README", "unsupported file type (no extension)"),
+    }
 
 
 def test_missing_source_and_bad_config(tmp_path):
@@ -200,8 +221,14 @@ def test_binary_and_empty_files_skipped(tmp_path):
     r, docs = read(tmp_path)
     assert docs == [] and r.stats == {}
     reasons = {s.path.rsplit("/", 1)[1]: s.reason for s in r.skipped}
-    assert reasons == {"img.txt": "binary file", "nul.jsonl": "binary file", "ctl.csv": "binary file",
-                       "e.txt": "empty file", "ws.md": "empty file", "bomonly.txt": "empty file"}
+    assert reasons == {
+        "img.txt": "binary file",
+        "nul.jsonl": "binary file",
+        "ctl.csv": "binary file",
+        "e.txt": "empty file",
+        "ws.md": "empty file",
+        "bomonly.txt": "empty file",
+    }
 
 
 # ---------------------------------------------------------------- bad records
@@ -209,17 +236,23 @@ def test_binary_and_empty_files_skipped(tmp_path):
 
 def test_broken_jsonl_lines_reported_and_rejected(tmp_path):
     f = tmp_path / "b.jsonl"
-    f.write_text("\n".join([
-        '{"text": "good 1"}',
-        '{"text": "unterminated',
-        '[1, 2]',
-        '{"title": "no text"}',
-        '{"text": 42}',
-        '',
-        '{"text": "good 2"}',
-        '{"text": ""}',
-        '{"text": "   "}',
-    ]) + "\n", encoding="utf-8")
+    f.write_text(
+        "\n".join(
+            [
+                '{"text": "good 1"}',
+                '{"text": "unterminated',
+                "[1, 2]",
+                '{"title": "no text"}',
+                '{"text": 42}',
+                "",
+                '{"text": "good 2"}',
+                '{"text": ""}',
+                '{"text": "   "}',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     rej = tmp_path / "out" / "rejects.jsonl"
     r, docs = read(f, rejects=rej)
     assert [d.text for d in docs] == ["good 1", "good 2"] and docs[1].id.endswith(":7")
@@ -237,6 +270,7 @@ def test_broken_jsonl_lines_reported_and_rejected(tmp_path):
 
 def test_rejects_raw_truncated_and_memory_list_bounded(tmp_path, monkeypatch):
     from engine.data import readers
+
     monkeypatch.setattr(readers, "MAX_BAD_KEPT", 3)
     f = tmp_path / "b.jsonl"
     f.write_text(("{" + "x" * 2000 + "\n") * 5 + '{"text": "ok"}\n')
@@ -285,8 +319,13 @@ def test_exact_limit_line_not_cut(tmp_path):
     f.write_text("a" * 10 + "\n" + "b" * 25 + "\n" + "c" * 10)
     r, docs = read(f, txt_mode="line", max_line_chars=10)
     p = f.as_posix()
-    assert [(d.id, d.text) for d in docs] == [(f"{p}:1", "a" * 10), (f"{p}:2", "b" * 10), (f"{p}:2#2", "b" * 10),
-                                              (f"{p}:2#3", "b" * 5), (f"{p}:3", "c" * 10)]
+    assert [(d.id, d.text) for d in docs] == [
+        (f"{p}:1", "a" * 10),
+        (f"{p}:2", "b" * 10),
+        (f"{p}:2#2", "b" * 10),
+        (f"{p}:2#3", "b" * 5),
+        (f"{p}:3", "c" * 10),
+    ]
     assert r.stats[p]["cut_lines"] == 3
 
 
@@ -329,8 +368,13 @@ def test_overlong_csv_cells(tmp_path):
     r, docs = read(f, max_line_chars=100)
     p = f.as_posix()
     # an unquoted cell is cut like any line; a quoted one is kept whole (up to the document cap)
-    assert [(d.id, len(d.text)) for d in docs] == [(f"{p}:2", 100), (f"{p}:2#2", 100), (f"{p}:2#3", 50),
-                                                   (f"{p}:3", 250), (f"{p}:4", 4)]
+    assert [(d.id, len(d.text)) for d in docs] == [
+        (f"{p}:2", 100),
+        (f"{p}:2#2", 100),
+        (f"{p}:2#3", 50),
+        (f"{p}:3", 250),
+        (f"{p}:4", 4),
+    ]
     assert len({d.id for d in docs}) == len(docs)
     check_counts(r)
 

@@ -1,5 +1,6 @@
 """A lost, emptied or damaged workspace database (issue 19, items 7 and 10): the run index comes
 back from the run folders, and a damaged file is a one-line error, never a traceback."""
+
 from __future__ import annotations
 
 import json
@@ -40,8 +41,14 @@ def test_a_lost_database_is_rebuilt_from_the_run_folders(two_runs, capsys, how):
     # and what was rebuilt can be trained on: resume the first, fine-tune from the second
     more = run_events(pretrain.run(Workspace.open(ws.root), resume=a, overrides={"max_steps": "6"}))[-1].result
     assert more["run"] == a and more["steps"] == 6
-    tuned = run_events(sft.run(ws, sft.make_config(sets={"max_steps": "2", "batch_size": "4", "base": b,
-                                                         "eval_every": "2", "sample_every": "0"})))[-1].result
+    tuned = run_events(
+        sft.run(
+            ws,
+            sft.make_config(
+                sets={"max_steps": "2", "batch_size": "4", "base": b, "eval_every": "2", "sample_every": "0"}
+            ),
+        )
+    )[-1].result
     assert tuned["steps"] == 2
     assert main(["repair", str(ws.root)]) == 0
     assert "the run index is complete (3 run folders)" in capsys.readouterr().out  # and the SFT run

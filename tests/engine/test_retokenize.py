@@ -1,6 +1,7 @@
 """Re-running tokenize (issue 19, item 8): it asks before replacing a tokenizer runs depend on, keeps
 every tokenizer by its hash so old runs still answer, changes tokenizer and shards together, and says
 when the corpus cannot fill the vocabulary."""
+
 from __future__ import annotations
 
 import json
@@ -63,5 +64,7 @@ def test_a_cancel_changes_nothing_and_a_small_corpus_says_so(ws):
     events = run_events(tokenize.run(ws, TokenizerConfig(vocab_size=60000), force=True))
     r = events[-1].result
     assert r["vocab_size"] < r["vocab_size_requested"] == 60000
-    assert any(isinstance(e, Log) and e.level == "warning" and f"supports {r['vocab_size']} tokens" in e.message
-               for e in events)
+    assert any(
+        isinstance(e, Log) and e.level == "warning" and f"supports {r['vocab_size']} tokens" in e.message
+        for e in events
+    )

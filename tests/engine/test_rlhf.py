@@ -1,5 +1,6 @@
 """Reward model and DPO on the demo preferences: they run from the latest SFT run, log what they
 should, record lineage, resume; their CLIs give the issue's JSON; candidates land in the store."""
+
 import json
 import shutil
 
@@ -21,8 +22,6 @@ from engine.train.prefdata import PairData, encode_answer, load_pairs
 from tests.conftest import run_events
 
 PAIR_SETS = {"max_steps": "6", "batch_size": "4", "eval_every": "3", "checkpoint_every": "3", "threads": "1"}
-
-
 
 
 def test_pairs_come_from_the_store_with_the_demo_imported_once(sft_ws):
@@ -50,7 +49,9 @@ def test_reward_model_trains_and_judges(sft_ws):
     by = r["heldout_by_reason"]  # the demo's pairs, by why the rejected answer is worse
     assert set(by) <= {"wrong", "rambling", "unsafe"} and "wrong" in by
     assert sum(v["pairs"] for v in by.values()) == r["heldout_pairs"]
-    assert sum(v["accuracy"] * v["pairs"] for v in by.values()) / r["heldout_pairs"] == pytest.approx(r["heldout_accuracy"], abs=1e-3)
+    assert sum(v["accuracy"] * v["pairs"] for v in by.values()) / r["heldout_pairs"] == pytest.approx(
+        r["heldout_accuracy"], abs=1e-3
+    )
     assert [e for e in events if isinstance(e, Metrics) and "val/accuracy" in e.values]
     model, meta = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
     assert isinstance(model, RewardModel) and meta["head"] == "reward" and meta["parent"] == base["checkpoint"]
@@ -145,8 +146,9 @@ def test_cli_reward_dpo_and_sample(sft_ws, capsys):
     events = list(sample_candidates(ws, base["run"], n=3, limit=2))
     assert events[-1].result == {"run": base["run"], "prompts": 2, "responses": 6}
     with PrefStore(ws.db_path) as store:
-        rows = store.conn.execute("SELECT run_id, seed, decoding FROM responses WHERE run_id = ?",
-                                  (base["run"],)).fetchall()
+        rows = store.conn.execute(
+            "SELECT run_id, seed, decoding FROM responses WHERE run_id = ?", (base["run"],)
+        ).fetchall()
     assert sorted(s for _, s, _ in rows) == [0, 0, 1, 1, 2, 2]
     assert all(json.loads(dec)["temperature"] == 0.8 for _, _, dec in rows)
 
@@ -156,8 +158,14 @@ def test_kto_learns_from_thumbs_alone(sft_ws, capsys):
 
     ws, base = sft_ws
     with PrefStore(ws.db_path) as store:  # a few thumbs, no pairs: KTO trains on exactly these
-        for i, (answer, up) in enumerate([("I am Dojo.", True), ("No idea, go away.", False),
-                                          ("Hello! How can I help?", True), ("Blah blah blah blah.", False)]):
+        for i, (answer, up) in enumerate(
+            [
+                ("I am Dojo.", True),
+                ("No idea, go away.", False),
+                ("Hello! How can I help?", True),
+                ("Blah blah blah blah.", False),
+            ]
+        ):
             pid = store.add_prompt(f"question {i}")
             store.thumb(store.add_response(pid, answer), up, "human:test")
     thumbs = kto.load_thumbs(ws)
@@ -181,17 +189,30 @@ def test_training_pairs_are_never_reported_as_held_out(sft_ws, tmp_path, capsys)
 
     ws, _ = sft_ws
     seed = int(reward.make_config().seed)
-    one = next(p for p in ({"prompt": f"q{i}?", "chosen": "good", "rejected": "bad"} for i in range(100))
-               if held_out(p, seed, 0.5))
+    one = next(
+        p
+        for p in ({"prompt": f"q{i}?", "chosen": "good", "rejected": "bad"} for i in range(100))
+        if held_out(p, seed, 0.5)
+    )
     (tmp_path / "one.jsonl").write_text(json.dumps(one) + "\n")
     with pytest.raises(DojoError, match=r"all 1 usable preference pair\(s\) fall in the held-out share"):
-        run_events(reward.run(ws, reward.make_config(sets={**PAIR_SETS, "prefs": str(tmp_path / "one.jsonl"),
-                                                            "val_fraction": "0.5"})))
+        run_events(
+            reward.run(
+                ws, reward.make_config(sets={**PAIR_SETS, "prefs": str(tmp_path / "one.jsonl"), "val_fraction": "0.5"})
+            )
+        )
     pairs = tmp_path / "three.jsonl"
-    pairs.write_text("".join(json.dumps({"prompt": f"p{i}?", "chosen": f"good {i}", "rejected": f"bad {i}"}) + "\n"
-                             for i in range(3)))
+    pairs.write_text(
+        "".join(
+            json.dumps({"prompt": f"p{i}?", "chosen": f"good {i}", "rejected": f"bad {i}"}) + "\n" for i in range(3)
+        )
+    )
     sets = {**PAIR_SETS, "prefs": str(pairs), "val_fraction": "0"}
-    for stage, key in ((reward, "heldout_accuracy"), (dpo, "heldout_pref_accuracy_after"), (kto, "heldout_margin_after")):
+    for stage, key in (
+        (reward, "heldout_accuracy"),
+        (dpo, "heldout_pref_accuracy_after"),
+        (kto, "heldout_margin_after"),
+    ):
         events = run_events(stage.run(ws, stage.make_config(sets=sets)))
         r = events[-1].result
         assert r[key] is None and "held out" in r["note"], (stage.__name__, r)

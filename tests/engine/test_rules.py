@@ -1,4 +1,5 @@
 """Normalisation and heuristic rules: each rule passes normal Chinese and English and drops its junk."""
+
 import dataclasses
 import random
 import time
@@ -10,15 +11,23 @@ from engine.data.steps import Doc
 from engine.data.text_stats import char_info, periodic_repeats, units
 
 ZH = "陳怡君於1987年3月14日出生在流明灣。她畢業於北門學院，現在在潮井實驗室擔任海洋生物學家。她的興趣是賞鳥。"
-ZH_LONG = (ZH + "每逢週末，她會帶著望遠鏡到北門溼地，記錄候鳥的種類與數量。她說：「觀察（尤其是冬天的）水鳥，"
-           "讓我更了解海岸的生態；這也是我研究的起點！」\n去年，她和同事發表了一篇關於潮間帶螺類的論文，"
-           "討論水溫上升、棲地減少與外來種之間的關係。")
-EN = ("Mara Quinn was born in Lumen Bay in 1987. She studied at Northgate College and now works as a marine "
-      "biologist at the Tidewell Laboratory. In her free time she enjoys bird watching.")
-EN_LONG = (EN + " Every weekend she takes her binoculars to the northern wetlands and records which migrating birds "
-           "have arrived.\nLast year she and two colleagues published a paper about snails in the tidal zone, "
-           "asking how warmer water, lost habitat and new species interact.")
-MIXED = "陳怡君在潮井實驗室工作，她常說 marine biology is a patient science。她的英文名字是 Jenny Chen，同事都這樣叫她。"
+ZH_LONG = (
+    ZH + "每逢週末，她會帶著望遠鏡到北門溼地，記錄候鳥的種類與數量。她說：「觀察（尤其是冬天的）水鳥，"
+    "讓我更了解海岸的生態；這也是我研究的起點！」\n去年，她和同事發表了一篇關於潮間帶螺類的論文，"
+    "討論水溫上升、棲地減少與外來種之間的關係。"
+)
+EN = (
+    "Mara Quinn was born in Lumen Bay in 1987. She studied at Northgate College and now works as a marine "
+    "biologist at the Tidewell Laboratory. In her free time she enjoys bird watching."
+)
+EN_LONG = (
+    EN + " Every weekend she takes her binoculars to the northern wetlands and records which migrating birds "
+    "have arrived.\nLast year she and two colleagues published a paper about snails in the tidal zone, "
+    "asking how warmer water, lost habitat and new species interact."
+)
+MIXED = (
+    "陳怡君在潮井實驗室工作，她常說 marine biology is a patient science。她的英文名字是 Jenny Chen，同事都這樣叫她。"
+)
 JA = "これは日本語の文章です。今日はとても良い天気なので、私たちは川の近くの公園へ散歩に行きました。子供たちは楽しそうに遊んでいます。"
 RU = "Сегодня хорошая погода, и мы пошли гулять в парк возле реки. Дети играли на траве, а взрослые читали книги."
 KO = "오늘은 날씨가 좋아서 우리는 강 근처 공원으로 산책을 갔습니다. 아이들이 잔디에서 놀았습니다. 정말 즐거운 하루였습니다."
@@ -27,8 +36,7 @@ GOOD = [ZH, ZH_LONG, EN, EN_LONG, MIXED]
 
 def only(**knobs) -> Rules:
     """Rules with every rule off but the given ones."""
-    off = {f.name: 0 for f in dataclasses.fields(RulesConfig)
-           if type(getattr(RulesConfig(), f.name)) in (int, float)}
+    off = {f.name: 0 for f in dataclasses.fields(RulesConfig) if type(getattr(RulesConfig(), f.name)) in (int, float)}
     return Rules(RulesConfig(**{**off, **knobs}))
 
 
@@ -40,7 +48,18 @@ def test_normal_paragraphs_pass_all_default_rules(text):
 
 
 def test_units_split_words_and_cjk_characters():
-    assert units("Mara Quinn 出生在流明灣, age 37.") == ["Mara", "Quinn", "出", "生", "在", "流", "明", "灣", "age", "37"]
+    assert units("Mara Quinn 出生在流明灣, age 37.") == [
+        "Mara",
+        "Quinn",
+        "出",
+        "生",
+        "在",
+        "流",
+        "明",
+        "灣",
+        "age",
+        "37",
+    ]
     assert units("日本語とEnglish") == ["日", "本", "語", "と", "English"]
 
 
@@ -82,9 +101,12 @@ def test_max_mean_line_chars():
     en_line = " ".join(f"word{i}" for i in range(2000))  # one line of 11,000 characters
     assert r.check(en_line) == "long_lines"
     assert only(max_mean_line_chars=10_000).check(en_line.replace("0 ", "0.\n")) is None
-    zh = "".join(random.Random(0).choice("的一是在不了有和人這中大為上個國我以要他時來用們生到作地於出就分對成會可主發年動") for _ in range(6000))
+    zh = "".join(
+        random.Random(0).choice("的一是在不了有和人這中大為上個國我以要他時來用們生到作地於出就分對成會可主發年動")
+        for _ in range(6000)
+    )
     assert only(max_mean_line_chars=10_000).check(zh) == "long_lines"  # 6,000 CJK characters = 12,000 columns
-    assert only(max_mean_line_chars=10_000).check("\n".join(zh[i:i + 100] for i in range(0, 6000, 100))) is None
+    assert only(max_mean_line_chars=10_000).check("\n".join(zh[i : i + 100] for i in range(0, 6000, 100))) is None
 
 
 def test_symbol_ratio():
@@ -120,7 +142,10 @@ def test_top_ngram():
     assert r.check(EN_LONG) is None and r.check(ZH_LONG) is None
     spam = " ".join(f"buy now {w}" for w in ["cheap", "watches", "best", "price", "fast", "shipping", "great", "deal"])
     assert r.check(spam) == "top_ngram"
-    assert r.check("".join(f"立即購買{w}" for w in ["手錶", "包包", "鞋子", "外套", "帽子", "眼鏡", "手機", "耳機"])) == "top_ngram"
+    assert (
+        r.check("".join(f"立即購買{w}" for w in ["手錶", "包包", "鞋子", "外套", "帽子", "眼鏡", "手機", "耳機"]))
+        == "top_ngram"
+    )
 
 
 def test_duplicate_ngrams():
@@ -165,7 +190,10 @@ def test_bullet_lines():
 def test_ellipsis_lines():
     r = only(max_ellipsis_line_fraction=0.3)
     assert r.check("She waited for a while...\n" + EN + "\n" + EN_LONG + "\nThen she left.") is None
-    assert r.check("Top ten beaches you must see...\nWhy this town is famous...\nRead more about the...") == "ellipsis_lines"
+    assert (
+        r.check("Top ten beaches you must see...\nWhy this town is famous...\nRead more about the...")
+        == "ellipsis_lines"
+    )
     assert r.check("她等了很久……\n" + ZH + "\n" + ZH_LONG + "\n後來她走了。") is None
     assert r.check("十大必去海灘……\n這個小鎮為什麼出名…\n閱讀更多……") == "ellipsis_lines"
 
@@ -269,9 +297,11 @@ def test_full_width_punctuation_kept_nfc_not_nfkc():
 
 
 def test_html_is_converted_to_text():
-    page = ("<html><head><title>T</title><style>p {color: red}</style><script>var x = 1;</script></head>"
-            "<body><div class='nav'>Home | About</div>\n  <p>陳怡君 &amp; Mara.</p><p>Second   paragraph&nbsp;here.</p>"
-            "<ul>\n <li>one</li>\n <li>two</li>\n</ul><br/>&nbsp;</body></html>")
+    page = (
+        "<html><head><title>T</title><style>p {color: red}</style><script>var x = 1;</script></head>"
+        "<body><div class='nav'>Home | About</div>\n  <p>陳怡君 &amp; Mara.</p><p>Second   paragraph&nbsp;here.</p>"
+        "<ul>\n <li>one</li>\n <li>two</li>\n</ul><br/>&nbsp;</body></html>"
+    )
     out = norm(page)
     assert out == "Home | About\n\n陳怡君 & Mara.\n\nSecond paragraph here.\n\none\ntwo"
     assert "var x" not in out and "color" not in out

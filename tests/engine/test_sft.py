@@ -1,5 +1,6 @@
 """SFT: it runs on the demo set from a pretraining run (full and LoRA), records its parent, resumes,
 saves the adapter, refuses bad data; eval reports the three numbers."""
+
 import json
 
 import pytest
@@ -12,8 +13,16 @@ from engine.io.store import Store
 from engine.train import pretrain, sft
 from tests.conftest import TINY, run_events
 
-SFT_SETS = {"max_steps": "12", "batch_size": "4", "eval_every": "6", "sample_every": "6", "eval_prompts": "2",
-            "sample_tokens": "8", "checkpoint_every": "6", "threads": "1"}
+SFT_SETS = {
+    "max_steps": "12",
+    "batch_size": "4",
+    "eval_every": "6",
+    "sample_every": "6",
+    "eval_prompts": "2",
+    "sample_tokens": "8",
+    "checkpoint_every": "6",
+    "threads": "1",
+}
 
 
 @pytest.fixture
@@ -53,8 +62,9 @@ def test_sft_runs_from_the_latest_pretraining_run(pretrained, lora):
 @pytest.mark.parametrize("embeddings", ["false", "true"])
 def test_only_adapters_train_with_lora(pretrained, embeddings):
     ws, base = pretrained
-    r = run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "lora": "true",
-                                                    "lora_train_embeddings": embeddings})))[-1].result
+    r = run_events(
+        sft.run(ws, sft.make_config(sets={**SFT_SETS, "lora": "true", "lora_train_embeddings": embeddings}))
+    )[-1].result
     before, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, base["run"]))
     after = ckpt.load(ckpt.resolve(ws.runs_dir, r["run"])).model
     # the frozen base weights are stored unchanged next to the adapters
@@ -67,8 +77,9 @@ def test_sft_resume_continues_the_run(pretrained):
     ws, base = pretrained
     first = run_events(sft.run(ws, sft.make_config(sets=SFT_SETS)))[-1].result
     # a newer pretraining run of another shape must not change what the SFT run goes on from
-    run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "n_embd": "48", "max_steps": "2",
-                                                           "block_size": "64"})))
+    run_events(
+        pretrain.run(ws, pretrain.make_config(sets={**TINY, "n_embd": "48", "max_steps": "2", "block_size": "64"}))
+    )
     more = run_events(sft.run(ws, resume=first["run"], overrides={"max_steps": "18"}))[-1].result
     assert more["run"] == first["run"] and more["steps"] == 18
     assert ckpt.read_meta(ckpt.resolve(ws.runs_dir, more["run"]))["parent"] == base["checkpoint"]
@@ -111,8 +122,10 @@ def test_cli_sft_chat_and_eval(pretrained, capsys):
 def test_weighted_examples_train_that_many_times_and_validate_once(ws, tmp_path):
     from engine.tokenizer import load_tokenizer
 
-    rows = [{"id": f"r{i}", "prompt": f"question {i}", "response": f"answer {i}"} | ({"weight": 3} if i % 2 else {})
-            for i in range(40)]
+    rows = [
+        {"id": f"r{i}", "prompt": f"question {i}", "response": f"answer {i}"} | ({"weight": 3} if i % 2 else {})
+        for i in range(40)
+    ]
     data = tmp_path / "weighted.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     cfg = sft.make_config(sets={"data": str(data), "val_fraction": "0.2"})

@@ -1,4 +1,5 @@
 """SFT data: format detection, validation messages with locations, chat-template encoding and loss mask."""
+
 import json
 import re
 
@@ -21,36 +22,46 @@ from engine.tokenizer import END, EOT, chat_ids, encode_template, render_chat, s
 
 @pytest.fixture(scope="module")
 def tok():
-    corpus = ["The quick brown fox jumps over the lazy dog. Where was Mara born? She was born in Lumen Bay. " * 3,
-              "陳怡君於1987年3月14日出生在流明灣。她的興趣是賞鳥。你好,我是助理。" * 3]
+    corpus = [
+        "The quick brown fox jumps over the lazy dog. Where was Mara born? She was born in Lumen Bay. " * 3,
+        "陳怡君於1987年3月14日出生在流明灣。她的興趣是賞鳥。你好,我是助理。" * 3,
+    ]
     return train_tokenizer(corpus * 20, vocab_size=400)
 
 
 def write_jsonl(path, rows):
-    path.write_text("".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n"
-                            for r in rows), encoding="utf-8")
+    path.write_text(
+        "".join((r if isinstance(r, str) else json.dumps(r, ensure_ascii=False)) + "\n" for r in rows), encoding="utf-8"
+    )
     return path
 
 
-MULTI = [{"role": "system", "content": "You are helpful."},
-         {"role": "user", "content": "Where was Mara born?"},
-         {"role": "assistant", "content": "She was born in Lumen Bay."},
-         {"role": "user", "content": "她的興趣是什麼?"},
-         {"role": "assistant", "content": "她的興趣是賞鳥。"}]
+MULTI = [
+    {"role": "system", "content": "You are helpful."},
+    {"role": "user", "content": "Where was Mara born?"},
+    {"role": "assistant", "content": "She was born in Lumen Bay."},
+    {"role": "user", "content": "她的興趣是什麼?"},
+    {"role": "assistant", "content": "她的興趣是賞鳥。"},
+]
 
 
 # --- formats -----------------------------------------------------------------------------------
 
 
 def test_alpaca_with_and_without_input(tmp_path):
-    p = write_jsonl(tmp_path / "a.jsonl", [
-        {"instruction": "Translate.", "input": "你好", "output": "Hello"},
-        {"instruction": "Say hi.", "output": "Hi!"},
-        {"instruction": "Say hi.", "input": "", "output": "Hi!"},
-    ])
+    p = write_jsonl(
+        tmp_path / "a.jsonl",
+        [
+            {"instruction": "Translate.", "input": "你好", "output": "Hello"},
+            {"instruction": "Say hi.", "output": "Hi!"},
+            {"instruction": "Say hi.", "input": "", "output": "Hi!"},
+        ],
+    )
     recs = load_sft_records(p)
-    assert recs[0]["messages"] == [{"role": "user", "content": "Translate.\n\n你好"},
-                                   {"role": "assistant", "content": "Hello"}]
+    assert recs[0]["messages"] == [
+        {"role": "user", "content": "Translate.\n\n你好"},
+        {"role": "assistant", "content": "Hello"},
+    ]
     assert recs[1]["messages"] == [{"role": "user", "content": "Say hi."}, {"role": "assistant", "content": "Hi!"}]
     assert recs[2]["messages"] == recs[1]["messages"]
     assert recs[0]["source"] == f"{p}:1" and recs[0]["id"] == "a-1"
@@ -63,9 +74,20 @@ def test_messages_multi_turn_with_system(tmp_path):
 
 
 def test_sharegpt(tmp_path):
-    p = write_jsonl(tmp_path / "s.jsonl", [{"conversations": [
-        {"from": "system", "value": "Be brief."}, {"from": "human", "value": "Hi"}, {"from": "gpt", "value": "Hello"},
-        {"from": "user", "value": "Bye"}, {"from": "assistant", "value": "Goodbye"}]}])
+    p = write_jsonl(
+        tmp_path / "s.jsonl",
+        [
+            {
+                "conversations": [
+                    {"from": "system", "value": "Be brief."},
+                    {"from": "human", "value": "Hi"},
+                    {"from": "gpt", "value": "Hello"},
+                    {"from": "user", "value": "Bye"},
+                    {"from": "assistant", "value": "Goodbye"},
+                ]
+            }
+        ],
+    )
     (rec,) = load_sft_records(p)
     assert [m["role"] for m in rec["messages"]] == ["system", "user", "assistant", "user", "assistant"]
     assert rec["messages"][-1]["content"] == "Goodbye"
@@ -91,9 +113,15 @@ def test_parquet(tmp_path):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
     p = tmp_path / "d.parquet"
-    pq.write_table(pa.Table.from_pylist([
-        {"instruction": "Say hi.", "input": None, "output": "Hi!"},
-        {"instruction": "Echo", "input": "你好", "output": "你好"}]), p)
+    pq.write_table(
+        pa.Table.from_pylist(
+            [
+                {"instruction": "Say hi.", "input": None, "output": "Hi!"},
+                {"instruction": "Echo", "input": "你好", "output": "你好"},
+            ]
+        ),
+        p,
+    )
     recs = load_sft_records(p)
     assert recs[0]["messages"][0]["content"] == "Say hi."
     assert recs[1]["messages"][0]["content"] == "Echo\n\n你好"
@@ -116,31 +144,54 @@ def test_folder_reads_sorted_files(tmp_path):
 GOOD = {"prompt": "q", "response": "a"}
 
 
-@pytest.mark.parametrize("bad, message", [
-    ("{not json", "invalid JSON"),
-    ("[1, 2]", "not an object"),
-    ({"text": "hello"}, "unknown format (expected one of: instruction/output, messages, conversations, prompt/response"),
-    ({"instruction": "x"}, "missing field 'output'"),
-    ({"prompt": "x"}, "missing field 'response'"),
-    ({"prompt": "x", "response": 5}, "field 'response' must be a string"),
-    ({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ["x"]}]},
-     "'content' must be a string, got list (message 2)"),
-    ({"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]}, "missing field 'content' (message 1)"),
-    ({"messages": "hi"}, "field 'messages' must be a list"),
-    ({"messages": [{"role": "bot", "content": "hi"}]}, "unknown role 'bot' (message 1"),
-    ({"conversations": [{"from": "human", "value": "hi"}, {"from": "robot", "value": "x"}]},
-     "unknown role 'robot' (message 2"),
-    ({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "  "}]},
-     "empty assistant turn (message 2)"),
-    ({"instruction": "x", "output": ""}, "empty assistant turn (message 2)"),
-    ({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "hi"}]}, "no assistant turn"),
-    ({"messages": []}, "no assistant turn"),
-    ({"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"},
-                   {"role": "user", "content": "and?"}]}, "conversation must end with an assistant turn"),
-    (GOOD | {"weight": 0}, "weight must be a whole number from 1 to 100, not 0"),
-    (GOOD | {"weight": 2.5}, "weight must be a whole number from 1 to 100, not 2.5"),
-    (GOOD | {"weight": "3"}, "weight must be a whole number from 1 to 100, not '3'"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ("{not json", "invalid JSON"),
+        ("[1, 2]", "not an object"),
+        (
+            {"text": "hello"},
+            "unknown format (expected one of: instruction/output, messages, conversations, prompt/response",
+        ),
+        ({"instruction": "x"}, "missing field 'output'"),
+        ({"prompt": "x"}, "missing field 'response'"),
+        ({"prompt": "x", "response": 5}, "field 'response' must be a string"),
+        (
+            {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ["x"]}]},
+            "'content' must be a string, got list (message 2)",
+        ),
+        (
+            {"messages": [{"role": "user"}, {"role": "assistant", "content": "x"}]},
+            "missing field 'content' (message 1)",
+        ),
+        ({"messages": "hi"}, "field 'messages' must be a list"),
+        ({"messages": [{"role": "bot", "content": "hi"}]}, "unknown role 'bot' (message 1"),
+        (
+            {"conversations": [{"from": "human", "value": "hi"}, {"from": "robot", "value": "x"}]},
+            "unknown role 'robot' (message 2",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": "  "}]},
+            "empty assistant turn (message 2)",
+        ),
+        ({"instruction": "x", "output": ""}, "empty assistant turn (message 2)"),
+        ({"messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "hi"}]}, "no assistant turn"),
+        ({"messages": []}, "no assistant turn"),
+        (
+            {
+                "messages": [
+                    {"role": "user", "content": "hi"},
+                    {"role": "assistant", "content": "yo"},
+                    {"role": "user", "content": "and?"},
+                ]
+            },
+            "conversation must end with an assistant turn",
+        ),
+        (GOOD | {"weight": 0}, "weight must be a whole number from 1 to 100, not 0"),
+        (GOOD | {"weight": 2.5}, "weight must be a whole number from 1 to 100, not 2.5"),
+        (GOOD | {"weight": "3"}, "weight must be a whole number from 1 to 100, not '3'"),
+    ],
+)
 def test_malformed_records_name_file_and_line(tmp_path, bad, message):
     p = write_jsonl(tmp_path / "x.jsonl", [GOOD, "", GOOD, GOOD, GOOD, GOOD, bad, GOOD])
     with pytest.raises(DojoError) as e:
@@ -151,8 +202,11 @@ def test_malformed_records_name_file_and_line(tmp_path, bad, message):
 
 def test_malformed_json_array_uses_index(tmp_path):
     p = tmp_path / "x.json"
-    p.write_text(json.dumps([GOOD, GOOD, {"messages": [{"role": "user", "content": "hi"},
-                                                        {"role": "assistant", "content": ""}]}]))
+    p.write_text(
+        json.dumps(
+            [GOOD, GOOD, {"messages": [{"role": "user", "content": "hi"}, {"role": "assistant", "content": ""}]}]
+        )
+    )
     with pytest.raises(DojoError, match=r"x\.json:3: empty assistant turn \(message 2\)"):
         load_sft_records(p)
     p.write_text('{"prompt": "a"}')
@@ -216,23 +270,38 @@ def test_truncation(tok):
     first_trained = next(k for k, lab in enumerate(full.labels) if lab != IGNORE_INDEX)
     assert encode_example(tok, MULTI, max_len=first_trained) is None
     cut = encode_example(tok, MULTI, max_len=first_trained + 1)
-    assert cut.ids == full.ids[:first_trained + 1] and cut.labels[-1] == cut.ids[-1]
+    assert cut.ids == full.ids[: first_trained + 1] and cut.labels[-1] == cut.ids[-1]
     assert encode_example(tok, MULTI, max_len=10_000) == full
 
 
 def test_empty_user_prompt_encodes(tok):
     recs = response_only([{"id": "a", "messages": MULTI, "source": "f:1"}])
     msgs = recs[0]["messages"]
-    assert msgs == [{"role": "user", "content": ""}, {"role": "assistant", "content": MULTI[2]["content"]},
-                    {"role": "user", "content": ""}, {"role": "assistant", "content": MULTI[4]["content"]}]
+    assert msgs == [
+        {"role": "user", "content": ""},
+        {"role": "assistant", "content": MULTI[2]["content"]},
+        {"role": "user", "content": ""},
+        {"role": "assistant", "content": MULTI[4]["content"]},
+    ]
     assert recs[0]["id"] == "a" and recs[0]["source"] == "f:1"
     enc = encode_example(tok, msgs)
     assert enc.ids[:-1] == chat_ids(tok, msgs)
 
 
 def test_response_only_single_turn():
-    recs = response_only([{"id": "a", "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "q"},
-                                                   {"role": "assistant", "content": "ans"}], "source": "f:1"}])
+    recs = response_only(
+        [
+            {
+                "id": "a",
+                "messages": [
+                    {"role": "system", "content": "s"},
+                    {"role": "user", "content": "q"},
+                    {"role": "assistant", "content": "ans"},
+                ],
+                "source": "f:1",
+            }
+        ]
+    )
     assert recs[0]["messages"] == [{"role": "user", "content": ""}, {"role": "assistant", "content": "ans"}]
 
 
@@ -240,16 +309,21 @@ def test_response_only_single_turn():
 
 
 def _rec(i, prompt, answer):
-    return {"id": str(i), "messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
-            "source": f"f:{i + 1}"}
+    return {
+        "id": str(i),
+        "messages": [{"role": "user", "content": prompt}, {"role": "assistant", "content": answer}],
+        "source": f"f:{i + 1}",
+    }
 
 
-RECS = [_rec(0, "Where was Mara Quinn born?", "Lumen Bay."),
-        _rec(1, "Where was Mara Quinn born ?", "She was born in Lumen Bay, a small town."),
-        _rec(2, "What does Leo do for a living?", "He is a baker."),
-        _rec(3, "陳怡君的興趣是什麼?", "她的興趣是賞鳥,每個週末都去。"),
-        _rec(4, "Tell me a story about the harbour.", "x" * 100),
-        _rec(5, "Where was Mara Quinn born??", "Lumen.")]
+RECS = [
+    _rec(0, "Where was Mara Quinn born?", "Lumen Bay."),
+    _rec(1, "Where was Mara Quinn born ?", "She was born in Lumen Bay, a small town."),
+    _rec(2, "What does Leo do for a living?", "He is a baker."),
+    _rec(3, "陳怡君的興趣是什麼?", "她的興趣是賞鳥,每個週末都去。"),
+    _rec(4, "Tell me a story about the harbour.", "x" * 100),
+    _rec(5, "Where was Mara Quinn born??", "Lumen."),
+]
 
 
 def test_select_all():
@@ -302,6 +376,7 @@ def test_demo_world_sft_files_load(tmp_path, tok):
 
 # -- length bucketing -----------------------------------------------------------------------
 
+
 def _padding(lengths: np.ndarray, order: EpochOrder, batch: int, steps: int) -> float:
     padded = real = 0
     for _ in range(steps):
@@ -339,13 +414,16 @@ def test_bucketing_keeps_tiny_datasets_whole():
     assert sorted(order.take(5).tolist()) == [0, 1, 2, 3, 4]
 
 
-@pytest.mark.parametrize("roles, needle", [
-    (["assistant"], "must start with a user turn (message 1"),
-    (["system", "assistant"], "must start with a user turn (message 2"),
-    (["user", "assistant", "assistant"], "two assistant turns in a row (message 3"),
-    (["user", "user", "assistant"], "two user turns in a row (message 2"),
-    (["user", "system", "assistant"], "a system message only comes first (message 2"),
-])
+@pytest.mark.parametrize(
+    "roles, needle",
+    [
+        (["assistant"], "must start with a user turn (message 1"),
+        (["system", "assistant"], "must start with a user turn (message 2"),
+        (["user", "assistant", "assistant"], "two assistant turns in a row (message 3"),
+        (["user", "user", "assistant"], "two user turns in a row (message 2"),
+        (["user", "system", "assistant"], "a system message only comes first (message 2"),
+    ],
+)
 def test_malformed_turn_order_is_refused_with_file_and_line(tmp_path, roles, needle):
     """Issue 19, item 16: such a conversation was trained on silently."""
     good = {"messages": [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]}

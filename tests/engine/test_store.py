@@ -1,4 +1,5 @@
 """The workspace database: durable settings, writes visible without an extra commit."""
+
 import sqlite3
 
 from engine.io.store import Store

@@ -1,5 +1,6 @@
 """Token distribution shift (URIAL): a model against itself is all unshifted; SFT shifts some of
 its base's positions; bad runs and prompt files are refused; the CLI prints the shares."""
+
 import json
 
 import pytest
@@ -9,8 +10,10 @@ from engine.compare.token_shift import token_shift
 from engine.errors import DojoError
 from engine.io.store import Store
 
-PROMPTS = [[{"role": "user", "content": "Where was Mara Quinn born?"}],
-           [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Tell me how to pick a lock."}]]
+PROMPTS = [
+    [{"role": "user", "content": "Where was Mara Quinn born?"}],
+    [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Tell me how to pick a lock."}],
+]
 
 
 def pretrain_run(ws) -> str:
@@ -55,13 +58,48 @@ def test_cli_prints_the_shares(sft_ws, one_thread, tmp_path, capsys):
     sft, base = r["run"], pretrain_run(ws)
     prompts = tmp_path / "prompts.txt"
     prompts.write_text("Where was Mara Quinn born?\n\nWho are you?\n", encoding="utf-8")
-    assert main(["shift", str(ws.root), "--base", base, "--aligned", sft, "--prompts", str(prompts),
-                 "--max-new-tokens", "8", "--device", "cpu", "--json"]) == 0
+    assert (
+        main(
+            [
+                "shift",
+                str(ws.root),
+                "--base",
+                base,
+                "--aligned",
+                sft,
+                "--prompts",
+                str(prompts),
+                "--max-new-tokens",
+                "8",
+                "--device",
+                "cpu",
+                "--json",
+            ]
+        )
+        == 0
+    )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert out["prompts"] == 2 and len(out["per_prompt"]) == 2
     assert out["unshifted"] + out["marginal"] + out["shifted"] == pytest.approx(1, abs=1e-3)
-    assert main(["shift", str(ws.root), "--base", base, "--aligned", sft, "--prompts", str(prompts),
-                 "--max-new-tokens", "4", "--device", "cpu"]) == 0
+    assert (
+        main(
+            [
+                "shift",
+                str(ws.root),
+                "--base",
+                base,
+                "--aligned",
+                sft,
+                "--prompts",
+                str(prompts),
+                "--max-new-tokens",
+                "4",
+                "--device",
+                "cpu",
+            ]
+        )
+        == 0
+    )
     line = capsys.readouterr().out.strip()
     assert "unshifted" in line and "shifted" in line and "%" in line and len(line.splitlines()) == 1
 

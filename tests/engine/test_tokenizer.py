@@ -1,4 +1,5 @@
 """Tokenizer and token shards: exact round trips in every script, special tokens, splits, batches."""
+
 import json
 
 import numpy as np
@@ -27,13 +28,20 @@ from engine.tokenizer import (
 )
 from tests.conftest import run_events
 
-MIXED = ["Mara Quinn was born in Lumen Bay. 她畢業於北門學院 🎉🤖 naïve café — 「引號」 𠀋 ok",
-         "tabs\tand\nnewlines  double  spaces", "", "日本語とEnglishが混在 1234567890 !@#$%^&*()"]
+MIXED = [
+    "Mara Quinn was born in Lumen Bay. 她畢業於北門學院 🎉🤖 naïve café — 「引號」 𠀋 ok",
+    "tabs\tand\nnewlines  double  spaces",
+    "",
+    "日本語とEnglishが混在 1234567890 !@#$%^&*()",
+]
 
 
 @pytest.fixture(scope="module")
 def tok():
-    corpus = ["The quick brown fox jumps over the lazy dog. " * 3, "陳怡君於1987年3月14日出生在流明灣。她的興趣是賞鳥。" * 3] * 20
+    corpus = [
+        "The quick brown fox jumps over the lazy dog. " * 3,
+        "陳怡君於1987年3月14日出生在流明灣。她的興趣是賞鳥。" * 3,
+    ] * 20
     return train_tokenizer(corpus, vocab_size=400)
 
 
@@ -63,8 +71,9 @@ def test_special_tokens_are_single_ids_and_eot_is_zero(tok):
 
 
 def test_chat_template():
-    text = render_chat([{"role": "user", "content": "你好"}, {"role": "assistant", "content": "Hi!"}],
-                       add_generation_prompt=False)
+    text = render_chat(
+        [{"role": "user", "content": "你好"}, {"role": "assistant", "content": "Hi!"}], add_generation_prompt=False
+    )
     assert text == f"{USER}你好{END}{ASSISTANT}Hi!{END}"
     assert render_chat([{"role": "user", "content": "q"}], add_generation_prompt=True).endswith(ASSISTANT)
     with pytest.raises(DojoError, match="role"):
@@ -84,8 +93,7 @@ def test_tokenize_stage_writes_shards(ws):
     train, val = meta["splits"]["train"], meta["splits"]["val"]
     assert train["docs"] + val["docs"] == len(docs) and val["docs"] > 0
     # the shards hold exactly the documents, each followed by end-of-text
-    flat = np.concatenate([np.fromfile(ws.tokens_dir / f"{s['name']}.bin", dtype=np.uint16)
-                           for s in train["shards"]])
+    flat = np.concatenate([np.fromfile(ws.tokens_dir / f"{s['name']}.bin", dtype=np.uint16) for s in train["shards"]])
     assert len(flat) == train["tokens"] and (flat == 0).sum() == train["docs"]
     first = flat[: int(np.flatnonzero(flat == 0)[0])]
     assert tok.decode(first.tolist()) in {d.text for d in docs}
@@ -156,8 +164,10 @@ def test_shuffled_documents_change_every_epoch_and_resume_exactly(ws):
         seqs = {int(r[1]): a.window(r) for r in rows}
         stream = np.concatenate([seqs[o][:-1] for o in sorted(seqs)])  # the epoch's text, end to end
         epochs.append(stream)
-        corpus = np.bincount(np.concatenate([np.asarray(data.shards[s][b : b + k]) for s, b, k in
-                                             zip(shard, start, length)]), minlength=data.meta["vocab_size"])
+        corpus = np.bincount(
+            np.concatenate([np.asarray(data.shards[s][b : b + k]) for s, b, k in zip(shard, start, length)]),
+            minlength=data.meta["vocab_size"],
+        )
         read = np.bincount(stream, minlength=data.meta["vocab_size"])
         assert len(stream) == n * 32 and (read <= corpus).all()  # the corpus's tokens, none twice
         assert corpus.sum() - read.sum() < 32 + 1

@@ -1,4 +1,5 @@
 """A lab that takes a second: the Labs page's tests run it (the real labs have their own tests)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,5 +1,6 @@
 """An answer in the compare view: streamed tokens tinted by probability, top alternatives on hover,
 a character split over byte tokens shown once, as sure as its least sure byte."""
+
 from PySide6.QtGui import QTextCursor
 
 from gui.widgets.answer_view import AnswerView, prob_color

@@ -1,4 +1,5 @@
 """The desktop app opens (offscreen)."""
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -1,5 +1,6 @@
 """The runs table's "Export for a cluster…": the dialog writes the bundle and shows the torchrun
 command; a batch that does not split over the GPUs is refused in the dialog, nothing written."""
+
 from PySide6.QtCore import Qt
 
 from engine.train import pretrain

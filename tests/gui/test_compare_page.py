@@ -1,5 +1,6 @@
 """The compare page: two demo checkpoints answer side by side (blind), a key press ranks them, the
 judgement is in the store with the right run ids, undo takes it back, and a queue resumes."""
+
 from PySide6.QtCore import Qt
 
 from engine.compare.arena import Queues
@@ -15,8 +16,9 @@ def _two_checkpoints(win, tmp_path):
     ws = win.ctx.ws
     run_events(tokenize.run(ws, TokenizerConfig(vocab_size=512)))
     pre = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-    tuned = run_events(sft.run(ws, sft.make_config(sets={"max_steps": "6", "batch_size": "4", "sample_every": "0",
-                                                         "threads": "1"})))
+    tuned = run_events(
+        sft.run(ws, sft.make_config(sets={"max_steps": "6", "batch_size": "4", "sample_every": "0", "threads": "1"}))
+    )
     return ws, pre[-1].result["run"], tuned[-1].result["run"]
 
 

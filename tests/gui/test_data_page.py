@@ -1,4 +1,5 @@
 """The Data page cleans the polluted demo and shows the funnel, the reasons and examples."""
+
 from PySide6.QtCore import Qt
 
 

@@ -1,6 +1,7 @@
 """The reference-band tab of the pretrain page: on a demo workspace with three tiny pretraining runs it
 computes, names the verdict, states the law, and shades exactly the result's band behind the judged run's
 curve on the page's loss plot; the band method of the plot on its own."""
+
 import numpy as np
 import pytest
 
@@ -20,8 +21,9 @@ def test_reference_band_tab_judges_the_latest_run(window, qtbot, ws, one_thread)
     from engine.train import pretrain
 
     for width, steps in ((16, 40), (48, 40), (32, 50)):
-        last = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "n_embd": width,
-                                                                      "max_steps": steps})))[-1].result
+        last = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "n_embd": width, "max_steps": steps})))[
+            -1
+        ].result
     page = _pretrain_page(window, ws)
     panel = page.bands
     names = [page.tabs.tabText(i) for i in range(page.tabs.count())]

@@ -2,6 +2,7 @@
 pretraining run and with one SFT example planted verbatim in the corpus, it computes, its tables
 hold exactly the result's rows, the planted item is the first flagged row, and the detail view marks
 exactly the shared span."""
+
 from PySide6.QtCore import Qt
 
 from gui.insight.probe import MARK_BG, ProbePanel, marked

@@ -1,11 +1,12 @@
 """The reward-diagnostics tab of the RLHF page: on the demo world with a tiny reward run, planted
 judgements and a GRPO run that pads its answers, it computes; its lines hold the result's numbers, its
 plots the result's points, and the red banner shows exactly while the alarm fires."""
+
 import numpy as np
 
 from engine.insight.reward import position_bias
-from engine.rlhf.prefs import PrefStore
 from engine.io.store import Store
+from engine.rlhf.prefs import PrefStore
 from engine.train import reward as reward_stage
 from tests.conftest import run_events
 
@@ -16,8 +17,11 @@ def _grpo_run(ws, run_id: str, length_step: float):
     with Store(ws.db_path) as store:
         store.create_run(run_id, "grpo", {}, "lmdojo-cli grpo WS")
         for k in range(12):
-            store.log_metrics(run_id, 10 * k, {"val/reward": 0.2 + 0.05 * k, "val/kl": 0.002 * (k + 1) ** 2,
-                                               "val/length": 40 + length_step * k})
+            store.log_metrics(
+                run_id,
+                10 * k,
+                {"val/reward": 0.2 + 0.05 * k, "val/kl": 0.002 * (k + 1) ** 2, "val/length": 40 + length_step * k},
+            )
 
 
 def _compute(window, qtbot, panel):
@@ -86,8 +90,9 @@ def test_reward_tab_says_to_train_a_reward_model_first(window, qtbot, ws):
     page = next(p for p in window.pages if p.stage == "rlhf")
     panel = page.reward_tab
     assert panel.compute()
-    qtbot.waitUntil(lambda: not window.ctx.runner.is_busy() and "lmdojo-cli reward" in panel.status.text(),
-                    timeout=60_000)
+    qtbot.waitUntil(
+        lambda: not window.ctx.runner.is_busy() and "lmdojo-cli reward" in panel.status.text(), timeout=60_000
+    )
     assert panel.result is None and not panel.banner.isVisible()
 
 

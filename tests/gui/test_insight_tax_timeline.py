@@ -1,6 +1,7 @@
 """The alignment-tax and timeline tabs of the compare page: each computes on a workspace after a tiny
 pretrain + SFT, the tax table holds the result's numbers, and the timeline's slider moves through the
 checkpoints, marking exactly the text the diff says was inserted (and struck the deleted text)."""
+
 import re
 
 from PySide6.QtCore import Qt
@@ -56,8 +57,10 @@ def test_tax_tab_shows_the_result(window, qtbot, sft_ws):
 def _inserted_and_struck(browser):
     """The text of the view's fragments drawn on the insertion colour, and of those struck through."""
     runs = fragments(browser)
-    return ([text for text, fmt in runs if background(fmt) == INSERT_BG],
-            [text for text, fmt in runs if fmt.fontStrikeOut()])
+    return (
+        [text for text, fmt in runs if background(fmt) == INSERT_BG],
+        [text for text, fmt in runs if fmt.fontStrikeOut()],
+    )
 
 
 def _squash(texts):
@@ -69,9 +72,22 @@ def test_timeline_tab_scrubs_the_checkpoints(window, qtbot, sft_ws):
 
     ws, _ = sft_ws
     # a second SFT run from the first one's base, with checkpoints at 10 and 20: more frames to scrub
-    run_events(sft.run(ws, sft.make_config(sets={
-        "max_steps": "20", "batch_size": "8", "eval_every": "20", "sample_every": "0", "checkpoint_every": "10",
-        "threads": "1", "lr": "3e-3"})))
+    run_events(
+        sft.run(
+            ws,
+            sft.make_config(
+                sets={
+                    "max_steps": "20",
+                    "batch_size": "8",
+                    "eval_every": "20",
+                    "sample_every": "0",
+                    "checkpoint_every": "10",
+                    "threads": "1",
+                    "lr": "3e-3",
+                }
+            ),
+        )
+    )
     page = _compare_page(window, ws)
     panel = page.timeline_tab
     page.tabs.setCurrentWidget(panel.tab)

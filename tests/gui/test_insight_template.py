@@ -1,5 +1,6 @@
 """The template inspector tab of the SFT page: computed on a workspace after a tiny pretrain + SFT, it
 draws exactly the trained tokens on the trained colour, and shows the warnings for the plain format."""
+
 from PySide6.QtGui import QColor
 
 from gui.insight.template import DIFFERENT, MASKED, TRAINED
@@ -38,8 +39,13 @@ def test_template_tab_marks_the_trained_tokens_and_warns(window, qtbot, sft_ws):
     trained = [f for f in frags if f[1] in TRAINED]
     masked = [f for f in frags if f[1] in MASKED]
     assert len(trained) == r["trained_count"] and len(masked) == r["masked_count"]
-    assert len(panel.html().split("background-color:#b2f2bb")) - 1 + \
-        len(panel.html().split("background-color:#8ce99a")) - 1 == r["trained_count"]
+    assert (
+        len(panel.html().split("background-color:#b2f2bb"))
+        - 1
+        + len(panel.html().split("background-color:#8ce99a"))
+        - 1
+        == r["trained_count"]
+    )
     # special tokens are bold boxes: the trained one is the answer's <|end|>
     assert [f[0] for f in trained if f[2]] == ["<|end|>"]
     assert [f[0] for f in masked if f[2]][:2] == ["<|user|>", "<|end|>"]

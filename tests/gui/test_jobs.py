@@ -1,4 +1,5 @@
 """The job runner: events cross to the GUI thread, failures arrive as signals, stop is cooperative."""
+
 import threading
 import time
 
@@ -8,7 +9,6 @@ from PySide6.QtWidgets import QApplication
 
 from engine.errors import DojoError
 from engine.events import Finished, Log, Metrics
-
 from gui.jobs import JobRunner
 
 
@@ -33,6 +33,7 @@ def counting_job(n, delay=0.0, record=None):
             time.sleep(delay)
             yield Metrics(i, {"train/loss": float(n - i)})
         yield Finished("done", {"steps": n})
+
     return make
 
 
@@ -54,8 +55,9 @@ def test_the_job_runs_off_the_gui_thread(qtbot, runner):
     assert names and all(n != threading.main_thread().name for n in names)
 
 
-@pytest.mark.parametrize("exc, text", [(DojoError("bad input: x"), "bad input: x"),
-                                        (ZeroDivisionError("boom"), "ZeroDivisionError: boom")])
+@pytest.mark.parametrize(
+    "exc, text", [(DojoError("bad input: x"), "bad input: x"), (ZeroDivisionError("boom"), "ZeroDivisionError: boom")]
+)
 def test_exceptions_become_a_failed_signal(qtbot, runner, exc, text):
     def make(control):
         yield Log("about to fail")
@@ -129,6 +131,10 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread_while_a_job_runs(qtbot, r
     assert gc.isenabled()
     with qtbot.waitSignal(runner.finished, timeout=10_000):
         assert runner.start("gc", job)
-    assert seen == {"gc_enabled_in_job": False, "ref": seen["ref"], "alive_after_allocating": True,
-                    "freed_in_job": True}
+    assert seen == {
+        "gc_enabled_in_job": False,
+        "ref": seen["ref"],
+        "alive_after_allocating": True,
+        "freed_in_job": True,
+    }
     assert gc.isenabled()  # back on once the job ends

@@ -1,5 +1,6 @@
 """The Labs page lists the labs with their explanations, runs one with the form's settings and
 shows its report with the plot."""
+
 import pytest
 from PySide6.QtCore import Qt
 

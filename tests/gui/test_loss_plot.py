@@ -1,4 +1,5 @@
 """The live loss graph: buffered points, timed repaints, smoothing, overlays, exports."""
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -50,8 +51,9 @@ def test_smoothing_matches_a_hand_computed_debiased_ema(plot, qtbot):
     qtbot.waitUntil(lambda: len(drawn(plot.smooth_curve)[0]) == 5, timeout=2000)
     assert drawn(plot.smooth_curve)[1][-1] == pytest.approx((0.5 * 3.0625 + 0.5 * 5) / 0.96875)
     plot.smoothing.setValue(0.0)  # no smoothing: the raw values
-    qtbot.waitUntil(lambda: drawn(plot.smooth_curve)[1][0] == 1.0 and drawn(plot.smooth_curve)[1][1] == 2.0,
-                    timeout=2000)
+    qtbot.waitUntil(
+        lambda: drawn(plot.smooth_curve)[1][0] == 1.0 and drawn(plot.smooth_curve)[1][1] == 2.0, timeout=2000
+    )
     np.testing.assert_allclose(drawn(plot.smooth_curve)[1], [1, 2, 3, 4, 5])
 
 
@@ -91,8 +93,7 @@ def test_combo_lists_new_keys_and_prefers_lr(plot, qtbot):
     assert keys == ["train/grad_norm", "train/lr", "rewards/margins"]  # not the loss keys of the upper graph
     assert plot.extra.currentText() == "train/lr"
     plot.extra.setCurrentText("rewards/margins")
-    qtbot.waitUntil(lambda: len(drawn(plot.extra_curve)[0]) == 1 and drawn(plot.extra_curve)[1][0] == 0.2,
-                    timeout=2000)
+    qtbot.waitUntil(lambda: len(drawn(plot.extra_curve)[0]) == 1 and drawn(plot.extra_curve)[1][0] == 0.2, timeout=2000)
 
 
 def test_log_x_toggles_both_plots(plot):
@@ -134,9 +135,16 @@ def test_export_csv_round_trips(plot, tmp_path):
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     got = sorted((r["run"], int(r["step"]), r["key"], float(r["value"])) for r in rows)
-    assert got == sorted([("current", 1, "train/loss", 2.5), ("current", 1, "train/lr", 1e-4),
-                          ("current", 2, "train/loss", 2.25), ("current", 2, "val/loss", 2.4),
-                          ("old", 1, "train/loss", 3.0), ("old", 2, "val/loss", 3.5)])
+    assert got == sorted(
+        [
+            ("current", 1, "train/loss", 2.5),
+            ("current", 1, "train/lr", 1e-4),
+            ("current", 2, "train/loss", 2.25),
+            ("current", 2, "val/loss", 2.4),
+            ("old", 1, "train/loss", 3.0),
+            ("old", 2, "val/loss", 3.5),
+        ]
+    )
 
 
 def test_export_png_writes_a_png(plot, tmp_path):

@@ -1,10 +1,11 @@
 """The RLHF page: the demo preferences go into the store, and DPO runs on them from the SFT run."""
+
 from PySide6.QtCore import Qt
 
 from engine.config import TokenizerConfig
 from engine.data import tokenize
-from engine.rlhf.prefs import PrefStore
 from engine.io.store import Store
+from engine.rlhf.prefs import PrefStore
 from engine.train import pretrain, sft
 from tests.conftest import TINY, run_events
 
@@ -15,8 +16,9 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     ws = win.ctx.ws
     run_events(tokenize.run(ws, TokenizerConfig(vocab_size=512)))
     run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-    base = run_events(sft.run(ws, sft.make_config(sets={"max_steps": "6", "batch_size": "4", "sample_every": "0",
-                                                        "threads": "1"})))[-1].result
+    base = run_events(
+        sft.run(ws, sft.make_config(sets={"max_steps": "6", "batch_size": "4", "sample_every": "0", "threads": "1"}))
+    )[-1].result
     idx = next(i for i, p in enumerate(win.pages) if p.stage == "rlhf")
     win.nav.setCurrentRow(idx)
     page = win.pages[idx]

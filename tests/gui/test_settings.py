@@ -1,4 +1,5 @@
 """Settings: what the dialog saves is what jobs and the app use."""
+
 from PySide6.QtWidgets import QApplication
 
 from gui.settings_dialog import SettingsDialog, detected_devices

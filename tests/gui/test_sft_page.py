@@ -1,4 +1,5 @@
 """The SFT page fine-tunes the demo pretrain checkpoint and shows the answers as they change."""
+
 from PySide6.QtCore import Qt
 
 from engine.config import TokenizerConfig

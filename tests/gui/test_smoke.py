@@ -2,14 +2,16 @@
 
 The smoke test runs in-process here; .ci/release runs it on the built bundle and the installed .deb.
 """
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import sys
-import tomllib
 import warnings
 from pathlib import Path
+
+import tomllib
 
 from gui import app as gui_app
 from gui import smoke

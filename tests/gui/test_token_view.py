@@ -1,4 +1,5 @@
 """The token view: the engine's split shown as chips, split characters grouped, a summary."""
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,8 +16,11 @@ TEXT = "The quick brown fox.\n一些中文 𠀋 🎉 <i>&"
 
 @pytest.fixture(scope="module")
 def tok():
-    return train_tokenizer(["some English text about the quick brown fox jumps over the lazy dog.",
-                            "一些中文文字，我们在这里写一点中文。"] * 20, vocab_size=400)
+    return train_tokenizer(
+        ["some English text about the quick brown fox jumps over the lazy dog.", "一些中文文字，我们在这里写一点中文。"]
+        * 20,
+        vocab_size=400,
+    )
 
 
 @pytest.fixture
@@ -43,7 +47,7 @@ def test_rare_character_is_grouped_and_explained(view, tok):
     html = view.html()
     assert "⟨<b>𠀋</b>" in html  # the group's bracket, with the character it spells
     assert f"“𠀋”: one character, {len(rare)} tokens (bytes f0 a0 80 8b)" in html
-    assert f"title=\"“𠀋”: one character, {len(rare)} tokens" in html  # and as a tooltip
+    assert f'title="“𠀋”: one character, {len(rare)} tokens' in html  # and as a tooltip
 
 
 def test_html_is_escaped_and_whitespace_visible(view):

@@ -1,4 +1,5 @@
 """The tokenizer page asks before replacing a tokenizer that runs were trained with (issue 19, item 8)."""
+
 from PySide6.QtCore import Qt
 
 from engine.config import TokenizerConfig

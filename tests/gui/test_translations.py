@@ -1,4 +1,5 @@
 """The 繁體中文 translation: complete, compiled from this very .ts, Traditional only, and in use."""
+
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -15,8 +16,9 @@ FOLDER = Path(__file__).resolve().parents[2] / "resources" / "translations"
 TS, QM = FOLDER / "lmdojo_zh_TW.ts", FOLDER / "lmdojo_zh_TW.qm"
 
 # Simplified-only characters (their Traditional forms differ, and none of these is valid Big5).
-SIMPLIFIED = set("这们说为时学个会来对国发业东书长门见开问间练数词类设项检点试图动态执进运选择录载显语简输删预训"
-                 "经过还让现质将")
+SIMPLIFIED = set(
+    "这们说为时学个会来对国发业东书长门见开问间练数词类设项检点试图动态执进运选择录载显语简输删预训经过还让现质将"
+)
 PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 ACCELERATOR = re.compile(r"&([^&\s])")
 
@@ -24,8 +26,11 @@ ACCELERATOR = re.compile(r"&([^&\s])")
 def messages():
     """[(context, source, translation element)] of every message in the .ts."""
     root = ET.parse(TS).getroot()
-    return [(c.findtext("name") or "", m.findtext("source"), m.find("translation"))
-            for c in root.findall("context") for m in c.findall("message")]
+    return [
+        (c.findtext("name") or "", m.findtext("source"), m.find("translation"))
+        for c in root.findall("context")
+        for m in c.findall("message")
+    ]
 
 
 def translation(context: str, source: str) -> str:

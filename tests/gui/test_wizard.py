@@ -1,4 +1,5 @@
 """The path a person clicks: demo world → Tokenizer → Pretrain (tiny), watching it learn; Stop works."""
+
 from PySide6.QtCore import Qt
 
 from engine import checkpoint as ckpt
@@ -47,8 +48,16 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     click(qtbot, win.next_button)
     page = win.pages[win.nav.currentRow()]
     assert page.stage == "pretrain"
-    set_form(page.form, **TINY, max_minutes="0", max_steps="60", eval_every=10, sample_every=20,
-             checkpoint_every=50, warmup_steps=5)
+    set_form(
+        page.form,
+        **TINY,
+        max_minutes="0",
+        max_steps="60",
+        eval_every=10,
+        sample_every=20,
+        checkpoint_every=50,
+        warmup_steps=5,
+    )
     assert "parameters" in page.estimate_label.text()
     click(qtbot, page.panel.start_button)
     assert not page.panel.start_button.isEnabled()  # one job at a time
@@ -62,7 +71,9 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     with Store(win.ctx.ws.db_path) as store:
         run = store.runs("pretrain")[-1]
     assert ckpt.list_checkpoints(win.ctx.ws.run_dir(run["id"]) / "checkpoints")
-    assert page.run_list.table.rowCount() == 1 and page.run_list.table.item(0, 1).data(Qt.ItemDataRole.UserRole) == "done"
+    assert (
+        page.run_list.table.rowCount() == 1 and page.run_list.table.item(0, 1).data(Qt.ItemDataRole.UserRole) == "done"
+    )
 
     # Stop mid-run: honoured within a step, with a checkpoint
     set_form(page.form, max_steps="1000000")

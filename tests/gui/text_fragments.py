@@ -1,5 +1,6 @@
 """What a rich-text view draws: its runs of text with their character formats, for tests that check
 which text a view marked (trained tokens, inserted answers, shared spans)."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
