@@ -13,7 +13,6 @@ Each module has
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from types import ModuleType
 from typing import Iterator
 
@@ -28,19 +27,10 @@ class Registry(dict):
         super().__init__(modules)
         self.kind = kind
 
-    def available(self) -> list[str]:
-        """The names whose module exists (a registered one may not be built yet)."""
-        return [name for name, mod in self.items() if importlib.util.find_spec(mod) is not None]
-
     def module(self, name: str) -> ModuleType:
         if name not in self:
             raise DojoError(f"no {self.kind} {name!r}; the {self.kind}s are {', '.join(self)}")
-        try:
-            return importlib.import_module(self[name])
-        except ModuleNotFoundError as e:
-            if e.name == self[name]:
-                raise DojoError(f"{self.kind} {name!r} is not built yet") from None
-            raise
+        return importlib.import_module(self[name])
 
     def make_config(self, name: str, toml: dict | None = None, sets: dict | None = None, smallest: bool = False):
         """Its config: defaults < SMALLEST (with `smallest`) < TOML < --set; bad keys and values named."""

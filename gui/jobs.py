@@ -87,26 +87,46 @@ class _Worker(QObject):
         self.done.emit(finished)
 
 
-class JobRunner(QObject):
-    """Runs one engine job at a time and re-emits its events as typed signals."""
+class Job(QObject):
+    """One job, as its starter sees it: its events and its end, and nobody else's. JobRunner.start
+    returns it before any event is delivered (they arrive through the GUI thread's event loop), so
+    whatever is connected right after the start misses nothing."""
 
-    started = Signal(str)  # job name
     metrics = Signal(int, dict)
     progress = Signal(object)  # engine.events.Progress
     sample = Signal(object)  # engine.events.Sample
     checkpoint = Signal(object)  # engine.events.Checkpoint
     log_message = Signal(str, str)  # message, level
+    other = Signal(object)  # events without a signal of their own (e.g. engine.compare.arena.Token)
+    finished = Signal(str, dict)  # status (done | cancelled), result
+    failed = Signal(str)  # message
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+        self._running = True
+
+    def is_running(self) -> bool:
+        """False from the moment the runner is free again (just before finished or failed)."""
+        return self._running
+
+
+class JobRunner(QObject):
+    """Runs one engine job at a time. The job's events go to its own Job handle; the runner's
+    signals are the ones every page may care about: a job started or ended, busy, paused."""
+
+    started = Signal(str)  # job name
     finished = Signal(str, str, dict)  # job name, status (done | cancelled), result
     failed = Signal(str, str)  # job name, message
     busy_changed = Signal(bool)
     paused_changed = Signal(bool)
-    other = Signal(object)  # events without a signal of their own (e.g. engine.compare.arena.Token)
 
     def __init__(self, parent=None):
         super().__init__(parent)
         self._thread: QThread | None = None
         self._worker: _Worker | None = None
         self._control: E.Control | None = None
+        self._job: Job | None = None
         self.name: str | None = None
         self._gc = GuiThreadGC(self)
 
@@ -114,11 +134,12 @@ class JobRunner(QObject):
     def is_busy(self) -> bool:
         return self._thread is not None
 
-    def start(self, name: str, make_events: MakeEvents) -> bool:
-        """Start a job; False (and nothing happens) while another one runs."""
+    def start(self, name: str, make_events: MakeEvents) -> Job | None:
+        """Start a job and return its handle; None (and nothing happens) while another one runs."""
         if self.is_busy():
-            return False
+            return None
         self.name = name
+        self._job = Job(name)
         self._control = E.Control()
         self._thread = QThread(self)
         self._thread.setObjectName(f"job-{name}")
@@ -133,7 +154,7 @@ class JobRunner(QObject):
         self._thread.start()
         self.busy_changed.emit(True)
         self.started.emit(name)
-        return True
+        return self._job
 
     def pause(self):
         if self._control is not None:
@@ -161,19 +182,20 @@ class JobRunner(QObject):
     # -- events, on the GUI thread --------------------------------------------------------
     @Slot(object)
     def _on_event(self, ev):
+        job = self._job
         if isinstance(ev, E.Metrics):
-            self.metrics.emit(ev.step, ev.values)
+            job.metrics.emit(ev.step, ev.values)
         elif isinstance(ev, E.Progress):
-            self.progress.emit(ev)
+            job.progress.emit(ev)
         elif isinstance(ev, E.Sample):
-            self.sample.emit(ev)
+            job.sample.emit(ev)
         elif isinstance(ev, E.Checkpoint):
-            self.checkpoint.emit(ev)
-            self.log_message.emit(self.tr("checkpoint saved: {0}").format(ev.path), "info")
+            job.checkpoint.emit(ev)
+            job.log_message.emit(self.tr("checkpoint saved: {0}").format(ev.path), "info")
         elif isinstance(ev, E.Log):
-            self.log_message.emit(ev.message, ev.level)
+            job.log_message.emit(ev.message, ev.level)
         elif not isinstance(ev, E.Finished):
-            self.other.emit(ev)
+            job.other.emit(ev)
 
     @Slot(object)
     def _on_done(self, finished):
@@ -188,15 +210,20 @@ class JobRunner(QObject):
     @Slot()
     def _on_thread_finished(self):
         kind, payload = getattr(self, "_result", ("failed", "the job ended unexpectedly"))
-        name = self.name or ""
+        name, job = self.name or "", self._job
         self._thread.deleteLater()
         self._worker.deleteLater()
-        self._thread = self._worker = self._control = None
+        self._thread = self._worker = self._control = self._job = None
         self._result = None
         self._gc.end()
+        job._running = False
         self.busy_changed.emit(False)
+        # the runner's listeners (stage status) first, then the job's starter: the order it always had
         if kind == "finished":
             status = payload.status if payload is not None else "done"
-            self.finished.emit(name, status, payload.result if payload is not None else {})
+            result = payload.result if payload is not None else {}
+            self.finished.emit(name, status, result)
+            job.finished.emit(status, result)
         else:
             self.failed.emit(name, payload)
+            job.failed.emit(payload)

@@ -95,7 +95,7 @@ def render(out: Path, languages=("en", "zh_TW"), themes=("light", "dark"), size=
                     runs = getattr(page, "run_list", None)
                     if runs is not None and runs.table.rowCount():
                         runs.table.selectRow(0)  # a past run's curves on the graph
-                    if page.stage == "compare" and page.result is None:  # answers side by side
+                    if page.stage == "compare" and page.session.result is None:  # answers side by side
                         page.prompt_edit.setPlainText("Where was Mara Quinn born?")
                         page.generate()
                         while win.ctx.runner.is_busy():

@@ -24,4 +24,4 @@ LABS = Registry(
         "decoding": "engine.labs.decoding",
     },
 )
-available, module, make_config, run = LABS.available, LABS.module, LABS.make_config, LABS.run
+module, make_config, run = LABS.module, LABS.make_config, LABS.run

@@ -59,8 +59,6 @@ class InsightPanel(QWidget):
         lay.addLayout(self.controls)
         lay.addWidget(self.status)
         lay.addLayout(self.content, 1)
-        ctx.runner.finished.connect(self._on_finished)
-        ctx.runner.failed.connect(self._on_failed)
         ctx.runner.busy_changed.connect(lambda busy: self.compute_button.setEnabled(not busy))
 
     def as_tab(self) -> QScrollArea:
@@ -73,7 +71,7 @@ class InsightPanel(QWidget):
         return self.tab
 
     @property
-    def job(self) -> str:
+    def job_name(self) -> str:
         return f"insight-{self.name}"
 
     def options(self) -> dict:
@@ -94,18 +92,19 @@ class InsightPanel(QWidget):
         except DojoError as e:
             self.status.setText(str(e))
             return False
-        if not self.ctx.runner.start(self.job, lambda control: insight.run(self.name, ws, opts, control)):
+        job = self.ctx.runner.start(self.job_name, lambda control: insight.run(self.name, ws, opts, control))
+        if job is None:
             self.status.setText(
                 QCoreApplication.translate("InsightPanel", "Another job is running; compute this when it has finished.")
             )
             return False
+        job.finished.connect(self._on_finished)
+        job.failed.connect(self.status.setText)
         self.status.setText(QCoreApplication.translate("InsightPanel", "Computing…"))
         return True
 
-    @Slot(str, str, dict)
-    def _on_finished(self, name: str, status: str, result: dict):
-        if name != self.job:
-            return
+    @Slot(str, dict)
+    def _on_finished(self, status: str, result: dict):
         if status != "done":
             self.status.setText(QCoreApplication.translate("InsightPanel", "Stopped before it finished."))
             return
@@ -113,8 +112,3 @@ class InsightPanel(QWidget):
         self.status.setText("")
         self.show_result(result)
         self.computed.emit(result)
-
-    @Slot(str, str)
-    def _on_failed(self, name: str, message: str):
-        if name == self.job:
-            self.status.setText(message)

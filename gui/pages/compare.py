@@ -5,8 +5,6 @@ of prompts to label, the leaderboard of all judgements, and the token-shift view
 
 from __future__ import annotations
 
-import getpass
-import random
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Slot
@@ -32,9 +30,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.compare.arena import MAX_COLUMNS, Column, Decoding, Queues, contenders, side_by_side
+from engine.compare.arena import MAX_COLUMNS, Column, Decoding, contenders, side_by_side
+from engine.compare.ranking import RankingSession
 from engine.errors import DojoError
-from engine.rlhf.prefs import PrefStore
+from engine.io import hf_import
+from engine.train import POLICY_STAGES
 from engine.train.loop import resolve_device
 from gui.insight.tax import TaxPanel
 from gui.insight.timeline import TimelinePanel
@@ -45,14 +45,7 @@ from gui.widgets.config_form import ConfigForm
 
 JOB = "compare"
 LETTERS = "ABCD"
-
-
-def person_judge() -> str:
-    """Who judges here: "human:<login name>" (the store keeps who said what)."""
-    try:
-        return f"human:{getpass.getuser()}"
-    except Exception:  # no login name in this environment (getpass raises OSError or KeyError)
-        return "human"
+STAGE_ORDER = [hf_import.STAGE, *POLICY_STAGES]  # side by side from left to right, on a fresh page
 
 
 class ComparePage(StagePage):
@@ -69,17 +62,9 @@ class ComparePage(StagePage):
             parent,
         )
         self.prompts: list[list[dict]] = []  # the prompt list (demo or file)
-        self.result: dict | None = None  # the last generation: prompt id, answers
-        self.slot_column: list[int] = []  # display slot -> generated column (shuffled when blind)
-        self.order: list[int] = []  # slots picked so far, best first
-        self.ranked = False
-        self.revealed = False  # blind labels shown (once ranked, they stay shown)
-        self.undo_stack: list[tuple[str, int]] = []  # ("judgement", id) or ("queue", id)
         self.own_decoding: dict[int, Decoding] = {}  # per-column settings, when set
-        self.queue = None
-        self.judge = person_judge()
-        self.refs: list[str] = []  # the run of each generated column
-        self._prefs: PrefStore | None = None  # opened once per workspace (opening checks the whole file)
+        self.job = None  # the generation's handle (gui.jobs.Job) while it runs
+        self._session: RankingSession | None = None
 
         # prompt
         self.prompt_edit = QPlainTextEdit()
@@ -222,23 +207,23 @@ class ComparePage(StagePage):
             )
 
         ctx.stages_changed.connect(self.refresh)  # new runs to compare
-        r = ctx.runner
-        r.other.connect(self._on_token)
-        r.finished.connect(self._on_finished)
-        r.failed.connect(self._on_failed)
-        r.busy_changed.connect(self._sync)
+        ctx.runner.busy_changed.connect(self.sync_buttons)
         self._sync_columns()
         self.refresh()
 
     # -- workspace ------------------------------------------------------------------------
-    def prefs(self) -> PrefStore:
-        """The workspace's preference store, kept open while the workspace is."""
-        path = self.ctx.ws.db_path
-        if self._prefs is None or self._prefs.path != path:
-            if self._prefs is not None:
-                self._prefs.close()
-            self._prefs = PrefStore(path)
-        return self._prefs
+    @property
+    def session(self) -> RankingSession | None:
+        """The ranking in the open workspace (None without one); another workspace starts afresh,
+        so undo never reaches into a store it did not write."""
+        ws = self.ctx.ws
+        if ws is None:
+            return None
+        if self._session is None or self._session.ws.db_path != ws.db_path:
+            if self._session is not None:
+                self._session.close()
+            self._session = RankingSession(ws)
+        return self._session
 
     def refresh(self):
         ws = self.ctx.ws
@@ -257,7 +242,7 @@ class ComparePage(StagePage):
             self.set_prompts(self._demo_prompts())
         self.leaderboard.refresh()
         self.queue_tab.refresh()
-        self._sync()
+        self.sync_buttons()
 
     @staticmethod
     def _default_index(found: list[dict], k: int) -> int:
@@ -266,8 +251,8 @@ class ComparePage(StagePage):
             if c["stage"] not in seen:
                 seen.add(c["stage"])
                 firsts.append(i)
-        order = ["import", "pretrain", "sft", "dpo", "kto", "grpo"]
-        firsts = sorted(firsts, key=lambda i: order.index(found[i]["stage"]) if found[i]["stage"] in order else 99)
+        place = {stage: i for i, stage in enumerate(STAGE_ORDER)}
+        firsts = sorted(firsts, key=lambda i: place.get(found[i]["stage"], 99))
         if not found:
             return -1
         return firsts[k] if k < len(firsts) else min(k, len(found) - 1)
@@ -315,7 +300,7 @@ class ComparePage(StagePage):
         for k in range(MAX_COLUMNS):
             for w in (self.run_boxes[k], self.gear_buttons[k], self.views[k]):
                 w.setVisible(k < n)
-        self._sync()
+        self.sync_buttons()
 
     def _edit_column(self, k: int):
         dlg = QDialog(self)
@@ -376,11 +361,8 @@ class ComparePage(StagePage):
             self.saved_label.setText(self.tr("Type a prompt and pick a run for every column."))
             return
         n = len(columns)
-        self.slot_column = list(range(n))
-        if self.blind.isChecked():
-            random.shuffle(self.slot_column)
-        self.result, self.order, self.ranked, self.revealed = None, [], False, False
-        self.refs = [c.ref for c in columns]
+        session = self.session
+        session.begin([c.ref for c in columns], self.blind.isChecked())
         for k, view in enumerate(self.views):
             view.clear()
             view.setVisible(k < n)
@@ -389,88 +371,82 @@ class ComparePage(StagePage):
         self.saved_label.setText(self.tr("Generating…"))
         messages = [{"role": "user", "content": text}]
         device = resolve_device(self.ctx.machine_overrides()["device"])
-        self.ctx.runner.start(JOB, lambda control: side_by_side(ws, columns, messages, control, device))
+        job = self.ctx.runner.start(JOB, lambda control: side_by_side(ws, columns, messages, control, device))
+        if job is not None:
+            self.job = job
+            job.other.connect(lambda ev: self._on_token(session, ev))
+            job.finished.connect(lambda status, result: self._on_finished(session, status, result))
+            job.failed.connect(self._on_failed)
+            self.sync_buttons()  # the runner said it was busy before the job was known to be ours
 
     def _label_views(self):
-        hidden = self.blind.isChecked() and not self.revealed
-        for slot, col in enumerate(self.slot_column):
+        s = self.session
+        for slot in range(len(s.slot_column)):
             letter = LETTERS[slot]
-            if hidden:
+            if s.hidden:
                 name = self.tr("Answer {0}").format(letter)
                 self.views[slot].set_header(f"<b>{name}</b>")
             else:
-                self.views[slot].set_header(f"<b>{letter}</b> · {self.refs[col]}")
+                self.views[slot].set_header(f"<b>{letter}</b> · {s.run_of(slot)}")
         for k, b in enumerate(self.better_buttons):
             b.setText(self.tr("{0} is better ({1})").format(LETTERS[k], k + 1))
 
-    @Slot(object)
-    def _on_token(self, ev):
-        if self.ctx.runner.name != JOB or not hasattr(ev, "column"):
-            return
-        self.views[self.slot_column.index(ev.column)].add_token(ev.text, ev.prob, ev.top, ev.end)
+    # `s` is the session the answers were asked for: another workspace opened meanwhile has its own
+    def _on_token(self, s: RankingSession, ev):
+        if s is self._session and hasattr(ev, "column"):
+            self.views[s.slot_of(ev.column)].add_token(ev.text, ev.prob, ev.top, ev.end)
 
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name != JOB:
+    def _on_finished(self, s: RankingSession, status: str, result: dict):
+        self.job = None
+        if s is not self._session:
+            self.sync_buttons()
             return
-        self.result = result
-        for slot, col in enumerate(self.slot_column):
-            a = result["answers"][col]
+        s.answered(result)
+        for slot in range(len(s.slot_column)):
+            a = s.answer(slot)
             self.views[slot].status.setText(self.tr("{0} tokens").format(a["tokens"]) + ("" if a["ended"] else " …"))
             self.rank_list.addItem(QListWidgetItem(LETTERS[slot]))
         stopped = self.tr(" (stopped)") if status == "cancelled" else ""
         self.saved_label.setText(
             self.tr(
                 "Answers saved{0}. Rank them: press 1–{1} from best to worst, or drag and save; T for a tie of two."
-            ).format(stopped, len(self.slot_column))
+            ).format(stopped, len(s.slot_column))
         )
-        self._sync()
+        self.sync_buttons()
 
-    @Slot(str, str)
-    def _on_failed(self, name, message):
-        if name == JOB:
-            self.saved_label.setText(message)
-            self._sync()
+    @Slot(str)
+    def _on_failed(self, message):
+        self.job = None
+        self.saved_label.setText(message)
+        self.sync_buttons()
 
     # -- judging ------------------------------------------------------------------------
-    def response_id(self, slot: int) -> int:
-        return self.result["answers"][self.slot_column[slot]]["response_id"]
-
     def pick(self, slot: int):
         """Key 1–4: the next best answer. The last one left needs no key."""
-        if self.result is None or self.ranked or slot >= len(self.slot_column) or slot in self.order:
+        s = self.session
+        if s is None or not s.pick(slot):
             return
-        self.order.append(slot)
-        self.saved_label.setText(" > ".join(LETTERS[s] for s in self.order) + " …")
-        if len(self.order) == len(self.slot_column) - 1:
-            self.order += [s for s in range(len(self.slot_column)) if s not in self.order]
-            self._save(self.order)
+        self.saved_label.setText(" > ".join(LETTERS[k] for k in s.order) + " …")
+        if s.complete:
+            self._save(s.order)
 
     def choose(self, slot: int | None):
         """Of two answers: `slot` is better, or None for a tie."""
-        if self.result is None or self.ranked or len(self.slot_column) != 2:
-            return
-        if slot is None:
-            self._save([0, 1], tie=True)
-        else:
-            self._save([slot, 1 - slot])
+        s = self.session
+        jid = s.choose(slot) if s is not None else None
+        if jid is not None:
+            self._saved(jid, s.order, tie=slot is None)
 
     def save_ranking(self):
-        if self.result is None or self.ranked:
+        s = self.session
+        if s is None or not s.can_rank:
             return
-        order = [LETTERS.index(self.rank_list.item(i).text()) for i in range(self.rank_list.count())]
-        self._save(order)
+        self._save([LETTERS.index(self.rank_list.item(i).text()) for i in range(self.rank_list.count())])
 
-    def _save(self, order: list[int], tie: bool = False):
-        ids = [self.response_id(s) for s in order]
-        # slot k is the k-th view from the left: the order the judge saw, for position bias
-        shown = [self.response_id(s) for s in range(len(self.slot_column))]
-        if len(ids) == 2:
-            jid = self.prefs().choose(self.result["prompt_id"], ids[0], ids[1], self.judge, tie=tie, shown=shown)
-        else:
-            jid = self.prefs().rank(self.result["prompt_id"], ids, self.judge, shown=shown)
-        self.undo_stack.append(("judgement", jid))
-        self.ranked = self.revealed = True
+    def _save(self, order: list[int]):
+        self._saved(self.session.save(order), order)
+
+    def _saved(self, jid: int, order: list[int], tie: bool = False):
         self._label_views()
         shown = (
             self.tr("tie: {0} = {1}").format(*(LETTERS[s] for s in order))
@@ -478,49 +454,43 @@ class ComparePage(StagePage):
             else " > ".join(LETTERS[s] for s in order)
         )
         self.saved_label.setText(self.tr("Saved judgement #{0}: {1}. Ctrl+Z undoes it.").format(jid, shown))
-        if self.queue is not None:
-            self.queue = self.queue_tab.advance(self.queue)
-            self.undo_stack.append(("queue", self.queue.id))
+        if self.session.queue is not None:
+            self.queue_tab.refresh()
         self.ctx.stages_changed.emit()  # the wizard's status, the leaderboard
 
     def thumb(self, slot: int, up: bool):
-        if self.result is None:
-            return
-        shown = [self.response_id(s) for s in range(len(self.slot_column))]  # left to right
-        jid = self.prefs().thumb(self.response_id(slot), up, self.judge, shown=shown)
-        self.undo_stack.append(("judgement", jid))
-        self.saved_label.setText(
-            self.tr("Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.").format(
-                self.tr("up") if up else self.tr("down"), LETTERS[slot], jid
+        s = self.session
+        jid = s.thumb(slot, up) if s is not None else None
+        if jid is not None:
+            self.saved_label.setText(
+                self.tr("Saved thumb {0} for {1} (#{2}). Ctrl+Z undoes it.").format(
+                    self.tr("up") if up else self.tr("down"), LETTERS[slot], jid
+                )
             )
-        )
 
     def undo(self):
-        if not self.undo_stack:
+        s = self.session
+        jid = s.undo() if s is not None else None
+        if jid is None:
             return
-        kind, ident = self.undo_stack.pop()
-        if kind == "queue":
-            with Queues(self.ctx.ws) as queues:
-                self.queue = queues.move(ident, -1)
+        if s.queue is not None:
             self.queue_tab.refresh()
-            kind, ident = self.undo_stack.pop()
-        self.prefs().delete_judgement(ident)
-        self.ranked, self.order = False, []
         self._label_views()
         self.ctx.stages_changed.emit()
-        self.saved_label.setText(self.tr("Judgement #{0} undone.").format(ident))
-        self._sync()
+        self.saved_label.setText(self.tr("Judgement #{0} undone.").format(jid))
+        self.sync_buttons()
 
     def next_prompt(self):
         """The next prompt of the queue, else of the list, generated at once."""
         if self.ctx.runner.is_busy():
             return
-        if self.queue is not None:
-            if self.queue.done:
+        queue = self.session.queue if self.session is not None else None
+        if queue is not None:
+            if queue.done:
                 self.saved_label.setText(self.tr("The queue is finished."))
                 return
-            self.prompt_edit.setPlainText(self.queue.current()[-1]["content"])
-            self.generate(self.queue.columns())
+            self.prompt_edit.setPlainText(queue.current()[-1]["content"])
+            self.generate(queue.columns())
             return
         i = self.prompt_list.currentIndex() + 1
         if 0 < i < self.prompt_list.count():
@@ -528,13 +498,15 @@ class ComparePage(StagePage):
             self._pick_prompt(i)
             self.generate()
 
-    def _sync(self, *_):
+    def sync_buttons(self, *_):
+        """Enable what can be done now: generate when idle, rank answers not ranked yet."""
         busy = self.ctx.runner.is_busy()
         ready = self.ctx.ws is not None and not busy
+        s = self.session
         self.generate_button.setEnabled(ready)
-        self.stop_button.setEnabled(busy and self.ctx.runner.name == JOB)
-        can_rank = self.result is not None and not self.ranked and not busy
-        two = len(self.slot_column) == 2
+        self.stop_button.setEnabled(busy and self.job is not None)
+        can_rank = s is not None and s.can_rank and not busy
+        two = s is not None and len(s.slot_column) == 2
         for b in self.better_buttons:
             b.setEnabled(can_rank and two)
         self.tie_button.setEnabled(can_rank and two)

@@ -84,7 +84,7 @@ class QueueTab(QWidget):
         with Queues(ws) as queues:
             for q in queues.list():
                 self.queues.addItem(self.tr("{0} — {1} / {2}").format(q.name, q.position, len(q.prompts)), q.id)
-        q = self.page.queue
+        q = self.page.session.queue
         self.progress.setVisible(q is not None)
         if q is not None:
             self.progress.setRange(0, len(q.prompts))
@@ -117,7 +117,7 @@ class QueueTab(QWidget):
             self.start(queues.get(qid))
 
     def start(self, q):
-        self.page.queue = q
+        self.page.session.queue = q
         self.refresh()
         self.page.saved_label.setText(
             self.tr("Queue {0}: prompt {1} of {2}. Space generates it.").format(
@@ -126,15 +126,9 @@ class QueueTab(QWidget):
         )
 
     def leave(self):
-        self.page.queue = None
+        if self.page.session is not None:
+            self.page.session.queue = None
         self.refresh()
-
-    def advance(self, q):
-        with Queues(self.page.ctx.ws) as queues:
-            q = queues.move(q.id, 1)
-        self.page.queue = q
-        self.refresh()
-        return q
 
 
 class LeaderboardTab(QWidget):
@@ -179,7 +173,7 @@ class LeaderboardTab(QWidget):
         ws = self.page.ctx.ws
         if ws is None:
             return
-        self.board = leaderboard(self.page.prefs())
+        self.board = leaderboard(self.page.session.prefs)
         for r in self.board["runs"]:
             i = self.table.rowCount()
             self.table.insertRow(i)
@@ -239,8 +233,6 @@ class ShiftTab(QWidget):
         lay.addWidget(self.result_label)
         lay.addWidget(self.view, 1)
         self.result: dict | None = None
-        page.ctx.runner.finished.connect(self._on_finished)
-        page.ctx.runner.failed.connect(self._on_failed)
 
     def set_runs(self, found: list[dict]):
         for box, prefer in ((self.base, "pretrain"), (self.aligned, None)):
@@ -272,12 +264,13 @@ class ShiftTab(QWidget):
         def job(control):
             yield Finished("done", token_shift(ws, base, aligned, prompts, device=device))
 
-        self.page.ctx.runner.start(SHIFT_JOB, job)
+        handle = self.page.ctx.runner.start(SHIFT_JOB, job)
+        if handle is not None:
+            handle.finished.connect(self._on_finished)
+            handle.failed.connect(self.result_label.setText)
 
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name != SHIFT_JOB:
-            return
+    @Slot(str, dict)
+    def _on_finished(self, status, result):
         self.result = result
         self.result_label.setText(
             self.tr("Unshifted {0:.0%} · marginal {1:.0%} · shifted {2:.0%} of {3} tokens. Most shifted: {4}").format(
@@ -298,9 +291,4 @@ class ShiftTab(QWidget):
                 spans.append(f'<span title="{tip}" style="{style}">{visible(t["token"])}</span>')
             parts.append(f"<p><b>{html.escape(p['prompt'])}</b><br>{''.join(spans)}</p>")
         self.view.setHtml("".join(parts))
-        self.page._sync()
-
-    @Slot(str, str)
-    def _on_failed(self, name, message):
-        if name == SHIFT_JOB:
-            self.result_label.setText(message)
+        self.page.sync_buttons()

@@ -151,8 +151,6 @@ class DataPage(StagePage):
         self.body.addWidget(split, 1)
         self.report: dict | None = None
         self._set_form(clean.make_config())
-        ctx.runner.finished.connect(self._on_finished)
-        ctx.runner.failed.connect(self._on_failed)
 
     # -- config ---------------------------------------------------------------------------
     def _set_form(self, cfg: clean.CleanConfig):
@@ -197,10 +195,12 @@ class DataPage(StagePage):
         try:
             cfg = self.config()
         except DojoError as e:
-            self.panel._on_failed(JOB, str(e))
+            self.panel.show_failure(str(e))
             return
         if ws is not None:
-            self.ctx.runner.start(JOB, lambda control: clean.run(ws, cfg, control))
+            job = self.panel.run(lambda control: clean.run(ws, cfg, control))
+            if job is not None:
+                job.finished.connect(self._on_cleaned)
 
     def preview(self):
         ws = self.ctx.ws
@@ -212,26 +212,26 @@ class DataPage(StagePage):
         if ws is None:
             return
         self.preview_label.setText(self.tr("Previewing…"))
-        self.ctx.runner.start(PREVIEW_JOB, lambda control: clean.preview(ws, cfg, PREVIEW_DOCS))
+        job = self.ctx.runner.start(PREVIEW_JOB, lambda control: clean.preview(ws, cfg, PREVIEW_DOCS))
+        if job is not None:
+            job.finished.connect(self._on_previewed)
+            job.failed.connect(self.preview_label.setText)
 
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name == JOB and status == "done":
+    @Slot(str, dict)
+    def _on_cleaned(self, status, result):
+        if status == "done":
             self.show_report(result)
             self.tabs.setCurrentIndex(0)  # a fresh cleaning report is what the user is waiting for
-        elif name == PREVIEW_JOB:
-            total, dropped = result.get("documents", 0), result.get("dropped", {})
-            parts = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items(), key=lambda kv: -kv[1]))
-            self.preview_label.setText(
-                self.tr("These rules would drop {0} of {1} documents: {2}").format(
-                    sum(dropped.values()), total, parts or "–"
-                )
-            )
 
-    @Slot(str, str)
-    def _on_failed(self, name, message):
-        if name == PREVIEW_JOB:
-            self.preview_label.setText(message)
+    @Slot(str, dict)
+    def _on_previewed(self, status, result):
+        total, dropped = result.get("documents", 0), result.get("dropped", {})
+        parts = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items(), key=lambda kv: -kv[1]))
+        self.preview_label.setText(
+            self.tr("These rules would drop {0} of {1} documents: {2}").format(
+                sum(dropped.values()), total, parts or "–"
+            )
+        )
 
     # -- results --------------------------------------------------------------------------
     def refresh(self):
@@ -284,6 +284,3 @@ class DataPage(StagePage):
             for e in examples
         ]
         self.examples.setHtml("".join(parts) or self.tr("No examples kept for this reason."))
-
-    def example_count(self) -> int:
-        return self.examples.toPlainText().count("\n") if self.examples.toPlainText() else 0

@@ -120,10 +120,8 @@ class LabsPage(StagePage):
 
         for name in labs.LABS:
             title = self.texts.get(name, (name, ""))[0]
-            item = QListWidgetItem(title if name in labs.available() else self.tr("{0} (not built yet)").format(title))
+            item = QListWidgetItem(title)
             item.setData(Qt.ItemDataRole.UserRole, name)
-            if name not in labs.available():
-                item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEnabled)
             self.list.addItem(item)
         self.list.currentRowChanged.connect(self._select)
 
@@ -152,9 +150,7 @@ class LabsPage(StagePage):
         split.addWidget(right)
         split.setStretchFactor(2, 1)
         self.body.addWidget(split, 1)
-        ctx.runner.finished.connect(self._on_finished)
-        first = next((i for i in range(self.list.count()) if self.list.item(i).flags() & Qt.ItemFlag.ItemIsEnabled), 0)
-        self.list.setCurrentRow(first)
+        self.list.setCurrentRow(0)
 
     # -- which lab --------------------------------------------------------------------------
     def current_lab(self) -> str | None:
@@ -173,14 +169,10 @@ class LabsPage(StagePage):
         if name is None:
             return
         self.about.setText(self.texts.get(name, (name, ""))[1])
-        built = name in labs.available()
-        if built and name not in self.forms:
+        if name not in self.forms:
             self.forms[name] = ConfigForm(labs.module(name).Config)
             self.form_stack.addWidget(self.forms[name])
-        if built:
-            self.form_stack.setCurrentWidget(self.forms[name])
-        self.form_stack.setVisible(built)
-        self.quick_button.setEnabled(built)
+        self.form_stack.setCurrentWidget(self.forms[name])
         self.refresh()
 
     @property
@@ -198,14 +190,15 @@ class LabsPage(StagePage):
         if self.ctx.ws is None or form is None or form.config is None:
             return
         ws, cfg = self.ctx.ws, form.config
-        self.ctx.runner.start(JOB, lambda control: labs.run(name, ws, cfg, control))
+        job = self.panel.run(lambda control: labs.run(name, ws, cfg, control))
+        if job is not None:
+            job.finished.connect(self._on_finished)
 
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name == JOB:
-            self.refresh()
-            if result.get("report"):
-                self.show_report(Path(result["report"]))
+    @Slot(str, dict)
+    def _on_finished(self, status, result):
+        self.refresh()
+        if result.get("report"):
+            self.show_report(Path(result["report"]))
 
     # -- reports ----------------------------------------------------------------------------
     def report_paths(self) -> list[Path]:

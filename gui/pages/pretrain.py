@@ -107,7 +107,7 @@ class PretrainPage(StagePage):
         tabs = QTabWidget()
         tabs.addTab(self.samples, self.tr("Samples"))
         tabs.addTab(self.panel.log, self.tr("Log"))
-        self.run_list = RunsTable(ctx, self.stage, JOB, self.plot)
+        self.run_list = RunsTable(ctx, self.stage, self.panel.running, self.plot)
         self.run_list.resume_requested.connect(self.resume_run)
         self.run_list.run_selected.connect(self.show_run)
         tabs.addTab(self.run_list, self.tr("Runs"))
@@ -117,12 +117,7 @@ class PretrainPage(StagePage):
         self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
-        r = ctx.runner
-        r.metrics.connect(self._on_metrics)
-        r.sample.connect(self._on_sample)
-        r.finished.connect(self._on_finished)
-        r.failed.connect(self._on_failed)
-        r.busy_changed.connect(self._sync_buttons)
+        ctx.runner.busy_changed.connect(self._sync_buttons)
         self._vocab, self._tokens_per_s = None, None
         self.refresh()
 
@@ -137,17 +132,25 @@ class PretrainPage(StagePage):
     def start(self):
         ws, cfg = self.ctx.ws, self._machine_config()
         if ws is None or cfg is None:
-            self.panel._on_failed(JOB, self.form.error or self.tr("Open a workspace first."))
+            self.panel.show_failure(self.form.error or self.tr("Open a workspace first."))
             return
         self.plot.clear()
         self.samples.clear_samples()
-        self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, cfg, control))
+        self._train(lambda control: pretrain.run(ws, cfg, control))
 
     def resume_run(self, run_id: str):
         ws, overrides = self.ctx.ws, self.resume_overrides()
         saved = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
         self.show_run(run_id, ckpt.read_meta(saved[-1])["step"] if saved else 0)  # continue the graph from there
-        self.ctx.runner.start(JOB, lambda control: pretrain.run(ws, None, control, resume=run_id, overrides=overrides))
+        self._train(lambda control: pretrain.run(ws, None, control, resume=run_id, overrides=overrides))
+
+    def _train(self, make_events):
+        job = self.panel.run(make_events)
+        if job is not None:
+            job.metrics.connect(self.plot.add_metrics)
+            job.sample.connect(lambda s: self.samples.add(s.step, s.prompt, s.text))
+            job.finished.connect(self.refresh)
+            job.failed.connect(self.refresh)
 
     def measure(self):
         cfg = self._machine_config()
@@ -159,33 +162,15 @@ class PretrainPage(StagePage):
             yield Finished("done", {"tokens_per_s": measure_tokens_per_s(cfg, mc, resolve_device(cfg.device))})
 
         self.estimate_label.setText(self.tr("Measuring…"))
-        self.ctx.runner.start(MEASURE_JOB, job)
+        handle = self.ctx.runner.start(MEASURE_JOB, job)
+        if handle is not None:
+            handle.finished.connect(self._on_measured)
+            handle.failed.connect(self.estimate_label.setText)
 
-    # -- events ---------------------------------------------------------------------------
-    @Slot(int, dict)
-    def _on_metrics(self, step, values):
-        if self.ctx.runner.name == JOB:
-            self.plot.add_metrics(step, values)
-
-    @Slot(object)
-    def _on_sample(self, s):
-        if self.ctx.runner.name == JOB:
-            self.samples.add(s.step, s.prompt, s.text)
-
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name == MEASURE_JOB:
-            self._tokens_per_s = result.get("tokens_per_s")
-            self.update_estimate()
-        elif name == JOB:
-            self.refresh()
-
-    @Slot(str, str)
-    def _on_failed(self, name, message):
-        if name == MEASURE_JOB:
-            self.estimate_label.setText(message)
-        elif name == JOB:
-            self.refresh()
+    @Slot(str, dict)
+    def _on_measured(self, status, result):
+        self._tokens_per_s = result.get("tokens_per_s")
+        self.update_estimate()
 
     # -- workspace ------------------------------------------------------------------------
     def refresh(self):

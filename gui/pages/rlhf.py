@@ -167,7 +167,7 @@ class RLHFPage(StagePage):
         self.judgements.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.judgements.verticalHeader().hide()
         self.judgements.horizontalHeader().setStretchLastSection(True)
-        self.run_list = RunsTable(ctx, "dpo", JOB, self.plot)
+        self.run_list = RunsTable(ctx, "dpo", self.panel.running, self.plot)
         self.run_list.resume_requested.connect(self.resume_run)
         self.run_list.run_selected.connect(
             lambda run_id: self.run_list.replay(run_id, None, lambda: None, lambda *_: None)
@@ -181,11 +181,7 @@ class RLHFPage(StagePage):
         self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
-        r = ctx.runner
-        r.metrics.connect(self._on_metrics)
-        r.finished.connect(self._on_finished)
-        r.failed.connect(self._on_failed)
-        r.busy_changed.connect(self._sync_buttons)
+        ctx.runner.busy_changed.connect(self._sync_buttons)
         self._on_method()
 
     # -- method ---------------------------------------------------------------------------
@@ -204,45 +200,28 @@ class RLHFPage(StagePage):
         ws, key = self.ctx.ws, self.method_key()
         cfg = self.forms[key].config
         if ws is None or cfg is None:
-            self.panel._on_failed(JOB, self.forms[key].error or self.tr("Open a workspace first."))
+            self.panel.show_failure(self.forms[key].error or self.tr("Open a workspace first."))
             return
         o = self.ctx.machine_overrides()
         cfg = dataclasses.replace(cfg, device=o["device"], threads=o["threads"])
         self.plot.clear()
         module = MODULES[key]
-        self.ctx.runner.start(JOB, lambda control: module.run(ws, cfg, control))
+        self._train(lambda control: module.run(ws, cfg, control))
 
     def resume_run(self, run_id: str):
         ws, module = self.ctx.ws, MODULES[self.method_key()]
         self.plot.clear()
-        self.ctx.runner.start(
-            JOB, lambda control: module.run(ws, None, control, resume=run_id, overrides=self.resume_overrides())
-        )
+        self._train(lambda control: module.run(ws, None, control, resume=run_id, overrides=self.resume_overrides()))
+
+    def _train(self, make_events):
+        job = self.panel.run(make_events)
+        if job is not None:
+            job.metrics.connect(self.plot.add_metrics)
+            job.finished.connect(self.run_list.refresh)
+            job.failed.connect(self.run_list.refresh)
 
     def active_form(self):
         return self.forms[self.method_key()]
-
-    @Slot(int, dict)
-    def _on_metrics(self, step, values):
-        if self.ctx.runner.name == JOB:
-            self.plot.add_metrics(step, values)
-
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name == JOB:
-            self.run_list.refresh()
-        elif name == PREFS_JOB:
-            self.refresh_prefs()
-            if result.get("message"):
-                self.counts_label.setText(self.counts_label.text() + "\n" + result["message"])
-
-    @Slot(str, str)
-    def _on_failed(self, name, message):
-        if name == JOB:
-            self.run_list.refresh()
-        elif name == PREFS_JOB:
-            self.refresh_prefs()
-            self.counts_label.setText(self.counts_label.text() + "\n" + message)
 
     def _sync_buttons(self, *_):
         idle = not self.ctx.runner.is_busy() and self.ctx.ws is not None
@@ -270,7 +249,24 @@ class RLHFPage(StagePage):
             with PrefStore(ws.db_path) as store:
                 yield Finished("done", work(store, ws))
 
-        self.ctx.runner.start(PREFS_JOB, job)
+        self._start_prefs_job(job)
+
+    def _start_prefs_job(self, make_events):
+        job = self.ctx.runner.start(PREFS_JOB, make_events)
+        if job is not None:
+            job.finished.connect(self._on_prefs_finished)
+            job.failed.connect(self._on_prefs_failed)
+
+    @Slot(str, dict)
+    def _on_prefs_finished(self, status, result):
+        self.refresh_prefs()
+        if result.get("message"):
+            self.counts_label.setText(self.counts_label.text() + "\n" + result["message"])
+
+    @Slot(str)
+    def _on_prefs_failed(self, message):
+        self.refresh_prefs()
+        self.counts_label.setText(self.counts_label.text() + "\n" + message)
 
     def import_prefs(self, path: str):
         def work(store, ws):
@@ -315,7 +311,7 @@ class RLHFPage(StagePage):
                     )
                 yield ev
 
-        self.ctx.runner.start(PREFS_JOB, job)
+        self._start_prefs_job(job)
 
     def refresh_prefs(self):
         self.judgements.setRowCount(0)

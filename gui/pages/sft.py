@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
 
 from engine import checkpoint as ckpt
@@ -92,7 +91,7 @@ class SFTPage(StagePage):
         tabs.addTab(self.answers, self.tr("Answers to evaluation prompts"))
         tabs.addTab(self.preview, self.tr("Template preview"))
         tabs.addTab(self.panel.log, self.tr("Log"))
-        self.run_list = RunsTable(ctx, self.stage, JOB, self.plot)
+        self.run_list = RunsTable(ctx, self.stage, self.panel.running, self.plot)
         self.run_list.resume_requested.connect(self.resume_run)
         self.run_list.run_selected.connect(self.show_run)
         tabs.addTab(self.run_list, self.tr("Runs"))
@@ -100,48 +99,35 @@ class SFTPage(StagePage):
         tabs.addTab(self.template_tab.as_tab(), self.tr("Template inspector"))
         self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
-        r = ctx.runner
-        r.metrics.connect(self._on_metrics)
-        r.sample.connect(self._on_sample)
-        r.finished.connect(self._on_done)
-        r.failed.connect(self._on_done)
 
     def start(self):
         ws, cfg = self.ctx.ws, self.form.config
         if ws is None or cfg is None:
-            self.panel._on_failed(JOB, self.form.error or self.tr("Open a workspace first."))
+            self.panel.show_failure(self.form.error or self.tr("Open a workspace first."))
             return
         o = self.ctx.machine_overrides()
         cfg.device, cfg.threads = o["device"], o["threads"]
         self.plot.clear()
         self.answers.setRowCount(0)
-        self.ctx.runner.start(JOB, lambda control: sft.run(ws, cfg, control))
+        self._train(lambda control: sft.run(ws, cfg, control))
 
     def resume_run(self, run_id: str):
         ws, overrides = self.ctx.ws, self.resume_overrides()
         saved = ckpt.list_checkpoints(ws.run_dir(run_id) / "checkpoints")
         self.show_run(run_id, ckpt.read_meta(saved[-1])["step"] if saved else 0)  # continue from there
-        self.ctx.runner.start(JOB, lambda control: sft.run(ws, None, control, resume=run_id, overrides=overrides))
+        self._train(lambda control: sft.run(ws, None, control, resume=run_id, overrides=overrides))
+
+    def _train(self, make_events):
+        job = self.panel.run(make_events)
+        if job is not None:
+            job.metrics.connect(self.plot.add_metrics)
+            job.sample.connect(lambda s: self._add_answer(s.step, s.prompt, s.text))
+            job.finished.connect(self.run_list.refresh)
+            job.failed.connect(self.run_list.refresh)
 
     def show_run(self, run_id: str, upto: int | None = None):
         """A past run's curves and answers, up to step `upto`."""
         self.run_list.replay(run_id, upto, lambda: self.answers.setRowCount(0), self._add_answer)
-
-    @Slot(str)
-    def _on_done(self, name, *_):
-        if name == JOB:
-            self.run_list.refresh()
-
-    @Slot(int, dict)
-    def _on_metrics(self, step, values):
-        if self.ctx.runner.name == JOB:
-            self.plot.add_metrics(step, values)
-
-    @Slot(object)
-    def _on_sample(self, s):
-        if self.ctx.runner.name != JOB:
-            return
-        self._add_answer(s.step, s.prompt, s.text)
 
     def _add_answer(self, step: int, prompt: str, text: str):
         self.answers.insertRow(0)  # the newest answers on top

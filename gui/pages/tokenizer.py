@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QMessageBox, QVBoxLayout
 
 from engine.config import TokenizerConfig
@@ -54,7 +53,6 @@ class TokenizerPage(StagePage):
         row.addLayout(left, 2)
         row.addWidget(box, 3)
         self.body.addLayout(row, 1)
-        ctx.runner.finished.connect(self._on_finished)
 
     def start(self):
         if self.ctx.ws is None or self.form.config is None:
@@ -67,7 +65,9 @@ class TokenizerPage(StagePage):
                 if not self.confirm_replace(len(users)):
                     return
                 force = True
-        self.ctx.runner.start(JOB, lambda control: tokenize.run(ws, cfg, control, force=force))
+        job = self.panel.run(lambda control: tokenize.run(ws, cfg, control, force=force))
+        if job is not None:
+            job.finished.connect(self.refresh)
 
     def confirm_replace(self, runs: int) -> bool:
         """Ask before replacing a tokenizer that runs were trained with."""
@@ -79,11 +79,6 @@ class TokenizerPage(StagePage):
             QMessageBox.question(self, self.tr("Replace the tokenizer?"), text.replace("{n}", str(runs)))
             == QMessageBox.StandardButton.Yes
         )
-
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name == JOB:
-            self.refresh()
 
     def refresh(self):
         ws = self.ctx.ws

@@ -7,7 +7,7 @@ import time
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
-from gui.jobs import JobRunner
+from gui.jobs import Job, JobRunner, MakeEvents
 
 
 def fmt_duration(s: float | None) -> str:
@@ -18,7 +18,7 @@ def fmt_duration(s: float | None) -> str:
 
 
 class JobPanel(QWidget):
-    """Controls and status of the job a page starts. Only reacts to jobs named `job_name`."""
+    """Controls and status of the job a page starts through run(): only that job's events reach it."""
 
     start_clicked = Signal()
 
@@ -64,16 +64,32 @@ class JobPanel(QWidget):
         self.stop_button.clicked.connect(runner.stop)
         runner.busy_changed.connect(self._sync)
         runner.paused_changed.connect(self._sync)
-        runner.progress.connect(self._on_progress)
-        runner.log_message.connect(self._on_log)
-        runner.finished.connect(self._on_finished)
-        runner.failed.connect(self._on_failed)
-        runner.started.connect(self._on_started)
         self.state = "idle"  # idle | running | done | cancelled | failed
+        self.job: Job | None = None  # this panel's job, from its start until it ends
         self._sync()
 
-    def mine(self) -> bool:
-        return self.runner.name == self.job_name
+    def run(self, make_events: MakeEvents) -> Job | None:
+        """Start the page's job and follow it; its handle, for the page's own connections (None:
+        another job runs)."""
+        job = self.runner.start(self.job_name, make_events)
+        if job is None:
+            return None
+        self.job = job
+        job.progress.connect(self._on_progress)
+        job.log_message.connect(self._on_log)
+        job.finished.connect(self._on_finished)
+        job.failed.connect(self.show_failure)
+        self.state = "running"
+        self._t0 = time.monotonic()
+        self.progress.setRange(0, 0)  # busy until the first progress report
+        self.status.setText(self.tr("Starting…"))
+        self.log.clear()
+        self._sync()  # the runner said it was busy before this job was known to be ours
+        return job
+
+    def running(self) -> bool:
+        """Whether this panel's job is the one running now."""
+        return self.job is not None and self.job.is_running()
 
     def _on_start(self):
         self.error.hide()
@@ -87,7 +103,7 @@ class JobPanel(QWidget):
 
     @Slot()
     def _sync(self, *_):
-        busy, mine = self.runner.is_busy(), self.mine()
+        busy, mine = self.runner.is_busy(), self.running()
         self.start_button.setEnabled(not busy)
         self.pause_button.setEnabled(busy and mine)
         self.stop_button.setEnabled(busy and mine)
@@ -97,20 +113,8 @@ class JobPanel(QWidget):
         else:
             self.start_button.setToolTip("")
 
-    @Slot(str)
-    def _on_started(self, name):
-        if name != self.job_name:
-            return
-        self.state = "running"
-        self._t0 = time.monotonic()
-        self.progress.setRange(0, 0)  # busy until the first progress report
-        self.status.setText(self.tr("Starting…"))
-        self.log.clear()
-
     @Slot(object)
     def _on_progress(self, p):
-        if not self.mine():
-            return
         if p.total_steps:
             self.progress.setRange(0, p.total_steps)
             self.progress.setValue(p.step)
@@ -126,13 +130,11 @@ class JobPanel(QWidget):
 
     @Slot(str, str)
     def _on_log(self, message, level):
-        if self.mine():
-            self.log.appendPlainText(("⚠ " if level == "warning" else "") + message)
+        self.log.appendPlainText(("⚠ " if level == "warning" else "") + message)
 
-    @Slot(str, str, dict)
-    def _on_finished(self, name, status, result):
-        if name != self.job_name:
-            return
+    @Slot(str, dict)
+    def _on_finished(self, status, result):
+        self.job = None
         self.state = status
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)
@@ -140,10 +142,10 @@ class JobPanel(QWidget):
         self.status.setText(self.tr("Done.") if status == "done" else self.tr("Stopped; a checkpoint was saved."))
         self._sync()
 
-    @Slot(str, str)
-    def _on_failed(self, name, message):
-        if name != self.job_name:
-            return
+    @Slot(str)
+    def show_failure(self, message: str):
+        """The error banner: the job failed, or the page could not start it (e.g. a setting is wrong)."""
+        self.job = None
         self.state = "failed"
         if self.progress.maximum() == 0:
             self.progress.setRange(0, 1)

@@ -3,6 +3,8 @@ with "resume", "overlay on the graph" and "export for a cluster" for the selecte
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -25,9 +27,10 @@ class RunsTable(QWidget):
     resume_requested = Signal(str)  # run id
     run_selected = Signal(str)  # run id, when the person picks a row
 
-    def __init__(self, ctx, stage: str, job: str, plot, parent=None):
+    def __init__(self, ctx, stage: str, job_running: Callable[[], bool], plot, parent=None):
+        """`job_running`: whether the page's own job is running now (it feeds the plot then)."""
         super().__init__(parent)
-        self.ctx, self.stage, self.job, self.plot = ctx, stage, job, plot
+        self.ctx, self.stage, self.job_running, self.plot = ctx, stage, job_running, plot
         self.table = QTableWidget(0, 5)
         self.table.setObjectName("runsTable")
         self.table.setHorizontalHeaderLabels(
@@ -62,9 +65,6 @@ class RunsTable(QWidget):
         buttons.addStretch(1)
         layout.addLayout(buttons)
         self.sync_buttons()
-
-    def _job_running(self) -> bool:
-        return self.ctx.runner.is_busy() and self.ctx.runner.name == self.job
 
     def refresh(self) -> None:
         ws = self.ctx.ws
@@ -143,7 +143,7 @@ class RunsTable(QWidget):
     def replay(self, run_id: str, upto: int | None, clear_samples, add_sample) -> None:
         """Draw a past run's curves on the plot and pass its samples to `add_sample(step, prompt, text)`,
         up to step `upto`; not while this stage's job is feeding the plot."""
-        if self.ctx.ws is None or self._job_running():
+        if self.ctx.ws is None or self.job_running():
             return
         self.plot.clear()
         clear_samples()

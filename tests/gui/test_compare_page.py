@@ -45,11 +45,11 @@ def test_rank_two_checkpoints_blind_and_undo(window, qtbot, tmp_path):
     page.blind.setChecked(True)
     page.prompt_edit.setPlainText("Where was Mara Quinn born?")
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.result is not None, timeout=60_000)
+    qtbot.waitUntil(lambda: page.session.result is not None, timeout=60_000)
 
     # tokens streamed into both columns; blind: no run is named until the ranking
     for slot in range(2):
-        answer = page.result["answers"][page.slot_column[slot]]
+        answer = page.session.result["answers"][page.session.slot_column[slot]]
         assert page.views[slot].tokens and page.views[slot].text().strip() == answer["text"]
         assert pre not in page.views[slot].header_text() and tuned not in page.views[slot].header_text()
     assert page.better_buttons[0].isEnabled() and page.tie_button.isEnabled()
@@ -59,7 +59,7 @@ def test_rank_two_checkpoints_blind_and_undo(window, qtbot, tmp_path):
     qtbot.keyClick(page, Qt.Key.Key_2)
     with PrefStore(ws.db_path) as prefs:
         (pair,) = prefs.pairs(include_ties=True)
-    winner, loser = page.refs[page.slot_column[1]], page.refs[page.slot_column[0]]
+    winner, loser = page.session.refs[page.session.slot_column[1]], page.session.refs[page.session.slot_column[0]]
     assert (_run_of(ws, pair["chosen_id"]), _run_of(ws, pair["rejected_id"])) == (winner, loser)
     assert pair["judge"].startswith("human") and not pair["tie"]
     assert win.statuses["compare"] == "done"  # someone has judged here
@@ -82,7 +82,7 @@ def test_rank_two_checkpoints_blind_and_undo(window, qtbot, tmp_path):
     qtbot.mouseClick(page.views[0].up, Qt.MouseButton.LeftButton)
     with PrefStore(ws.db_path) as prefs:
         (thumb,) = prefs.thumbs()
-    assert thumb["thumb"] == 1 and thumb["response_id"] == page.response_id(0)
+    assert thumb["thumb"] == 1 and thumb["response_id"] == page.session.response_id(0)
 
 
 def test_a_queue_is_ranked_prompt_by_prompt_and_resumes(window, qtbot, tmp_path):
@@ -92,14 +92,14 @@ def test_a_queue_is_ranked_prompt_by_prompt_and_resumes(window, qtbot, tmp_path)
     page.set_prompts([[{"role": "user", "content": t}] for t in ("Hello!", "Who are you?", "你好！")])
     page.count.setValue(2)
     qtbot.mouseClick(page.queue_tab.new_button, Qt.MouseButton.LeftButton)
-    assert page.queue is not None and page.queue.position == 0
+    assert page.session.queue is not None and page.session.queue.position == 0
     page.setFocus()
     for k in range(2):
         qtbot.keyClick(page, Qt.Key.Key_Space)  # generate the queue's next prompt
-        qtbot.waitUntil(lambda: page.result is not None and not win.ctx.runner.is_busy(), timeout=60_000)
+        qtbot.waitUntil(lambda: page.session.result is not None and not win.ctx.runner.is_busy(), timeout=60_000)
         assert page.prompt_edit.toPlainText() == ("Hello!", "Who are you?")[k]
         qtbot.keyClick(page, Qt.Key.Key_1)
-        assert page.queue.position == k + 1 and page.queue_tab.progress.value() == k + 1
+        assert page.session.queue.position == k + 1 and page.queue_tab.progress.value() == k + 1
     with Queues(ws) as queues:  # another day: the queue knows where it stopped
         (q,) = queues.list()
         assert q.position == 2 and q.current()[-1]["content"] == "你好！"

@@ -109,8 +109,9 @@ def test_compare_page_records_the_order_answers_were_shown_in(window, qtbot, sft
     page.blind.setChecked(True)  # shuffled columns: the left answer is not always the first run's
     page.prompt_edit.setPlainText("Where was Mara Quinn born?")
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.result is not None, timeout=60_000)
-    left_to_right = [page.result["answers"][page.slot_column[s]]["response_id"] for s in range(2)]
+    qtbot.waitUntil(lambda: page.session.result is not None, timeout=60_000)
+    session = page.session
+    left_to_right = [session.result["answers"][session.slot_column[s]]["response_id"] for s in range(2)]
     page.setFocus()
     qtbot.keyClick(page, Qt.Key.Key_2)  # the right-hand answer is better
     qtbot.mouseClick(page.views[1].down, Qt.MouseButton.LeftButton)

@@ -1,4 +1,5 @@
-"""The job runner: events cross to the GUI thread, failures arrive as signals, stop is cooperative."""
+"""The job runner: events cross to the GUI thread, to the handle of the job they belong to; failures
+arrive as signals, stop is cooperative."""
 
 import threading
 import time
@@ -39,9 +40,10 @@ def counting_job(n, delay=0.0, record=None):
 
 def test_events_arrive_on_the_gui_thread_in_order(qtbot, runner):
     got, threads = [], []
-    runner.metrics.connect(lambda step, values: (got.append(step), threads.append(QThread.currentThread())))
     with qtbot.waitSignal(runner.finished, timeout=10_000) as blocker:
-        assert runner.start("count", counting_job(50))
+        job = runner.start("count", counting_job(50))
+        assert job
+        job.metrics.connect(lambda step, values: (got.append(step), threads.append(QThread.currentThread())))
     assert blocker.args[:2] == ["count", "done"] and blocker.args[2] == {"steps": 50}
     assert got == list(range(50))
     assert all(t is QApplication.instance().thread() for t in threads)
@@ -72,9 +74,10 @@ def test_exceptions_become_a_failed_signal(qtbot, runner, exc, text):
 
 
 def test_one_job_at_a_time_and_stop_within_a_step(qtbot, runner):
-    assert runner.start("slow", counting_job(10_000, delay=0.01))
+    job = runner.start("slow", counting_job(10_000, delay=0.01))
+    assert job
     assert not runner.start("other", counting_job(1))
-    qtbot.waitSignal(runner.metrics, timeout=10_000).wait()
+    qtbot.waitSignal(job.metrics, timeout=10_000).wait()
     with qtbot.waitSignal(runner.finished, timeout=5_000) as blocker:
         runner.stop()
     assert blocker.args[1] == "cancelled" and blocker.args[2]["steps"] < 10_000
@@ -82,8 +85,7 @@ def test_one_job_at_a_time_and_stop_within_a_step(qtbot, runner):
 
 def test_pause_and_resume(qtbot, runner):
     steps = []
-    runner.metrics.connect(lambda s, v: steps.append(s))
-    runner.start("slow", counting_job(10_000, delay=0.005))
+    runner.start("slow", counting_job(10_000, delay=0.005)).metrics.connect(lambda s, v: steps.append(s))
     qtbot.waitUntil(lambda: len(steps) > 3, timeout=10_000)
     runner.pause()
     qtbot.wait(200)
@@ -92,6 +94,26 @@ def test_pause_and_resume(qtbot, runner):
     assert len(steps) <= n + 1 and runner.is_paused()
     runner.resume()
     qtbot.waitUntil(lambda: len(steps) > n + 5, timeout=10_000)
+
+
+def test_a_handle_hears_its_own_job_only(qtbot, runner):
+    steps = {"first": [], "second": []}
+
+    def failing(control):
+        yield Metrics(0, {})
+        raise DojoError("no data")
+
+    first = runner.start("first", counting_job(3))
+    first.metrics.connect(lambda s, v: steps["first"].append(s))
+    with qtbot.waitSignal(first.finished, timeout=10_000) as blocker:
+        assert first.is_running()
+    assert blocker.args == ["done", {"steps": 3}] and not first.is_running()
+    second = runner.start("second", failing)
+    second.metrics.connect(lambda s, v: steps["second"].append(s))
+    with qtbot.waitSignal(second.failed, timeout=10_000) as blocker:
+        pass
+    assert blocker.args == ["no data"] and first.name == "first" and second.name == "second"
+    assert steps == {"first": [0, 1, 2], "second": [0]}  # the first handle heard nothing of the second job
 
 
 def test_gui_latency_benchmark_runs(qtbot):
