@@ -167,3 +167,18 @@ def test_every_cli_verb_is_named_in_the_readme_with_its_module():
         if not any(line.startswith(f"| `lmdojo-cli {verb} ") and rel in line for line in table):
             missing.append(f"{verb} ({rel})")
     assert missing == []
+
+
+def test_where_things_live_names_every_engine_module():
+    """README's map of the engine is complete: a newcomer finds every module in it."""
+    import re
+
+    readme = (ENGINE.parent / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("## Where things live") :]
+    block = block[: block.index("\n## ", 1)]
+    absent = [
+        mod
+        for mod, path in MODULES.items()
+        if path.stem != "__init__" and not re.search(rf"\b{re.escape(path.stem)}(\.py)?\b", block)
+    ]
+    assert absent == []
