@@ -146,13 +146,21 @@ def kto_loss(
     return torch.where(desirable.bool(), up, down).mean()
 
 
-def group_advantages(rewards: torch.Tensor, eps: float = 1e-4) -> torch.Tensor:
-    """GRPO's advantages (Shao et al. 2024): each answer's reward standardised within its group of
-    answers to the same prompt. rewards (G, n) -> (G, n); a group whose answers all score the same
-    gets zero advantage (it teaches nothing)."""
-    mean = rewards.mean(dim=1, keepdim=True)
-    std = rewards.std(dim=1, keepdim=True, unbiased=False)
-    return (rewards - mean) / (std + eps)
+def group_advantages(rewards: torch.Tensor, eps: float = 1e-4, scale: bool = True) -> torch.Tensor:
+    """GRPO's advantages (Shao et al. 2024): each answer's reward minus its group's mean, divided by
+    the group's standard deviation. rewards (G, n) -> (G, n); a group whose answers all score the
+    same gets zero advantage (it teaches nothing). `scale=False` is Dr. GRPO's (Liu et al. 2025,
+    arXiv 2503.20783): r − mean only, so a group that barely differs does not count as much as one
+    that differs a lot (dividing by a small std inflates it)."""
+    centred = rewards - rewards.mean(dim=1, keepdim=True)
+    return centred / (rewards.std(dim=1, keepdim=True, unbiased=False) + eps) if scale else centred
+
+
+def uniform_groups(rewards: torch.Tensor) -> torch.Tensor:
+    """(G,) bool: the groups whose answers all got the same reward. Their advantages are all zero,
+    so they give no policy gradient; kept in a batch they only dilute its mean (and, with a KL
+    penalty, pull towards the reference for nothing). Their share says how much of a step was wasted."""
+    return (rewards == rewards[:, :1]).all(dim=1)
 
 
 def grpo_loss(
@@ -163,6 +171,7 @@ def grpo_loss(
     mask: torch.Tensor,
     clip_eps: float = 0.2,
     beta: float = 0.04,
+    norm_tokens: int | None = None,
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Group Relative Policy Optimization's per-token objective (Shao et al. 2024, eq. 3), negated:
 
@@ -170,6 +179,8 @@ def grpo_loss(
         KL(π‖π_ref) ≈ π_ref/π − log(π_ref/π) − 1   (the unbiased "k3" estimator)
         L = −mean over answers of mean over their tokens of (surrogate − β·KL)
 
+    With `norm_tokens` (Dr. GRPO), each answer's token sum is divided by that constant instead of
+    its own length, so a long wrong answer is not penalised less per token than a short one.
     logps, old_logps, ref_logps, mask: (B, T) per-token log-probs of the sampled tokens;
     advantages: (B,). Returns (loss, mean per-token KL, detached)."""
     mask = mask.float()
@@ -179,7 +190,7 @@ def grpo_loss(
     log_ratio_ref = ref_logps - logps
     kl = torch.exp(log_ratio_ref) - log_ratio_ref - 1
     per_token = surrogate - beta * kl
-    lengths = mask.sum(-1).clamp(min=1)
+    lengths = mask.sum(-1).clamp(min=1) if norm_tokens is None else float(norm_tokens)
     loss = -((per_token * mask).sum(-1) / lengths).mean()
     return loss, ((kl * mask).sum() / mask.sum().clamp(min=1)).detach()
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from engine.cli.common import device, emit, run_job, seed_arg
+from engine.cli.common import device, emit, exit_code, run_job, seed_arg
+from engine.errors import DojoError
 
 DEMO_QA = 20  # held-out questions in the default prompt set, beside every held-out unsafe request
 
@@ -53,7 +54,7 @@ def cmd_compare(args) -> int:
         "\n".join(f"{a['run']:<{width}}  {a['text']}" + ("" if a["ended"] else " …") for a in r["answers"])
         + f"\nstored as prompt {r['prompt_id']}: rank the answers in the app's Compare page",
     )
-    return 0
+    return exit_code(fin.status)
 
 
 def cmd_shift(args) -> int:
@@ -96,7 +97,9 @@ def cmd_eval(args):
     from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
-    r = evaluate_runs(ws, args.run, args.limit, device(args.device))
+    if args.pass_k < 0:
+        raise DojoError(f"--pass-k must be 0 (off) or more, got {args.pass_k}")
+    r = evaluate_runs(ws, args.run, args.limit, device(args.device), args.pass_k)
     lines = []
     for x in r["runs"]:
         first = "–" if x["first_token_accuracy"] is None else f"{x['first_token_accuracy']:.1%}"
@@ -105,6 +108,11 @@ def cmd_eval(args):
             f"fact; first token right {first}), ends its answer {x['end_rate']:.1%}, "
             f"{x['mean_length']:.1f} tokens"
         )
+        if "pass_at_k" in x:
+            lines.append(
+                f"  sampled {x['pass_k']} answers a question: pass@1 {x['pass_at_1']:.1%}, "
+                f"pass@{x['pass_k']} {x['pass_at_k']:.1%}"
+            )
         mem = x.get("memorisation")
         if mem:
             lines.append(
@@ -172,4 +180,11 @@ def add_compare_parsers(add) -> None:
     s = add("eval", cmd_eval, "Held-out QA on the demo world: accuracy, end-of-turn rate, answer length.")
     s.add_argument("--run", action="append", required=True, metavar="RUN", help="run or checkpoint (repeatable)")
     s.add_argument("--limit", type=int, default=200, help="questions to ask")
+    s.add_argument(
+        "--pass-k",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also sample K answers per question (temperature 1) and report pass@1 and pass@K",
+    )
     s.add_argument("--device", default="auto")

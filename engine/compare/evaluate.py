@@ -12,6 +12,7 @@ training biographies it memorised (`memorisation`).
 from __future__ import annotations
 
 import json
+import math
 
 import torch
 
@@ -24,8 +25,43 @@ from engine.io.workspace import Workspace
 from engine.tokenizer import END, special_id, tokenizer_for
 
 
+def pass_at_k(hits: list[list[bool]], k: int) -> float:
+    """The share of questions a model gets right at least once in k tries, estimated from n >= k
+    sampled answers per question with c right (Chen et al. 2021): 1 − C(n−c, k) / C(n, k)."""
+    if not hits:
+        return 0.0
+    total = 0.0
+    for h in hits:
+        n, c = len(h), sum(h)
+        if n < k:
+            raise ValueError(f"pass@{k} needs at least {k} answers per question, got {n}")
+        total += 1.0 - (math.comb(n - c, k) / math.comb(n, k))
+    return total / len(hits)
+
+
+def sampled_hits(model, tok, questions: list[dict], k: int, max_new_tokens: int, seed: int = 0) -> list[list[bool]]:
+    """k answers per question sampled at temperature 1 (what RL samples from), each exact-match scored."""
+    from engine.generate import sample_batch
+    from engine.tokenizer import EOT, chat_ids
+
+    stops = {special_id(tok, END), special_id(tok, EOT)}
+    sc = SamplingConfig(temperature=1.0, top_k=0, max_new_tokens=max_new_tokens)
+    gen = torch.Generator().manual_seed(seed)
+    out = []
+    for q in questions:
+        p_ids = chat_ids(tok, q["messages"], add_generation_prompt=True)[-(model.cfg.block_size // 2) :]
+        answers = [tok.decode(ids).strip() for ids, _ in sample_batch(model, p_ids, k, sc, stops, gen)]
+        out.append([K.exact_match(a, q["fact"], q["field"], q["lang"]) for a in answers])
+    return out
+
+
 def evaluate_run(
-    ws: Workspace, ref: str, questions: list[dict], max_new_tokens: int = 48, device: str | torch.device = "cpu"
+    ws: Workspace,
+    ref: str,
+    questions: list[dict],
+    max_new_tokens: int = 48,
+    device: str | torch.device = "cpu",
+    pass_k: int = 0,
 ) -> dict:
     folder = ckpt.resolve(ws.runs_dir, ref)
     tok, tok_hash = tokenizer_for(ws.tokenizer_path, ckpt.read_meta(folder).get("tokenizer_hash"))  # its own
@@ -67,6 +103,13 @@ def evaluate_run(
         "qa_by_field": by_field(exact),
         "qa_contains_by_field": by_field(loose),
     }
+    if pass_k:  # what sampling can reach: RL mostly re-weights answers the model already samples
+        hits = sampled_hits(model, tok, questions, pass_k, max_new_tokens)
+        result |= {
+            "pass_k": pass_k,
+            "pass_at_1": round(pass_at_k(hits, 1), 4),
+            "pass_at_k": round(pass_at_k(hits, pass_k), 4),
+        }
     if meta.get("stage") == "pretrain":
         result["memorisation"] = run_memorisation(ws, model, tok)
     return result
@@ -81,12 +124,12 @@ def run_memorisation(ws: Workspace, model, tok, limit: int = 600) -> dict | None
     return K.memorisation(model, tok, bios, {p["id"]: p["split"] for p in world["people"]}, limit)
 
 
-def evaluate_runs(ws: Workspace, refs: list[str], limit: int = 200, device="cpu") -> dict:
+def evaluate_runs(ws: Workspace, refs: list[str], limit: int = 200, device="cpu", pass_k: int = 0) -> dict:
     questions = heldout_questions(ws, limit)
     if not questions:
         raise DojoError("the held-out QA set is empty")
     world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
     return {
-        "runs": [evaluate_run(ws, r, questions, device=device) for r in refs],
+        "runs": [evaluate_run(ws, r, questions, device=device, pass_k=pass_k) for r in refs],
         "chance_by_field": K.chance_by_field(world, questions),
     }

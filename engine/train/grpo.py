@@ -11,6 +11,7 @@ falling ratio). `lmdojo-cli grpo WS`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -24,11 +25,12 @@ from engine.data.demo_questions import demo_prompts
 from engine.data.sft_data import load_prompts
 from engine.data.shards import EpochOrder
 from engine.errors import DojoError
-from engine.events import Control, Finished
+from engine.events import Control, Finished, Log
 from engine.generate import SamplingConfig, sample_batch
+from engine.io.fsutil import atomic_write_text
 from engine.io.workspace import Workspace
-from engine.losses import group_advantages, grpo_loss, token_logprobs
-from engine.rlhf.judges import make_judge
+from engine.losses import group_advantages, grpo_loss, token_logprobs, uniform_groups
+from engine.rlhf.judges import RulesJudge, make_judge
 from engine.tokenizer import END, EOT, PAD, chat_ids, load_tokenizer, special_id
 from engine.train.loop import OrderedRows
 from engine.train.stage import open_stage
@@ -56,6 +58,19 @@ class GRPOConfig(StageConfig):
     answer_tokens: int = knob(32, "Longest answer in tokens.", min=1)
     beta: float = knob(0.04, "Weight of the KL penalty to the reference.", min=0.0, max=10.0)
     clip_eps: float = knob(0.2, "PPO-style clipping of the probability ratio.", min=0.0, max=1.0)
+    advantage: str = knob(
+        "group_std",
+        "group_std: reward minus the group's mean, over the group's std (GRPO); dr_grpo: minus the mean only, "
+        "and every answer's tokens summed over one fixed length (Dr. GRPO).",
+        choices=("group_std", "dr_grpo"),
+    )
+    filter_prompts: int = knob(
+        0,
+        "Before training, the starting model answers this many training prompts group_size times each, and "
+        "only the prompts whose answers score differently are kept: a prompt it always or never gets right "
+        "teaches nothing (0 = keep every prompt).",
+        min=0,
+    )
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> GRPOConfig:
@@ -69,6 +84,9 @@ class GRPOTask(OrderedRows):
     def __init__(self, ws: Workspace, cfg: GRPOConfig, tok, ref_model, device: torch.device):
         self.cfg, self.tok, self.device, self.ref = cfg, tok, device, ref_model.to(device).eval()
         self.judge = make_judge(ws, cfg.judge, device)
+        # another judge than the demo's rules is a proxy: the rules score the same answers as the "gold"
+        # reward, so over-optimisation (proxy up, gold down; Gao et al. 2022) shows
+        self.gold = RulesJudge.for_demo(ws) if cfg.judge != "rules" and (ws.data_dir / "world.json").is_file() else None
         if cfg.prompts:
             self.train_prompts = [p["messages"] for p in load_prompts(Path(cfg.prompts))]
         else:  # the unsafe requests repeated up to UNSAFE_SHARE of the prompts, so refusing gets practised
@@ -91,6 +109,36 @@ class GRPOTask(OrderedRows):
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self._logs: list[dict] = []
 
+    @torch.no_grad()
+    def keep_teaching_prompts(self, model, run_dir: Path) -> dict:
+        """`filter_prompts` training prompts answered group_size times by the starting model; those
+        whose answers all score the same are dropped. Measured once and kept in the run folder
+        (prompts_kept.json), so a resumed run trains on the same prompts."""
+        saved = run_dir / "prompts_kept.json"
+        if saved.is_file():
+            kept = json.loads(saved.read_text(encoding="utf-8"))
+        else:
+            rng = np.random.default_rng([self.cfg.seed, 11])
+            picked = sorted(rng.permutation(len(self.train_prompts))[: self.cfg.filter_prompts].tolist())
+            gen = torch.Generator().manual_seed(self.cfg.seed + 2)
+            kept = {"measured": len(picked), "indices": []}
+            for i in picked:
+                prompt = self.train_prompts[i]
+                p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2) :]
+                group = sample_batch(model, p_ids, self.cfg.group_size, self.sampling, self.stops, gen)
+                scores = {self.judge.score(prompt, self.answer_text(ids), stop == self.end) for ids, stop in group}
+                if len(scores) > 1:
+                    kept["indices"].append(i)
+            if not kept["indices"]:
+                raise DojoError(
+                    f"filter_prompts: the starting model's answers to all {len(picked)} measured prompts score "
+                    "the same every time; nothing to learn from (set filter_prompts=0 to train on every prompt)"
+                )
+            atomic_write_text(saved, json.dumps(kept))
+        self.train_prompts = [self.train_prompts[i] for i in kept["indices"]]
+        self.order = EpochOrder(len(self.train_prompts), self.cfg.seed)
+        return {"prompts_measured": kept["measured"], "prompts_kept": len(kept["indices"])}
+
     def prompt_ids(self, messages: list[dict]) -> list[int]:
         return chat_ids(self.tok, messages, add_generation_prompt=True)
 
@@ -98,7 +146,7 @@ class GRPOTask(OrderedRows):
         return self.tok.decode(ids, skip_special_tokens=False).strip()
 
     def loss(self, model, rows):
-        seqs, masks, rewards, lengths = [], [], [], []
+        seqs, masks, rewards, lengths, gold = [], [], [], [], []
         for i in rows:
             prompt = self.train_prompts[int(i)]
             p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2) :]
@@ -106,13 +154,24 @@ class GRPOTask(OrderedRows):
             scores = []
             for ids, stop in group:
                 scores.append(self.judge.score(prompt, self.answer_text(ids), stop == self.end))
+                if self.gold is not None:
+                    gold.append(self.gold.score(prompt, self.answer_text(ids), stop == self.end))
                 action = ids + ([stop] if stop is not None else [])  # ending is an action too
                 seqs.append(p_ids + action)
                 masks.append([0] * len(p_ids) + [1] * len(action))
                 lengths.append(len(ids))
             rewards.append(scores)
         R = torch.tensor(rewards, dtype=torch.float32)
-        adv = group_advantages(R).reshape(-1).to(self.device)
+        dr = self.cfg.advantage == "dr_grpo"
+        adv = group_advantages(R, scale=not dr).reshape(-1)
+        # groups whose answers all scored the same teach nothing: left out of the step, counted
+        uniform = uniform_groups(R)
+        keep = (~uniform).repeat_interleave(self.cfg.group_size).tolist()
+        if not any(keep):  # nothing to learn this step: a zero loss through one group keeps DDP's ranks in step
+            keep = [k < self.cfg.group_size for k in range(len(keep))]
+        seqs = [s for s, k in zip(seqs, keep) if k]
+        masks = [m for m, k in zip(masks, keep) if k]
+        adv = adv[torch.tensor(keep)].to(self.device)
         T = max(len(s) for s in seqs)
         x = torch.full((len(seqs), T), self.pad, dtype=torch.long)
         m = torch.zeros((len(seqs), T), dtype=torch.float32)
@@ -127,9 +186,19 @@ class GRPOTask(OrderedRows):
             ref_logps = token_logprobs(self.ref(inputs)[0], targets)
             p = torch.softmax(logits.float(), -1)
             entropy = float(((-(p * torch.log(p.clamp_min(1e-12))).sum(-1)) * mask).sum() / mask.sum())
-        loss, kl = grpo_loss(logps, logps.detach(), ref_logps, adv, mask, self.cfg.clip_eps, self.cfg.beta)
+        norm = self.cfg.answer_tokens + 1 if dr else None  # the longest answer and its stop token
+        loss, kl = grpo_loss(logps, logps.detach(), ref_logps, adv, mask, self.cfg.clip_eps, self.cfg.beta, norm)
+        if bool(uniform.all()):
+            loss = loss * 0.0
         self._logs.append(
-            {"reward": float(R.mean()), "kl": float(kl), "entropy": entropy, "length": float(np.mean(lengths))}
+            {
+                "reward": float(R.mean()),
+                "kl": float(kl),
+                "entropy": entropy,
+                "length": float(np.mean(lengths)),
+                "zero_variance": float(uniform.float().mean()),
+            }
+            | ({"gold": float(np.mean(gold))} if gold else {})
         )
         return loss, None
 
@@ -168,6 +237,8 @@ class GRPOTask(OrderedRows):
             )
         )
         out = {}
+        if self.gold is not None:
+            out["val/gold"] = float(np.mean([self.gold.score(p, a, e) for p, (a, e) in zip(self.val_prompts, sampled)]))
         if hasattr(self.judge, "rules"):  # the rules judge says which rules the answers keep
             points: dict[str, list[int]] = {}
             for p, (a, e) in zip(self.val_prompts, sampled):
@@ -216,6 +287,13 @@ def run(
         ref_path = ckpt.resolve(ws.runs_dir, st.cfg.ref) if st.cfg.ref else st.parent
         ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
         task = GRPOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
+        filtered = {}
+        if st.cfg.filter_prompts:  # measured with the starting model; a resumed run reads what was kept
+            filtered = task.keep_teaching_prompts(st.model.to(st.device), st.run_dir)
+            yield Log(
+                f"filter_prompts: kept {filtered['prompts_kept']} of {filtered['prompts_measured']} prompts "
+                "(the others' answers all scored the same)"
+            )
         before = task.evaluate(st.model.to(st.device))
         for ev in st.train(st.model, task, control, {"reference": str(ref_path), "judge": task.judge.name}):
             if isinstance(ev, Finished):
@@ -232,5 +310,11 @@ def run(
                     "heldout_prompts": len(task.val_prompts),
                     "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
                     "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")},
+                    **filtered,
                 }
+                if task.gold is not None:
+                    ev.result |= {
+                        "gold_before": round(before["val/gold"], 4),
+                        "gold_after": round(after["val/gold"], 4),
+                    }
             yield ev

@@ -116,3 +116,58 @@ def test_demo_prompts_hold_out_unsafe_requests_the_training_files_never_contain(
     assert practice < texts(train_unsafe) and not any(p in files for p in practice)
     judge = make_judge(ws, "rules")
     assert judge.rules(held_unsafe[0], "Sorry, I can't help with that.", True)["refuses_unsafe"] == 1
+
+
+def test_dr_grpo_trains_and_logs_the_share_of_uniform_groups(sft_ws):
+    ws, _ = sft_ws
+    r = run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "advantage": "dr_grpo", "beta": "0"})))[-1]
+    assert r.status == "done" and r.result["steps"] == 4
+    with Store(ws.db_path) as store:
+        shares = [v for _, v in store.metrics(r.result["run"], "rl/zero_variance")]
+    assert len(shares) == 4 and all(0.0 <= s <= 1.0 for s in shares)
+
+
+def test_a_step_of_uniform_groups_changes_nothing(sft_ws, monkeypatch):
+    """Every answer scores the same: no group teaches anything, the step's gradient is zero."""
+    ws, r = sft_ws
+    cfg = grpo.make_config(sets=GRPO_SETS)
+    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    ref, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    task = grpo.GRPOTask(ws, cfg, load_tokenizer(ws.tokenizer_path), ref, torch.device("cpu"))
+    monkeypatch.setattr(task.judge, "score", lambda *a: 1.0)
+    loss, _ = task.loss(model.train(), task.next_rows(2))
+    loss.backward()
+    assert loss.item() == 0.0
+    assert all(p.grad is None or p.grad.abs().sum() == 0 for p in model.parameters())
+    assert task.step_metrics()["rl/zero_variance"] == 1.0
+
+
+def test_filter_prompts_keeps_the_prompts_that_teach_and_a_resume_reads_them(sft_ws):
+    ws, _ = sft_ws
+    sets = {**GRPO_SETS, "filter_prompts": "40", "max_steps": "2", "checkpoint_every": "1"}
+    events = run_events(grpo.run(ws, grpo.make_config(sets=sets)))
+    r = events[-1].result
+    assert r["prompts_measured"] == 40 and 1 <= r["prompts_kept"] < 40
+    kept = ws.run_dir(r["run"]) / "prompts_kept.json"
+    assert len(__import__("json").loads(kept.read_text())["indices"]) == r["prompts_kept"]
+    assert any("filter_prompts: kept" in getattr(e, "message", "") for e in events)
+    before = kept.read_bytes()
+    resumed = run_events(grpo.run(ws, None, resume=r["run"], overrides={"max_steps": "3"}))[-1].result
+    assert resumed["steps"] == 3 and resumed["prompts_kept"] == r["prompts_kept"] and kept.read_bytes() == before
+
+
+def test_filter_prompts_with_nothing_to_learn_says_so(sft_ws, monkeypatch):
+    ws, _ = sft_ws
+    monkeypatch.setattr(RulesJudge, "score", lambda self, *a: 1.0)
+    with pytest.raises(DojoError, match="filter_prompts: .* score the same every time"):
+        run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "filter_prompts": "3"})))
+
+
+def test_a_proxy_judge_is_logged_beside_the_gold_rules(sft_ws):
+    """With a judge other than the rules, the rules score the same answers: proxy and gold side by side."""
+    ws, _ = sft_ws
+    r = run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "judge": "self", "max_steps": "2"})))[-1].result
+    assert {"gold_before", "gold_after"} <= set(r)
+    with Store(ws.db_path) as store:
+        assert len(store.metrics(r["run"], "rl/gold")) == 2 and store.metrics(r["run"], "val/gold")
+        assert len(store.metrics(r["run"], "rl/reward")) == 2

@@ -14,6 +14,7 @@ from engine.losses import (
     kto_loss,
     sequence_logprobs,
     token_logprobs,
+    uniform_groups,
 )
 
 
@@ -95,3 +96,33 @@ def test_grpo_loss_by_hand():
     # on-policy (ratio 1) and at the reference: the loss is −mean advantage
     z = torch.zeros(2, 2)
     assert grpo_loss(z, z, z, adv, torch.ones(2, 2), eps, beta)[0].item() == pytest.approx(-adv.mean().item())
+
+
+def test_dr_grpo_advantages_are_reward_minus_the_group_mean():
+    r = torch.tensor([[1.0, 0.0, 0.0, 1.0], [2.0, 0.0, 0.0, 0.0], [0.5, 0.5, 0.5, 0.5]])
+    adv = group_advantages(r, scale=False)
+    assert adv[0].tolist() == pytest.approx([0.5, -0.5, -0.5, 0.5])
+    assert adv[1].tolist() == pytest.approx([1.5, -0.5, -0.5, -0.5])  # not divided by the std (0.866)
+    assert adv[2].tolist() == [0, 0, 0, 0]
+    assert uniform_groups(r).tolist() == [False, False, True]
+
+
+def test_dr_grpo_loss_sums_tokens_over_a_fixed_length():
+    logps = torch.zeros(2, 4)  # on-policy, at the reference: each token's term is its answer's advantage
+    adv = torch.tensor([1.0, 1.0])
+    mask = torch.tensor([[1, 1, 1, 1], [1, 0, 0, 0]])
+    per_answer_mean = grpo_loss(logps, logps, logps, adv, mask)[0].item()
+    fixed = grpo_loss(logps, logps, logps, adv, mask, norm_tokens=4)[0].item()
+    assert per_answer_mean == pytest.approx(-1.0)  # GRPO: each answer's mean over its own tokens
+    assert fixed == pytest.approx(-(4 / 4 + 1 / 4) / 2)  # Dr. GRPO: the long answer counts for its length
+
+
+def test_a_group_whose_answers_all_scored_the_same_gives_no_policy_gradient():
+    rewards = torch.tensor([[1.0, 0.0], [2.0, 2.0]])  # group 2: no variance
+    logps = torch.tensor([[-1.0, -2.0], [-0.5, -0.7], [-1.5, -0.1], [-0.3, -0.9]], requires_grad=True)
+    mask = torch.ones(4, 2)
+    for scale in (True, False):
+        adv = group_advantages(rewards, scale=scale).reshape(-1)
+        loss, _ = grpo_loss(logps, logps.detach(), logps.detach(), adv, mask, beta=0.0)
+        (grad,) = torch.autograd.grad(loss, logps)
+        assert grad[2:].abs().sum() == 0 and grad[:2].abs().sum() > 0

@@ -1,0 +1,36 @@
+"""pass@k (Chen et al. 2021): what a model reaches in k tries, the ceiling RL mostly re-weights towards."""
+
+import json
+import math
+
+import pytest
+
+from engine.compare.evaluate import pass_at_k
+from tests.conftest import cli
+
+
+def test_pass_at_k_by_hand():
+    hits = [[True, False, False, False], [False] * 4, [True] * 4]
+    assert pass_at_k(hits, 1) == pytest.approx((0.25 + 0 + 1) / 3)
+    # question 1: 1 − C(3, 2) / C(4, 2) = 1 − 3/6
+    assert pass_at_k(hits, 2) == pytest.approx((0.5 + 0 + 1) / 3)
+    assert pass_at_k(hits, 4) == pytest.approx((1 + 0 + 1) / 3)
+    assert pass_at_k([[True, True, False, False, False]], 3) == pytest.approx(1 - math.comb(3, 3) / math.comb(5, 3))
+    with pytest.raises(ValueError, match="at least 4"):
+        pass_at_k([[True, False]], 4)
+
+
+def test_a_model_that_always_answers_the_same_gains_nothing_from_more_tries():
+    """Each question's answers all identical: right every time or never, so pass@k = pass@1."""
+    hits = [[True] * 8, [False] * 8, [False] * 8, [True] * 8, [False] * 8]
+    assert pass_at_k(hits, 8) == pass_at_k(hits, 1) == pytest.approx(0.4)
+
+
+def test_eval_reports_pass_at_k_per_run(sft_ws, capsys):
+    ws, r = sft_ws
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--limit", "6", "--pass-k", "4", "--json")
+    assert rc == 0, err
+    x = json.loads(out.splitlines()[-1])["runs"][0]
+    assert x["pass_k"] == 4 and 0 <= x["pass_at_1"] <= x["pass_at_k"] <= 1
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--pass-k", "-1")
+    assert rc == 2 and "--pass-k" in err
