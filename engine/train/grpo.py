@@ -2,11 +2,12 @@
 
 Each step takes `batch_size` prompts, samples `group_size` answers to each from the policy, and
 scores them with a judge (engine.rlhf.judges: the demo rules, a reward model, people's thumbs, or the
-model itself). An answer's advantage is its score standardised within its group, so no value model
-is needed (Shao et al. 2024); the loss (engine.losses.grpo_loss) adds a KL penalty to a frozen
-reference. Logged live: mean reward, KL, entropy and answer length. Held out: the judge's mean score
-of answers to prompts never trained on, and the share of distinct answers (collapse shows up as a
-falling ratio). `lmdojo-cli grpo WS`.
+model itself). An answer's advantage is its score minus its group's mean (Dr. GRPO; `group_std`
+also divides by the group's spread, as Shao et al. 2024 do), so no value model is needed; the
+loss (engine.losses.grpo_loss) adds a KL penalty to a frozen reference. Logged live: mean reward,
+KL, entropy, answer length and the share of groups that taught nothing. Held out: the judge's mean
+score of answers to prompts never trained on, and the share of distinct answers (collapse shows up
+as a falling ratio). `lmdojo-cli grpo WS`.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ STAGE = "grpo"
 @dataclass
 @defaults(
     lr=0.0003,
-    batch_size=(8, "Prompts per step."),
+    batch_size=(4, "Prompts per step."),
     warmup_steps=5,
     max_steps=150,
     eval_every=(25, "Steps between held-out measurements."),
@@ -53,13 +54,15 @@ class GRPOConfig(StageConfig):
     judge: str = knob("rules", "Who scores the answers: rules, reward[:RUN], human or self[:RUN].")
     prompts: str = knob("", "Training prompts: a .txt or dataset file (default: the demo SFT set's questions).")
     eval_prompts: int = knob(64, "Held-out prompts scored at every evaluation.", min=1)
-    group_size: int = knob(8, "Answers sampled per prompt.", min=2, max=64)
+    # 16 answers to 4 prompts rather than 8 to 8: a group whose answers all score the same teaches
+    # nothing, and with p the chance of a right answer that happens with probability p^G + (1-p)^G
+    group_size: int = knob(16, "Answers sampled per prompt.", min=2, max=64)
     temperature: float = knob(1.0, "Sampling temperature of the answers.", min=0.05, max=2.0)
     answer_tokens: int = knob(32, "Longest answer in tokens.", min=1)
     beta: float = knob(0.04, "Weight of the KL penalty to the reference.", min=0.0, max=10.0)
     clip_eps: float = knob(0.2, "PPO-style clipping of the probability ratio.", min=0.0, max=1.0)
     advantage: str = knob(
-        "group_std",
+        "dr_grpo",
         "group_std: reward minus the group's mean, over the group's std (GRPO); dr_grpo: minus the mean only, "
         "and every answer's tokens summed over one fixed length (Dr. GRPO).",
         choices=("group_std", "dr_grpo"),
