@@ -22,7 +22,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.config import StageConfig, build_config, defaults, knob
-from engine.data.demo_questions import demo_prompts
+from engine.data.demo_questions import demo_prompts, demo_questions
 from engine.data.sft_data import load_prompts
 from engine.data.shards import EpochOrder
 from engine.errors import DojoError
@@ -67,6 +67,13 @@ class GRPOConfig(StageConfig):
         "and every answer's tokens summed over one fixed length (Dr. GRPO).",
         choices=("group_std", "dr_grpo"),
     )
+    pass_k: int = knob(
+        8,
+        "Before and after training, sample this many answers to each held-out question and report pass@1 and "
+        "pass@k: RL mostly turns what the model can sample (pass@k) into what it says first (0 = off).",
+        min=0,
+        max=64,
+    )
     filter_prompts: int = knob(
         0,
         "Before training, the starting model answers this many training prompts group_size times each, and "
@@ -102,6 +109,9 @@ class GRPOTask(OrderedRows):
         self.val_prompts = [qa[i] for i in sorted(rng.permutation(len(qa))[: cfg.eval_prompts - n_unsafe])] + unsafe[
             :n_unsafe
         ]
+        # the held-out questions among them, with their facts, for pass@k
+        heldout = {q["messages"][-1]["content"]: q for q in demo_questions(ws, "heldout")}
+        self.val_questions = [heldout[p[-1]["content"]] for p in self.val_prompts if p[-1]["content"] in heldout]
         if not self.train_prompts:
             raise DojoError("no training prompts")
         self.end, self.pad = special_id(tok, END), special_id(tok, PAD)
@@ -141,6 +151,17 @@ class GRPOTask(OrderedRows):
         self.train_prompts = [self.train_prompts[i] for i in kept["indices"]]
         self.order = EpochOrder(len(self.train_prompts), self.cfg.seed)
         return {"prompts_measured": kept["measured"], "prompts_kept": len(kept["indices"])}
+
+    @torch.no_grad()
+    def pass_rates(self, model) -> dict:
+        """pass@1 and pass@k of `model` on the held-out questions (exact match, `pass_k` answers each)."""
+        from engine.compare.evaluate import pass_at_k, sampled_hits
+
+        k = self.cfg.pass_k
+        if not k or not self.val_questions:
+            return {}
+        hits = sampled_hits(model, self.tok, self.val_questions, k, self.cfg.answer_tokens, self.cfg.seed + 3)
+        return {"pass_at_1": round(pass_at_k(hits, 1), 4), "pass_at_k": round(pass_at_k(hits, k), 4)}
 
     def prompt_ids(self, messages: list[dict]) -> list[int]:
         return chat_ids(self.tok, messages, add_generation_prompt=True)
@@ -298,6 +319,7 @@ def run(
                 "(the others' answers all scored the same)"
             )
         before = task.evaluate(st.model.to(st.device))
+        passes_before = task.pass_rates(st.model)
         for ev in st.train(st.model, task, control, {"reference": str(ref_path), "judge": task.judge.name}):
             if isinstance(ev, Finished):
                 after = task.evaluate(st.model)
@@ -315,6 +337,11 @@ def run(
                     "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")},
                     **filtered,
                 }
+                if passes_before:
+                    after_passes = task.pass_rates(st.model)
+                    ev.result |= {"pass_k": st.cfg.pass_k, "heldout_questions": len(task.val_questions)}
+                    ev.result |= {f"{k}_before": v for k, v in passes_before.items()}
+                    ev.result |= {f"{k}_after": v for k, v in after_passes.items()}
                 if task.gold is not None:
                     ev.result |= {
                         "gold_before": round(before["val/gold"], 4),

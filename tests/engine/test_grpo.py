@@ -171,3 +171,13 @@ def test_a_proxy_judge_is_logged_beside_the_gold_rules(sft_ws):
     with Store(ws.db_path) as store:
         assert len(store.metrics(r["run"], "rl/gold")) == 2 and store.metrics(r["run"], "val/gold")
         assert len(store.metrics(r["run"], "rl/reward")) == 2
+
+
+def test_grpo_reports_pass_at_1_and_pass_at_k_before_and_after(sft_ws):
+    ws, _ = sft_ws
+    r = run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "max_steps": "2", "pass_k": "4"})))[-1].result
+    assert r["pass_k"] == 4 and r["heldout_questions"] == 3  # 4 held-out prompts: 3 questions, 1 unsafe request
+    for when in ("before", "after"):
+        assert 0 <= r[f"pass_at_1_{when}"] <= r[f"pass_at_k_{when}"] <= 1
+    off = run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "max_steps": "1", "pass_k": "0"})))[-1].result
+    assert "pass_at_k_before" not in off
