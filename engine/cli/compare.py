@@ -97,8 +97,8 @@ def cmd_eval(args):
     from engine.io.workspace import Workspace
 
     ws = Workspace.open(args.workspace)
-    if args.pass_k < 0:
-        raise DojoError(f"--pass-k must be 0 (off) or more, got {args.pass_k}")
+    if not 0 <= args.pass_k <= 64:  # k answers a question are held in one batch
+        raise DojoError(f"--pass-k must be 0 (off) to 64, got {args.pass_k}")
     r = evaluate_runs(ws, args.run, args.limit, device(args.device), args.pass_k)
     lines = []
     for x in r["runs"]:

@@ -32,5 +32,6 @@ def test_eval_reports_pass_at_k_per_run(sft_ws, capsys):
     assert rc == 0, err
     x = json.loads(out.splitlines()[-1])["runs"][0]
     assert x["pass_k"] == 4 and 0 <= x["pass_at_1"] <= x["pass_at_k"] <= 1
-    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--pass-k", "-1")
-    assert rc == 2 and "--pass-k" in err
+    for bad in ("-1", "65"):
+        rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--pass-k", bad)
+        assert rc == 2 and "--pass-k" in err and len(err.strip().splitlines()) == 1
