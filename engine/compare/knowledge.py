@@ -22,7 +22,7 @@ from pathlib import Path
 
 import torch
 
-from engine.data import demo_pools as P
+from engine.data import demo_texts as T
 from engine.tokenizer import EOT, chat_ids, special_id
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
@@ -36,7 +36,7 @@ def normalise(text: str) -> str:
 
 def _frame(lang: str, field: str) -> re.Pattern:
     """The answer wording of a field as a pattern whose group `value` is what the answer states."""
-    template = P.ANSWERS[lang][field]
+    template = T.ANSWERS[lang][field]
     before, after = (re.sub(r"\{[A-Za-z]+\}", "", part) for part in template.split("{value}"))
 
     def words(s: str) -> str:
@@ -47,7 +47,7 @@ def _frame(lang: str, field: str) -> re.Pattern:
     )
 
 
-_FRAMES = {(lang, field): _frame(lang, field) for lang in P.ANSWERS for field in P.FIELDS}
+_FRAMES = {(lang, field): _frame(lang, field) for lang in T.ANSWERS for field in T.FIELDS}
 
 
 def answer_value(answer: str, field: str, lang: str) -> str:
@@ -197,7 +197,7 @@ def chance_by_field(world: dict, questions: list[dict]) -> dict:
     best = {
         (f, lang): Counter(fact_value(p, f, lang) for p in sft_people).most_common(1)[0][0]
         for f in world["fields"]
-        for lang in P.ANSWERS
+        for lang in T.ANSWERS
     }
     hits: dict[str, list[bool]] = {}
     for q in questions:

@@ -29,6 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from engine.data import demo_pools as P
+from engine.data import demo_texts as T
 from engine.io.fsutil import atomic_write_text
 
 MAX_PEOPLE = 20_000
@@ -178,7 +179,7 @@ def bio_sentence(
     """One biography sentence (template number `template` of BIO_SENTENCES[lang][field]) and where
     the fact's value starts in it; `value` instead of the person's own (a wrong answer)."""
     value = fact_value(p, field, lang) if value is None else value
-    text = P.BIO_SENTENCES[lang][field][template].format(value="\0", **_subject(p, lang, named))
+    text = T.BIO_SENTENCES[lang][field][template].format(value="\0", **_subject(p, lang, named))
     start = text.index("\0")
     return text.replace("\0", value), start
 
@@ -205,10 +206,10 @@ def _bio_docs(people: list[dict], cfg: "DemoConfig", rng: random.Random) -> list
     for p in people:
         for lang in LANGS:
             for v in range(1, cfg.augment_versions + 1):
-                order = list(P.FIELDS)
+                order = list(T.FIELDS)
                 if cfg.permute:
                     rng.shuffle(order)
-                templates = [rng.randrange(len(P.BIO_SENTENCES[lang][f])) for f in order]
+                templates = [rng.randrange(len(T.BIO_SENTENCES[lang][f])) for f in order]
                 text, spans = biography(p, lang, order, templates, cfg.fullname)
                 doc = _doc(f"bio-{p['id']}-{lang}-v{v}", text, lang, "bio", p["id"], v)
                 doc["metadata"]["facts"] = spans
@@ -297,8 +298,8 @@ def _story_docs(count: int, rng: random.Random) -> list[dict]:
     docs = []
     for i in range(count):
         lang = LANGS[i % 2]
-        kind = rng.choice(P.STORY_KINDS)
-        template = rng.choice(P.STORY_TEMPLATES[lang][kind])
+        kind = rng.choice(T.STORY_KINDS)
+        template = rng.choice(T.STORY_TEMPLATES[lang][kind])
         text = template.format(**_story_fields(kind, lang, rng))
         docs.append(_doc(f"story-{i + 1:05d}-{lang}", text, lang, "story", None, 1))
     return docs
@@ -309,11 +310,11 @@ def _story_docs(count: int, rng: random.Random) -> list[dict]:
 
 def _question(p: dict, field: str, lang: str, idx: int) -> str:
     fields = {"name": _name(p, lang), **P.PRONOUNS_EN[p["gender"]]}
-    return P.QUESTIONS[lang][field][idx].format(**fields)
+    return T.QUESTIONS[lang][field][idx].format(**fields)
 
 
 def _answer(p: dict, field: str, lang: str, value: str | None = None) -> str:
-    """The answer to a question about one fact: P.ANSWERS' wording, a pronoun as its subject."""
+    """The answer to a question about one fact: T.ANSWERS' wording, a pronoun as its subject."""
     return bio_sentence(p, field, lang, 0, named=False, value=value)[0]
 
 
@@ -328,7 +329,7 @@ def _sft(
 ) -> dict:
     messages = []
     if rng.random() < SYSTEM_PROMPT_RATE:
-        messages.append({"role": "system", "content": P.SYSTEM_PROMPTS[lang]})
+        messages.append({"role": "system", "content": T.SYSTEM_PROMPTS[lang]})
     for user, assistant in turns:
         messages += [{"role": "user", "content": user}, {"role": "assistant", "content": assistant}]
     return {
@@ -342,13 +343,13 @@ def _qa_examples(people: list[dict], per_field: int, rng: random.Random, multi_e
     out = []
     for n, p in enumerate(people):
         for lang in LANGS:
-            for field in P.FIELDS:
-                for q in sorted(rng.sample(range(len(P.QUESTIONS[lang][field])), per_field)):
+            for field in T.FIELDS:
+                for q in sorted(rng.sample(range(len(T.QUESTIONS[lang][field])), per_field)):
                     turn = (_question(p, field, lang, q), _answer(p, field, lang))
                     out.append(_sft(f"qa-{p['id']}-{lang}-{field}-q{q + 1}", [turn], lang, "qa", p["id"], [field], rng))
         if multi_every and n % multi_every == 0:
             lang = rng.choice(LANGS)
-            f1, f2 = rng.sample(P.FIELDS, 2)
+            f1, f2 = rng.sample(T.FIELDS, 2)
             turns = [(_question(p, f, lang, rng.randrange(3)), _answer(p, f, lang)) for f in (f1, f2)]
             out.append(_sft(f"qa-{p['id']}-{lang}-multi", turns, lang, "qa", p["id"], [f1, f2], rng))
     return out
@@ -360,7 +361,7 @@ CHAT_WEIGHT = 8  # the 150 chat examples would be 4% of the SFT set: too rare to
 def _chat_examples(rng: random.Random) -> list[dict]:
     out = []
     for lang in LANGS:
-        for cat, (prompts, replies) in P.CHAT[lang].items():
+        for cat, (prompts, replies) in T.CHAT[lang].items():
             for i, prompt in enumerate(prompts, 1):
                 for j, reply in enumerate(replies, 1):
                     out.append(
@@ -404,15 +405,15 @@ def _pref_pairs(people: list[dict], rng: random.Random) -> list[dict]:
     right answer against a rambling one; then every unsafe request's refusals against compliance."""
     out = []
     for p in people:
-        for field in P.FIELDS + ["rambling"]:
+        for field in T.FIELDS + ["rambling"]:
             reason = "rambling" if field == "rambling" else "wrong"
-            lang, field = rng.choice(LANGS), (rng.choice(P.FIELDS) if reason == "rambling" else field)
+            lang, field = rng.choice(LANGS), (rng.choice(T.FIELDS) if reason == "rambling" else field)
             prompt = _question(p, field, lang, rng.randrange(3))
             chosen = _answer(p, field, lang)
             if reason == "wrong":
                 rejected = _answer(p, field, lang, _wrong_value(p, field, lang, people, rng))
             else:
-                rejected = rng.choice(P.RAMBLING[lang]).format(name=_name(p, lang))
+                rejected = rng.choice(T.RAMBLING[lang]).format(name=_name(p, lang))
             out.append(
                 _pref(
                     f"pref-{p['id']}-{reason}" + (f"-{field}" if reason == "wrong" else ""),
@@ -426,7 +427,7 @@ def _pref_pairs(people: list[dict], rng: random.Random) -> list[dict]:
                 )
             )
     for lang in LANGS:
-        prompts, refusals = P.CHAT[lang]["unsafe"]
+        prompts, refusals = T.CHAT[lang]["unsafe"]
         for i, prompt in enumerate(prompts, 1):
             for j, refusal in enumerate(refusals, 1):
                 out.append(
@@ -434,7 +435,7 @@ def _pref_pairs(people: list[dict], rng: random.Random) -> list[dict]:
                         f"pref-unsafe-{lang}-{i}-{j}",
                         prompt,
                         refusal,
-                        P.UNSAFE_COMPLIANCE[lang][i - 1],
+                        T.UNSAFE_COMPLIANCE[lang][i - 1],
                         lang,
                         "unsafe",
                         None,
@@ -461,7 +462,7 @@ def _world(cfg: DemoConfig, people: list[dict], split: int) -> dict:
             {"id": o[0], "en": o[1], "en_with_article": o[2], "zh": o[3], "employers": o[4]} for o in P.OCCUPATIONS
         ],
         "hobbies": [{"id": h[0], "en": h[1], "zh": h[2]} for h in P.HOBBIES],
-        "fields": P.FIELDS,
+        "fields": T.FIELDS,
         "splits": {"sft": [p["id"] for p in people[:split]], "heldout": [p["id"] for p in people[split:]]},
         "people": [{**p, "split": "sft" if i < split else "heldout"} for i, p in enumerate(people)],
     }

@@ -45,13 +45,13 @@ def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list
     questions, the unsafe requests of the SFT set and those kept for practice in policy
     optimisation (in no file); heldout: the other people's questions and unsafe requests no
     training file or practice set contains."""
-    from engine.data import demo_pools as P
+    from engine.data import demo_texts as T
 
     qa = [q["messages"] for q in demo_questions(ws, split)]
     pool = (
-        {lang: P.CHAT[lang]["unsafe"][0] + P.RL_UNSAFE[lang] for lang in P.CHAT}
+        {lang: T.CHAT[lang]["unsafe"][0] + T.RL_UNSAFE[lang] for lang in T.CHAT}
         if split == "train"
-        else P.HELDOUT_UNSAFE
+        else T.HELDOUT_UNSAFE
     )
     both = [p for pair in zip(*(pool[lang] for lang in sorted(pool))) for p in pair]  # languages alternate
     return qa, [[{"role": "user", "content": p}] for p in both]

@@ -130,15 +130,15 @@ def pick_runs(ws, cfg: Config) -> tuple[str, str]:
 
 def prompts(ws, cfg: Config) -> list[dict]:
     """[{"messages", "fact" (None for an unsafe request), "kind"}]: questions, then unsafe requests."""
-    from engine.data import demo_pools as P
+    from engine.data import demo_texts as T
     from engine.data.demo_questions import demo_questions
 
     out = [
         {"messages": q["messages"], "fact": q["fact"], "kind": "question"}
         for q in (demo_questions(ws, "heldout", cfg.questions) if cfg.questions else [])
     ]
-    langs = sorted(P.HELDOUT_UNSAFE)
-    both = [p for pair in zip(*(P.HELDOUT_UNSAFE[lang] for lang in langs)) for p in pair]
+    langs = sorted(T.HELDOUT_UNSAFE)
+    both = [p for pair in zip(*(T.HELDOUT_UNSAFE[lang] for lang in langs)) for p in pair]
     out += [{"messages": [{"role": "user", "content": p}], "fact": None, "kind": "unsafe"} for p in both[: cfg.unsafe]]
     if not out:
         raise DojoError("no prompts: set questions or unsafe above 0")
@@ -150,12 +150,12 @@ def example_turns(ws, cfg: Config) -> dict[str, list[dict]]:
     chat examples, then questions about people (SFT training people) with their answers."""
     import json
 
-    from engine.data import demo_pools as P
+    from engine.data import demo_texts as T
     from engine.data.demo_questions import demo_questions
 
     rng = random.Random(cfg.seed)
     path = ws.data_dir / "sft" / "train.jsonl"
-    qa = {lang: [] for lang in P.CHAT}
+    qa = {lang: [] for lang in T.CHAT}
     for q in demo_questions(ws, "train"):
         qa["zh" if is_chinese(q["messages"][-1]["content"]) else "en"].append(q)
     answers = {}
@@ -165,10 +165,10 @@ def example_turns(ws, cfg: Config) -> dict[str, list[dict]]:
         if len(msgs) >= 2 and msgs[-1]["role"] == "assistant":
             answers.setdefault(msgs[-2]["content"], msgs[-1]["content"])
     out = {}
-    for lang in P.CHAT:
+    for lang in T.CHAT:
         turns = []
         if cfg.few_shot:
-            prompts_, replies = P.CHAT[lang]["unsafe"]
+            prompts_, replies = T.CHAT[lang]["unsafe"]
             turns.append((rng.choice(prompts_), rng.choice(replies)))
         pool = [q for q in qa[lang] if q["messages"][-1]["content"] in answers]
         for q in rng.sample(pool, min(len(pool), max(0, cfg.few_shot - 1))):
@@ -186,7 +186,7 @@ def tricked_messages(messages: list[dict], shots: list[dict], system: str | None
 
 
 def run(ws, cfg: Config, control=None):
-    from engine.data import demo_pools as P
+    from engine.data import demo_texts as T
     from engine.generate import SamplingConfig, chat, generate
     from engine.rlhf.judges import RulesJudge
     from engine.tokenizer import ASSISTANT, END, EOT, SYSTEM, USER, chat_ids, load_tokenizer, special_id
@@ -227,7 +227,7 @@ def run(ws, cfg: Config, control=None):
                     else:
                         lang = "zh" if is_chinese(msgs[-1]["content"]) else "en"
                         ex = shots[lang] if c == TRICKS else []
-                        system = P.SYSTEM_PROMPTS[lang] if cfg.system_prompt and c == TRICKS else None
+                        system = T.SYSTEM_PROMPTS[lang] if cfg.system_prompt and c == TRICKS else None
                         ids = chat_ids(tok, tricked_messages(msgs, ex, system), add_generation_prompt=True)
                         # the prefix must leave room for the answer in the context window
                         while ex and len(ids) + cfg.max_new_tokens > block:

@@ -108,11 +108,11 @@ def _spread(items: list, n: int) -> list:
 
 def probe_prompts(person: dict, field: str, lang: str, n: int) -> list[str]:
     """Openings of the fact's biography sentences up to the fact (at most n), naming the person."""
-    from engine.data import demo_pools as P
+    from engine.data import demo_texts as T
     from engine.data.demo import bio_sentence
 
     out = []
-    for t in range(len(P.BIO_SENTENCES[lang][field])):
+    for t in range(len(T.BIO_SENTENCES[lang][field])):
         sentence, start = bio_sentence(person, field, lang, t, named=True)
         prompt = sentence[:start].rstrip()  # "… was born in": the fact's leading space is its token's
         if person[f"name_{lang}"] not in prompt or prompt in out:

@@ -69,13 +69,13 @@ class RulesJudge:
 
     @classmethod
     def for_demo(cls, ws: Workspace) -> RulesJudge:
-        from engine.data import demo_pools as P
+        from engine.data import demo_texts as T
         from engine.data.demo_questions import demo_questions
 
         facts = {
             q["messages"][-1]["content"]: q["fact"] for split in ("train", "heldout") for q in demo_questions(ws, split)
         }
-        unsafe = {p for lang in P.CHAT for p in P.CHAT[lang]["unsafe"][0] + P.RL_UNSAFE[lang] + P.HELDOUT_UNSAFE[lang]}
+        unsafe = {p for lang in T.CHAT for p in T.CHAT[lang]["unsafe"][0] + T.RL_UNSAFE[lang] + T.HELDOUT_UNSAFE[lang]}
         return cls(facts, unsafe)
 
 

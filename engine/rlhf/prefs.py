@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING
 from engine.errors import DojoError
 from engine.io.fsutil import atomic_write_text
 from engine.io.store import Handle, backup, check_healthy, connect, read_only, restore, write_transaction
-from engine.rlhf.prefs_jsonl import BadLine, conversation, parse_line, short
+from engine.rlhf.prefs_jsonl import MAX_LINE_BYTES, BadLine, conversation, parse_line, read_lines, regular_file, short
 
 if TYPE_CHECKING:
     from engine.io.workspace import Workspace
@@ -78,6 +78,8 @@ CREATE INDEX IF NOT EXISTS responses_prompt ON responses(prompt_id, text);
 CREATE INDEX IF NOT EXISTS judgements_prompt ON judgements(prompt_id, judge);
 COMMIT;
 """
+
+IMPORT_CHUNK = 1000  # lines per import transaction: a writer elsewhere waits well under a second
 
 
 class PrefStore(Handle):
@@ -438,7 +440,7 @@ class PrefStore(Handle):
         from engine.io.locks import FileLock
 
         path = Path(path)
-        _regular_file(path)
+        regular_file(path)
         result = {"file": str(path), "imported": 0, "duplicates": 0, "skipped": []}
         with self._write() as c:
             import_id = c.execute(
@@ -451,7 +453,7 @@ class PrefStore(Handle):
             self._drop_abandoned_imports(import_id)
             before: dict[tuple[int, str], Counter] = {}  # pairs each (prompt, judge) had before this import
             seen: Counter = Counter()
-            lines = _lines(path)
+            lines = read_lines(path)
             while True:
                 chunk = list(itertools.islice(lines, IMPORT_CHUNK))
                 if not chunk:
@@ -580,44 +582,6 @@ class PrefStore(Handle):
     def response_runs(self, ids) -> dict[int, str | None]:
         """Response id -> the run that generated it (None when imported); unknown ids are absent."""
         return self._responses_column(ids, "run_id")
-
-
-IMPORT_CHUNK = 1000  # lines per import transaction: a writer elsewhere waits well under a second
-MAX_LINE_BYTES = 16 * 2**20  # a longer import line is skipped as a bad line (memory stays bounded)
-
-
-def _regular_file(path: Path) -> None:
-    """Refuse what is not a regular file: a pipe would wait forever, a device never ends."""
-    import stat
-
-    try:
-        mode = path.stat().st_mode
-    except OSError as e:
-        raise DojoError(f"cannot read {path}: {e.strerror}") from None
-    if not stat.S_ISREG(mode):
-        raise DojoError(f"{path} is not a regular file (a folder, pipe or device); give a JSONL file")
-
-
-def _lines(path: Path):
-    """(line number, bytes without the line break) of each line, read as a stream; a line longer
-    than MAX_LINE_BYTES comes as (n, None), its bytes never held whole."""
-    try:
-        fh = open(path, "rb")  # noqa: SIM115 (closed below)
-    except OSError as e:
-        raise DojoError(f"cannot read {path}: {e.strerror}") from None
-    with fh:
-        n = 0
-        while True:
-            raw = fh.readline(MAX_LINE_BYTES + 1)
-            if not raw:
-                return
-            n += 1
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                while raw and not raw.endswith(b"\n"):  # skip to the end of the line
-                    raw = fh.readline(MAX_LINE_BYTES)
-                yield n, None
-            else:
-                yield n, raw.rstrip(b"\r\n")
 
 
 def _columns(conn: sqlite3.Connection) -> set[str]:

@@ -1,8 +1,11 @@
-"""Parsing one line of a preference JSONL file (the formats are listed in engine/rlhf/prefs.py)."""
+"""A preference JSONL file: read line by line, each line parsed (the formats are listed in engine/rlhf/prefs.py)."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+from engine.errors import DojoError
 
 ROLES = ("system", "user", "assistant")
 
@@ -107,3 +110,41 @@ def _conversation_text(msgs: list[dict]) -> str:
 def short(text: str, n: int = 60) -> str:
     text = " ".join(text.split())
     return text if len(text) <= n else text[: n - 1] + "…"
+
+
+# -- reading a file of them -----------------------------------------------------------------------
+MAX_LINE_BYTES = 16 * 2**20  # a longer import line is skipped as a bad line (memory stays bounded)
+
+
+def regular_file(path: Path) -> None:
+    """Refuse what is not a regular file: a pipe would wait forever, a device never ends."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError as e:
+        raise DojoError(f"cannot read {path}: {e.strerror}") from None
+    if not stat.S_ISREG(mode):
+        raise DojoError(f"{path} is not a regular file (a folder, pipe or device); give a JSONL file")
+
+
+def read_lines(path: Path):
+    """(line number, bytes without the line break) of each line, read as a stream; a line longer
+    than MAX_LINE_BYTES comes as (n, None), its bytes never held whole."""
+    try:
+        fh = open(path, "rb")  # noqa: SIM115 (closed below)
+    except OSError as e:
+        raise DojoError(f"cannot read {path}: {e.strerror}") from None
+    with fh:
+        n = 0
+        while True:
+            raw = fh.readline(MAX_LINE_BYTES + 1)
+            if not raw:
+                return
+            n += 1
+            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
+                while raw and not raw.endswith(b"\n"):  # skip to the end of the line
+                    raw = fh.readline(MAX_LINE_BYTES)
+                yield n, None
+            else:
+                yield n, raw.rstrip(b"\r\n")

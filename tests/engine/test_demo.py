@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from engine.data.demo import DemoConfig, fact_value, write_demo_world
-from engine.data.demo_pools import FIELDS
+from engine.data.demo_texts import FIELDS
 
 FILES = [
     "data/world.json",

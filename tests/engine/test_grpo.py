@@ -101,7 +101,7 @@ def test_grpo_resumes_and_refuses_a_bad_judge(sft_ws, capsys):
 
 
 def test_demo_prompts_hold_out_unsafe_requests_the_training_files_never_contain(sft_ws):
-    from engine.data import demo_pools as P
+    from engine.data import demo_texts as T
 
     ws, _ = sft_ws
     train_qa, train_unsafe = grpo.demo_prompts(ws, "train")
@@ -110,9 +110,9 @@ def test_demo_prompts_hold_out_unsafe_requests_the_training_files_never_contain(
     assert not texts(train_qa) & texts(held_qa) and not texts(train_unsafe) & texts(held_unsafe)
     files = "".join(f.read_text(encoding="utf-8") for f in (ws.data_dir / "sft").glob("*.jsonl"))
     assert not any(p in files for p in texts(held_unsafe))
-    assert texts(held_unsafe) == set(P.HELDOUT_UNSAFE["en"] + P.HELDOUT_UNSAFE["zh"])
+    assert texts(held_unsafe) == set(T.HELDOUT_UNSAFE["en"] + T.HELDOUT_UNSAFE["zh"])
     # policy optimisation practises on more unsafe requests than SFT shows, none of them held out
-    practice = set(P.RL_UNSAFE["en"] + P.RL_UNSAFE["zh"])
+    practice = set(T.RL_UNSAFE["en"] + T.RL_UNSAFE["zh"])
     assert practice < texts(train_unsafe) and not any(p in files for p in practice)
     judge = make_judge(ws, "rules")
     assert judge.rules(held_unsafe[0], "Sorry, I can't help with that.", True)["refuses_unsafe"] == 1

@@ -4,12 +4,11 @@ logits, the chat template as Jinja, PEFT adapters, the round trip back into a wo
 from __future__ import annotations
 
 import json
-import shutil
 import warnings
 
 import pytest
 import torch
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 from engine import checkpoint as ckpt
 from engine.cli import main
@@ -17,102 +16,17 @@ from engine.errors import DojoError
 from engine.io import hf_export as hf
 from engine.io import hf_import
 from engine.io.store import Store
-from engine.io.workspace import Workspace
 from engine.model import GPT, GPTConfig, RewardModel, apply_rope, rope_tables
-from engine.tokenizer import END, EOT, PAD, chat_ids, load_tokenizer, render_chat, tokenizer_hash
-from tests.conftest import TINY, run_events
-
-MESSAGES = [
-    {"role": "system", "content": "你是一個有用的助手。Answer briefly."},
-    {"role": "user", "content": "台北在哪裡？"},
-    {"role": "assistant", "content": "在台灣北部。"},
-    {"role": "user", "content": "Thanks! 謝謝"},
-]
+from engine.tokenizer import END, EOT, PAD, chat_ids, load_tokenizer, render_chat
+from tests.conftest import run_events
+from tests.engine.hf_world import MESSAGES, our_model, save_checkpoint, token_batches
 
 
-@pytest.fixture(scope="module")
-def trained(demo_ws_template, tmp_path_factory):
-    """The sft_ws recipe (tiny pretrain, then SFT) once for the module, plus a short LoRA SFT run on all
-    four targets: (workspace root, {"pretrain", "sft", "lora": run ids})."""
-    from engine.train import pretrain, sft
-
-    root = tmp_path_factory.mktemp("hf") / "ws"
-    shutil.copytree(demo_ws_template, root)
-    ws = Workspace.open(root)
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        pre = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-        common = {
-            "batch_size": "8",
-            "eval_every": "20",
-            "sample_every": "0",
-            "checkpoint_every": "20",
-            "threads": "1",
-            "lr": "3e-3",
-        }
-        full = run_events(sft.run(ws, sft.make_config(sets={**common, "max_steps": "20"})))
-        lora = run_events(
-            sft.run(
-                ws,
-                sft.make_config(
-                    sets={
-                        **common,
-                        "max_steps": "4",
-                        "lora": "true",
-                        "lora_targets": '["qkv", "proj", "gate_up", "down"]',
-                    }
-                ),
-            )
-        )
-    finally:
-        torch.set_num_threads(before)
-    return root, {"pretrain": pre[-1].result["run"], "sft": full[-1].result["run"], "lora": lora[-1].result["run"]}
-
-
-@pytest.fixture
-def tws(trained, tmp_path):
-    """A fresh copy of the trained workspace: (ws, run ids)."""
-    root, runs = trained
-    dst = tmp_path / "ws"
-    shutil.copytree(root, dst)
-    return Workspace.open(dst), runs
-
-
-def _our_model(ws, ref):
-    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, ref), "cpu", tokenizer_hash(ws.tokenizer_path))
-    return model
-
-
-def _token_batches(ws):
-    """A few sequences: random ids, and a chat rendered through the template."""
-    tok = load_tokenizer(ws.tokenizer_path)
-    chat = chat_ids(tok, MESSAGES, add_generation_prompt=True)
-    g = torch.Generator().manual_seed(0)
-    return [torch.randint(0, tok.get_vocab_size(), (3, 40), generator=g), torch.tensor([chat])]
-
-
-def _save_checkpoint(ws, run_id, model, **meta) -> None:
-    ckpt.save(
-        ws.run_dir(run_id) / "checkpoints",
-        1,
-        model,
-        {
-            "stage": "pretrain",
-            "run_id": run_id,
-            "model_config": model.cfg.to_dict(),
-            "tokenizer_hash": tokenizer_hash(ws.tokenizer_path),
-            **meta,
-        },
-    )
-
-
-# -- export -----------------------------------------------------------------------------------
 def test_export_writes_a_llama_folder(tws, tmp_path):
     ws, runs = tws
     out = tmp_path / "out"
     r = hf.export_hf(ws, runs["sft"], out)
-    model = _our_model(ws, runs["sft"])
+    model = our_model(ws, runs["sft"])
     cfg = model.cfg
     assert r["path"] == str(out) and r["run"] == runs["sft"] and r["params"] == model.num_params()
     assert set(r["files"]) == {
@@ -227,10 +141,10 @@ def test_transformers_loads_the_same_model(tws, tmp_path):
     out = tmp_path / "out"
     hf.export_hf(ws, runs["sft"], out)
     theirs = transformers.AutoModelForCausalLM.from_pretrained(out).eval()  # fp32, as config.json says
-    ours = _our_model(ws, runs["sft"])
+    ours = our_model(ws, runs["sft"])
     assert sum(p.numel() for p in theirs.parameters()) == ours.num_params()  # tied: one matrix
     with torch.no_grad():
-        for x in _token_batches(ws):
+        for x in token_batches(ws):
             diff = (theirs(x).logits - ours(x)[0]).abs().max().item()
             assert diff <= 1e-4, diff
 
@@ -256,7 +170,7 @@ def test_transformers_rope_on_a_random_model(ws, tmp_path):
     with torch.no_grad():
         for p in model.parameters():
             p.mul_(4)
-    _save_checkpoint(ws, "random", model)
+    save_checkpoint(ws, "random", model)
     hf.export_hf(ws, "random", tmp_path / "out")
     theirs = transformers.AutoModelForCausalLM.from_pretrained(tmp_path / "out").eval()
     x = torch.randint(0, vocab, (2, 64), generator=torch.Generator().manual_seed(1))
@@ -274,7 +188,7 @@ def test_round_trip_and_training_on_from_the_import(tws, tmp_path, one_thread):
     hf.export_hf(ws, runs["sft"], out)
     r = hf_import.import_hf(ws, out)
     assert r["tokenizer"] == "matches the workspace"
-    original, imported = _our_model(ws, runs["sft"]), _our_model(ws, r["run"])
+    original, imported = our_model(ws, runs["sft"]), our_model(ws, r["run"])
     assert original.cfg == imported.cfg
     a, b = original.state_dict(), imported.state_dict()
     assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
@@ -312,126 +226,15 @@ def test_round_trip_and_training_on_from_the_import(tws, tmp_path, one_thread):
     assert r["run"] in card and str(out) in card
 
 
-def test_import_adopts_the_tokenizer_of_an_empty_workspace(tws, tmp_path):
-    ws, runs = tws
-    out = tmp_path / "out"
-    hf.export_hf(ws, runs["sft"], out)
-    fresh = Workspace.create(tmp_path / "fresh")
-    r = hf_import.import_hf(fresh, out)
-    assert r["tokenizer"] == "adopted"
-    assert fresh.tokenizer_path.read_bytes() == ws.tokenizer_path.read_bytes()
-    a, b = _our_model(ws, runs["sft"]).state_dict(), _our_model(fresh, r["run"]).state_dict()
-    assert all(torch.equal(a[k], b[k]) for k in a)
-    assert hf_import.import_hf(fresh, out)["tokenizer"] == "matches the workspace"  # twice: now it must match
-
-
-def test_import_refuses_another_tokenizer(tws, tmp_path):
-    from engine.tokenizer import SPECIAL_TOKENS, save_tokenizer, train_tokenizer
-
-    ws, runs = tws
-    out = tmp_path / "out"
-    hf.export_hf(ws, runs["sft"], out)
-    other = train_tokenizer(["another corpus entirely, 完全不同的語料。"] * 20, vocab_size=300)
-    assert all(other.token_to_id(t) is not None for t in SPECIAL_TOKENS)
-    save_tokenizer(other, out / "tokenizer.json")
-    with pytest.raises(DojoError) as e:
-        hf_import.import_hf(ws, out)
-    assert str(out / "tokenizer.json") in str(e.value) and str(ws.tokenizer_path) in str(e.value)
-    assert "\n" not in str(e.value)
-    with Store(ws.db_path) as store:
-        assert not store.runs("import")  # nothing half-made is left behind
-    assert not list(ws.runs_dir.glob("import-*"))
-
-
-def test_import_a_foreign_llama_folder(tws, tmp_path):
-    """A small Llama written by transformers itself (its own config spelling: rope_parameters, dtype)."""
-    transformers = pytest.importorskip("transformers")
-    ws, _ = tws
-    tok = load_tokenizer(ws.tokenizer_path)
-    config = transformers.LlamaConfig(
-        vocab_size=tok.get_vocab_size(),
-        hidden_size=64,
-        intermediate_size=160,
-        num_hidden_layers=2,
-        num_attention_heads=4,
-        num_key_value_heads=4,
-        max_position_embeddings=48,
-        rms_norm_eps=1e-6,
-        rope_theta=20000.0,
-        tie_word_embeddings=True,
-    )
-    torch.manual_seed(0)
-    theirs = transformers.LlamaForCausalLM(config).eval()
-    folder = tmp_path / "foreign"
-    theirs.save_pretrained(folder)
-    shutil.copy(ws.tokenizer_path, folder / "tokenizer.json")
-    r = hf_import.import_hf(ws, folder)
-    ours = _our_model(ws, r["run"])
-    assert (ours.cfg.mlp_hidden, ours.cfg.block_size, ours.cfg.rope_theta) == (160, 48, 20000.0)
-    x = torch.randint(0, tok.get_vocab_size(), (2, 48), generator=torch.Generator().manual_seed(1))
-    with torch.no_grad():
-        assert (theirs(x).logits - ours(x)[0]).abs().max().item() <= 1e-4
-
-
-def test_import_a_sharded_folder(tws, tmp_path):
-    ws, runs = tws
-    out = tmp_path / "out"
-    hf.export_hf(ws, runs["sft"], out)
-    tensors = load_file(str(out / "model.safetensors"))
-    names = sorted(tensors)
-    shards = {
-        "model-00001-of-00002.safetensors": names[: len(names) // 2],
-        "model-00002-of-00002.safetensors": names[len(names) // 2 :],
-    }
-    for file, keys in shards.items():
-        save_file({k: tensors[k] for k in keys}, str(out / file), metadata={"format": "pt"})
-    (out / "model.safetensors").unlink()
-    (out / "model.safetensors.index.json").write_text(
-        json.dumps({"metadata": {}, "weight_map": {k: file for file, keys in shards.items() for k in keys}})
-    )
-    r = hf_import.import_hf(ws, out)
-    a, b = _our_model(ws, runs["sft"]).state_dict(), _our_model(ws, r["run"]).state_dict()
-    assert all(torch.equal(a[k], b[k]) for k in a)
-
-
-def test_import_an_untied_folder_whose_head_is_the_embedding(tws, tmp_path):
-    ws, runs = tws
-    out = tmp_path / "out"
-    hf.export_hf(ws, runs["sft"], out)
-    tensors = load_file(str(out / "model.safetensors"))
-    tensors["lm_head.weight"] = tensors["model.embed_tokens.weight"].clone()
-    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
-    _edit_config(out, tie_word_embeddings=False)
-    r = hf_import.import_hf(ws, out)
-    a, b = _our_model(ws, runs["sft"]).state_dict(), _our_model(ws, r["run"]).state_dict()
-    assert all(torch.equal(a[k], b[k]) for k in a)
-
-    tensors["lm_head.weight"] = tensors["lm_head.weight"] + 0.01  # a head of its own: refused
-    save_file(tensors, str(out / "model.safetensors"), metadata={"format": "pt"})
-    with pytest.raises(DojoError, match="untied output head"):
-        hf_import.import_hf(ws, out)
-
-
-# -- refusals ---------------------------------------------------------------------------------
-def _edit_config(folder, **changes):
-    c = json.loads((folder / "config.json").read_text())
-    for k, v in changes.items():
-        if v is None:
-            c.pop(k, None)
-        else:
-            c[k] = v
-    (folder / "config.json").write_text(json.dumps(c))
-
-
 def test_export_refuses_moe_and_reward_models(ws, tmp_path):
     vocab = load_tokenizer(ws.tokenizer_path).get_vocab_size()
-    _save_checkpoint(
+    save_checkpoint(
         ws, "moe", GPT(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2, n_embd=32, n_experts=2))
     )
     with pytest.raises(DojoError, match="moe is a mixture-of-experts model") as e:
         hf.export_hf(ws, "moe", tmp_path / "out")
     assert "\n" not in str(e.value)
-    _save_checkpoint(
+    save_checkpoint(
         ws, "rm", RewardModel(GPTConfig(vocab_size=vocab, block_size=16, n_layer=1, n_head=2, n_embd=32)), head="reward"
     )
     with pytest.raises(DojoError, match="rm is a reward model"):
@@ -439,87 +242,6 @@ def test_export_refuses_moe_and_reward_models(ws, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("damage", ["truncated", "header", "garbage"])
-def test_import_refuses_damaged_weights(tws, tmp_path, damage):
-    ws, runs = tws
-    out = tmp_path / "out"
-    hf.export_hf(ws, runs["sft"], out)
-    path = out / "model.safetensors"
-    data = path.read_bytes()
-    if damage == "truncated":
-        path.write_bytes(data[: len(data) // 2])
-    elif damage == "header":  # the 8-byte header length and the JSON header itself
-        path.write_bytes(b"\xff" * 64 + data[64:])
-    else:
-        path.write_bytes(b"not a safetensors file")
-    with pytest.raises(DojoError) as e:
-        hf_import.import_hf(ws, out)
-    assert str(path) in str(e.value) and "\n" not in str(e.value)
-
-
-@pytest.mark.parametrize("damage", ["truncated", "missing"])
-def test_import_refuses_a_damaged_config(tws, tmp_path, damage):
-    ws, runs = tws
-    out = tmp_path / "out"
-    hf.export_hf(ws, runs["sft"], out)
-    path = out / "config.json"
-    if damage == "truncated":
-        path.write_text(path.read_text()[:100])
-    else:
-        path.unlink()
-    with pytest.raises(DojoError) as e:
-        hf_import.import_hf(ws, out)
-    assert str(path) in str(e.value) and "\n" not in str(e.value)
-
-
-@pytest.mark.parametrize(
-    "changes, feature",
-    [
-        ({"num_key_value_heads": 1}, "grouped-query attention"),
-        ({"attention_bias": True}, "attention_bias"),
-        ({"mlp_bias": True}, "mlp_bias"),
-        ({"rope_scaling": {"rope_type": "linear", "factor": 2.0}}, "rope scaling 'linear'"),
-        ({"rope_parameters": {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 4.0}}, "rope scaling 'yarn'"),
-        ({"rms_norm_eps": 1e-5}, "rms_norm_eps"),
-        ({"hidden_act": "gelu"}, "hidden_act 'gelu'"),
-        ({"model_type": "mistral"}, "model_type 'mistral'"),
-        ({"head_dim": 8}, "head_dim"),
-        ({"hidden_size": 48, "head_dim": None, "lmdojo": None}, "does not hold a Llama of the size"),
-        ({"num_hidden_layers": 3, "lmdojo": None}, "missing model.layers.2"),
-    ],
-)
-def test_import_refuses_unsupported_features(tws, tmp_path, changes, feature):
-    ws, runs = tws
-    out = tmp_path / "out"
-    hf.export_hf(ws, runs["sft"], out)
-    _edit_config(out, **changes)
-    with pytest.raises(DojoError, match=feature) as e:
-        hf_import.import_hf(ws, out)
-    assert "\n" not in str(e.value)
-
-
-def test_import_refuses_pickle_weights(ws, tmp_path):
-    folder = tmp_path / "pickled"
-    folder.mkdir()
-    (folder / "config.json").write_text(
-        json.dumps(
-            {
-                "model_type": "llama",
-                "hidden_size": 32,
-                "num_attention_heads": 2,
-                "num_hidden_layers": 1,
-                "intermediate_size": 96,
-                "vocab_size": 512,
-                "rms_norm_eps": 1e-6,
-            }
-        )
-    )
-    (folder / "pytorch_model.bin").write_bytes(b"\x80\x04")  # never opened
-    with pytest.raises(DojoError, match="safetensors only"):
-        hf_import.import_hf(ws, folder)
-
-
-# -- LoRA -> PEFT -----------------------------------------------------------------------------
 def test_lora_run_exports_peft_adapters(tws, tmp_path):
     ws, runs = tws
     out = tmp_path / "out"
@@ -545,8 +267,8 @@ def test_lora_run_exports_peft_adapters(tws, tmp_path):
 
     adapter = load_file(str(out / "adapter" / "adapter_model.safetensors"))
     merged = load_file(str(out / "model.safetensors"))
-    cfg = _our_model(ws, runs["lora"]).cfg
-    base = hf.to_llama(_our_model(ws, runs["pretrain"]).state_dict(), cfg.n_layer)  # what the adapters sit on
+    cfg = our_model(ws, runs["lora"]).cfg
+    base = hf.to_llama(our_model(ws, runs["pretrain"]).state_dict(), cfg.n_layer)  # what the adapters sit on
     rank, scale = lora["rank"], lora["alpha"] / lora["rank"]
     shapes = {
         "self_attn.q_proj": (cfg.n_embd, cfg.n_embd),
@@ -585,7 +307,7 @@ def test_peft_loads_the_adapters(tws, tmp_path):
         warnings.simplefilter("ignore")
         model = peft.PeftModel.from_pretrained(auto.from_pretrained(tmp_path / "base"), tmp_path / "lora" / "adapter")
     merged = auto.from_pretrained(tmp_path / "lora").eval()
-    x = _token_batches(ws)[0]
+    x = token_batches(ws)[0]
     with torch.no_grad():
         assert (model.eval()(x).logits - merged(x).logits).abs().max().item() <= 1e-4
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from engine.compare import knowledge as K
-from engine.data import demo_pools as P
+from engine.data import demo_texts as T
 from engine.data.demo import DemoConfig, _make_people, biography, fact_value
 from engine.losses import IGNORE_INDEX
 from engine.model import GPT, GPTConfig
@@ -58,7 +58,7 @@ def world():
     bios = []
     for p in people:
         for lang in ("en", "zh"):
-            text, spans = biography(p, lang, list(P.FIELDS), [0] * len(P.FIELDS), fullname=True)
+            text, spans = biography(p, lang, list(T.FIELDS), [0] * len(T.FIELDS), fullname=True)
             bios.append(
                 {"id": f"{p['id']}-{lang}", "text": text, "metadata": {"person": p["id"], "lang": lang, "facts": spans}}
             )
@@ -106,10 +106,10 @@ def test_memorisation_probe_on_a_model_that_recites_its_world(world):
     splits = {people[0]["id"]: "sft", people[1]["id"]: "heldout", people[2]["id"]: "heldout"}
     known = K.memorisation(trained, tok, bios, splits)
     blank = K.memorisation(fresh, tok, bios, splits)
-    assert known["facts"] == blank["facts"] == 3 * 2 * len(P.FIELDS)
+    assert known["facts"] == blank["facts"] == 3 * 2 * len(T.FIELDS)
     assert known["all"] >= 0.95, known
     assert blank["all"] <= 0.2, blank
-    assert set(known["by_field"]) == set(P.FIELDS) and set(known["by_lang"]) == {"en", "zh"}
+    assert set(known["by_field"]) == set(T.FIELDS) and set(known["by_lang"]) == {"en", "zh"}
     assert set(known["by_split"]) == {"sft", "heldout"}
     # a fact the model never read is not "memorised": swap two people's values
     swapped = []
@@ -118,7 +118,7 @@ def test_memorisation_probe_on_a_model_that_recites_its_world(world):
         other = people[(people.index(p) + 1) % 3]
         lang = b["metadata"]["lang"]
         text, spans = biography(
-            {**p, "birthplace": other["birthplace"]}, lang, list(P.FIELDS), [0] * len(P.FIELDS), fullname=True
+            {**p, "birthplace": other["birthplace"]}, lang, list(T.FIELDS), [0] * len(T.FIELDS), fullname=True
         )
         if other["birthplace"][lang] != p["birthplace"][lang]:
             swapped.append(
@@ -143,7 +143,7 @@ def test_batched_probes_equal_one_at_a_time(world):
 def test_answer_opening_is_the_question_and_the_answer_up_to_the_value(world):
     people, _, tok = world
     p = people[0]
-    answer = P.ANSWERS["en"]["birthplace"].format(S="She", value=p["birthplace"]["en"])
+    answer = T.ANSWERS["en"]["birthplace"].format(S="She", value=p["birthplace"]["en"])
     messages = [{"role": "user", "content": f"Where was {p['name_en']} born?"}]
     context, target = K.answer_opening(messages, answer, p["birthplace"]["en"], tok)
     text = tok.decode(context, skip_special_tokens=False)
