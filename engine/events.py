@@ -8,6 +8,7 @@ from another thread; the job checks it between steps.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 
 
@@ -20,6 +21,12 @@ class Progress:
     elapsed_s: float
     eta_s: float | None
     unit: str = "step"  # what `step` counts: step, docs, …
+
+    @classmethod
+    def of(cls, done: int, total: int, start: float, unit: str) -> Progress:
+        """`done` of `total` items since `start` (time.monotonic()), the rate and ETA in items."""
+        elapsed = time.monotonic() - start
+        return cls(done, total, done, done / max(elapsed, 1e-9), elapsed, elapsed / max(done, 1) * (total - done), unit)
 
 
 @dataclass

@@ -212,16 +212,8 @@ def run(ws, opts: Config, control=None):
                 else:
                     ev = evaluate_run(ws, str(info["folder"]), questions, opts.max_new_tokens, device)
                     row["qa_accuracy"], row["end_rate"] = ev["qa_accuracy"], ev["end_rate"]
-                done, elapsed = 3 * k + phase + 1, time.monotonic() - start
-                yield Progress(
-                    done,
-                    total,
-                    done,
-                    done / max(elapsed, 1e-9),
-                    elapsed,
-                    elapsed / done * (total - done),
-                    unit="measure",
-                )
+                done = 3 * k + phase + 1
+                yield Progress.of(done, total, start, "measure")
             for key in ("kl", "perplexity", "val_loss", "val_bpb"):
                 row[key] = round(float(row[key]), 6)
             stages.append(row)

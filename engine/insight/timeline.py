@@ -243,16 +243,8 @@ def run(ws, opts: Config, control=None):
             frame["diffs"] = [token_diff(a, b) for a, b in zip(previous, pieces)] if previous is not None else []
             frame["changed"] = [any(op != "equal" for op, _ in d) for d in frame["diffs"]] or [False] * len(prompts)
             previous = pieces
-            done, elapsed = k + 1, time.monotonic() - start
-            yield Progress(
-                done,
-                len(frames),
-                done,
-                done / max(elapsed, 1e-9),
-                elapsed,
-                elapsed / done * (len(frames) - done),
-                unit="checkpoint",
-            )
+            done = k + 1
+            yield Progress.of(done, len(frames), start, "checkpoint")
     yield Finished(
         "done",
         {

@@ -222,16 +222,7 @@ def run(ws, cfg: Config, control=None):
                     }
                 )
                 done += 1
-                elapsed = time.monotonic() - start
-                yield Progress(
-                    done,
-                    total,
-                    done,
-                    done / max(elapsed, 1e-9),
-                    elapsed,
-                    elapsed / done * (total - done),
-                    unit="answer",
-                )
+                yield Progress.of(done, total, start, "answer")
             if run_id in results:
                 run_id = f"{run_id} ({ref})"
             results[run_id] = {"stage": stage, "rows": rows}

@@ -247,16 +247,7 @@ def run(ws, cfg: Config, control=None):
                         }
                     )
                     done += 1
-                    elapsed = time.monotonic() - start
-                    yield Progress(
-                        done,
-                        total,
-                        done,
-                        done / max(elapsed, 1e-9),
-                        elapsed,
-                        elapsed / done * (total - done),
-                        unit="answer",
-                    )
+                    yield Progress.of(done, total, start, "answer")
             del model
     if trimmed:
         yield Log(f"the prefix lost example turns {trimmed} times to fit the context window", "warning")

@@ -23,7 +23,7 @@ from engine.events import Control
 from engine.io.store import Store
 from engine.io.workspace import Workspace
 from engine.tokenizer import tokenizer_hash
-from engine.train import dist
+from engine.train import STAGES, dist
 from engine.train.loop import Job, resolve_device, train
 from engine.train.runs import RunClaim, command_line, latest_checkpoint, write_run_folder
 
@@ -42,6 +42,7 @@ class StageRun:
     model_meta: dict | None
     device: torch.device
     tokenizer_hash: str
+    meta: dict | None = None  # what every checkpoint of the run records (set when training starts)
 
     def train(
         self, model: torch.nn.Module, task, control: Control | None = None, extra_meta: dict | None = None
@@ -63,7 +64,7 @@ class StageRun:
             "params": sum(p.numel() for p in model.parameters()),
             **(extra_meta or {}),
         }
-        self.meta = meta  # what every checkpoint of the run records
+        self.meta = meta
         yield from train(
             Job(
                 run_id=self.run_id,
@@ -101,8 +102,6 @@ def open_stage(
     missing from an older saved config meant then. `resume_model`: "checkpoint" loads the resumed
     checkpoint's model, "parent" the model the run started from (the loop restores the rest: SFT's
     adapters are applied first). A stage from scratch (no parent stage) gets no model."""
-    from engine.train import STAGES
-
     parent_stage = STAGES[stage].parent
     ws.require_writable(f"training ({stage})")
     main = dist.init().is_main  # under torchrun: only rank 0 opens the database, and tells the others
