@@ -279,7 +279,7 @@ def resolve(runs_dir: Path, ref: str) -> Path:
 
 def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: str | None = None):
     """The model of a checkpoint, ready for inference; refuses one made with another tokenizer."""
-    from engine.model import GPT, GPTConfig, RewardModel
+    from engine.model import GPT, GPTConfig, PolicyWithValue, RewardModel
 
     loaded = load(folder, with_train_state=False)
     mc = loaded.meta.get("model_config")
@@ -287,12 +287,12 @@ def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: s
         raise CheckpointError(f"{folder}: meta.json has no model_config")
     check_compatible(loaded.meta, mc, tokenizer_hash, folder)
     try:
-        # a reward model's checkpoint says so; it loads with its scalar head
-        model = (
-            RewardModel(GPTConfig(**mc), likelihood=bool(loaded.meta.get("reward_likelihood")))
-            if loaded.meta.get("head") == "reward"
-            else GPT(GPTConfig(**mc))
-        )
+        # a reward model's or a PPO policy's checkpoint says so; it loads with its scalar head
+        head = loaded.meta.get("head")
+        if head == "reward":
+            model = RewardModel(GPTConfig(**mc), likelihood=bool(loaded.meta.get("reward_likelihood")))
+        else:
+            model = PolicyWithValue(GPTConfig(**mc)) if head == "value" else GPT(GPTConfig(**mc))
     except TypeError as e:
         raise CheckpointError(f"{folder}: model_config does not fit this version of LM Dojo ({e})") from None
     lora = loaded.meta.get("lora")

@@ -195,6 +195,67 @@ def grpo_loss(
     return loss, ((kl * mask).sum() / mask.sum().clamp(min=1)).detach()
 
 
+def gae(
+    rewards: torch.Tensor, values: torch.Tensor, mask: torch.Tensor, gamma: float = 1.0, lam: float = 0.95
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Generalised advantage estimation (Schulman et al. 2016) over each row's action tokens:
+
+        δ_t = r_t + γ·V_{t+1} − V_t;   A_t = δ_t + γλ·A_{t+1};   returns R_t = A_t + V_t
+
+    where V after a row's last action token is 0 (the answer has ended). rewards, values, mask:
+    (B, T); mask marks the action positions (a contiguous run per row). Returns (advantages,
+    returns), both 0 outside the mask and detached."""
+    rewards, values, mask = rewards.detach().float(), values.detach().float(), mask.float()
+    adv = torch.zeros_like(rewards)
+    next_adv = torch.zeros(rewards.size(0), device=rewards.device)
+    next_value = torch.zeros_like(next_adv)
+    for t in reversed(range(rewards.size(1))):
+        m = mask[:, t]
+        delta = rewards[:, t] + gamma * next_value - values[:, t]
+        adv[:, t] = (delta + gamma * lam * next_adv) * m
+        # outside the answer nothing carries over: the step before the first action starts afresh
+        next_adv, next_value = adv[:, t], values[:, t] * m
+    return adv, (adv + values) * mask
+
+
+def masked_whiten(x: torch.Tensor, mask: torch.Tensor, eps: float = 1e-8) -> torch.Tensor:
+    """x with mean 0 and std 1 over its masked positions (0 elsewhere): PPO's advantage normalisation."""
+    mask = mask.float()
+    n = mask.sum().clamp(min=1)
+    mean = (x * mask).sum() / n
+    var = (((x - mean) * mask) ** 2).sum() / n
+    return (x - mean) * torch.rsqrt(var + eps) * mask
+
+
+def ppo_policy_loss(
+    logps: torch.Tensor, old_logps: torch.Tensor, advantages: torch.Tensor, mask: torch.Tensor, clip_eps: float = 0.2
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """PPO's clipped surrogate (Schulman et al. 2017, eq. 7), negated, per action token:
+
+        L = −mean over action tokens of min(ratio·A, clip(ratio, 1−ε, 1+ε)·A),   ratio = π/π_old
+
+    All (B, T). Returns (loss, share of tokens whose ratio was clipped, detached)."""
+    mask = mask.float()
+    n = mask.sum().clamp(min=1)
+    ratio = torch.exp(logps - old_logps)
+    surrogate = torch.minimum(ratio * advantages, ratio.clamp(1 - clip_eps, 1 + clip_eps) * advantages)
+    clipped = ((ratio - 1).abs() > clip_eps).float()
+    return -(surrogate * mask).sum() / n, ((clipped * mask).sum() / n).detach()
+
+
+def ppo_value_loss(
+    values: torch.Tensor, old_values: torch.Tensor, returns: torch.Tensor, mask: torch.Tensor, clip: float = 0.2
+) -> torch.Tensor:
+    """PPO's clipped value loss (as in OpenAI's baselines and InstructGPT's PPO): the value may move at
+    most `clip` from the one the rollout saw, and the worse of the clipped and unclipped errors counts:
+
+        L = ½ · mean over action tokens of max((V − R)², (V_old + clip(V − V_old, −c, c) − R)²)"""
+    mask = mask.float()
+    clipped = old_values + (values - old_values).clamp(-clip, clip)
+    err = torch.maximum((values - returns) ** 2, (clipped - returns) ** 2)
+    return 0.5 * (err * mask).sum() / mask.sum().clamp(min=1)
+
+
 def token_logprobs(logits: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
     """log p(target) at every position: (B, T, V), (B, T) -> (B, T) (targets must be valid ids)."""
     return torch.log_softmax(logits.float(), dim=-1).gather(-1, targets.unsqueeze(-1)).squeeze(-1)

@@ -264,6 +264,19 @@ class GPT(nn.Module):
         p = self.tok_emb.weight
         return KVCache(self.cfg, batch, max_len or self.cfg.block_size, p.device, p.dtype)
 
+    @classmethod
+    def from_gpt(cls, gpt: GPT, *args):
+        """A `cls` (a GPT with another head) holding `gpt`'s weights, its own head fresh; `args` go to
+        its constructor; another head `gpt` has (a PPO policy's value head) is left behind. A model
+        that already is a `cls` is returned as is (a resumed run's)."""
+        if isinstance(gpt, cls):
+            return gpt
+        model = cls(gpt.cfg, *args)
+        mine = model.state_dict()
+        missing, _ = model.load_state_dict({k: v for k, v in gpt.state_dict().items() if k in mine}, strict=False)
+        assert set(missing) == set(mine) - set(gpt.state_dict()), missing
+        return model
+
 
 class RewardModel(GPT):
     """A GPT with a scalar head: the reward of a sequence is read at its last token (the answer's
@@ -282,17 +295,6 @@ class RewardModel(GPT):
         nn.init.zeros_(self.reward_head.bias)
         self.likelihood_weight = nn.Parameter(torch.ones(())) if likelihood else None
 
-    @classmethod
-    def from_gpt(cls, gpt: GPT, likelihood: bool = False) -> RewardModel:
-        """A reward model with `gpt`'s weights and a fresh head (a reward model is returned as is)."""
-        if isinstance(gpt, cls):
-            return gpt
-        model = cls(gpt.cfg, likelihood)
-        missing, unexpected = model.load_state_dict(gpt.state_dict(), strict=False)
-        fresh = {"reward_head.weight", "reward_head.bias"} | ({"likelihood_weight"} if likelihood else set())
-        assert not unexpected and set(missing) == fresh, (missing, unexpected)
-        return model
-
     def reward(self, idx: torch.Tensor, lengths: torch.Tensor, targets: torch.Tensor | None = None) -> torch.Tensor:
         """idx (B, T) right-padded, lengths (B,) -> rewards (B,) at each row's last real token.
         `targets` (B, T): the answer's tokens shifted (position t holds token t + 1), IGNORE_INDEX
@@ -308,3 +310,21 @@ class RewardModel(GPT):
         logp = torch.log_softmax(self.lm_head(h[mask]).float(), -1).gather(1, targets[mask][:, None])[:, 0]
         per_row = torch.zeros(idx.size(0), device=idx.device).index_add_(0, rows.repeat_interleave(mask.sum(1)), logp)
         return r + self.likelihood_weight * per_row / mask.sum(1).clamp(min=1)
+
+
+class PolicyWithValue(GPT):
+    """A chat model with a value head, for PPO: V(t), the return the policy expects after reading
+    positions up to t, is read from the same final hidden states as the next token (one trunk, as
+    in InstructGPT's PPO and TRL's value-head models). Generation and every other reader of the
+    checkpoint use it as the plain GPT it is; the head starts at zero (every state worth 0)."""
+
+    def __init__(self, cfg: GPTConfig):
+        super().__init__(cfg)
+        self.value_head = nn.Linear(cfg.n_embd, 1)
+        nn.init.zeros_(self.value_head.weight)
+        nn.init.zeros_(self.value_head.bias)
+
+    def logits_and_values(self, idx: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """idx (B, T) -> (logits (B, T, V), values (B, T) in fp32)."""
+        h, _ = self.hidden(idx)
+        return self.head(h), self.value_head(h).squeeze(-1).float()

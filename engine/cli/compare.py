@@ -99,7 +99,7 @@ def cmd_eval(args):
     ws = Workspace.open(args.workspace)
     if not 0 <= args.pass_k <= 64:  # k answers a question are held in one batch
         raise DojoError(f"--pass-k must be 0 (off) to 64, got {args.pass_k}")
-    r = evaluate_runs(ws, args.run, args.limit, device(args.device), args.pass_k)
+    r = evaluate_runs(ws, args.run, args.limit, device(args.device), args.pass_k, args.split) | {"split": args.split}
     lines = []
     for x in r["runs"]:
         first = "–" if x["first_token_accuracy"] is None else f"{x['first_token_accuracy']:.1%}"
@@ -186,5 +186,12 @@ def add_compare_parsers(add) -> None:
         default=0,
         metavar="K",
         help="also sample K answers per question (temperature 1) and report pass@1 and pass@K",
+    )
+    s.add_argument(
+        "--split",
+        choices=("heldout", "practice", "train"),
+        default="heldout",
+        help="whose questions: heldout (people no training set asks about; the default), practice (the people "
+        "GRPO and PPO practise on) or train (the SFT set's people)",
     )
     s.add_argument("--device", default="auto")

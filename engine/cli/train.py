@@ -1,5 +1,5 @@
 """The training verbs of lmdojo-cli, one per stage of engine.train.STAGES (pretrain, sft, reward,
-dpo, kto, grpo), and `distill` (a teacher's answers as an SFT set).
+dpo, kto, grpo, ppo), and `distill` (a teacher's answers as an SFT set).
 
     lmdojo-cli STAGE WS [--config F] [--set k=v …] [--from RUN] [--device D] [--resume [RUN]] [--json]
 
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from engine.cli.common import config_args, device, emit, exit_code, finite, run_job, seed_arg
 from engine.errors import DojoError
-from engine.train import STAGES
+from engine.train import JUDGED_STAGES, STAGES
 
 # flags that become config keys (sets) when given
 _FLAG_KEYS = ("preset", "base", "data", "device", "prefs", "judge")
@@ -53,11 +53,12 @@ SUMMARIES = {
             f"held-out reward margin (thumbs up − down) {r['heldout_margin_before']:.3f} → {r['heldout_margin_after']:.3f}"
         )
     ),
-    "grpo": lambda r: (
+}
+for _stage in JUDGED_STAGES:  # grpo, ppo
+    SUMMARIES[_stage] = lambda r: (
         f"judge {r['judge']}: mean reward on held-out prompts {r['reward_before']:.3f} → "
         f"{r['reward_after']:.3f}, distinct answers {r['distinct_ratio']:.0%}, KL {r['kl']:.4f}"
-    ),
-}
+    )
 
 
 def cmd_stage(args) -> int:
@@ -153,7 +154,7 @@ def add_train_parsers(add) -> None:
             s.add_argument("--lora", action="store_true", help="train LoRA adapters instead of all weights")
         elif stage.name in ("reward", "dpo", "kto"):
             s.add_argument("--prefs", help="pairs in a JSONL file (default: the workspace's preference store)")
-        elif stage.name == "grpo":
+        elif stage.judged:
             s.add_argument("--judge", help="rules, reward[:RUN], human or self[:RUN] (default: rules)")
         if stage.name == "sft":
             _add_distill(add)  # beside sft in --help, as before

@@ -18,7 +18,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.compare import knowledge as K
-from engine.data.demo_questions import heldout_questions
+from engine.data.demo_questions import demo_questions
 from engine.errors import DojoError
 from engine.generate import SamplingConfig, chat
 from engine.io.workspace import Workspace
@@ -124,10 +124,14 @@ def run_memorisation(ws: Workspace, model, tok, limit: int = 600) -> dict | None
     return K.memorisation(model, tok, bios, {p["id"]: p["split"] for p in world["people"]}, limit)
 
 
-def evaluate_runs(ws: Workspace, refs: list[str], limit: int = 200, device="cpu", pass_k: int = 0) -> dict:
-    questions = heldout_questions(ws, limit)
+def evaluate_runs(
+    ws: Workspace, refs: list[str], limit: int = 200, device="cpu", pass_k: int = 0, split: str = "heldout"
+) -> dict:
+    """Each run's answers to `limit` of the demo's questions of `split`: heldout (people no training
+    set asks about), practice (those policy optimisation practises on) or train (SFT's people)."""
+    questions = demo_questions(ws, split, limit)
     if not questions:
-        raise DojoError("the held-out QA set is empty")
+        raise DojoError(f"the demo's {split} QA set is empty")
     world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
     return {
         "runs": [evaluate_run(ws, r, questions, device=device, pass_k=pass_k) for r in refs],

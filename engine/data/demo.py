@@ -10,7 +10,10 @@
   {"lang", "kind": "qa"|"chat", "person": id|None, "fields": [field per assistant turn]}}`: QA
   about the first half of the people plus greetings, identity, thanks and refusals (these chat
   examples carry `"weight": 8`: SFT sees each 8 times per epoch, or they would be 4% of the set).
-* `sft/heldout.jsonl`  the same QA format about the other half of the people only.
+* `rl/practice.jsonl`  the same QA format about a fifth of the people (the "practice" split): only
+  pretraining tells about them, and policy optimisation (GRPO, PPO) practises answering them, so
+  that what it learns can be measured on people neither SFT nor RL asked about.
+* `sft/heldout.jsonl`  the same QA format about the rest of the people (the "heldout" split).
 * `prefs/train.jsonl`  preference pairs `{"id", "prompt", "chosen", "rejected", "metadata":
   {"lang", "reason": "wrong"|"rambling"|"unsafe", "person", "field"}}`.
 * `world.json`         the ground truth (people with every fact in en and zh; the fixed pools).
@@ -448,7 +451,15 @@ def _pref_pairs(people: list[dict], rng: random.Random) -> list[dict]:
 # --------------------------------------------------------------------------- world + writing
 
 
-def _world(cfg: DemoConfig, people: list[dict], split: int) -> dict:
+def _split_of(people: list[dict]) -> list[str]:
+    """Each person's split: the first half "sft" (SFT's QA asks about them), the next fifth
+    "practice" (RL's practice questions), the rest "heldout" (asked only when measuring)."""
+    n_sft, n_practice = len(people) // 2, len(people) // 5
+    return ["sft"] * n_sft + ["practice"] * n_practice + ["heldout"] * (len(people) - n_sft - n_practice)
+
+
+def _world(cfg: DemoConfig, people: list[dict]) -> dict:
+    split = _split_of(people)
     return {
         "format": "lm-dojo-demo-world/1",
         "config": asdict(cfg),
@@ -463,8 +474,8 @@ def _world(cfg: DemoConfig, people: list[dict], split: int) -> dict:
         ],
         "hobbies": [{"id": h[0], "en": h[1], "zh": h[2]} for h in P.HOBBIES],
         "fields": T.FIELDS,
-        "splits": {"sft": [p["id"] for p in people[:split]], "heldout": [p["id"] for p in people[split:]]},
-        "people": [{**p, "split": "sft" if i < split else "heldout"} for i, p in enumerate(people)],
+        "splits": {s: [p["id"] for p, ps in zip(people, split) if ps == s] for s in ("sft", "practice", "heldout")},
+        "people": [{**p, "split": s} for p, s in zip(people, split)],
     }
 
 
@@ -481,8 +492,10 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
         return random.Random(f"lm-dojo-demo:{cfg.seed}:{stage}")
 
     people = _make_people(cfg.people, rng("people"))
-    split = cfg.people // 2
-    sft_people, heldout_people = people[:split], people[split:]
+    split = _split_of(people)
+    sft_people, practice_people, heldout_people = (
+        [p for p, s in zip(people, split) if s == k] for k in ("sft", "practice", "heldout")
+    )
 
     bios = _bio_docs(people, cfg, rng("bios"))
     stories = _story_docs(cfg.stories, rng("stories"))
@@ -493,15 +506,17 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
     sft_train = _qa_examples(sft_people, 2, sft_rng, multi_every=3) + _chat_examples(sft_rng)
     sft_rng.shuffle(sft_train)
     heldout = _qa_examples(heldout_people, 1, rng("heldout"), multi_every=0)
+    practice = _qa_examples(practice_people, 2, rng("practice"), multi_every=0)
 
     prefs = _pref_pairs(sft_people, rng("prefs"))
     rng("prefs-order").shuffle(prefs)
 
     files = {
-        "data/world.json": (json.dumps(_world(cfg, people, split), ensure_ascii=False, indent=1) + "\n", 1),
+        "data/world.json": (json.dumps(_world(cfg, people), ensure_ascii=False, indent=1) + "\n", 1),
         "data/corpus/demo.jsonl": (_jsonl(corpus), len(corpus)),
         "data/sft/train.jsonl": (_jsonl(sft_train), len(sft_train)),
         "data/sft/heldout.jsonl": (_jsonl(heldout), len(heldout)),
+        "data/rl/practice.jsonl": (_jsonl(practice), len(practice)),
         "data/prefs/train.jsonl": (_jsonl(prefs), len(prefs)),
     }
     for rel, (text, _) in files.items():
@@ -510,6 +525,7 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
     return {
         "people": len(people),
         "sft_people": len(sft_people),
+        "practice_people": len(practice_people),
         "heldout_people": len(heldout_people),
         "corpus_docs": len(corpus),
         "corpus_bios": len(bios),
@@ -517,6 +533,7 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
         "corpus_chars": sum(len(d["text"]) for d in corpus),
         "sft_train": len(sft_train),
         "sft_heldout": len(heldout),
+        "rl_practice": len(practice),
         "prefs": len(prefs),
         "files": {
             rel: {"records": n, "chars": len(text), "bytes": len(text.encode("utf-8"))}

@@ -13,9 +13,11 @@ from engine.io.workspace import Workspace
 
 def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> list[dict]:
     """The demo's single-fact questions: {"messages" (up to the question), "field", "lang", "person",
-    "answer" (the right one), "fact" (its value)} from data/sft/heldout.jsonl (people the SFT set
-    never mentions) or data/sft/train.jsonl; with `limit`, that many spread evenly over the file."""
-    path, world = ws.data_dir / "sft" / f"{split}.jsonl", ws.data_dir / "world.json"
+    "answer" (the right one), "fact" (its value)} from data/sft/heldout.jsonl (people no training
+    set asks about), data/sft/train.jsonl (SFT's people) or data/rl/practice.jsonl (the people policy
+    optimisation practises on); with `limit`, that many spread evenly over the file."""
+    path = ws.data_dir / ("rl" if split == "practice" else "sft") / f"{split}.jsonl"
+    world = ws.data_dir / "world.json"
     if not path.is_file() or not world.is_file():
         raise DojoError(f"no demo QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
     people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}
@@ -41,13 +43,17 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
 
 
 def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list[dict]]]:
-    """(questions about people, unsafe requests) as chat prompts. train: the SFT people's
-    questions, the unsafe requests of the SFT set and those kept for practice in policy
-    optimisation (in no file); heldout: the other people's questions and unsafe requests no
-    training file or practice set contains."""
+    """(questions about people, unsafe requests) as chat prompts. train: the practice people's
+    questions (the SFT people's in a workspace made before there were practice people), the unsafe
+    requests of the SFT set and those kept for practice in policy optimisation (in no file);
+    heldout: the held-out people's questions and unsafe requests no training file or practice set
+    contains."""
     from engine.data import demo_texts as T
 
-    qa = [q["messages"] for q in demo_questions(ws, split)]
+    if split == "train" and (ws.data_dir / "rl" / "practice.jsonl").is_file():
+        qa = [q["messages"] for q in demo_questions(ws, "practice")]
+    else:
+        qa = [q["messages"] for q in demo_questions(ws, split)]
     pool = (
         {lang: T.CHAT[lang]["unsafe"][0] + T.RL_UNSAFE[lang] for lang in T.CHAT}
         if split == "train"

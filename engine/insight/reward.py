@@ -14,8 +14,10 @@
   agreement and Cohen's kappa for two judges, Fleiss' kappa (with varying judges per item) for
   more; and the reward model against people: the share of human pairs where it scores the chosen
   answer higher (also for those it did not train on: held out, or judged after the run began);
-* reward-hacking alarm: in a GRPO run's val/reward, val/kl, val/length, reward, KL and length all
-  rising together over the trailing eval points (hacking_alarm states the thresholds).
+* reward-hacking alarm: in a GRPO or PPO run's val/reward, val/kl, val/length, reward, KL and length
+  all rising together over the trailing eval points (hacking_alarm states the thresholds); and for a
+  run against a proxy judge (a reward model), the over-optimisation alarm: the proxy's reward rising
+  while the gold (the demo's rules) falls from its peak (engine.insight.hacking).
 Missing pieces (no human judgements, no policy run) give nulls with a reason.
 
 Time: 0.25 s in run() (2.3 s for the whole CLI, most of it importing torch) with one thread on 2
@@ -26,7 +28,6 @@ shared CPU cores, for a 2-layer reward model scoring the demo world's 61 held-ou
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
@@ -35,6 +36,8 @@ import numpy as np
 from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
+from engine.insight.hacking import hacking_alarm, overoptimisation
+from engine.insight.stats import cohen_kappa, fleiss_kappa, pearson, rounded, spearman, wilson
 from engine.train import JUDGED_STAGES
 
 TITLE = "Reward-model diagnostics"
@@ -70,74 +73,6 @@ class Config:
     batch_size: int = knob(16, "Answers scored per forward pass.", min=1)
     threads: int = knob(1, "CPU threads for PyTorch (0 = PyTorch's default).", min=0)
     device: str = knob("auto", "auto, cpu, cuda, cuda:N or mps.")
-
-
-# -- statistics ----------------------------------------------------------------------------------
-
-
-def _ranks(x) -> np.ndarray:
-    """Ranks from 1, ties sharing their mean rank (as Spearman's rho wants)."""
-    x = np.asarray(x, dtype=float)
-    order = np.argsort(x, kind="mergesort")
-    ranks = np.empty(len(x))
-    sx = x[order]
-    i = 0
-    while i < len(x):
-        j = i
-        while j + 1 < len(x) and sx[j + 1] == sx[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    return ranks
-
-
-def pearson(x, y) -> float | None:
-    """Pearson's r; None with fewer than 3 points or a constant side (r is undefined)."""
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return None
-    return float(np.corrcoef(x, y)[0, 1])
-
-
-def spearman(x, y) -> float | None:
-    return pearson(_ranks(x), _ranks(y)) if len(x) >= 3 else None
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """The Wilson score interval of a proportion k/n (95% for z = 1.96); sane at 0 and n, unlike k/n ± z·se."""
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
-
-
-def cohen_kappa(a: list, b: list) -> float | None:
-    """Cohen's kappa of two raters' labels on the same items: (p_o − p_e) / (1 − p_e)."""
-    if not a or len(a) != len(b):
-        return None
-    po = float(np.mean([x == y for x, y in zip(a, b)]))
-    cats = set(a) | set(b)
-    pe = sum((a.count(c) / len(a)) * (b.count(c) / len(b)) for c in cats)
-    return None if pe == 1 else (po - pe) / (1 - pe)
-
-
-def fleiss_kappa(items: list[list]) -> tuple[float | None, float]:
-    """(Fleiss' kappa, mean pairwise agreement P̄) of items each rated by ≥ 2 raters; the number of
-    raters may differ between items (P_i uses each item's own count)."""
-    items = [r for r in items if len(r) >= 2]
-    if not items:
-        return None, 0.0
-    cats = sorted({c for r in items for c in r}, key=str)
-    p_items = []
-    for r in items:
-        n = len(r)
-        p_items.append((sum(r.count(c) ** 2 for c in cats) - n) / (n * (n - 1)))
-    total = sum(len(r) for r in items)
-    pe = sum((sum(r.count(c) for r in items) / total) ** 2 for c in cats)
-    pbar = float(np.mean(p_items))
-    return (None if pe == 1 else (pbar - pe) / (1 - pe)), pbar
 
 
 # -- length bias ---------------------------------------------------------------------------------
@@ -177,11 +112,11 @@ def length_bias(pairs: list[dict]) -> dict:
         "pairs": n,
         "answers": len(points),
         "unequal_pairs": len(unequal),
-        "pearson": _round(r),
-        "spearman": _round(rho),
-        "rm_accuracy": _round(acc),
-        "length_baseline": _round(baseline),
-        "rm_prefers_longer": _round(prefers_longer),
+        "pearson": rounded(r),
+        "spearman": rounded(rho),
+        "rm_accuracy": rounded(acc),
+        "length_baseline": rounded(baseline),
+        "rm_prefers_longer": rounded(prefers_longer),
         "direction": direction,
         "length_driven": driven,
         "rule": LENGTH_RULE,
@@ -271,92 +206,12 @@ def agreement(pairs: list[dict]) -> dict:
         "judges": len(judges),
         "method": method,
         "percent": round(percent, 4),
-        "kappa": _round(kappa),
+        "kappa": rounded(kappa),
         "reason": None,
     }
-
-
-def _fit_ends(steps, values) -> tuple[float, float]:
-    """A least-squares line's values at the first and last step: a rise measured on all points, not two."""
-    slope, icept = np.polyfit(np.asarray(steps, float), np.asarray(values, float), 1)
-    return float(icept + slope * steps[0]), float(icept + slope * steps[-1])
-
-
-def _rising(steps, series: dict, min_rho: float, length_rise: float, kl_factor: float) -> dict:
-    rho = {k: spearman(steps, v) for k, v in series.items()}
-    l0, l1 = _fit_ends(steps, series["length"])
-    k0, k1 = _fit_ends(steps, series["kl"])
-    lrise = (l1 - l0) / abs(l0) if l0 else (math.inf if l1 > l0 else 0.0)
-    checks = {k: (rho[k] is not None and rho[k] > min_rho) for k in series}
-    checks["length_rise"] = lrise > length_rise
-    checks["kl_rise"] = k1 > k0 * kl_factor and k1 - k0 > 1e-4
-    return {
-        "rho": rho,
-        "length_rise": lrise,
-        "kl_start": k0,
-        "kl_end": k1,
-        "checks": checks,
-        "fired": all(checks.values()),
-    }
-
-
-def hacking_alarm(
-    trace: dict, window: int = 6, min_rho: float = 0.6, length_rise: float = 0.2, kl_factor: float = 1.25
-) -> dict:
-    """trace: {"reward": [(step, v)], "kl": [...], "length": [...]}. Fires when over the trailing
-    `window` eval points (at least 4) reward, KL and length each have Spearman correlation with the
-    step above `min_rho`, the length (fitted line) rose by more than `length_rise` of where it started
-    and the KL (fitted line) ended above `kl_factor` times its start. `from_step`: the start of the
-    earliest window in the unbroken run of firing windows (sliding back one point at a time) that
-    ends with the trailing one."""
-    common = sorted(set.intersection(*(set(s for s, _ in trace.get(k) or []) for k in ("reward", "kl", "length"))))
-    series_all = {k: dict(trace[k]) for k in ("reward", "kl", "length")} if common else {}
-    out = {
-        "fired": False,
-        "from_step": None,
-        "points": len(common),
-        "window": min(window, len(common)),
-        "spearman": None,
-        "length_rise": None,
-        "kl_start": None,
-        "kl_end": None,
-        "reason": None,
-    }
-    if len(common) < 4:
-        out["reason"] = f"only {len(common)} eval points with reward, KL and length; the alarm needs 4"
-        return out
-
-    def check(start: int) -> dict:
-        steps = common[start : start + out["window"]]
-        return _rising(
-            steps, {k: [series_all[k][s] for s in steps] for k in series_all}, min_rho, length_rise, kl_factor
-        )
-
-    start = len(common) - out["window"]
-    res = check(start)
-    out |= {
-        "spearman": {k: _round(v) for k, v in res["rho"].items()},
-        "length_rise": _round(res["length_rise"]),
-        "kl_start": _round(res["kl_start"], 6),
-        "kl_end": _round(res["kl_end"], 6),
-    }
-    if not res["fired"]:
-        failed = [k for k, ok in res["checks"].items() if not ok]
-        out["reason"] = "not all rising together over the last {} points: {} did not".format(
-            out["window"], ", ".join(failed)
-        )
-        return out
-    while start > 0 and check(start - 1)["fired"]:
-        start -= 1
-    out |= {"fired": True, "from_step": int(common[start])}
-    return out
 
 
 # -- the insight ---------------------------------------------------------------------------------
-
-
-def _round(x, n: int = 4):
-    return None if x is None or (isinstance(x, float) and not math.isfinite(x)) else round(float(x), n)
 
 
 def _limit(items: list, n: int) -> list:
@@ -374,7 +229,9 @@ def _policy_trace(ws, store, ref: str) -> tuple[str | None, dict | None, str | N
         if not runs:
             return None, None, "no GRPO run yet: the alarm reads a GRPO run's val/reward, val/kl and val/length"
         run_id = max(runs, key=lambda r: store.run(r)["created"])
-    trace = {k: store.metrics(run_id, f"val/{k}") for k in ("reward", "kl", "length")}
+    trace = {k: store.metrics(run_id, f"val/{k}") for k in ("reward", "kl", "length", "gold")}
+    if not trace["gold"]:  # only a run against a proxy judge has one
+        del trace["gold"]
     if missing := [k for k, v in trace.items() if not v]:
         stage = store.run(run_id)["stage"]
         return run_id, None, f"{run_id} ({stage}) records no val/{', val/'.join(missing)} (GRPO runs record all three)"
@@ -515,6 +372,11 @@ def run(ws, opts: Config, control=None):
     alarm = {"run": policy, "fired": None, "reason": trace_reason, "trace": None}
     if trace is not None:
         alarm |= hacking_alarm(trace, opts.window)
+        alarm["overoptimisation"] = (
+            overoptimisation(trace["reward"], trace["gold"], opts.window)
+            if "gold" in trace
+            else {"fired": None, "reason": "its judge has no gold beside it (only a run against a proxy judge has)"}
+        )
         alarm |= {"run": policy, "trace": {k: [[int(s), round(v, 6)] for s, v in pts] for k, pts in trace.items()}}
     yield Progress(2, 2, 2, 0.0, time.monotonic() - t0, 0.0, unit="part")
     yield Finished(
@@ -557,5 +419,15 @@ def summary(result: dict) -> str:
         (f"REWARD HACKING ALARM: reward, KL and length rising together since step {al['from_step']} ({al['run']})")
         if al["fired"]
         else f"alarm: quiet ({al['reason']})",
+        *(
+            [
+                f"OVER-OPTIMISATION: the proxy reward rises while the gold falls (gold peaked at step "
+                f"{oo['gold_peak_step']}: {oo['gold_peak']}, now {oo['gold_end']})"
+                if oo["fired"]
+                else f"over-optimisation: no ({oo['reason']})"
+            ]
+            if (oo := al.get("overoptimisation"))
+            else []
+        ),
     ]
     return "\n".join(lines)

@@ -4,7 +4,7 @@ Every judge has a `name` and `score(prompt, answer, ended) -> float`, where `pro
 messages up to the user's question, `answer` the assistant's text and `ended` whether the answer
 ended with the end-of-turn token. `make_judge(ws, spec)` builds one from a name:
 
-* `rules`        the demo's programmatic judge (below);
+* `rules`        the demo's programmatic judge (below); `rules:partial` gives half points too;
 * `reward[:RUN]` a trained reward model (default: the workspace's latest reward run);
 * `human`        the thumbs people gave in the preference store (0 for answers nobody judged);
 * `self[:RUN]`   the model itself, asked whether the answer is good (RLAIF with no other model).
@@ -41,24 +41,35 @@ class RulesJudge:
     * an unsafe request: refuses (+1), or complies (−1);
     * short: at most `max_lines` lines and `max_chars` characters, else −1;
     * says something: an empty answer −1 (else ending at once would earn a point for silence).
+
+    With `partial` (the judge `rules:partial`), half points on the way to a rule: +0.5 for a wrong
+    answer that has the right fact's first word (an English fact of several words) or first half (a
+    Chinese one of four characters or more), and a refusal of an unsafe request that runs on or
+    rambles earns +0.5 instead of +1. A reward that only says right or wrong gives a group nothing
+    to compare when all its answers are wrong; partial credit does.
     """
 
     facts: dict[str, str]  # question text -> the fact a right answer contains
     unsafe: set[str]  # the prompts a good assistant refuses
     max_lines: int = 2
     max_chars: int = 160
+    partial: bool = False
     name: str = "rules"
 
-    def rules(self, prompt: list[dict], answer: str, ended: bool) -> dict[str, int]:
+    def rules(self, prompt: list[dict], answer: str, ended: bool) -> dict[str, float]:
         """Each rule's points, for showing why an answer scored what it did."""
         question = prompt[-1]["content"] if prompt else ""
         out = {"ends": 1 if ended else -1}
+        rambles = answer.count("\n") + 1 > self.max_lines or len(answer) > self.max_chars
         if question in self.unsafe:
-            out["refuses_unsafe"] = 1 if REFUSAL.search(answer) else -1
+            out["refuses_unsafe"] = (
+                (0.5 if self.partial and (rambles or not ended) else 1) if REFUSAL.search(answer) else -1
+            )
         elif question in self.facts:
-            out["right_fact"] = int(self.facts[question].lower() in answer.lower())
+            fact = self.facts[question].lower()
+            out["right_fact"] = 1 if fact in answer.lower() else 0.5 if self.partial and _has_start(fact, answer) else 0
             out["refuses_harmless"] = -1 if REFUSAL.search(answer) else 0
-        if answer.count("\n") + 1 > self.max_lines or len(answer) > self.max_chars:
+        if rambles:
             out["short"] = -1
         if not answer.strip():
             out["empty"] = -1
@@ -68,15 +79,29 @@ class RulesJudge:
         return float(sum(self.rules(prompt, answer, ended).values()))
 
     @classmethod
-    def for_demo(cls, ws: Workspace) -> RulesJudge:
+    def for_demo(cls, ws: Workspace, partial: bool = False) -> RulesJudge:
         from engine.data import demo_texts as T
         from engine.data.demo_questions import demo_questions
 
         facts = {
-            q["messages"][-1]["content"]: q["fact"] for split in ("train", "heldout") for q in demo_questions(ws, split)
+            q["messages"][-1]["content"]: q["fact"]
+            for split in ("train", "practice", "heldout")
+            if split != "practice" or (ws.data_dir / "rl" / "practice.jsonl").is_file()
+            for q in demo_questions(ws, split)
         }
         unsafe = {p for lang in T.CHAT for p in T.CHAT[lang]["unsafe"][0] + T.RL_UNSAFE[lang] + T.HELDOUT_UNSAFE[lang]}
-        return cls(facts, unsafe)
+        return cls(facts, unsafe, partial=partial, name="rules:partial" if partial else "rules")
+
+
+def _has_start(fact: str, answer: str) -> bool:
+    """Whether `answer` holds the start of `fact` (lower case): its first word if it has several, the
+    first half of a Chinese one of four characters or more; no start to give credit for otherwise."""
+    words = fact.split()
+    if len(words) > 1:
+        return re.search(rf"(?<!\w){re.escape(words[0])}(?!\w)", answer.lower()) is not None
+    if not fact.isascii() and len(fact) >= 4:
+        return fact[: len(fact) // 2] in answer.lower()
+    return False
 
 
 @dataclass
@@ -149,7 +174,9 @@ def make_judge(ws: Workspace, spec: str, device: str | torch.device = "cpu") -> 
 
     kind, _, ref = spec.partition(":")
     if kind == "rules":
-        return RulesJudge.for_demo(ws)
+        if ref not in ("", "partial"):
+            raise DojoError(f"unknown judge {spec!r}: the rules judge is rules or rules:partial")
+        return RulesJudge.for_demo(ws, partial=ref == "partial")
     if kind == "human":
         from engine.rlhf.prefs import PrefStore
 
@@ -170,4 +197,4 @@ def make_judge(ws: Workspace, spec: str, device: str | torch.device = "cpu") -> 
                 raise DojoError(f"{folder} is not a reward model (train one with lmdojo-cli reward WS)")
             return RewardModelJudge(model, tok, name=f"reward:{meta.get('run_id', ref)}")
         return SelfJudge(model, tok, name=f"self:{meta.get('run_id', ref)}")
-    raise DojoError(f"unknown judge {spec!r} (rules, reward[:RUN], human, self[:RUN])")
+    raise DojoError(f"unknown judge {spec!r} (rules[:partial], reward[:RUN], human, self[:RUN])")

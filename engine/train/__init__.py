@@ -65,6 +65,14 @@ STAGES: dict[str, Stage] = {
             True,
             "Group-relative policy optimisation with a judge (rules, reward model, human, self).",
         ),
+        Stage(
+            "ppo",
+            "sft",
+            "rlhf",
+            True,
+            True,
+            "PPO with a value head (GAE, clipped value loss) and a judge (rules, reward model, human, self).",
+        ),
     )
 }
 
@@ -77,5 +85,5 @@ JUDGED_STAGES: tuple[str, ...] = tuple(n for n, s in STAGES.items() if s.judged)
 
 
 def stages_of_page(page: str) -> tuple[str, ...]:
-    """The stages whose runs the app's `page` trains (rlhf: reward, dpo, kto, grpo)."""
+    """The stages whose runs the app's `page` trains (rlhf: reward, dpo, kto, grpo, ppo)."""
     return tuple(n for n, s in STAGES.items() if s.page == page)

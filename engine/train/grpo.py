@@ -49,9 +49,13 @@ STAGE = "grpo"
     sample_every=(25, "Steps between stored answers to held-out prompts (0 = never)."),
     checkpoint_every=50,
 )
-class GRPOConfig(StageConfig):
+class PolicyConfig(StageConfig):
+    """What GRPO and PPO share: the answers sampled, the judge, the prompts, the measurements."""
+
     ref: str = knob("", "Frozen reference model for the KL penalty (default: the starting model).")
-    judge: str = knob("rules", "Who scores the answers: rules, reward[:RUN], human or self[:RUN].")
+    judge: str = knob(
+        "rules", "Who scores the answers: rules, rules:partial (half points too), reward[:RUN], human or self[:RUN]."
+    )
     prompts: str = knob("", "Training prompts: a .txt or dataset file (default: the demo SFT set's questions).")
     eval_prompts: int = knob(64, "Held-out prompts scored at every evaluation.", min=1)
     # 16 answers to 4 prompts rather than 8 to 8: a group whose answers all score the same teaches
@@ -61,12 +65,6 @@ class GRPOConfig(StageConfig):
     answer_tokens: int = knob(32, "Longest answer in tokens.", min=1)
     beta: float = knob(0.04, "Weight of the KL penalty to the reference.", min=0.0, max=10.0)
     clip_eps: float = knob(0.2, "PPO-style clipping of the probability ratio.", min=0.0, max=1.0)
-    advantage: str = knob(
-        "dr_grpo",
-        "group_std: reward minus the group's mean, over the group's std (GRPO); dr_grpo: minus the mean only, "
-        "and every answer's tokens summed over one fixed length (Dr. GRPO).",
-        choices=("group_std", "dr_grpo"),
-    )
     pass_k: int = knob(
         8,
         "Before and after training, sample this many answers to each held-out question and report pass@1 and "
@@ -83,6 +81,23 @@ class GRPOConfig(StageConfig):
     )
 
 
+@dataclass
+class GRPOConfig(PolicyConfig):
+    advantage: str = knob(
+        "dr_grpo",
+        "group_std: reward minus the group's mean, over the group's std (GRPO); dr_grpo: minus the mean only, "
+        "and every answer's tokens summed over one fixed length (Dr. GRPO).",
+        choices=("group_std", "dr_grpo"),
+    )
+
+
+def mean_entropy(logits: torch.Tensor, mask: torch.Tensor) -> float:
+    """The policy's mean per-token entropy in nats over the masked (answer) positions."""
+    with torch.no_grad():
+        p = torch.softmax(logits.float(), -1)
+        return float(((-(p * torch.log(p.clamp_min(1e-12))).sum(-1)) * mask).sum() / mask.sum().clamp(min=1))
+
+
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> GRPOConfig:
     return build_config(GRPOConfig, toml, sets, toml_name=toml_name)
 
@@ -96,7 +111,8 @@ class GRPOTask(OrderedRows):
         self.judge = make_judge(ws, cfg.judge, device)
         # another judge than the demo's rules is a proxy: the rules score the same answers as the "gold"
         # reward, so over-optimisation (proxy up, gold down; Gao et al. 2022) shows
-        self.gold = RulesJudge.for_demo(ws) if cfg.judge != "rules" and (ws.data_dir / "world.json").is_file() else None
+        strict = cfg.judge == "rules"
+        self.gold = RulesJudge.for_demo(ws) if not strict and (ws.data_dir / "world.json").is_file() else None
         if cfg.prompts:
             self.train_prompts = [p["messages"] for p in load_prompts(Path(cfg.prompts))]
         else:  # the unsafe requests repeated up to UNSAFE_SHARE of the prompts, so refusing gets practised
@@ -169,7 +185,9 @@ class GRPOTask(OrderedRows):
     def answer_text(self, ids: list[int]) -> str:
         return self.tok.decode(ids, skip_special_tokens=False).strip()
 
-    def loss(self, model, rows):
+    def rollout(self, model, rows) -> tuple[list[list[int]], list[list[int]], torch.Tensor, list[dict]]:
+        """group_size answers to each of the rows' prompts, scored: (prompt + answer ids, 1 where a
+        token is the answer's, rewards (prompts, group_size), the step's logs so far)."""
         seqs, masks, rewards, lengths, gold = [], [], [], [], []
         for i in rows:
             prompt = self.train_prompts[int(i)]
@@ -186,6 +204,23 @@ class GRPOTask(OrderedRows):
                 lengths.append(len(ids))
             rewards.append(scores)
         R = torch.tensor(rewards, dtype=torch.float32)
+        log = {"reward": float(R.mean()), "length": float(np.mean(lengths))}
+        return seqs, masks, R, log | ({"gold": float(np.mean(gold))} if gold else {})
+
+    def padded(self, seqs, masks) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(inputs, targets, mask) on the device, right-padded: position t predicts token t + 1, and
+        the mask marks the targets that are answer tokens."""
+        T = max(len(s) for s in seqs)
+        x = torch.full((len(seqs), T), self.pad, dtype=torch.long)
+        m = torch.zeros((len(seqs), T), dtype=torch.float32)
+        for k, (s, mk) in enumerate(zip(seqs, masks)):
+            x[k, : len(s)] = torch.tensor(s)
+            m[k, : len(mk)] = torch.tensor(mk, dtype=torch.float32)
+        x, m = x.to(self.device), m.to(self.device)
+        return x[:, :-1], x[:, 1:], m[:, 1:]
+
+    def loss(self, model, rows):
+        seqs, masks, R, log = self.rollout(model, rows)
         dr = self.cfg.advantage == "dr_grpo"
         adv = group_advantages(R, scale=not dr).reshape(-1)
         # groups whose answers all scored the same teach nothing: left out of the step, counted
@@ -196,33 +231,18 @@ class GRPOTask(OrderedRows):
         seqs = [s for s, k in zip(seqs, keep) if k]
         masks = [m for m, k in zip(masks, keep) if k]
         adv = adv[torch.tensor(keep)].to(self.device)
-        T = max(len(s) for s in seqs)
-        x = torch.full((len(seqs), T), self.pad, dtype=torch.long)
-        m = torch.zeros((len(seqs), T), dtype=torch.float32)
-        for k, (s, mk) in enumerate(zip(seqs, masks)):
-            x[k, : len(s)] = torch.tensor(s)
-            m[k, : len(mk)] = torch.tensor(mk, dtype=torch.float32)
-        x, m = x.to(self.device), m.to(self.device)
-        inputs, targets, mask = x[:, :-1], x[:, 1:], m[:, 1:]  # position t predicts token t + 1
+        inputs, targets, mask = self.padded(seqs, masks)
         logits, _ = model(inputs)
         logps = token_logprobs(logits, targets)
         with torch.no_grad():
             ref_logps = token_logprobs(self.ref(inputs)[0], targets)
-            p = torch.softmax(logits.float(), -1)
-            entropy = float(((-(p * torch.log(p.clamp_min(1e-12))).sum(-1)) * mask).sum() / mask.sum())
         norm = self.cfg.answer_tokens + 1 if dr else None  # the longest answer and its stop token
         loss, kl = grpo_loss(logps, logps.detach(), ref_logps, adv, mask, self.cfg.clip_eps, self.cfg.beta, norm)
         if bool(uniform.all()):
             loss = loss * 0.0
         self._logs.append(
-            {
-                "reward": float(R.mean()),
-                "kl": float(kl),
-                "entropy": entropy,
-                "length": float(np.mean(lengths)),
-                "zero_variance": float(uniform.float().mean()),
-            }
-            | ({"gold": float(np.mean(gold))} if gold else {})
+            log
+            | {"kl": float(kl), "entropy": mean_entropy(logits, mask), "zero_variance": float(uniform.float().mean())}
         )
         return loss, None
 
@@ -307,44 +327,70 @@ def run(
     resume: str | bool | None = None,
     overrides: dict | None = None,
 ) -> Iterator:
-    with open_stage(ws, STAGE, GRPOConfig, cfg or make_config(sets=overrides), resume, overrides) as st:
+    yield from run_policy(
+        ws, STAGE, GRPOConfig, GRPOTask, cfg or make_config(sets=overrides), control, resume, overrides
+    )
+
+
+def run_policy(
+    ws: Workspace,
+    stage: str,
+    config_class,
+    task_class,
+    cfg,
+    control: Control | None,
+    resume: str | bool | None,
+    overrides: dict | None,
+    policy=lambda model: model,
+    meta: dict | None = None,
+) -> Iterator:
+    """Start or resume a policy optimiser (GRPO, PPO): the starting model answers, a judge scores,
+    `task_class` turns the scores into a loss. `policy` makes the trained model from the starting
+    one (PPO adds a value head); `meta` goes into every checkpoint. The result holds the held-out
+    reward, distinct answers and KL before and after, and pass@1 / pass@k (and the gold reward)."""
+    with open_stage(ws, stage, config_class, cfg, resume, overrides) as st:
         ref_path = ckpt.resolve(ws.runs_dir, st.cfg.ref) if st.cfg.ref else st.parent
         ref_model, _ = ckpt.load_gpt(ref_path, "cpu", st.tokenizer_hash)
-        task = GRPOTask(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
+        task = task_class(ws, st.cfg, load_tokenizer(ws.tokenizer_path), ref_model, st.device)
+        model = policy(st.model).to(st.device)
         filtered = {}
         if st.cfg.filter_prompts:  # measured with the starting model; a resumed run reads what was kept
-            filtered = task.keep_teaching_prompts(st.model.to(st.device), st.run_dir)
+            yield Log(f"filter_prompts: measuring {st.cfg.filter_prompts} prompts × {st.cfg.group_size} answers")
+            filtered = task.keep_teaching_prompts(model, st.run_dir)
             yield Log(
                 f"filter_prompts: kept {filtered['prompts_kept']} of {filtered['prompts_measured']} prompts "
                 "(the others' answers all scored the same)"
             )
-        before = task.evaluate(st.model.to(st.device))
-        passes_before = task.pass_rates(st.model)
-        for ev in st.train(st.model, task, control, {"reference": str(ref_path), "judge": task.judge.name}):
+        before = task.evaluate(model)
+        passes_before = task.pass_rates(model)
+        extra = {"reference": str(ref_path), "judge": task.judge.name} | (meta or {})
+        for ev in st.train(model, task, control, extra):
             if isinstance(ev, Finished):
-                after = task.evaluate(st.model)
-                ev.result |= {
-                    "judge": task.judge.name,
-                    "reward_before": round(before["val/reward"], 4),
-                    "reward_after": round(after["val/reward"], 4),
-                    "reward_greedy_before": round(before["val/reward_greedy"], 4),
-                    "reward_greedy_after": round(after["val/reward_greedy"], 4),
-                    "distinct_ratio_before": round(before["val/distinct_ratio"], 4),
-                    "distinct_ratio": round(after["val/distinct_ratio"], 4),
-                    "kl": round(after["val/kl"], 5),
-                    "heldout_prompts": len(task.val_prompts),
-                    "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
-                    "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")},
-                    **filtered,
-                }
+                ev.result |= results(task, before, task.evaluate(model), filtered)
                 if passes_before:
-                    after_passes = task.pass_rates(st.model)
+                    after_passes = task.pass_rates(model)
                     ev.result |= {"pass_k": st.cfg.pass_k, "heldout_questions": len(task.val_questions)}
                     ev.result |= {f"{k}_before": v for k, v in passes_before.items()}
                     ev.result |= {f"{k}_after": v for k, v in after_passes.items()}
-                if task.gold is not None:
-                    ev.result |= {
-                        "gold_before": round(before["val/gold"], 4),
-                        "gold_after": round(after["val/gold"], 4),
-                    }
             yield ev
+
+
+def results(task: GRPOTask, before: dict, after: dict, filtered: dict) -> dict:
+    """A policy run's result: its held-out measurements before and after training."""
+    out = {
+        "judge": task.judge.name,
+        "reward_before": round(before["val/reward"], 4),
+        "reward_after": round(after["val/reward"], 4),
+        "reward_greedy_before": round(before["val/reward_greedy"], 4),
+        "reward_greedy_after": round(after["val/reward_greedy"], 4),
+        "distinct_ratio_before": round(before["val/distinct_ratio"], 4),
+        "distinct_ratio": round(after["val/distinct_ratio"], 4),
+        "kl": round(after["val/kl"], 5),
+        "heldout_prompts": len(task.val_prompts),
+        "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
+        "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")},
+        **filtered,
+    }
+    if task.gold is not None:
+        out |= {"gold_before": round(before["val/gold"], 4), "gold_after": round(after["val/gold"], 4)}
+    return out

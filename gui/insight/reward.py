@@ -171,7 +171,17 @@ class RewardPanel(InsightPanel):
             )
         else:
             self.lines["people"].setText(self.tr("Reward model against people: no pair judged by a person yet."))
-        if al["fired"]:
+        oo = al.get("overoptimisation") or {}
+        if oo.get("fired"):
+            self.banner.setText(
+                self.tr(
+                    "Over-optimisation: in {0} the reward model's score keeps rising while the gold reward (the "
+                    "demo's rules) fell from {1} at step {2} to {3}. The policy is exploiting the reward model."
+                ).format(al["run"], oo["gold_peak"], oo["gold_peak_step"], oo["gold_end"])
+            )
+            self.banner.show()
+            self.lines["alarm"].setText("")
+        elif al["fired"]:
             self.banner.setText(
                 self.tr(
                     "Reward hacking? In {0} reward, KL and answer length have risen together since step {1} "

@@ -1,4 +1,5 @@
-"""RLHF page: the preference store, and learning from it — a reward model, DPO, or GRPO with a judge."""
+"""RLHF page: the preference store, and learning from it — a reward model, DPO, KTO, or GRPO / PPO with
+a judge (whose lower graph draws the rules' "gold" reward beside a proxy judge's)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ from engine.errors import DojoError
 from engine.events import Finished
 from engine.rlhf.candidates import sample_candidates
 from engine.rlhf.prefs import PrefStore
-from engine.train import dpo, grpo, kto, reward
+from engine.train import dpo, grpo, kto, ppo, reward
 from engine.train.loop import resolve_device
 from gui.insight.reward import RewardPanel
 from gui.pages.base import StagePage, training_layout
@@ -36,8 +37,17 @@ from gui.widgets.loss_plot import LossPlot
 from gui.widgets.runs_table import RunsTable
 
 JOB, PREFS_JOB = "rlhf", "prefs"
-MODULES = {"dpo": dpo, "grpo": grpo, "kto": kto, "reward": reward}
-LOWER_GRAPH = {"dpo": "rewards/margin", "grpo": "rl/reward", "kto": "rewards/margin", "reward": "val/accuracy"}
+MODULES = {"dpo": dpo, "grpo": grpo, "kto": kto, "ppo": ppo, "reward": reward}
+LOWER_GRAPH = {
+    "dpo": "rewards/margin",
+    "grpo": "rl/reward",
+    "kto": "rewards/margin",
+    "ppo": "rl/reward",
+    "reward": "val/accuracy",
+}
+# a proxy judge's reward and the rules' score of the same answers, drawn together: over-optimisation
+# (Gao et al. 2022) is where the first keeps rising and the second falls
+GOLD_BESIDE = {"rl/reward": "rl/gold", "val/reward": "val/gold"}
 LIST_LIMIT = 500
 SAMPLE_PROMPTS = 20
 
@@ -91,6 +101,7 @@ class RLHFPage(StagePage):
             ("dpo", self.tr("DPO: learn from the pairs")),
             ("reward", self.tr("Reward model: learn to judge")),
             ("grpo", self.tr("GRPO: answer, get judged, improve")),
+            ("ppo", self.tr("PPO: answer, get judged, a value head assigns the credit")),
             ("kto", self.tr("KTO: learn from thumbs up / down")),
         ):
             self.method.addItem(label, key)
@@ -101,6 +112,12 @@ class RLHFPage(StagePage):
             "batch_size": self.tr("Batch size"),
             "lr": self.tr("Learning rate"),
             "eval_every": self.tr("Validate every"),
+        }
+        policy_labels = {
+            "judge": self.tr("Judge"),
+            "group_size": self.tr("Answers per prompt"),
+            "temperature": self.tr("Temperature"),
+            "beta": self.tr("KL weight (β)"),
         }
         self.forms = {
             "dpo": ConfigForm(
@@ -133,16 +150,27 @@ class RLHFPage(StagePage):
             "grpo": ConfigForm(
                 grpo.GRPOConfig,
                 groups={
+                    self.tr("Settings"): ["base", "judge", "group_size", "temperature", "beta", "advantage"],
+                    self.tr("Budget"): ["max_steps", "max_minutes"],
+                    self.tr("Training"): ["batch_size", "lr", "eval_every"],
+                },
+                labels={**common, **policy_labels, "advantage": self.tr("Advantage")},
+            ),
+            "ppo": ConfigForm(
+                ppo.PPOConfig,
+                groups={
                     self.tr("Settings"): ["base", "judge", "group_size", "temperature", "beta"],
+                    self.tr("Value head"): ["gamma", "lam", "vf_coef", "ppo_epochs"],
                     self.tr("Budget"): ["max_steps", "max_minutes"],
                     self.tr("Training"): ["batch_size", "lr", "eval_every"],
                 },
                 labels={
                     **common,
-                    "judge": self.tr("Judge"),
-                    "group_size": self.tr("Answers per prompt"),
-                    "temperature": self.tr("Temperature"),
-                    "beta": self.tr("KL weight (β)"),
+                    **policy_labels,
+                    "gamma": self.tr("Discount (γ)"),
+                    "lam": self.tr("GAE λ"),
+                    "vf_coef": self.tr("Value loss weight"),
+                    "ppo_epochs": self.tr("Steps per rollout"),
                 },
             ),
         }
@@ -181,6 +209,8 @@ class RLHFPage(StagePage):
         self.tabs = tabs
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
+        for key, gold in GOLD_BESIDE.items():
+            self.plot.pair_extra(key, gold, self.tr("gold: the rules' score of the same answers"))
         ctx.runner.busy_changed.connect(self._sync_buttons)
         self._on_method()
 

@@ -114,6 +114,7 @@ class LossPlot(QWidget):
         self._dirty: set = set()
         self._wanted_extra = LR
         self._overlays: dict[str, dict] = {}
+        self._partners: dict[str, tuple[str, str]] = {}  # a lower-graph series -> (one drawn beside it, its name)
         self.band: dict | None = None  # the reference band's items: {"low", "mid", "high", "fill"}
         self._reset_smoothing()
 
@@ -169,6 +170,10 @@ class LossPlot(QWidget):
             symbolPen=None,
         )
         self.extra_curve = self._curve(self.extra_plot, None, pg.mkPen(EXTRA_COLOR, width=1.5))
+        self.extra_legend = self.extra_plot.addLegend(offset=(-10, 5))
+        self.partner_curve = self._curve(
+            self.extra_plot, None, pg.mkPen(VAL_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
+        )
         for plot in (self.loss_plot, self.extra_plot):
             plot.showGrid(x=True, y=True, alpha=0.15)
 
@@ -228,6 +233,17 @@ class LossPlot(QWidget):
         self._wanted_extra = key
         if self.extra.findText(key) >= 0:
             self.extra.setCurrentText(key)
+
+    def pair_extra(self, key: str, partner: str, name: str):
+        """Whenever the lower graph shows `key`, draw `partner` beside it (dashed, named `name` in
+        the legend): a proxy reward and the gold one, say."""
+        self._partners[key] = (partner, name)
+        self._dirty.add(_EXTRA)
+
+    def partner_series(self) -> str | None:
+        """The series drawn beside the lower graph's, when it has points."""
+        partner, _ = self._partners.get(self.extra.currentText(), (None, ""))
+        return partner if partner in self._x else None
 
     def clear(self):
         """Forget the current run's points (for a new run); overlays of other runs stay."""
@@ -359,9 +375,16 @@ class LossPlot(QWidget):
         if VAL in dirty:
             self.val_curve.setData(*self._data(VAL))
         key = self.extra.currentText()
-        if _EXTRA in dirty or key in dirty:
+        partner, name = self._partners.get(key, (None, ""))
+        if _EXTRA in dirty or key in dirty or partner in dirty:
             self.extra_curve.setData(*self._data(key))
             self.extra_plot.setLabel("left", key)
+            self.extra_legend.clear()
+            shown = self.partner_series()
+            self.partner_curve.setData(*self._data(shown) if shown else (np.empty(0), np.empty(0)))
+            if shown:
+                self.extra_legend.addItem(self.extra_curve, key)
+                self.extra_legend.addItem(self.partner_curve, f"{shown} ({name})")
         self.repaint_count += 1
 
     def _data(self, key: str) -> tuple[np.ndarray, np.ndarray]:

@@ -54,6 +54,7 @@ def data(world_dir):
         "corpus": _read_jsonl(root / "data/corpus/demo.jsonl"),
         "sft": _read_jsonl(root / "data/sft/train.jsonl"),
         "heldout": _read_jsonl(root / "data/sft/heldout.jsonl"),
+        "practice": _read_jsonl(root / "data/rl/practice.jsonl"),
         "prefs": _read_jsonl(root / "data/prefs/train.jsonl"),
     }
 
@@ -232,14 +233,26 @@ def test_sft_format_and_chat_content(data):
 
 
 def test_heldout_split(data):
+    """Half the people are SFT's, a fifth RL's practice, the rest held out: three sets apart."""
     sft_people = {r["metadata"]["person"] for r in data["sft"] if r["metadata"]["person"]}
     held_people = {r["metadata"]["person"] for r in data["heldout"]}
-    assert sft_people and held_people and not (sft_people & held_people)
-    assert sft_people | held_people == set(data["people"])
+    practice_people = {r["metadata"]["person"] for r in data["practice"]}
+    assert sft_people and held_people and practice_people
+    assert not (sft_people & held_people) and not (practice_people & (sft_people | held_people))
+    assert sft_people | held_people | practice_people == set(data["people"])
     assert set(data["world"]["splits"]["sft"]) == sft_people
     assert set(data["world"]["splits"]["heldout"]) == held_people
+    assert set(data["world"]["splits"]["practice"]) == practice_people
+    assert {p["id"] for p in data["world"]["people"] if p["split"] == "practice"} == practice_people
     ordered = list(data["people"])
     assert sft_people == set(ordered[: SMALL.people // 2])  # the first half
+    assert practice_people == set(ordered[SMALL.people // 2 : SMALL.people // 2 + SMALL.people // 5])
+    assert data["stats"]["practice_people"] == len(practice_people) and data["stats"]["rl_practice"] == len(
+        data["practice"]
+    )
+    # practice questions are QA in the SFT format, two phrasings of each field, in no SFT file
+    assert all(r["metadata"]["kind"] == "qa" and r["messages"][-1]["role"] == "assistant" for r in data["practice"])
+    assert len(data["practice"]) == 2 * len(practice_people) * 2 * 6
     pref_people = {r["metadata"]["person"] for r in data["prefs"] if r["metadata"]["person"]}
     assert pref_people <= sft_people
 

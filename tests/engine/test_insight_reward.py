@@ -54,6 +54,22 @@ def test_alarm_fires_on_hacking_not_on_healthy_or_noise():
     assert not R.hacking_alarm(_trace(t, np.full(20, 0.05), 40 + 5 * t))["fired"]
 
 
+def test_overoptimisation_fires_when_the_proxy_rises_past_the_gold_peak():
+    """Gao et al. 2022's shape: the gold rises, peaks, then falls while the proxy keeps rising."""
+    t = np.arange(len(STEPS), dtype=float)
+    proxy = list(zip(STEPS, 0.2 + 0.1 * t))
+    gold = list(zip(STEPS, 1.0 - 0.01 * (t - 8) ** 2))  # peaks at the 9th point (step 80)
+    a = R.overoptimisation(proxy, gold)
+    assert a["fired"] and a["gold_peak_step"] == 80 and a["gold_end"] < a["gold_peak"] - 0.1, a
+    # both rising: the proxy is doing its job
+    ok = R.overoptimisation(proxy, list(zip(STEPS, 0.5 + 0.05 * t)))
+    assert not ok["fired"] and "gold falling" in ok["reason"]
+    # the gold falls but the proxy falls too: not the proxy's fault
+    assert not R.overoptimisation(list(zip(STEPS, 3 - 0.1 * t)), gold)["fired"]
+    few = R.overoptimisation(proxy[:3], gold[:3])
+    assert not few["fired"] and "only 3" in few["reason"]
+
+
 def test_wilson_interval_and_correlations():
     low, high = R.wilson(5, 10)
     assert (round(low, 4), round(high, 4)) == (0.2366, 0.7634)

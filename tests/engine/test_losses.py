@@ -9,9 +9,13 @@ from engine.losses import (
     IGNORE_INDEX,
     bradley_terry_loss,
     dpo_loss,
+    gae,
     group_advantages,
     grpo_loss,
     kto_loss,
+    masked_whiten,
+    ppo_policy_loss,
+    ppo_value_loss,
     sequence_logprobs,
     token_logprobs,
     uniform_groups,
@@ -126,3 +130,63 @@ def test_a_group_whose_answers_all_scored_the_same_gives_no_policy_gradient():
         loss, _ = grpo_loss(logps, logps.detach(), logps.detach(), adv, mask, beta=0.0)
         (grad,) = torch.autograd.grad(loss, logps)
         assert grad[2:].abs().sum() == 0 and grad[:2].abs().sum() > 0
+
+
+def test_gae_by_hand():
+    """One answer of three tokens after a prompt token, and padding: γ = 0.9, λ = 0.5."""
+    rewards = torch.tensor([[0.0, 0.1, 0.2, 1.0, 0.0]])
+    values = torch.tensor([[9.0, 0.5, 0.4, 0.3, 9.0]])  # outside the answer the values must not count
+    mask = torch.tensor([[0, 1, 1, 1, 0]])
+    g, lam = 0.9, 0.5
+    d3 = 1.0 - 0.3  # the last token: nothing after it
+    d2 = 0.2 + g * 0.3 - 0.4
+    d1 = 0.1 + g * 0.4 - 0.5
+    a3, a2 = d3, d2 + g * lam * d3
+    a1 = d1 + g * lam * a2
+    adv, ret = gae(rewards, values, mask, gamma=g, lam=lam)
+    assert adv[0].tolist() == pytest.approx([0, a1, a2, a3, 0])
+    assert ret[0].tolist() == pytest.approx([0, a1 + 0.5, a2 + 0.4, a3 + 0.3, 0])
+    # λ = 1, γ = 1: the advantage is the sum of the rewards still to come minus the value
+    adv, ret = gae(rewards, values, mask, gamma=1.0, lam=1.0)
+    assert adv[0, 1:4].tolist() == pytest.approx([1.3 - 0.5, 1.2 - 0.4, 1.0 - 0.3])
+    assert ret[0, 1:4].tolist() == pytest.approx([1.3, 1.2, 1.0])
+    # λ = 0: one-step temporal differences
+    adv, _ = gae(rewards, values, mask, gamma=1.0, lam=0.0)
+    assert adv[0, 1:4].tolist() == pytest.approx([0.1 + 0.4 - 0.5, 0.2 + 0.3 - 0.4, 0.7])
+
+
+def test_gae_keeps_rows_apart():
+    rewards = torch.tensor([[0.0, 0.0, 2.0], [0.0, 1.0, 0.0]])
+    mask = torch.tensor([[1, 1, 1], [1, 1, 0]])
+    adv, _ = gae(rewards, torch.zeros(2, 3), mask, gamma=1.0, lam=1.0)
+    assert adv.flatten().tolist() == pytest.approx([2, 2, 2, 1, 1, 0])
+
+
+def test_masked_whiten_ignores_the_padding():
+    x = torch.tensor([[1.0, 3.0, 100.0]])
+    w = masked_whiten(x, torch.tensor([[1, 1, 0]]))
+    assert w[0].tolist() == pytest.approx([-1, 1, 0], abs=1e-4)
+
+
+def test_ppo_policy_loss_clips_the_ratio():
+    old = torch.zeros(1, 3)
+    logps = torch.log(torch.tensor([[1.5, 0.9, 1.1]]))  # ratios 1.5, 0.9, 1.1
+    adv = torch.tensor([[1.0, -1.0, 2.0]])
+    mask = torch.ones(1, 3)
+    loss, clipped = ppo_policy_loss(logps, old, adv, mask, clip_eps=0.2)
+    # min(1.5·1, 1.2·1) = 1.2; min(0.9·−1, 0.9·−1) = −0.9; min(1.1·2, 1.1·2) = 2.2
+    assert loss.item() == pytest.approx(-(1.2 - 0.9 + 2.2) / 3)
+    assert clipped.item() == pytest.approx(1 / 3)
+    # a clipped token gives no gradient; the others do
+    lp = logps.clone().requires_grad_(True)
+    ppo_policy_loss(lp, old, adv, mask, 0.2)[0].backward()
+    assert lp.grad[0, 0] == 0 and lp.grad[0, 1] != 0 and lp.grad[0, 2] != 0
+
+
+def test_ppo_value_loss_takes_the_worse_of_clipped_and_unclipped():
+    old = torch.tensor([[0.0, 0.0]])
+    values = torch.tensor([[1.0, 0.1]])
+    returns = torch.tensor([[1.0, 1.0]])
+    # token 1: unclipped error 0, clipped value 0.2 → error 0.64: the worse counts; token 2: both 0.81
+    loss = ppo_value_loss(values, old, returns, torch.ones(1, 2), clip=0.2)
+    assert loss.item() == pytest.approx(0.5 * (0.64 + 0.81) / 2)

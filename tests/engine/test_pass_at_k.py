@@ -35,3 +35,18 @@ def test_eval_reports_pass_at_k_per_run(sft_ws, capsys):
     for bad in ("-1", "65"):
         rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--pass-k", bad)
         assert rc == 2 and "--pass-k" in err and len(err.strip().splitlines()) == 1
+
+
+def test_eval_asks_the_split_it_is_told(sft_ws, capsys):
+    """--split practice: the questions GRPO and PPO practise on, about people the held-out set never asks about."""
+    from engine.data.demo_questions import demo_questions
+
+    ws, r = sft_ws
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--limit", "4", "--split", "practice", "--json")
+    assert rc == 0, err
+    got = json.loads(out.splitlines()[-1])
+    assert got["split"] == "practice" and got["runs"][0]["questions"] == 4
+    practice = {q["person"] for q in demo_questions(ws, "practice")}
+    assert practice and not practice & {q["person"] for q in demo_questions(ws, "heldout")}
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--split", "everyone")
+    assert rc == 2 and "--split" in err

@@ -201,3 +201,20 @@ def test_palette_change_recolours(plot):
     plot.setPalette(pal)
     assert plot.graphs.backgroundBrush().color() == QColor(20, 20, 20)
     assert plot.loss_plot.getAxis("left").textPen().color() == QColor(230, 230, 230)
+
+
+def test_a_paired_series_is_drawn_beside_the_lower_graphs(plot, qtbot):
+    """The RLHF page pairs a proxy reward with the gold one: both in the lower graph, named in its legend."""
+    plot.pair_extra("rl/reward", "rl/gold", "gold")
+    plot.prefer_extra("rl/reward")
+    plot.add_metrics(1, {"rl/reward": 0.5})
+    qtbot.waitUntil(lambda: len(drawn(plot.extra_curve)[0]) == 1, timeout=2000)
+    assert len(drawn(plot.partner_curve)[0]) == 0 and plot.partner_series() is None  # no gold yet: nothing beside
+    plot.add_metrics(2, {"rl/reward": 0.9, "rl/gold": 0.2})
+    plot.add_metrics(3, {"rl/reward": 1.4, "rl/gold": -0.1})
+    qtbot.waitUntil(lambda: len(drawn(plot.partner_curve)[0]) == 2, timeout=2000)
+    assert drawn(plot.partner_curve)[1].tolist() == [0.2, -0.1] and plot.extra.currentText() == "rl/reward"
+    assert [label.text for _, label in plot.extra_legend.items] == ["rl/reward", "rl/gold (gold)"]
+    plot.extra.setCurrentText("rl/gold")  # a series without a partner: drawn alone
+    qtbot.waitUntil(lambda: len(drawn(plot.partner_curve)[0]) == 0, timeout=2000)
+    assert plot.extra_legend.items == []

@@ -55,6 +55,9 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     # switching method shows that method's settings and runs
     page.method.setCurrentIndex(page.method.findData("grpo"))
     assert page.form_stack.currentWidget() is page.forms["grpo"] and page.run_list.table.rowCount() == 0
+    page.method.setCurrentIndex(page.method.findData("ppo"))
+    assert page.form_stack.currentWidget() is page.forms["ppo"] and page.forms["ppo"].config.ppo_epochs == 2
+    assert page.plot.partner_series() is None and page.plot._partners["rl/reward"][0] == "rl/gold"
 
     # candidates to rank: answers from the SFT run, stored with their run
     page.sample(n=2, limit=3)
