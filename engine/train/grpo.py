@@ -56,7 +56,14 @@ class PolicyConfig(StageConfig):
     judge: str = knob(
         "rules", "Who scores the answers: rules, rules:partial (half points too), reward[:RUN], human or self[:RUN]."
     )
-    prompts: str = knob("", "Training prompts: a .txt or dataset file (default: the demo SFT set's questions).")
+    prompts: str = knob("", "Training prompts: a .txt or dataset file (default: the demo's practice questions).")
+    unsafe_share: float = knob(
+        0.2,
+        "On the demo: the share of the training prompts that are unsafe requests (repeated), beside the "
+        "practice people's questions.",
+        min=0.05,
+        max=0.8,
+    )
     eval_prompts: int = knob(64, "Held-out prompts scored at every evaluation.", min=1)
     # 16 answers to 4 prompts rather than 8 to 8: a group whose answers all score the same teaches
     # nothing, and with p the chance of a right answer that happens with probability p^G + (1-p)^G
@@ -102,7 +109,7 @@ def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: s
     return build_config(GRPOConfig, toml, sets, toml_name=toml_name)
 
 
-UNSAFE_SHARE = 0.2  # of the training prompts: the demo has few unsafe requests among many questions
+UNSAFE_SHARE = 0.2  # of the held-out prompts: the demo has few unsafe requests among many questions
 
 
 class GRPOTask(OrderedRows):
@@ -115,9 +122,10 @@ class GRPOTask(OrderedRows):
         self.gold = RulesJudge.for_demo(ws) if not strict and (ws.data_dir / "world.json").is_file() else None
         if cfg.prompts:
             self.train_prompts = [p["messages"] for p in load_prompts(Path(cfg.prompts))]
-        else:  # the unsafe requests repeated up to UNSAFE_SHARE of the prompts, so refusing gets practised
+        else:  # the unsafe requests repeated up to unsafe_share of the prompts, so refusing gets practised
             qa, unsafe = demo_prompts(ws, "train")
-            repeat = max(1, round(UNSAFE_SHARE * len(qa) / ((1 - UNSAFE_SHARE) * max(1, len(unsafe)))))
+            share = cfg.unsafe_share
+            repeat = max(1, round(share * len(qa) / ((1 - share) * max(1, len(unsafe)))))
             self.train_prompts = qa + unsafe * repeat
         rng = np.random.default_rng(cfg.seed)
         qa, unsafe = demo_prompts(ws, "heldout")
@@ -288,7 +296,7 @@ class GRPOTask(OrderedRows):
             for p, (a, e) in zip(self.val_prompts, sampled):
                 for rule, v in self.judge.rules(p, a, e).items():
                     points.setdefault(rule, []).append(v)
-            out = {f"val/rule_{k}": float(np.mean(v)) for k, v in points.items()}
+            out |= {f"val/rule_{k}": float(np.mean(v)) for k, v in points.items()}
         return out | {
             "val/reward": score(sampled),
             "val/reward_greedy": score(greedy),

@@ -767,10 +767,6 @@
         <translation>執行實驗</translation>
     </message>
     <message>
-        <source>{0} (not built yet)</source>
-        <translation type="vanished">{0}（尚未完成）</translation>
-    </message>
-    <message>
         <location filename="../../gui/pages/labs.py" line="143"/>
         <source>Report:</source>
         <translation>報告：</translation>

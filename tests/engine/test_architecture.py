@@ -119,14 +119,14 @@ def test_the_engine_never_imports_qt_or_the_gui():
 def test_every_stage_of_the_registry_is_a_module_with_run_and_make_config():
     from engine.train import JUDGED_STAGES, POLICY_STAGES, RL_STAGES, STAGES
 
-    assert list(STAGES) == ["pretrain", "sft", "reward", "dpo", "kto", "grpo"]
+    assert list(STAGES) == ["pretrain", "sft", "reward", "dpo", "kto", "grpo", "ppo"]
     for stage in STAGES.values():
         assert callable(stage.module.run) and callable(stage.module.make_config), stage.name
         assert stage.module.STAGE == stage.name
         assert stage.parent is None or list(STAGES).index(stage.parent) < list(STAGES).index(stage.name)
-    assert RL_STAGES == ("dpo", "kto", "grpo")
-    assert POLICY_STAGES == ("pretrain", "sft", "dpo", "kto", "grpo")
-    assert JUDGED_STAGES == ("grpo",)
+    assert RL_STAGES == ("dpo", "kto", "grpo", "ppo")
+    assert POLICY_STAGES == ("pretrain", "sft", "dpo", "kto", "grpo", "ppo")
+    assert JUDGED_STAGES == ("grpo", "ppo")
 
 
 def test_the_cli_has_one_verb_per_registered_stage_with_the_flags_it_needs():
@@ -148,9 +148,9 @@ def test_run_status_and_cluster_export_read_the_registry(monkeypatch):
     from engine import train
     from engine.train import status
 
-    assert status.stages_of_page("rlhf") == ("reward", "dpo", "kto", "grpo")
-    monkeypatch.setitem(train.STAGES, "ppo", train.Stage("ppo", "sft", "rlhf", True, True, "PPO."))
-    assert train.stages_of_page("rlhf")[-1] == "ppo"  # a new stage shows on its page with no other list to edit
+    assert status.stages_of_page("rlhf") == ("reward", "dpo", "kto", "grpo", "ppo")
+    monkeypatch.setitem(train.STAGES, "rloo", train.Stage("rloo", "sft", "rlhf", True, True, "RLOO."))
+    assert train.stages_of_page("rlhf")[-1] == "rloo"  # a new stage shows on its page with no other list to edit
 
 
 def test_every_cli_verb_is_named_in_the_readme_with_its_module():
