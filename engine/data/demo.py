@@ -56,13 +56,14 @@ class DemoConfig:
     stories: int = 100  # short stories / facts about the world
     permute: bool = True  # each version orders its sentences anew
     fullname: bool = True  # every sentence names the person (else a pronoun after the first)
+    practice: bool = True  # a fifth of the people are RL's practice people (else half SFT, half held out)
 
     def validate(self) -> None:
         for name in ("seed", "people", "augment_versions", "stories"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise ValueError(f"{name} must be an integer, got {value!r}")
-        for name in ("permute", "fullname"):
+        for name in ("permute", "fullname", "practice"):
             if not isinstance(getattr(self, name), bool):
                 raise ValueError(f"{name} must be true or false, got {getattr(self, name)!r}")
         _check_range("people", self.people, 4, MAX_PEOPLE)
@@ -451,15 +452,16 @@ def _pref_pairs(people: list[dict], rng: random.Random) -> list[dict]:
 # --------------------------------------------------------------------------- world + writing
 
 
-def _split_of(people: list[dict]) -> list[str]:
+def _split_of(people: list[dict], practice: bool = True) -> list[str]:
     """Each person's split: the first half "sft" (SFT's QA asks about them), the next fifth
-    "practice" (RL's practice questions), the rest "heldout" (asked only when measuring)."""
-    n_sft, n_practice = len(people) // 2, len(people) // 5
+    "practice" (RL's practice questions; none without `practice`), the rest "heldout" (asked only
+    when measuring)."""
+    n_sft, n_practice = len(people) // 2, len(people) // 5 if practice else 0
     return ["sft"] * n_sft + ["practice"] * n_practice + ["heldout"] * (len(people) - n_sft - n_practice)
 
 
 def _world(cfg: DemoConfig, people: list[dict]) -> dict:
-    split = _split_of(people)
+    split = _split_of(people, cfg.practice)
     return {
         "format": "lm-dojo-demo-world/1",
         "config": asdict(cfg),
@@ -492,7 +494,7 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
         return random.Random(f"lm-dojo-demo:{cfg.seed}:{stage}")
 
     people = _make_people(cfg.people, rng("people"))
-    split = _split_of(people)
+    split = _split_of(people, cfg.practice)
     sft_people, practice_people, heldout_people = (
         [p for p, s in zip(people, split) if s == k] for k in ("sft", "practice", "heldout")
     )
@@ -516,9 +518,10 @@ def write_demo_world(root: Path, cfg: DemoConfig = DemoConfig()) -> dict:
         "data/corpus/demo.jsonl": (_jsonl(corpus), len(corpus)),
         "data/sft/train.jsonl": (_jsonl(sft_train), len(sft_train)),
         "data/sft/heldout.jsonl": (_jsonl(heldout), len(heldout)),
-        "data/rl/practice.jsonl": (_jsonl(practice), len(practice)),
         "data/prefs/train.jsonl": (_jsonl(prefs), len(prefs)),
     }
+    if practice:  # without practice people RL practises on the SFT set's questions (engine.data.demo_questions)
+        files["data/rl/practice.jsonl"] = (_jsonl(practice), len(practice))
     for rel, (text, _) in files.items():
         atomic_write_text(root / rel, text)
 

@@ -177,6 +177,7 @@ def _make_world(folder: Path, cfg: Config, varied: bool) -> tuple[Workspace, lis
             augment_versions=cfg.versions if varied else 1,
             permute=varied,
             fullname=varied,
+            practice=False,  # no RL here: half the people fine-tuned on, the other half asked about
         ),
     )
     docs = _read_jsonl(ws.corpus_dir / "demo.jsonl")

@@ -376,3 +376,11 @@ def test_validate_message_example():
     with pytest.raises(ValueError, match=r"^people must be >= 4, got 0$"):
         DemoConfig(people=0).validate()
     DemoConfig().validate()
+
+
+def test_a_world_without_practice_people_splits_in_halves(tmp_path):
+    """The knowledge lab's world: half fine-tuned on, half asked about, no RL practice file."""
+    stats = write_demo_world(tmp_path, DemoConfig(seed=7, people=20, augment_versions=1, stories=2, practice=False))
+    world = json.loads((tmp_path / "data/world.json").read_text(encoding="utf-8"))
+    assert stats["practice_people"] == 0 and stats["heldout_people"] == 10 and world["splits"]["practice"] == []
+    assert not (tmp_path / "data/rl/practice.jsonl").exists()
