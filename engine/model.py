@@ -265,13 +265,13 @@ class GPT(nn.Module):
         return KVCache(self.cfg, batch, max_len or self.cfg.block_size, p.device, p.dtype)
 
     @classmethod
-    def from_gpt(cls, gpt: GPT, *args):
+    def from_gpt(cls, gpt: GPT, *args, **kwargs):
         """A `cls` (a GPT with another head) holding `gpt`'s weights, its own head fresh; `args` go to
         its constructor; another head `gpt` has (a PPO policy's value head) is left behind. A model
         that already is a `cls` is returned as is (a resumed run's)."""
         if isinstance(gpt, cls):
             return gpt
-        model = cls(gpt.cfg, *args)
+        model = cls(gpt.cfg, *args, **kwargs)
         mine = model.state_dict()
         missing, _ = model.load_state_dict({k: v for k, v in gpt.state_dict().items() if k in mine}, strict=False)
         assert set(missing) == set(mine) - set(gpt.state_dict()), missing

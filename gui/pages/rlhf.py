@@ -210,7 +210,7 @@ class RLHFPage(StagePage):
         self.body.addWidget(training_layout(left, self.panel, self.plot, tabs), 1)
 
         for key, gold in GOLD_BESIDE.items():
-            self.plot.pair_extra(key, gold, self.tr("gold: the rules' score of the same answers"))
+            self.plot.pair_extra(key, gold, self.tr("gold: the rules"))
         ctx.runner.busy_changed.connect(self._sync_buttons)
         self._on_method()
 

@@ -170,7 +170,7 @@ class LossPlot(QWidget):
             symbolPen=None,
         )
         self.extra_curve = self._curve(self.extra_plot, None, pg.mkPen(EXTRA_COLOR, width=1.5))
-        self.extra_legend = self.extra_plot.addLegend(offset=(-10, 5))
+        self.extra_legend = self.extra_plot.addLegend(offset=(10, 5))  # top left: rewards rise to the right
         self.partner_curve = self._curve(
             self.extra_plot, None, pg.mkPen(VAL_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
         )
@@ -422,10 +422,11 @@ class LossPlot(QWidget):
             for axis in ("left", "bottom"):
                 plot.getAxis(axis).setPen(fg)
                 plot.getAxis(axis).setTextPen(fg)
-        self.legend.setLabelTextColor(fg)
-        for _, label in self.legend.items:  # setLabelTextColor alone does not redraw existing labels
-            label.setText(label.text, color=fg)
-        self.legend.setBrush(QColor(bg.red(), bg.green(), bg.blue(), 200))
+        for legend in (self.legend, self.extra_legend):
+            legend.setLabelTextColor(fg)
+            for _, label in legend.items:  # setLabelTextColor alone does not redraw existing labels
+                label.setText(label.text, color=fg)
+            legend.setBrush(QColor(bg.red(), bg.green(), bg.blue(), 200))
 
     # -- export ---------------------------------------------------------------------------
     def export_png(self, path: str):

@@ -1486,6 +1486,11 @@
         <translation>方法</translation>
     </message>
     <message>
+        <location filename="../../gui/pages/rlhf.py" line="213"/>
+        <source>gold: the rules</source>
+        <translation>黃金：規則評分</translation>
+    </message>
+    <message>
         <location filename="../../gui/pages/rlhf.py" line="127"/>
         <location filename="../../gui/pages/rlhf.py" line="136"/>
         <location filename="../../gui/pages/rlhf.py" line="145"/>
@@ -1620,11 +1625,6 @@
         <location filename="../../gui/pages/rlhf.py" line="208"/>
         <source>Reward diagnostics</source>
         <translation>獎勵模型診斷</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/rlhf.py" line="213"/>
-        <source>gold: the rules&apos; score of the same answers</source>
-        <translation>黃金：規則對同一批回答的評分</translation>
     </message>
     <message>
         <location filename="../../gui/pages/rlhf.py" line="233"/>
@@ -1835,17 +1835,22 @@
         <translation>獎勵模型與人的比較：還沒有人評判過任何成對回答。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="177"/>
+        <location filename="../../gui/insight/reward.py" line="178"/>
+        <source>Over-optimisation: in {0} the reward model&apos;s score keeps rising while the gold reward (the demo&apos;s rules) fell from {1} at step {2} to {3}. The policy is exploiting the reward model.</source>
+        <translation>過度最佳化：在 {0} 中，獎勵模型的分數持續上升，黃金獎勵（示範世界的規則）卻從第 {2} 步的 {1} 降到 {3}。策略正在鑽獎勵模型的漏洞。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/insight/reward.py" line="187"/>
         <source>Reward hacking? In {0} reward, KL and answer length have risen together since step {1} (length +{2}%). Read its answers before trusting the reward.</source>
         <translation>獎勵駭客？在 {0} 中，獎勵、KL 與回答長度自第 {1} 步起一起上升（長度 +{2}%）。信任這個獎勵之前，請先讀讀它的回答。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="186"/>
+        <location filename="../../gui/insight/reward.py" line="196"/>
         <source>Reward-hacking alarm: quiet in {0}.</source>
         <translation>獎勵駭客警報：{0} 中一切平靜。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/reward.py" line="188"/>
+        <location filename="../../gui/insight/reward.py" line="198"/>
         <source>Reward-hacking alarm: no GRPO run with reward, KL and length to watch yet.</source>
         <translation>獎勵駭客警報：還沒有記錄獎勵、KL 與長度的 GRPO 執行可供監看。</translation>
     </message>

@@ -123,6 +123,7 @@ def test_init_demo_biography_knobs(tmp_path, capsys):
         "stories": 2,
         "permute": False,
         "fullname": False,
+        "practice": True,
     }
     bios = [json.loads(x) for x in (tmp_path / "w" / "data" / "corpus" / "demo.jsonl").read_text("utf-8").splitlines()]
     bios = [b for b in bios if b["metadata"]["kind"] == "bio"]

@@ -209,7 +209,9 @@ def test_partial_credit_runs_with_the_strict_rules_as_its_gold(sft_ws):
     ws, _ = sft_ws
     sets = {**GRPO_SETS, "judge": "rules:partial", "max_steps": "1", "pass_k": "0"}
     r = run_events(grpo.run(ws, grpo.make_config(sets=sets)))[-1].result
-    assert r["judge"] == "rules:partial" and {"gold_before", "gold_after"} <= set(r) and "right_fact" in r["rules_after"]
+    assert (
+        r["judge"] == "rules:partial" and {"gold_before", "gold_after"} <= set(r) and "right_fact" in r["rules_after"]
+    )
 
 
 def test_grpo_reports_pass_at_1_and_pass_at_k_before_and_after(sft_ws):
