@@ -62,7 +62,7 @@ class RLHFPage(StagePage):
             self.tr(
                 "People say which answer is better; the model learns to give such answers. DPO "
                 "learns from the pairs directly; a reward model learns to imitate the judges; "
-                "GRPO lets the model answer and a judge score it."
+                "GRPO and PPO let the model answer and a judge score it."
             ),
             parent,
         )

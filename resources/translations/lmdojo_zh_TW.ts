@@ -1397,8 +1397,8 @@
     </message>
     <message>
         <location filename="../../gui/pages/rlhf.py" line="63"/>
-        <source>People say which answer is better; the model learns to give such answers. DPO learns from the pairs directly; a reward model learns to imitate the judges; GRPO lets the model answer and a judge score it.</source>
-        <translation>人們判斷哪個回答比較好，模型學著給出那樣的回答。DPO 直接從成對資料學習；獎勵模型學著模仿評審；GRPO 讓模型作答，再由評審打分。</translation>
+        <source>People say which answer is better; the model learns to give such answers. DPO learns from the pairs directly; a reward model learns to imitate the judges; GRPO and PPO let the model answer and a judge score it.</source>
+        <translation>人們判斷哪個回答比較好，模型學著給出那樣的回答。DPO 直接從成對資料學習；獎勵模型學著模仿評審；GRPO 與 PPO 讓模型作答，再由評審打分。</translation>
     </message>
     <message>
         <location filename="../../gui/pages/rlhf.py" line="73"/>
