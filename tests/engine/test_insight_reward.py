@@ -250,7 +250,21 @@ def test_cli_on_the_demo_world(sft_ws, capsys, one_thread):
     al = out["alarm"]
     assert al["run"] == "grpo-fake" and al["fired"] is True and al["from_step"] == 0
     assert al["trace"]["length"][-1] == [190, 144.0]
+    assert al["overoptimisation"]["fired"] is None and "no gold" in al["overoptimisation"]["reason"]
     assert not math.isnan(out["seconds"])
+    # a run against a proxy judge: its gold peaks and falls while the proxy rises
+    with Store(ws.db_path) as store:
+        store.create_run("ppo-proxy", "ppo", {}, "lmdojo-cli ppo WS --judge reward")
+        for k, step in enumerate(STEPS):
+            store.log_metrics(
+                "ppo-proxy",
+                step,
+                {"val/reward": 0.1 * k, "val/kl": 0.1, "val/length": 30, "val/gold": 1.0 - 0.01 * (k - 8) ** 2},
+            )
+    rc, out = _cli(ws, capsys, "policy_run=ppo-proxy", "pairs=5")
+    oo = out["alarm"]["overoptimisation"]
+    assert oo["fired"] is True and oo["gold_peak_step"] == 80 and out["alarm"]["fired"] is False
+    assert "OVER-OPTIMISATION" in R.summary(out)
     # options: a DPO-like run with no length keeps the alarm silent, with its reason
     with Store(ws.db_path) as store:
         store.create_run("dpo-fake", "dpo", {}, "lmdojo-cli dpo WS")

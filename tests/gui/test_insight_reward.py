@@ -13,14 +13,15 @@ from tests.conftest import run_events
 PAIR_SETS = {"max_steps": "6", "batch_size": "4", "eval_every": "3", "checkpoint_every": "3", "threads": "1"}
 
 
-def _grpo_run(ws, run_id: str, length_step: float):
+def _grpo_run(ws, run_id: str, length_step: float, gold_falls: bool = False):
     with Store(ws.db_path) as store:
         store.create_run(run_id, "grpo", {}, "lmdojo-cli grpo WS")
         for k in range(12):
             store.log_metrics(
                 run_id,
                 10 * k,
-                {"val/reward": 0.2 + 0.05 * k, "val/kl": 0.002 * (k + 1) ** 2, "val/length": 40 + length_step * k},
+                {"val/reward": 0.2 + 0.05 * k, "val/kl": 0.002 * (k + 1) ** 2, "val/length": 40 + length_step * k}
+                | ({"val/gold": 1.0 - 0.02 * (k - 4) ** 2} if gold_falls else {}),
             )
 
 
@@ -83,6 +84,12 @@ def test_reward_tab_shows_the_result(window, qtbot, sft_ws, one_thread):
     r = _compute(window, qtbot, panel)
     assert r["alarm"]["run"] == "grpo-healthy" and r["alarm"]["fired"] is False
     assert not panel.banner.isVisible() and "quiet in grpo-healthy" in panel.lines["alarm"].text()
+
+    _grpo_run(ws, "grpo-proxy", 0.0, gold_falls=True)  # against a proxy: the gold peaks at step 40, then falls
+    r = _compute(window, qtbot, panel)
+    oo = r["alarm"]["overoptimisation"]
+    assert oo["fired"] and oo["gold_peak_step"] == 40
+    assert panel.banner.isVisible() and "Over-optimisation" in panel.banner.text() and "step 40" in panel.banner.text()
 
 
 def test_reward_tab_says_to_train_a_reward_model_first(window, qtbot, ws):
