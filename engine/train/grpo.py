@@ -13,6 +13,7 @@ as a falling ratio). `lmdojo-cli grpo WS`.
 from __future__ import annotations
 
 import json
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -26,7 +27,7 @@ from engine.data.demo_questions import demo_prompts, demo_questions
 from engine.data.sft_data import load_prompts
 from engine.data.shards import EpochOrder
 from engine.errors import DojoError
-from engine.events import Control, Finished, Log
+from engine.events import Control, Finished, Log, Progress
 from engine.generate import SamplingConfig, sample_batch
 from engine.io.fsutil import atomic_write_text
 from engine.io.workspace import Workspace
@@ -146,11 +147,11 @@ class GRPOTask(OrderedRows):
         self.generator = torch.Generator().manual_seed(cfg.seed)
         self._logs: list[dict] = []
 
-    @torch.no_grad()
-    def keep_teaching_prompts(self, model, run_dir: Path) -> dict:
+    def keep_teaching_prompts(self, model, run_dir: Path) -> Iterator:
         """`filter_prompts` training prompts answered group_size times by the starting model; those
         whose answers all score the same are dropped. Measured once and kept in the run folder
-        (prompts_kept.json), so a resumed run trains on the same prompts."""
+        (prompts_kept.json), so a resumed run trains on the same prompts. Yields Progress per prompt;
+        returns {"prompts_measured", "prompts_kept"}."""
         saved = run_dir / "prompts_kept.json"
         if saved.is_file():
             kept = json.loads(saved.read_text(encoding="utf-8"))
@@ -159,13 +160,16 @@ class GRPOTask(OrderedRows):
             picked = sorted(rng.permutation(len(self.train_prompts))[: self.cfg.filter_prompts].tolist())
             gen = torch.Generator().manual_seed(self.cfg.seed + 2)
             kept = {"measured": len(picked), "indices": []}
-            for i in picked:
+            start = time.monotonic()
+            for n, i in enumerate(picked):
                 prompt = self.train_prompts[i]
                 p_ids = self.prompt_ids(prompt)[-(model.cfg.block_size // 2) :]
-                group = sample_batch(model, p_ids, self.cfg.group_size, self.sampling, self.stops, gen)
+                with torch.no_grad():
+                    group = sample_batch(model, p_ids, self.cfg.group_size, self.sampling, self.stops, gen)
                 scores = {self.judge.score(prompt, self.answer_text(ids), stop == self.end) for ids, stop in group}
                 if len(scores) > 1:
                     kept["indices"].append(i)
+                yield Progress.of(n + 1, len(picked), start, "prompt")
             if not kept["indices"]:
                 raise DojoError(
                     f"filter_prompts: the starting model's answers to all {len(picked)} measured prompts score "
@@ -364,7 +368,7 @@ def run_policy(
         filtered = {}
         if st.cfg.filter_prompts:  # measured with the starting model; a resumed run reads what was kept
             yield Log(f"filter_prompts: measuring {st.cfg.filter_prompts} prompts × {st.cfg.group_size} answers")
-            filtered = task.keep_teaching_prompts(model, st.run_dir)
+            filtered = yield from task.keep_teaching_prompts(model, st.run_dir)
             yield Log(
                 f"filter_prompts: kept {filtered['prompts_kept']} of {filtered['prompts_measured']} prompts "
                 "(the others' answers all scored the same)"

@@ -6,7 +6,7 @@ import torch
 from engine import checkpoint as ckpt
 from engine.cli import main
 from engine.errors import DojoError
-from engine.events import Metrics
+from engine.events import Metrics, Progress
 from engine.generate import SamplingConfig, chat, sample_batch
 from engine.io.store import Store
 from engine.rlhf.judges import RulesJudge, make_judge
@@ -183,6 +183,8 @@ def test_filter_prompts_keeps_the_prompts_that_teach_and_a_resume_reads_them(sft
     kept = ws.run_dir(r["run"]) / "prompts_kept.json"
     assert len(__import__("json").loads(kept.read_text())["indices"]) == r["prompts_kept"]
     assert any("filter_prompts: kept" in getattr(e, "message", "") for e in events)
+    measuring = [e for e in events if isinstance(e, Progress) and e.unit == "prompt"]
+    assert len(measuring) == 40 and measuring[-1].step == measuring[-1].total_steps == 40  # a slow step says how far
     before = kept.read_bytes()
     resumed = run_events(grpo.run(ws, None, resume=r["run"], overrides={"max_steps": "3"}))[-1].result
     assert resumed["steps"] == 3 and resumed["prompts_kept"] == r["prompts_kept"] and kept.read_bytes() == before
