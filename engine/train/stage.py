@@ -114,6 +114,10 @@ def open_stage(
             run_id, found = dist.on_main(lambda: claim.resume(ws, store, stage, resume))
             resume_from = Path(found)
             saved = ckpt.read_meta(resume_from)
+            if saved.get("stage", stage) != stage:  # its config would not fit this stage's (grpo and ppo share most)
+                raise ConfigError(
+                    f"{run_id} is a {saved['stage']} run, not {stage}: resume it with lmdojo-cli {saved['stage']}"
+                )
             cfg = build_config(cfg_cls, (saved_defaults or {}) | saved["config"], overrides, presets, "saved config")
             parent = saved.get("parent") or None
             source = Path(parent) if resume_model == "parent" and parent else resume_from

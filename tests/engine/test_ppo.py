@@ -73,3 +73,14 @@ def test_each_rollout_serves_ppo_epochs_steps(sft_ws):
     again = ppo.PPOTask(ws, cfg, load_tokenizer(ws.tokenizer_path), ref, torch.device("cpu"))
     again.load_data_state(state)
     assert again.steps == 4 and np.array_equal(again.order.take(2), task.order.take(2))
+
+
+def test_a_grpo_run_is_not_resumed_as_ppo(sft_ws, capsys):
+    from engine.train import grpo
+
+    ws, _ = sft_ws
+    g = run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "max_steps": "1", "pass_k": "0"})))[-1].result
+    capsys.readouterr()
+    assert main(["ppo", str(ws.root), "--resume", g["run"], "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == f"error: {g['run']} is a grpo run, not ppo: resume it with lmdojo-cli grpo"
