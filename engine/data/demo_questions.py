@@ -22,8 +22,13 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
         raise DojoError(f"no demo QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
     people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}
     out = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        rec = json.loads(line)
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            rec = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise DojoError(f"{path}:{n}: not a JSON record ({e.msg})") from None
+        if not isinstance(rec, dict):
+            raise DojoError(f"{path}:{n}: not a JSON object")
         md = rec.get("metadata", {})
         if md.get("kind") != "qa" or len(md.get("fields", [])) != 1 or md.get("person") not in people:
             continue

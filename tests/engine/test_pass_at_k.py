@@ -50,3 +50,17 @@ def test_eval_asks_the_split_it_is_told(sft_ws, capsys):
     assert practice and not practice & {q["person"] for q in demo_questions(ws, "heldout")}
     rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--split", "everyone")
     assert rc == 2 and "--split" in err
+
+
+def test_a_broken_question_file_is_named_with_its_line(tmp_path, capsys):
+    from engine.data.demo import DemoConfig, write_demo_world
+    from engine.io.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    write_demo_world(ws.root, DemoConfig(people=10, augment_versions=1, stories=0))
+    path = ws.data_dir / "rl" / "practice.jsonl"
+    n = len(path.read_text(encoding="utf-8").splitlines())
+    with path.open("a", encoding="utf-8") as f:
+        f.write('{"broken\n[1, 2]\n')
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", "x", "--split", "practice")
+    assert rc == 2 and err.strip() == f"error: {path}:{n + 1}: not a JSON record (Unterminated string starting at)"
