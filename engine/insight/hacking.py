@@ -91,32 +91,30 @@ def hacking_alarm(
     return out
 
 
-def overoptimisation(proxy: list, gold: list, window: int = 6, min_rho: float = 0.6, min_drop: float = 0.1) -> dict:
-    """proxy, gold: [(step, value)] of val/reward and val/gold. Fires when, over the trailing
-    `window` eval points (at least 4), the proxy rises (Spearman with the step above `min_rho`) while
-    the gold falls (below −`min_rho`) and ends more than `min_drop` below its peak over the whole run.
-    Also says where the gold peaked, so a person sees how far past its best the run went."""
-    g = dict(gold)
-    common = sorted(set(s for s, _ in proxy) & set(g))
+def overoptimisation(proxy: list, gold: list, min_points: int = 4, min_rho: float = 0.6, min_drop: float = 0.1) -> dict:
+    """proxy, gold: [(step, value)] of val/reward and val/gold. Fires when, from the eval point where
+    the gold peaked to the last one (at least `min_points` points), the proxy rose (Spearman with the
+    step above `min_rho`) while the gold ended more than `min_drop` below its peak: the policy kept
+    pleasing the judge after it stopped getting better, whether the gold first rose (Gao et al.'s
+    curve) or fell from the start."""
+    g, p = dict(gold), dict(proxy)
+    common = sorted(set(p) & set(g))
     out = {"fired": False, "points": len(common), "gold_peak_step": None, "gold_peak": None, "gold_end": None}
-    if len(common) < 4:
-        return out | {"reason": f"only {len(common)} eval points with proxy and gold rewards; the alarm needs 4"}
-    p = dict(proxy)
-    peak = max(common, key=lambda s: g[s])
-    steps = common[-min(window, len(common)) :]
-    rho_p, rho_g = spearman(steps, [p[s] for s in steps]), spearman(steps, [g[s] for s in steps])
-    out |= {
-        "gold_peak_step": int(peak),
-        "gold_peak": round(g[peak], 4),
-        "gold_end": round(g[common[-1]], 4),
-        "spearman_proxy": None if rho_p is None else round(rho_p, 4),
-        "spearman_gold": None if rho_g is None else round(rho_g, 4),
-    }
+    if len(common) < min_points:
+        return out | {
+            "reason": f"only {len(common)} eval points with proxy and gold rewards; the alarm needs {min_points}"
+        }
+    peak = max(common, key=lambda s: g[s])  # the first of equal maxima
+    after = [s for s in common if s >= peak]
+    out |= {"gold_peak_step": int(peak), "gold_peak": round(g[peak], 4), "gold_end": round(g[common[-1]], 4)}
+    if len(after) < min_points:
+        return out | {"reason": f"the gold peaked at step {peak}, {len(after)} eval points before the end"}
+    rho = spearman(after, [p[s] for s in after])
+    out["spearman_proxy"] = None if rho is None else round(rho, 4)
     checks = {
-        "proxy rising": rho_p is not None and rho_p > min_rho,
-        "gold falling": rho_g is not None and rho_g < -min_rho,
-        "gold below its peak": g[peak] - g[common[-1]] > min_drop,
+        "the proxy rose after the gold's peak": rho is not None and rho > min_rho,
+        f"the gold fell more than {min_drop} from its peak": g[peak] - g[common[-1]] > min_drop,
     }
     if all(checks.values()):
         return out | {"fired": True, "reason": None}
-    return out | {"reason": "no: " + ", ".join(k for k, ok in checks.items() if not ok) + " did not hold"}
+    return out | {"reason": "no: " + " and ".join(k for k, ok in checks.items() if not ok) + " did not hold"}

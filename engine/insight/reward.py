@@ -373,7 +373,7 @@ def run(ws, opts: Config, control=None):
     if trace is not None:
         alarm |= hacking_alarm(trace, opts.window)
         alarm["overoptimisation"] = (
-            overoptimisation(trace["reward"], trace["gold"], opts.window)
+            overoptimisation(trace["reward"], trace["gold"])
             if "gold" in trace
             else {"fired": None, "reason": "its judge has no gold beside it (only a run against a proxy judge has)"}
         )

@@ -42,7 +42,11 @@ STAGE = "grpo"
 
 @dataclass
 @defaults(
-    lr=0.0003,
+    lr=(
+        1e-4,
+        "Peak learning rate. On the demo 1e-4 lifts held-out answers by 5-7 points where 3e-4 (the earlier "
+        "default) learns the practice people's facts as well but loses as much elsewhere.",
+    ),
     batch_size=(4, "Prompts per step."),
     warmup_steps=5,
     max_steps=150,

@@ -63,7 +63,12 @@ def test_overoptimisation_fires_when_the_proxy_rises_past_the_gold_peak():
     assert a["fired"] and a["gold_peak_step"] == 80 and a["gold_end"] < a["gold_peak"] - 0.1, a
     # both rising: the proxy is doing its job
     ok = R.overoptimisation(proxy, list(zip(STEPS, 0.5 + 0.05 * t)))
-    assert not ok["fired"] and "gold falling" in ok["reason"]
+    assert not ok["fired"] and "before the end" in ok["reason"]
+    # the gold falls at once and stays low while the proxy climbs (a collapse onto what the judge likes)
+    early = R.overoptimisation(proxy, list(zip(STEPS, np.r_[1.0, np.full(19, 0.8)])))
+    assert early["fired"] and early["gold_peak_step"] == 0
+    # a gold that wobbles within 0.1 of its peak is noise, not over-optimisation
+    assert not R.overoptimisation(proxy, list(zip(STEPS, 1.0 - 0.05 * (t % 2))))["fired"]
     # the gold falls but the proxy falls too: not the proxy's fault
     assert not R.overoptimisation(list(zip(STEPS, 3 - 0.1 * t)), gold)["fired"]
     few = R.overoptimisation(proxy[:3], gold[:3])
