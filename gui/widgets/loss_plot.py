@@ -170,7 +170,7 @@ class LossPlot(QWidget):
             symbolPen=None,
         )
         self.extra_curve = self._curve(self.extra_plot, None, pg.mkPen(EXTRA_COLOR, width=1.5))
-        self.extra_legend = self.extra_plot.addLegend(offset=(10, 5))  # top left: rewards rise to the right
+        self.extra_legend = self.extra_plot.addLegend(offset=(-10, -5))  # bottom right: rewards rise to the right
         self.partner_curve = self._curve(
             self.extra_plot, None, pg.mkPen(VAL_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
         )
