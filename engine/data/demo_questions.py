@@ -18,6 +18,8 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
     optimisation practises on); with `limit`, that many spread evenly over the file."""
     path = ws.data_dir / ("rl" if split == "practice" else "sft") / f"{split}.jsonl"
     world = ws.data_dir / "world.json"
+    if split == "practice" and world.is_file() and not path.is_file():
+        raise DojoError(f"the demo world in {ws.root} has no practice people (it was made before they existed)")
     if not path.is_file() or not world.is_file():
         raise DojoError(f"no demo QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
     people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}

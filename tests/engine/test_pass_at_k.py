@@ -64,3 +64,6 @@ def test_a_broken_question_file_is_named_with_its_line(tmp_path, capsys):
         f.write('{"broken\n[1, 2]\n')
     rc, out, err = cli(capsys, "eval", ws.root, "--run", "x", "--split", "practice")
     assert rc == 2 and err.strip() == f"error: {path}:{n + 1}: not a JSON record (Unterminated string starting at)"
+    path.unlink()  # a world made before there were practice people
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", "x", "--split", "practice")
+    assert rc == 2 and "has no practice people" in err
