@@ -227,7 +227,7 @@ def _policy_trace(ws, store, ref: str) -> tuple[str | None, dict | None, str | N
     else:
         runs = [r["id"] for s in JUDGED_STAGES for r in store.runs(s) if store.metrics(r["id"], "val/reward")]
         if not runs:
-            return None, None, "no GRPO run yet: the alarm reads a GRPO run's val/reward, val/kl and val/length"
+            return None, None, "no GRPO or PPO run yet: the alarm reads its val/reward, val/kl and val/length"
         run_id = max(runs, key=lambda r: store.run(r)["created"])
     trace = {k: store.metrics(run_id, f"val/{k}") for k in ("reward", "kl", "length", "gold")}
     if not trace["gold"]:  # only a run against a proxy judge has one

@@ -195,5 +195,5 @@ class RewardPanel(InsightPanel):
             self.lines["alarm"].setText(
                 self.tr("Reward-hacking alarm: quiet in {0}.").format(al["run"])
                 if al["run"] and al["fired"] is False
-                else self.tr("Reward-hacking alarm: no GRPO run with reward, KL and length to watch yet.")
+                else self.tr("Reward-hacking alarm: no GRPO or PPO run with reward, KL and length to watch yet.")
             )

@@ -1851,8 +1851,8 @@
     </message>
     <message>
         <location filename="../../gui/insight/reward.py" line="198"/>
-        <source>Reward-hacking alarm: no GRPO run with reward, KL and length to watch yet.</source>
-        <translation>獎勵駭客警報：還沒有記錄獎勵、KL 與長度的 GRPO 執行可供監看。</translation>
+        <source>Reward-hacking alarm: no GRPO or PPO run with reward, KL and length to watch yet.</source>
+        <translation>獎勵駭客警報：還沒有記錄獎勵、KL 與長度的 GRPO 或 PPO 執行可供監看。</translation>
     </message>
 </context>
 <context>
