@@ -262,7 +262,11 @@ def check_compatible(meta: dict, model_config: dict, tokenizer_hash: str | None,
 
 
 def resolve(runs_dir: Path, ref: str) -> Path:
-    """A run id (its newest complete checkpoint) or a checkpoint folder."""
+    """A run id (its newest complete checkpoint), a checkpoint folder, or a selector: `latest` (the
+    newest run that has a checkpoint) or `STAGE:latest` (the newest such run of STAGE, e.g.
+    `sft:latest`), so a command reads the same however many runs a workspace has."""
+    if ref == "latest" or ref.endswith(":latest"):
+        return _latest(runs_dir, ref[: -len(":latest")] if ref != "latest" else "")
     p = Path(ref)
     if p.is_dir() and (p / "meta.json").exists():
         if not is_complete(p):
@@ -275,6 +279,23 @@ def resolve(runs_dir: Path, ref: str) -> Path:
     if not found:
         raise CheckpointError(f"run {ref} has no complete checkpoint")
     return found[-1]
+
+
+def _latest(runs_dir: Path, stage: str) -> Path:
+    """The newest checkpoint of the newest run (of `stage`) by the time in its id (STAGE-YYYYMMDD-HHMMSS[-N])."""
+    runs = [d for d in runs_dir.iterdir() if d.is_dir() and "-" in d.name] if runs_dir.is_dir() else []
+    if stage:
+        runs = [d for d in runs if d.name.split("-", 1)[0] == stage]
+    for run in sorted(runs, key=lambda d: _id_time(d.name), reverse=True):
+        if found := list_checkpoints(run / "checkpoints"):
+            return found[-1]
+    what = f"{stage} run" if stage else "run"
+    raise CheckpointError(f"no {what} with a checkpoint in {runs_dir} (for {stage + ':' if stage else ''}latest)")
+
+
+def _id_time(run_id: str) -> tuple[str, int]:
+    parts = run_id.split("-")  # STAGE, date, time[, N]
+    return ("-".join(parts[1:3]), int(parts[3]) if len(parts) > 3 and parts[3].isdigit() else 1)
 
 
 def load_gpt(folder: Path, device: torch.device | str = "cpu", tokenizer_hash: str | None = None):

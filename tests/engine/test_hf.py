@@ -296,7 +296,7 @@ def test_lora_run_exports_peft_adapters(tws, tmp_path):
 
 
 def test_peft_loads_the_adapters(tws, tmp_path):
-    """With PEFT installed (not a dev dependency): base + adapter computes what the merged folder does."""
+    """PEFT (a dev dependency) loads base + adapter, and it computes what the merged folder does."""
     transformers = pytest.importorskip("transformers")
     peft = pytest.importorskip("peft")
     ws, runs = tws
