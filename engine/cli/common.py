@@ -129,9 +129,11 @@ class Printer:
                 self.last = now
                 total = f"/{ev.total_steps}" if ev.total_steps else ""
                 loss = f" loss {self.loss:.4f}" if self.loss is not None else ""
+                # the rate is in tokens, or in the unit itself when the event counts nothing else (Progress.of)
+                per_unit = ev.unit != "step" and ev.tokens == ev.step
+                rate = f"{ev.tokens_per_s:,.1f}/s" if per_unit else f"{ev.tokens_per_s:,.0f} tok/s"
                 print(
-                    f"{ev.unit} {ev.step}{total}{loss}  {ev.tokens_per_s:,.0f} tok/s  elapsed {fmt_time(ev.elapsed_s)}"
-                    f"  ETA {fmt_time(ev.eta_s)}",
+                    f"{ev.unit} {ev.step}{total}{loss}  {rate}  elapsed {fmt_time(ev.elapsed_s)}  ETA {fmt_time(ev.eta_s)}",
                     file=out,
                 )
         elif isinstance(ev, E.Sample):

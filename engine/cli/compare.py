@@ -99,7 +99,21 @@ def cmd_eval(args):
     ws = Workspace.open(args.workspace)
     if not 0 <= args.pass_k <= 64:  # k answers a question are held in one batch
         raise DojoError(f"--pass-k must be 0 (off) to 64, got {args.pass_k}")
-    r = evaluate_runs(ws, args.run, args.limit, device(args.device), args.pass_k, args.split) | {"split": args.split}
+    import time
+
+    from engine.cli.common import Printer
+    from engine.events import Progress
+
+    printer, start = Printer(getattr(args, "quiet", False)), time.monotonic()
+    r = evaluate_runs(
+        ws,
+        args.run,
+        args.limit,
+        device(args.device),
+        args.pass_k,
+        args.split,
+        progress=lambda done, total: printer(Progress.of(done, total, start, "answer")),
+    ) | {"split": args.split}
     lines = []
     for x in r["runs"]:
         first = "–" if x["first_token_accuracy"] is None else f"{x['first_token_accuracy']:.1%}"
@@ -194,4 +208,5 @@ def add_compare_parsers(add) -> None:
         help="whose questions: heldout (people no training set asks about; the default), practice (the people "
         "GRPO and PPO practise on) or train (the SFT set's people)",
     )
+    s.add_argument("--quiet", action="store_true", help="no progress on stderr")
     s.add_argument("--device", default="auto")

@@ -39,8 +39,11 @@ def pass_at_k(hits: list[list[bool]], k: int) -> float:
     return total / len(hits)
 
 
-def sampled_hits(model, tok, questions: list[dict], k: int, max_new_tokens: int, seed: int = 0) -> list[list[bool]]:
-    """k answers per question sampled at temperature 1 (what RL samples from), each exact-match scored."""
+def sampled_hits(
+    model, tok, questions: list[dict], k: int, max_new_tokens: int, seed: int = 0, progress=None
+) -> list[list[bool]]:
+    """k answers per question sampled at temperature 1 (what RL samples from), each exact-match scored.
+    `progress()` is called after each question."""
     from engine.generate import sample_batch
     from engine.tokenizer import EOT, chat_ids
 
@@ -52,6 +55,8 @@ def sampled_hits(model, tok, questions: list[dict], k: int, max_new_tokens: int,
         p_ids = chat_ids(tok, q["messages"], add_generation_prompt=True)[-(model.cfg.block_size // 2) :]
         answers = [tok.decode(ids).strip() for ids, _ in sample_batch(model, p_ids, k, sc, stops, gen)]
         out.append([K.exact_match(a, q["fact"], q["field"], q["lang"]) for a in answers])
+        if progress:
+            progress()
     return out
 
 
@@ -62,7 +67,10 @@ def evaluate_run(
     max_new_tokens: int = 48,
     device: str | torch.device = "cpu",
     pass_k: int = 0,
+    progress=None,
 ) -> dict:
+    """`ref`'s greedy answers to `questions` (and with `pass_k`, that many sampled ones each);
+    `progress()` is called after each question answered."""
     folder = ckpt.resolve(ws.runs_dir, ref)
     tok, tok_hash = tokenizer_for(ws.tokenizer_path, ckpt.read_meta(folder).get("tokenizer_hash"))  # its own
     model, meta = ckpt.load_gpt(folder, device, tok_hash)
@@ -78,6 +86,8 @@ def evaluate_run(
         loose.append(K.contains(out.text, q["fact"]))
         ended += out.stop_token == end  # the end-of-turn token, not end-of-text
         length += len(out.token_ids)
+        if progress:
+            progress()
     probes = [
         p for q in questions if "answer" in q and (p := K.answer_opening(q["messages"], q["answer"], q["fact"], tok))
     ]
@@ -104,7 +114,7 @@ def evaluate_run(
         "qa_contains_by_field": by_field(loose),
     }
     if pass_k:  # what sampling can reach: RL mostly re-weights answers the model already samples
-        hits = sampled_hits(model, tok, questions, pass_k, max_new_tokens)
+        hits = sampled_hits(model, tok, questions, pass_k, max_new_tokens, progress=progress)
         result |= {
             "pass_k": pass_k,
             "pass_at_1": round(pass_at_k(hits, 1), 4),
@@ -125,15 +135,32 @@ def run_memorisation(ws: Workspace, model, tok, limit: int = 600) -> dict | None
 
 
 def evaluate_runs(
-    ws: Workspace, refs: list[str], limit: int = 200, device="cpu", pass_k: int = 0, split: str = "heldout"
+    ws: Workspace,
+    refs: list[str],
+    limit: int = 200,
+    device="cpu",
+    pass_k: int = 0,
+    split: str = "heldout",
+    progress=None,
 ) -> dict:
     """Each run's answers to `limit` of the demo's questions of `split`: heldout (people no training
-    set asks about), practice (those policy optimisation practises on) or train (SFT's people)."""
+    set asks about), practice (those policy optimisation practises on) or train (SFT's people).
+    `progress(done, total)` counts the questions answered (greedy, and sampled with `pass_k`)."""
     questions = demo_questions(ws, split, limit)
     if not questions:
         raise DojoError(f"the demo's {split} QA set is empty")
     world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
+    total, done = len(refs) * len(questions) * (2 if pass_k else 1), 0
+
+    def step():
+        nonlocal done
+        done += 1
+        progress(done, total)
+
     return {
-        "runs": [evaluate_run(ws, r, questions, device=device, pass_k=pass_k) for r in refs],
+        "runs": [
+            evaluate_run(ws, r, questions, device=device, pass_k=pass_k, progress=step if progress else None)
+            for r in refs
+        ],
         "chance_by_field": K.chance_by_field(world, questions),
     }

@@ -122,11 +122,15 @@ class JobPanel(QWidget):
             self.progress.setRange(0, 1000)
             self.progress.setValue(int(1000 * p.elapsed_s / (p.elapsed_s + p.eta_s)))
         self.progress.setFormat(f"{p.unit} {p.step:,}" + (f" / {p.total_steps:,}" if p.total_steps else ""))
-        self.status.setText(
-            self.tr("{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}").format(
+        if p.unit != "step" and p.tokens == p.step:  # counts its own unit (Progress.of): no tokens to show
+            text = self.tr("{0:,.1f} per second · elapsed {1} · ETA {2}").format(
+                p.tokens_per_s, fmt_duration(p.elapsed_s), fmt_duration(p.eta_s)
+            )
+        else:
+            text = self.tr("{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}").format(
                 p.tokens, p.tokens_per_s, fmt_duration(p.elapsed_s), fmt_duration(p.eta_s)
             )
-        )
+        self.status.setText(text)
 
     @Slot(str, str)
     def _on_log(self, message, level):

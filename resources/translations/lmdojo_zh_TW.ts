@@ -652,21 +652,26 @@
     </message>
     <message>
         <location filename="../../gui/widgets/job_panel.py" line="126"/>
+        <source>{0:,.1f} per second · elapsed {1} · ETA {2}</source>
+        <translation>每秒 {0:,.1f} 個 · 已經過 {1} · 預計剩餘 {2}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/job_panel.py" line="130"/>
         <source>{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}</source>
         <translation>{0:,} 個 token · 每秒 {1:,.0f} 個 token · 已經過 {2} · 預計剩餘 {3}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="142"/>
+        <location filename="../../gui/widgets/job_panel.py" line="146"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="142"/>
+        <location filename="../../gui/widgets/job_panel.py" line="146"/>
         <source>Stopped; a checkpoint was saved.</source>
         <translation>已停止；檢查點已儲存。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="152"/>
+        <location filename="../../gui/widgets/job_panel.py" line="156"/>
         <source>Failed.</source>
         <translation>失敗。</translation>
     </message>

@@ -32,6 +32,9 @@ def test_eval_reports_pass_at_k_per_run(sft_ws, capsys):
     assert rc == 0, err
     x = json.loads(out.splitlines()[-1])["runs"][0]
     assert x["pass_k"] == 4 and 0 <= x["pass_at_1"] <= x["pass_at_k"] <= 1
+    assert "answer 1/12" in err  # progress on stderr: 6 greedy answers and 6 sampled groups
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--limit", "2", "--quiet")
+    assert rc == 0 and err == ""
     for bad in ("-1", "65"):
         rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--pass-k", bad)
         assert rc == 2 and "--pass-k" in err and len(err.strip().splitlines()) == 1

@@ -160,3 +160,17 @@ def test_cyclic_garbage_is_collected_on_the_gui_thread_while_a_job_runs(qtbot, r
         "freed_in_job": True,
     }
     assert gc.isenabled()  # back on once the job ends
+
+
+def test_the_panel_shows_a_count_of_its_own_unit_without_tokens(runner, qtbot):
+    """A phase that counts prompts or answers (Progress.of) shows its rate per second, not tokens/s."""
+    from engine.events import Progress
+    from gui.widgets.job_panel import JobPanel
+
+    panel = JobPanel(runner, "test", "Start")
+    qtbot.addWidget(panel)
+    panel._on_progress(Progress.of(5, 40, time.monotonic() - 2.0, "prompt"))
+    assert panel.progress.format() == "prompt 5 / 40" and panel.progress.value() == 5
+    assert "per second" in panel.status.text() and "token" not in panel.status.text()
+    panel._on_progress(Progress(10, 100, 12_800, 6_400.0, 2.0, 18.0))  # a training step: tokens
+    assert "12,800 tokens" in panel.status.text()
