@@ -44,7 +44,8 @@ install -m 644 "$ICONS/lmdojo.svg" "$PKG/usr/share/icons/hicolor/scalable/apps/l
 chmod -R u+rwX,go+rX,go-w "$PKG/opt/lmdojo"
 
 # Depends: what PyInstaller leaves to the system (GL, EGL, libxcb, libdrm, Wayland: they must match
-# the machine's drivers) and the two xcb helpers Qt's xcb plugin needs that the build host may lack.
+# the machine's drivers) and the xcb helpers Qt's xcb plugin needs that the build host may lack
+# (libxcb-cursor0: since Qt 6.5 the plugin does not load without it).
 # The menu entry and icon caches are refreshed by dpkg triggers: no maintainer scripts.
 sed -e "s/@VERSION@/$VERSION/" -e "s/@ARCH@/$ARCH/" -e "s/@LIBC@/$LIBC/" \
     -e "s/@SIZE@/$(du -sk "$PKG" | cut -f1)/" -e "s/@MAINTAINER@/${DEB_MAINTAINER:-LM Dojo maintainers <lmdojo@localhost>}/" \
