@@ -202,6 +202,24 @@ def token_display(tok: Tokenizer, token_id: int) -> str:
     return text if "\ufffd" not in text else f"<{token_bytes_hex(tok, token_id)}>"
 
 
+class TextStream:
+    """Turns token ids into text as they come: byte-level tokens may split a character, so text is
+    released only once its bytes are complete."""
+
+    def __init__(self, tok):
+        self.tok, self.pending = tok, []
+
+    def add(self, token_id: int) -> str:
+        # only the tokens not shown yet are decoded (a byte-level token decodes to exactly its bytes),
+        # so each token costs the same however long the answer grows
+        self.pending.append(token_id)
+        text = self.tok.decode(self.pending, skip_special_tokens=False)
+        if text.endswith("\ufffd"):
+            return ""  # an incomplete character: wait for its other bytes
+        self.pending = []
+        return text
+
+
 def token_pieces(tok: Tokenizer, text: str) -> list[dict]:
     """How `text` splits into tokens, for showing it: id, the text piece, its character span.
 

@@ -25,7 +25,7 @@ from engine.generate import SamplingConfig, sample_steps
 from engine.io.store import Handle, Store, connect
 from engine.io.workspace import Workspace
 from engine.rlhf.prefs import PrefStore
-from engine.tokenizer import END, EOT, chat_ids, load_tokenizer, special_id, token_display, tokenizer_hash
+from engine.tokenizer import END, EOT, TextStream, chat_ids, load_tokenizer, special_id, token_display, tokenizer_hash
 
 MAX_COLUMNS = 4
 TOP_ALTERNATIVES = 5
@@ -110,24 +110,6 @@ def contenders(ws: Workspace) -> list[dict]:
             }
         )
     return sorted(out, key=lambda c: c["run"], reverse=True)
-
-
-class TextStream:
-    """Turns token ids into text as they come: byte-level tokens may split a character, so text is
-    released only once its bytes are complete."""
-
-    def __init__(self, tok):
-        self.tok, self.pending = tok, []
-
-    def add(self, token_id: int) -> str:
-        # only the tokens not shown yet are decoded (a byte-level token decodes to exactly its bytes),
-        # so each token costs the same however long the answer grows
-        self.pending.append(token_id)
-        text = self.tok.decode(self.pending, skip_special_tokens=False)
-        if text.endswith("\ufffd"):
-            return ""  # an incomplete character: wait for its other bytes
-        self.pending = []
-        return text
 
 
 def side_by_side(

@@ -77,7 +77,7 @@ def token_diff(a: list[str], b: list[str]) -> list[list[str]]:
 def answer_pieces(tok, token_ids: list[int]) -> list[str]:
     """The answer as token strings; a token holding only part of a character's bytes (common in
     Chinese) is joined with the next, so every piece is whole text."""
-    from engine.compare.arena import TextStream
+    from engine.tokenizer import TextStream
 
     stream = TextStream(tok)
     pieces = [p for p in (stream.add(t) for t in token_ids) if p]

@@ -12,7 +12,7 @@ from engine.data.sft_data import encode_example, load_sft_records
 from engine.errors import DojoError
 from engine.io.store import Store
 from engine.losses import IGNORE_INDEX
-from engine.tokenizer import load_tokenizer
+from engine.tokenizer import TextStream, load_tokenizer
 from engine.train import sft
 from gui.insight.template import TemplatePanel
 from gui.pages.base import StagePage, training_layout
@@ -189,13 +189,23 @@ class SFTPage(StagePage):
             enc = encode_example(tok, r["messages"], cfg.loss_on)
             if enc is None:
                 continue
-            spans = []
+            spans, stream, trained = [], TextStream(tok), False
             for tid, label in zip(enc.ids, enc.labels):
-                text = html.escape(tok.decode([tid], skip_special_tokens=False))
-                style = "background:#b2f2bb; color:#000" if label != IGNORE_INDEX else "color:gray"
-                spans.append(f"<span style='{style}'>{text}</span>")
+                # a Chinese character's bytes may take several tokens: shown once they are all there
+                # (one token at a time each part decoded to U+FFFD), trained if any of them is
+                text, trained = stream.add(tid), trained or label != IGNORE_INDEX
+                if text:
+                    spans.append(self._span(text, trained))
+                    trained = False
+            if stream.pending:  # bytes that never made a character: shown as they are
+                spans.append(self._span(tok.decode(stream.pending, skip_special_tokens=False), trained))
             parts.append(f"<p>{''.join(spans)}</p>")
         self.preview.setHtml("".join(parts))
+
+    @staticmethod
+    def _span(text: str, trained: bool) -> str:
+        style = "background:#b2f2bb; color:#000" if trained else "color:gray"
+        return f"<span style='{style}'>{html.escape(text)}</span>"
 
     def preview_trained_text(self) -> str:
         return self.preview.toPlainText()

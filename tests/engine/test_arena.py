@@ -4,12 +4,12 @@ their run ids; a stop keeps what was written; text never shows half a character;
 import pytest
 
 from engine import checkpoint as ckpt
-from engine.compare.arena import Column, Queues, TextStream, Token, contenders, side_by_side
+from engine.compare.arena import Column, Queues, Token, contenders, side_by_side
 from engine.errors import DojoError
 from engine.events import Control, Finished
 from engine.generate import SamplingConfig, chat
 from engine.rlhf.prefs import PrefStore
-from engine.tokenizer import load_tokenizer
+from engine.tokenizer import TextStream, load_tokenizer
 from tests.conftest import run_events
 
 Q = [{"role": "user", "content": "Where was Mara Quinn born?"}]

@@ -19,6 +19,18 @@ def test_sft_page_runs_a_demo_sft(window, qtbot, tmp_path):
     win.nav.setCurrentRow(idx)
     page = win.pages[idx]
     assert "<|assistant|>" in page.preview_trained_text()  # the template preview shows the rendered chat
+    # Chinese whose characters the 512-token vocabulary splits into byte tokens: whole characters, no U+FFFD
+    zh = tmp_path / "zh.jsonl"
+    zh.write_text(
+        '{"messages": [{"role": "user", "content": "你是誰？"}, {"role": "assistant", "content": "我是 Dojo，鱷魚龜。"}]}\n',
+        encoding="utf-8",
+    )
+    qtbot.keyClicks(page.form.editor("data"), str(zh))  # typed, as a person would
+    qtbot.waitUntil(lambda: "鱷魚龜" in page.preview_trained_text(), timeout=5_000)
+    assert "\ufffd" not in page.preview_trained_text() and "你是誰" in page.preview_trained_text()
+    page.form.editor("data").selectAll()
+    qtbot.keyClick(page.form.editor("data"), Qt.Key.Key_Backspace)
+    assert "<|assistant|>" in page.preview_trained_text() and "鱷魚龜" not in page.preview_trained_text()
     # what the base model knows before fine-tuning: its last memorisation measurement, named
     page.refresh()
     with Store(ws.db_path) as store:
