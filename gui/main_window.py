@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -40,7 +42,9 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("LM Dojo")
         self.setWindowIcon(app_icon())
-        self.resize(1280, 820)
+        screen = self.screen().availableGeometry() if self.screen() else None
+        # 1280 × 820, or what the screen has room for (a 1280 × 720 laptop: the pages scroll)
+        self.resize(min(1280, screen.width()) if screen else 1280, min(820, screen.height()) if screen else 820)
         self.stack = QStackedWidget()
         self.setCentralWidget(self.stack)
         self.start_page = StartPage(ctx.settings)
@@ -75,7 +79,12 @@ class MainWindow(QMainWindow):
         self.page_stack = QStackedWidget()
         for page in self.pages:
             self.nav.addItem(QListWidgetItem(page.title))
-            self.page_stack.addWidget(page)
+            # a page that needs more room than the screen has scrolls, so the window fits 1280 × 720
+            scroll = QScrollArea()
+            scroll.setWidget(page)
+            scroll.setWidgetResizable(True)
+            scroll.setFrameShape(QFrame.Shape.NoFrame)
+            self.page_stack.addWidget(scroll)
         self.nav.currentRowChanged.connect(self.show_stage)
         self.back_button = QPushButton()
         self.back_button.setObjectName("backButton")

@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMenu,
     QPushButton,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -130,8 +132,14 @@ class LossPlot(QWidget):
         self.extra.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.extra.setMinimumContentsLength(12)
         reset = QPushButton(self.tr("Reset view"))
-        png = QPushButton(self.tr("Export PNG…"))
-        csv_button = QPushButton(self.tr("Export CSV…"))
+        # one button with a menu, not two: the graph's toolbar must leave the window 1280 pixels wide
+        self.export_button = QToolButton()
+        self.export_button.setText(self.tr("Export"))
+        self.export_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        export_menu = QMenu(self.export_button)
+        png = export_menu.addAction(self.tr("Export PNG…"))
+        csv_button = export_menu.addAction(self.tr("Export CSV…"))
+        self.export_button.setMenu(export_menu)
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 4, 4, 0)
         for w in (
@@ -142,8 +150,7 @@ class LossPlot(QWidget):
             self.extra,
             None,
             reset,
-            png,
-            csv_button,
+            self.export_button,
         ):
             bar.addWidget(w) if w is not None else bar.addStretch(1)
 
@@ -188,12 +195,12 @@ class LossPlot(QWidget):
         self.extra.currentTextChanged.connect(lambda _: self._dirty.add(_EXTRA))
         self.extra.activated.connect(lambda _: setattr(self, "_wanted_extra", self.extra.currentText()))
         reset.clicked.connect(self.reset_view)
-        png.clicked.connect(
+        png.triggered.connect(
             lambda: self._ask(
                 self.export_png, self.tr("Export graph as PNG"), "loss.png", self.tr("PNG images (*.png)")
             )
         )
-        csv_button.clicked.connect(
+        csv_button.triggered.connect(
             lambda: self._ask(
                 self.export_csv, self.tr("Export data as CSV"), "metrics.csv", self.tr("CSV files (*.csv)")
             )

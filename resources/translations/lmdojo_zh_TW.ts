@@ -828,97 +828,102 @@
 <context>
     <name>LossPlot</name>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="121"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="123"/>
         <source>Log x</source>
         <translation>對數 x 軸</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="122"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="124"/>
         <source>Logarithmic step axis: early and late training side by side</source>
         <translation>對數步數軸：訓練初期與後期並列呈現</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="127"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="129"/>
         <source>How much the training loss curve is smoothed (0 = raw)</source>
         <translation>訓練損失曲線的平滑程度（0 = 原始值）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="129"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="131"/>
         <source>The series shown in the lower graph</source>
         <translation>下方圖表顯示的資料序列</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="132"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="134"/>
         <source>Reset view</source>
         <translation>重設檢視</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="133"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="137"/>
+        <source>Export</source>
+        <translation>匯出</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/loss_plot.py" line="140"/>
         <source>Export PNG…</source>
         <translation>匯出 PNG…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="134"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="141"/>
         <source>Export CSV…</source>
         <translation>匯出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="139"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="147"/>
         <source>Smoothing</source>
         <translation>平滑</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="141"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="149"/>
         <source>Lower graph</source>
         <translation>下方圖表</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="158"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="165"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="159"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="166"/>
         <source>step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="161"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="168"/>
         <source>train</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="162"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="169"/>
         <source>train (smoothed)</source>
         <translation>訓練（平滑）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="165"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="172"/>
         <source>validation</source>
         <translation>驗證</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="193"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="200"/>
         <source>Export graph as PNG</source>
         <translation>將圖表匯出為 PNG</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="193"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="200"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 圖片 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="198"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="205"/>
         <source>Export data as CSV</source>
         <translation>將資料匯出為 CSV</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="198"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="205"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="326"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="333"/>
         <source>reference band</source>
         <translation>參考帶</translation>
     </message>
@@ -926,117 +931,117 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="103"/>
+        <location filename="../../gui/main_window.py" line="112"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="104"/>
+        <location filename="../../gui/main_window.py" line="113"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="105"/>
+        <location filename="../../gui/main_window.py" line="114"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="106"/>
+        <location filename="../../gui/main_window.py" line="115"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="108"/>
+        <location filename="../../gui/main_window.py" line="117"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="109"/>
+        <location filename="../../gui/main_window.py" line="118"/>
         <source>&amp;Help</source>
         <translation>說明(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="110"/>
+        <location filename="../../gui/main_window.py" line="119"/>
         <source>&amp;About LM Dojo…</source>
         <translation>關於 LM Dojo(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="184"/>
+        <location filename="../../gui/main_window.py" line="193"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="194"/>
+        <location filename="../../gui/main_window.py" line="203"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="195"/>
+        <location filename="../../gui/main_window.py" line="204"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="196"/>
+        <location filename="../../gui/main_window.py" line="205"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="197"/>
+        <location filename="../../gui/main_window.py" line="206"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="198"/>
+        <location filename="../../gui/main_window.py" line="207"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="204"/>
+        <location filename="../../gui/main_window.py" line="213"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="206"/>
+        <location filename="../../gui/main_window.py" line="215"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="208"/>
+        <location filename="../../gui/main_window.py" line="217"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="209"/>
+        <location filename="../../gui/main_window.py" line="218"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="218"/>
+        <location filename="../../gui/main_window.py" line="227"/>
         <source>About LM Dojo</source>
         <translation>關於 LM Dojo</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="221"/>
+        <location filename="../../gui/main_window.py" line="230"/>
         <source>Version {0}</source>
         <translation>版本 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="225"/>
+        <location filename="../../gui/main_window.py" line="234"/>
         <source>Train a small GPT-style language model through every stage — data, pretraining, SFT, RLHF — on your own machine.</source>
         <translation>在你自己的電腦上，走過每個階段（資料、預訓練、SFT、RLHF），訓練一個小型 GPT 式語言模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="229"/>
+        <location filename="../../gui/main_window.py" line="238"/>
         <source>Released under the MIT license.</source>
         <translation>以 MIT 授權條款釋出。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="249"/>
+        <location filename="../../gui/main_window.py" line="258"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="252"/>
+        <location filename="../../gui/main_window.py" line="261"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>

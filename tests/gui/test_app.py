@@ -29,3 +29,15 @@ def test_qt_calls_keep_their_reference_to_none(qtbot):
     for _ in range(1000):
         label.setText("x")
     assert sys.getrefcount(None) >= before - 10  # a few may come and go; 1000 calls must not cost 1000
+
+
+def test_the_window_fits_a_1280_by_720_screen(window, qtbot, tmp_path):
+    """Every page scrolls rather than pushing the window past a small laptop's screen."""
+    assert window.create_workspace(str(tmp_path / "ws"), demo=True)
+    for row in range(window.nav.count()):
+        window.nav.setCurrentRow(row)
+        hint = window.minimumSizeHint()
+        assert hint.width() <= 1280 and hint.height() <= 680, (window.pages[row].stage, hint)
+    window.resize(1280, 680)
+    qtbot.waitUntil(lambda: window.height() <= 680)
+    assert window.width() <= 1280
