@@ -32,6 +32,7 @@ from gui.pages.sft import SFTPage
 from gui.pages.start import StartPage
 from gui.pages.tokenizer import TokenizerPage
 from gui.settings_dialog import SettingsDialog
+from gui.widgets.config_form import ConfigForm
 
 STATUS_MARK = {NOT_STARTED: "○", RUNNING: "◔", DONE: "●", FAILED: "✖", INTERRUPTED: "◑"}
 
@@ -246,6 +247,10 @@ class MainWindow(QMainWindow):
 
     @Slot(bool)
     def _on_busy(self, busy: bool):
+        # a job reads its settings when it starts: while it runs, no form pretends to change it
+        for page in self.pages:
+            for form in page.findChildren(ConfigForm):
+                form.setEnabled(not busy)
         if not busy and self._closing:
             self.close()
 

@@ -39,7 +39,9 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     form.editor("batch_size").setValue(4)
     assert form.config is not None, form.error
     qtbot.mouseClick(page.panel.start_button, Qt.MouseButton.LeftButton)
+    assert not form.isEnabled()  # the running job read its settings at the start: none can be edited now
     qtbot.waitUntil(lambda: page.panel.state == "done", timeout=120_000)
+    qtbot.waitUntil(form.isEnabled, timeout=5_000)
     assert page.plot.point_count("rewards/margin") == 6 and page.plot.point_count("val/kl") >= 2
     assert page.plot.extra.currentText() == "rewards/margin"  # the margin graph, live
     with Store(ws.db_path) as store:
