@@ -252,6 +252,10 @@ class LossPlot(QWidget):
         partner, _ = self._partners.get(self.extra.currentText(), (None, ""))
         return partner if partner in self._x else None
 
+    def is_empty(self) -> bool:
+        """No point of the current run yet (overlays of other runs aside)."""
+        return not self._x
+
     def clear(self):
         """Forget the current run's points (for a new run); overlays of other runs stay."""
         self._x.clear()

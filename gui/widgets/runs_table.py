@@ -67,7 +67,8 @@ class RunsTable(QWidget):
         self.sync_buttons()
 
     def refresh(self) -> None:
-        ws = self.ctx.ws
+        ws, keep = self.ctx.ws, self.selected_run()
+        self.table.blockSignals(True)  # rebuilding is not a person picking a run
         self.table.setRowCount(0)
         if ws is not None and ws.db_path.is_file():
             with Store(ws.db_path) as store:
@@ -92,7 +93,16 @@ class RunsTable(QWidget):
                             item.setToolTip(run["parent"])
                         self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
+        ids = [self.table.item(r, 0).text() for r in range(self.table.rowCount())]
+        if keep in ids:  # the picked run stays picked
+            self.table.selectRow(ids.index(keep))
+        self.table.blockSignals(False)
         self.sync_buttons()
+        # a page opened on a workspace shows its latest run's curves and samples, not empty graphs
+        # (a graph that shows something, a live job's or a picked run's, is left as it is)
+        if ids and not self.ctx.runner.is_busy() and self.plot.is_empty():
+            self.table.clearSelection()
+            self.table.selectRow(0)
 
     def lineage_text(self, parent: str | None) -> str:
         """'pretrain-0003 @ step 1550' for a checkpoint of this workspace; the path otherwise."""

@@ -41,3 +41,25 @@ def test_the_window_fits_a_1280_by_720_screen(window, qtbot, tmp_path):
     window.resize(1280, 680)
     qtbot.waitUntil(lambda: window.height() <= 680)
     assert window.width() <= 1280
+
+
+def test_a_reopened_workspace_shows_the_latest_run_at_once(window, qtbot, tmp_path):
+    """A finished stage's page is not empty after reopening: its latest run's curves are drawn."""
+    from engine.config import TokenizerConfig
+    from engine.data import tokenize
+    from engine.data.demo import DemoConfig, write_demo_world
+    from engine.io.workspace import Workspace
+    from engine.train import pretrain
+    from tests.conftest import TINY, run_events
+
+    ws = Workspace.create(tmp_path / "ws")
+    write_demo_world(ws.root, DemoConfig(people=8, augment_versions=1, stories=2))
+    run_events(tokenize.run(ws, TokenizerConfig(vocab_size=300)))
+    runs = [run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "3"})))[-1].result["run"]]
+    runs.append(run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "4"})))[-1].result["run"])
+    assert window.open_workspace(str(ws.root))
+    idx = next(i for i, p in enumerate(window.pages) if p.stage == "pretrain")
+    window.nav.setCurrentRow(idx)
+    page = window.pages[idx]
+    assert page.run_list.selected_run() == runs[-1]  # the newest, without a click
+    assert page.plot.point_count("train/loss") == 4

@@ -23,7 +23,9 @@ def test_runs_table_opens_the_dialog_and_it_exports(window, qtbot, tmp_path, mon
     page = win.pages[idx]
     runs = page.run_list
     runs.refresh()
-    assert not runs.cluster_button.isEnabled()  # nothing selected yet
+    assert runs.selected_run() == run_id  # the page shows its latest run at once
+    runs.table.clearSelection()
+    assert not runs.cluster_button.isEnabled()  # nothing selected
     runs.table.selectRow(0)
     assert runs.cluster_button.isEnabled()
 
