@@ -32,6 +32,16 @@ TINY = {
     "threads": 1,
 }
 
+# a short SFT on the demo world that still learns (the session's SFT run, the Hugging Face world's)
+QUICK_SFT = {
+    "batch_size": "8",
+    "eval_every": "20",
+    "sample_every": "0",
+    "checkpoint_every": "20",
+    "threads": "1",
+    "lr": "3e-3",
+}
+
 
 def tiny_sets(**extra) -> list[str]:
     """TINY (and `extra`) as lmdojo-cli arguments: --set k=v ..."""
@@ -79,17 +89,7 @@ def sft_ws(ws):
     r = run_events(
         sft.run(
             ws,
-            sft.make_config(
-                sets={
-                    "max_steps": "20",
-                    "batch_size": "8",
-                    "eval_every": "20",
-                    "sample_every": "0",
-                    "checkpoint_every": "20",
-                    "threads": "1",
-                    "lr": "3e-3",
-                }
-            ),
+            sft.make_config(sets={**QUICK_SFT, "max_steps": "20"}),
         )
     )
     return ws, r[-1].result

@@ -5,10 +5,17 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 from engine.data.demo import fact_value
 from engine.errors import DojoError
 from engine.io.workspace import Workspace
+
+
+def question_file(ws: Workspace, split: str) -> Path:
+    """The demo's QA file of `split`: data/rl/practice.jsonl, else data/sft/SPLIT.jsonl (a workspace
+    made before there were practice people has no practice file)."""
+    return ws.data_dir / ("rl" if split == "practice" else "sft") / f"{split}.jsonl"
 
 
 def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> list[dict]:
@@ -16,7 +23,7 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
     "answer" (the right one), "fact" (its value)} from data/sft/heldout.jsonl (people no training
     set asks about), data/sft/train.jsonl (SFT's people) or data/rl/practice.jsonl (the people policy
     optimisation practises on); with `limit`, that many spread evenly over the file."""
-    path = ws.data_dir / ("rl" if split == "practice" else "sft") / f"{split}.jsonl"
+    path = question_file(ws, split)
     world = ws.data_dir / "world.json"
     if split == "practice" and world.is_file() and not path.is_file():
         raise DojoError(f"the demo world in {ws.root} has no practice people (it was made before they existed)")
@@ -57,10 +64,8 @@ def demo_prompts(ws: Workspace, split: str) -> tuple[list[list[dict]], list[list
     contains."""
     from engine.data import demo_texts as T
 
-    if split == "train" and (ws.data_dir / "rl" / "practice.jsonl").is_file():
-        qa = [q["messages"] for q in demo_questions(ws, "practice")]
-    else:
-        qa = [q["messages"] for q in demo_questions(ws, split)]
+    practice = split == "train" and question_file(ws, "practice").is_file()
+    qa = [q["messages"] for q in demo_questions(ws, "practice" if practice else split)]
     pool = (
         {lang: T.CHAT[lang]["unsafe"][0] + T.RL_UNSAFE[lang] for lang in T.CHAT}
         if split == "train"

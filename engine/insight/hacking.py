@@ -110,7 +110,7 @@ def overoptimisation(proxy: list, gold: list, min_points: int = 4, min_rho: floa
     if len(after) < min_points:
         return out | {"reason": f"the gold peaked at step {peak}, {len(after)} eval points before the end"}
     rho = spearman(after, [p[s] for s in after])
-    out["spearman_proxy"] = None if rho is None else round(rho, 4)
+    out["spearman_proxy"] = rounded(rho)
     checks = {
         "the proxy rose after the gold's peak": rho is not None and rho > min_rho,
         f"the gold fell more than {min_drop} from its peak": g[peak] - g[common[-1]] > min_drop,

@@ -81,14 +81,10 @@ class RulesJudge:
     @classmethod
     def for_demo(cls, ws: Workspace, partial: bool = False) -> RulesJudge:
         from engine.data import demo_texts as T
-        from engine.data.demo_questions import demo_questions
+        from engine.data.demo_questions import demo_questions, question_file
 
-        facts = {
-            q["messages"][-1]["content"]: q["fact"]
-            for split in ("train", "practice", "heldout")
-            if split != "practice" or (ws.data_dir / "rl" / "practice.jsonl").is_file()
-            for q in demo_questions(ws, split)
-        }
+        splits = [s for s in ("train", "practice", "heldout") if s != "practice" or question_file(ws, s).is_file()]
+        facts = {q["messages"][-1]["content"]: q["fact"] for split in splits for q in demo_questions(ws, split)}
         unsafe = {p for lang in T.CHAT for p in T.CHAT[lang]["unsafe"][0] + T.RL_UNSAFE[lang] + T.HELDOUT_UNSAFE[lang]}
         return cls(facts, unsafe, partial=partial, name="rules:partial" if partial else "rules")
 

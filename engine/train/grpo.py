@@ -123,8 +123,7 @@ class GRPOTask(OrderedRows):
         self.judge = make_judge(ws, cfg.judge, device)
         # another judge than the demo's rules is a proxy: the rules score the same answers as the "gold"
         # reward, so over-optimisation (proxy up, gold down; Gao et al. 2022) shows
-        strict = cfg.judge == "rules"
-        self.gold = RulesJudge.for_demo(ws) if not strict and (ws.data_dir / "world.json").is_file() else None
+        self.gold = RulesJudge.for_demo(ws) if cfg.judge != "rules" and (ws.data_dir / "world.json").is_file() else None
         if cfg.prompts:
             self.train_prompts = [p["messages"] for p in load_prompts(Path(cfg.prompts))]
         else:  # the unsafe requests repeated up to unsafe_share of the prompts, so refusing gets practised
@@ -201,7 +200,7 @@ class GRPOTask(OrderedRows):
     def answer_text(self, ids: list[int]) -> str:
         return self.tok.decode(ids, skip_special_tokens=False).strip()
 
-    def rollout(self, model, rows) -> tuple[list[list[int]], list[list[int]], torch.Tensor, list[dict]]:
+    def rollout(self, model, rows) -> tuple[list[list[int]], list[list[int]], torch.Tensor, dict]:
         """group_size answers to each of the rows' prompts, scored: (prompt + answer ids, 1 where a
         token is the answer's, rewards (prompts, group_size), the step's logs so far)."""
         seqs, masks, rewards, lengths, gold = [], [], [], [], []

@@ -60,16 +60,18 @@ def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: s
 
 @dataclass
 class Rollout:
-    """What one rollout's first step measured, reused by the next `ppo_epochs − 1` steps."""
+    """One rollout's answers and scores; its first step measures the rest, which the next
+    `ppo_epochs − 1` steps reuse."""
 
     inputs: torch.Tensor
     targets: torch.Tensor
     mask: torch.Tensor
-    old_logps: torch.Tensor
-    old_values: torch.Tensor
-    advantages: torch.Tensor
-    returns: torch.Tensor
+    scores: torch.Tensor  # the judge's score of each answer
     log: dict
+    old_logps: torch.Tensor | None = None
+    old_values: torch.Tensor | None = None
+    advantages: torch.Tensor | None = None
+    returns: torch.Tensor | None = None
 
 
 class PPOTask(GRPOTask):
@@ -95,10 +97,8 @@ class PPOTask(GRPOTask):
 
     def loss(self, model: PolicyWithValue, rows):
         key = tuple(int(i) for i in rows)
-        logits, values = model.logits_and_values(
-            self.rollouts[key].inputs if key in self.rollouts else self._new(model, key)
-        )
-        r = self.rollouts[key]
+        r = self.rollouts.get(key) or self._new(model, key)
+        logits, values = model.logits_and_values(r.inputs)
         logps = token_logprobs(logits, r.targets)
         if r.old_logps is None:  # the rollout's first step: the policy that sampled is the one being trained
             self._measure(r, logps.detach(), values.detach())
@@ -118,13 +118,11 @@ class PPOTask(GRPOTask):
         )
         return pg + self.cfg.vf_coef * vf, None
 
-    def _new(self, model, key: tuple) -> torch.Tensor:
+    def _new(self, model, key: tuple) -> Rollout:
         """Sample and score a rollout for these rows; the log-probs and values come with the first step."""
         seqs, masks, R, log = self.rollout(model, np.array(key))
-        inputs, targets, mask = self.padded(seqs, masks)
-        scores = R.reshape(-1).to(self.device)
-        self.rollouts[key] = Rollout(inputs, targets, mask, None, None, None, None, log | {"scores": scores})
-        return inputs
+        self.rollouts[key] = Rollout(*self.padded(seqs, masks), R.reshape(-1).to(self.device), log)
+        return self.rollouts[key]
 
     @torch.no_grad()
     def _measure(self, r: Rollout, logps: torch.Tensor, values: torch.Tensor) -> None:
@@ -135,7 +133,7 @@ class PPOTask(GRPOTask):
         rewards = -self.cfg.beta * kl
         last = r.mask.cumsum(1).argmax(1)  # each row's last answer token (the first position of its max)
         rows = torch.arange(rewards.size(0), device=rewards.device)
-        rewards[rows, last] += r.log.pop("scores")
+        rewards[rows, last] += r.scores
         adv, returns = gae(rewards, values * r.mask, r.mask, self.cfg.gamma, self.cfg.lam)
         r.old_logps, r.old_values, r.advantages, r.returns = logps, values, masked_whiten(adv, r.mask), returns
         r.log["kl"] = float(kl.sum() / r.mask.sum().clamp(min=1))

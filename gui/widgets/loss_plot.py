@@ -391,11 +391,10 @@ class LossPlot(QWidget):
             self.extra_curve.setData(*self._data(key))
             self.extra_plot.setLabel("left", key)
             self.extra_legend.clear()
-            shown = self.partner_series()
-            self.partner_curve.setData(*self._data(shown) if shown else (np.empty(0), np.empty(0)))
-            if shown:
+            self.partner_curve.setData(*self._data(partner))  # nothing to draw when it has no points
+            if partner in self._x:
                 self.extra_legend.addItem(self.extra_curve, key)
-                self.extra_legend.addItem(self.partner_curve, f"{shown} ({name})")
+                self.extra_legend.addItem(self.partner_curve, f"{partner} ({name})")
         self.repaint_count += 1
 
     def _data(self, key: str) -> tuple[np.ndarray, np.ndarray]:

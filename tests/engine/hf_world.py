@@ -12,7 +12,7 @@ import torch
 from engine import checkpoint as ckpt
 from engine.io.workspace import Workspace
 from engine.tokenizer import chat_ids, load_tokenizer, tokenizer_hash
-from tests.conftest import TINY, run_events
+from tests.conftest import QUICK_SFT, TINY, run_events
 
 MESSAGES = [
     {"role": "system", "content": "你是一個有用的助手。Answer briefly."},
@@ -35,14 +35,7 @@ def trained(demo_ws_template, tmp_path_factory):
     torch.set_num_threads(1)
     try:
         pre = run_events(pretrain.run(ws, pretrain.make_config(sets={**TINY, "max_steps": "10", "block_size": "96"})))
-        common = {
-            "batch_size": "8",
-            "eval_every": "20",
-            "sample_every": "0",
-            "checkpoint_every": "20",
-            "threads": "1",
-            "lr": "3e-3",
-        }
+        common = QUICK_SFT
         full = run_events(sft.run(ws, sft.make_config(sets={**common, "max_steps": "20"})))
         lora = run_events(
             sft.run(
