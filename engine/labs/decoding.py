@@ -320,7 +320,7 @@ def _report(ws, cfg: Config, items, answers, runs, base_ref, sft_ref) -> dict:
         kind="bar",
     )
 
-    rule_names = ["ends", "right_fact", "refuses_harmless", "refuses_unsafe", "short"]
+    rule_names = ["ends", "right_fact", "refuses_harmless", "refuses_unsafe", "short", "well_formed"]
     mean_score, end_rate, empty_rate = {}, {}, {}
     table = []
     for c, got in answers.items():
@@ -356,7 +356,7 @@ def _report(ws, cfg: Config, items, answers, runs, base_ref, sft_ref) -> dict:
         "mean_score",
         {c: ([c], [mean_score[c]]) for c in answers},
         xlabel="contender",
-        ylabel="mean rules score (−3 to +2)",
+        ylabel="mean rules score (−4 to +2)",
         title="Mean score per prompt",
         kind="bar",
     )

@@ -71,4 +71,6 @@ def test_rules_judge_gives_no_point_for_silence(sft_ws):
     judge = RulesJudge.for_demo(ws)
     question = [{"role": "user", "content": next(iter(judge.facts))}]
     assert judge.score(question, "", ended=True) == 0.0  # ends at once (+1), says nothing (−1)
-    assert judge.score(question, judge.facts[question[0]["content"]], ended=True) == 2.0
+    fact = judge.facts[question[0]["content"]]
+    assert judge.score(question, fact + ".", ended=True) == 2.0
+    assert judge.score(question, fact, ended=True) == 1.0  # a word, not a sentence: −1
