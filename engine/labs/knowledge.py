@@ -438,6 +438,7 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
                                 "keep_last": cfg.curve_points + 2,
                                 "seed": cfg.seed,
                                 "threads": cfg.threads,
+                                "replay": 0.0,  # the QA set alone, as the paper fine-tunes
                             }
                         ),
                         control,

@@ -229,6 +229,7 @@ def run(ws: Workspace, cfg: Config, control=None):
             "checkpoint_every": steps,
             "seed": cfg.seed,
             "threads": cfg.threads,
+            "replay": 0.0,  # the categories alone: what each kind of example does
         }
         fin = None
         for ev in sft.run(sws, sft.make_config(sets=sets), control):

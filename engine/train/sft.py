@@ -19,8 +19,8 @@ import numpy as np
 import torch
 
 from engine.config import StageConfig, build_config, defaults, knob
-from engine.data.sft_data import encode_example, load_sft_records, response_only, select_examples
-from engine.data.shards import EpochOrder, hash_below
+from engine.data.sft_data import Encoded, encode_example, load_sft_records, response_only, select_examples
+from engine.data.shards import EpochOrder, TokenData, hash_below
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log
 from engine.generate import SamplingConfig, chat
@@ -32,6 +32,7 @@ from engine.tokenizer import PAD, load_tokenizer, special_id
 from engine.train import dist
 from engine.train.loop import OrderedRows, to_device
 from engine.train.stage import open_stage
+from engine.train.status import undertrained, undertrained_message
 
 STAGE = "sft"
 
@@ -45,7 +46,11 @@ STAGE = "sft"
     ),
     batch_size=(16, "Examples per step (before accumulation)."),
     warmup_steps=20,
-    max_steps=300,
+    max_steps=(
+        600,
+        "Steps to train. On the demo, 300 steps learn the facts' format but garble greetings and refusals; "
+        "600 learn both (with replay: without it the held-out answers fall).",
+    ),
     eval_every=50,
     sample_every=(100, "Steps between answers to the evaluation prompts (0 = never)."),
     sample_tokens=(48, "Tokens generated per answer."),
@@ -78,6 +83,14 @@ class SFTConfig(StageConfig):
         "tokens never occurred in pretraining, so their rows are untrained.",
     )
     eval_prompts: int = knob(6, "Held-out prompts answered at every sample step.", min=0)
+    replay: float = knob(
+        0.3,
+        "Share of the training rows that are pretraining documents (the workspace's token shards, loss on "
+        "every token): without them SFT overwrites what pretraining taught (on the demo, 600 steps without "
+        "replay answer 65% of the held-out questions, with it 84%).",
+        min=0.0,
+        max=0.9,
+    )
 
 
 def make_config(toml: dict | None = None, sets: dict | None = None, toml_name: str = "config file") -> SFTConfig:
@@ -110,15 +123,15 @@ class SFTTask(OrderedRows):
                 self.train += [(r, enc)] * r.get("weight", 1)
         if not self.train:
             raise DojoError(f"no usable training examples in {path} ({self.skipped} too long or without an answer)")
+        self.replayed, replay_note = self._add_replay(ws, block)
         # nothing held out (a small set, or val_fraction 0): no validation loss, never one on training examples
-        self.note = (
-            None
-            if self.val
-            else (
+        notes = [replay_note] if replay_note else []
+        if not self.val:  # nothing held out: no validation loss, never one on training examples
+            notes.append(
                 f"no example is held out ({len(records)} examples, val_fraction "
                 f"{cfg.val_fraction}): validation loss is not measured"
             )
-        )
+        self.note = "; ".join(notes) or None
         self.pad = special_id(tok, PAD)
         self.tokens_per_row = int(np.mean([len(e.ids) for _, e in self.train]))
         lengths = np.array([len(e.ids) for _, e in self.train])
@@ -126,6 +139,29 @@ class SFTTask(OrderedRows):
             len(self.train), cfg.seed, lengths=lengths if cfg.bucket else None, batch=cfg.batch_size
         )
         self.eval_prompts = [r["messages"][:-1] for r, _ in (self.val or self.train)[: cfg.eval_prompts]]
+
+    def _add_replay(self, ws: Workspace, block: int) -> tuple[int, str | None]:
+        """Pretraining documents among the training rows, `replay` of them (InstructGPT mixed pretraining
+        gradients into PPO for the same reason: fine-tuning alone forgets). Each is one document of the
+        token shards, cut to the context, trained on every token; the same ones on a resume (seeded).
+        Returns (documents added, a note when there are no shards to replay)."""
+        share = self.cfg.replay
+        if share <= 0:
+            return 0, None
+        try:
+            data = TokenData(ws.tokens_dir, "train")
+        except (DojoError, OSError, KeyError, ValueError):
+            return 0, f"replay {share}: no pretraining token shards in {ws.tokens_dir}; fine-tuning without replay"
+        shard, start, length = data.documents()
+        if not len(start):
+            return 0, f"replay {share}: the token shards hold no documents; fine-tuning without replay"
+        n = round(share / (1 - share) * len(self.train))
+        pick = np.random.default_rng([self.cfg.seed, 7]).permutation(np.resize(np.arange(len(start)), n))
+        for k in pick:
+            ids = data.shards[shard[k]][start[k] : start[k] + min(length[k], block + 1)].astype(np.int64).tolist()
+            if len(ids) >= 2:
+                self.train.append(({"id": f"replay:{int(k)}"}, Encoded(ids, ids)))
+        return n, None
 
     # -- batches: whole examples, right-padded ------------------------------------------
 
@@ -192,11 +228,14 @@ def run(
         overrides,
         nothing_to_start="nothing to fine-tune",
         resume_model="parent",
+        saved_defaults={"replay": 0.0},  # a run saved before replay had none
     ) as st:
         cfg, model = st.cfg, st.model
         task = SFTTask(ws, cfg, tok, model.cfg.block_size, st.device, st.run_dir)
         if task.note:
             yield Log(task.note, "warning")
+        if not cfg.base and not resume and (u := undertrained(ws)):  # it starts from that run
+            yield Log(undertrained_message(u), "warning")
         lora = (
             LoRAConfig(cfg.lora_rank, cfg.lora_alpha, cfg.lora_dropout, tuple(cfg.lora_targets)) if cfg.lora else None
         )
@@ -220,4 +259,6 @@ def run(
                 path = st.run_dir / "adapter.safetensors"
                 save_adapter(path, model, lora, st.meta)
                 ev.result["adapter"] = str(path)
+            if isinstance(ev, Finished):
+                ev.result["replay_rows"] = task.replayed
             yield ev

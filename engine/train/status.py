@@ -62,3 +62,36 @@ def stage_status(ws: Workspace) -> dict[str, str]:
     if any((ws.root / "labs").glob("*/report.md")):
         out["labs"] = DONE
     return out
+
+
+UNDERTRAINED = 0.5  # of ln V: a validation loss above it has learned little beyond which tokens are common
+
+
+def undertrained(ws: Workspace) -> dict | None:
+    """The latest pretraining run when it is too short to build on — {"run", "step", "loss", "vocab",
+    "guess"}: its validation loss above half of ln V (`guess`, the loss of a uniform guess over the
+    vocabulary) — else None. A 4-step run finishes "done" like a 700-step one; SFT from it answers
+    gibberish."""
+    import math
+
+    from engine import checkpoint as ckpt
+    from engine.errors import DojoError
+
+    try:
+        folder = ckpt.resolve(ws.runs_dir, "pretrain:latest")
+        meta = ckpt.read_meta(folder)
+    except (DojoError, OSError, ValueError):
+        return None
+    loss, vocab = meta.get("val_loss"), (meta.get("model_config") or {}).get("vocab_size")
+    if loss is None or not vocab or loss <= UNDERTRAINED * math.log(vocab):
+        return None
+    run = meta.get("run_id") or folder.parent.parent.name
+    return {"run": run, "step": meta.get("step"), "loss": loss, "vocab": vocab, "guess": math.log(vocab)}
+
+
+def undertrained_message(u: dict) -> str:
+    return (
+        f"the latest pretraining run ({u['run']}, step {u['step']}) is too short to build on: its validation "
+        f"loss {u['loss']:.2f} is close to guessing among {u['vocab']} tokens (ln V = {u['guess']:.2f}); "
+        "pretrain for longer first"
+    )

@@ -52,7 +52,7 @@ def test_mask_equals_the_sft_stage_labels(sft_ws, tmp_path, one_thread):
             seen += 1
     assert seen == 9
     # the split is the stage's: the same examples on each side (weights not repeated)
-    unique = {r["id"]: r for r, _ in task.train}
+    unique = {r["id"]: r for r, _ in task.train if not r["id"].startswith("replay:")}  # pretraining rows aside
     assert first["example"]["count"] == len(unique) == first["train_examples"]
     assert inspect(ws, split="val")["example"]["count"] == len(task.val)
     # with a 96-token context and a 512-token vocabulary many answers lose their final <|end|>:

@@ -128,7 +128,7 @@ def test_weighted_examples_train_that_many_times_and_validate_once(ws, tmp_path)
     ]
     data = tmp_path / "weighted.jsonl"
     data.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
-    cfg = sft.make_config(sets={"data": str(data), "val_fraction": "0.2"})
+    cfg = sft.make_config(sets={"data": str(data), "val_fraction": "0.2", "replay": "0"})
     task = sft.SFTTask(ws, cfg, load_tokenizer(ws.tokenizer_path), 64, torch.device("cpu"), tmp_path)
     seen = {}
     for r, _ in task.train:
@@ -148,3 +148,54 @@ def test_a_batch_that_cannot_fit_is_refused_before_the_first_step(pretrained):
     with Store(ws.db_path) as store:
         (run,) = store.runs("sft")
     assert run["status"] == "failed" and "does not fit" in run["message"]
+
+
+def test_sft_from_a_too_short_pretraining_run_warns(pretrained, monkeypatch):
+    from engine.events import Log
+    from engine.train import status
+
+    ws, base = pretrained  # 10 steps: its loss is near ln V
+    u = status.undertrained(ws)
+    assert u["run"] == base["run"] and u["step"] == 10 and u["loss"] > 0.5 * u["guess"]
+    logs = [e.message for e in run_events(sft.run(ws, sft.make_config(sets=SFT_SETS))) if isinstance(e, Log)]
+    assert any("too short to build on" in t and base["run"] in t for t in logs), logs
+    monkeypatch.setattr(status, "UNDERTRAINED", 10.0)  # a loss under the threshold: no warning
+    assert status.undertrained(ws) is None
+    logs = [e.message for e in run_events(sft.run(ws, sft.make_config(sets=SFT_SETS))) if isinstance(e, Log)]
+    assert not any("too short" in t for t in logs)
+
+
+def test_no_pretraining_run_no_warning(ws):
+    from engine.train import status
+
+    assert status.undertrained(ws) is None
+
+
+def test_replay_mixes_pretraining_documents_into_the_rows(pretrained, tmp_path):
+    import shutil
+
+    from engine.events import Log
+    from engine.tokenizer import load_tokenizer
+
+    ws, base = pretrained
+    tok = load_tokenizer(ws.tokenizer_path)
+    cfg = sft.make_config(sets={**SFT_SETS, "replay": "0.25"})
+    task = sft.SFTTask(ws, cfg, tok, 64, torch.device("cpu"), tmp_path)
+    replay = [(r, e) for r, e in task.train if r["id"].startswith("replay:")]
+    examples = len(task.train) - len(replay)
+    assert task.replayed == len(replay) == round(examples / 3)  # a quarter of all rows
+    assert all(
+        e.labels == e.ids and 2 <= len(e.ids) <= 65 for _, e in replay
+    )  # every token trained, cut to the context
+    assert len({r["id"] for r, _ in replay}) > 1
+    again = sft.SFTTask(ws, cfg, tok, 64, torch.device("cpu"), tmp_path)  # a resume rebuilds the same rows
+    assert [r["id"] for r, _ in again.train] == [r["id"] for r, _ in task.train]
+    none = sft.SFTTask(ws, sft.make_config(sets={**SFT_SETS, "replay": "0"}), tok, 64, torch.device("cpu"), tmp_path)
+    assert none.replayed == 0 and len(none.train) == examples
+    r = run_events(sft.run(ws, cfg))[-1].result
+    assert r["replay_rows"] == task.replayed and r["steps"] == 12
+
+    shutil.rmtree(ws.tokens_dir)  # a base model from elsewhere, no shards: fine-tuning goes on without replay
+    events = run_events(sft.run(ws, sft.make_config(sets={**SFT_SETS, "base": base["checkpoint"]})))
+    assert any(isinstance(e, Log) and "without replay" in e.message for e in events)
+    assert events[-1].result["replay_rows"] == 0
