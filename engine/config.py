@@ -85,7 +85,9 @@ class TrainConfig:
     seed: int = knob(1337, "Seed of initialisation, data order and sampling.")
     device: str = knob("auto", "auto, cpu, cuda, cuda:N or mps.")
     dtype: str = knob("auto", "auto (bf16 where supported), fp32 or bf16.", choices=("auto", "fp32", "bf16"))
-    threads: int = knob(0, "CPU threads for torch (0 = torch's default).", min=0)
+    threads: int = knob(
+        0, "CPU threads for torch (0 = torch's default, fewer when other programs keep cores busy).", min=0
+    )
     compile: bool = knob(False, "Compile the model with torch.compile (GPU, long runs; on a CPU it does not pay).")
     activation_checkpointing: bool = knob(
         False,

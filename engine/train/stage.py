@@ -9,6 +9,7 @@ nothing), register the run with its lineage, and train.
 
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,13 +20,14 @@ import torch
 from engine import checkpoint as ckpt
 from engine.config import build_config, to_dict
 from engine.errors import ConfigError
-from engine.events import Control
+from engine.events import Control, Log
 from engine.io.store import Store
 from engine.io.workspace import Workspace
 from engine.tokenizer import tokenizer_hash
 from engine.train import STAGES, dist
 from engine.train.loop import Job, resolve_device, train
 from engine.train.runs import RunClaim, command_line, latest_checkpoint, write_run_folder
+from engine.train.threads import TORCH_THREADS, busy_cores, threads_for_load
 
 
 @dataclass
@@ -43,11 +45,14 @@ class StageRun:
     device: torch.device
     tokenizer_hash: str
     meta: dict | None = None  # what every checkpoint of the run records (set when training starts)
+    note: str = ""  # said before the first step (a busy machine, fewer threads)
 
     def train(
         self, model: torch.nn.Module, task, control: Control | None = None, extra_meta: dict | None = None
     ) -> Iterator:
         """Register the run (folder, config, lineage) and run the shared loop on `model`."""
+        if self.note:
+            yield Log(self.note, "warning")
         model.to(self.device).train()
         command = command_line(self.ws, self.stage, self.run_dir)
         if dist.current().is_main:
@@ -79,6 +84,24 @@ class StageRun:
             ),
             control,
         )
+
+
+def _choose_threads(threads: int, device: torch.device) -> str:
+    """torch's CPU threads for a run: `threads` if set; else torch's default, or fewer when other
+    programs keep cores busy (then a note saying so)."""
+    if threads:
+        torch.set_num_threads(threads)
+        return ""
+    n = TORCH_THREADS
+    if device.type == "cpu" and dist.current().world == 1:
+        n = threads_for_load(TORCH_THREADS, os.cpu_count() or TORCH_THREADS, busy_cores())
+    torch.set_num_threads(n)
+    if n == TORCH_THREADS:
+        return ""
+    return (
+        f"other programs keep this machine's CPU busy: training on {n} of {TORCH_THREADS} threads "
+        "(more would spin against them and run slower; set threads=N to choose)"
+    )
 
 
 @contextmanager
@@ -134,9 +157,8 @@ def open_stage(
             parent = str(source)
         if not cfg.has_budget():
             raise ConfigError("set a budget: max_steps or max_minutes (e.g. --set max_steps=300)")
-        if cfg.threads:
-            torch.set_num_threads(cfg.threads)
         device = resolve_device(cfg.device)
+        note = _choose_threads(cfg.threads, device)
         model, meta = ckpt.load_gpt(source, "cpu", tok_hash) if parent_stage is not None else (None, None)
         if not resume:
             run_id = dist.on_main(lambda: claim.new(ws, stage))
@@ -154,6 +176,7 @@ def open_stage(
             meta,
             device,
             tok_hash,
+            note=note,
         )
     finally:
         claim.release()
