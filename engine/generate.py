@@ -153,6 +153,10 @@ def generate(
                 out.text, out.stopped = text[:cut], True
                 return out
     out.text = tok.decode(out.token_ids, skip_special_tokens=False)
+    if not out.stopped:  # cut at max_new_tokens, perhaps inside a character: its first bytes are no text yet
+        from engine.tokenizer import without_cut_character
+
+        out.text = without_cut_character(tok, out.token_ids, out.text)
     return out
 
 

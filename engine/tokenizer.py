@@ -196,6 +196,27 @@ def token_bytes_hex(tok: Tokenizer, token_id: int) -> str:
     return " ".join(f"{b:02x}" for b in raw)
 
 
+def without_cut_character(tok: Tokenizer, ids: list[int], text: str) -> str:
+    """`text` (the decoding of `ids`) less a last character whose bytes were cut off — an answer that
+    stopped at its token budget inside a Chinese character ends in one U+FFFD for that part. Bytes
+    that are broken anywhere else stay shown as they are."""
+    if not text.endswith("\ufffd") or not ids:
+        return text
+    tail = b""
+    for i in reversed(ids[-4:]):  # a character's bytes lie in at most its last four tokens
+        piece = tok.id_to_token(i) or ""
+        if not piece or any(c not in _BYTE_DECODER for c in piece):
+            break  # a special token: no bytes to look at
+        tail = bytes(_BYTE_DECODER[c] for c in piece) + tail
+    for k in range(1, min(3, len(tail)) + 1):  # the last lead byte, and how many bytes it needs
+        b = tail[-k]
+        if b & 0xC0 == 0x80:
+            continue
+        need = 2 if b & 0xE0 == 0xC0 else 3 if b & 0xF0 == 0xE0 else 4 if b & 0xF8 == 0xF0 else 1
+        return text[:-1] if need > k else text
+    return text
+
+
 def token_display(tok: Tokenizer, token_id: int) -> str:
     """A token shown on its own: its text, or <e5 b7> when it holds only part of a character."""
     text = tok.decode([token_id], skip_special_tokens=False)

@@ -175,6 +175,9 @@ class JobRunner(QObject):
     def is_paused(self) -> bool:
         return self._control is not None and self._control.paused
 
+    def stop_requested(self) -> bool:
+        return self._control is not None and self._control.cancelled
+
     def wait(self, msecs: int = 60_000) -> bool:
         """Block until the job thread ends (used when the app quits)."""
         return self._thread is None or self._thread.wait(msecs)

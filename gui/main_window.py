@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from engine.errors import DojoError
 from engine.io.workspace import Workspace, take_notes
-from engine.train.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status
+from engine.train.status import DONE, FAILED, INTERRUPTED, NOT_STARTED, RUNNING, stage_status, undertrained
 from gui.app import app_icon, app_version
 from gui.context import Context
 from gui.pages.compare import ComparePage
@@ -192,8 +192,8 @@ class MainWindow(QMainWindow):
         self.next_button.setVisible(nxt < len(self.pages))
         if nxt < len(self.pages):
             self.next_button.setText(self.tr("Next: {0} →").format(self.stage_title(nxt)))
-            needs = self._needs(nxt, status)
-            self.next_button.setEnabled(True)
+            ready, needs = self._needs(nxt, status)
+            self.next_button.setEnabled(ready)  # the stage list still opens any page, to read about it
             self.hint.setText(needs)
         else:
             self.hint.setText("")
@@ -208,15 +208,25 @@ class MainWindow(QMainWindow):
             INTERRUPTED: self.tr("interrupted"),
         }.get(st, st)
 
-    def _needs(self, i: int, status: dict) -> str:
+    def _needs(self, i: int, status: dict) -> tuple[bool, str]:
+        """(whether stage i can start from what the workspace holds, what the hint under Back/Next says)."""
         page = self.pages[i]
         if page.stage == "tokenizer" and status["data"] != DONE:
-            return self.tr("The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.")
+            return True, self.tr("The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.")
         if page.stage == "pretrain" and status["tokenizer"] != DONE:
-            return self.tr("Pretraining needs a trained tokenizer: train it on this page first.")
+            return False, self.tr("Pretraining needs a trained tokenizer: train it on this page first.")
         if page.stage == "sft" and status["pretrain"] not in (DONE, INTERRUPTED):
-            return self.tr("SFT starts from a pretrained model: pretrain first.")
-        return self.tr("Ready for {0}.").format(self.stage_title(i))
+            return False, self.tr("SFT starts from a pretrained model: pretrain first.")
+        if page.stage == "sft" and (u := undertrained(self.ctx.ws)):
+            return True, self.tr(
+                "Careful: the latest pretraining run ({0}, step {1}) is too short to build on: its validation loss "
+                "{2:.2f} is close to guessing (ln V = {3:.2f}). Pretrain for longer first."
+            ).format(u["run"], u["step"], u["loss"], u["guess"])
+        if page.stage == "rlhf" and status["sft"] not in (DONE, INTERRUPTED):
+            return False, self.tr("RLHF starts from a fine-tuned (SFT) model: run SFT first.")
+        if page.stage == "compare" and status["pretrain"] == NOT_STARTED:
+            return False, self.tr("Compare needs a trained model: pretrain first.")
+        return True, self.tr("Ready for {0}.").format(self.stage_title(i))
 
     # -- settings, about and closing ------------------------------------------------------
     def open_settings(self):

@@ -134,6 +134,13 @@ def cmd_eval(args):
                 f"(first token, teacher-forced; {mem['facts']} facts)"
             )
     lines.append(f"chance (always the commonest value): {r['chance_by_field']['all']:.1%}")
+    if r["runs"] and r["runs"][0]["examples"]:  # one question, each run's answer beside the world's truth
+        ex = r["runs"][0]["examples"][0]
+        lines.append(f"asked {ex['question']!r}; the world says: {ex['fact']}")
+        width = max(len(x["run"]) for x in r["runs"])
+        for x in r["runs"]:
+            e = x["examples"][0]
+            lines.append(f"  {x['run']:<{width}} says {e['answer']!r}  {'right' if e['right'] else 'wrong'}")
     emit(args, r, "\n".join(lines))
     return 0
 
@@ -144,7 +151,7 @@ def _table(r: dict) -> str:
     width = max(3, *(len(x["run"]) for x in r["runs"]))
     lines = [f"{'#':>2}  {'run':<{width}}  {'elo':>6}  {'95% CI':>13}  {'W-L-T':>9}  {'win rate':>8}  games"]
     for k, x in enumerate(r["runs"], 1):
-        ci = f"{x['ci_low']:.0f}–{x['ci_high']:.0f}"
+        ci = f"{x['ci_low']:.0f}–{x['ci_high']:.0f}" if not x["needs"] else f"needs {x['needs']} more"
         wlt = f"{x['wins']}-{x['losses']}-{x['ties']}"
         lines.append(
             f"{k:>2}  {x['run']:<{width}}  {x['elo']:>6.0f}  {ci:>13}  {wlt:>9}  {x['win_rate']:>8.1%}  {x['games']}"

@@ -24,6 +24,8 @@ from engine.generate import SamplingConfig, chat
 from engine.io.workspace import Workspace
 from engine.tokenizer import END, special_id, tokenizer_for
 
+EXAMPLES = 3  # answers kept per run, with the question and the fact
+
 
 def pass_at_k(hits: list[list[bool]], k: int) -> float:
     """The share of questions a model gets right at least once in k tries, estimated from n >= k
@@ -75,9 +77,11 @@ def evaluate_run(
     tok, tok_hash = tokenizer_for(ws.tokenizer_path, ckpt.read_meta(folder).get("tokenizer_hash"))  # its own
     model, meta = ckpt.load_gpt(folder, device, tok_hash)
     end = special_id(tok, END)
-    exact, loose, ended, length = [], [], 0, 0
+    exact, loose, ended, length, examples = [], [], 0, 0, []
     for q in questions:
         out = chat(model, tok, q["messages"], SamplingConfig(greedy=True, max_new_tokens=max_new_tokens))
+        if len(examples) < EXAMPLES:
+            examples.append({"question": q["messages"][-1]["content"], "fact": q["fact"], "answer": out.text})
         exact.append(
             K.exact_match(out.text, q["fact"], q["field"], q["lang"])
             if "lang" in q
@@ -112,6 +116,8 @@ def evaluate_run(
         "questions": len(questions),
         "qa_by_field": by_field(exact),
         "qa_contains_by_field": by_field(loose),
+        # what a reader checks first: the model's words beside the world's truth
+        "examples": [e | {"right": h} for e, h in zip(examples, exact)],
     }
     if pass_k:  # what sampling can reach: RL mostly re-weights answers the model already samples
         hits = sampled_hits(model, tok, questions, pass_k, max_new_tokens, progress=progress)

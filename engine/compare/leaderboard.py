@@ -27,12 +27,16 @@ from engine.rlhf.prefs import PrefStore
 # -LAMBDA * sum(s)). It is small: next to the curvature of even ten games between two runs
 # (about 2.5) it shrinks their strengths by well under 1%.
 LAMBDA = 0.01
+# Judgements a run needs before its interval means anything: resampling one judgement gives it back
+# every time, so one judgement showed "1340 – 1340", a certainty it did not have.
+MIN_JUDGEMENTS = 5
 ELO_BASE, ELO_SCALE = 1000.0, 400.0 / math.log(10)
 
 
 def leaderboard(prefs: PrefStore, judge: str | None = None, bootstrap: int = 200, seed: int = 0) -> dict:
     """{"runs": [{"run", "score", "elo", "ci_low", "ci_high", "wins", "losses", "ties", "win_rate",
-    "games", "judgements"}, ...] best first, "pairs", "judgements", "lambda"}."""
+    "games", "judgements", "needs"}, ...] best first, "pairs", "judgements", "lambda"}. `needs`: the
+    judgements a run still lacks for its interval to mean something (MIN_JUDGEMENTS; 0: enough)."""
     games = run_pairs(prefs, judge)
     runs = sorted({r for g in games for r in g[1:3]})
     index = {r: k for k, r in enumerate(runs)}
@@ -67,6 +71,7 @@ def leaderboard(prefs: PrefStore, judge: str | None = None, bootstrap: int = 200
                 "win_rate": round((wins + ties / 2) / len(mine), 4),
                 "games": len(mine),
                 "judgements": len({g[0] for g in mine}),
+                "needs": max(0, MIN_JUDGEMENTS - len({g[0] for g in mine})),
             }
         )
     out.sort(key=lambda r: (-r["score"], r["run"]))

@@ -376,11 +376,13 @@ def run_policy(
                 f"filter_prompts: kept {filtered['prompts_kept']} of {filtered['prompts_measured']} prompts "
                 "(the others' answers all scored the same)"
             )
+        yield Log(_measuring("starting", st.cfg, task))
         before = task.evaluate(model)
         passes_before = task.pass_rates(model)
         extra = {"reference": str(ref_path), "judge": task.judge.name} | (meta or {})
         for ev in st.train(model, task, control, extra):
             if isinstance(ev, Finished):
+                yield Log(_measuring("trained", st.cfg, task))
                 ev.result |= results(task, before, task.evaluate(model), filtered)
                 if passes_before:
                     after_passes = task.pass_rates(model)
@@ -388,6 +390,14 @@ def run_policy(
                     ev.result |= {f"{k}_before": v for k, v in passes_before.items()}
                     ev.result |= {f"{k}_after": v for k, v in after_passes.items()}
             yield ev
+
+
+def _measuring(which: str, cfg, task: GRPOTask) -> str:
+    """What the quiet minute before the first step (and after the last) is spent on."""
+    what = f"its answers to {len(task.val_prompts)} held-out prompts, sampled and greedy"
+    if cfg.pass_k and task.val_questions:
+        what += f", and {cfg.pass_k} answers to each of {len(task.val_questions)} questions for pass@{cfg.pass_k}"
+    return f"measuring the {which} model: {what}"
 
 
 def results(task: GRPOTask, before: dict, after: dict, filtered: dict) -> dict:

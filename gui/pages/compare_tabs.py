@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from engine.compare.arena import Queues
+from engine.compare.leaderboard import MIN_JUDGEMENTS
 from engine.events import Finished
 from engine.train.loop import resolve_device
 from gui.widgets.token_view import _Browser, visible
@@ -141,8 +142,9 @@ class LeaderboardTab(QWidget):
             self.tr(
                 "Scores from every ranking and pair between answers of different runs (Bradley–Terry, "
                 "on the Elo scale: +100 ≈ wins 64% against the other); the interval comes from "
-                "resampling the judgements. Few judgements, wide intervals."
-            )
+                "resampling the judgements. Few judgements, wide intervals; a run's interval is shown "
+                "once it has {0} judgements."
+            ).format(MIN_JUDGEMENTS)
         )
         about.setWordWrap(True)
         headers = [
@@ -180,7 +182,9 @@ class LeaderboardTab(QWidget):
             cells = (
                 r["run"],
                 f"{r['elo']:.0f}",
-                f"{r['ci_low']:.0f} – {r['ci_high']:.0f}",
+                f"{r['ci_low']:.0f} – {r['ci_high']:.0f}"
+                if not r["needs"]
+                else self.tr("needs {0} more judgements").format(r["needs"]),
                 f"{r['win_rate']:.0%}",
                 str(r["games"]),
                 str(r["judgements"]),

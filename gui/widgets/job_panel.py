@@ -61,7 +61,7 @@ class JobPanel(QWidget):
         lay.addWidget(self.error)
         self.start_button.clicked.connect(self._on_start)
         self.pause_button.clicked.connect(self._on_pause)
-        self.stop_button.clicked.connect(runner.stop)
+        self.stop_button.clicked.connect(self._on_stop)
         runner.busy_changed.connect(self._sync)
         runner.paused_changed.connect(self._sync)
         self.state = "idle"  # idle | running | done | cancelled | failed
@@ -101,12 +101,17 @@ class JobPanel(QWidget):
         else:
             self.runner.pause()
 
+    def _on_stop(self):
+        self.runner.stop()
+        self.stop_button.setEnabled(False)  # until this job ends: a second click would change nothing
+        self.status.setText(self.tr("Stopping after the current step, then saving a checkpoint…"))
+
     @Slot()
     def _sync(self, *_):
         busy, mine = self.runner.is_busy(), self.running()
         self.start_button.setEnabled(not busy)
         self.pause_button.setEnabled(busy and mine)
-        self.stop_button.setEnabled(busy and mine)
+        self.stop_button.setEnabled(busy and mine and not self.runner.stop_requested())
         self.pause_button.setText(self.tr("Resume") if busy and mine and self.runner.is_paused() else self.tr("Pause"))
         if busy and not mine:
             self.start_button.setToolTip(self.tr("Another job is running; one job at a time"))

@@ -616,7 +616,7 @@
     <name>JobPanel</name>
     <message>
         <location filename="../../gui/widgets/job_panel.py" line="30"/>
-        <location filename="../../gui/widgets/job_panel.py" line="110"/>
+        <location filename="../../gui/widgets/job_panel.py" line="115"/>
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
@@ -636,12 +636,17 @@
         <translation>就緒。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="110"/>
+        <location filename="../../gui/widgets/job_panel.py" line="107"/>
+        <source>Stopping after the current step, then saving a checkpoint…</source>
+        <translation>正在停止：完成目前這一步後儲存檢查點…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/job_panel.py" line="115"/>
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="112"/>
+        <location filename="../../gui/widgets/job_panel.py" line="117"/>
         <source>Another job is running; one job at a time</source>
         <translation>另一個工作正在執行；一次只能執行一個工作</translation>
     </message>
@@ -651,27 +656,27 @@
         <translation>啟動中…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="126"/>
+        <location filename="../../gui/widgets/job_panel.py" line="131"/>
         <source>{0:,.1f} per second · elapsed {1} · ETA {2}</source>
         <translation>每秒 {0:,.1f} 個 · 已經過 {1} · 預計剩餘 {2}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="130"/>
+        <location filename="../../gui/widgets/job_panel.py" line="135"/>
         <source>{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}</source>
         <translation>{0:,} 個 token · 每秒 {1:,.0f} 個 token · 已經過 {2} · 預計剩餘 {3}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="146"/>
+        <location filename="../../gui/widgets/job_panel.py" line="151"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="146"/>
+        <location filename="../../gui/widgets/job_panel.py" line="151"/>
         <source>Stopped; a checkpoint was saved.</source>
         <translation>已停止；檢查點已儲存。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="156"/>
+        <location filename="../../gui/widgets/job_panel.py" line="161"/>
         <source>Failed.</source>
         <translation>失敗。</translation>
     </message>
@@ -679,7 +684,7 @@
 <context>
     <name>JobRunner</name>
     <message>
-        <location filename="../../gui/jobs.py" line="194"/>
+        <location filename="../../gui/jobs.py" line="197"/>
         <source>checkpoint saved: {0}</source>
         <translation>已儲存檢查點：{0}</translation>
     </message>
@@ -785,42 +790,47 @@
 <context>
     <name>LeaderboardTab</name>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="142"/>
-        <source>Scores from every ranking and pair between answers of different runs (Bradley–Terry, on the Elo scale: +100 ≈ wins 64% against the other); the interval comes from resampling the judgements. Few judgements, wide intervals.</source>
-        <translation>分數來自不同執行的回答之間的所有排名與兩兩比較（Bradley–Terry，以 Elo 尺度表示：+100 ≈ 對另一方勝率 64%）；區間由重抽判斷而來。判斷越少，區間越寬。</translation>
+        <location filename="../../gui/pages/compare_tabs.py" line="143"/>
+        <source>Scores from every ranking and pair between answers of different runs (Bradley–Terry, on the Elo scale: +100 ≈ wins 64% against the other); the interval comes from resampling the judgements. Few judgements, wide intervals; a run&apos;s interval is shown once it has {0} judgements.</source>
+        <translation>分數來自不同執行的回答之間的所有排名與兩兩比較（Bradley–Terry，以 Elo 尺度表示：+100 ≈ 對另一方勝率 64%）；區間由重抽判斷而來。判斷越少，區間越寬；一個執行累積 {0} 次判斷後才顯示區間。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="149"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="151"/>
         <source>Run</source>
         <translation>執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="150"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="152"/>
         <source>Elo</source>
         <translation>Elo</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="151"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="153"/>
         <source>95% interval</source>
         <translation>95% 區間</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="152"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="154"/>
         <source>Win rate</source>
         <translation>勝率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="153"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="155"/>
         <source>Games</source>
         <translation>對局數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="154"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="156"/>
         <source>Judgements</source>
         <translation>判斷數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="192"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="187"/>
+        <source>needs {0} more judgements</source>
+        <translation>還需要 {0} 次判斷</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/compare_tabs.py" line="196"/>
         <source>{0} judgements, {1} pairs between runs.</source>
         <translation>{0} 個判斷，執行之間 {1} 組配對。</translation>
     </message>
@@ -923,7 +933,7 @@
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="333"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="337"/>
         <source>reference band</source>
         <translation>參考帶</translation>
     </message>
@@ -931,117 +941,132 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="112"/>
+        <location filename="../../gui/main_window.py" line="113"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="113"/>
+        <location filename="../../gui/main_window.py" line="114"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="114"/>
+        <location filename="../../gui/main_window.py" line="115"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="115"/>
+        <location filename="../../gui/main_window.py" line="116"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="117"/>
+        <location filename="../../gui/main_window.py" line="118"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="118"/>
+        <location filename="../../gui/main_window.py" line="119"/>
         <source>&amp;Help</source>
         <translation>說明(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="119"/>
+        <location filename="../../gui/main_window.py" line="120"/>
         <source>&amp;About LM Dojo…</source>
         <translation>關於 LM Dojo(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="193"/>
+        <location filename="../../gui/main_window.py" line="194"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="203"/>
+        <location filename="../../gui/main_window.py" line="204"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="204"/>
+        <location filename="../../gui/main_window.py" line="205"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="205"/>
+        <location filename="../../gui/main_window.py" line="206"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="206"/>
+        <location filename="../../gui/main_window.py" line="207"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="207"/>
+        <location filename="../../gui/main_window.py" line="208"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="213"/>
+        <location filename="../../gui/main_window.py" line="215"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="215"/>
+        <location filename="../../gui/main_window.py" line="217"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="217"/>
+        <location filename="../../gui/main_window.py" line="219"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="218"/>
+        <location filename="../../gui/main_window.py" line="222"/>
+        <source>Careful: the latest pretraining run ({0}, step {1}) is too short to build on: its validation loss {2:.2f} is close to guessing (ln V = {3:.2f}). Pretrain for longer first.</source>
+        <translation>注意：最新的預訓練執行（{0}，第 {1} 步）太短，不足以作為基礎：它的驗證損失 {2:.2f} 接近隨機猜測（ln V = {3:.2f}）。請先預訓練久一點。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="226"/>
+        <source>RLHF starts from a fine-tuned (SFT) model: run SFT first.</source>
+        <translation>RLHF 從微調（SFT）後的模型開始：請先執行 SFT。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="228"/>
+        <source>Compare needs a trained model: pretrain first.</source>
+        <translation>比較需要一個訓練好的模型：請先預訓練。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="229"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="227"/>
+        <location filename="../../gui/main_window.py" line="238"/>
         <source>About LM Dojo</source>
         <translation>關於 LM Dojo</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="230"/>
+        <location filename="../../gui/main_window.py" line="241"/>
         <source>Version {0}</source>
         <translation>版本 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="234"/>
+        <location filename="../../gui/main_window.py" line="245"/>
         <source>Train a small GPT-style language model through every stage — data, pretraining, SFT, RLHF — on your own machine.</source>
         <translation>在你自己的電腦上，走過每個階段（資料、預訓練、SFT、RLHF），訓練一個小型 GPT 式語言模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="238"/>
+        <location filename="../../gui/main_window.py" line="249"/>
         <source>Released under the MIT license.</source>
         <translation>以 MIT 授權條款釋出。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="258"/>
+        <location filename="../../gui/main_window.py" line="273"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="261"/>
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
@@ -1353,47 +1378,47 @@
 <context>
     <name>QueueTab</name>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="43"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="44"/>
         <source>A queue takes the prompt list and the runs chosen above. Space goes to the next prompt; every ranking moves the queue on, and it remembers where you stopped.</source>
         <translation>佇列使用提示清單和上方選擇的執行。按空白鍵前往下一個提示；每次排名都會推進佇列，並記住你停在哪裡。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="51"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="52"/>
         <source>Answers per run and prompt (each with its own seed)</source>
         <translation>每個執行對每個提示的回答數（各有自己的種子）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="52"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="53"/>
         <source>New queue from the prompt list</source>
         <translation>用提示清單建立新佇列</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="57"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="58"/>
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="60"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="61"/>
         <source>Leave the queue</source>
         <translation>離開佇列</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="64"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="65"/>
         <source>%v / %m prompts</source>
         <translation>%v / %m 個提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="66"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="67"/>
         <source>Answers per run</source>
         <translation>每個執行的回答數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="86"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="87"/>
         <source>{0} — {1} / {2}</source>
         <translation>{0} — {1} / {2}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="123"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="124"/>
         <source>Queue {0}: prompt {1} of {2}. Space generates it.</source>
         <translation>佇列 {0}：第 {1} 個提示，共 {2} 個。按空白鍵生成。</translation>
     </message>
@@ -1913,37 +1938,37 @@
         <translation>寫出這次訓練的設定，以及在多張 GPU 上訓練它的 torchrun／Slurm 指令。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="100"/>
+        <location filename="../../gui/widgets/runs_table.py" line="110"/>
         <source>scratch</source>
         <translation>從頭開始</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="102"/>
+        <location filename="../../gui/widgets/runs_table.py" line="112"/>
         <source>{0} @ step {1}</source>
         <translation>{0} 第 {1} 步</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="106"/>
+        <location filename="../../gui/widgets/runs_table.py" line="116"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="107"/>
+        <location filename="../../gui/widgets/runs_table.py" line="117"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="108"/>
+        <location filename="../../gui/widgets/runs_table.py" line="118"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="109"/>
+        <location filename="../../gui/widgets/runs_table.py" line="119"/>
         <source>stopped</source>
         <translation>已停止</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/runs_table.py" line="110"/>
+        <location filename="../../gui/widgets/runs_table.py" line="120"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
@@ -2185,32 +2210,32 @@
 <context>
     <name>ShiftTab</name>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="205"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="209"/>
         <source>The aligned model answers; at each of its tokens the base model is asked what it would have said. Unshifted: the base model&apos;s first choice too; marginal: its second or third; shifted (red): alignment put it there. Hover a token for the base model&apos;s top choices.</source>
         <translation>對齊後的模型作答；在它的每個詞元上，詢問基礎模型原本會說什麼。未偏移：也是基礎模型的第一選擇；邊際：它的第二或第三選擇；偏移（紅色）：是對齊讓它出現在那裡。將滑鼠移到詞元上可看到基礎模型的首選。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="216"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="220"/>
         <source>Analyse the prompt list</source>
         <translation>分析提示清單</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="225"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="229"/>
         <source>Base</source>
         <translation>基礎</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="227"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="231"/>
         <source>Aligned</source>
         <translation>對齊後</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="262"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="266"/>
         <source>Analysing {0} prompts…</source>
         <translation>正在分析 {0} 個提示…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/compare_tabs.py" line="276"/>
+        <location filename="../../gui/pages/compare_tabs.py" line="280"/>
         <source>Unshifted {0:.0%} · marginal {1:.0%} · shifted {2:.0%} of {3} tokens. Most shifted: {4}</source>
         <translation>{3} 個詞元中：未偏移 {0:.0%} · 邊際 {1:.0%} · 偏移 {2:.0%}。最常偏移：{4}</translation>
     </message>

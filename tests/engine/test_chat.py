@@ -7,7 +7,7 @@ import torch
 from engine.cli import main
 from engine.generate import SamplingConfig, chat, generate
 from engine.model import GPT, GPTConfig
-from engine.tokenizer import END, special_id, train_tokenizer
+from engine.tokenizer import END, special_id, train_tokenizer, without_cut_character
 from engine.train import pretrain
 from tests.conftest import TINY, run_events
 
@@ -70,3 +70,18 @@ def test_cli_chat(ws, capsys):
     )
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert rc == 0 and len(out["token_ids"]) <= 4 and len(out["alternatives"]) == len(out["token_ids"])
+
+
+def test_an_answer_cut_inside_a_character_shows_no_replacement_character():
+    from engine.tokenizer import _bytes_to_unicode
+
+    first_byte = TOK.token_to_id(_bytes_to_unicode()[0xE4])  # the first of 你's three UTF-8 bytes
+    m = model()
+    out = generate(m, TOK, "Hello", SamplingConfig(greedy=True, max_new_tokens=1), bias={first_byte: 1000.0})
+    assert out.token_ids == [first_byte] and not out.stopped
+    assert TOK.decode(out.token_ids) == "\ufffd"  # what a plain decode shows
+    assert out.text == ""  # the start of a character, cut off: nothing to show yet
+    out = generate(m, TOK, "Hello", SamplingConfig(greedy=True, max_new_tokens=3), bias={first_byte: 1000.0})
+    assert out.text == "\ufffd\ufffd"  # two broken characters stay broken; the cut third is held back
+    ni = TOK.encode("你", add_special_tokens=False).ids
+    assert without_cut_character(TOK, ni, TOK.decode(ni)) == "你"  # a whole character is kept

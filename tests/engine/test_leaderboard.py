@@ -147,3 +147,15 @@ def test_cli_prints_the_leaderboard(tmp_path, capsys):
     assert main(["leaderboard", str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error:") and len(err.strip().splitlines()) == 1
+
+
+def test_a_run_with_few_judgements_says_how_many_more_it_needs(tmp_path, capsys):
+    from engine.compare.leaderboard import MIN_JUDGEMENTS
+
+    with PrefStore(tmp_path / "p.sqlite") as s:
+        games_between(s, 1)
+        one = leaderboard(s, bootstrap=50)
+        games_between(s, MIN_JUDGEMENTS - 1, start=1)
+        enough = leaderboard(s, bootstrap=50)
+    assert [x["needs"] for x in one["runs"]] == [MIN_JUDGEMENTS - 1] * 2  # not "1340 – 1340"
+    assert [x["needs"] for x in enough["runs"]] == [0, 0]

@@ -33,8 +33,13 @@ def test_eval_reports_pass_at_k_per_run(sft_ws, capsys):
     x = json.loads(out.splitlines()[-1])["runs"][0]
     assert x["pass_k"] == 4 and 0 <= x["pass_at_1"] <= x["pass_at_k"] <= 1
     assert "answer 1/12" in err  # progress on stderr: 6 greedy answers and 6 sampled groups
-    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--limit", "2", "--quiet")
+    # the model's words beside the world's truth, the first thing a reader checks
+    ex = x["examples"][0]
+    assert set(ex) == {"question", "fact", "answer", "right"} and len(x["examples"]) == 3
+    rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--limit", "6", "--quiet")
     assert rc == 0 and err == ""
+    assert f"asked {ex['question']!r}; the world says: {ex['fact']}" in out
+    assert f"{r['run']} says {ex['answer']!r}  {'right' if ex['right'] else 'wrong'}" in out
     for bad in ("-1", "65"):
         rc, out, err = cli(capsys, "eval", ws.root, "--run", r["run"], "--pass-k", bad)
         assert rc == 2 and "--pass-k" in err and len(err.strip().splitlines()) == 1

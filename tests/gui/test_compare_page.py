@@ -67,6 +67,7 @@ def test_rank_two_checkpoints_blind_and_undo(window, qtbot, tmp_path):
     assert f"#{pair['judgement_id']}" in page.saved_label.text()
     assert page.leaderboard.table.rowCount() == 2
     assert page.leaderboard.table.item(0, 0).text() == winner  # one win is enough to lead
+    assert "needs 4 more" in page.leaderboard.table.item(0, 2).text()  # but not for an interval
 
     # undo: the judgement is gone from the pairs (kept as deleted), and the answers can be ranked again
     qtbot.keyClick(page, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)

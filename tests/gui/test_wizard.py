@@ -4,6 +4,7 @@ from PySide6.QtCore import Qt
 
 from engine import checkpoint as ckpt
 from engine.io.store import Store
+from engine.train.status import undertrained
 
 TINY = {"n_layer": 2, "n_head": 2, "n_embd": 32, "block_size": 32, "batch_size": 4}
 
@@ -36,7 +37,8 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     click(qtbot, win.next_button)  # the tokenizer can read the demo's clean corpus as it is
     tok_page = win.pages[win.nav.currentRow()]
     assert tok_page.stage == "tokenizer"
-    assert not win.next_button.isEnabled() or "tokenizer" in win.hint.text().lower()
+    # Next waits for what the next stage needs, and the hint says what that is
+    assert not win.next_button.isEnabled() and "tokenizer" in win.hint.text().lower()
     set_form(tok_page.form, vocab_size=512)
     click(qtbot, tok_page.panel.start_button)
     qtbot.waitUntil(lambda: tok_page.panel.state == "done", timeout=60_000)
@@ -63,6 +65,9 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     assert not page.panel.start_button.isEnabled()  # one job at a time
     qtbot.waitUntil(lambda: page.panel.state == "done", timeout=120_000)
     assert win.statuses["pretrain"] == "done"
+    assert win.next_button.isEnabled()  # to SFT; a run this short is said to be too short to build on
+    u = undertrained(win.ctx.ws)
+    assert ("too short" in win.hint.text()) == (u is not None), win.hint.text()
     qtbot.waitUntil(lambda: page.plot.repaint_count > 0, timeout=5_000)
     steps, losses = page.plot.series("train/loss")
     assert len(steps) == 60 and losses[-10:].mean() < losses[:5].mean() - 0.5  # the loss fell
@@ -80,6 +85,7 @@ def test_start_screen_then_demo_tokenizer_pretrain_and_stop(window, qtbot, tmp_p
     click(qtbot, page.panel.start_button)
     qtbot.waitUntil(lambda: page.plot.point_count("train/loss") >= 5, timeout=60_000)
     click(qtbot, page.panel.stop_button)
+    assert "Stopping" in page.panel.status.text() and not page.panel.stop_button.isEnabled()  # said at once
     qtbot.waitUntil(lambda: page.panel.state == "cancelled", timeout=30_000)
     assert page.panel.start_button.isEnabled()
     with Store(win.ctx.ws.db_path) as store:
@@ -147,3 +153,23 @@ def test_closing_while_training_asks_then_stops_with_a_checkpoint(window, qtbot,
     with Store(win.ctx.ws.db_path) as store:
         run = store.runs("pretrain")[-1]
     assert ckpt.list_checkpoints(win.ctx.ws.run_dir(run["id"]) / "checkpoints")
+
+
+def test_next_waits_for_what_the_next_stage_needs(window, tmp_path):
+    win = window
+    assert win.create_workspace(str(tmp_path / "ws"), demo=True)
+    stages = [p.stage for p in win.pages]
+    expect = {  # the page shown -> (Next enabled, a word of the hint); a fresh demo world has no runs
+        "data": (True, "tokenizer"),
+        "tokenizer": (False, "tokenizer"),
+        "pretrain": (False, "pretrain"),
+        "sft": (False, "SFT"),
+        "rlhf": (False, "pretrain"),
+        "compare": (True, "Labs"),
+    }
+    for stage, (enabled, word) in expect.items():
+        win.nav.setCurrentRow(stages.index(stage))
+        assert win.next_button.isEnabled() == enabled, stage
+        assert word in win.hint.text(), (stage, win.hint.text())
+    win.nav.setCurrentRow(stages.index("sft"))  # the stage list still opens a page Next would not
+    assert win.pages[win.nav.currentRow()].stage == "sft"
