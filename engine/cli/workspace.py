@@ -29,7 +29,7 @@ def cmd_init(args):
             demo_cfg.validate()
         except ValueError as e:
             raise DojoError(str(e)) from None
-    ws = Workspace.create(args.workspace)
+    ws = Workspace.replace(args.workspace) if args.replace else Workspace.create(args.workspace)
     result = {"workspace": str(ws.root)}
     if demo_cfg is not None:
         from engine.data.pollute import write_demo
@@ -77,6 +77,11 @@ def cmd_runs(args):
 def add_workspace_parsers(add) -> None:
     s = add("init", cmd_init, "Create a workspace (with --demo: the generated bilingual demo world).")
     s.add_argument("--demo", action="store_true", help="fill it with the demo world")
+    s.add_argument(
+        "--replace",
+        action="store_true",
+        help="delete the workspace already there first (only an LM Dojo workspace no process is using)",
+    )
     s.add_argument("--seed", type=seed_arg, default=0)
     from engine.data.demo import DemoConfig
 

@@ -148,7 +148,7 @@ def claim_run(runs_dir: Path, stage: str) -> tuple[str, FileLock]:
         return run_id, lock_run(runs_dir / run_id)
 
 
-def workspace_lock(root: Path, exclusive: bool = False) -> FileLock | None:
+def workspace_lock(root: Path, exclusive: bool = False, then: str = "restore") -> FileLock | None:
     """The workspace lock, shared (a database connection) or exclusive (a restore). Shared: None
     where the workspace cannot hold a lock file (a read-only folder) — reading needs no lock."""
     lock = FileLock(Path(root) / WORKSPACE_LOCK, shared=not exclusive)
@@ -162,6 +162,6 @@ def workspace_lock(root: Path, exclusive: bool = False) -> FileLock | None:
         return lock
     if exclusive:
         raise DojoError(
-            f"another LM Dojo process is using {root} (training, importing or the app): close it first, then restore"
+            f"another LM Dojo process is using {root} (training, importing or the app): close it first, then {then}"
         )
     return None  # shared refused: someone restores right now; the connection's own checks decide

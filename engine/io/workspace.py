@@ -72,7 +72,7 @@ class Workspace:
     def create(cls, root: str | Path) -> "Workspace":
         root = Path(root)
         if (root / MARKER).exists():
-            raise DojoError(f"{root} is already a workspace")
+            raise DojoError(f"{root} is already a workspace: use it as it is, or start it over with init --replace")
         if root.exists() and not root.is_dir():
             raise DojoError(f"{root} exists and is not a folder")
         if root.exists() and any(root.iterdir()):
@@ -85,6 +85,25 @@ class Workspace:
         except OSError as e:
             raise DojoError(f"cannot create workspace {root}: {e.strerror}") from None
         return cls(root)
+
+    @classmethod
+    def replace(cls, root: str | Path) -> "Workspace":
+        """A new, empty workspace where one was: the old one is deleted first — only a folder that
+        is an LM Dojo workspace, and only while no other LM Dojo process uses it."""
+        import shutil
+
+        from engine.io.locks import workspace_lock
+
+        root = Path(root)
+        if (root / MARKER).is_file():
+            lock = workspace_lock(root, exclusive=True, then="replace it")
+            try:
+                shutil.rmtree(root)
+            except OSError as e:
+                raise DojoError(f"cannot delete workspace {root}: {e.strerror}") from None
+            finally:
+                lock.release()
+        return cls.create(root)
 
     def require_writable(self, what: str) -> None:
         """A one-line refusal for a command that writes, where the workspace cannot be written

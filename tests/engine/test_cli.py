@@ -85,6 +85,26 @@ def test_init_twice(empty_ws, capsys):
     assert_bad_input(cli(capsys, "init", empty_ws), empty_ws, "already a workspace")
 
 
+def test_init_replace_starts_a_workspace_over_and_deletes_nothing_else(tmp_path, capsys):
+    from engine.io.store import Store
+
+    ws = tmp_path / "ws"
+    assert cli(capsys, "init", ws)[0] == 0
+    (ws / "runs" / "old-run").mkdir()
+    assert cli(capsys, "init", ws, "--replace")[0] == 0  # the README flow, run a second time
+    assert (ws / "dojo.toml").is_file() and not (ws / "runs" / "old-run").exists()
+    with Store(ws / "dojo.sqlite"):  # another process has it open: refused, nothing deleted
+        (ws / "runs" / "kept").mkdir()
+        assert_bad_input(cli(capsys, "init", ws, "--replace"), "close it first, then replace it")
+    assert (ws / "runs" / "kept").is_dir()
+    mine = tmp_path / "mine"  # not a workspace: never deleted
+    mine.mkdir()
+    (mine / "notes.txt").write_text("hi")
+    assert_bad_input(cli(capsys, "init", mine, "--replace"), "not empty")
+    assert (mine / "notes.txt").read_text() == "hi"
+    assert cli(capsys, "init", tmp_path / "new", "--replace")[0] == 0  # nothing there yet: just created
+
+
 def test_init_demo_with_zero_people(tmp_path, capsys):
     assert_bad_input(cli(capsys, "init", tmp_path / "w", "--demo", "--people", "0"), "people", "0")
     assert not (tmp_path / "w").exists()  # checked before anything is created
