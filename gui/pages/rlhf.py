@@ -357,11 +357,14 @@ class RLHFPage(StagePage):
             self.counts_label.setText(str(e))
             return
         j = c["judgements"]
-        self.counts_label.setText(
-            self.tr("{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} training pairs.").format(
-                c["prompts"], c["responses"], j["ranking"], j["pair"], j["thumb"], c["pairs"]
-            )
+        text = self.tr("{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} training pairs.").format(
+            c["prompts"], c["responses"], j["ranking"], j["pair"], j["thumb"], c["pairs"]
         )
+        demo = ws.data_dir / "prefs" / "train.jsonl"
+        if not c["pairs"] and demo.is_file():  # what a training run does with an empty store (prefdata)
+            n = sum(1 for line in demo.open(encoding="utf-8") if line.strip())
+            text += " " + self.tr("Training imports the demo world's {0} preference pairs first.").format(n)
+        self.counts_label.setText(text)
         kinds = {"ranking": self.tr("ranking"), "pair": self.tr("pair"), "thumb": self.tr("thumb")}
         for r in rows:
             i = self.judgements.rowCount()

@@ -1707,22 +1707,27 @@
         <translation>沒有工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="361"/>
+        <location filename="../../gui/pages/rlhf.py" line="360"/>
         <source>{0} prompts, {1} answers; {2} rankings, {3} pairs, {4} thumbs → {5} training pairs.</source>
         <translation>{0} 個提示、{1} 個回答；{2} 個排序、{3} 組比較、{4} 個讚／倒讚 → {5} 組訓練資料。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="365"/>
+        <location filename="../../gui/pages/rlhf.py" line="366"/>
+        <source>Training imports the demo world&apos;s {0} preference pairs first.</source>
+        <translation>訓練會先匯入示範世界的 {0} 組偏好配對。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/rlhf.py" line="368"/>
         <source>ranking</source>
         <translation>排序</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="365"/>
+        <location filename="../../gui/pages/rlhf.py" line="368"/>
         <source>pair</source>
         <translation>比較</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/rlhf.py" line="365"/>
+        <location filename="../../gui/pages/rlhf.py" line="368"/>
         <source>thumb</source>
         <translation>讚／倒讚</translation>
     </message>

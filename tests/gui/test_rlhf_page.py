@@ -23,6 +23,8 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     win.nav.setCurrentRow(idx)
     page = win.pages[idx]
     assert page.judgements.rowCount() == 0
+    demo_pairs = len((ws.data_dir / "prefs" / "train.jsonl").read_text(encoding="utf-8").splitlines())
+    assert f"Training imports the demo world's {demo_pairs} preference pairs first" in page.counts_label.text()
 
     # the demo preferences, imported off the GUI thread, show up in the counts and the table
     qtbot.mouseClick(page.demo_button, Qt.MouseButton.LeftButton)
