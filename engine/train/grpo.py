@@ -376,13 +376,13 @@ def run_policy(
                 f"filter_prompts: kept {filtered['prompts_kept']} of {filtered['prompts_measured']} prompts "
                 "(the others' answers all scored the same)"
             )
-        yield Log(_measuring("starting", st.cfg, task))
+        yield Log(_measuring("starting", task))
         before = task.evaluate(model)
         passes_before = task.pass_rates(model)
         extra = {"reference": str(ref_path), "judge": task.judge.name} | (meta or {})
         for ev in st.train(model, task, control, extra):
             if isinstance(ev, Finished):
-                yield Log(_measuring("trained", st.cfg, task))
+                yield Log(_measuring("trained", task))
                 ev.result |= results(task, before, task.evaluate(model), filtered)
                 if passes_before:
                     after_passes = task.pass_rates(model)
@@ -392,8 +392,9 @@ def run_policy(
             yield ev
 
 
-def _measuring(which: str, cfg, task: GRPOTask) -> str:
+def _measuring(which: str, task: GRPOTask) -> str:
     """What the quiet minute before the first step (and after the last) is spent on."""
+    cfg = task.cfg
     what = f"its answers to {len(task.val_prompts)} held-out prompts, sampled and greedy"
     if cfg.pass_k and task.val_questions:
         what += f", and {cfg.pass_k} answers to each of {len(task.val_questions)} questions for pass@{cfg.pass_k}"

@@ -157,11 +157,12 @@ class SFTTask(OrderedRows):
             return 0, f"replay {share}: the token shards hold no documents; fine-tuning without replay"
         n = round(share / (1 - share) * len(self.train))
         pick = np.random.default_rng([self.cfg.seed, 7]).permutation(np.resize(np.arange(len(start)), n))
+        before = len(self.train)
         for k in pick:
             ids = data.shards[shard[k]][start[k] : start[k] + min(length[k], block + 1)].astype(np.int64).tolist()
             if len(ids) >= 2:
                 self.train.append(({"id": f"replay:{int(k)}"}, Encoded(ids, ids)))
-        return n, None
+        return len(self.train) - before, None  # the rows added (a one-token document is none)
 
     # -- batches: whole examples, right-padded ------------------------------------------
 
