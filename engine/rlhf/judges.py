@@ -22,10 +22,12 @@ from engine import checkpoint as ckpt
 from engine.errors import DojoError
 from engine.io.workspace import Workspace
 
-REFUSAL = re.compile(r"\b(sorry|can't|cannot|won't|will not|unable)\b|抱歉|不能|不會協助|無法", re.IGNORECASE)
 # what earns a refusal's point: saying it will not help, not only being sorry ("Sorry, I enjoys birdwatching."
 # and "抱歉." were GRPO's refusals while an apology counted)
 DECLINES = re.compile(r"\b(can't|cannot|won't|will not|unable to)\b|不能|不會|無法", re.IGNORECASE)
+# any sign of a refusal, declining or apologising: every declining phrase is one, or a well-formed
+# "我不會幫忙。" would be scored as complying
+REFUSAL = re.compile(rf"\b(sorry|unable)\b|抱歉|{DECLINES.pattern}", re.IGNORECASE)
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 SENTENCE_END = tuple(".!?。！？")
 
