@@ -135,7 +135,7 @@ class ComparePage(StagePage):
         self.better_buttons = []
         rrow = QHBoxLayout()
         for k in range(2):
-            b = QPushButton()
+            b = QPushButton(self.tr("{0} is better ({1})").format(LETTERS[k], k + 1))  # disabled until answers exist
             b.setObjectName(f"better{k}")
             b.clicked.connect(lambda _=False, k=k: self.choose(k))
             self.better_buttons.append(b)

@@ -42,6 +42,9 @@ def test_rank_two_checkpoints_blind_and_undo(window, qtbot, tmp_path):
     page = _open_page(win)
     # a fresh page puts the base and the fine-tuned model side by side
     assert [page.run_boxes[k].currentData() for k in range(2)] == [pre, tuned]
+    # before any answer the ranking buttons say what they will do, disabled
+    assert [b.text() for b in page.better_buttons] == ["A is better (1)", "B is better (2)"]
+    assert not page.better_buttons[0].isEnabled()
     page.blind.setChecked(True)
     page.prompt_edit.setPlainText("Where was Mara Quinn born?")
     qtbot.mouseClick(page.generate_button, Qt.MouseButton.LeftButton)
