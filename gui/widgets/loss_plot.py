@@ -1,7 +1,7 @@
 """Live training graphs (pyqtgraph): loss raw and smoothed, validation points, one extra series.
 
-Events only append to growable numpy buffers and mark keys dirty; a 10 Hz timer redraws what
-changed, so a fast job never floods the GUI thread, and 100k points stay fluid (peak
+Events only append to growable numpy buffers and mark keys dirty; a timer redraws what changed at
+most four times a second, so a fast job never floods the GUI thread, and 100k points stay fluid (peak
 downsampling, clip to view).
 """
 
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
+    QGraphicsItem,
     QHBoxLayout,
     QLabel,
     QMenu,
@@ -36,6 +37,7 @@ RAW_COLOR, SMOOTH_COLOR, VAL_COLOR, EXTRA_COLOR = (59, 130, 246, 70), (59, 130, 
 BAND_COLOR = (150, 120, 200, 45)  # a faint violet: in the back, apart from the blue/orange of the run
 OVERLAY_COLORS = ["#9a9a9a", "#b294c7", "#7fb3a8", "#c9a16b", "#8fa4c7"]  # muted: other runs stay in the back
 _BLOCK = 64
+REDRAW_MS = 1000
 
 
 class _Column:
@@ -104,7 +106,7 @@ def _step_label(x: float) -> str:
 
 
 class LossPlot(QWidget):
-    """Call add_metrics(step, {key: value}) per event; the graphs catch up ten times a second."""
+    """Call add_metrics(step, {key: value}) per event; the graphs catch up within REDRAW_MS."""
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -181,6 +183,17 @@ class LossPlot(QWidget):
         self.partner_curve = self._curve(
             self.extra_plot, None, pg.mkPen(VAL_COLOR, width=1.5, style=Qt.PenStyle.DashLine)
         )
+        # Painting cost is the GUI thread's main work while a job runs (a paint took ~30 ms, most of
+        # it re-rendering the axes' text when auto-range moved them at every new point). The axes are
+        # cached as pixmaps, and the view follows the data in steps (_follow) so they rarely move.
+        self._follow = True
+        self._extra_label = None
+        for plot in (self.loss_plot, self.extra_plot):
+            plot.disableAutoRange()
+            plot.getViewBox().sigRangeChangedManually.connect(self._stop_following)
+            for side in ("left", "bottom"):
+                plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            plot.getAxis("left").enableAutoSIPrefix(False)  # "train/lr (x1e-06)": the values say it
         for plot in (self.loss_plot, self.extra_plot):
             plot.showGrid(x=True, y=True, alpha=0.15)
 
@@ -191,8 +204,8 @@ class LossPlot(QWidget):
         self._apply_palette()
 
         self.log_x.toggled.connect(self._set_log_x)
-        self.smoothing.valueChanged.connect(lambda _: self._dirty.add(_SMOOTHING))
-        self.extra.currentTextChanged.connect(lambda _: self._dirty.add(_EXTRA))
+        self.smoothing.valueChanged.connect(lambda _: self._mark(_SMOOTHING))
+        self.extra.currentTextChanged.connect(lambda _: self._mark(_EXTRA))
         self.extra.activated.connect(lambda _: setattr(self, "_wanted_extra", self.extra.currentText()))
         reset.clicked.connect(self.reset_view)
         png.triggered.connect(
@@ -205,10 +218,18 @@ class LossPlot(QWidget):
                 self.export_csv, self.tr("Export data as CSV"), "metrics.csv", self.tr("CSV files (*.csv)")
             )
         )
+        # One redraw at most every REDRAW_MS, started by new data: an idle graph never wakes the GUI
+        # thread (each wake-up takes a core from a training thread for a moment).
         self.timer = QTimer(self)
-        self.timer.setInterval(100)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(REDRAW_MS)
         self.timer.timeout.connect(self._repaint)
-        self.timer.start()
+
+    def _mark(self, *keys):
+        """Remember what changed and have it drawn within REDRAW_MS."""
+        self._dirty.update(keys)
+        if not self.timer.isActive():
+            self.timer.start()
 
     @staticmethod
     def _curve(plot, name, pen, **kw):
@@ -233,7 +254,7 @@ class LossPlot(QWidget):
                         self.extra.setCurrentText(key)
             xs.append(step)
             self._y[key].append(v)
-            self._dirty.add(key)
+            self._mark(key)
 
     def prefer_extra(self, key: str):
         """Show `key` in the lower graph as soon as it has points (now, if it has)."""
@@ -245,7 +266,7 @@ class LossPlot(QWidget):
         """Whenever the lower graph shows `key`, draw `partner` beside it (dashed, named `name` in
         the legend): a proxy reward and the gold one, say."""
         self._partners[key] = (partner, name)
-        self._dirty.add(_EXTRA)
+        self._mark(_EXTRA)
 
     def partner_series(self) -> str | None:
         """The series drawn beside the lower graph's, when it has points."""
@@ -389,12 +410,18 @@ class LossPlot(QWidget):
         partner, name = self._partners.get(key, (None, ""))
         if _EXTRA in dirty or key in dirty or partner in dirty:
             self.extra_curve.setData(*self._data(key))
-            self.extra_plot.setLabel("left", key)
-            self.extra_legend.clear()
             self.partner_curve.setData(*self._data(partner))  # nothing to draw when it has no points
-            if partner in self._x:
-                self.extra_legend.addItem(self.extra_curve, key)
-                self.extra_legend.addItem(self.partner_curve, f"{partner} ({name})")
+            label = (key, partner if partner in self._x else None)
+            if label != self._extra_label:  # a new label or legend lays the graphs out again: only on change
+                self._extra_label = label
+                self.extra_plot.setLabel("left", key)
+                self.extra_legend.clear()
+                if partner in self._x:
+                    self.extra_legend.addItem(self.extra_curve, key)
+                    self.extra_legend.addItem(self.partner_curve, f"{partner} ({name})")
+        if self._follow:  # the lower graph's steps are linked to the upper one's
+            _follow_data(self.loss_plot)
+            _follow_data(self.extra_plot, x=False)
         self.repaint_count += 1
 
     def _data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -408,8 +435,13 @@ class LossPlot(QWidget):
         self._repaint()
 
     def reset_view(self):
-        for plot in (self.loss_plot, self.extra_plot):
-            plot.enableAutoRange()
+        """Follow the data again (after the user panned or zoomed)."""
+        self._follow = True
+        _follow_data(self.loss_plot, force=True)
+        _follow_data(self.extra_plot, x=False, force=True)
+
+    def _stop_following(self, *_):
+        self._follow = False
 
     def _set_log_x(self, on: bool):
         for plot in (self.loss_plot, self.extra_plot):
@@ -471,3 +503,46 @@ def _points(pts) -> tuple[np.ndarray, np.ndarray]:
     a = np.asarray(pts, dtype=float).reshape(-1, 2)
     a = a[np.isfinite(a).all(axis=1)]
     return a[:, 0], a[:, 1]
+
+
+def _follow_data(plot, x: bool = True, force: bool = False):
+    """Keep `plot`'s view around its data, moving it only when the data leaves it or fills less than
+    half of it: a view that moves at every point re-renders both axes at every paint."""
+    vb = plot.getViewBox()
+    bounds = _data_bounds(plot)
+    (x0, x1), (y0, y1) = vb.viewRange()
+    for axis, (cur_lo, cur_hi) in ((0, (x0, x1)), (1, (y0, y1))):
+        lo, hi = bounds[axis] or (None, None)  # None: nothing drawn on that axis yet
+        if axis == 0 and not x:
+            continue
+        if lo is None or hi is None or not (math.isfinite(lo) and math.isfinite(hi)):
+            continue
+        span = max(hi - lo, abs(hi) * 1e-3, 1e-9)
+        inside = cur_lo <= lo and hi <= cur_hi
+        if not force and inside and (hi - lo) >= 0.5 * (cur_hi - cur_lo):
+            continue
+        if axis == 0:  # room to grow to the right, so the next points fit without a move
+            vb.setXRange(lo - 0.02 * span, hi + 0.5 * span, padding=0)
+        else:
+            vb.setYRange(lo - 0.3 * span, hi + 0.1 * span, padding=0)  # losses fall: room below
+
+
+def _data_bounds(plot) -> list[tuple[float, float] | None]:
+    """[(x min, x max), (y min, y max)] of every curve's data in view coordinates (log10 of the step
+    on a log x axis), None for an axis with nothing on it. Not ViewBox.childrenBounds: with
+    clipToView a curve reports only the part already in sight, so the view could never grow."""
+    log_x = plot.getViewBox().state["logMode"][0]
+    lows, highs = [[], []], [[], []]
+    for item in plot.listDataItems():
+        x, y = item.getOriginalDataset()
+        if x is None or not len(x):
+            continue
+        x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+        if log_x:
+            x = np.log10(x[x > 0]) if (x > 0).any() else x[:0]
+        for axis, a in enumerate((x, y)):
+            a = a[np.isfinite(a)]
+            if len(a):
+                lows[axis].append(a.min())
+                highs[axis].append(a.max())
+    return [(min(lo), max(hi)) if lo else None for lo, hi in zip(lows, highs)]

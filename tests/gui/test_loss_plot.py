@@ -36,8 +36,28 @@ def test_points_are_drawn_by_the_timer_not_per_event(plot, qtbot):
     assert plot.repaint_count == before + 1
     np.testing.assert_array_equal(drawn(plot.raw_curve)[1], [9, 8, 7, 6, 5])
     np.testing.assert_array_equal(drawn(plot.extra_curve)[0], [1, 2, 3, 4, 5])
-    qtbot.wait(250)
+    qtbot.wait(300)
     assert plot.repaint_count == before + 1  # nothing new: the timer draws nothing
+    assert not plot.timer.isActive()  # and an idle graph does not wake the GUI thread at all
+
+
+def test_the_view_follows_the_data_in_steps_and_stops_when_the_user_moves_it(plot, qtbot):
+    vb = plot.loss_plot.getViewBox()
+    moves = []
+    vb.sigRangeChanged.connect(lambda *_: moves.append(1))
+    for s in range(1, 201):
+        plot.add_metrics(s, {"train/loss": 5.0 - s / 100})
+        plot.repaint_now()
+        (x0, x1), (y0, y1) = vb.viewRange()
+        assert x0 <= 1 and s <= x1 and y0 <= 5.0 - s / 100 <= y1  # every point in sight
+    assert len(moves) < 40  # the axes (re-rendered on each move) moved now and then, not 200 times
+    vb.setXRange(50, 60, padding=0)
+    vb.sigRangeChangedManually.emit(vb.state["mouseEnabled"])  # as a drag or the wheel says
+    plot.add_metrics(201, {"train/loss": 2.9})
+    plot.repaint_now()
+    assert vb.viewRange()[0] == [50, 60]  # the user's view stays
+    plot.reset_view()
+    assert vb.viewRange()[0][1] >= 201
 
 
 def test_smoothing_matches_a_hand_computed_debiased_ema(plot, qtbot):
