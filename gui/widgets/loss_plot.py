@@ -1,7 +1,7 @@
 """Live training graphs (pyqtgraph): loss raw and smoothed, validation points, one extra series.
 
 Events only append to growable numpy buffers and mark keys dirty; a timer redraws what changed at
-most four times a second, so a fast job never floods the GUI thread, and 100k points stay fluid (peak
+most once a second, so a fast job never floods the GUI thread, and 100k points stay fluid (peak
 downsampling, clip to view).
 """
 
