@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QTextBrowser,
@@ -22,9 +21,10 @@ from PySide6.QtWidgets import (
 )
 
 from engine import labs
-from gui.pages.base import StagePage
+from gui.pages.base import SettingsScroll, StagePage
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
+from gui.widgets.tables_in_text import fit_tables
 
 JOB = "lab"
 
@@ -132,10 +132,7 @@ class LabsPage(StagePage):
         left.addWidget(self.quick_button)
         left.addWidget(self.panel)
         left.addWidget(self.panel.log, 1)
-        scroll = QScrollArea()
-        scroll.setWidget(settings)
-        scroll.setWidgetResizable(True)
-        scroll.setMinimumWidth(340)
+        scroll = SettingsScroll(settings, 340)
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
@@ -236,3 +233,4 @@ class LabsPage(StagePage):
         self.viewer.document().setBaseUrl(QUrl.fromLocalFile(str(path.parent) + "/"))
         self.viewer.setSearchPaths([str(path.parent)])
         self.viewer.setMarkdown(path.read_text(encoding="utf-8"))
+        fit_tables(self.viewer.document())  # wide tables scroll sideways instead of breaking words
