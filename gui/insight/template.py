@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QSpinBox, QTextBrowser
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QTextBrowser
 
 from engine.insight.template import readable
 from gui.insight.panel import InsightPanel
@@ -81,10 +81,14 @@ class TemplatePanel(InsightPanel):
         self.format.addItem(self.tr("Chat template (what the app sends)"), "chat")
         self.format.addItem(self.tr("Plain text (User: … Assistant:)"), "plain")
         self.format.setToolTip(self.tr("How generation renders the prompt"))
-        for k, w in enumerate(
-            (QLabel(self.tr("Example")), self.example, self.split, QLabel(self.tr("Generation format")), self.format)
-        ):
+        for k, w in enumerate((QLabel(self.tr("Example")), self.example, self.split)):
             self.controls.insertWidget(k, w)
+        # on a row of its own: beside the others it made the tab wider than the window has room for
+        row = QHBoxLayout()
+        row.addWidget(QLabel(self.tr("Generation format")))
+        row.addWidget(self.format)
+        row.addStretch(1)
+        self.layout().insertLayout(self.layout().indexOf(self.about) + 2, row)
 
         self.legend = QLabel(
             " ".join(

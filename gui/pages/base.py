@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
 
 from gui.context import Context
@@ -41,13 +41,25 @@ class StagePage(QWidget):
         return self.ctx.machine_overrides() | budget
 
 
+class SettingsScroll(QScrollArea):
+    """A column of settings that scrolls down but never sideways: never narrower than its content's
+    minimum (the splitter beside it stops there), so no field is cut at the right edge."""
+
+    def __init__(self, settings: QWidget, min_width: int = 360):
+        super().__init__()
+        self.setWidget(settings)
+        self.setWidgetResizable(True)
+        self.min_width = min_width
+
+    def minimumSizeHint(self) -> QSize:
+        inner = self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(max(self.min_width, inner + 2 * self.frameWidth()), super().minimumSizeHint().height())
+
+
 def training_layout(settings: QWidget, panel: QWidget, plot: QWidget, tabs: QWidget) -> QSplitter:
     """The training pages' layout: settings scrolling on the left; job controls, the live graphs
     and the tabs below them on the right."""
-    scroll = QScrollArea()
-    scroll.setWidget(settings)
-    scroll.setWidgetResizable(True)
-    scroll.setMinimumWidth(360)
+    scroll = SettingsScroll(settings)
     right = QSplitter(Qt.Orientation.Vertical)
     right.addWidget(plot)
     right.addWidget(tabs)

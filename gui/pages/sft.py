@@ -5,7 +5,16 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QTableWidget, QTableWidgetItem, QTabWidget, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from engine import checkpoint as ckpt
 from engine.data.sft_data import encode_example, load_sft_records
@@ -22,6 +31,7 @@ from gui.widgets.loss_plot import LossPlot
 from gui.widgets.runs_table import RunsTable
 
 JOB = "sft"
+WORD_JOINER = "\u2060"
 PREVIEW_EXAMPLES = 3
 
 
@@ -86,6 +96,10 @@ class SFTPage(StagePage):
         self.answers.setObjectName("answersTable")
         self.answers.setHorizontalHeaderLabels([self.tr("Step"), self.tr("Prompt"), self.tr("Answer")])
         self.answers.verticalHeader().hide()
+        # a prompt and its answer are read whole: rows grow to their wrapped text
+        self.answers.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.answers.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.answers.setColumnWidth(1, 220)
         self.answers.horizontalHeader().setStretchLastSection(True)
         tabs = QTabWidget()
         tabs.addTab(self.answers, self.tr("Answers to evaluation prompts"))
@@ -205,7 +219,10 @@ class SFTPage(StagePage):
     @staticmethod
     def _span(text: str, trained: bool) -> str:
         style = "background:#b2f2bb; color:#000" if trained else "color:gray"
+        if text.startswith("<|") and text.endswith("|>"):
+            # a special token is one thing: word joiners stop a line from breaking after its "|"
+            text = text.replace("|", "|" + WORD_JOINER)
         return f"<span style='{style}'>{html.escape(text)}</span>"
 
     def preview_trained_text(self) -> str:
-        return self.preview.toPlainText()
+        return self.preview.toPlainText().replace(WORD_JOINER, "")
