@@ -434,6 +434,13 @@ class LossPlot(QWidget):
         self._dirty.update((LOSS, VAL, _EXTRA))
         self._repaint()
 
+    def show_all(self):
+        """Draw now and fit the view to the data: a past run, loaded at once."""
+        self.repaint_now()
+        if self._follow:
+            _follow_data(self.loss_plot, force=True, tight=True)
+            _follow_data(self.extra_plot, x=False, force=True, tight=True)
+
     def reset_view(self):
         """Follow the data again (after the user panned or zoomed)."""
         self._follow = True
@@ -505,9 +512,10 @@ def _points(pts) -> tuple[np.ndarray, np.ndarray]:
     return a[:, 0], a[:, 1]
 
 
-def _follow_data(plot, x: bool = True, force: bool = False):
+def _follow_data(plot, x: bool = True, force: bool = False, tight: bool = False):
     """Keep `plot`'s view around its data, moving it only when the data leaves it or fills less than
-    half of it: a view that moves at every point re-renders both axes at every paint."""
+    half of it: a view that moves at every point re-renders both axes at every paint. `tight` fits
+    a finished run's data with a small margin (no room left to grow)."""
     vb = plot.getViewBox()
     bounds = _data_bounds(plot)
     (x0, x1), (y0, y1) = vb.viewRange()
@@ -521,7 +529,9 @@ def _follow_data(plot, x: bool = True, force: bool = False):
         inside = cur_lo <= lo and hi <= cur_hi
         if not force and inside and (hi - lo) >= 0.5 * (cur_hi - cur_lo):
             continue
-        if axis == 0:  # room to grow to the right, so the next points fit without a move
+        if tight:
+            (vb.setXRange if axis == 0 else vb.setYRange)(lo - 0.03 * span, hi + 0.03 * span, padding=0)
+        elif axis == 0:  # room to grow to the right, so the next points fit without a move
             vb.setXRange(lo - 0.02 * span, hi + 0.5 * span, padding=0)
         else:
             vb.setYRange(lo - 0.3 * span, hi + 0.1 * span, padding=0)  # losses fall: room below

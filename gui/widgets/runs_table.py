@@ -165,6 +165,7 @@ class RunsTable(QWidget):
             for step, prompt, text in store.samples(run_id):
                 if upto is None or step <= upto:
                     add_sample(step, prompt, text)
+        self.plot.show_all()  # at once, fitted: not at the next redraw tick with room to grow
 
     def toggle_overlay(self, checked: bool) -> None:
         run_id = self.selected_run()

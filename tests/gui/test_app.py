@@ -63,3 +63,7 @@ def test_a_reopened_workspace_shows_the_latest_run_at_once(window, qtbot, tmp_pa
     page = window.pages[idx]
     assert page.run_list.selected_run() == runs[-1]  # the newest, without a click
     assert page.plot.point_count("train/loss") == 4
+    # drawn at once (not at the next redraw tick), the view fitted to the finished run
+    assert len(page.plot.raw_curve.getOriginalDataset()[0]) == 4
+    (x0, x1), _ = page.plot.loss_plot.getViewBox().viewRange()
+    assert x0 < 1 and 4 <= x1 < 4.5
