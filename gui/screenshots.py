@@ -187,15 +187,15 @@ def render(out: Path, languages=("en", "zh_TW"), themes=("light", "dark"), size=
                     if page.stage == "labs":
                         page.select_lab("decoding")  # its report is in the viewer
                     if page.stage == "compare" and page.session.result is None:  # answers side by side
-                        page.prompt_edit.setPlainText("Where was Mara Quinn born?")
+                        page.prompt_edit.setPlainText(
+                            "Where was Victor Fairbanks born?"
+                        )  # the demo world's first person
                         page.generate()
                         while win.ctx.runner.is_busy():
                             app.processEvents()
                 for _ in range(5):
                     app.processEvents()
                 page_widget = win.stack.currentWidget()
-                if hasattr(page_widget, "repaint_now"):
-                    page_widget.repaint_now()
                 path = out / f"{name}-{lang}-{theme}.png"
                 win.grab().save(str(path))
                 report[path.name] = clipped_widgets(win)
