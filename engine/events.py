@@ -30,6 +30,16 @@ class Progress:
 
 
 @dataclass
+class Phase:
+    """What a job does between steps, for a status line: validating, answering the evaluation prompts
+    (`done` of `total`), saving a checkpoint, measuring the starting model. Nothing is logged."""
+
+    what: str  # validating | answering | saving | measuring
+    done: int = 0
+    total: int = 0
+
+
+@dataclass
 class Metrics:
     step: int
     values: dict[str, float]  # flat, slash keys: train/loss, val/loss, val/bpb, lr ...

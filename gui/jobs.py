@@ -99,6 +99,7 @@ class Job(QObject):
 
     metrics = Signal(int, dict)
     progress = Signal(object)  # engine.events.Progress
+    phase = Signal(object)  # engine.events.Phase: what the job does between steps
     sample = Signal(object)  # engine.events.Sample
     checkpoint = Signal(object)  # engine.events.Checkpoint
     log_message = Signal(str, str)  # message, level
@@ -195,6 +196,8 @@ class JobRunner(QObject):
             job.metrics.emit(ev.step, ev.values)
         elif isinstance(ev, E.Progress):
             job.progress.emit(ev)
+        elif isinstance(ev, E.Phase):
+            job.phase.emit(ev)
         elif isinstance(ev, E.Sample):
             job.sample.emit(ev)
         elif isinstance(ev, E.Checkpoint):

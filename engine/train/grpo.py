@@ -27,7 +27,7 @@ from engine.data.demo_questions import demo_prompts, demo_questions
 from engine.data.sft_data import load_prompts
 from engine.data.shards import EpochOrder
 from engine.errors import DojoError
-from engine.events import Control, Finished, Log, Progress
+from engine.events import Control, Finished, Log, Phase, Progress
 from engine.generate import SamplingConfig, sample_batch
 from engine.io.fsutil import atomic_write_text
 from engine.io.workspace import Workspace
@@ -377,12 +377,14 @@ def run_policy(
                 "(the others' answers all scored the same)"
             )
         yield Log(_measuring("starting", task))
+        yield Phase("measuring")
         before = task.evaluate(model)
         passes_before = task.pass_rates(model)
         extra = {"reference": str(ref_path), "judge": task.judge.name} | (meta or {})
         for ev in st.train(model, task, control, extra):
             if isinstance(ev, Finished):
                 yield Log(_measuring("trained", task))
+                yield Phase("measuring")
                 ev.result |= results(task, before, task.evaluate(model), filtered)
                 if passes_before:
                     after_passes = task.pass_rates(model)

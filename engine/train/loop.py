@@ -18,7 +18,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Protocol
+from typing import Iterable, Iterator, Protocol
 
 import numpy as np
 import torch
@@ -26,7 +26,7 @@ import torch
 from engine import checkpoint as ckpt
 from engine.data.shards import EpochOrder, SamplerState
 from engine.errors import CheckpointError, ConfigError, TrainingError
-from engine.events import Checkpoint, Control, Finished, Log, Metrics, Progress, Sample
+from engine.events import Checkpoint, Control, Finished, Log, Metrics, Phase, Progress, Sample
 from engine.io.store import Store
 from engine.train import dist
 
@@ -204,7 +204,7 @@ class Task(Protocol):
     def next_rows(self, n: int) -> np.ndarray: ...  # the next n training sequences; advances
     def loss(self, model, rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]: ...  # (main loss, aux loss)
     def evaluate(self, model) -> dict[str, float]: ...
-    def samples(self, model, step: int) -> list[tuple[str, str]]: ...
+    def samples(self, model, step: int) -> Iterable[tuple[str, str]]: ...
     def doc_ids(self, rows: np.ndarray) -> list[str]: ...
     def data_state(self) -> dict: ...
     def load_data_state(self, state: dict) -> None: ...
@@ -394,6 +394,7 @@ def train(job: Job, control: Control | None = None) -> Iterator:
             if (step % cfg.eval_every == 0 or finished) and last_eval_step != step:
                 last_eval_step = step
                 if main:
+                    yield Phase("validating")
                     val = task.evaluate(model)
                     if tokens_per_s:
                         val["perf/tokens_per_s"] = tokens_per_s  # measured throughput, for estimates of later runs
@@ -401,9 +402,13 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                     yield Metrics(step, val)
             # sample
             if main and cfg.sample_every and (step % cfg.sample_every == 0 or finished) and step > 0:
-                for prompt, text in task.samples(model, step):
+                total = getattr(task, "sample_count", 0)
+                yield Phase("answering", 0, total)
+                for n, (prompt, text) in enumerate(task.samples(model, step), 1):  # made one at a time
                     store.log_sample(job.run_id, step, prompt, text)
                     yield Sample(step, prompt, text)
+                    if n < total:
+                        yield Phase("answering", n, total)
             # save: every checkpoint_every steps, and every checkpoint_minutes of training (rank 0's
             # clock decides, so every rank takes the same branch)
             due = bool(cfg.checkpoint_minutes) and elapsed - saved_at >= cfg.checkpoint_minutes * 60
@@ -411,6 +416,7 @@ def train(job: Job, control: Control | None = None) -> Iterator:
                 due = bool(dist.from_main(float(due), job.device))
             if (step % cfg.checkpoint_every == 0 or finished or control.cancelled or due) and step > last_saved:
                 if main:
+                    yield Phase("saving")
                     yield save()
                 last_saved, saved_at = step, elapsed
             # stop?

@@ -126,13 +126,15 @@ class PretrainTask(OrderedRows):
             out["val/memorised"] = sum(hits) / len(hits)
         return out
 
-    def samples(self, model, step: int) -> list[tuple[str, str]]:
-        out = []
+    @property
+    def sample_count(self) -> int:
+        return len(self.prompts)
+
+    def samples(self, model, step: int) -> Iterator[tuple[str, str]]:
         for i, prompt in enumerate(self.prompts):
             gen = torch.Generator().manual_seed(self.cfg.seed * 1000 + step * 10 + i)
             sc = SamplingConfig(temperature=0.8, top_k=50, max_new_tokens=self.cfg.sample_tokens)
-            out.append((prompt, generate(model, self.tok, prompt, sc, {self.eot}, gen).text))
-        return out
+            yield (prompt, generate(model, self.tok, prompt, sc, {self.eot}, gen).text)
 
     def doc_ids(self, rows) -> list[str]:
         ids = self.sampler.doc_ids(rows[rows[:, 0] >= 0])

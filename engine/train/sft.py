@@ -196,15 +196,17 @@ class SFTTask(OrderedRows):
         model.train()
         return {"val/loss": total / max(1, n)}
 
-    def samples(self, model, step: int) -> list[tuple[str, str]]:
-        out = []
+    @property
+    def sample_count(self) -> int:
+        return len(self.eval_prompts)
+
+    def samples(self, model, step: int) -> Iterator[tuple[str, str]]:
         for i, messages in enumerate(self.eval_prompts):
             gen = torch.Generator().manual_seed(self.cfg.seed + i)
             answer = chat(
                 model, self.tok, messages, SamplingConfig(greedy=True, max_new_tokens=self.cfg.sample_tokens), gen
             )
-            out.append((messages[-1]["content"], answer.text + ("" if answer.stopped else " …")))
-        return out
+            yield (messages[-1]["content"], answer.text + ("" if answer.stopped else " …"))
 
     def doc_ids(self, rows) -> list[str]:
         return [self.train[int(i)][0]["id"] for i in rows]

@@ -42,6 +42,7 @@ class JobPanel(QWidget):
         self.status = QLabel(self.tr("Ready."))
         self.status.setObjectName("jobStatus")
         self.status.setWordWrap(True)
+        self._progress_text = ""
         self.error = QLabel()
         self.error.setObjectName("errorBanner")
         self.error.setWordWrap(True)
@@ -76,6 +77,7 @@ class JobPanel(QWidget):
             return None
         self.job = job
         job.progress.connect(self._on_progress)
+        job.phase.connect(self._on_phase)
         job.log_message.connect(self._on_log)
         job.finished.connect(self._on_finished)
         job.failed.connect(self.show_failure)
@@ -83,6 +85,7 @@ class JobPanel(QWidget):
         self._t0 = time.monotonic()
         self.progress.setRange(0, 0)  # busy until the first progress report
         self.status.setText(self.tr("Starting…"))
+        self._progress_text = self.tr("Starting…")  # what a phase is shown after
         self.log.clear()
         self._sync()  # the runner said it was busy before this job was known to be ours
         return job
@@ -135,7 +138,25 @@ class JobPanel(QWidget):
             text = self.tr("{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}").format(
                 p.tokens, p.tokens_per_s, fmt_duration(p.elapsed_s), fmt_duration(p.eta_s)
             )
-        self.status.setText(text)
+        self._progress_text = text
+        if not self.runner.stop_requested():  # "Stopping…" stays until the job ends
+            self.status.setText(text)
+
+    def phase_text(self, p) -> str:
+        what = {
+            "validating": self.tr("validating"),
+            "answering": self.tr("answering the evaluation prompts"),
+            "saving": self.tr("saving a checkpoint"),
+            "measuring": self.tr("measuring the model on held-out prompts (a minute or more)"),
+        }.get(p.what, p.what)
+        return f"{what} {p.done} / {p.total}" if p.total else f"{what}…"
+
+    @Slot(object)
+    def _on_phase(self, p):
+        """Between steps the progress stands still: say why, after the last progress line."""
+        if self.runner.stop_requested():
+            return  # "Stopping…" stays until the job ends
+        self.status.setText(f"{self._progress_text} · {self.phase_text(p)}")
 
     @Slot(str, str)
     def _on_log(self, message, level):

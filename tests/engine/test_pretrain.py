@@ -12,7 +12,7 @@ import torch
 
 from engine import checkpoint as ckpt
 from engine.errors import ConfigError, DojoError, TrainingError
-from engine.events import Checkpoint, Control, Log, Metrics, Progress
+from engine.events import Checkpoint, Control, Log, Metrics, Phase, Progress
 from engine.io.store import Store
 from engine.train import pretrain
 from tests.conftest import TINY, run_events, tiny_sets
@@ -47,6 +47,17 @@ def test_tiny_run_learns_and_reports(ws):
         assert len(store.samples(r["run"])) == 4  # two prompts at steps 30 and 60
     run_dir = ws.run_dir(r["run"])
     assert (run_dir / "config.toml").is_file() and "lmdojo-cli pretrain" in (run_dir / "command.txt").read_text()
+    # between steps the job says what it does: validating before each validation, answering k / n
+    # around the samples (made one at a time), saving before each checkpoint
+    for i, e in enumerate(events):
+        if isinstance(e, Metrics) and "val/loss" in e.values:
+            assert events[i - 1] == Phase("validating")
+        if isinstance(e, Checkpoint):
+            assert events[i - 1] == Phase("saving")
+    first = events.index(Phase("answering", 0, 2))
+    kinds = [type(e).__name__ for e in events[first : first + 4]]
+    assert kinds == ["Phase", "Sample", "Phase", "Sample"] and events[first + 2] == Phase("answering", 1, 2)
+    assert sum(isinstance(e, Phase) and e.what == "answering" for e in events) == 4  # at steps 30 and 60
 
 
 def test_resume_gives_the_same_trajectory(ws):

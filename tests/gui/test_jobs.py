@@ -174,3 +174,36 @@ def test_the_panel_shows_a_count_of_its_own_unit_without_tokens(runner, qtbot):
     assert "per second" in panel.status.text() and "token" not in panel.status.text()
     panel._on_progress(Progress(10, 100, 12_800, 6_400.0, 2.0, 18.0))  # a training step: tokens
     assert "12,800 tokens" in panel.status.text()
+
+
+def test_the_panel_says_what_the_job_does_between_steps(runner, qtbot):
+    """While a job validates or answers its prompts the progress stands still: the status line says
+    why, after the last progress, and a new step replaces it; after Stop, 'Stopping…' stays."""
+    from engine.events import Phase, Progress
+    from gui.widgets.job_panel import JobPanel
+
+    gate = threading.Event()
+
+    def make(control):
+        yield Phase("validating")
+        yield Progress(1, 10, 2048, 1000.0, 2.0, 18.0)
+        yield Phase("answering", 2, 6)
+        gate.wait(10)
+        yield Progress(2, 10, 4096, 1000.0, 4.0, 16.0)
+        while not control.cancelled:
+            time.sleep(0.01)
+        yield Phase("saving")
+        yield Finished("cancelled", {})
+
+    panel = JobPanel(runner, "test", "Start")
+    qtbot.addWidget(panel)
+    panel.run(make)
+    qtbot.waitUntil(lambda: "answering the evaluation prompts 2 / 6" in panel.status.text(), timeout=5_000)
+    assert panel.status.text().startswith("2,048 tokens")  # the last progress stays in front
+    gate.set()
+    qtbot.waitUntil(lambda: panel.status.text().startswith("4,096 tokens"), timeout=5_000)
+    assert "answering" not in panel.status.text()
+    panel._on_stop()
+    qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5_000)
+    assert "saving" not in panel.status.text()  # Stopping… was not overwritten; then the end
+    assert panel.status.text().startswith("Stopped")
