@@ -140,3 +140,32 @@ def check_fits(
         f"about {need['activation_bytes'] / gb:,.1f} GB of activations, but {device.type} has {free / gb:,.1f} GB "
         f"free; lower n_layer or n_embd, or batch_size or block_size (grad_accum keeps the effective batch)"
     )
+
+
+MODEL_KEYS = ("n_layer", "n_head", "n_embd", "block_size", "n_experts", "batch_size")  # what sets the speed
+
+
+def earlier_tokens_per_s(store, stage: str, cfg, exclude: str | None = None) -> float | None:
+    """Throughput the latest earlier run of the same model shape measured in this workspace (its
+    last perf/tokens_per_s), or None."""
+    for run in reversed(store.runs(stage)):
+        if run["id"] != exclude and all(run["config"].get(k) == getattr(cfg, k, None) for k in MODEL_KEYS):
+            m = store.metrics(run["id"], "perf/tokens_per_s")
+            if m:
+                return m[-1][1]
+    return None
+
+
+SLOW_SHARE = 0.5  # below this share of the earlier speed, a run says so
+
+
+def slow_run_warning(tokens_per_s: float, earlier: float | None, threads: int) -> str:
+    """A warning when a run trains far below the speed this machine reached before ('' otherwise)."""
+    if not earlier or tokens_per_s >= SLOW_SHARE * earlier:
+        return ""
+    return (
+        f"this run trains at {tokens_per_s:,.0f} tokens/s, {tokens_per_s / earlier:.0%} of the {earlier:,.0f} "
+        f"tokens/s an earlier run of the same model reached in this workspace: other programs are probably "
+        f"using the CPU (training on {threads} thread{'s' if threads != 1 else ''}; a time budget buys fewer "
+        "steps now)"
+    )

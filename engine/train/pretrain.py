@@ -17,12 +17,12 @@ from engine import checkpoint as ckpt
 from engine.config import MODEL_PRESETS, PretrainConfig, build_config
 from engine.data.shards import BatchSampler, SamplerState, TokenData, eval_rows, read_meta
 from engine.errors import DojoError
-from engine.events import Control
+from engine.events import Control, Log, Progress
 from engine.generate import SamplingConfig, generate
 from engine.io.workspace import Workspace
 from engine.model import GPT, GPTConfig
 from engine.tokenizer import EOT, load_tokenizer, special_id, tokenizer_hash
-from engine.train.estimate import check_fits
+from engine.train.estimate import check_fits, earlier_tokens_per_s, slow_run_warning
 from engine.train.loop import OrderedRows, to_device
 from engine.train.stage import open_stage
 
@@ -220,6 +220,9 @@ class PackedExamples:
         return [f"mix:{self.ids[order[i] % len(self.examples)]}" for i in range(first, last)]
 
 
+SLOW_CHECK_SECONDS = 20.0
+
+
 def run(
     ws: Workspace,
     cfg: PretrainConfig | None = None,
@@ -252,4 +255,13 @@ def run(
         )  # before any allocation
         task = PretrainTask(ws, cfg, tok, st.device)  # fails early on too little data, before the model exists
         torch.manual_seed(cfg.seed)
-        yield from st.train(GPT(mcfg), task, control)
+        earlier = earlier_tokens_per_s(st.store, STAGE, cfg, exclude=st.run_id) if st.store is not None else None
+        warned = False
+        for ev in st.train(GPT(mcfg), task, control):
+            yield ev
+            # judged once the speed has settled (the first steps warm caches and allocators)
+            if isinstance(ev, Progress) and not warned and ev.elapsed_s >= SLOW_CHECK_SECONDS:
+                warned = True
+                message = slow_run_warning(ev.tokens_per_s, earlier, torch.get_num_threads())
+                if message:
+                    yield Log(message, "warning")

@@ -14,7 +14,7 @@ from engine.events import Finished
 from engine.io.store import Store
 from engine.tokenizer import load_tokenizer
 from engine.train import pretrain
-from engine.train.estimate import estimate, measure_tokens_per_s
+from engine.train.estimate import earlier_tokens_per_s, estimate, measure_tokens_per_s
 from engine.train.loop import resolve_device
 from gui.insight.bands import BandsPanel
 from gui.pages.base import StagePage, training_layout
@@ -25,7 +25,6 @@ from gui.widgets.runs_table import RunsTable
 from gui.widgets.samples import SamplesView
 
 JOB, MEASURE_JOB = "pretrain", "measure"
-MODEL_KEYS = ("n_layer", "n_head", "n_embd", "block_size", "n_experts", "batch_size")
 
 
 def _si(x: float | None) -> str:
@@ -203,12 +202,7 @@ class PretrainPage(StagePage):
         if self.ctx.ws is None or not self.ctx.ws.db_path.is_file():
             return None
         with Store(self.ctx.ws.db_path) as store:
-            for run in reversed(store.runs(self.stage)):
-                if all(run["config"].get(k) == getattr(cfg, k) for k in MODEL_KEYS):
-                    m = store.metrics(run["id"], "perf/tokens_per_s")
-                    if m:
-                        return m[-1][1]
-        return None
+            return earlier_tokens_per_s(store, self.stage, cfg)
 
     def update_estimate(self):
         cfg = self.form.config

@@ -360,3 +360,20 @@ def test_checkpoints_by_time_bound_what_a_crash_can_cost(ws):
     assert all(0 < s < 60 for s in steps[:-1])
     plain = run_events(pretrain.run(ws, cfg(max_steps=20, checkpoint_every=100000, checkpoint_minutes=0)))
     assert [e.step for e in plain if isinstance(e, Checkpoint)] == [20]  # 0: by steps only
+
+
+def test_a_run_far_slower_than_this_machine_was_says_so(ws, monkeypatch):
+    """A run at under half the speed an earlier run of the same model reached warns once (other
+    programs are using the CPU); a run of another shape has nothing to compare with."""
+    from engine.train.estimate import slow_run_warning
+
+    assert slow_run_warning(900.0, 2000.0, 2).startswith("this run trains at 900 tokens/s, 45% of the 2,000")
+    assert slow_run_warning(1100.0, 2000.0, 2) == "" and slow_run_warning(10.0, None, 1) == ""
+    first = finished(run_events(pretrain.run(ws, cfg(max_steps=3))))
+    with Store(ws.db_path) as store:
+        store.log_metrics(first["run"], 3, {"perf/tokens_per_s": 1e9})  # as if this machine had been fast
+    monkeypatch.setattr(pretrain, "SLOW_CHECK_SECONDS", 0.0)
+    warnings = [e.message for e in run_events(pretrain.run(ws, cfg(max_steps=3))) if isinstance(e, Log)]
+    assert sum("other programs are probably using the CPU" in m for m in warnings) == 1
+    other_shape = run_events(pretrain.run(ws, cfg(max_steps=3, n_embd=48)))
+    assert not any(isinstance(e, Log) and "other programs" in e.message for e in other_shape)
