@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from engine.data import clean
 from engine.errors import DojoError
 from gui.insight.probe import ProbePanel
+from gui.labels import reason_label, step_label
 from gui.pages.base import StagePage
 from gui.widgets.funnel import FunnelView
 from gui.widgets.job_panel import JobPanel
@@ -226,7 +227,9 @@ class DataPage(StagePage):
     @Slot(str, dict)
     def _on_previewed(self, status, result):
         total, dropped = result.get("documents", 0), result.get("dropped", {})
-        parts = ", ".join(f"{k} {v}" for k, v in sorted(dropped.items(), key=lambda kv: -kv[1]))
+        parts = ", ".join(
+            f"{reason_label(k.rpartition('/')[2])} {v}" for k, v in sorted(dropped.items(), key=lambda kv: -kv[1])
+        )
         self.preview_label.setText(
             self.tr("These rules would drop {0} of {1} documents: {2}").format(
                 sum(dropped.values()), total, parts or "–"
@@ -257,8 +260,14 @@ class DataPage(StagePage):
         for step, reason, n in sorted(rows, key=lambda r: -r[2]):
             i = self.reasons.rowCount()
             self.reasons.insertRow(i)
-            for col, text in enumerate((step, reason, f"{n:,}")):
-                self.reasons.setItem(i, col, QTableWidgetItem(text))
+            for col, (text, raw) in enumerate(
+                ((step_label(step), step), (reason_label(reason), reason), (f"{n:,}", ""))
+            ):
+                item = QTableWidgetItem(text)
+                if raw:  # the engine's name: report.json's keys, and what finds the examples
+                    item.setData(Qt.ItemDataRole.UserRole, raw)
+                    item.setToolTip(raw)
+                self.reasons.setItem(i, col, item)
         self.reasons.resizeColumnsToContents()
         skipped = report.get("skipped_inputs", [])
         self.summary.setText(
@@ -274,11 +283,12 @@ class DataPage(StagePage):
         rows = self.reasons.selectionModel().selectedRows()
         if not rows or not self.report:
             return
-        step = self.reasons.item(rows[0].row(), 0).text()
-        reason = self.reasons.item(rows[0].row(), 1).text()
+        step = self.reasons.item(rows[0].row(), 0).data(Qt.ItemDataRole.UserRole)
+        reason = self.reasons.item(rows[0].row(), 1).data(Qt.ItemDataRole.UserRole)
         examples = self.report.get("examples", {}).get(f"{step}/{reason}", [])
+        shown = f"{step_label(step)}: {reason_label(reason)}"
         parts = [
-            f"<p><span style='background:#ffe066; color:#000'>&nbsp;{html.escape(step)}: {html.escape(reason)}&nbsp;</span> "
+            f"<p><span style='background:#ffe066; color:#000'>&nbsp;{html.escape(shown)}&nbsp;</span> "
             f"<span style='color:gray'>{html.escape(str(e.get('source') or e.get('id')))}</span><br>"
             f"{html.escape(e.get('text', ''))}</p>"
             for e in examples

@@ -132,7 +132,7 @@ class LabsPage(StagePage):
         left.addWidget(self.quick_button)
         left.addWidget(self.panel)
         left.addWidget(self.panel.log, 1)
-        scroll = SettingsScroll(settings, 340)
+        self.settings_scroll = scroll = SettingsScroll(settings, 340)
         right = QWidget()
         rlay = QVBoxLayout(right)
         rlay.setContentsMargins(0, 0, 0, 0)
@@ -169,6 +169,8 @@ class LabsPage(StagePage):
         if name not in self.forms:
             self.forms[name] = ConfigForm(labs.module(name).Config)
             self.form_stack.addWidget(self.forms[name])
+            # a wider form raises the column's minimum: the splitter only widens it when told
+            self.settings_scroll.updateGeometry()
         self.form_stack.setCurrentWidget(self.forms[name])
         self.refresh()
 

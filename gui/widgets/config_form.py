@@ -8,7 +8,7 @@ import json
 import re
 import typing
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import build_config, to_dict
 from engine.errors import ConfigError
+from gui.labels import choice_label, config_label
 
 
 class ConfigForm(QWidget):
@@ -56,7 +57,7 @@ class ConfigForm(QWidget):
             form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
             for name in names:
                 editor = self._make_editor(name)
-                label = QLabel((labels or {}).get(name, name))
+                label = QLabel((labels or {}).get(name) or config_label(name))
                 label.setToolTip(f"{name}: {editor.toolTip()}")  # the config key, as in TOML and --set
                 form.addRow(label, editor)
             layout.addWidget(box)
@@ -73,8 +74,10 @@ class ConfigForm(QWidget):
         md = f.metadata
         if "choices" in md:
             w = QComboBox()
-            w.addItems([str(c) for c in md["choices"]])
-            w.currentTextChanged.connect(lambda _=None, n=name: self._edited(n))
+            for c in md["choices"]:  # a person reads the label; the config keeps the raw value
+                w.addItem(choice_label(name, c), str(c))
+                w.setItemData(w.count() - 1, str(c), Qt.ItemDataRole.ToolTipRole)  # the value TOML takes
+            w.currentIndexChanged.connect(lambda _=None, n=name: self._edited(n))
         elif typ is bool:
             w = QCheckBox()
             w.toggled.connect(lambda _=None, n=name: self._edited(n))
@@ -94,7 +97,7 @@ class ConfigForm(QWidget):
     def _read(self, name: str):
         w = self._editors[name]
         if isinstance(w, QComboBox):
-            return w.currentText()
+            return w.currentData()
         if isinstance(w, QCheckBox):
             return w.isChecked()
         if isinstance(w, QSpinBox):
@@ -108,7 +111,9 @@ class ConfigForm(QWidget):
         w = self._editors[name]
         w.blockSignals(True)
         if isinstance(w, QComboBox):
-            w.setCurrentText(str(value))
+            i = w.findData(str(value))
+            if i >= 0:
+                w.setCurrentIndex(i)
         elif isinstance(w, QCheckBox):
             w.setChecked(bool(value))
         elif isinstance(w, QSpinBox):

@@ -98,6 +98,139 @@
     </message>
 </context>
 <context>
+    <name>CleaningLabels</name>
+    <message>
+        <location filename="../../gui/labels.py" line="188"/>
+        <source>Input</source>
+        <translation>輸入</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="189"/>
+        <source>Normalize</source>
+        <translation>正規化</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="190"/>
+        <source>Rules</source>
+        <translation>規則</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="191"/>
+        <source>Exact duplicates</source>
+        <translation>完全重複</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="192"/>
+        <source>Near duplicates</source>
+        <translation>近似重複</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="193"/>
+        <source>Quality model</source>
+        <translation>品質模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="194"/>
+        <source>Output</source>
+        <translation>輸出</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="199"/>
+        <source>Empty after normalizing</source>
+        <translation>正規化後為空</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="200"/>
+        <source>Too short</source>
+        <translation>太短</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="201"/>
+        <source>Too long</source>
+        <translation>太長</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="202"/>
+        <source>Short lines</source>
+        <translation>行太短</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="203"/>
+        <source>Long lines</source>
+        <translation>行太長</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="204"/>
+        <source>Too many symbols</source>
+        <translation>符號太多</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="205"/>
+        <source>Other script</source>
+        <translation>其他文字系統</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="206"/>
+        <source>Mostly bullet lines</source>
+        <translation>多為項目符號行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="207"/>
+        <source>Lines cut off with …</source>
+        <translation>多行以…截斷</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="208"/>
+        <source>Repeated lines</source>
+        <translation>重複的行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="209"/>
+        <source>Text in repeated lines</source>
+        <translation>重複行的文字過多</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="210"/>
+        <source>One character repeated</source>
+        <translation>單一字元連續重複</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="211"/>
+        <source>Bad words</source>
+        <translation>不當用詞</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="212"/>
+        <source>Repeating pattern</source>
+        <translation>週期性重複</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="213"/>
+        <source>One phrase dominates</source>
+        <translation>單一片語過多</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="214"/>
+        <source>Repeated phrases</source>
+        <translation>重複的片語</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="215"/>
+        <source>Exact duplicate</source>
+        <translation>完全重複</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="216"/>
+        <source>Near duplicate</source>
+        <translation>近似重複</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="217"/>
+        <source>Low quality</source>
+        <translation>品質低</translation>
+    </message>
+</context>
+<context>
     <name>ClusterExportDialog</name>
     <message>
         <location filename="../../gui/widgets/cluster_dialog.py" line="32"/>
@@ -265,7 +398,7 @@
     <message>
         <location filename="../../gui/pages/compare.py" line="182"/>
         <source>Token shift</source>
-        <translation>詞元偏移</translation>
+        <translation>Token 偏移</translation>
     </message>
     <message>
         <location filename="../../gui/pages/compare.py" line="185"/>
@@ -340,7 +473,7 @@
     <message>
         <location filename="../../gui/pages/compare.py" line="331"/>
         <source>Max new tokens</source>
-        <translation>最多新詞元</translation>
+        <translation>最多新 token 數</translation>
     </message>
     <message>
         <location filename="../../gui/pages/compare.py" line="332"/>
@@ -363,6 +496,7 @@
         <translation>回答 {0}</translation>
     </message>
     <message>
+        <location filename="../../gui/pages/compare.py" line="138"/>
         <location filename="../../gui/pages/compare.py" line="392"/>
         <source>{0} is better ({1})</source>
         <translation>{0} 較好 ({1})</translation>
@@ -370,7 +504,7 @@
     <message>
         <location filename="../../gui/pages/compare.py" line="407"/>
         <source>{0} tokens</source>
-        <translation>{0} 個詞元</translation>
+        <translation>{0} 個 token</translation>
     </message>
     <message>
         <location filename="../../gui/pages/compare.py" line="409"/>
@@ -419,159 +553,921 @@
     </message>
 </context>
 <context>
+    <name>ConfigChoices</name>
+    <message>
+        <location filename="../../gui/labels.py" line="163"/>
+        <source>Tiny</source>
+        <translation>極小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="164"/>
+        <source>Small</source>
+        <translation>小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="165"/>
+        <source>Medium</source>
+        <translation>中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="166"/>
+        <source>Automatic</source>
+        <translation>自動</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="167"/>
+        <source>32-bit float (fp32)</source>
+        <translation>32 位元浮點數（fp32）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="168"/>
+        <source>16-bit bfloat (bf16)</source>
+        <translation>16 位元 bfloat（bf16）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="169"/>
+        <source>The answers only</source>
+        <translation>只算回答</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="170"/>
+        <source>Every token</source>
+        <translation>所有 token</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="171"/>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="172"/>
+        <source>The longest N</source>
+        <translation>最長的 N 筆</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="173"/>
+        <source>N diverse prompts</source>
+        <translation>N 個多樣的提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="174"/>
+        <source>Scaled by group std (GRPO)</source>
+        <translation>除以組內標準差（GRPO）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="175"/>
+        <source>Mean only (Dr. GRPO)</source>
+        <translation>只減去平均（Dr. GRPO）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="176"/>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="177"/>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="178"/>
+        <source>English and Chinese</source>
+        <translation>中英文</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="179"/>
+        <source>Held-out people</source>
+        <translation>保留的人物</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="180"/>
+        <source>Training people</source>
+        <translation>訓練用的人物</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="181"/>
+        <source>Answer probability</source>
+        <translation>回答的機率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="182"/>
+        <source>Geometric mean per token</source>
+        <translation>每個 token 的幾何平均</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="183"/>
+        <source>Least likely token</source>
+        <translation>最不可能的 token</translation>
+    </message>
+</context>
+<context>
+    <name>ConfigLabels</name>
+    <message>
+        <location filename="../../gui/labels.py" line="15"/>
+        <source>Size preset</source>
+        <translation>規模預設</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="16"/>
+        <source>Layers</source>
+        <translation>層數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="17"/>
+        <source>Attention heads</source>
+        <translation>注意力頭數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="18"/>
+        <source>Width</source>
+        <translation>寬度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="19"/>
+        <source>Context (tokens)</source>
+        <translation>上下文長度（token）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="20"/>
+        <source>Experts (MoE)</source>
+        <translation>專家數（MoE）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="21"/>
+        <source>Experts per token</source>
+        <translation>每個 token 的專家數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="22"/>
+        <source>Load-balancing weight</source>
+        <translation>負載平衡權重</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="23"/>
+        <source>Dropout</source>
+        <translation>Dropout 比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="24"/>
+        <source>Vocabulary size</source>
+        <translation>詞彙表大小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="25"/>
+        <source>Min pair frequency</source>
+        <translation>配對最低出現次數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="26"/>
+        <source>Tokens per shard</source>
+        <translation>每個分片的 token 數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="27"/>
+        <source>BPE training text (MB)</source>
+        <translation>BPE 訓練文字量（MB）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="29"/>
+        <location filename="../../gui/labels.py" line="31"/>
+        <source>Steps</source>
+        <translation>步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="30"/>
+        <source>Minutes</source>
+        <translation>分鐘數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="32"/>
+        <source>Epochs</source>
+        <translation>訓練輪數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="33"/>
+        <source>Batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="34"/>
+        <source>Gradient accumulation</source>
+        <translation>梯度累積</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="35"/>
+        <source>Learning rate</source>
+        <translation>學習率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="36"/>
+        <source>Final learning rate (share)</source>
+        <translation>最終學習率（比例）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="37"/>
+        <source>Warm-up steps</source>
+        <translation>暖身步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="38"/>
+        <source>Decay share</source>
+        <translation>衰減比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="39"/>
+        <source>Weight decay</source>
+        <translation>權重衰減</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="40"/>
+        <source>Adam β1</source>
+        <translation>Adam β1</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="41"/>
+        <source>Adam β2</source>
+        <translation>Adam β2</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="42"/>
+        <source>Gradient clip</source>
+        <translation>梯度裁剪</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="43"/>
+        <source>Seed</source>
+        <translation>隨機種子</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="45"/>
+        <source>Validate every</source>
+        <translation>驗證間隔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="46"/>
+        <source>Validation batches</source>
+        <translation>驗證批次數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="47"/>
+        <source>Validation share</source>
+        <translation>驗證集比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="48"/>
+        <source>Sample every</source>
+        <translation>取樣間隔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="49"/>
+        <source>Sample length (tokens)</source>
+        <translation>樣本長度（token）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="50"/>
+        <source>Sample prompts</source>
+        <translation>取樣提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="51"/>
+        <source>Checkpoint every</source>
+        <translation>檢查點間隔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="52"/>
+        <source>Checkpoint every (minutes)</source>
+        <translation>檢查點間隔（分鐘）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="53"/>
+        <source>Checkpoints kept</source>
+        <translation>保留的檢查點數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="54"/>
+        <source>Spike threshold (σ)</source>
+        <translation>尖峰門檻（σ）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="55"/>
+        <source>Spike window (steps)</source>
+        <translation>尖峰視窗（步數）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="56"/>
+        <source>Max skipped steps</source>
+        <translation>最多連續略過步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="58"/>
+        <source>Device</source>
+        <translation>裝置</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="59"/>
+        <source>Precision</source>
+        <translation>數值精度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="60"/>
+        <source>CPU threads</source>
+        <translation>CPU 執行緒數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="61"/>
+        <source>Compile model</source>
+        <translation>編譯模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="62"/>
+        <source>Activation checkpointing</source>
+        <translation>活化值重算</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="64"/>
+        <source>Base model</source>
+        <translation>基礎模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="65"/>
+        <source>SFT run</source>
+        <translation>SFT 執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="66"/>
+        <source>Reference model</source>
+        <translation>參考模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="67"/>
+        <source>Runs to compare</source>
+        <translation>要比較的執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="68"/>
+        <source>Data file</source>
+        <translation>資料檔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="69"/>
+        <source>Pairs file</source>
+        <translation>成對資料檔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="70"/>
+        <source>Prompts</source>
+        <translation>提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="71"/>
+        <source>Shuffle documents</source>
+        <translation>打亂文件順序</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="72"/>
+        <source>Mixed-in QA (share)</source>
+        <translation>混入問答（比例）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="73"/>
+        <source>Mix-in data</source>
+        <translation>混入的資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="75"/>
+        <source>Loss on</source>
+        <translation>損失計算於</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="76"/>
+        <source>Examples</source>
+        <translation>範例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="77"/>
+        <source>How many</source>
+        <translation>數量</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="78"/>
+        <source>Group by length</source>
+        <translation>依長度分組</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="79"/>
+        <source>Responses only</source>
+        <translation>只用回答</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="80"/>
+        <source>Replay share</source>
+        <translation>重播比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="81"/>
+        <source>Evaluation prompts</source>
+        <translation>評估提示數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="82"/>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="83"/>
+        <source>LoRA rank</source>
+        <translation>LoRA 秩</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="84"/>
+        <source>LoRA alpha</source>
+        <translation>LoRA alpha</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="85"/>
+        <source>LoRA dropout</source>
+        <translation>LoRA dropout 比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="86"/>
+        <source>LoRA targets</source>
+        <translation>LoRA 目標層</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="87"/>
+        <source>Train embeddings</source>
+        <translation>訓練嵌入層</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="89"/>
+        <source>Beta (β)</source>
+        <translation>Beta（β）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="90"/>
+        <source>Add likelihood score</source>
+        <translation>加上似然分數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="91"/>
+        <source>Thumbs-up weight</source>
+        <translation>讚的權重</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="92"/>
+        <source>Thumbs-down weight</source>
+        <translation>倒讚的權重</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="93"/>
+        <source>Judge</source>
+        <translation>評審</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="94"/>
+        <source>Unsafe prompt share</source>
+        <translation>不安全提示比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="95"/>
+        <source>Answers per prompt</source>
+        <translation>每個提示的回答數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="96"/>
+        <source>Answer length (tokens)</source>
+        <translation>回答長度（token）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="97"/>
+        <source>Ratio clip (ε)</source>
+        <translation>比率裁剪（ε）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="98"/>
+        <source>pass@k samples</source>
+        <translation>pass@k 取樣數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="99"/>
+        <source>Prompts to filter</source>
+        <translation>要篩選的提示數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="100"/>
+        <source>Advantage</source>
+        <translation>優勢估計</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="101"/>
+        <source>Discount (γ)</source>
+        <translation>折扣（γ）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="102"/>
+        <source>GAE λ</source>
+        <translation>GAE λ</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="103"/>
+        <source>Value loss weight</source>
+        <translation>價值損失權重</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="104"/>
+        <source>Value clip</source>
+        <translation>價值裁剪</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="105"/>
+        <source>Steps per rollout</source>
+        <translation>每批取樣的更新步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="107"/>
+        <source>Greedy</source>
+        <translation>貪婪解碼</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="108"/>
+        <source>Temperature</source>
+        <translation>溫度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="109"/>
+        <source>Top-k</source>
+        <translation>Top-k</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="110"/>
+        <source>Top-p</source>
+        <translation>Top-p</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="111"/>
+        <source>Repetition penalty</source>
+        <translation>重複懲罰</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="112"/>
+        <source>End-of-turn bias</source>
+        <translation>回合結束偏置</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="113"/>
+        <source>Max new tokens</source>
+        <translation>最多新 token 數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="115"/>
+        <source>Budget (minutes)</source>
+        <translation>預算（分鐘）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="116"/>
+        <source>Smallest budget (FLOPs)</source>
+        <translation>最小預算（FLOPs）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="117"/>
+        <source>Budgets</source>
+        <translation>預算數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="118"/>
+        <source>Budget multiplier</source>
+        <translation>預算倍數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="119"/>
+        <source>Sizes per budget</source>
+        <translation>每個預算的模型大小數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="120"/>
+        <source>Sweep centre (tokens/param)</source>
+        <translation>掃描中心（token／參數）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="121"/>
+        <source>People</source>
+        <translation>人數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="123"/>
+        <source>Versions per person</source>
+        <translation>每人的傳記版本數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="124"/>
+        <source>Language</source>
+        <translation>語言</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="125"/>
+        <source>Validation stories</source>
+        <translation>驗證用故事數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="126"/>
+        <source>Pretraining steps</source>
+        <translation>預訓練步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="127"/>
+        <source>Fine-tuning steps</source>
+        <translation>微調步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="128"/>
+        <source>Fine-tuning learning rate</source>
+        <translation>微調學習率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="129"/>
+        <source>Fine-tuning batch size</source>
+        <translation>微調批次大小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="130"/>
+        <source>Curve points</source>
+        <translation>曲線點數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="131"/>
+        <source>Questions per point</source>
+        <translation>每點的問題數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="132"/>
+        <source>Questions</source>
+        <translation>問題數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="133"/>
+        <source>Training questions</source>
+        <translation>訓練問題數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="134"/>
+        <source>Report examples</source>
+        <translation>報告中的範例數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="135"/>
+        <source>Keep checkpoints</source>
+        <translation>保留檢查點</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="137"/>
+        <source>Facts</source>
+        <translation>事實數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="138"/>
+        <source>Samples per prompt</source>
+        <translation>每個提示的取樣數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="139"/>
+        <source>Facts per category</source>
+        <translation>每類的事實數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="140"/>
+        <source>Min facts per category</source>
+        <translation>每類最少事實數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="141"/>
+        <source>Evaluation questions</source>
+        <translation>評估問題數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="142"/>
+        <source>Fit-check questions</source>
+        <translation>擬合檢查問題數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="143"/>
+        <source>Keep scratch files</source>
+        <translation>保留暫存檔</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="145"/>
+        <source>Question set</source>
+        <translation>問題集</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="146"/>
+        <source>Confidence measure</source>
+        <translation>信心度量方式</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="147"/>
+        <source>Confidence bins</source>
+        <translation>信心分箱數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="149"/>
+        <source>Junk bursts</source>
+        <translation>垃圾資料注入次數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="150"/>
+        <source>First burst (share)</source>
+        <translation>第一次注入位置（比例）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="151"/>
+        <source>Last burst (share)</source>
+        <translation>最後一次注入位置（比例）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="152"/>
+        <source>Unguarded run</source>
+        <translation>無防護的執行</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="154"/>
+        <source>Unsafe requests</source>
+        <translation>不安全請求數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="155"/>
+        <source>Example turns</source>
+        <translation>範例回合數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="156"/>
+        <source>System prompt</source>
+        <translation>系統提示</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="157"/>
+        <source>Decoding tricks alone</source>
+        <translation>只用解碼技巧</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="158"/>
+        <source>Save answers for judging</source>
+        <translation>儲存回答以供評判</translation>
+    </message>
+</context>
+<context>
     <name>DataPage</name>
     <message>
-        <location filename="../../gui/pages/data.py" line="47"/>
+        <location filename="../../gui/pages/data.py" line="48"/>
         <source>Data</source>
         <translation>資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="49"/>
+        <location filename="../../gui/pages/data.py" line="50"/>
         <source>Raw text is dirty: markup, duplicates, spam, pages of one repeated character. Cleaning keeps what is worth learning from, and says why it dropped the rest.</source>
         <translation>原始文字很髒：標記語言、重複內容、垃圾訊息、整頁同一個字元。清理會留下值得學習的部分，並說明其餘被丟棄的原因。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="58"/>
+        <location filename="../../gui/pages/data.py" line="59"/>
         <source>Add files…</source>
         <translation>加入檔案…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="59"/>
+        <location filename="../../gui/pages/data.py" line="60"/>
         <source>Add folder…</source>
         <translation>加入資料夾…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="60"/>
+        <location filename="../../gui/pages/data.py" line="61"/>
         <source>Remove</source>
         <translation>移除</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="66"/>
+        <location filename="../../gui/pages/data.py" line="67"/>
         <source>Sources</source>
         <translation>來源</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="75"/>
+        <location filename="../../gui/pages/data.py" line="76"/>
         <source>Steps</source>
         <translation>步驟</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="77"/>
+        <location filename="../../gui/pages/data.py" line="78"/>
         <source>Heuristic rules</source>
         <translation>啟發式規則</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="83"/>
+        <location filename="../../gui/pages/data.py" line="84"/>
         <source>Exact duplicates</source>
         <translation>完全重複</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="84"/>
+        <location filename="../../gui/pages/data.py" line="85"/>
         <source>Near duplicates (MinHash)</source>
         <translation>近似重複（MinHash）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="88"/>
+        <location filename="../../gui/pages/data.py" line="89"/>
         <source>Quality model</source>
         <translation>品質模型</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="92"/>
+        <location filename="../../gui/pages/data.py" line="93"/>
         <source>Shortest document (characters)</source>
         <translation>最短文件（字元）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="93"/>
+        <location filename="../../gui/pages/data.py" line="94"/>
         <source>Longest run of one character (share)</source>
         <translation>單一字元最長連續（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="96"/>
+        <location filename="../../gui/pages/data.py" line="97"/>
         <source>Similarity threshold</source>
         <translation>相似度門檻</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="98"/>
+        <location filename="../../gui/pages/data.py" line="99"/>
         <source>Worker processes</source>
         <translation>工作行程數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="99"/>
+        <location filename="../../gui/pages/data.py" line="100"/>
         <source>Preview rules on a sample</source>
         <translation>在樣本上預覽規則</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="101"/>
+        <location filename="../../gui/pages/data.py" line="102"/>
         <source>What these rules would drop among the first {0} documents</source>
         <translation>這些規則會在前 {0} 份文件中丟棄哪些</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="107"/>
+        <location filename="../../gui/pages/data.py" line="108"/>
         <source>Clean</source>
         <translation>清理</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="121"/>
+        <location filename="../../gui/pages/data.py" line="122"/>
         <source>Step</source>
         <translation>步驟</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="121"/>
+        <location filename="../../gui/pages/data.py" line="122"/>
         <source>Reason</source>
         <translation>原因</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="121"/>
+        <location filename="../../gui/pages/data.py" line="122"/>
         <source>Documents</source>
         <translation>文件數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="135"/>
+        <location filename="../../gui/pages/data.py" line="136"/>
         <source>&lt;b&gt;Funnel&lt;/b&gt;: documents left after each step</source>
         <translation>&lt;b&gt;漏斗&lt;/b&gt;：每個步驟後剩下的文件</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="143"/>
+        <location filename="../../gui/pages/data.py" line="144"/>
         <source>Cleaning</source>
         <translation>清理</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="145"/>
+        <location filename="../../gui/pages/data.py" line="146"/>
         <source>Memorisation and contamination</source>
         <translation>記憶與污染</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="183"/>
+        <location filename="../../gui/pages/data.py" line="184"/>
         <source>Add text files</source>
         <translation>加入文字檔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="183"/>
+        <location filename="../../gui/pages/data.py" line="184"/>
         <source>Text (*.txt *.md *.jsonl *.csv *.parquet);;All files (*)</source>
         <translation>文字 (*.txt *.md *.jsonl *.csv *.parquet);;所有檔案 (*)</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="188"/>
+        <location filename="../../gui/pages/data.py" line="189"/>
         <source>Add a folder of text</source>
         <translation>加入文字資料夾</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="214"/>
+        <location filename="../../gui/pages/data.py" line="215"/>
         <source>Previewing…</source>
         <translation>預覽中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="231"/>
+        <location filename="../../gui/pages/data.py" line="234"/>
         <source>These rules would drop {0} of {1} documents: {2}</source>
         <translation>這些規則會丟棄 {1} 份文件中的 {0} 份：{2}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="265"/>
+        <location filename="../../gui/pages/data.py" line="274"/>
         <source>Output: {0} · {1} inputs skipped · {2} bad records · {3} s</source>
         <translation>輸出：{0} · 略過 {1} 個輸入 · {2} 筆壞紀錄 · {3} 秒</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/data.py" line="286"/>
+        <location filename="../../gui/pages/data.py" line="296"/>
         <source>No examples kept for this reason.</source>
         <translation>這個原因沒有保留範例。</translation>
     </message>
@@ -579,7 +1475,7 @@
 <context>
     <name>FunnelView</name>
     <message>
-        <location filename="../../gui/widgets/funnel.py" line="39"/>
+        <location filename="../../gui/widgets/funnel.py" line="65"/>
         <source>Run the cleaning to see the funnel.</source>
         <translation>執行清理後即可看到漏斗。</translation>
     </message>
@@ -616,7 +1512,7 @@
     <name>JobPanel</name>
     <message>
         <location filename="../../gui/widgets/job_panel.py" line="30"/>
-        <location filename="../../gui/widgets/job_panel.py" line="115"/>
+        <location filename="../../gui/widgets/job_panel.py" line="118"/>
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
@@ -636,47 +1532,68 @@
         <translation>就緒。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="107"/>
+        <location filename="../../gui/widgets/job_panel.py" line="110"/>
         <source>Stopping after the current step, then saving a checkpoint…</source>
         <translation>正在停止：完成目前這一步後儲存檢查點…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="115"/>
+        <location filename="../../gui/widgets/job_panel.py" line="118"/>
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="117"/>
+        <location filename="../../gui/widgets/job_panel.py" line="120"/>
         <source>Another job is running; one job at a time</source>
         <translation>另一個工作正在執行；一次只能執行一個工作</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="85"/>
+        <location filename="../../gui/widgets/job_panel.py" line="87"/>
+        <location filename="../../gui/widgets/job_panel.py" line="88"/>
         <source>Starting…</source>
         <translation>啟動中…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="131"/>
+        <location filename="../../gui/widgets/job_panel.py" line="134"/>
         <source>{0:,.1f} per second · elapsed {1} · ETA {2}</source>
         <translation>每秒 {0:,.1f} 個 · 已經過 {1} · 預計剩餘 {2}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="135"/>
+        <location filename="../../gui/widgets/job_panel.py" line="138"/>
         <source>{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}</source>
         <translation>{0:,} 個 token · 每秒 {1:,.0f} 個 token · 已經過 {2} · 預計剩餘 {3}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="151"/>
+        <location filename="../../gui/widgets/job_panel.py" line="147"/>
+        <source>validating</source>
+        <translation>驗證中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/job_panel.py" line="148"/>
+        <source>answering the evaluation prompts</source>
+        <translation>回答評估提示中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/job_panel.py" line="149"/>
+        <source>saving a checkpoint</source>
+        <translation>儲存檢查點中</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/job_panel.py" line="150"/>
+        <source>measuring the model on held-out prompts (a minute or more)</source>
+        <translation>以保留的提示衡量模型中（需一分鐘以上）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/widgets/job_panel.py" line="172"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="151"/>
+        <location filename="../../gui/widgets/job_panel.py" line="172"/>
         <source>Stopped; a checkpoint was saved.</source>
         <translation>已停止；檢查點已儲存。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="161"/>
+        <location filename="../../gui/widgets/job_panel.py" line="182"/>
         <source>Failed.</source>
         <translation>失敗。</translation>
     </message>
@@ -684,7 +1601,7 @@
 <context>
     <name>JobRunner</name>
     <message>
-        <location filename="../../gui/jobs.py" line="197"/>
+        <location filename="../../gui/jobs.py" line="205"/>
         <source>checkpoint saved: {0}</source>
         <translation>已儲存檢查點：{0}</translation>
     </message>
@@ -777,12 +1694,12 @@
         <translation>執行實驗</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="143"/>
+        <location filename="../../gui/pages/labs.py" line="140"/>
         <source>Report:</source>
         <translation>報告：</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="223"/>
+        <location filename="../../gui/pages/labs.py" line="222"/>
         <source>No report yet: run the lab.</source>
         <translation>還沒有報告：請執行實驗。</translation>
     </message>
@@ -838,102 +1755,102 @@
 <context>
     <name>LossPlot</name>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="123"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="125"/>
         <source>Log x</source>
         <translation>對數 x 軸</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="124"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="126"/>
         <source>Logarithmic step axis: early and late training side by side</source>
         <translation>對數步數軸：訓練初期與後期並列呈現</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="129"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="131"/>
         <source>How much the training loss curve is smoothed (0 = raw)</source>
         <translation>訓練損失曲線的平滑程度（0 = 原始值）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="131"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="133"/>
         <source>The series shown in the lower graph</source>
         <translation>下方圖表顯示的資料序列</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="134"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="136"/>
         <source>Reset view</source>
         <translation>重設檢視</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="137"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="139"/>
         <source>Export</source>
         <translation>匯出</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="140"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="142"/>
         <source>Export PNG…</source>
         <translation>匯出 PNG…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="141"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="143"/>
         <source>Export CSV…</source>
         <translation>匯出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="147"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="149"/>
         <source>Smoothing</source>
         <translation>平滑</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="149"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="151"/>
         <source>Lower graph</source>
         <translation>下方圖表</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="165"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="167"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="166"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="168"/>
         <source>step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="168"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="170"/>
         <source>train</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="169"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="171"/>
         <source>train (smoothed)</source>
         <translation>訓練（平滑）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="172"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="174"/>
         <source>validation</source>
         <translation>驗證</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="200"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="213"/>
         <source>Export graph as PNG</source>
         <translation>將圖表匯出為 PNG</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="200"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="213"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 圖片 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="205"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="218"/>
         <source>Export data as CSV</source>
         <translation>將資料匯出為 CSV</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="205"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="218"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="337"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="358"/>
         <source>reference band</source>
         <translation>參考帶</translation>
     </message>
@@ -1249,7 +2166,7 @@
     <message>
         <location filename="../../gui/insight/probe.py" line="69"/>
         <source>Memorised: the model gets the first tokens of documents it trained on and continues them greedily; the exact-continuation rate is the share of documents whose next tokens it reproduces word for word. Validation documents, which it never saw, show what fluency alone reaches: only the gap between the training and the validation rate is memorisation (many epochs over a small corpus widen it). Contaminated: every SFT example, held-out question and preference pair is cut into n-grams of tokens and looked up in the pretraining corpus; an item whose n-grams are mostly found was in the training data, so a good score on it measures recall, not skill. The demo&apos;s questions ask about people whose biographies are in the corpus by design, so they overlap partly; an item copied verbatim overlaps fully (1.0). Select a row to see the text, with the shared or reproduced part marked.</source>
-        <translation>記憶：把模型訓練過的文件開頭幾個詞元給它，讓它以貪婪解碼接著寫；完全接續率是模型逐字重現後續詞元的文件比例。驗證文件模型從沒看過，它們顯示光靠語言流暢度能達到的程度：只有訓練率與驗證率之間的差距才是記憶（在小語料上訓練很多輪會拉大這個差距）。污染：每個 SFT 範例、保留的問題與偏好配對都切成詞元的 n-gram，再到預訓練語料中查找；若一個項目的 n-gram 大多找得到，它就在訓練資料裡，模型在它上面的好成績量的是回想，而不是能力。示範世界的問題問的是傳記本來就放在語料中的人物，所以會部分重疊；逐字複製的項目則完全重疊（1.0）。選一列即可看到全文，共有或重現的部分會標示出來。</translation>
+        <translation>記憶：把模型訓練過的文件開頭幾個 token 給它，讓它以貪婪解碼接著寫；完全接續率是模型逐字重現後續 token 的文件比例。驗證文件模型從沒看過，它們顯示光靠語言流暢度能達到的程度：只有訓練率與驗證率之間的差距才是記憶（在小語料上訓練很多輪會拉大這個差距）。污染：每個 SFT 範例、保留的問題與偏好配對都切成 token 的 n-gram，再到預訓練語料中查找；若一個項目的 n-gram 大多找得到，它就在訓練資料裡，模型在它上面的好成績量的是回想，而不是能力。示範世界的問題問的是傳記本來就放在語料中的人物，所以會部分重疊；逐字複製的項目則完全重疊（1.0）。選一列即可看到全文，共有或重現的部分會標示出來。</translation>
     </message>
     <message>
         <location filename="../../gui/insight/probe.py" line="86"/>
@@ -1259,7 +2176,7 @@
     <message>
         <location filename="../../gui/insight/probe.py" line="92"/>
         <source>Length in tokens of the n-grams an item and the corpus must share</source>
-        <translation>項目與語料必須共有的 n-gram 長度（詞元數）</translation>
+        <translation>項目與語料必須共有的 n-gram 長度（token 數）</translation>
     </message>
     <message>
         <location filename="../../gui/insight/probe.py" line="98"/>
@@ -1337,7 +2254,7 @@
     <message>
         <location filename="../../gui/insight/probe.py" line="155"/>
         <source>Exact continuation of {0}: training documents {1}, validation documents {2} · mean matched tokens {3} vs {4} of {5} (prompt of {6} tokens; {7} and {8} documents)</source>
-        <translation>{0} 的完全接續率：訓練文件 {1}，驗證文件 {2} · 平均相符詞元 {3} 對 {4}，共 {5} 個（提示 {6} 個詞元；{7} 與 {8} 份文件）</translation>
+        <translation>{0} 的完全接續率：訓練文件 {1}，驗證文件 {2} · 平均相符 token {3} 對 {4}，共 {5} 個（提示 {6} 個 token；{7} 與 {8} 份文件）</translation>
     </message>
     <message>
         <location filename="../../gui/insight/probe.py" line="170"/>
@@ -1372,7 +2289,7 @@
     <message>
         <location filename="../../gui/insight/probe.py" line="244"/>
         <source>Document {0}: the model reproduced {1} of the {2} tokens that follow.</source>
-        <translation>文件 {0}：模型重現了後面 {2} 個詞元中的 {1} 個。</translation>
+        <translation>文件 {0}：模型重現了後面 {2} 個 token 中的 {1} 個。</translation>
     </message>
 </context>
 <context>
@@ -1981,167 +2898,167 @@
 <context>
     <name>SFTPage</name>
     <message>
-        <location filename="../../gui/pages/sft.py" line="34"/>
+        <location filename="../../gui/pages/sft.py" line="44"/>
         <source>SFT</source>
         <translation>SFT</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="36"/>
+        <location filename="../../gui/pages/sft.py" line="46"/>
         <source>Supervised fine-tuning: the pretrained model reads questions and good answers in the chat template, learning to answer and when to stop. Only the answers&apos; tokens (highlighted below) carry the loss.</source>
         <translation>監督式微調：預訓練好的模型以對話範本閱讀問題與好的回答，學會如何回答以及何時停止。只有回答的 token（下方標示處）計算損失。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="45"/>
+        <location filename="../../gui/pages/sft.py" line="55"/>
         <source>Data</source>
         <translation>資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="46"/>
+        <location filename="../../gui/pages/sft.py" line="56"/>
         <source>Method</source>
         <translation>方法</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="47"/>
+        <location filename="../../gui/pages/sft.py" line="57"/>
         <source>Budget</source>
         <translation>預算</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="48"/>
+        <location filename="../../gui/pages/sft.py" line="58"/>
         <source>Training</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="51"/>
+        <location filename="../../gui/pages/sft.py" line="61"/>
         <source>Start from run</source>
         <translation>起始執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="52"/>
+        <location filename="../../gui/pages/sft.py" line="62"/>
         <source>Data file</source>
         <translation>資料檔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="53"/>
+        <location filename="../../gui/pages/sft.py" line="63"/>
         <source>Examples</source>
         <translation>範例</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="54"/>
+        <location filename="../../gui/pages/sft.py" line="64"/>
         <source>How many</source>
         <translation>數量</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="55"/>
+        <location filename="../../gui/pages/sft.py" line="65"/>
         <source>Loss on</source>
         <translation>損失計算於</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="56"/>
+        <location filename="../../gui/pages/sft.py" line="66"/>
         <source>LoRA</source>
         <translation>LoRA</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="57"/>
+        <location filename="../../gui/pages/sft.py" line="67"/>
         <source>LoRA rank</source>
         <translation>LoRA 秩</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="58"/>
+        <location filename="../../gui/pages/sft.py" line="68"/>
         <source>LoRA alpha</source>
         <translation>LoRA alpha</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="59"/>
+        <location filename="../../gui/pages/sft.py" line="69"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="60"/>
+        <location filename="../../gui/pages/sft.py" line="70"/>
         <source>Minutes</source>
         <translation>分鐘數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="61"/>
+        <location filename="../../gui/pages/sft.py" line="71"/>
         <source>Batch size</source>
         <translation>批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="62"/>
+        <location filename="../../gui/pages/sft.py" line="72"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="63"/>
+        <location filename="../../gui/pages/sft.py" line="73"/>
         <source>Validate every</source>
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="64"/>
+        <location filename="../../gui/pages/sft.py" line="74"/>
         <source>Answer prompts every</source>
         <translation>回答提示間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="65"/>
+        <location filename="../../gui/pages/sft.py" line="75"/>
         <source>Evaluation prompts</source>
         <translation>評估提示數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="70"/>
+        <location filename="../../gui/pages/sft.py" line="80"/>
         <source>Start fine-tuning</source>
         <translation>開始微調</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="87"/>
+        <location filename="../../gui/pages/sft.py" line="97"/>
         <source>Step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="87"/>
+        <location filename="../../gui/pages/sft.py" line="97"/>
         <source>Prompt</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="87"/>
+        <location filename="../../gui/pages/sft.py" line="97"/>
         <source>Answer</source>
         <translation>回答</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="91"/>
+        <location filename="../../gui/pages/sft.py" line="105"/>
         <source>Answers to evaluation prompts</source>
         <translation>評估提示的回答</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="92"/>
+        <location filename="../../gui/pages/sft.py" line="106"/>
         <source>Template preview</source>
         <translation>範本預覽</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="93"/>
+        <location filename="../../gui/pages/sft.py" line="107"/>
         <source>Log</source>
         <translation>記錄</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="97"/>
+        <location filename="../../gui/pages/sft.py" line="111"/>
         <source>Runs</source>
         <translation>歷次執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="99"/>
+        <location filename="../../gui/pages/sft.py" line="113"/>
         <source>Template inspector</source>
         <translation>模板檢視器</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="106"/>
+        <location filename="../../gui/pages/sft.py" line="120"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="149"/>
+        <location filename="../../gui/pages/sft.py" line="163"/>
         <source>The base model ({run}) knows {share} of its facts: it predicts that share of the facts in its training biographies (each fact&apos;s first token, from the text before it). Fine-tuning teaches it to say what it knows; it cannot add what pretraining did not store.</source>
-        <translation>基礎模型（{run}）知道它 {share} 的事實：它能從訓練傳記中每個事實之前的文字，預測出這個比例的事實（每個事實的第一個詞元）。微調教它說出已知的事，卻無法補上預訓練沒有記住的知識。</translation>
+        <translation>基礎模型（{run}）知道它 {share} 的事實：它能從訓練傳記中每個事實之前的文字，預測出這個比例的事實（每個事實的第一個 token）。微調教它說出已知的事，卻無法補上預訓練沒有記住的知識。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/sft.py" line="178"/>
+        <location filename="../../gui/pages/sft.py" line="192"/>
         <source>Train the tokenizer and pretrain first.</source>
         <translation>請先訓練分詞器並完成預訓練。</translation>
     </message>
@@ -2217,7 +3134,7 @@
     <message>
         <location filename="../../gui/pages/compare_tabs.py" line="209"/>
         <source>The aligned model answers; at each of its tokens the base model is asked what it would have said. Unshifted: the base model&apos;s first choice too; marginal: its second or third; shifted (red): alignment put it there. Hover a token for the base model&apos;s top choices.</source>
-        <translation>對齊後的模型作答；在它的每個詞元上，詢問基礎模型原本會說什麼。未偏移：也是基礎模型的第一選擇；邊際：它的第二或第三選擇；偏移（紅色）：是對齊讓它出現在那裡。將滑鼠移到詞元上可看到基礎模型的首選。</translation>
+        <translation>對齊後的模型作答；在它的每個 token 上，詢問基礎模型原本會說什麼。未偏移：也是基礎模型的第一選擇；邊際：它的第二或第三選擇；偏移（紅色）：是對齊讓它出現在那裡。將滑鼠移到 token 上可看到基礎模型的首選。</translation>
     </message>
     <message>
         <location filename="../../gui/pages/compare_tabs.py" line="220"/>
@@ -2242,7 +3159,7 @@
     <message>
         <location filename="../../gui/pages/compare_tabs.py" line="280"/>
         <source>Unshifted {0:.0%} · marginal {1:.0%} · shifted {2:.0%} of {3} tokens. Most shifted: {4}</source>
-        <translation>{3} 個詞元中：未偏移 {0:.0%} · 邊際 {1:.0%} · 偏移 {2:.0%}。最常偏移：{4}</translation>
+        <translation>{3} 個 token 中：未偏移 {0:.0%} · 邊際 {1:.0%} · 偏移 {2:.0%}。最常偏移：{4}</translation>
     </message>
 </context>
 <context>
@@ -2394,94 +3311,94 @@
         <translation>生成時如何組出提示</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="85"/>
+        <location filename="../../gui/insight/template.py" line="84"/>
         <source>Example</source>
         <translation>樣本</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="85"/>
+        <location filename="../../gui/insight/template.py" line="88"/>
         <source>Generation format</source>
         <translation>生成格式</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="92"/>
-        <location filename="../../gui/insight/template.py" line="156"/>
+        <location filename="../../gui/insight/template.py" line="96"/>
+        <location filename="../../gui/insight/template.py" line="160"/>
         <source>trained</source>
         <translation>受訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="93"/>
-        <location filename="../../gui/insight/template.py" line="156"/>
+        <location filename="../../gui/insight/template.py" line="97"/>
+        <location filename="../../gui/insight/template.py" line="160"/>
         <source>masked</source>
         <translation>被遮蔽</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="94"/>
+        <location filename="../../gui/insight/template.py" line="98"/>
         <source>special token</source>
         <translation>特殊 token</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="95"/>
+        <location filename="../../gui/insight/template.py" line="99"/>
         <source>prompt as trained</source>
         <translation>提示與訓練相同</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="96"/>
+        <location filename="../../gui/insight/template.py" line="100"/>
         <source>prompt differs</source>
         <translation>提示不同</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="97"/>
+        <location filename="../../gui/insight/template.py" line="101"/>
         <source>+ : part of a character, shown on its last token</source>
         <translation>+：字元的一部分，字元顯示在它的最後一個 token 上</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="134"/>
+        <location filename="../../gui/insight/template.py" line="138"/>
         <source>SFT run {0}</source>
         <translation>SFT 執行 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="136"/>
+        <location filename="../../gui/insight/template.py" line="140"/>
         <source>No SFT run yet: the workspace&apos;s SFT data with the default settings.</source>
         <translation>還沒有 SFT 執行：使用工作區的 SFT 資料與預設設定。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="139"/>
+        <location filename="../../gui/insight/template.py" line="143"/>
         <source>example {0} of {1} ({2})</source>
         <translation>第 {0} 筆，共 {1} 筆（{2}）</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="141"/>
+        <location filename="../../gui/insight/template.py" line="145"/>
         <source>the given messages</source>
         <translation>給定的訊息</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="143"/>
+        <location filename="../../gui/insight/template.py" line="147"/>
         <source>{0} tokens: {1} trained, {2} masked.</source>
         <translation>{0} 個 token：{1} 個受訓練，{2} 個被遮蔽。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="147"/>
+        <location filename="../../gui/insight/template.py" line="151"/>
         <source>Cut at the model&apos;s context of {0} tokens.</source>
         <translation>在模型 {0} 個 token 的上下文長度處被截斷。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="174"/>
+        <location filename="../../gui/insight/template.py" line="178"/>
         <source>First difference at token {0}: trained {1}, generation {2}.</source>
         <translation>第一個不同處在第 {0} 個 token：訓練時是 {1}，生成時是 {2}。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="178"/>
+        <location filename="../../gui/insight/template.py" line="182"/>
         <source>Token for token the same as what the model saw before the answer in training.</source>
         <translation>逐個 token 都和訓練時模型在回答前看到的相同。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="182"/>
+        <location filename="../../gui/insight/template.py" line="186"/>
         <source>Only the system message differs, and the training examples mix both ways ({0} with one), so the model has seen both.</source>
         <translation>只有系統訊息不同，而訓練樣本兩種都有（{0} 帶系統訊息），所以模型兩種都看過。</translation>
     </message>
     <message>
-        <location filename="../../gui/insight/template.py" line="203"/>
+        <location filename="../../gui/insight/template.py" line="207"/>
         <source>No warnings: generation sends what the model saw in training, and every answer ends with a trained end-of-turn token.</source>
         <translation>沒有警告：生成時送出的正是模型在訓練時看到的內容，而且每個回答都以受訓練的回合結束 token 收尾。</translation>
     </message>
@@ -2506,7 +3423,7 @@
     <message>
         <location filename="../../gui/insight/timeline.py" line="59"/>
         <source>Longest answer in tokens</source>
-        <translation>回答最長的詞元數</translation>
+        <translation>回答最長的 token 數</translation>
     </message>
     <message>
         <location filename="../../gui/insight/timeline.py" line="62"/>
@@ -2531,7 +3448,7 @@
     <message>
         <location filename="../../gui/insight/timeline.py" line="74"/>
         <source>Answer tokens</source>
-        <translation>回答詞元數</translation>
+        <translation>回答 token 數</translation>
     </message>
     <message>
         <location filename="../../gui/insight/timeline.py" line="76"/>
@@ -2628,7 +3545,7 @@
     <message>
         <location filename="../../gui/pages/tokenizer.py" line="28"/>
         <source>A tokenizer cuts text into the pieces the model reads. Byte-level BPE starts from single bytes and merges the most frequent pairs until the vocabulary is full, so any text, Chinese or emoji too, can be written with it.</source>
-        <translation>分詞器把文字切成模型讀取的小片段，也就是詞元（token）。位元組層級的 BPE 從單一位元組開始，反覆合併最常出現的相鄰配對，直到詞彙表填滿為止；因此任何文字，包括中文和表情符號，都能用它表示。</translation>
+        <translation>分詞器把文字切成模型讀取的小片段，稱為 token（詞元）。位元組層級的 BPE 從單一位元組開始，反覆合併最常出現的相鄰配對，直到詞彙表填滿為止；因此任何文字，包括中文和表情符號，都能用它表示。</translation>
     </message>
     <message>
         <location filename="../../gui/pages/tokenizer.py" line="36"/>
