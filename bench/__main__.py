@@ -14,6 +14,7 @@ BENCHES = {
     "generate_speed": "bench.generate_speed",
     "memory": "bench.memory",
     "data_speed": "bench.data_speed",
+    "gpu": "bench.gpu",
 }
 MB_DEFAULT = {"clean_speed": 100.0, "memory": 1000.0, "data_speed": 20.0}  # benches that take --mb
 
@@ -29,9 +30,21 @@ def main(argv=None) -> int:
         default=None,
         help="corpus size in MB: clean_speed (default 100), memory (default 1000), data_speed (default 20)",
     )
+    p.add_argument("--device", default="auto", help="gpu: where to run (auto, cuda, cuda:N, cpu)")
+    p.add_argument("--smallest", action="store_true", help="gpu: tiny shapes and steps (seconds on a CPU)")
+    p.add_argument(
+        "--workspace",
+        default=None,
+        help="gpu: a prepared workspace (its token shards) to copy and train in; prepared there if missing",
+    )
+    p.add_argument("--prepare-only", action="store_true", help="gpu: prepare --workspace and stop")
     args = p.parse_args(argv)
     module = importlib.import_module(BENCHES[args.name])
-    if args.name in MB_DEFAULT:
+    if args.name == "gpu":
+        result = module.run(
+            args.seconds, args.device, args.smallest, workspace=args.workspace, prepare_only=args.prepare_only
+        )
+    elif args.name in MB_DEFAULT:
         result = module.run(args.seconds, args.mb if args.mb is not None else MB_DEFAULT[args.name])
     else:
         result = module.run(args.seconds)
@@ -40,7 +53,7 @@ def main(argv=None) -> int:
     else:
         for k, v in result.items():
             print(f"{k:>24}: {v}")
-    return 0
+    return 1 if result.get("errors") else 0  # gpu: a part that failed (the others still ran)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ large fp32 matmul, measured in the same run — so the figure is a ratio that ho
 
 from __future__ import annotations
 
+import contextlib
 import statistics
 import time
 
@@ -21,15 +22,26 @@ import torch
 SHAPES = {"tiny": {"batch": 16, "seq": 128}, "small": {"batch": 4, "seq": 256}}
 
 
-def matmul_peak(n: int = 1536, seconds: float = 2.0) -> float:
-    """FLOP/s of a large fp32 matmul: the machine's practical peak for this dtype."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_peak(n: int = 1536, seconds: float = 2.0, device="cpu", dtype=torch.float32) -> float:
+    """FLOP/s of a large square matmul: the machine's practical peak for this dtype."""
+    a, b = torch.randn(n, n, device=device, dtype=dtype), torch.randn(n, n, device=device, dtype=dtype)
+    cuda = torch.device(device).type == "cuda"
+    # a GPU only queues the product: wait for a burst of them, so the clock counts work done
+    burst = 10 if cuda else 1
     a @ b  # warm up
+    _sync(device)
     count, start = 0, time.perf_counter()
     while time.perf_counter() - start < seconds:
-        a @ b
-        count += 1
+        for _ in range(burst):
+            a @ b
+        _sync(device)
+        count += burst
     return 2 * n**3 * count / (time.perf_counter() - start)
+
+
+def _sync(device) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
 
 
 def flops_per_token(n_params: int, n_layer: int, n_embd: int, seq: int) -> float:
@@ -37,14 +49,18 @@ def flops_per_token(n_params: int, n_layer: int, n_embd: int, seq: int) -> float
     return 6 * n_params + 12 * n_layer * n_embd * seq
 
 
-def _interleaved(steps: dict, rounds: int, warmup: int = 2) -> dict:
+def _interleaved(steps: dict, rounds: int, warmup: int = 2, seconds: float | None = None) -> dict:
     """Median seconds per step of each named step function, timed in turns (a, b, a, b, …) so
-    that a noisy moment of the machine falls on both sides alike."""
+    that a noisy moment of the machine falls on both sides alike. With `seconds`, fewer rounds
+    when they would take longer (at least one)."""
+    start_all = time.perf_counter()
     for _ in range(warmup):
         for step in steps.values():
             step()
     times: dict = {name: [] for name in steps}
-    for _ in range(rounds):
+    for i in range(rounds):
+        if i and seconds is not None and time.perf_counter() - start_all > seconds:
+            break
         for name, step in steps.items():
             start = time.perf_counter()
             step()
@@ -52,24 +68,34 @@ def _interleaved(steps: dict, rounds: int, warmup: int = 2) -> dict:
     return {name: statistics.median(t) for name, t in times.items()}
 
 
-def ours(cfg, batch: int, seq: int):
-    """LM Dojo's training step as the trainer runs it: (step function, parameter count)."""
+def _autocast(device, amp):
+    """Mixed precision as the trainer runs it (`amp` a dtype), or nothing (None: plain fp32)."""
+    if amp is None:
+        return contextlib.nullcontext()
+    return torch.autocast(torch.device(device).type, dtype=amp)
+
+
+def ours(cfg, batch: int, seq: int, device="cpu", amp=None):
+    """LM Dojo's training step as the trainer runs it: (step function, parameter count). On a GPU
+    the step only queues its work: the caller synchronises before reading a clock."""
     from engine.model import GPT
 
     torch.manual_seed(0)
-    model = GPT(cfg)
+    model = GPT(cfg).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
-    x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
+    x = torch.randint(0, cfg.vocab_size, (batch, seq + 1), device=device)
 
     def step():
-        model(x[:, :-1], targets=x[:, 1:])[0].backward()  # the fused head + loss the trainer calls
+        with _autocast(device, amp):
+            loss = model(x[:, :-1], targets=x[:, 1:])[0]  # the fused head + loss the trainer calls
+        loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
 
     return step, model.num_params()
 
 
-def hf(cfg, batch: int, seq: int, labels: bool = True):
+def hf(cfg, batch: int, seq: int, labels: bool = True, device="cpu", amp=None):
     """The same step in transformers' LlamaForCausalLM, or None when it is not installed: with
     `labels`, its own loss (`model(input_ids, labels=…).loss`, what transformers' Trainer runs; it
     shifts the labels itself, so it scores one position fewer per row); without, its logits into
@@ -96,16 +122,18 @@ def hf(cfg, batch: int, seq: int, labels: bool = True):
             attn_implementation="sdpa",
         )
     )
-    model.train()
+    model.to(device).train()
     opt = torch.optim.AdamW(model.parameters(), lr=1e-4, fused=True)
-    x = torch.randint(0, cfg.vocab_size, (batch, seq + 1))
+    x = torch.randint(0, cfg.vocab_size, (batch, seq + 1), device=device)
 
     def step():
-        if labels:
-            model(input_ids=x[:, :-1], labels=x[:, :-1]).loss.backward()
-        else:
-            logits = model(input_ids=x[:, :-1]).logits
-            torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), x[:, 1:].reshape(-1)).backward()
+        with _autocast(device, amp):
+            if labels:
+                loss = model(input_ids=x[:, :-1], labels=x[:, :-1]).loss
+            else:
+                logits = model(input_ids=x[:, :-1]).logits
+                loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), x[:, 1:].reshape(-1))
+        loss.backward()
         opt.step()
         opt.zero_grad(set_to_none=True)
 
