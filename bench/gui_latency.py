@@ -74,6 +74,7 @@ def run(seconds: float = 20.0, rounds: int = 3) -> dict:
     from engine.io.store import Store
     from engine.io.workspace import Workspace
     from engine.train import pretrain
+    from engine.train.threads import TORCH_THREADS
     from gui.app import build_window
     from gui.settings import AppSettings
 
@@ -84,12 +85,16 @@ def run(seconds: float = 20.0, rounds: int = 3) -> dict:
     for _ in tokenize.run(ws, TokenizerConfig()):
         pass
     settings = AppSettings(QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat))
+    # Both ways at torch's own thread count: left at 0, each run picks its threads from the load it
+    # sees at its start, and on a shared VM two runs could train on different counts.
+    threads = TORCH_THREADS
+    settings.set("threads", threads)
     win = build_window(settings)
     win.show()
     win.open_workspace(str(ws.root))
     win.nav.setCurrentRow(2)
     page = win.pages[2]
-    values = {"preset": "tiny", "max_minutes": seconds / 60, "sample_every": 100, "eval_every": 50}
+    values = {"preset": "tiny", "max_minutes": seconds / 60, "sample_every": 100, "eval_every": 50, "threads": threads}
     results = []
     win.ctx.runner.finished.connect(lambda name, status, result: results.append(result))
 
@@ -132,6 +137,7 @@ def run(seconds: float = 20.0, rounds: int = 3) -> dict:
         "interval_ms": INTERVAL_MS,
         "seconds": seconds,
         "rounds": rounds,
+        "threads": threads,
         "gui_tokens_per_s": round(float(np.median(app_tps)), 1),
         "headless_tokens_per_s": round(float(np.median(head_tps)), 1),
         "gui_tokens_per_s_each": [round(t, 1) for t in app_tps],
