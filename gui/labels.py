@@ -217,6 +217,43 @@ REASON_LABELS = {
     "low_quality": QT_TRANSLATE_NOOP("CleaningLabels", "Low quality"),
 }
 
+# The graphs' series: the engine's metric keys (what the CSV export and the CLI name them).
+METRIC_LABELS = {
+    "train/loss": QT_TRANSLATE_NOOP("MetricLabels", "Training loss"),
+    "train/lr": QT_TRANSLATE_NOOP("MetricLabels", "Learning rate"),
+    "train/grad_norm": QT_TRANSLATE_NOOP("MetricLabels", "Gradient norm"),
+    "train/aux_loss": QT_TRANSLATE_NOOP("MetricLabels", "Load-balancing loss"),
+    "train/accuracy": QT_TRANSLATE_NOOP("MetricLabels", "Training accuracy"),
+    "val/loss": QT_TRANSLATE_NOOP("MetricLabels", "Validation loss"),
+    "val/bpb": QT_TRANSLATE_NOOP("MetricLabels", "Bits per byte"),
+    "val/memorised": QT_TRANSLATE_NOOP("MetricLabels", "Facts memorised"),
+    "val/accuracy": QT_TRANSLATE_NOOP("MetricLabels", "Validation accuracy"),
+    "val/margin": QT_TRANSLATE_NOOP("MetricLabels", "Validation margin"),
+    "val/pref_accuracy": QT_TRANSLATE_NOOP("MetricLabels", "Preference accuracy"),
+    "val/reward": QT_TRANSLATE_NOOP("MetricLabels", "Reward (held out)"),
+    "val/reward_greedy": QT_TRANSLATE_NOOP("MetricLabels", "Reward, greedy (held out)"),
+    "val/gold": QT_TRANSLATE_NOOP("MetricLabels", "Gold reward (rules)"),
+    "val/kl": QT_TRANSLATE_NOOP("MetricLabels", "KL to the start model"),
+    "val/distinct_ratio": QT_TRANSLATE_NOOP("MetricLabels", "Distinct answers"),
+    "val/end_rate": QT_TRANSLATE_NOOP("MetricLabels", "Answers that end"),
+    "val/length": QT_TRANSLATE_NOOP("MetricLabels", "Answer length"),
+    "val/reward_accuracy": QT_TRANSLATE_NOOP("MetricLabels", "Reward accuracy"),
+    "val/reward_chosen": QT_TRANSLATE_NOOP("MetricLabels", "Reward, chosen"),
+    "val/reward_rejected": QT_TRANSLATE_NOOP("MetricLabels", "Reward, rejected"),
+    "val/reward_desirable": QT_TRANSLATE_NOOP("MetricLabels", "Reward, desirable"),
+    "val/reward_undesirable": QT_TRANSLATE_NOOP("MetricLabels", "Reward, undesirable"),
+    "rewards/margin": QT_TRANSLATE_NOOP("MetricLabels", "Reward margin"),
+    "rewards/accuracy": QT_TRANSLATE_NOOP("MetricLabels", "Reward accuracy"),
+    "rewards/chosen": QT_TRANSLATE_NOOP("MetricLabels", "Reward, chosen"),
+    "rewards/rejected": QT_TRANSLATE_NOOP("MetricLabels", "Reward, rejected"),
+    "rewards/desirable": QT_TRANSLATE_NOOP("MetricLabels", "Reward, desirable"),
+    "rewards/undesirable": QT_TRANSLATE_NOOP("MetricLabels", "Reward, undesirable"),
+    "rl/kl": QT_TRANSLATE_NOOP("MetricLabels", "KL (training)"),
+    "rl/entropy": QT_TRANSLATE_NOOP("MetricLabels", "Entropy"),
+    "rl/zero_variance": QT_TRANSLATE_NOOP("MetricLabels", "Groups with one score"),
+    "perf/tokens_per_s": QT_TRANSLATE_NOOP("MetricLabels", "Tokens per second"),
+}
+
 
 def _humanize(name: str) -> str:
     # a key added to the engine but not here yet still reads as words, never as snake_case
@@ -245,3 +282,14 @@ def reason_label(reason: str) -> str:
     """Why a cleaning step dropped a document, in words."""
     text = REASON_LABELS.get(reason)
     return QCoreApplication.translate("CleaningLabels", text) if text else _humanize(reason)
+
+
+def metric_label(key: str) -> str:
+    """A graph series' name: 'Learning rate' for train/lr; a key not listed reads as its words."""
+    text = METRIC_LABELS.get(key)
+    if text:
+        return QCoreApplication.translate("MetricLabels", text)
+    group, _, name = key.rpartition("/")
+    if group == "val" and name.startswith("rule_"):  # one rule of the judge, held out
+        return QCoreApplication.translate("MetricLabels", "Rule: {0}").format(name[5:].replace("_", " "))
+    return _humanize(name) if name else key

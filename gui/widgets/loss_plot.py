@@ -31,6 +31,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from gui.labels import metric_label
+
 LOSS, VAL, LR = "train/loss", "val/loss", "train/lr"
 _SMOOTHING, _EXTRA = object(), object()  # dirty markers besides metric keys
 RAW_COLOR, SMOOTH_COLOR, VAL_COLOR, EXTRA_COLOR = (59, 130, 246, 70), (59, 130, 246), (245, 130, 30), (40, 170, 100)
@@ -205,8 +207,8 @@ class LossPlot(QWidget):
 
         self.log_x.toggled.connect(self._set_log_x)
         self.smoothing.valueChanged.connect(lambda _: self._mark(_SMOOTHING))
-        self.extra.currentTextChanged.connect(lambda _: self._mark(_EXTRA))
-        self.extra.activated.connect(lambda _: setattr(self, "_wanted_extra", self.extra.currentText()))
+        self.extra.currentIndexChanged.connect(lambda _: self._mark(_EXTRA))
+        self.extra.activated.connect(lambda _: setattr(self, "_wanted_extra", self.extra_key()))
         reset.clicked.connect(self.reset_view)
         png.triggered.connect(
             lambda: self._ask(
@@ -249,9 +251,10 @@ class LossPlot(QWidget):
                 xs = self._x[key] = _Column()
                 self._y[key] = _Column()
                 if key not in (LOSS, VAL):  # those two are in the upper graph
-                    self.extra.addItem(key)
+                    self.extra.addItem(metric_label(key), key)  # a person reads the label; code, the key
+                    self.extra.setItemData(self.extra.count() - 1, key, Qt.ItemDataRole.ToolTipRole)
                     if key == self._wanted_extra or self.extra.count() == 1:
-                        self.extra.setCurrentText(key)
+                        self.extra.setCurrentIndex(self.extra.count() - 1)
             xs.append(step)
             self._y[key].append(v)
             self._mark(key)
@@ -259,8 +262,8 @@ class LossPlot(QWidget):
     def prefer_extra(self, key: str):
         """Show `key` in the lower graph as soon as it has points (now, if it has)."""
         self._wanted_extra = key
-        if self.extra.findText(key) >= 0:
-            self.extra.setCurrentText(key)
+        if self.extra.findData(key) >= 0:
+            self.extra.setCurrentIndex(self.extra.findData(key))
 
     def pair_extra(self, key: str, partner: str, name: str):
         """Whenever the lower graph shows `key`, draw `partner` beside it (dashed, named `name` in
@@ -270,8 +273,12 @@ class LossPlot(QWidget):
 
     def partner_series(self) -> str | None:
         """The series drawn beside the lower graph's, when it has points."""
-        partner, _ = self._partners.get(self.extra.currentText(), (None, ""))
+        partner, _ = self._partners.get(self.extra_key(), (None, ""))
         return partner if partner in self._x else None
+
+    def extra_key(self) -> str:
+        """The metric key the lower graph shows ('' before any)."""
+        return self.extra.currentData() or ""
 
     def is_empty(self) -> bool:
         """No point of the current run yet (overlays of other runs aside)."""
@@ -406,7 +413,7 @@ class LossPlot(QWidget):
                 self._draw_overlay(name)
         if VAL in dirty:
             self.val_curve.setData(*self._data(VAL))
-        key = self.extra.currentText()
+        key = self.extra_key()
         partner, name = self._partners.get(key, (None, ""))
         if _EXTRA in dirty or key in dirty or partner in dirty:
             self.extra_curve.setData(*self._data(key))
@@ -414,11 +421,11 @@ class LossPlot(QWidget):
             label = (key, partner if partner in self._x else None)
             if label != self._extra_label:  # a new label or legend lays the graphs out again: only on change
                 self._extra_label = label
-                self.extra_plot.setLabel("left", key)
+                self.extra_plot.setLabel("left", metric_label(key) if key else "")
                 self.extra_legend.clear()
                 if partner in self._x:
-                    self.extra_legend.addItem(self.extra_curve, key)
-                    self.extra_legend.addItem(self.partner_curve, f"{partner} ({name})")
+                    self.extra_legend.addItem(self.extra_curve, metric_label(key))
+                    self.extra_legend.addItem(self.partner_curve, name or metric_label(partner))
         if self._follow:  # the lower graph's steps are linked to the upper one's
             _follow_data(self.loss_plot)
             _follow_data(self.extra_plot, x=False)

@@ -1755,102 +1755,102 @@
 <context>
     <name>LossPlot</name>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="125"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="127"/>
         <source>Log x</source>
         <translation>對數 x 軸</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="126"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="128"/>
         <source>Logarithmic step axis: early and late training side by side</source>
         <translation>對數步數軸：訓練初期與後期並列呈現</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="131"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="133"/>
         <source>How much the training loss curve is smoothed (0 = raw)</source>
         <translation>訓練損失曲線的平滑程度（0 = 原始值）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="133"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="135"/>
         <source>The series shown in the lower graph</source>
         <translation>下方圖表顯示的資料序列</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="136"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="138"/>
         <source>Reset view</source>
         <translation>重設檢視</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="139"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="141"/>
         <source>Export</source>
         <translation>匯出</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="142"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="144"/>
         <source>Export PNG…</source>
         <translation>匯出 PNG…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="143"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="145"/>
         <source>Export CSV…</source>
         <translation>匯出 CSV…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="149"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="151"/>
         <source>Smoothing</source>
         <translation>平滑</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="151"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="153"/>
         <source>Lower graph</source>
         <translation>下方圖表</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="167"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="169"/>
         <source>loss</source>
         <translation>損失</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="168"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="170"/>
         <source>step</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="170"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="172"/>
         <source>train</source>
         <translation>訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="171"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="173"/>
         <source>train (smoothed)</source>
         <translation>訓練（平滑）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="174"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="176"/>
         <source>validation</source>
         <translation>驗證</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="213"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="215"/>
         <source>Export graph as PNG</source>
         <translation>將圖表匯出為 PNG</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="213"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="215"/>
         <source>PNG images (*.png)</source>
         <translation>PNG 圖片 (*.png)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="218"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="220"/>
         <source>Export data as CSV</source>
         <translation>將資料匯出為 CSV</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="218"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="220"/>
         <source>CSV files (*.csv)</source>
         <translation>CSV 檔案 (*.csv)</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/loss_plot.py" line="358"/>
+        <location filename="../../gui/widgets/loss_plot.py" line="365"/>
         <source>reference band</source>
         <translation>參考帶</translation>
     </message>
@@ -1989,169 +1989,322 @@
     </message>
 </context>
 <context>
-    <name>PretrainPage</name>
+    <name>MetricLabels</name>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="46"/>
-        <source>Pretraining</source>
-        <translation>預訓練</translation>
+        <location filename="../../gui/labels.py" line="222"/>
+        <source>Training loss</source>
+        <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="48"/>
-        <source>The model reads the corpus and learns to predict the next token, over and over. This is where it learns the language and the facts of its world.</source>
-        <translation>模型一遍又一遍地閱讀語料，學習預測下一個 token。它就是在這個階段學會語言，以及它所處世界的種種事實。</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="57"/>
-        <source>Model</source>
-        <translation>模型</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="58"/>
-        <source>Budget</source>
-        <translation>預算</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="59"/>
-        <source>Training</source>
-        <translation>訓練</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="70"/>
-        <source>Size preset</source>
-        <translation>規模預設</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="71"/>
-        <source>Layers</source>
-        <translation>層數</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="72"/>
-        <source>Attention heads</source>
-        <translation>注意力頭數</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="73"/>
-        <source>Width</source>
-        <translation>寬度</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="74"/>
-        <source>Context (tokens)</source>
-        <translation>上下文長度（token）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="75"/>
-        <source>Experts (MoE)</source>
-        <translation>專家數（MoE）</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="76"/>
-        <source>Minutes</source>
-        <translation>分鐘數</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="77"/>
-        <source>Steps</source>
-        <translation>步數</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="78"/>
-        <source>Batch size</source>
-        <translation>批次大小</translation>
-    </message>
-    <message>
-        <location filename="../../gui/pages/pretrain.py" line="79"/>
+        <location filename="../../gui/labels.py" line="223"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="80"/>
+        <location filename="../../gui/labels.py" line="224"/>
+        <source>Gradient norm</source>
+        <translation>梯度範數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="225"/>
+        <source>Load-balancing loss</source>
+        <translation>負載平衡損失</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="226"/>
+        <source>Training accuracy</source>
+        <translation>訓練準確率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="227"/>
+        <source>Validation loss</source>
+        <translation>驗證損失</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="228"/>
+        <source>Bits per byte</source>
+        <translation>每位元組位元數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="229"/>
+        <source>Facts memorised</source>
+        <translation>記住的事實</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="230"/>
+        <source>Validation accuracy</source>
+        <translation>驗證準確率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="231"/>
+        <source>Validation margin</source>
+        <translation>驗證差距</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="232"/>
+        <source>Preference accuracy</source>
+        <translation>偏好準確率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="233"/>
+        <source>Reward (held out)</source>
+        <translation>獎勵（保留集）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="234"/>
+        <source>Reward, greedy (held out)</source>
+        <translation>獎勵，貪婪解碼（保留集）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="235"/>
+        <source>Gold reward (rules)</source>
+        <translation>黃金獎勵（規則）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="236"/>
+        <source>KL to the start model</source>
+        <translation>與起始模型的 KL</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="237"/>
+        <source>Distinct answers</source>
+        <translation>相異回答比例</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="238"/>
+        <source>Answers that end</source>
+        <translation>有結束的回答</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="239"/>
+        <source>Answer length</source>
+        <translation>回答長度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="240"/>
+        <location filename="../../gui/labels.py" line="246"/>
+        <source>Reward accuracy</source>
+        <translation>獎勵準確率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="241"/>
+        <location filename="../../gui/labels.py" line="247"/>
+        <source>Reward, chosen</source>
+        <translation>獎勵，選中的</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="242"/>
+        <location filename="../../gui/labels.py" line="248"/>
+        <source>Reward, rejected</source>
+        <translation>獎勵，被拒的</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="243"/>
+        <location filename="../../gui/labels.py" line="249"/>
+        <source>Reward, desirable</source>
+        <translation>獎勵，好的</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="244"/>
+        <location filename="../../gui/labels.py" line="250"/>
+        <source>Reward, undesirable</source>
+        <translation>獎勵，不好的</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="245"/>
+        <source>Reward margin</source>
+        <translation>獎勵差距</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="251"/>
+        <source>KL (training)</source>
+        <translation>KL（訓練）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="252"/>
+        <source>Entropy</source>
+        <translation>熵</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="253"/>
+        <source>Groups with one score</source>
+        <translation>分數全相同的組</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="254"/>
+        <source>Tokens per second</source>
+        <translation>每秒 token 數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="294"/>
+        <source>Rule: {0}</source>
+        <translation>規則：{0}</translation>
+    </message>
+</context>
+<context>
+    <name>PretrainPage</name>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="45"/>
+        <source>Pretraining</source>
+        <translation>預訓練</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="47"/>
+        <source>The model reads the corpus and learns to predict the next token, over and over. This is where it learns the language and the facts of its world.</source>
+        <translation>模型一遍又一遍地閱讀語料，學習預測下一個 token。它就是在這個階段學會語言，以及它所處世界的種種事實。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="56"/>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="57"/>
+        <source>Budget</source>
+        <translation>預算</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="58"/>
+        <source>Training</source>
+        <translation>訓練</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="69"/>
+        <source>Size preset</source>
+        <translation>規模預設</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="70"/>
+        <source>Layers</source>
+        <translation>層數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="71"/>
+        <source>Attention heads</source>
+        <translation>注意力頭數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="72"/>
+        <source>Width</source>
+        <translation>寬度</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="73"/>
+        <source>Context (tokens)</source>
+        <translation>上下文長度（token）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="74"/>
+        <source>Experts (MoE)</source>
+        <translation>專家數（MoE）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="75"/>
+        <source>Minutes</source>
+        <translation>分鐘數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="76"/>
+        <source>Steps</source>
+        <translation>步數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="77"/>
+        <source>Batch size</source>
+        <translation>批次大小</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="78"/>
+        <source>Learning rate</source>
+        <translation>學習率</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/pretrain.py" line="79"/>
         <source>Warm-up steps</source>
         <translation>暖身步數</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="81"/>
+        <location filename="../../gui/pages/pretrain.py" line="80"/>
         <source>Validate every</source>
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="82"/>
+        <location filename="../../gui/pages/pretrain.py" line="81"/>
         <source>Sample every</source>
         <translation>取樣間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="83"/>
+        <location filename="../../gui/pages/pretrain.py" line="82"/>
         <source>Checkpoint every</source>
         <translation>檢查點間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="84"/>
+        <location filename="../../gui/pages/pretrain.py" line="83"/>
         <source>Seed</source>
         <translation>隨機種子</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="92"/>
+        <location filename="../../gui/pages/pretrain.py" line="91"/>
         <source>Measure speed</source>
         <translation>測量速度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="93"/>
+        <location filename="../../gui/pages/pretrain.py" line="92"/>
         <source>Time a few training steps of this model on this machine</source>
         <translation>在這台電腦上實際跑幾個訓練步，測量此模型的速度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="95"/>
+        <location filename="../../gui/pages/pretrain.py" line="94"/>
         <source>Start pretraining</source>
         <translation>開始預訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="108"/>
+        <location filename="../../gui/pages/pretrain.py" line="107"/>
         <source>Samples</source>
         <translation>生成樣本</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="109"/>
+        <location filename="../../gui/pages/pretrain.py" line="108"/>
         <source>Log</source>
         <translation>記錄</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="113"/>
+        <location filename="../../gui/pages/pretrain.py" line="112"/>
         <source>Runs</source>
         <translation>歷次執行</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="116"/>
+        <location filename="../../gui/pages/pretrain.py" line="115"/>
         <source>Reference band</source>
         <translation>參考帶</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="135"/>
+        <location filename="../../gui/pages/pretrain.py" line="134"/>
         <source>Open a workspace first.</source>
         <translation>請先開啟工作區。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="164"/>
+        <location filename="../../gui/pages/pretrain.py" line="163"/>
         <source>Measuring…</source>
         <translation>測量中…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="220"/>
+        <location filename="../../gui/pages/pretrain.py" line="214"/>
         <source>Train the tokenizer first: the model&apos;s size depends on its vocabulary.</source>
         <translation>請先訓練分詞器：模型的大小取決於它的詞彙表。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="225"/>
+        <location filename="../../gui/pages/pretrain.py" line="219"/>
         <source>{0}/s measured</source>
         <translation>實測每秒 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="225"/>
+        <location filename="../../gui/pages/pretrain.py" line="219"/>
         <source>speed not measured yet</source>
         <translation>尚未測量速度</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/pretrain.py" line="227"/>
+        <location filename="../../gui/pages/pretrain.py" line="221"/>
         <source>Estimate: {0} parameters · {1} tokens · {2} FLOPs · {3} ({4})</source>
         <translation>估計：{0} 個參數 · {1} 個 token · {2} FLOPs · {3}（{4}）</translation>
     </message>

@@ -106,13 +106,16 @@ def test_val_points_are_their_own_series(plot, qtbot):
 
 def test_combo_lists_new_keys_and_prefers_lr(plot, qtbot):
     plot.add_metrics(1, {"train/loss": 3.0, "train/grad_norm": 1.5})
-    assert [plot.extra.itemText(i) for i in range(plot.extra.count())] == ["train/grad_norm"]
+    assert [plot.extra.itemData(i) for i in range(plot.extra.count())] == ["train/grad_norm"]
     plot.add_metrics(2, {"train/loss": 3.0, "train/lr": 1e-3, "val/loss": 3.1})
     plot.add_metrics(3, {"rewards/margins": 0.2})
-    keys = [plot.extra.itemText(i) for i in range(plot.extra.count())]
+    keys = [plot.extra.itemData(i) for i in range(plot.extra.count())]
     assert keys == ["train/grad_norm", "train/lr", "rewards/margins"]  # not the loss keys of the upper graph
-    assert plot.extra.currentText() == "train/lr"
-    plot.extra.setCurrentText("rewards/margins")
+    # a person reads words; an unknown key reads as its last part's words
+    assert [plot.extra.itemText(i) for i in range(3)] == ["Gradient norm", "Learning rate", "Margins"]
+    assert plot.extra_key() == "train/lr" and plot.extra.currentText() == "Learning rate"
+    qtbot.waitUntil(lambda: plot.extra_plot.getAxis("left").labelText == "Learning rate", timeout=2000)
+    plot.extra.setCurrentIndex(2)
     qtbot.waitUntil(lambda: len(drawn(plot.extra_curve)[0]) == 1 and drawn(plot.extra_curve)[1][0] == 0.2, timeout=2000)
 
 
@@ -233,8 +236,8 @@ def test_a_paired_series_is_drawn_beside_the_lower_graphs(plot, qtbot):
     plot.add_metrics(2, {"rl/reward": 0.9, "rl/gold": 0.2})
     plot.add_metrics(3, {"rl/reward": 1.4, "rl/gold": -0.1})
     qtbot.waitUntil(lambda: len(drawn(plot.partner_curve)[0]) == 2, timeout=2000)
-    assert drawn(plot.partner_curve)[1].tolist() == [0.2, -0.1] and plot.extra.currentText() == "rl/reward"
-    assert [label.text for _, label in plot.extra_legend.items] == ["rl/reward", "rl/gold (gold)"]
-    plot.extra.setCurrentText("rl/gold")  # a series without a partner: drawn alone
+    assert drawn(plot.partner_curve)[1].tolist() == [0.2, -0.1] and plot.extra_key() == "rl/reward"
+    assert [label.text for _, label in plot.extra_legend.items] == ["Reward", "gold"]
+    plot.prefer_extra("rl/gold")  # a series without a partner: drawn alone
     qtbot.waitUntil(lambda: len(drawn(plot.partner_curve)[0]) == 0, timeout=2000)
     assert plot.extra_legend.items == []

@@ -45,7 +45,7 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     qtbot.waitUntil(lambda: page.panel.state == "done", timeout=120_000)
     qtbot.waitUntil(form.isEnabled, timeout=5_000)
     assert page.plot.point_count("rewards/margin") == 6 and page.plot.point_count("val/kl") >= 2
-    assert page.plot.extra.currentText() == "rewards/margin"  # the margin graph, live
+    assert page.plot.extra_key() == "rewards/margin"  # the margin graph, live
     with Store(ws.db_path) as store:
         run = store.runs("dpo")[-1]
     assert run["status"] == "done" and run["parent"] == base["checkpoint"]
@@ -54,7 +54,7 @@ def test_rlhf_page_runs_dpo_on_the_demo_preferences(window, qtbot, tmp_path):
     # picking the run replays every series, the margin in the lower graph
     page.plot.clear()
     page.run_list.table.selectRow(0)
-    assert page.plot.point_count("rewards/margin") == 6 and page.plot.extra.currentText() == "rewards/margin"
+    assert page.plot.point_count("rewards/margin") == 6 and page.plot.extra_key() == "rewards/margin"
 
     # switching method shows that method's settings and runs
     page.method.setCurrentIndex(page.method.findData("grpo"))
