@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Slot
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, Slot
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -32,6 +34,7 @@ from gui.pages.sft import SFTPage
 from gui.pages.start import StartPage
 from gui.pages.tokenizer import TokenizerPage
 from gui.settings_dialog import SettingsDialog
+from gui.story import StoryBar
 from gui.widgets.config_form import ConfigForm
 
 STATUS_MARK = {NOT_STARTED: "○", RUNNING: "◔", DONE: "●", FAILED: "✖", INTERRUPTED: "◑"}
@@ -51,6 +54,7 @@ class MainWindow(QMainWindow):
         self.start_page = StartPage(ctx.settings)
         self.start_page.open_requested.connect(self.open_workspace)
         self.start_page.create_requested.connect(self.create_workspace)
+        self.start_page.story_requested.connect(lambda: self.start_story())
         self.stack.addWidget(self.start_page)
         self.wizard = self._build_wizard()
         self.stack.addWidget(self.wizard)
@@ -60,6 +64,8 @@ class MainWindow(QMainWindow):
         ctx.stages_changed.connect(self.refresh_stages)
         ctx.runner.busy_changed.connect(self._on_busy)
         self._closing = False
+        self._story_current = None
+        self._story_job = None
         self.confirm = self._ask  # replaced in tests
 
     # -- building -------------------------------------------------------------------------
@@ -100,7 +106,11 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.back_button)
         bar.addWidget(self.hint, 1)
         bar.addWidget(self.next_button)
+        self.story_bar = StoryBar(ctx.runner)
+        self.story_bar.chapter_started.connect(self._story_chapter)
+        self.story_bar.ended.connect(self._story_ended)
         right = QVBoxLayout()
+        right.addWidget(self.story_bar)
         right.addWidget(self.page_stack, 1)
         right.addLayout(bar)
         w = QWidget()
@@ -154,6 +164,56 @@ class MainWindow(QMainWindow):
             self.start_page.show_error(str(e))
             return False
         return self.open_workspace(str(ws.root))
+
+    # -- the guided story ------------------------------------------------------------------
+    def start_story(self, path: str | None = None, sets: dict | None = None) -> bool:
+        """Run the whole story in `path` (default: 'LM Dojo story' in the documents folder): a new
+        demo workspace, or the story's earlier one, resumed where it stopped."""
+        from engine import story
+
+        if self.ctx.runner.is_busy():
+            self.start_page.show_error(self.tr("A job is running; the story waits until it ends."))
+            return False
+        if path is None:
+            docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+            path = str(Path(docs or Path.home()) / "LM Dojo story")
+        opened = self.open_workspace(path) if Path(path, "dojo.toml").is_file() else self.create_workspace(path, True)
+        if not opened:
+            return False
+        self._story_job = self.story_bar.start(self.ctx.ws, story.make_config(sets=sets))
+        if self._story_job is not None:
+            self._story_job.metrics.connect(self._story_metrics)
+        return self._story_job is not None
+
+    def _story_page(self, page: str):
+        return next((p for p in self.pages if p.stage == page), None)
+
+    @Slot(str)
+    def _story_chapter(self, page: str):
+        """A chapter starts: its page is shown, its graph filled live from the story's job."""
+        if self._story_current is not None:
+            self._story_current.refresh()
+        self._story_current = self._story_page(page)
+        if self._story_current is not None:
+            if hasattr(self._story_current, "plot"):
+                self._story_current.plot.clear()
+            self.nav.setCurrentRow(self.pages.index(self._story_current))
+        self.refresh_stages()
+
+    @Slot(int, dict)
+    def _story_metrics(self, step: int, values: dict):
+        plot = getattr(self._story_current, "plot", None)
+        if plot is not None:
+            plot.add_metrics(step, values)
+
+    @Slot(str)
+    def _story_ended(self, status: str):
+        for page in self.pages:
+            page.refresh()
+        self.refresh_stages()
+        self._story_current = None
+        if status == "done":  # the last evidence is the user's own: base and fine-tuned side by side
+            self.nav.setCurrentRow(self.pages.index(self._story_page("compare")))
 
     def show_start(self):
         self.start_page.refresh()

@@ -11,6 +11,7 @@ Each verb lives in the module of its group; README's CLI table names them:
     generate.py   generate chat             sample.py   sample
     prefs.py      prefs                     compare.py  compare shift leaderboard eval
     export.py     export import cluster     labs.py     lab          insight.py  insight
+    story.py      story
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from engine.cli import compare, data, export, generate, insight, labs, prefs, sample, train, workspace
+from engine.cli import compare, data, export, generate, insight, labs, prefs, sample, story, train, workspace
 from engine.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_FAILED, Parser, dist
 from engine.errors import DojoError
 
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_export_parsers(add)
     labs.add_lab_parser(add)
     insight.add_insight_parser(add)
+    story.add_story_parser(add)
     return p
 
 

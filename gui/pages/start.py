@@ -26,6 +26,7 @@ def new_workspace_path(chosen: str, demo: bool) -> str:
 class StartPage(QWidget):
     open_requested = Signal(str)
     create_requested = Signal(str, bool)  # path, with the demo world
+    story_requested = Signal()
 
     def __init__(self, settings: AppSettings, parent=None):
         super().__init__(parent)
@@ -39,12 +40,22 @@ class StartPage(QWidget):
             )
         )
         intro.setWordWrap(True)
+        self.story_button = QPushButton(self.tr("Run the whole story (about 15 minutes)"))
+        self.story_button.setObjectName("storyButton")
+        self.story_button.setToolTip(
+            self.tr(
+                "For a first time: every stage once on the demo world, each introduced and ending on its "
+                "evidence, sized for this computer; in the folder 'LM Dojo story' of your documents. "
+                "Closed midway, it resumes."
+            )
+        )
+        self.story_button.clicked.connect(self.story_requested)
         self.demo_button = QPushButton(self.tr("New workspace with the demo world…"))
         self.demo_button.setObjectName("newDemoButton")
         self.demo_button.setToolTip(self.tr("A generated bilingual world of fictional people: ready to train"))
         self.empty_button = QPushButton(self.tr("New empty workspace…"))
         self.open_button = QPushButton(self.tr("Open workspace…"))
-        for b in (self.demo_button, self.empty_button, self.open_button):
+        for b in (self.story_button, self.demo_button, self.empty_button, self.open_button):
             b.setMinimumHeight(36)
         self.demo_button.clicked.connect(lambda: self.choose_new(True))
         self.empty_button.clicked.connect(lambda: self.choose_new(False))
@@ -57,7 +68,7 @@ class StartPage(QWidget):
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #c0392b;")
         buttons = QVBoxLayout()
-        for b in (self.demo_button, self.empty_button, self.open_button):
+        for b in (self.story_button, self.demo_button, self.empty_button, self.open_button):
             buttons.addWidget(b)
         buttons.addStretch(1)
         recent_box = QVBoxLayout()

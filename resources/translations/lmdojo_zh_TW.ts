@@ -1858,132 +1858,137 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="113"/>
+        <location filename="../../gui/main_window.py" line="123"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="114"/>
+        <location filename="../../gui/main_window.py" line="124"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="115"/>
+        <location filename="../../gui/main_window.py" line="125"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="116"/>
+        <location filename="../../gui/main_window.py" line="126"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="118"/>
+        <location filename="../../gui/main_window.py" line="128"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="119"/>
+        <location filename="../../gui/main_window.py" line="129"/>
         <source>&amp;Help</source>
         <translation>說明(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="120"/>
+        <location filename="../../gui/main_window.py" line="130"/>
         <source>&amp;About LM Dojo…</source>
         <translation>關於 LM Dojo(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="194"/>
+        <location filename="../../gui/main_window.py" line="175"/>
+        <source>A job is running; the story waits until it ends.</source>
+        <translation>有工作正在執行；故事會等它結束。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/main_window.py" line="254"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="204"/>
+        <location filename="../../gui/main_window.py" line="264"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="205"/>
+        <location filename="../../gui/main_window.py" line="265"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="206"/>
+        <location filename="../../gui/main_window.py" line="266"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="207"/>
+        <location filename="../../gui/main_window.py" line="267"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="208"/>
+        <location filename="../../gui/main_window.py" line="268"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="215"/>
+        <location filename="../../gui/main_window.py" line="275"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="217"/>
+        <location filename="../../gui/main_window.py" line="277"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="219"/>
+        <location filename="../../gui/main_window.py" line="279"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="222"/>
+        <location filename="../../gui/main_window.py" line="282"/>
         <source>Careful: the latest pretraining run ({0}, step {1}) is too short to build on: its validation loss {2:.2f} is close to guessing (ln V = {3:.2f}). Pretrain for longer first.</source>
         <translation>注意：最新的預訓練執行（{0}，第 {1} 步）太短，不足以作為基礎：它的驗證損失 {2:.2f} 接近隨機猜測（ln V = {3:.2f}）。請先預訓練久一點。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="226"/>
+        <location filename="../../gui/main_window.py" line="286"/>
         <source>RLHF starts from a fine-tuned (SFT) model: run SFT first.</source>
         <translation>RLHF 從微調（SFT）後的模型開始：請先執行 SFT。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="228"/>
+        <location filename="../../gui/main_window.py" line="288"/>
         <source>Compare needs a trained model: pretrain first.</source>
         <translation>比較需要一個訓練好的模型：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="229"/>
+        <location filename="../../gui/main_window.py" line="289"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="238"/>
+        <location filename="../../gui/main_window.py" line="298"/>
         <source>About LM Dojo</source>
         <translation>關於 LM Dojo</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="241"/>
+        <location filename="../../gui/main_window.py" line="301"/>
         <source>Version {0}</source>
         <translation>版本 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="245"/>
+        <location filename="../../gui/main_window.py" line="305"/>
         <source>Train a small GPT-style language model through every stage — data, pretraining, SFT, RLHF — on your own machine.</source>
         <translation>在你自己的電腦上，走過每個階段（資料、預訓練、SFT、RLHF），訓練一個小型 GPT 式語言模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="249"/>
+        <location filename="../../gui/main_window.py" line="309"/>
         <source>Released under the MIT license.</source>
         <translation>以 MIT 授權條款釋出。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="273"/>
+        <location filename="../../gui/main_window.py" line="333"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="276"/>
+        <location filename="../../gui/main_window.py" line="336"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
@@ -3318,44 +3323,150 @@
 <context>
     <name>StartPage</name>
     <message>
-        <location filename="../../gui/pages/start.py" line="37"/>
+        <location filename="../../gui/pages/start.py" line="38"/>
         <source>Train a small language model through every stage that chat models go through: data, tokenizer, pretraining, fine-tuning and RLHF — on this computer.</source>
         <translation>訓練一個小型語言模型，走過聊天模型經歷的每一個階段：資料、分詞器、預訓練、微調與 RLHF——全部在這台電腦上完成。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="42"/>
+        <location filename="../../gui/pages/start.py" line="43"/>
+        <source>Run the whole story (about 15 minutes)</source>
+        <translation>跑完整個故事（約 15 分鐘）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/start.py" line="47"/>
+        <source>For a first time: every stage once on the demo world, each introduced and ending on its evidence, sized for this computer; in the folder &apos;LM Dojo story&apos; of your documents. Closed midway, it resumes.</source>
+        <translation>第一次使用時：在示範世界上把每個階段各跑一次，每段先說明重點、最後呈現證據，規模依這台電腦的速度而定；放在「文件」裡的「LM Dojo story」資料夾。中途關閉也能接著跑。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/start.py" line="53"/>
         <source>New workspace with the demo world…</source>
         <translation>以示範世界建立工作區…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="44"/>
+        <location filename="../../gui/pages/start.py" line="55"/>
         <source>A generated bilingual world of fictional people: ready to train</source>
         <translation>自動產生、由虛構人物組成的雙語世界：可以直接開始訓練</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="45"/>
+        <location filename="../../gui/pages/start.py" line="56"/>
         <source>New empty workspace…</source>
         <translation>建立空白工作區…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="46"/>
+        <location filename="../../gui/pages/start.py" line="57"/>
         <source>Open workspace…</source>
         <translation>開啟工作區…</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="64"/>
+        <location filename="../../gui/pages/start.py" line="75"/>
         <source>Recent workspaces (double-click to open):</source>
         <translation>最近使用的工作區（按兩下開啟）：</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="90"/>
+        <location filename="../../gui/pages/start.py" line="101"/>
         <source>Choose a folder for the new workspace</source>
         <translation>選擇新工作區的資料夾</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/start.py" line="96"/>
+        <location filename="../../gui/pages/start.py" line="107"/>
         <source>Open a workspace folder</source>
         <translation>開啟工作區資料夾</translation>
+    </message>
+</context>
+<context>
+    <name>Story</name>
+    <message>
+        <location filename="../../gui/story.py" line="19"/>
+        <source>Data</source>
+        <translation>資料</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="20"/>
+        <source>A model is what it reads: web text is full of boilerplate, duplicates and junk. Cleaning keeps the documents worth learning from; the funnel shows what each step removed and why.</source>
+        <translation>模型讀什麼就成為什麼：網路文字充滿樣板、重複與垃圾。清理留下值得學的文件；漏斗圖顯示每一步移除了什麼、為什麼。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="27"/>
+        <source>Tokenizer</source>
+        <translation>分詞器</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="28"/>
+        <source>A model reads tokens, not characters: byte-level BPE merges frequent byte pairs into a vocabulary. Common words become one token; a rare Chinese character may take several.</source>
+        <translation>模型讀的是 token，不是字元：位元組層級的 BPE 把常見的位元組組合併成詞彙表。常見的詞變成一個 token；罕見的中文字可能要好幾個。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="35"/>
+        <source>Pretraining</source>
+        <translation>預訓練</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="36"/>
+        <source>Next-token prediction over and over: the loss falls as the model learns the language and the facts of its world. It does not answer questions yet; it continues text.</source>
+        <translation>一次又一次地預測下一個 token：模型學會語言和它那個世界的事實，損失隨之下降。它還不會回答問題，只會接續文字。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="43"/>
+        <source>SFT</source>
+        <translation>SFT</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="44"/>
+        <source>Fine-tuning on questions and good answers in the chat template teaches the model to answer and to stop. It cannot add what pretraining did not store: it teaches how to say it.</source>
+        <translation>用對話範本中的問題與好答案微調，教模型回答並適時停下。它無法補上預訓練沒記住的東西：它教的是怎麼說出來。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="51"/>
+        <source>RLHF</source>
+        <translation>RLHF</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="52"/>
+        <source>The model answers, a judge scores, and the model is pushed toward what scored well (GRPO). RL re-weights what the model can already say: refusals, endings, and the judge&apos;s loopholes.</source>
+        <translation>模型回答、評審打分，模型被推向高分的回答（GRPO）。強化學習重新分配模型本來就說得出的東西：拒絕、結尾，以及評審的漏洞。</translation>
+    </message>
+</context>
+<context>
+    <name>StoryBar</name>
+    <message>
+        <location filename="../../gui/story.py" line="77"/>
+        <source>Resume the story</source>
+        <translation>繼續故事</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="83"/>
+        <source>Hide</source>
+        <translation>隱藏</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="112"/>
+        <source>The whole story: starting…</source>
+        <translation>整個故事：開始中…</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="124"/>
+        <source>&lt;b&gt;The whole story · {0} of {1}: {2}&lt;/b&gt;</source>
+        <translation>&lt;b&gt;整個故事 · 第 {0} / {1} 章：{2}&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="132"/>
+        <source>The story stopped with an error: {0}</source>
+        <translation>故事因錯誤而停止：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="134"/>
+        <source>&lt;b&gt;The whole story is told.&lt;/b&gt;</source>
+        <translation>&lt;b&gt;整個故事說完了。&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="137"/>
+        <source>Every stage ran once. On Compare, the pretrained and the fine-tuned model answer the same question side by side: ask one about a person of the demo world, and say which answer is better.</source>
+        <translation>每個階段都跑過一次。在「比較」頁，預訓練和微調後的模型並排回答同一個問題：問一個示範世界裡的人物，然後說哪個回答比較好。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/story.py" line="142"/>
+        <source>Stopped. Run the whole story again from the start screen to resume here.</source>
+        <translation>已停止。從開始畫面再按一次「跑完整個故事」即可從這裡繼續。</translation>
     </message>
 </context>
 <context>
