@@ -248,6 +248,8 @@ METRIC_LABELS = {
     "rewards/rejected": QT_TRANSLATE_NOOP("MetricLabels", "Reward, rejected"),
     "rewards/desirable": QT_TRANSLATE_NOOP("MetricLabels", "Reward, desirable"),
     "rewards/undesirable": QT_TRANSLATE_NOOP("MetricLabels", "Reward, undesirable"),
+    "rl/reward": QT_TRANSLATE_NOOP("MetricLabels", "Reward (training)"),
+    "rl/gold": QT_TRANSLATE_NOOP("MetricLabels", "Gold reward (training)"),
     "rl/kl": QT_TRANSLATE_NOOP("MetricLabels", "KL (training)"),
     "rl/entropy": QT_TRANSLATE_NOOP("MetricLabels", "Entropy"),
     "rl/zero_variance": QT_TRANSLATE_NOOP("MetricLabels", "Groups with one score"),

@@ -2122,26 +2122,36 @@
     </message>
     <message>
         <location filename="../../gui/labels.py" line="251"/>
+        <source>Reward (training)</source>
+        <translation>獎勵（訓練）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="252"/>
+        <source>Gold reward (training)</source>
+        <translation>黃金獎勵（訓練）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="253"/>
         <source>KL (training)</source>
         <translation>KL（訓練）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="252"/>
+        <location filename="../../gui/labels.py" line="254"/>
         <source>Entropy</source>
         <translation>熵</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="253"/>
+        <location filename="../../gui/labels.py" line="255"/>
         <source>Groups with one score</source>
         <translation>分數全相同的組</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="254"/>
+        <location filename="../../gui/labels.py" line="256"/>
         <source>Tokens per second</source>
         <translation>每秒 token 數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="294"/>
+        <location filename="../../gui/labels.py" line="296"/>
         <source>Rule: {0}</source>
         <translation>規則：{0}</translation>
     </message>

@@ -237,7 +237,7 @@ def test_a_paired_series_is_drawn_beside_the_lower_graphs(plot, qtbot):
     plot.add_metrics(3, {"rl/reward": 1.4, "rl/gold": -0.1})
     qtbot.waitUntil(lambda: len(drawn(plot.partner_curve)[0]) == 2, timeout=2000)
     assert drawn(plot.partner_curve)[1].tolist() == [0.2, -0.1] and plot.extra_key() == "rl/reward"
-    assert [label.text for _, label in plot.extra_legend.items] == ["Reward", "gold"]
+    assert [label.text for _, label in plot.extra_legend.items] == ["Reward (training)", "gold"]
     plot.prefer_extra("rl/gold")  # a series without a partner: drawn alone
     qtbot.waitUntil(lambda: len(drawn(plot.partner_curve)[0]) == 0, timeout=2000)
     assert plot.extra_legend.items == []
