@@ -22,6 +22,8 @@ LABS = Registry(
         "calibration": "engine.labs.calibration",
         "spikes": "engine.labs.spikes",
         "decoding": "engine.labs.decoding",
+        "emergence": "engine.labs.emergence",
+        "moe": "engine.labs.moe",
     },
 )
 module, make_config, run = LABS.module, LABS.make_config, LABS.run

@@ -97,6 +97,24 @@ class LabsPage(StagePage):
                     "found such tricks win a share of comparisons)."
                 ),
             ),
+            "emergence": (
+                self.tr("Emergent abilities, or a metric's mirage"),
+                self.tr(
+                    "Across model sizes, accuracy on some tasks stays near zero and then jumps. The lab trains "
+                    "several sizes on multi-digit addition and scores the same answers three ways: the whole "
+                    "answer right or wrong (it jumps), each digit (it rises gradually) and the loss of the right "
+                    "answer (it falls smoothly) — Schaeffer et al. (2023): look at the steps, not only the answer."
+                ),
+            ),
+            "moe": (
+                self.tr("Mixture of experts"),
+                self.tr(
+                    "A mixture-of-experts model replaces the feed-forward block with many experts and a router "
+                    "that sends each token to one or two of them: every parameter is trained, few are used per "
+                    "token. The lab trains dense models of the same active and the same total size, and MoE models "
+                    "with and without the load-balancing loss, and shows each expert's share of the tokens."
+                ),
+            ),
         }
         self.list = QListWidget()
         self.list.setObjectName("labList")

@@ -100,132 +100,132 @@
 <context>
     <name>CleaningLabels</name>
     <message>
-        <location filename="../../gui/labels.py" line="188"/>
+        <location filename="../../gui/labels.py" line="196"/>
         <source>Input</source>
         <translation>輸入</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="189"/>
+        <location filename="../../gui/labels.py" line="197"/>
         <source>Normalize</source>
         <translation>正規化</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="190"/>
+        <location filename="../../gui/labels.py" line="198"/>
         <source>Rules</source>
         <translation>規則</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="191"/>
+        <location filename="../../gui/labels.py" line="199"/>
         <source>Exact duplicates</source>
         <translation>完全重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="192"/>
+        <location filename="../../gui/labels.py" line="200"/>
         <source>Near duplicates</source>
         <translation>近似重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="193"/>
+        <location filename="../../gui/labels.py" line="201"/>
         <source>Quality model</source>
         <translation>品質模型</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="194"/>
+        <location filename="../../gui/labels.py" line="202"/>
         <source>Output</source>
         <translation>輸出</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="199"/>
+        <location filename="../../gui/labels.py" line="207"/>
         <source>Empty after normalizing</source>
         <translation>正規化後為空</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="200"/>
+        <location filename="../../gui/labels.py" line="208"/>
         <source>Too short</source>
         <translation>太短</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="201"/>
+        <location filename="../../gui/labels.py" line="209"/>
         <source>Too long</source>
         <translation>太長</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="202"/>
+        <location filename="../../gui/labels.py" line="210"/>
         <source>Short lines</source>
         <translation>行太短</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="203"/>
+        <location filename="../../gui/labels.py" line="211"/>
         <source>Long lines</source>
         <translation>行太長</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="204"/>
+        <location filename="../../gui/labels.py" line="212"/>
         <source>Too many symbols</source>
         <translation>符號太多</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="205"/>
+        <location filename="../../gui/labels.py" line="213"/>
         <source>Other script</source>
         <translation>其他文字系統</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="206"/>
+        <location filename="../../gui/labels.py" line="214"/>
         <source>Mostly bullet lines</source>
         <translation>多為項目符號行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="207"/>
+        <location filename="../../gui/labels.py" line="215"/>
         <source>Lines cut off with …</source>
         <translation>多行以…截斷</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="208"/>
+        <location filename="../../gui/labels.py" line="216"/>
         <source>Repeated lines</source>
         <translation>重複的行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="209"/>
+        <location filename="../../gui/labels.py" line="217"/>
         <source>Text in repeated lines</source>
         <translation>重複行的文字過多</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="210"/>
+        <location filename="../../gui/labels.py" line="218"/>
         <source>One character repeated</source>
         <translation>單一字元連續重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="211"/>
+        <location filename="../../gui/labels.py" line="219"/>
         <source>Bad words</source>
         <translation>不當用詞</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="212"/>
+        <location filename="../../gui/labels.py" line="220"/>
         <source>Repeating pattern</source>
         <translation>週期性重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="213"/>
+        <location filename="../../gui/labels.py" line="221"/>
         <source>One phrase dominates</source>
         <translation>單一片語過多</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="214"/>
+        <location filename="../../gui/labels.py" line="222"/>
         <source>Repeated phrases</source>
         <translation>重複的片語</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="215"/>
+        <location filename="../../gui/labels.py" line="223"/>
         <source>Exact duplicate</source>
         <translation>完全重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="216"/>
+        <location filename="../../gui/labels.py" line="224"/>
         <source>Near duplicate</source>
         <translation>近似重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="217"/>
+        <location filename="../../gui/labels.py" line="225"/>
         <source>Low quality</source>
         <translation>品質低</translation>
     </message>
@@ -555,107 +555,107 @@
 <context>
     <name>ConfigChoices</name>
     <message>
-        <location filename="../../gui/labels.py" line="163"/>
+        <location filename="../../gui/labels.py" line="171"/>
         <source>Tiny</source>
         <translation>極小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="164"/>
+        <location filename="../../gui/labels.py" line="172"/>
         <source>Small</source>
         <translation>小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="165"/>
+        <location filename="../../gui/labels.py" line="173"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="166"/>
+        <location filename="../../gui/labels.py" line="174"/>
         <source>Automatic</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="167"/>
+        <location filename="../../gui/labels.py" line="175"/>
         <source>32-bit float (fp32)</source>
         <translation>32 位元浮點數（fp32）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="168"/>
+        <location filename="../../gui/labels.py" line="176"/>
         <source>16-bit bfloat (bf16)</source>
         <translation>16 位元 bfloat（bf16）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="169"/>
+        <location filename="../../gui/labels.py" line="177"/>
         <source>The answers only</source>
         <translation>只算回答</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="170"/>
+        <location filename="../../gui/labels.py" line="178"/>
         <source>Every token</source>
         <translation>所有 token</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="171"/>
+        <location filename="../../gui/labels.py" line="179"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="172"/>
+        <location filename="../../gui/labels.py" line="180"/>
         <source>The longest N</source>
         <translation>最長的 N 筆</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="173"/>
+        <location filename="../../gui/labels.py" line="181"/>
         <source>N diverse prompts</source>
         <translation>N 個多樣的提示</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="174"/>
+        <location filename="../../gui/labels.py" line="182"/>
         <source>Scaled by group std (GRPO)</source>
         <translation>除以組內標準差（GRPO）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="175"/>
+        <location filename="../../gui/labels.py" line="183"/>
         <source>Mean only (Dr. GRPO)</source>
         <translation>只減去平均（Dr. GRPO）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="176"/>
+        <location filename="../../gui/labels.py" line="184"/>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="177"/>
+        <location filename="../../gui/labels.py" line="185"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="178"/>
+        <location filename="../../gui/labels.py" line="186"/>
         <source>English and Chinese</source>
         <translation>中英文</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="179"/>
+        <location filename="../../gui/labels.py" line="187"/>
         <source>Held-out people</source>
         <translation>保留的人物</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="180"/>
+        <location filename="../../gui/labels.py" line="188"/>
         <source>Training people</source>
         <translation>訓練用的人物</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="181"/>
+        <location filename="../../gui/labels.py" line="189"/>
         <source>Answer probability</source>
         <translation>回答的機率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="182"/>
+        <location filename="../../gui/labels.py" line="190"/>
         <source>Geometric mean per token</source>
         <translation>每個 token 的幾何平均</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="183"/>
+        <location filename="../../gui/labels.py" line="191"/>
         <source>Least likely token</source>
         <translation>最不可能的 token</translation>
     </message>
@@ -1145,171 +1145,211 @@
     </message>
     <message>
         <location filename="../../gui/labels.py" line="120"/>
+        <source>Model sizes (layers×width)</source>
+        <translation>模型大小（層數×寬度）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="121"/>
+        <source>Digits per number</source>
+        <translation>每個數的位數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="122"/>
+        <source>Answer reversed</source>
+        <translation>答案倒寫</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="123"/>
+        <source>Numbers reversed</source>
+        <translation>加數倒寫</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="124"/>
+        <source>Held-out problems</source>
+        <translation>保留題目數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="125"/>
+        <source>Dense model of total size</source>
+        <translation>總參數相同的密集模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="126"/>
+        <source>Expert width (× model width)</source>
+        <translation>專家寬度（× 模型寬度）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="127"/>
+        <source>Tokens generated (speed)</source>
+        <translation>生成 token 數（測速）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="128"/>
         <source>Sweep centre (tokens/param)</source>
         <translation>掃描中心（token／參數）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="121"/>
+        <location filename="../../gui/labels.py" line="129"/>
         <source>People</source>
         <translation>人數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="123"/>
+        <location filename="../../gui/labels.py" line="131"/>
         <source>Versions per person</source>
         <translation>每人的傳記版本數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="124"/>
+        <location filename="../../gui/labels.py" line="132"/>
         <source>Language</source>
         <translation>語言</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="125"/>
+        <location filename="../../gui/labels.py" line="133"/>
         <source>Validation stories</source>
         <translation>驗證用故事數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="126"/>
+        <location filename="../../gui/labels.py" line="134"/>
         <source>Pretraining steps</source>
         <translation>預訓練步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="127"/>
+        <location filename="../../gui/labels.py" line="135"/>
         <source>Fine-tuning steps</source>
         <translation>微調步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="128"/>
+        <location filename="../../gui/labels.py" line="136"/>
         <source>Fine-tuning learning rate</source>
         <translation>微調學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="129"/>
+        <location filename="../../gui/labels.py" line="137"/>
         <source>Fine-tuning batch size</source>
         <translation>微調批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="130"/>
+        <location filename="../../gui/labels.py" line="138"/>
         <source>Curve points</source>
         <translation>曲線點數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="131"/>
+        <location filename="../../gui/labels.py" line="139"/>
         <source>Questions per point</source>
         <translation>每點的問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="132"/>
+        <location filename="../../gui/labels.py" line="140"/>
         <source>Questions</source>
         <translation>問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="133"/>
+        <location filename="../../gui/labels.py" line="141"/>
         <source>Training questions</source>
         <translation>訓練問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="134"/>
+        <location filename="../../gui/labels.py" line="142"/>
         <source>Report examples</source>
         <translation>報告中的範例數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="135"/>
+        <location filename="../../gui/labels.py" line="143"/>
         <source>Keep checkpoints</source>
         <translation>保留檢查點</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="137"/>
+        <location filename="../../gui/labels.py" line="145"/>
         <source>Facts</source>
         <translation>事實數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="138"/>
+        <location filename="../../gui/labels.py" line="146"/>
         <source>Samples per prompt</source>
         <translation>每個提示的取樣數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="139"/>
+        <location filename="../../gui/labels.py" line="147"/>
         <source>Facts per category</source>
         <translation>每類的事實數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="140"/>
+        <location filename="../../gui/labels.py" line="148"/>
         <source>Min facts per category</source>
         <translation>每類最少事實數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="141"/>
+        <location filename="../../gui/labels.py" line="149"/>
         <source>Evaluation questions</source>
         <translation>評估問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="142"/>
+        <location filename="../../gui/labels.py" line="150"/>
         <source>Fit-check questions</source>
         <translation>擬合檢查問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="143"/>
+        <location filename="../../gui/labels.py" line="151"/>
         <source>Keep scratch files</source>
         <translation>保留暫存檔</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="145"/>
+        <location filename="../../gui/labels.py" line="153"/>
         <source>Question set</source>
         <translation>問題集</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="146"/>
+        <location filename="../../gui/labels.py" line="154"/>
         <source>Confidence measure</source>
         <translation>信心度量方式</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="147"/>
+        <location filename="../../gui/labels.py" line="155"/>
         <source>Confidence bins</source>
         <translation>信心分箱數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="149"/>
+        <location filename="../../gui/labels.py" line="157"/>
         <source>Junk bursts</source>
         <translation>垃圾資料注入次數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="150"/>
+        <location filename="../../gui/labels.py" line="158"/>
         <source>First burst (share)</source>
         <translation>第一次注入位置（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="151"/>
+        <location filename="../../gui/labels.py" line="159"/>
         <source>Last burst (share)</source>
         <translation>最後一次注入位置（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="152"/>
+        <location filename="../../gui/labels.py" line="160"/>
         <source>Unguarded run</source>
         <translation>無防護的執行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="154"/>
+        <location filename="../../gui/labels.py" line="162"/>
         <source>Unsafe requests</source>
         <translation>不安全請求數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="155"/>
+        <location filename="../../gui/labels.py" line="163"/>
         <source>Example turns</source>
         <translation>範例回合數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="156"/>
+        <location filename="../../gui/labels.py" line="164"/>
         <source>System prompt</source>
         <translation>系統提示</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="157"/>
+        <location filename="../../gui/labels.py" line="165"/>
         <source>Decoding tricks alone</source>
         <translation>只用解碼技巧</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="158"/>
+        <location filename="../../gui/labels.py" line="166"/>
         <source>Save answers for judging</source>
         <translation>儲存回答以供評判</translation>
     </message>
@@ -1679,27 +1719,47 @@
         <translation>只靠解碼技巧，基礎模型能走多遠？提高回合結束的機率並懲罰重複，再和微調後的模型並排評比（Lin 等人 2023 發現這類技巧能贏下一部分比較）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="109"/>
+        <location filename="../../gui/pages/labs.py" line="101"/>
+        <source>Emergent abilities, or a metric&apos;s mirage</source>
+        <translation>湧現能力，還是指標的幻象</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="103"/>
+        <source>Across model sizes, accuracy on some tasks stays near zero and then jumps. The lab trains several sizes on multi-digit addition and scores the same answers three ways: the whole answer right or wrong (it jumps), each digit (it rises gradually) and the loss of the right answer (it falls smoothly) — Schaeffer et al. (2023): look at the steps, not only the answer.</source>
+        <translation>隨著模型變大，某些任務的準確率先停在零附近，然後突然跳升。本實驗訓練多種大小的模型做多位數加法，用三種方式為同一批回答打分：整個答案全對才算（會跳升）、逐位數（逐漸上升）與正確答案的損失（平滑下降）——Schaeffer 等人（2023）：要看步驟，不只看最後答案。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="110"/>
+        <source>Mixture of experts</source>
+        <translation>混合專家模型</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="112"/>
+        <source>A mixture-of-experts model replaces the feed-forward block with many experts and a router that sends each token to one or two of them: every parameter is trained, few are used per token. The lab trains dense models of the same active and the same total size, and MoE models with and without the load-balancing loss, and shows each expert&apos;s share of the tokens.</source>
+        <translation>混合專家模型把前饋層換成許多專家，由路由器把每個 token 送到其中一兩個：所有參數都會被訓練，但每個 token 只用到少數。本實驗訓練啟用參數相同與總參數相同的密集模型，以及有和沒有負載平衡損失的 MoE 模型，並顯示每個專家分到的 token 比例。</translation>
+    </message>
+    <message>
+        <location filename="../../gui/pages/labs.py" line="127"/>
         <source>Quick settings (smallest)</source>
         <translation>快速設定（最小）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="110"/>
+        <location filename="../../gui/pages/labs.py" line="128"/>
         <source>The settings the tests use: a run of seconds, for trying the lab out.</source>
         <translation>測試用的設定：幾秒就跑完，用來試試這個實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="112"/>
+        <location filename="../../gui/pages/labs.py" line="130"/>
         <source>Run lab</source>
         <translation>執行實驗</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="140"/>
+        <location filename="../../gui/pages/labs.py" line="158"/>
         <source>Report:</source>
         <translation>報告：</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="222"/>
+        <location filename="../../gui/pages/labs.py" line="240"/>
         <source>No report yet: run the lab.</source>
         <translation>還沒有報告：請執行實驗。</translation>
     </message>
@@ -1996,162 +2056,162 @@
 <context>
     <name>MetricLabels</name>
     <message>
-        <location filename="../../gui/labels.py" line="222"/>
+        <location filename="../../gui/labels.py" line="230"/>
         <source>Training loss</source>
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="223"/>
+        <location filename="../../gui/labels.py" line="231"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="224"/>
+        <location filename="../../gui/labels.py" line="232"/>
         <source>Gradient norm</source>
         <translation>梯度範數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="225"/>
+        <location filename="../../gui/labels.py" line="233"/>
         <source>Load-balancing loss</source>
         <translation>負載平衡損失</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="226"/>
+        <location filename="../../gui/labels.py" line="234"/>
         <source>Training accuracy</source>
         <translation>訓練準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="227"/>
+        <location filename="../../gui/labels.py" line="235"/>
         <source>Validation loss</source>
         <translation>驗證損失</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="228"/>
+        <location filename="../../gui/labels.py" line="236"/>
         <source>Bits per byte</source>
         <translation>每位元組位元數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="229"/>
+        <location filename="../../gui/labels.py" line="237"/>
         <source>Facts memorised</source>
         <translation>記住的事實</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="230"/>
+        <location filename="../../gui/labels.py" line="238"/>
         <source>Validation accuracy</source>
         <translation>驗證準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="231"/>
+        <location filename="../../gui/labels.py" line="239"/>
         <source>Validation margin</source>
         <translation>驗證差距</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="232"/>
+        <location filename="../../gui/labels.py" line="240"/>
         <source>Preference accuracy</source>
         <translation>偏好準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="233"/>
+        <location filename="../../gui/labels.py" line="241"/>
         <source>Reward (held out)</source>
         <translation>獎勵（保留集）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="234"/>
+        <location filename="../../gui/labels.py" line="242"/>
         <source>Reward, greedy (held out)</source>
         <translation>獎勵，貪婪解碼（保留集）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="235"/>
+        <location filename="../../gui/labels.py" line="243"/>
         <source>Gold reward (rules)</source>
         <translation>黃金獎勵（規則）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="236"/>
+        <location filename="../../gui/labels.py" line="244"/>
         <source>KL to the start model</source>
         <translation>與起始模型的 KL</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="237"/>
+        <location filename="../../gui/labels.py" line="245"/>
         <source>Distinct answers</source>
         <translation>相異回答比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="238"/>
+        <location filename="../../gui/labels.py" line="246"/>
         <source>Answers that end</source>
         <translation>有結束的回答</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="239"/>
+        <location filename="../../gui/labels.py" line="247"/>
         <source>Answer length</source>
         <translation>回答長度</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="240"/>
-        <location filename="../../gui/labels.py" line="246"/>
+        <location filename="../../gui/labels.py" line="248"/>
+        <location filename="../../gui/labels.py" line="254"/>
         <source>Reward accuracy</source>
         <translation>獎勵準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="241"/>
-        <location filename="../../gui/labels.py" line="247"/>
+        <location filename="../../gui/labels.py" line="249"/>
+        <location filename="../../gui/labels.py" line="255"/>
         <source>Reward, chosen</source>
         <translation>獎勵，選中的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="242"/>
-        <location filename="../../gui/labels.py" line="248"/>
+        <location filename="../../gui/labels.py" line="250"/>
+        <location filename="../../gui/labels.py" line="256"/>
         <source>Reward, rejected</source>
         <translation>獎勵，被拒的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="243"/>
-        <location filename="../../gui/labels.py" line="249"/>
+        <location filename="../../gui/labels.py" line="251"/>
+        <location filename="../../gui/labels.py" line="257"/>
         <source>Reward, desirable</source>
         <translation>獎勵，好的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="244"/>
-        <location filename="../../gui/labels.py" line="250"/>
+        <location filename="../../gui/labels.py" line="252"/>
+        <location filename="../../gui/labels.py" line="258"/>
         <source>Reward, undesirable</source>
         <translation>獎勵，不好的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="245"/>
+        <location filename="../../gui/labels.py" line="253"/>
         <source>Reward margin</source>
         <translation>獎勵差距</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="251"/>
+        <location filename="../../gui/labels.py" line="259"/>
         <source>Reward (training)</source>
         <translation>獎勵（訓練）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="252"/>
+        <location filename="../../gui/labels.py" line="260"/>
         <source>Gold reward (training)</source>
         <translation>黃金獎勵（訓練）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="253"/>
+        <location filename="../../gui/labels.py" line="261"/>
         <source>KL (training)</source>
         <translation>KL（訓練）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="254"/>
+        <location filename="../../gui/labels.py" line="262"/>
         <source>Entropy</source>
         <translation>熵</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="255"/>
+        <location filename="../../gui/labels.py" line="263"/>
         <source>Groups with one score</source>
         <translation>分數全相同的組</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="256"/>
+        <location filename="../../gui/labels.py" line="264"/>
         <source>Tokens per second</source>
         <translation>每秒 token 數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="296"/>
+        <location filename="../../gui/labels.py" line="304"/>
         <source>Rule: {0}</source>
         <translation>規則：{0}</translation>
     </message>
