@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from engine.config import TokenizerConfig, build_config, knob
+from engine.errors import DojoError
 from engine.events import Control, Finished, Log
 from engine.io.workspace import Workspace
 
@@ -105,7 +106,7 @@ def budgets(cfg: StoryConfig, tokens_per_s: float | None, tokens_per_step: int) 
 def run(ws: Workspace, cfg: StoryConfig | None = None, control: Control | None = None) -> Iterator:
     from engine.data import clean, tokenize
     from engine.train import grpo, pretrain, sft
-    from engine.train.status import DONE, INTERRUPTED, stage_status
+    from engine.train.status import DONE, INTERRUPTED, RUNNING, stage_status
 
     cfg = cfg or StoryConfig()
     control = control or Control()
@@ -117,6 +118,11 @@ def run(ws: Workspace, cfg: StoryConfig | None = None, control: Control | None =
             yield Finished("cancelled", {"chapters": results})
             return
         status = stage_status(ws)[page]
+        if status == RUNNING:  # another process trains this stage now (a second story, the app)
+            raise DojoError(
+                f"{title}: another job is running this stage in {ws.root}; wait for it to end (or stop it), "
+                "then run the story again to go on"
+            )
         if status == DONE:
             yield Chapter(page, title, intro, index, len(CHAPTERS), skipped=True)
             yield Log(f"{index}/{len(CHAPTERS)} {title}: done before, skipped")

@@ -52,3 +52,17 @@ def test_the_story_runs_every_stage_and_resumes(tmp_path):
 
     third = list(story.run(ws, story.make_config(sets=SMALLEST)))
     assert all(c.skipped for c in third if isinstance(c, story.Chapter)) and third[-1].status == "done"
+
+
+def test_a_stage_another_job_is_running_is_not_started_twice(tmp_path, monkeypatch):
+    """Two stories at once (or the app and a story) would train the same stage twice: the second stops
+    with a message naming the stage."""
+    import pytest
+
+    from engine.errors import DojoError
+    from engine.train import status
+
+    ws = Workspace.create(tmp_path / "ws")
+    monkeypatch.setattr(status, "stage_status", lambda ws: dict.fromkeys(status.PAGES, status.RUNNING))
+    with pytest.raises(DojoError, match="Data: another job is running this stage"):
+        list(story.run(ws, story.make_config(sets=SMALLEST)))
