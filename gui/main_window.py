@@ -65,7 +65,6 @@ class MainWindow(QMainWindow):
         ctx.runner.busy_changed.connect(self._on_busy)
         self._closing = False
         self._story_current = None
-        self._story_job = None
         self.confirm = self._ask  # replaced in tests
 
     # -- building -------------------------------------------------------------------------
@@ -180,10 +179,10 @@ class MainWindow(QMainWindow):
         opened = self.open_workspace(path) if Path(path, "dojo.toml").is_file() else self.create_workspace(path, True)
         if not opened:
             return False
-        self._story_job = self.story_bar.start(self.ctx.ws, story.make_config(sets=sets))
-        if self._story_job is not None:
-            self._story_job.metrics.connect(self._story_metrics)
-        return self._story_job is not None
+        job = self.story_bar.start(self.ctx.ws, story.make_config(sets=sets))
+        if job is not None:
+            job.metrics.connect(self._story_metrics)
+        return job is not None
 
     def _story_page(self, page: str):
         return next((p for p in self.pages if p.stage == page), None)

@@ -6,7 +6,7 @@ user asks both models a question and ranks their answers. Closed midway, it resu
 from __future__ import annotations
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Signal, Slot
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from engine import story
 from gui.widgets.job_panel import JobPanel
@@ -94,13 +94,8 @@ class StoryBar(QWidget):
         row.addWidget(self.panel.progress, 1)
         lay.addLayout(row)
         lay.addWidget(self.panel.status)
-        self.chapter: story.Chapter | None = None
         self.close_button.setEnabled(False)
         self.hide()
-
-    @property
-    def progress(self) -> QProgressBar:
-        return self.panel.progress
 
     def start(self, ws, cfg: story.StoryConfig):
         """Run (or resume) the story on `ws`; None when another job runs."""
@@ -119,7 +114,6 @@ class StoryBar(QWidget):
     @Slot(object)
     def _on_other(self, ev):
         if isinstance(ev, story.Chapter):
-            self.chapter = ev
             title, intro = chapter_text(ev.page)
             self.title.setText(self.tr("<b>The whole story · {0} of {1}: {2}</b>").format(ev.index, ev.total, title))
             self.intro.setText(intro)
