@@ -87,6 +87,9 @@ def install_translator(app, language: str):
     """Load resources/translations/lmdojo_<language>.qm (English needs none)."""
     from PySide6.QtCore import QLibraryInfo, QTranslator
 
+    from gui.settings import LANGUAGE_PROPERTY
+
+    app.setProperty(LANGUAGE_PROPERTY, language)  # what the engine's own texts (lab reports) follow
     if language == "en":
         return []
     installed = []

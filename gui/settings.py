@@ -44,3 +44,14 @@ class AppSettings:
     def set(self, key: str, value):
         self.q.setValue(key, value)
         self.q.sync()
+
+
+LANGUAGE_PROPERTY = "lmdojoLanguage"
+
+
+def ui_language() -> str:
+    """The language the running app speaks ("en" before a translator was installed)."""
+    from PySide6.QtCore import QCoreApplication
+
+    app = QCoreApplication.instance()
+    return (app.property(LANGUAGE_PROPERTY) if app is not None else None) or "en"

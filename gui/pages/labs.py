@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from engine import labs
+from engine.labs.report import report_in
 from gui.pages.base import SettingsScroll, StagePage
+from gui.settings import ui_language
 from gui.widgets.config_form import ConfigForm
 from gui.widgets.job_panel import JobPanel
 from gui.widgets.tables_in_text import fit_tables
@@ -252,5 +254,5 @@ class LabsPage(StagePage):
         # images in the Markdown are file names next to it
         self.viewer.document().setBaseUrl(QUrl.fromLocalFile(str(path.parent) + "/"))
         self.viewer.setSearchPaths([str(path.parent)])
-        self.viewer.setMarkdown(path.read_text(encoding="utf-8"))
+        self.viewer.setMarkdown(report_in(path, ui_language()).read_text(encoding="utf-8"))
         fit_tables(self.viewer.document())  # wide tables scroll sideways instead of breaking words

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 from engine.config import knob
 from engine.events import Finished, Log, Progress
-from engine.labs.report import Report
+from engine.labs.report import Report, tr
 
-TITLE = "A fake lab"
+TITLE = tr("A fake lab", "假的實驗")
 ABOUT = "Plots a straight line."
 SMALLEST = {"points": 3}
 
@@ -27,7 +27,7 @@ def run(ws, cfg: Config, control=None):
             yield Finished("cancelled", {})
             return
         yield Progress(i + 1, cfg.points, 0, 0.0, 0.0, None, unit="point")
-    rep.text(f"{cfg.points} points.")
-    rep.plot("line", {"y = 2x": (xs, [2 * x for x in xs])}, xlabel="x", ylabel="y")
+    rep.text(tr(f"{cfg.points} points on a line.", f"一條線上的 {cfg.points} 個點。"))
+    rep.plot("line", {"y = 2x": (xs, [2 * x for x in xs])}, xlabel="x", ylabel=tr("height", "高度"))
     path = rep.write({"points": cfg.points})
     yield Finished("done", {"report": str(path), "points": cfg.points})

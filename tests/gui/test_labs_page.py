@@ -3,8 +3,10 @@ shows its report with the plot."""
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from engine import labs
+from gui.settings import LANGUAGE_PROPERTY
 
 
 @pytest.fixture
@@ -12,7 +14,7 @@ def fake_lab(monkeypatch):
     monkeypatch.setitem(labs.LABS, "fake", "tests.gui.fake_lab")
 
 
-def test_labs_page_runs_a_lab_and_shows_its_report(fake_lab, window, qtbot, tmp_path):
+def test_labs_page_runs_a_lab_and_shows_its_report(fake_lab, window, qtbot, tmp_path, monkeypatch):
     win = window
     assert win.create_workspace(str(tmp_path / "ws"), demo=True)
     idx = next(i for i, p in enumerate(win.pages) if p.stage == "labs")
@@ -30,13 +32,19 @@ def test_labs_page_runs_a_lab_and_shows_its_report(fake_lab, window, qtbot, tmp_
     qtbot.mouseClick(page.panel.start_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: page.panel.state == "done", timeout=60_000)
     assert page.reports.count() == 1
-    assert "5 points." in page.viewer.toPlainText()
+    assert "5 points on a line." in page.viewer.toPlainText()
     # the plot is in the document, loaded from the report's folder
     html = page.viewer.toHtml()
     assert "line.png" in html
     image = page.viewer.document().resource(3, page.viewer.document().baseUrl().resolved("line.png"))
     assert image is not None and not image.isNull()
     assert win.statuses["labs"] == "done"
+    # an app that speaks Chinese shows the Chinese report of the same run, with its own plot
+    app = QApplication.instance()
+    monkeypatch.setattr(app, "property", lambda name: "zh_TW" if name == LANGUAGE_PROPERTY else None)
+    page.refresh()
+    assert "一條線上的 5 個點" in page.viewer.toPlainText()
+    assert "line.zh_TW.png" in page.viewer.toHtml()
 
 
 def test_labs_page_runs_the_chinchilla_lab_at_its_smallest(window, qtbot, tmp_path):
