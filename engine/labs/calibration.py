@@ -25,11 +25,12 @@ from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
 from engine.labs.common import cell, latest_runs, load_model, threads_set
+from engine.labs.report import Report, tr
 from engine.train import RL_STAGES
 
-TITLE = "Calibration: does the model know when it is right?"
+TITLE = tr("Calibration: does the model know when it is right?", "校準：模型知道自己什麼時候答對嗎？")
 
-ABOUT = (
+ABOUT = tr(
     "A model is calibrated when its confidence matches how often it is right: of the answers it "
     'gives with probability 0.7, 70% should be right. Kadavath et al. (2022, "Language models '
     '(mostly) know what they know") found large pretrained models well calibrated, and the GPT-4 '
@@ -46,14 +47,41 @@ ABOUT = (
     "above it under-confident; the histogram shows where the answers' confidences lie, and the "
     "expected calibration error (ECE) is the answers' average distance from the diagonal, "
     "0 for a perfectly calibrated model. With few answers per bin the diagram is noisy: read it "
-    "with the counts. Default budget: under a minute on 2 CPU cores for the README demo flow's models."
+    "with the counts. Default budget: under a minute on 2 CPU cores for the README demo flow's models.",
+    "模型的信心和它答對的頻率一致時，就稱為校準良好：在它以 0.7 的機率給出的答案中，應該有 70% 是對的。"
+    'Kadavath et al.（2022，"Language models (mostly) know what they know"）發現大型預訓練模型校準得很好；'
+    "GPT-4 技術報告（2023）則顯示，預訓練模型在選擇題上的校準在 RLHF 之後變差。這個實驗透過聊天模板，"
+    "以貪婪解碼向每個模型（基礎模型、SFT 模型，以及最新一次 DPO/KTO/GRPO 訓練的模型）提出示範資料中"
+    "保留（未訓練）的問題（基礎模型也一樣，讓每個模型看到相同的提示；它從沒學過何時該停，所以答案會在 "
+    "max_new_tokens 處截斷）。信心是整個答案的機率——答案各 token 機率的乘積，一直算到回合結束 token"
+    "（含）為止——因為這正是模型給出這個確切答案的機率；答案包含該事實就算答對。另外列出兩種替代算法："
+    "每個 token 的幾何平均（由答案模板中幾乎確定的字詞主導，所以看起來過度自信），以及最不可能的那個 "
+    "token（通常是事實的第一個 token）。閱讀可靠度圖時對照對角線：落在對角線下方的區間過度自信，上方則信心不足；"
+    "直方圖顯示答案的信心落在哪裡；期望校準誤差（ECE）是答案與對角線的平均距離，完美校準的模型為 0。"
+    "每個區間的答案很少時，圖會有雜訊：請搭配各區間的答案數一起看。預設所需時間：以 README 示範流程的模型，"
+    "在 2 個 CPU 核心上不到一分鐘。",
 )
 
+# The confidence measures' names are config values and the numbers' keys; the reports describe them.
 CONFIDENCES = {
-    "answer": "probability of the whole answer (product of its token probabilities)",
-    "geomean": "geometric mean of the answer's token probabilities",
-    "min_token": "probability of the answer's least likely token",
+    "answer": tr(
+        "probability of the whole answer (product of its token probabilities)",
+        "整個答案的機率（各 token 機率的乘積）",
+    ),
+    "geomean": tr("geometric mean of the answer's token probabilities", "答案各 token 機率的幾何平均"),
+    "min_token": tr("probability of the answer's least likely token", "答案中最不可能的 token 的機率"),
 }
+CONFIDENCE_SHORT = {
+    "answer": tr("answer", "整個答案"),
+    "geomean": tr("geomean", "幾何平均"),
+    "min_token": tr("min_token", "最低 token"),
+}
+SPLITS = {"heldout": tr("heldout", "保留（未訓練）的"), "train": tr("train", "訓練集的")}
+STAGES = {"pretrain": tr("pretrain", "預訓練"), "sft": tr("sft", "SFT")}  # other stages: DPO, KTO, GRPO
+
+
+def stage_name(stage: str):
+    return STAGES.get(stage, tr(stage, stage.upper()))
 
 
 @dataclass
@@ -238,16 +266,20 @@ def run(ws, cfg: Config, control=None):
 
 
 def _report(ws, cfg: Config, results: dict[str, dict], n_questions: int) -> dict:
-    from engine.labs.report import Report
-
     rep = Report.create(ws, "calibration", TITLE)
     rep.text(ABOUT)
+    measure = CONFIDENCES[cfg.confidence]
+    split = SPLITS.get(cfg.split, tr(cfg.split, cfg.split))
     rep.text(
-        f"{n_questions} {cfg.split} questions per run, greedy answers of at most {cfg.max_new_tokens} "
-        f"tokens, {cfg.bins} bins; confidence: {CONFIDENCES[cfg.confidence]}."
+        tr(
+            f"{n_questions} {cfg.split} questions per run, greedy answers of at most {cfg.max_new_tokens} "
+            f"tokens, {cfg.bins} bins; confidence: {measure.en}.",
+            f"每個模型回答 {n_questions} 題{split.zh_TW}問題，以貪婪解碼作答，答案最多 {cfg.max_new_tokens} "
+            f"個 token，分成 {cfg.bins} 個區間；信心：{measure.zh_TW}。",
+        )
     )
     ece, alt, acc, mean_conf, ended, stages = {}, {}, {}, {}, {}, {}
-    diagram = {"perfect calibration": ([0.0, 1.0], [0.0, 1.0])}
+    diagram = {tr("perfect calibration", "完美校準"): ([0.0, 1.0], [0.0, 1.0])}
     hist = {}
     for run_id, res in results.items():
         rows = res["rows"]
@@ -263,34 +295,51 @@ def _report(ws, cfg: Config, results: dict[str, dict], n_questions: int) -> dict
         ended[run_id] = round(sum(r["ended"] for r in rows) / len(rows), 4)
         bins = reliability_bins(conf, right, cfg.bins)
         full = [b for b in bins if b["n"]]
-        label = f"{run_id} ({res['stage']})"
+        label = tr(f"{run_id} ({res['stage']})", f"{run_id}（{stage_name(res['stage']).zh_TW}）")
         diagram[label] = ([b["confidence"] for b in full], [b["accuracy"] for b in full])
         hist[label] = ([(b["lo"] + b["hi"]) / 2 for b in bins], [b["n"] / len(rows) for b in bins])
         res["bins"] = bins
 
-    rep.text("## Summary")
+    run_h = tr("run", "執行")
+    conf_h = tr("mean confidence", "平均信心")
+    acc_h = tr("accuracy", "準確率")
+    rep.text(tr("## Summary", "## 摘要"))
     rep.table(
-        ["run", "stage", "accuracy", "mean confidence", "ECE", "end rate"],
-        [[r, stages[r], acc[r], mean_conf[r], ece[r], ended[r]] for r in results],
+        [run_h, tr("stage", "階段"), acc_h, conf_h, "ECE", tr("end rate", "自行結束比例")],
+        [[r, stage_name(stages[r]), acc[r], mean_conf[r], ece[r], ended[r]] for r in results],
     )
     rep.text(
-        "## Reliability diagram\nEach point is one bin with answers: its mean confidence (x) and the share "
-        "of its answers that are right (y). Below the diagonal: over-confident."
+        tr(
+            "## Reliability diagram\nEach point is one bin with answers: its mean confidence (x) and the share "
+            "of its answers that are right (y). Below the diagonal: over-confident.",
+            "## 可靠度圖\n每個點是一個有答案的區間：x 是它的平均信心，y 是其中答對的比例。落在對角線下方：過度自信。",
+        )
     )
-    rep.plot("reliability", diagram, xlabel="confidence", ylabel="accuracy", title="Reliability diagram")
-    rep.text("## Where the confidences lie\nThe share of each run's answers in each confidence bin.")
+    rep.plot(
+        "reliability",
+        diagram,
+        xlabel=tr("confidence", "信心"),
+        ylabel=acc_h,
+        title=tr("Reliability diagram", "可靠度圖"),
+    )
+    rep.text(
+        tr(
+            "## Where the confidences lie\nThe share of each run's answers in each confidence bin.",
+            "## 信心落在哪裡\n每個模型的答案落在各信心區間的比例。",
+        )
+    )
     rep.plot(
         "confidence_histogram",
         hist,
-        xlabel="confidence (bin centre)",
-        ylabel="share of answers",
-        title="Confidence histogram",
+        xlabel=tr("confidence (bin centre)", "信心（區間中點）"),
+        ylabel=tr("share of answers", "答案比例"),
+        title=tr("Confidence histogram", "信心直方圖"),
     )
-    rep.text("## Bins\n")
+    rep.text(tr("## Bins\n", "## 各區間\n"))
     for run_id, res in results.items():
-        rep.text(f"**{run_id}** ({res['stage']})")
+        rep.text(tr(f"**{run_id}** ({res['stage']})", f"**{run_id}**（{stage_name(res['stage']).zh_TW}）"))
         rep.table(
-            ["bin", "answers", "mean confidence", "accuracy", "gap"],
+            [tr("bin", "區間"), tr("answers", "答案數"), conf_h, acc_h, tr("gap", "差距")],
             [
                 [
                     f"{b['lo']:.1f}–{b['hi']:.1f}",
@@ -303,14 +352,25 @@ def _report(ws, cfg: Config, results: dict[str, dict], n_questions: int) -> dict
                 if b["n"]
             ],
         )
-    rep.text("## Other confidence measures\nThe same answers, ECE with each way of reading the model's confidence.")
-    rep.table(["run"] + [f"ECE ({c})" for c in CONFIDENCES], [[r] + [alt[r][c] for c in CONFIDENCES] for r in results])
-    rep.text("## Examples\n")
+    rep.text(
+        tr(
+            "## Other confidence measures\nThe same answers, ECE with each way of reading the model's confidence.",
+            "## 其他信心算法\n同一批答案，以各種方式衡量模型信心時的 ECE。",
+        )
+    )
+    rep.table(
+        [run_h] + [tr(f"ECE ({CONFIDENCE_SHORT[c].en})", f"ECE（{CONFIDENCE_SHORT[c].zh_TW}）") for c in CONFIDENCES],
+        [[r] + [alt[r][c] for c in CONFIDENCES] for r in results],
+    )
+    rep.text(tr("## Examples\n", "## 範例\n"))
     examples = []
     for run_id, res in results.items():
         for r in res["rows"][:3]:
-            examples.append([run_id, r["question"], cell(r["text"]), "yes" if r["right"] else "no", r[cfg.confidence]])
-    rep.table(["run", "question", "answer", "right", "confidence"], examples)
+            right = tr("yes", "是") if r["right"] else tr("no", "否")
+            examples.append([run_id, r["question"], cell(r["text"]), right, r[cfg.confidence]])
+    rep.table(
+        [run_h, tr("question", "問題"), tr("answer", "答案"), tr("right", "答對"), tr("confidence", "信心")], examples
+    )
     numbers = {
         "ece": ece,
         "accuracy": acc,

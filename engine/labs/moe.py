@@ -39,9 +39,13 @@ import numpy as np
 from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log, Progress
+from engine.labs.report import Report, tr
 
-TITLE = "Mixture of experts: many parameters, few used per token"
-ABOUT = (
+TITLE = tr(
+    "Mixture of experts: many parameters, few used per token",
+    "混合專家（MoE）：參數很多，每個 token 只用到少數",
+)
+ABOUT = tr(
     "The Switch Transformer (Fedus et al. 2021) and Mixtral replace the feed-forward block with many "
     "expert blocks and a router that sends each token to only one or two of them: every expert is "
     "trained, but each token uses few, so the compute per token follows the active parameters while "
@@ -51,7 +55,14 @@ ABOUT = (
     "loss, training and generation speed and the parameter counts, the bar plot for the losses (the MoE "
     "should beat the dense model of equal active size, and approach the dense model of equal total "
     "size), and the load plot for how evenly the router spreads the tokens: balanced with the auxiliary "
-    "loss, lopsided without it. Budget: about 4 minutes on two CPU cores at the defaults."
+    "loss, lopsided without it. Budget: about 4 minutes on two CPU cores at the defaults.",
+    "Switch Transformer（Fedus et al. 2021）與 Mixtral 把前饋層換成許多專家，由路由器把每個 token "
+    "只送到其中一兩個：所有專家都會被訓練，但每個 token 只用到少數，因此每個 token 的計算量取決於啟用參數，"
+    "模型能容納多少則取決於總參數。本實驗用工作區預訓練資料中相同的 token，訓練啟用參數與 MoE 相同的稠密模型、"
+    "有和沒有負載平衡損失的 MoE，以及與 MoE 總參數一樣大的稠密模型。表格列出驗證損失、訓練與生成速度和參數量；"
+    "長條圖比較損失（MoE 應勝過啟用參數相同的稠密模型，並接近總參數相同的稠密模型）；"
+    "負載圖顯示路由器把 token 分得多平均：有輔助損失時均衡，沒有時則偏向少數專家。"
+    "所需時間：預設設定下，兩個 CPU 核心約 4 分鐘。",
 )
 
 
@@ -368,150 +379,6 @@ def _numbers(results: list[dict], cfg: Config) -> dict:
 
 
 def _write_report(ws, results: list[dict], numbers: dict, cfg: Config, threads: int):
-    from engine.labs.report import Report
+    from engine.labs.moe_report import write_report  # imports this module: loaded when needed
 
-    rep = Report.create(ws, "moe", TITLE)
-    rep.text(ABOUT)
-    h = expert_hidden(cfg)
-    rep.text(
-        f"## Setup\n\nEvery run: {cfg.n_layer} Transformer blocks {cfg.n_embd} wide ({cfg.n_head} heads), "
-        f"context {cfg.block_size}, {cfg.steps} steps of {cfg.batch_size} sequences "
-        f"({numbers['tokens_per_run']:,} tokens) of the workspace's training split in the same seeded order, "
-        f"the same initial seed ({cfg.seed}), AdamW at peak lr {cfg.lr:g}, {torch_threads_text(threads)}. "
-        f"One expert is a SwiGLU feed-forward of hidden width {h}; the MoE has {cfg.n_experts} of them in "
-        f"every block and routes each token to its top {cfg.expert_top_k}. The dense models' feed-forward "
-        f"is {cfg.expert_top_k} x {h} = {cfg.expert_top_k * h} wide (the MoE's *active* parameters) and "
-        f"{cfg.n_experts} x {h} = {cfg.n_experts * h} wide (its *total*). Parameters count the tied "
-        "embedding once; the router (n_embd x n_experts per block) is left out of both counts. Training "
-        "tokens/s times the training steps only; generation tokens/s is one sequence of "
-        f"{cfg.gen_tokens} tokens with the KV cache (the fastest of three tries)."
-    )
-    rows = []
-    for r in results:
-        imb = r["load_imbalance"]
-        rows.append(
-            [
-                r["name"],
-                f"{r['total_params']:,}",
-                f"{r['active_params']:,}",
-                round(r["val_loss"], 4),
-                round(r["final_train_loss"], 4),
-                f"{r['train_tokens_per_s']:,.0f}",
-                f"{r['generate_tokens_per_s']:,.0f}",
-                f"{imb['max_over_mean']:.2f} / {imb['cv']:.2f}" if imb else "–",
-            ]
-        )
-    rep.table(
-        [
-            "run",
-            "total params",
-            "active params",
-            "val loss",
-            "train loss (last 10%)",
-            "train tok/s",
-            "generate tok/s",
-            "load max/mean / cv",
-        ],
-        rows,
-    )
-    names = [r["name"] for r in results]
-    rep.plot(
-        "val_loss",
-        {"val loss": (names, [r["val_loss"] for r in results])},
-        "run",
-        "validation loss",
-        title="Validation loss at equal training tokens",
-        kind="bar",
-    )
-    curves = {}
-    for r in results:
-        c = np.asarray(r["_curve"])
-        w = max(1, len(c) // 50)
-        sm = np.convolve(c, np.ones(w) / w, mode="valid")
-        curves[r["name"]] = (list(range(w, w + len(sm))), sm.tolist())
-    rep.plot("train_loss", curves, "step", f"training loss (mean of {w} steps)", title="Training loss")
-    moes = [r for r in results if r["expert_load"]]
-    E = cfg.n_experts
-    series = {}
-    for r in moes:
-        ranked = np.mean([sorted(layer, reverse=True) for layer in r["expert_load_per_layer"]], axis=0)
-        series[r["name"]] = (list(range(1, E + 1)), ranked.tolist())
-    series["even (1/n_experts)"] = ([1, E], [1 / E, 1 / E])
-    rep.plot(
-        "expert_load",
-        series,
-        "expert, busiest first (within each layer, then averaged over layers)",
-        "share of the routed tokens",
-        title="Expert load on validation batches",
-    )
-    rep.text(
-        "## Expert loads\n\nAn expert's load is its share of the (token, slot) assignments the router made on "
-        f"the validation batches: each token takes {cfg.expert_top_k} slot(s), the shares of a layer sum to 1, "
-        f"and an even router gives every expert 1/{E} = {1 / E:.3f}. Two measures of imbalance, computed per "
-        "layer and averaged over the layers: **max/mean** = the busiest expert's share x n_experts (1 = even; "
-        f"a router that sends every token to the same {cfg.expert_top_k} expert(s) reaches "
-        f"{E / cfg.expert_top_k:g}), and **cv** = the standard deviation of the shares divided by their mean "
-        "(0 = even). The plot sorts each layer's experts from busiest to idlest before averaging, so a lopsided "
-        "router shows as a steep line whichever experts it favours."
-    )
-    lrows = []
-    for r in moes:
-        for i, layer in enumerate(r["expert_load_per_layer"]):
-            im = imbalance(layer)
-            lrows.append(
-                [r["name"], i + 1] + [f"{s:.3f}" for s in layer] + [f"{im['max_over_mean']:.2f}", f"{im['cv']:.2f}"]
-            )
-    rep.table(["run", "layer"] + [f"expert {e}" for e in range(E)] + ["max/mean", "cv"], lrows)
-
-    by = {r["name"]: r for r in results}
-    dense, moe, free = by[RUNS[0]], by[RUNS[1]], by[RUNS[2]]
-    d = moe["val_loss"] - dense["val_loss"]
-    verdict = (
-        f"## Verdict\n\nThe MoE with the auxiliary loss reached validation loss {moe['val_loss']:.4f} against "
-        f"{dense['val_loss']:.4f} for the dense model with the same active parameters "
-        f"({d:+.4f}): it {'beat' if d < 0 else 'did not beat'} it at equal training tokens"
-    )
-    if RUNS[3] in by:
-        big = by[RUNS[3]]
-        verdict += (
-            f", and the dense model with the MoE's total parameters reached {big['val_loss']:.4f} "
-            f"({'better' if big['val_loss'] < moe['val_loss'] else 'no better'} than the MoE, "
-            f"at {big['train_tokens_per_s']:,.0f} against the MoE's {moe['train_tokens_per_s']:,.0f} "
-            "training tokens/s)"
-        )
-    a, f = moe["load_imbalance"], free["load_imbalance"]
-    verdict += (
-        f". Expert loads: with the auxiliary loss (weight {cfg.moe_aux_weight:g}) max/mean {a['max_over_mean']:.2f}, "
-        f"cv {a['cv']:.2f}; without it max/mean {f['max_over_mean']:.2f}, cv {f['cv']:.2f}: "
-        + (
-            "the loss kept the experts evenly used, and without it the router drifted to favourites"
-            if numbers["aux_balances_load"]
-            else "the auxiliary loss did not make the load more even at this scale"
-        )
-        + (
-            f" (collapse: the busiest expert takes {f['max_over_mean']:.1f}x its even share)."
-            if f["max_over_mean"] >= 2
-            else "."
-        )
-    )
-    rep.text(verdict)
-    rep.text(
-        "How to read the speeds: on a CPU the MoE's per-token compute is close to the dense model of its "
-        "active size, but routing (gathering each expert's tokens and adding their outputs back, one expert "
-        "after the other) costs time that a dense matrix product does not, so at this toy scale the MoE's "
-        "tokens/s sits between the two dense models or below; on accelerators with fused expert kernels "
-        "the gap to the active-size model shrinks. With top-1 routing (expert_top_k=1) the model's "
-        "renormalised gate weight is exactly 1, so the router learns only from the auxiliary loss."
-    )
-    rep.text("## Numbers\n\n```json\n" + _json(numbers) + "\n```")
-    return rep.write(numbers)
-
-
-def torch_threads_text(n: int) -> str:
-    return f"{n} CPU thread{'s' if n != 1 else ''}"
-
-
-def _json(x) -> str:
-    import json
-
-    return json.dumps(x, indent=1)
+    return write_report(Report.create(ws, "moe", TITLE), ABOUT, results, numbers, cfg, threads)

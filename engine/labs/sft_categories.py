@@ -31,10 +31,10 @@ from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
 from engine.io.workspace import Workspace
-from engine.labs.report import Report
+from engine.labs.report import Report, tr
 
-TITLE = "What SFT data teaches: known and unknown facts"
-ABOUT = (
+TITLE = tr("What SFT data teaches: known and unknown facts", "SFT 資料教了什麼：已知與未知的事實")
+ABOUT = tr(
     "Gekhman et al. (2024) sorted the facts of a fine-tuning set by how well the base model already knew them "
     "(HighlyKnown, MaybeKnown, WeaklyKnown, Unknown, from its greedy and sampled answers to several prompts) "
     "and fine-tuned on each kind alone. Fine-tuning on facts the model did not know taught it little: those "
@@ -43,10 +43,25 @@ ABOUT = (
     "workspace's pretrained model on the facts the SFT set asks about, fine-tunes one model per category on "
     "the same number of facts, and measures held-out QA accuracy (people the SFT set never mentions) and how "
     "well each model learned its own training questions. Read the bars: held-out accuracy per category; the "
-    "table gives the counts. Budget: about 5–10 minutes on two CPU cores at the defaults."
+    "table gives the counts. Budget: about 5–10 minutes on two CPU cores at the defaults.",
+    "Gekhman et al.（2024）依基礎模型原本對事實的熟悉程度，把一份微調資料集裡的事實分成 HighlyKnown（很熟）、"
+    "MaybeKnown（可能知道）、WeaklyKnown（略知）、Unknown（不知道）四類（依據它對多個提示的貪婪回答與取樣回答），"
+    "再分別只用其中一類來微調。用模型原本不知道的事實微調，教給它的東西很少：這些範例很晚才被擬合，"
+    "而一旦擬合，模型在保留（未訓練）的問題上反而更常產生幻覺；MaybeKnown 的範例幫助最大。"
+    "本實驗在示範世界上重做這個實驗：用 SFT 資料集問到的事實探測工作區裡預訓練好的模型，"
+    "每個類別各用相同數量的事實微調一個模型，再測量保留問題（SFT 資料集從未提到的人物）的問答準確率，"
+    "以及每個模型把自己的訓練問題學得多好。怎麼看：長條圖是各類別的保留題準確率；表格列出各類別的數量。"
+    "預算：預設設定下，在兩個 CPU 核心上約 5–10 分鐘。",
 )
 
 CATEGORIES = ("HighlyKnown", "MaybeKnown", "WeaklyKnown", "Unknown")
+# The paper's names are the numbers' keys; the Chinese report adds what they mean (the Labs page's words).
+CATEGORY_LABELS = {
+    "HighlyKnown": tr("HighlyKnown", "HighlyKnown（很熟）"),
+    "MaybeKnown": tr("MaybeKnown", "MaybeKnown（可能知道）"),
+    "WeaklyKnown": tr("WeaklyKnown", "WeaklyKnown（略知）"),
+    "Unknown": tr("Unknown", "Unknown（不知道）"),
+}
 
 
 @dataclass
@@ -275,31 +290,43 @@ def run(ws: Workspace, cfg: Config, control=None):
     }
     rep.text(ABOUT)
     rep.text(
-        f"## Probing the base model\n\nBase: `{base}`. {len(keys)} facts of the SFT set (person, language, "
-        f"field), each asked with up to {cfg.prompts} biography openings as prompts (the paper uses 10 "
-        f"different few-shot prompts; a model this small follows no few-shot prompt, so the lab asks the way "
-        f"the facts were written in pretraining). Per prompt: one greedy answer and {cfg.samples} sampled at "
-        f"temperature {cfg.temperature:g} ({cfg.answer_tokens} tokens). HighlyKnown: greedy right for every "
-        "prompt; MaybeKnown: greedy right for some; WeaklyKnown: greedy never right, some sample right; "
-        "Unknown: no answer right."
+        tr(
+            f"## Probing the base model\n\nBase: `{base}`. {len(keys)} facts of the SFT set (person, language, "
+            f"field), each asked with up to {cfg.prompts} biography openings as prompts (the paper uses 10 "
+            f"different few-shot prompts; a model this small follows no few-shot prompt, so the lab asks the way "
+            f"the facts were written in pretraining). Per prompt: one greedy answer and {cfg.samples} sampled at "
+            f"temperature {cfg.temperature:g} ({cfg.answer_tokens} tokens). HighlyKnown: greedy right for every "
+            "prompt; MaybeKnown: greedy right for some; WeaklyKnown: greedy never right, some sample right; "
+            "Unknown: no answer right.",
+            f"## 探測基礎模型\n\n基礎模型：`{base}`。取 SFT 資料集中的 {len(keys)} 個事實（人物、語言、欄位），"
+            f"每個事實以最多 {cfg.prompts} 個傳記句子的開頭作為提示來提問（論文用 10 種不同的 few-shot 提示；"
+            "這麼小的模型不會遵循任何 few-shot 提示，所以本實驗照預訓練資料裡事實的寫法來問）。"
+            f"每個提示取一個貪婪回答，再以溫度 {cfg.temperature:g} 取樣 {cfg.samples} 個回答"
+            f"（各 {cfg.answer_tokens} 個 token）。HighlyKnown（很熟）：每個提示的貪婪回答都對；"
+            "MaybeKnown（可能知道）：部分提示的貪婪回答對；WeaklyKnown（略知）：貪婪回答從沒對過，但有取樣回答對；"
+            "Unknown（不知道）：沒有任何回答對。",
+        )
     )
-    if examples:
-        rep.table(["prompt", "greedy answer", "fact"], [[_cell(p), _cell(a), _cell(f)] for p, a, f in examples])
+    if examples:  # the model's own words: code spans, the same in both reports
+        rep.table(
+            [tr("prompt", "提示"), tr("greedy answer", "貪婪回答"), tr("fact", "事實")],
+            [[_code(p), _code(a), _code(f)] for p, a, f in examples],
+        )
     rep.table(
         [
-            "category",
-            "facts",
-            "fine-tuned on (facts / examples)",
-            "steps",
-            "held-out accuracy",
-            "training questions right",
-            "answers ended",
+            tr("category", "類別"),
+            tr("facts", "事實數"),
+            tr("fine-tuned on (facts / examples)", "微調用量（事實 / 範例）"),
+            tr("steps", "步數"),
+            tr("held-out accuracy", "保留題準確率"),
+            tr("training questions right", "訓練題答對率"),
+            tr("answers ended", "回答結束回合比例"),
         ],
         [
             [
-                c,
+                CATEGORY_LABELS[c],
                 counts[c],
-                f"{n_facts} / {trained_examples[c]}" if c in accuracy else "— (too few)",
+                f"{n_facts} / {trained_examples[c]}" if c in accuracy else tr("— (too few)", "—（太少）"),
                 steps_of.get(c, "—"),
                 accuracy.get(c, "—"),
                 fit.get(c, "—"),
@@ -308,42 +335,58 @@ def run(ws: Workspace, cfg: Config, control=None):
             for c in CATEGORIES
         ],
     )
-    series = {"held-out accuracy": (list(accuracy), list(accuracy.values()))}
+    series = {tr("held-out accuracy", "保留題準確率"): (list(accuracy), list(accuracy.values()))}
     if fit:
-        series["training questions right"] = (list(fit), list(fit.values()))
+        series[tr("training questions right", "訓練題答對率")] = (list(fit), list(fit.values()))
     rep.plot(
         "accuracy",
         series,
-        "fine-tuned on",
-        "accuracy",
+        tr("fine-tuned on", "微調所用類別"),
+        tr("accuracy", "準確率"),
         kind="bar",
-        title="Held-out QA accuracy after fine-tuning on one category",
+        title=tr("Held-out QA accuracy after fine-tuning on one category", "只用一個類別微調後的保留問答準確率"),
     )
     rep.plot(
         "counts",
-        {"facts": (list(counts), list(counts.values()))},
-        "category",
-        "facts",
+        {tr("facts", "事實數"): (list(counts), list(counts.values()))},
+        tr("category", "類別"),
+        tr("facts", "事實數"),
         kind="bar",
-        title="What the base model knows of the SFT set's facts",
+        title=tr("What the base model knows of the SFT set's facts", "基礎模型對 SFT 資料集事實的掌握程度"),
     )
     rep.text(
-        f"## Reading it\n\nEach model was fine-tuned from the same base on {n_facts} facts of one category "
-        f"(both demo questions of each, {cfg.epochs:g} epochs) and asked {len(questions)} held-out questions "
-        f"about people no fine-tuning set mentions: a right answer there comes from what pretraining stored, "
-        f"so held-out accuracy measures how well the fine-tuning taught the model to *use* its knowledge. "
-        f"The paper found MaybeKnown best and Unknown worst (and Unknown examples fitted slowest). Here the "
-        f"best is **{best}**. With a toy model the categories are small and uneven and one run per category "
-        f"is noisy (a few questions are a few percent): compare the bars with that in mind, and rerun with "
-        f"another seed or more facts before trusting a difference of a few points."
+        tr(
+            f"## Reading it\n\nEach model was fine-tuned from the same base on {n_facts} facts of one category "
+            f"(both demo questions of each, {cfg.epochs:g} epochs) and asked {len(questions)} held-out questions "
+            f"about people no fine-tuning set mentions: a right answer there comes from what pretraining stored, "
+            f"so held-out accuracy measures how well the fine-tuning taught the model to *use* its knowledge. "
+            f"The paper found MaybeKnown best and Unknown worst (and Unknown examples fitted slowest). Here the "
+            f"best is **{best}**. With a toy model the categories are small and uneven and one run per category "
+            f"is noisy (a few questions are a few percent): compare the bars with that in mind, and rerun with "
+            f"another seed or more facts before trusting a difference of a few points.",
+            f"## 怎麼解讀\n\n每個模型都從同一個基礎模型出發，用某一類別的 {n_facts} 個事實微調"
+            f"（每個事實的兩個示範問題都用上，{cfg.epochs:g} 輪），再問它 {len(questions)} 個保留問題，"
+            "問的是任何微調資料集都沒提到的人物：在這些問題上答對，靠的是預訓練存下的知識，"
+            "所以保留題準確率衡量的是微調有沒有教會模型*運用*它已有的知識。"
+            "論文發現 MaybeKnown 最好、Unknown 最差（而且 Unknown 的範例擬合得最慢）。"
+            f"這次最好的是 **{CATEGORY_LABELS[best].zh_TW}**。玩具模型的各類別事實既少又不平均，"
+            "每個類別又只跑一次，結果雜訊很大（幾道題就差好幾個百分點）：比較長條時請記住這點；"
+            "差距只有幾個百分點時，先換個種子或用更多事實重跑，再下結論。",
+        )
     )
     if max(accuracy.values()) == 0:
         rep.text(
-            "**No fine-tuned model answered a held-out question right.** The training questions column "
-            "shows what happened instead: each model learned its few examples by heart (and answers new "
-            "questions with the people it was trained on), not the skill of answering from what pretraining "
-            "stored. At this size that takes more facts per category and a better-trained base: raise "
-            "`per_category` (and `facts`, 0 = all) and pretrain longer, or fewer `epochs`."
+            tr(
+                "**No fine-tuned model answered a held-out question right.** The training questions column "
+                "shows what happened instead: each model learned its few examples by heart (and answers new "
+                "questions with the people it was trained on), not the skill of answering from what pretraining "
+                "stored. At this size that takes more facts per category and a better-trained base: raise "
+                "`per_category` (and `facts`, 0 = all) and pretrain longer, or fewer `epochs`.",
+                "**沒有任何微調後的模型答對保留問題。**「訓練題答對率」一欄說明了實際發生的事："
+                "每個模型都把自己那幾個範例背了下來（遇到新問題，就拿訓練時見過的人物來回答），"
+                "卻沒學會根據預訓練存下的知識作答。在這個規模下，這需要每個類別更多的事實，以及訓練得更好的基礎模型："
+                "調高 `per_category`（以及 `facts`，0 = 全部）並延長預訓練，或減少 `epochs`。",
+            )
         )
     if not cfg.keep_scratch:
         shutil.rmtree(scratch, ignore_errors=True)
@@ -352,6 +395,7 @@ def run(ws: Workspace, cfg: Config, control=None):
     yield Finished("done", {"report": str(path), **numbers})
 
 
-def _cell(s: str, n: int = 60) -> str:
-    s = " ".join(s.split()).replace("|", "/")
-    return s[:n] + ("…" if len(s) > n else "")
+def _code(s: str, n: int = 60) -> str:
+    """A prompt or an answer as a code span fit for one table cell (empty: —)."""
+    s = " ".join(s.split()).replace("|", "/").replace("`", "'")
+    return f"`{s[:n]}{'…' if len(s) > n else ''}`" if s else "—"

@@ -30,10 +30,11 @@ from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
 from engine.io.store import Store
 from engine.io.workspace import Workspace
-from engine.labs.report import Report
+from engine.labs.report import Report, tr
+from engine.labs.spikes_report import _r, write_report
 
-TITLE = "Loss spikes and bad data"
-ABOUT = (
+TITLE = tr("Loss spikes and bad data", "損失尖峰與壞資料")
+ABOUT = tr(
     "Large training runs show sudden loss spikes, and a common cause is a batch of bad data: pages of one "
     "repeated character, binary garbage, endless tables. Frameworks such as OLMo skip an update whose loss is "
     "far above its recent mean and log the batch, so that someone can look at the documents in it. This lab "
@@ -43,7 +44,14 @@ ABOUT = (
     "data (the junk pages, which the cleaning rules drop, replaced by the text that was there) has no spikes, "
     "and a run with junk and without the guard shows what the junk does to the model. Read the first plot for "
     "the spikes (stars: skipped steps), the second for the extra loss the junk costs and how fast it fades. "
-    "Budget: about 3–5 minutes on two CPU cores at the defaults."
+    "Budget: about 3–5 minutes on two CPU cores at the defaults.",
+    "大型訓練常出現突如其來的損失尖峰，常見的原因之一是一批壞資料：整頁重複同一個字元、二進位亂碼、"
+    "沒完沒了的表格。OLMo 等訓練框架遇到損失遠高於近期平均的一步時，會跳過這次更新並記下該批次，"
+    "讓人之後能檢查裡面的文件。本實驗在一次小型預訓練的指定步數注入一批批垃圾網頁（同一個字元重複數千次）："
+    "每次注入都在損失曲線上留下明顯的尖峰，防護機制跳過這次更新並記錄該批次的文件，下方表格再核對其中哪些是垃圾。"
+    "同樣的訓練改用清理過的資料（清理規則會移除這些垃圾網頁，換回原本在那裡的文字）就沒有尖峰；"
+    "另一次帶著垃圾但關閉防護的訓練，則顯示垃圾對模型造成什麼影響。第一張圖看尖峰（星號：被跳過的步），"
+    "第二張圖看垃圾多花了多少損失、又多快消退。所需時間：預設設定下，兩個 CPU 核心約 3–5 分鐘。",
 )
 
 JUNK_CHARS = "MXZ#"  # as the demo's polluted corpus (engine/data/pollute.py)
@@ -318,90 +326,23 @@ def run(ws: Workspace, cfg: Config, control=None):
         numbers["val_loss_junk_no_guard"] = _r(results["junk, no guard"]["val_loss"])
 
     # -- report ------------------------------------------------------------------------------
-    rep.text(ABOUT)
-    rep.text(
-        f"## Setup\n\nA {cfg.n_layer}-layer model (width {cfg.n_embd}, context {block}) pretrained for "
-        f"{cfg.steps} steps of {B} sequences on the workspace's training tokens, seed {cfg.seed} in every "
-        f"run. {len(page_of)} junk pages (one of `{JUNK_CHARS}` repeated 2000–6000 times) overwrite "
-        f"{len(page_of)} of the {n_windows} windows, placed by the sampler's own seeded order so that they "
-        f"land in the bursts below. The cleaning rules (engine/data/rules.py) drop {dropped} of the "
-        f"{len(page_of)} junk pages; the cleaned run reads the same windows in the same order with the "
-        f"ordinary text that the junk had overwritten. Spike guard: skip an update whose loss or gradient "
-        f"norm is more than {cfg.spike_sigma:g} standard deviations above the mean of the last "
-        f"{cfg.spike_window} steps (judged once half of that is there)."
-    )
-    free_loss = dict(results["junk, no guard"]["loss"]) if cfg.unguarded_run else {}
-    rows = [
-        [s, r, f"{r / B:.0%}", _r(junk_loss.get(s)), _r(clean_loss.get(s)), "yes" if s in flagged_steps else "no"]
-        + ([_r(free_loss.get(s))] if free_loss else [])
-        for s, r in burst_steps.items()
-    ]
-    rep.table(
-        ["step", "junk sequences", "of the batch", "loss with junk", "loss cleaned", "skipped by the guard"]
-        + (["loss with junk, no guard"] if free_loss else []),
-        rows,
-    )
-    series = {label: tuple(zip(*r["loss"])) for label, r in results.items() if r["loss"]}
-    markers = {f"skipped step {s}": (s, junk_loss[s]) for s in flagged_steps[:8] if s in junk_loss}
-    rep.plot(
-        "loss",
-        series,
-        "step",
-        "training loss (every step, skipped ones included)",
-        title="Training loss: junk bursts vs cleaned data",
-        markers=markers,
-    )
-    diffs = {
-        f"{label} − cleaned": (
-            [s for s, _ in r["loss"] if s in clean_loss],
-            [v - clean_loss[s] for s, v in r["loss"] if s in clean_loss],
-        )
-        for label, r in results.items()
-        if label != "cleaned"
-    }
-    rep.plot(
-        "loss_difference", diffs, "step", "loss minus the cleaned run's loss", title="What the junk costs, step by step"
-    )
-    rep.text(
-        "The loss of a skipped step is still measured and plotted: the guard skips the update, not the "
-        "forward pass. After a skipped step the model is exactly as before it, so the difference to the "
-        "cleaned run falls back to the noise of the other batches at once. Without the guard the model "
-        "learns from the junk: each later burst spikes less (it has learned that a repeated character "
-        "repeats), which is time and capacity spent on junk rather than on the text."
-    )
-    rep.text(
-        "## The documents in the skipped batches\n\n"
-        f"{len(flagged_docs)} documents were in the {len(flagged_steps)} skipped batches; "
-        f"{len(junk_flagged)} of them are junk pages ({numbers['junk_share_of_flagged_documents']:.0%}). "
-        "A batch holds whole windows of text, so the ordinary documents that shared a batch with the junk "
-        "are recorded too: the guard says where to look, a person (or the cleaning rules) says what is bad."
-    )
-    table = []
-    for d in flagged_docs[:40]:
-        text = page_of.get(d, texts.get(d, ""))
-        table.append([d, _snippet(text), "yes" if d in page_of else "no"])
-    if table:
-        rep.table(["document", "first characters", "junk?"], table)
-    if len(flagged_docs) > 40:
-        rep.text(f"… and {len(flagged_docs) - 40} more.")
-    rep.text("## Numbers\n\n" + "\n".join(f"* {k}: {v}" for k, v in numbers.items()))
-    rep.text(
-        f"Val loss at the end: with junk {numbers['val_loss_with_junk']}, cleaned {numbers['val_loss_clean']}"
-        + (f", junk without the guard {numbers['val_loss_junk_no_guard']}" if cfg.unguarded_run else "")
-        + ". At this scale a few junk batches barely move the final loss; the point is the spike, "
-        "and that the guard's record leads straight to the bad documents."
+    write_report(
+        rep,
+        ABOUT,
+        cfg,
+        results,
+        plan,
+        page_of,
+        texts,
+        flagged_steps,
+        flagged_docs,
+        numbers,
+        dropped,
+        n_windows,
+        JUNK_CHARS,
     )
     if not cfg.keep_scratch:
         shutil.rmtree(scratch, ignore_errors=True)
     numbers["seconds"] = round(time.perf_counter() - t0, 1)
     path = rep.write(numbers)
     yield Finished("done", {"report": str(path), **numbers})
-
-
-def _r(x):
-    return None if x is None else round(float(x), 4)
-
-
-def _snippet(text: str, n: int = 40) -> str:
-    s = " ".join(text.split())[:n].replace("|", "/")
-    return f"`{s}`…" if s else ""

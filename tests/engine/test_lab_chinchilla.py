@@ -140,6 +140,6 @@ def test_fit_minimum():
 
 def test_smallest_is_small_and_about_says_the_budget():
     assert chinchilla.Config().sizes >= 5 and 2 <= chinchilla.Config().budgets <= 3
-    assert "minutes" in chinchilla.ABOUT and "20" in chinchilla.ABOUT
+    assert "minutes" in chinchilla.ABOUT.en and all("20" in t for t in (chinchilla.ABOUT.en, chinchilla.ABOUT.zh_TW))
     cfg = labs.make_config("chinchilla", smallest=True)
     assert cfg.flops > 0 and cfg.people <= 100
