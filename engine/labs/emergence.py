@@ -30,26 +30,39 @@ from engine.config import knob
 from engine.errors import ConfigError
 from engine.events import Control, Finished, Log, Progress
 from engine.labs.common import threads_set
+from engine.labs.report import tr
 
-TITLE = "Emergence: sudden abilities, or an all-or-nothing metric?"
-ABOUT = (
+TITLE = tr("Emergence: sudden abilities, or an all-or-nothing metric?", "湧現：能力突然出現，還是全有全無的指標？")
+ABOUT = tr(
     "Wei et al. (2022) saw abilities such as multi-digit arithmetic stay at chance in smaller models "
     'and then jump in bigger ones, and called them emergent; Schaeffer et al. (2023, "Are Emergent '
     'Abilities of Large Language Models a Mirage?") showed that the jump is mostly in the metric: '
     "exact match scores a multi-step answer all-or-nothing, so a model that gets most digits right "
     "still scores 0, while per-step metrics of the same models improve smoothly. This lab trains a "
     "sweep of model sizes from scratch on 3-digit addition (made up on the fly, answers written "
-    "least-significant digit first), every size on the same number of problems, in about 8 minutes "
+    "the usual way, leading digit first), every size on the same number of problems, in about 6 minutes "
     "on 2 CPU cores, and scores each on held-out problems three ways: exact match of the greedy "
     "answer, per-digit accuracy of that answer, and the per-token loss of the right answer. Read the "
     "plots against parameters (log scale): when exact match jumps while per-digit accuracy climbs "
     "steadily, the jump is the metric's (the dotted curve, per-digit accuracy to the power of the "
     "answer's length, is what an all-or-nothing score of steadily improving steps looks like); when "
-    "per-digit accuracy jumps too, the models changed abruptly. The report says which it saw."
+    "per-digit accuracy jumps too, the models changed abruptly. The report says which it saw.",
+    "Wei et al.（2022）看到多位數算術這類能力在較小的模型上停在隨機猜測的水準，到了較大的模型卻突然跳升，"
+    '於是稱之為湧現能力；Schaeffer et al.（2023，"Are Emergent Abilities of Large Language Models a Mirage?"）'
+    "則指出，這個跳升主要是指標造成的海市蜃樓（假象）：完全符合對多步驟的答案採全有全無的計分，"
+    "所以大部分數字都答對的模型仍然得 0 分，而同一批模型的逐步指標其實是平滑進步的。"
+    "本實驗從頭訓練一系列不同大小的模型做 3 位數加法（題目即時產生，答案照一般寫法，最高位先寫），"
+    "每種大小都訓練相同數量的題目，在 2 個 CPU 核心上約需 6 分鐘；再用保留（未訓練）的題目，"
+    "以三種方式為每個模型打分：貪婪回答的完全符合、同一回答的逐位準確率，以及正確答案的每 token 損失。"
+    "怎麼看：對照參數量（對數刻度）看圖。若完全符合跳升、逐位準確率卻穩定爬升，跳升就來自指標"
+    "（虛線是逐位準確率的「答案長度」次方，也就是每一步穩定進步時，全有全無的分數看起來的樣子）；"
+    "若逐位準確率也跳升，就是模型本身突然改變了。報告會說明這次看到的是哪一種。",
 )
 
 PAD, PLUS, EQ = 10, 11, 12  # tokens: 0-9 are the digits
 MIRAGE_SHARPNESS = 0.6  # a curve with less of its rise in one step between neighbouring sizes counts as gradual
+# exact match within this of (per-digit accuracy)^digits at every size: the all-or-nothing score of the steps
+MIRAGE_GAP = 0.15
 VOCAB = 13
 CHARS = "0123456789_+="
 
@@ -57,8 +70,11 @@ CHARS = "0123456789_+="
 @dataclass
 class Config:
     digits: int = knob(3, "Digits of each operand (zero-padded); the answer has one more.", min=1, max=12)
+    # answers in the usual order: the leading digit needs every carry, the last none, so the positions
+    # are learned one after another as models grow (per-digit accuracy climbs while exact match waits);
+    # reversed, every position is the same step and the models learn them all at once, or none
     reverse: bool = knob(
-        True, "Write the answer least-significant digit first (the order of carrying: easier to learn)."
+        False, "Write the answer least-significant digit first (the order of carrying: easier to learn)."
     )
     reverse_operands: bool = knob(
         False,
@@ -315,7 +331,9 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
     numbers.update(
         seconds=round(time.perf_counter() - t0, 1), training_problems=n_train, distinct_training_problems=distinct
     )
-    path = _write_report(ws, rows, numbers, cfg)
+    from engine.labs.emergence_report import write_report  # imports this module: loaded when needed
+
+    path = write_report(ws, rows, numbers, cfg)
     yield Log(f"report: {path}")
     yield Finished("done", {"report": str(path), **numbers})
 
@@ -326,6 +344,8 @@ def _analyse(rows: list[dict], cfg: Config) -> dict:
     loss = [r["answer_loss"] for r in rows]
     s_em, s_acc = sharpness(em), sharpness(acc)
     s_loss = sharpness([-v for v in loss])
+    L = cfg.digits + 1
+    gap = max(abs(e - a**L) for e, a in zip(em, acc))
     return {
         "sizes": [r["params"] for r in rows],
         "shapes": [f"{r['n_layer']}x{r['n_embd']}" for r in rows],
@@ -338,121 +358,11 @@ def _analyse(rows: list[dict], cfg: Config) -> dict:
             "answer_loss": round(s_loss, 3),
             "ratio": round(s_em / s_acc, 3) if s_acc > 0 else None,
         },
-        "answer_digits": cfg.digits + 1,
+        "answer_digits": L,
+        # how far exact match strays from what independent digits would give; with gradual per-digit
+        # accuracy and a small gap, the jump is the metric's (Schaeffer et al.)
+        "independence_gap": round(gap, 4),
+        "mirage": bool(s_acc < MIRAGE_SHARPNESS and gap <= MIRAGE_GAP),
         "config": asdict(cfg),
         "runs": rows,
     }
-
-
-def _write_report(ws, rows, numbers, cfg: Config):
-    from engine.labs.report import Report
-
-    rep = Report.create(ws, "emergence", TITLE)
-    d, L = cfg.digits, cfg.digits + 1
-    a, b = 1234 % 10**d, 5678 % 10**d
-    rep.text(ABOUT)
-    rep.text(
-        f"## Setup\n\n**Task**: {d}-digit addition, operands uniform in 0…{10**d - 1} written zero-padded, the "
-        f"answer as {L} digits, "
-        + (
-            f"**reversed** (least-significant digit first, the order in which the carry is computed; a small "
-            f"model that must write the leading digit first has to do the whole sum before writing anything): "
-            f"`{problem_text(a, b, d, True, cfg.reverse_operands)}` means {a}+{b}={a + b}."
-            if cfg.reverse
-            else f"in the usual order: `{problem_text(a, b, d, False, cfg.reverse_operands)}`."
-        )
-        + f" Character-level tokenizer of the lab's own ({VOCAB} tokens). Every model trains from scratch for "
-        f"{cfg.steps} steps of {cfg.batch_size} problems ({numbers['training_problems']:,} problems, "
-        f"{numbers['distinct_training_problems']:,} distinct; the same ones, in the same order, for every size), "
-        f"loss on the answer tokens only, AdamW at peak lr {cfg.lr:g}, seed {cfg.seed}. Scoring: "
-        f"{cfg.eval_problems:,} held-out problems (none of them in training), greedy answers of {L} digits.\n\n"
-        f"- **exact match**: share of problems whose whole answer is right (all-or-nothing);\n"
-        f"- **per-digit accuracy**: share of answer positions right, each on its own (chance: 10%);\n"
-        f"- **answer loss**: mean cross-entropy (nats per token) of the right answer's tokens, teacher-forced "
-        f"(chance: ln 10 = 2.30).\n\n"
-        f"The lab took {numbers['seconds'] / 60:.1f} minutes."
-    )
-    ps = numbers["sizes"]
-    em, acc = numbers["exact_match"], numbers["step_accuracy"]
-    rep.text(
-        "## Accuracy against size\n\nThe same models, two scores. The dotted line is per-digit accuracy "
-        f"raised to the power {L}: what exact match would be if each digit were right independently."
-    )
-    rep.plot(
-        "accuracy",
-        {
-            "exact match": (ps, em),
-            "per-digit accuracy": (ps, acc),
-            f"per-digit accuracy ^ {L}": (ps, [v**L for v in acc]),
-        },
-        xlabel="parameters (log scale)",
-        ylabel="accuracy on held-out problems",
-        title="Exact match jumps, per-digit accuracy climbs",
-        logx=True,
-    )
-    rep.plot(
-        "answer_loss",
-        {"loss of the right answer": (ps, numbers["answer_loss"])},
-        xlabel="parameters (log scale)",
-        ylabel="nats per answer token",
-        title="Per-token loss of the right answer",
-        logx=True,
-    )
-    sh = numbers["sharpness"]
-    ratio = f"{sh['ratio']:.2f}" if sh["ratio"] is not None else "undefined (per-digit accuracy did not rise)"
-    even = 1 / (len(ps) - 1)
-    rep.text(
-        "## Sharpness\n\nFor each curve over the sizes: its **largest rise between neighbouring sizes as a "
-        "share of its total rise** (last size minus first; for the loss, its fall). 1 means the whole change "
-        f"happens in one step; {even:.2f} means it is spread evenly over the {len(ps) - 1} steps between "
-        f"{len(ps)} sizes; 0 means no rise.\n\n"
-        f"- exact match: **{sh['exact_match']:.2f}** (from {em[0]:.1%} to {em[-1]:.1%})\n"
-        f"- per-digit accuracy: **{sh['step_accuracy']:.2f}** (from {acc[0]:.1%} to {acc[-1]:.1%})\n"
-        f"- answer loss: **{sh['answer_loss']:.2f}** (from {numbers['answer_loss'][0]:.3f} to "
-        f"{numbers['answer_loss'][-1]:.3f} nats)\n"
-        f"- ratio exact / per-digit: **{ratio}**"
-    )
-    rep.text("## Every model")
-    rep.table(
-        ["layers x width", "params", "exact match", "per-digit acc.", f"per-digit^{L}", "answer loss", "seconds"],
-        [
-            [
-                f"{r['n_layer']}x{r['n_embd']}",
-                r["params"],
-                f"{r['exact_match']:.1%}",
-                f"{r['step_accuracy']:.1%}",
-                f"{r['step_accuracy'] ** L:.1%}",
-                float(r["answer_loss"]),
-                r["seconds"],
-            ]
-            for r in rows
-        ],
-    )
-    order = "least-significant first" if cfg.reverse else "most-significant first"
-    rep.text(f"Per-digit accuracy by answer position ({order}, as written):")
-    rep.table(
-        ["layers x width"] + [f"digit {i + 1}" for i in range(L)],
-        [[f"{r['n_layer']}x{r['n_embd']}"] + [f"{v:.0%}" for v in r["position_accuracy"]] for r in rows],
-    )
-    gradual = sh["step_accuracy"] < MIRAGE_SHARPNESS <= sh["exact_match"]
-    verdict = (
-        'Here that is what happened: the "emergence" is in the all-or-nothing metric, not a sudden change in '
-        "the models, whose per-digit accuracy moved gradually (Schaeffer et al. 2023)."
-        if gradual
-        else "Here it did not happen that way: per-digit accuracy jumped too "
-        f"(sharpness {sh['step_accuracy']:.2f}: most of its rise between two neighbouring sizes) — the models "
-        "themselves changed abruptly: below the jump they sat on a plateau (a few answer positions learned, "
-        "the others at chance) and above it they had learned the whole algorithm, as in grokking. Sizes "
-        "between the two, or several seeds per size, show where the plateau ends; the metric adds to the "
-        "jump only what the dotted curve shows."
-    )
-    rep.text(
-        "## Reading it\n\nA model that gets each digit right 80% of the time gets a whole "
-        f"{L}-digit answer right only {0.8**L:.0%} of the time (0.8^{L}); at 95% per digit, {0.95**L:.0%}. So "
-        "exact match can stay near zero while the models learn most of the task and then rise over the sizes "
-        "where the last digits fall into place, even when per-digit accuracy improves steadily. "
-        + verdict
-        + " Digits that need a carry are the last to be learned; the position table shows which."
-    )
-    plain = {k: v for k, v in numbers.items() if k != "report"}
-    return rep.write(plain)

@@ -79,7 +79,7 @@ def test_smallest_run(ws):
     report = Path(r["report"])
     assert report.name == "report.md" and report.parent.parent == ws.root / "labs"
     text = report.read_text(encoding="utf-8")
-    assert text.startswith(f"# {emergence.TITLE}") and "## Sharpness" in text and "reversed" in text
+    assert text.startswith(f"# {emergence.TITLE}") and "## Sharpness" in text and "usual order" in text
     assert {"accuracy.png", "answer_loss.png"} <= set(linked_pngs(report))
     saved = json.loads((report.parent / "numbers.json").read_text(encoding="utf-8"))
     assert saved["exact_match"] == r["exact_match"]
@@ -105,4 +105,30 @@ def test_cancelled(ws):
 def test_defaults_and_about():
     cfg = emergence.Config()
     assert len(emergence.parse_sizes(cfg.models)) >= 5 and cfg.threads == 1
-    assert "minutes" in emergence.ABOUT and "Schaeffer" in emergence.ABOUT
+    assert (
+        "minutes" in emergence.ABOUT.en and "Schaeffer" in emergence.ABOUT.en and "Schaeffer" in emergence.ABOUT.zh_TW
+    )
+
+
+def _rows(exact, per_digit):
+    return [
+        {
+            "params": 1000 * (i + 1),
+            "n_layer": 1,
+            "n_embd": 8 * (i + 1),
+            "exact_match": e,
+            "step_accuracy": a,
+            "answer_loss": 1.0 - a,
+        }
+        for i, (e, a) in enumerate(zip(exact, per_digit))
+    ]
+
+
+def test_the_verdict_tells_the_metrics_mirage_from_a_jump_in_the_models():
+    cfg = emergence.Config(digits=3)
+    # measured at the defaults (usual order): per-digit climbs at every size, exact ≈ per-digit^4
+    seen = emergence._analyse(_rows([0.006, 0.01, 0.435, 0.903, 1.0], [0.414, 0.533, 0.828, 0.974, 1.0]), cfg)
+    assert seen["mirage"] and seen["independence_gap"] < 0.1
+    # measured with reversed answers: a plateau at 50% per digit, then everything at once
+    jump = emergence._analyse(_rows([0.002, 0.008, 0.009, 0.016, 1.0], [0.28, 0.50, 0.51, 0.50, 1.0]), cfg)
+    assert not jump["mirage"] and jump["sharpness"]["step_accuracy"] > emergence.MIRAGE_SHARPNESS
