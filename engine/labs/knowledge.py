@@ -13,7 +13,7 @@ Each arm's pretraining is checked for memorisation (the first token of each fact
 teacher-forced, in the training biographies), then fine-tuned on QA about half the people and
 asked about the other half; held-out accuracy is also measured along the fine-tuning. Two scratch
 workspaces in the report folder (one per corpus); checkpoints and token shards are deleted at the
-end; report.md, numbers.json, answers.jsonl and the small run records stay.
+end; report.md (and report.zh_TW.md), numbers.json, answers.jsonl and the small run records stay.
 """
 
 from __future__ import annotations
@@ -35,27 +35,16 @@ from engine.data.demo import MAX_VERSIONS, DemoConfig, write_demo_world
 from engine.data.shards import is_val, write_shards
 from engine.events import Control, Finished, Log, Metrics, Progress
 from engine.io.workspace import Workspace
-from engine.labs.knowledge_report import write_report
+from engine.labs.knowledge_report import ABOUT, TITLE, write_report  # the lab's face is report text
 from engine.labs.report import Report
 from engine.tokenizer import EOT, save_tokenizer, special_id, train_tokenizer
 
-TITLE = "Knowledge extraction: one biography, K varied ones, or mixed training (Physics of Language Models 3.1)"
-ABOUT = (
-    "Allen-Zhu & Li (Physics of Language Models, part 3.1) pretrained GPT models on biographies of "
-    "fictional people, fine-tuned them to answer questions (birthday, city, employer …) about half "
-    "of the people, and asked about the other half. With one biography per person the model "
-    "memorised every fact yet answered almost nothing about the held-out people (~10%); with several "
-    "biographies per person, each worded differently, its sentences shuffled and the full name in "
-    "each, it answered ~96%: varied text makes the model store each fact with the person's name, "
-    "where a question can reach it, instead of as the continuation of one memorised text. Mixing QA "
-    "about the fine-tuning people into pretraining also works (86%). This lab runs the three arms on "
-    "the demo world with the same model, steps and fine-tuning. Read the memorisation row first "
-    "(every arm stored its facts), then the held-out bars: the gap is whether fine-tuning can reach "
-    "them; the curve shows when during fine-tuning each arm gets there."
-)
-
 SPLIT_FRACTION = 0.5  # val_fraction handed to write_shards; document ids are chosen to land on a side
-ARMS = {"1": "1 version", "K": "K versions", "mixed": "1 version + mixed QA"}
+ARMS = {
+    "1": "1 version",
+    "K": "K versions",
+    "mixed": "1 version + mixed QA",
+}  # logs, phases (the report: both languages)
 
 
 @dataclass
