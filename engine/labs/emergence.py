@@ -30,39 +30,9 @@ from engine.config import knob
 from engine.errors import ConfigError
 from engine.events import Control, Finished, Log, Progress
 from engine.labs.common import threads_set
-from engine.labs.report import tr
-
-TITLE = tr("Emergence: sudden abilities, or an all-or-nothing metric?", "湧現：能力突然出現，還是全有全無的指標？")
-ABOUT = tr(
-    "Wei et al. (2022) saw abilities such as multi-digit arithmetic stay at chance in smaller models "
-    'and then jump in bigger ones, and called them emergent; Schaeffer et al. (2023, "Are Emergent '
-    'Abilities of Large Language Models a Mirage?") showed that the jump is mostly in the metric: '
-    "exact match scores a multi-step answer all-or-nothing, so a model that gets most digits right "
-    "still scores 0, while per-step metrics of the same models improve smoothly. This lab trains a "
-    "sweep of model sizes from scratch on 3-digit addition (made up on the fly, answers written "
-    "the usual way, leading digit first), every size on the same number of problems, in about 6 minutes "
-    "on 2 CPU cores, and scores each on held-out problems three ways: exact match of the greedy "
-    "answer, per-digit accuracy of that answer, and the per-token loss of the right answer. Read the "
-    "plots against parameters (log scale): when exact match jumps while per-digit accuracy climbs "
-    "steadily, the jump is the metric's (the dotted curve, per-digit accuracy to the power of the "
-    "answer's length, is what an all-or-nothing score of steadily improving steps looks like); when "
-    "per-digit accuracy jumps too, the models changed abruptly. The report says which it saw.",
-    "Wei et al.（2022）看到多位數算術這類能力在較小的模型上停在隨機猜測的水準，到了較大的模型卻突然跳升，"
-    '於是稱之為湧現能力；Schaeffer et al.（2023，"Are Emergent Abilities of Large Language Models a Mirage?"）'
-    "則指出，這個跳升主要是指標造成的海市蜃樓（假象）：完全符合對多步驟的答案採全有全無的計分，"
-    "所以大部分數字都答對的模型仍然得 0 分，而同一批模型的逐步指標其實是平滑進步的。"
-    "本實驗從頭訓練一系列不同大小的模型做 3 位數加法（題目即時產生，答案照一般寫法，最高位先寫），"
-    "每種大小都訓練相同數量的題目，在 2 個 CPU 核心上約需 6 分鐘；再用保留（未訓練）的題目，"
-    "以三種方式為每個模型打分：貪婪回答的完全符合、同一回答的逐位準確率，以及正確答案的每 token 損失。"
-    "怎麼看：對照參數量（對數刻度）看圖。若完全符合跳升、逐位準確率卻穩定爬升，跳升就來自指標"
-    "（虛線是逐位準確率的「答案長度」次方，也就是每一步穩定進步時，全有全無的分數看起來的樣子）；"
-    "若逐位準確率也跳升，就是模型本身突然改變了。報告會說明這次看到的是哪一種。",
-)
+from engine.labs.emergence_report import ABOUT, MIRAGE_GAP, MIRAGE_SHARPNESS, TITLE, write_report  # noqa: F401 (the face)
 
 PAD, PLUS, EQ = 10, 11, 12  # tokens: 0-9 are the digits
-MIRAGE_SHARPNESS = 0.6  # a curve with less of its rise in one step between neighbouring sizes counts as gradual
-# exact match within this of (per-digit accuracy)^digits at every size: the all-or-nothing score of the steps
-MIRAGE_GAP = 0.15
 VOCAB = 13
 CHARS = "0123456789_+="
 
@@ -331,9 +301,9 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
     numbers.update(
         seconds=round(time.perf_counter() - t0, 1), training_problems=n_train, distinct_training_problems=distinct
     )
-    from engine.labs.emergence_report import write_report  # imports this module: loaded when needed
 
-    path = write_report(ws, rows, numbers, cfg)
+    a, b = 1234 % 10**d, 5678 % 10**d  # the report's example problem
+    path = write_report(ws, rows, numbers, cfg, problem_text(a, b, d, cfg.reverse, cfg.reverse_operands), VOCAB)
     yield Log(f"report: {path}")
     yield Finished("done", {"report": str(path), **numbers})
 

@@ -39,6 +39,7 @@ import numpy as np
 from engine.config import knob
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log, Progress
+from engine.labs.moe_report import RUNS, write_report
 from engine.labs.report import Report, tr
 
 TITLE = tr(
@@ -101,8 +102,6 @@ SMALLEST = {
     "eval_batches": 2,
     "gen_tokens": 4,
 }
-
-RUNS = ("dense (active size)", "MoE, aux loss", "MoE, no aux loss", "dense (total size)")
 
 
 def expert_hidden(cfg: Config) -> int:
@@ -379,6 +378,7 @@ def _numbers(results: list[dict], cfg: Config) -> dict:
 
 
 def _write_report(ws, results: list[dict], numbers: dict, cfg: Config, threads: int):
-    from engine.labs.moe_report import write_report  # imports this module: loaded when needed
 
-    return write_report(Report.create(ws, "moe", TITLE), ABOUT, results, numbers, cfg, threads)
+    return write_report(
+        Report.create(ws, "moe", TITLE), ABOUT, results, numbers, cfg, threads, expert_hidden(cfg), imbalance
+    )

@@ -7,8 +7,10 @@ import json
 
 import numpy as np
 
-from engine.labs.moe import RUNS, expert_hidden, imbalance
 from engine.labs.report import Report, tr
+
+# the four runs, in the order trained; their names are the JSON's (engine/labs/moe.py imports them)
+RUNS = ("dense (active size)", "MoE, aux loss", "MoE, no aux loss", "dense (total size)")
 
 # The runs' names are the numbers' keys (English in the JSON); the reports show them in their language.
 RUN_LABELS = dict(
@@ -32,9 +34,10 @@ def torch_threads_text(n: int):
     return tr(f"{n} CPU thread{'s' if n != 1 else ''}", f"{n} 個 CPU 執行緒")
 
 
-def write_report(rep: Report, about, results: list[dict], numbers: dict, cfg, threads: int):
+def write_report(rep: Report, about, results: list[dict], numbers: dict, cfg, threads: int, hidden: int, imbalance):
+    """`hidden`: one expert's width; `imbalance(shares)`: the lab's load measures of one layer."""
     rep.text(about)
-    h, E, k = expert_hidden(cfg), cfg.n_experts, cfg.expert_top_k
+    h, E, k = hidden, cfg.n_experts, cfg.expert_top_k
     threads_text = torch_threads_text(threads)
     rep.text(
         tr(
@@ -46,7 +49,7 @@ def write_report(rep: Report, about, results: list[dict], numbers: dict, cfg, th
             f"every block and routes each token to its top {k}. The dense models' feed-forward "
             f"is {k} x {h} = {k * h} wide (the MoE's *active* parameters) and "
             f"{E} x {h} = {E * h} wide (its *total*). Parameters count the tied "
-            "embedding once; the router (n_embd x n_experts per block) is left out of both counts. Training "
+            "embedding once; the router (n_embd x n_experts per block) counts in the MoE's total, not its active parameters. Training "
             "tokens/s times the training steps only; generation tokens/s is one sequence of "
             f"{cfg.gen_tokens} tokens with the KV cache (the fastest of three tries).",
             f"## 設定\n\n每組訓練條件相同：{cfg.n_layer} 個寬 {cfg.n_embd} 的 Transformer 區塊（{cfg.n_head} 個注意力頭），"
@@ -56,7 +59,7 @@ def write_report(rep: Report, about, results: list[dict], numbers: dict, cfg, th
             f"一個專家是隱藏寬度 {h} 的 SwiGLU 前饋層；MoE 在每個區塊中有 {E} 個專家，"
             f"並把每個 token 送到分數最高的 {k} 個。兩個稠密模型的前饋層寬度分別是 "
             f"{k} x {h} = {k * h}（等於 MoE 的*啟用*參數）與 {E} x {h} = {E * h}（等於它的*總*參數）。"
-            "參數量中，綁定（tied）的嵌入層只算一次；路由器（每個區塊 n_embd x n_experts）在兩種計數中都不算在內。"
+            "參數量中，綁定（tied）的嵌入層只算一次；路由器（每個區塊 n_embd x n_experts）算進 MoE 的總參數，不算進啟用參數。"
             "訓練 tokens/s 只計入訓練步本身的時間；生成 tokens/s 是以 KV 快取生成一條 "
             f"{cfg.gen_tokens} 個 token 的序列（三次嘗試中最快的一次）。",
         )

@@ -31,7 +31,7 @@ from engine.events import Finished, Log, Progress
 from engine.io.store import Store
 from engine.io.workspace import Workspace
 from engine.labs.report import Report, tr
-from engine.labs.spikes_report import _r, write_report
+from engine.labs.spikes_report import rounded, write_report
 
 TITLE = tr("Loss spikes and bad data", "損失尖峰與壞資料")
 ABOUT = tr(
@@ -319,11 +319,11 @@ def run(ws: Workspace, cfg: Config, control=None):
         "junk_share_of_flagged_documents": round(len(junk_flagged) / len(flagged_docs), 4) if flagged_docs else 0.0,
         "junk_dropped_by_cleaning_rules": dropped,
         "max_loss_jump": round(max(junk_loss.get(s, 0.0) - clean_loss.get(s, 0.0) for s in burst_steps), 4),
-        "val_loss_with_junk": _r(results["with junk"]["val_loss"]),
-        "val_loss_clean": _r(results["cleaned"]["val_loss"]),
+        "val_loss_with_junk": rounded(results["with junk"]["val_loss"]),
+        "val_loss_clean": rounded(results["cleaned"]["val_loss"]),
     }
     if cfg.unguarded_run:
-        numbers["val_loss_junk_no_guard"] = _r(results["junk, no guard"]["val_loss"])
+        numbers["val_loss_junk_no_guard"] = rounded(results["junk, no guard"]["val_loss"])
 
     # -- report ------------------------------------------------------------------------------
     write_report(

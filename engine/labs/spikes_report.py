@@ -84,8 +84,8 @@ def write_report(
     )
     free_loss = dict(results["junk, no guard"]["loss"]) if "junk, no guard" in results else {}
     rows = [
-        [s, r, f"{r / B:.0%}", _r(junk_loss.get(s)), _r(clean_loss.get(s)), _yes(s in flagged_steps)]
-        + ([_r(free_loss.get(s))] if free_loss else [])
+        [s, r, f"{r / B:.0%}", rounded(junk_loss.get(s)), rounded(clean_loss.get(s)), _yes(s in flagged_steps)]
+        + ([rounded(free_loss.get(s))] if free_loss else [])
         for s, r in burst_steps.items()
     ]
     rep.table(
@@ -182,7 +182,7 @@ def write_report(
     )
 
 
-def _r(x):
+def rounded(x):
     return None if x is None else round(float(x), 4)
 
 
