@@ -14,6 +14,17 @@ def settings(tmp_path):
     return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
 
+@pytest.fixture(autouse=True)
+def _english_reports_unless_told(qapp):
+    """Each test starts in English: a test that installs a translator also marks the app's language,
+    which would make a later test's Labs page show Chinese reports."""
+    from gui.settings import LANGUAGE_PROPERTY
+
+    qapp.setProperty(LANGUAGE_PROPERTY, None)
+    yield
+    qapp.setProperty(LANGUAGE_PROPERTY, None)
+
+
 @pytest.fixture
 def window(qtbot, settings):
     from gui.app import build_window

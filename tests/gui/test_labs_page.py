@@ -14,7 +14,7 @@ def fake_lab(monkeypatch):
     monkeypatch.setitem(labs.LABS, "fake", "tests.gui.fake_lab")
 
 
-def test_labs_page_runs_a_lab_and_shows_its_report(fake_lab, window, qtbot, tmp_path, monkeypatch):
+def test_labs_page_runs_a_lab_and_shows_its_report(fake_lab, window, qtbot, tmp_path):
     win = window
     assert win.create_workspace(str(tmp_path / "ws"), demo=True)
     idx = next(i for i, p in enumerate(win.pages) if p.stage == "labs")
@@ -40,8 +40,7 @@ def test_labs_page_runs_a_lab_and_shows_its_report(fake_lab, window, qtbot, tmp_
     assert image is not None and not image.isNull()
     assert win.statuses["labs"] == "done"
     # an app that speaks Chinese shows the Chinese report of the same run, with its own plot
-    app = QApplication.instance()
-    monkeypatch.setattr(app, "property", lambda name: "zh_TW" if name == LANGUAGE_PROPERTY else None)
+    QApplication.instance().setProperty(LANGUAGE_PROPERTY, "zh_TW")
     page.refresh()
     assert "一條線上的 5 個點" in page.viewer.toPlainText()
     assert "line.zh_TW.png" in page.viewer.toHtml()
