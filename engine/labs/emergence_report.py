@@ -37,12 +37,13 @@ MIRAGE_SHARPNESS = 0.6  # a curve with less of its rise in one step between neig
 MIRAGE_GAP = 0.15
 
 
-def write_report(ws, rows: list[dict], numbers: dict, cfg, example: str, vocab: int):
+def write_report(ws, rows: list[dict], numbers: dict, cfg, problem_text, vocab: int):
     """report.md and report.zh_TW.md (and numbers.json) in WS/labs/emergence-TIMESTAMP/; returns report.md's path.
-    `example`: one problem as written, `vocab`: the lab's tokens."""
+    `problem_text`: the lab's writing of a problem, `vocab`: the lab's tokens."""
     rep = Report.create(ws, "emergence", TITLE)
     d, L = cfg.digits, cfg.digits + 1
-    a, b = 1234 % 10**d, 5678 % 10**d  # the example's operands (`example` is the lab's writing of them)
+    a, b = 1234 % 10**d, 5678 % 10**d
+    example = problem_text(a, b, d, cfg.reverse, cfg.reverse_operands)
     n_train, n_distinct = numbers["training_problems"], numbers["distinct_training_problems"]
     rep.text(ABOUT)
     rep.text(
