@@ -2,8 +2,8 @@
 
 The real main window runs a real tiny pretraining job on its job thread, with the live graph
 and samples wired up as a person sees them. Throughput: the same job run headless and in the app
-take turns (`rounds` of each); their medians' ratio is the share of the engine's speed the app
-keeps. Lateness: in one more in-app run, a 20 ms QTimer on the GUI thread records how late each
+take turns (`rounds` of each, in the order ABBA…); the median of the rounds' ratios is the share of
+the engine's speed the app keeps. Lateness: in one more in-app run, a 20 ms QTimer on the GUI thread records how late each
 tick fires; the same timer with no job running is the reference, in the same run.
 """
 
@@ -63,7 +63,7 @@ def _stats(late: np.ndarray) -> dict:
     }
 
 
-def run(seconds: float = 20.0, rounds: int = 3) -> dict:
+def run(seconds: float = 20.0, rounds: int = 5) -> dict:
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
@@ -108,22 +108,28 @@ def run(seconds: float = 20.0, rounds: int = 3) -> dict:
         app.processEvents()
         return late, cpu, results[-1]["tokens_per_s"]
 
-    # Throughput: headless and in-app runs take turns, so a machine that speeds up or slows down
-    # (a shared VM moves by ±10% within a minute) weighs on both; the app runs without the lateness
-    # probe, whose 50 wake-ups a second are the measurement's cost, not the app's.
+    # Throughput: headless and in-app runs take turns, in the order ABBA ABBA…, so a machine that
+    # speeds up or slows down (a shared VM moves by ±15% within a minute) weighs on both; each
+    # round's ratio compares two neighbouring runs, and the median of the rounds' ratios is the
+    # result. The app runs without the lateness probe, whose 50 wake-ups a second are the
+    # measurement's cost, not the app's.
     idle, idle_cpu = _measure(app, min(5.0, seconds / 4))
     head_tps, app_tps, app_cpu = [], [], []
-    for _ in range(rounds):
-        head_tps.append(headless())
-        _, cpu, tps = in_app(probe=False)
-        app_tps.append(tps)
-        app_cpu.append(cpu)
+    for r in range(rounds):
+        for way in ("headless", "app") if r % 2 == 0 else ("app", "headless"):
+            if way == "headless":
+                head_tps.append(headless())
+            else:
+                _, cpu, tps = in_app(probe=False)
+                app_tps.append(tps)
+                app_cpu.append(cpu)
     # Lateness: one more in-app run with the probe.
     busy, _, probed_tps = in_app(probe=True)
     with Store(ws.db_path) as store:
         run_id = store.runs("pretrain")[-1]["id"]
         steps = len(store.metrics(run_id, "train/loss"))
-    ratio = float(np.median(app_tps)) / float(np.median(head_tps))
+    ratios = np.asarray(app_tps) / np.asarray(head_tps)
+    ratio = float(np.median(ratios))
     result = {
         **_stats(busy),
         "idle_p50_ms": _stats(idle)["p50_ms"],
@@ -143,7 +149,8 @@ def run(seconds: float = 20.0, rounds: int = 3) -> dict:
         "gui_tokens_per_s_each": [round(t, 1) for t in app_tps],
         "headless_tokens_per_s_each": [round(t, 1) for t in head_tps],
         "probed_gui_tokens_per_s": round(probed_tps, 1),
-        "throughput_ratio_gui_to_headless": round(ratio, 3),
+        "throughput_ratio_each": [round(float(x), 3) for x in ratios],
+        "throughput_ratio_gui_to_headless": round(ratio, 3),  # median of the rounds' ratios
     }
     if result["idle_p99_ms"]:
         result["p99_ratio_to_idle"] = round(result["p99_ms"] / max(result["idle_p99_ms"], 0.01), 2)

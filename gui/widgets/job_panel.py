@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Signal, Slot
+from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from gui.jobs import Job, JobRunner, MakeEvents
@@ -15,6 +15,11 @@ def fmt_duration(s: float | None) -> str:
         return "–"
     s = int(s)
     return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
+
+
+# The progress line is redrawn at most four times a second: a new text lays the page out again (the
+# status label wraps), ~4 ms of the GUI thread each time, and a small model reports 50 steps a second.
+PROGRESS_MS = 250
 
 
 class JobPanel(QWidget):
@@ -43,6 +48,11 @@ class JobPanel(QWidget):
         self.status.setObjectName("jobStatus")
         self.status.setWordWrap(True)
         self._progress_text = ""
+        self._pending = None  # the newest progress report not shown yet
+        self._shown_at = -1.0
+        self._flush = QTimer(self)
+        self._flush.setSingleShot(True)
+        self._flush.timeout.connect(self._show_pending)
         self.error = QLabel()
         self.error.setObjectName("errorBanner")
         self.error.setWordWrap(True)
@@ -123,6 +133,21 @@ class JobPanel(QWidget):
 
     @Slot(object)
     def _on_progress(self, p):
+        self._pending = p
+        if self._flush.isActive():
+            return  # shown when the timer fires, with whatever report is newest then
+        wait = self._shown_at + PROGRESS_MS / 1000 - time.monotonic()
+        if wait > 0:
+            self._flush.start(int(wait * 1000) + 1)
+        else:
+            self._show_pending()
+
+    def _show_pending(self):
+        p, self._pending = self._pending, None
+        self._flush.stop()
+        if p is None:
+            return
+        self._shown_at = time.monotonic()
         if p.total_steps:
             self.progress.setRange(0, p.total_steps)
             self.progress.setValue(p.step)
@@ -156,6 +181,7 @@ class JobPanel(QWidget):
         """Between steps the progress stands still: say why, after the last progress line."""
         if self.runner.stop_requested():
             return  # "Stopping…" stays until the job ends
+        self._show_pending()  # the phase follows the newest progress line
         self.status.setText(f"{self._progress_text} · {self.phase_text(p)}")
 
     @Slot(str, str)
@@ -164,6 +190,7 @@ class JobPanel(QWidget):
 
     @Slot(str, dict)
     def _on_finished(self, status, result):
+        self._show_pending()  # the bar's last position, then the end's text over the line
         self.job = None
         self.state = status
         if self.progress.maximum() == 0:
@@ -175,6 +202,8 @@ class JobPanel(QWidget):
     @Slot(str)
     def show_failure(self, message: str):
         """The error banner: the job failed, or the page could not start it (e.g. a setting is wrong)."""
+        self._pending = None
+        self._flush.stop()
         self.job = None
         self.state = "failed"
         if self.progress.maximum() == 0:

@@ -196,8 +196,8 @@ class LossPlot(QWidget):
             for side in ("left", "bottom"):
                 plot.getAxis(side).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             plot.getAxis("left").enableAutoSIPrefix(False)  # "train/lr (x1e-06)": the values say it
-        for plot in (self.loss_plot, self.extra_plot):
-            plot.showGrid(x=True, y=True, alpha=0.15)
+        # No grid: pyqtgraph draws it with the axes, which then cover the whole graph, and each move of
+        # the view re-rendered graph-sized axis pictures (paints late by 20-50 ms, ten times a run).
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -428,7 +428,7 @@ class LossPlot(QWidget):
                     self.extra_legend.addItem(self.partner_curve, name or metric_label(partner))
         if self._follow:  # the lower graph's steps are linked to the upper one's
             _follow_data(self.loss_plot)
-            _follow_data(self.extra_plot, x=False)
+            _follow_data(self.extra_plot, x=False, falls=False)
         self.repaint_count += 1
 
     def _data(self, key: str) -> tuple[np.ndarray, np.ndarray]:
@@ -446,13 +446,13 @@ class LossPlot(QWidget):
         self.repaint_now()
         if self._follow:
             _follow_data(self.loss_plot, force=True, tight=True)
-            _follow_data(self.extra_plot, x=False, force=True, tight=True)
+            _follow_data(self.extra_plot, x=False, force=True, tight=True, falls=False)
 
     def reset_view(self):
         """Follow the data again (after the user panned or zoomed)."""
         self._follow = True
         _follow_data(self.loss_plot, force=True)
-        _follow_data(self.extra_plot, x=False, force=True)
+        _follow_data(self.extra_plot, x=False, force=True, falls=False)
 
     def _stop_following(self, *_):
         self._follow = False
@@ -519,10 +519,11 @@ def _points(pts) -> tuple[np.ndarray, np.ndarray]:
     return a[:, 0], a[:, 1]
 
 
-def _follow_data(plot, x: bool = True, force: bool = False, tight: bool = False):
+def _follow_data(plot, x: bool = True, force: bool = False, tight: bool = False, falls: bool = True):
     """Keep `plot`'s view around its data, moving it only when the data leaves it or fills less than
-    half of it: a view that moves at every point re-renders both axes at every paint. `tight` fits
-    a finished run's data with a small margin (no room left to grow)."""
+    40% of it (a move leaves it half full or more): a view that moves at every point re-renders both
+    axes at every paint. `falls`: the series mostly falls (a loss), so the room is below it; else
+    there is room on both sides. `tight` fits a finished run's data with a small margin."""
     vb = plot.getViewBox()
     bounds = _data_bounds(plot)
     (x0, x1), (y0, y1) = vb.viewRange()
@@ -534,14 +535,16 @@ def _follow_data(plot, x: bool = True, force: bool = False, tight: bool = False)
             continue
         span = max(hi - lo, abs(hi) * 1e-3, 1e-9)
         inside = cur_lo <= lo and hi <= cur_hi
-        if not force and inside and (hi - lo) >= 0.5 * (cur_hi - cur_lo):
+        if not force and inside and (hi - lo) >= 0.4 * (cur_hi - cur_lo):
             continue
         if tight:
             (vb.setXRange if axis == 0 else vb.setYRange)(lo - 0.03 * span, hi + 0.03 * span, padding=0)
-        elif axis == 0:  # room to grow to the right, so the next points fit without a move
-            vb.setXRange(lo - 0.02 * span, hi + 0.5 * span, padding=0)
-        else:
-            vb.setYRange(lo - 0.3 * span, hi + 0.1 * span, padding=0)  # losses fall: room below
+        elif axis == 0:  # room to double to the right: a young run's steps grow fast, then moves are rare
+            vb.setXRange(lo - 0.02 * span, hi + 1.0 * span, padding=0)
+        elif falls:  # an early loss falls fast
+            vb.setYRange(lo - 0.6 * span, hi + 0.1 * span, padding=0)
+        else:  # a warm-up's learning rate or a reward rises, a KL grows, a loss falls
+            vb.setYRange(lo - 0.5 * span, hi + 0.5 * span, padding=0)
 
 
 def _data_bounds(plot) -> list[tuple[float, float] | None]:

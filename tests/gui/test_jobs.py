@@ -1,6 +1,7 @@
 """The job runner: events cross to the GUI thread, to the handle of the job they belong to; failures
 arrive as signals, stop is cooperative."""
 
+import sys
 import threading
 import time
 
@@ -120,8 +121,9 @@ def test_gui_latency_benchmark_runs(qtbot):
     """The benchmark itself works (its numbers are read by people, not asserted here)."""
     from bench.gui_latency import run
 
-    r = run(2.0)
+    r = run(2.0, rounds=2)  # both orders of a round: headless first, then the app first
     assert r["ticks"] > 0 and r["train_steps"] > 0 and r["graph_points"] == r["train_steps"]
+    assert len(r["throughput_ratio_each"]) == 2 and r["throughput_ratio_gui_to_headless"] > 0
     assert r["p50_ms"] is not None and r["p99_ms"] >= r["p50_ms"]
 
 
@@ -173,7 +175,27 @@ def test_the_panel_shows_a_count_of_its_own_unit_without_tokens(runner, qtbot):
     assert panel.progress.format() == "prompt 5 / 40" and panel.progress.value() == 5
     assert "per second" in panel.status.text() and "token" not in panel.status.text()
     panel._on_progress(Progress(10, 100, 12_800, 6_400.0, 2.0, 18.0))  # a training step: tokens
-    assert "12,800 tokens" in panel.status.text()
+    qtbot.waitUntil(lambda: "12,800 tokens" in panel.status.text(), timeout=2_000)
+
+
+def test_a_flood_of_progress_reports_redraws_the_line_a_few_times_and_ends_on_the_newest(runner, qtbot):
+    """A small model reports ~50 steps a second, and each new text lays the page out again: the
+    panel shows the first report at once, then at most one every PROGRESS_MS, always the newest."""
+    from engine.events import Progress
+    from gui.widgets.job_panel import PROGRESS_MS, JobPanel
+
+    panel = JobPanel(runner, "test", "Start")
+    qtbot.addWidget(panel)
+    shown = []
+    real = panel.status.setText
+    panel.status.setText = lambda text: (shown.append(text), real(text))
+    t0 = time.monotonic()
+    for step in range(1, 201):
+        panel._on_progress(Progress(step, 200, step * 100, 5_000.0, 1.0, 1.0))
+    assert panel.progress.value() == 1 and len(shown) == 1  # the first at once
+    qtbot.waitUntil(lambda: panel.progress.value() == 200, timeout=2_000)
+    assert "20,000 tokens" in panel.status.text()
+    assert len(shown) <= 2 + (time.monotonic() - t0) * 1000 / PROGRESS_MS
 
 
 def test_the_panel_says_what_the_job_does_between_steps(runner, qtbot):
@@ -207,3 +229,24 @@ def test_the_panel_says_what_the_job_does_between_steps(runner, qtbot):
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5_000)
     assert "saving" not in panel.status.text()  # Stopping… was not overwritten; then the end
     assert panel.status.text().startswith("Stopped")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
+def test_the_job_thread_yields_to_the_gui_thread_and_the_gui_thread_keeps_its_priority(runner, qtbot):
+    """Torch's threads start from the job thread and inherit its lower priority, so a paint gets a
+    core at once; the GUI thread (and the process's other threads) keep theirs."""
+    import os
+
+    from gui.jobs import JOB_NICE
+
+    seen = {}
+
+    def job(control):
+        seen["job"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        yield Finished("done", {})
+
+    gui_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    with qtbot.waitSignal(runner.finished, timeout=10_000):
+        assert runner.start("nice", job)
+    assert seen["job"] >= max(gui_before, JOB_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui_before
