@@ -6,6 +6,8 @@ the lookup translates at call time: a translator installed after import still ta
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication
 
 # One label per key, whichever config it is in: a key means the same knob everywhere, so the same
@@ -303,3 +305,57 @@ def metric_label(key: str) -> str:
     if group == "val" and name.startswith("rule_"):  # one rule of the judge, held out
         return QCoreApplication.translate("MetricLabels", "Rule: {0}").format(name[5:].replace("_", " "))
     return _humanize(name) if name else key
+
+
+# The engine's checks of a config, as a form shows them: the keys become their labels, and the
+# sentences are translated. The engine's own text (the CLI's, the logs') stays as it is.
+_KEY = r"([a-z][a-z0-9_]*)"
+_FORM_MESSAGES = [
+    (
+        rf"{_KEY} \(([^)]*)\) must be divisible by {_KEY} \(([^)]*)\)",
+        QT_TRANSLATE_NOOP("FormMessages", "{0} ({1}) must be a multiple of {2} ({3})"),
+    ),
+    (
+        r"head size (n_embd)/(n_head) = (\d+) must be even \(rotary embeddings\)",
+        QT_TRANSLATE_NOOP("FormMessages", "{0} ÷ {1} = {2}: it must be even (rotary embeddings work in pairs)"),
+    ),
+    (
+        rf"{_KEY} \(([^)]*)\) must not exceed {_KEY} \(([^)]*)\)",
+        QT_TRANSLATE_NOOP("FormMessages", "{0} ({1}) must not exceed {2} ({3})"),
+    ),
+    (
+        r"(n_experts) must be 0 \(dense\) or at least 2",
+        QT_TRANSLATE_NOOP("FormMessages", "{0} must be 0 (a dense model) or at least 2"),
+    ),
+    (rf"{_KEY} must be >= (\S+), got (.+)", QT_TRANSLATE_NOOP("FormMessages", "{0} must be at least {1} (it is {2})")),
+    (rf"{_KEY} must be <= (\S+), got (.+)", QT_TRANSLATE_NOOP("FormMessages", "{0} must be at most {1} (it is {2})")),
+    (
+        rf"{_KEY} must be a finite number, got (.+)",
+        QT_TRANSLATE_NOOP("FormMessages", "{0} must be a finite number (it is {1})"),
+    ),
+    (rf"{_KEY} must be one of (.+), got (.+)", QT_TRANSLATE_NOOP("FormMessages", "{0} must be one of {1} (it is {2})")),
+    (
+        rf"{_KEY} \(form\) must be (\w+), got (.+)",
+        QT_TRANSLATE_NOOP("FormMessages", "{0} must be a value of type {1} (it is {2})"),
+    ),
+    (
+        r"set a budget: max_steps or max_minutes.*",
+        QT_TRANSLATE_NOOP("FormMessages", "Set a budget: a number of steps or of minutes"),
+    ),
+]
+
+
+def form_message(message: str) -> str:
+    """A config error as a form shows it: 'n_embd (100) must be divisible by n_head (3)' reads
+    'Width (100) must be a multiple of Attention heads (3)', in the app's language. A message not
+    known here keeps its words, with every config key in it replaced by its label."""
+
+    def label(word: str) -> str:
+        return config_label(word) if word in CONFIG_LABELS or "_" in word else word
+
+    for pattern, template in _FORM_MESSAGES:
+        m = re.fullmatch(pattern, message.strip())
+        if m:
+            parts = [label(g) for g in m.groups()]
+            return QCoreApplication.translate("FormMessages", template).format(*parts)
+    return re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+\b", lambda m: label(m.group(0)), message)

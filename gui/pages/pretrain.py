@@ -131,7 +131,7 @@ class PretrainPage(StagePage):
     def start(self):
         ws, cfg = self.ctx.ws, self._machine_config()
         if ws is None or cfg is None:
-            self.panel.show_failure(self.form.error or self.tr("Open a workspace first."))
+            self.panel.show_failure(self.form.error_text or self.tr("Open a workspace first."))
             return
         self.plot.clear()
         self.samples.clear_samples()

@@ -230,7 +230,7 @@ class RLHFPage(StagePage):
         ws, key = self.ctx.ws, self.method_key()
         cfg = self.forms[key].config
         if ws is None or cfg is None:
-            self.panel.show_failure(self.forms[key].error or self.tr("Open a workspace first."))
+            self.panel.show_failure(self.forms[key].error_text or self.tr("Open a workspace first."))
             return
         o = self.ctx.machine_overrides()
         cfg = dataclasses.replace(cfg, device=o["device"], threads=o["threads"])

@@ -117,7 +117,7 @@ class SFTPage(StagePage):
     def start(self):
         ws, cfg = self.ctx.ws, self.form.config
         if ws is None or cfg is None:
-            self.panel.show_failure(self.form.error or self.tr("Open a workspace first."))
+            self.panel.show_failure(self.form.error_text or self.tr("Open a workspace first."))
             return
         o = self.ctx.machine_overrides()
         cfg.device, cfg.threads = o["device"], o["threads"]

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from engine.config import build_config, to_dict
 from engine.errors import ConfigError
-from gui.labels import choice_label, config_label
+from gui.labels import choice_label, config_label, form_message
 
 
 class ConfigForm(QWidget):
@@ -46,7 +46,8 @@ class ConfigForm(QWidget):
         self._hints = typing.get_type_hints(cls)
         self._editors: dict[str, QWidget] = {}
         self._values: dict = {}
-        self.error: str | None = None
+        self.error: str | None = None  # the engine's message (config keys), for logs and tests
+        self.error_text: str | None = None  # the same, as the form shows it (labels, translated)
         self.config = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -150,11 +151,13 @@ class ConfigForm(QWidget):
             w.setStyleSheet("")
         try:
             self.config = build_config(self.cls, self._values, None, self.presets, "form")
-            self.error = None
+            self.error = self.error_text = None
             self.message.setText("")
         except ConfigError as e:
+            # `error`: the engine's words (its keys, as in TOML and --set); `error_text`: the labels
             self.config, self.error = None, str(e)
-            self.message.setText(self.error)
+            self.error_text = form_message(self.error)
+            self.message.setText(self.error_text)
             bad = self._field_in(self.error)
             if bad in self._editors:
                 self._editors[bad].setStyleSheet("border: 1px solid #c0392b;")

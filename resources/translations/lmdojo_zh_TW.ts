@@ -100,132 +100,132 @@
 <context>
     <name>CleaningLabels</name>
     <message>
-        <location filename="../../gui/labels.py" line="196"/>
+        <location filename="../../gui/labels.py" line="198"/>
         <source>Input</source>
         <translation>輸入</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="197"/>
+        <location filename="../../gui/labels.py" line="199"/>
         <source>Normalize</source>
         <translation>正規化</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="198"/>
+        <location filename="../../gui/labels.py" line="200"/>
         <source>Rules</source>
         <translation>規則</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="199"/>
+        <location filename="../../gui/labels.py" line="201"/>
         <source>Exact duplicates</source>
         <translation>完全重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="200"/>
+        <location filename="../../gui/labels.py" line="202"/>
         <source>Near duplicates</source>
         <translation>近似重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="201"/>
+        <location filename="../../gui/labels.py" line="203"/>
         <source>Quality model</source>
         <translation>品質模型</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="202"/>
+        <location filename="../../gui/labels.py" line="204"/>
         <source>Output</source>
         <translation>輸出</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="207"/>
+        <location filename="../../gui/labels.py" line="209"/>
         <source>Empty after normalizing</source>
         <translation>正規化後為空</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="208"/>
+        <location filename="../../gui/labels.py" line="210"/>
         <source>Too short</source>
         <translation>太短</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="209"/>
+        <location filename="../../gui/labels.py" line="211"/>
         <source>Too long</source>
         <translation>太長</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="210"/>
+        <location filename="../../gui/labels.py" line="212"/>
         <source>Short lines</source>
         <translation>行太短</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="211"/>
+        <location filename="../../gui/labels.py" line="213"/>
         <source>Long lines</source>
         <translation>行太長</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="212"/>
+        <location filename="../../gui/labels.py" line="214"/>
         <source>Too many symbols</source>
         <translation>符號太多</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="213"/>
+        <location filename="../../gui/labels.py" line="215"/>
         <source>Other script</source>
         <translation>其他文字系統</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="214"/>
+        <location filename="../../gui/labels.py" line="216"/>
         <source>Mostly bullet lines</source>
         <translation>多為項目符號行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="215"/>
+        <location filename="../../gui/labels.py" line="217"/>
         <source>Lines cut off with …</source>
         <translation>多行以…截斷</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="216"/>
+        <location filename="../../gui/labels.py" line="218"/>
         <source>Repeated lines</source>
         <translation>重複的行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="217"/>
+        <location filename="../../gui/labels.py" line="219"/>
         <source>Text in repeated lines</source>
         <translation>重複行的文字過多</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="218"/>
+        <location filename="../../gui/labels.py" line="220"/>
         <source>One character repeated</source>
         <translation>單一字元連續重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="219"/>
+        <location filename="../../gui/labels.py" line="221"/>
         <source>Bad words</source>
         <translation>不當用詞</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="220"/>
+        <location filename="../../gui/labels.py" line="222"/>
         <source>Repeating pattern</source>
         <translation>週期性重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="221"/>
+        <location filename="../../gui/labels.py" line="223"/>
         <source>One phrase dominates</source>
         <translation>單一片語過多</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="222"/>
+        <location filename="../../gui/labels.py" line="224"/>
         <source>Repeated phrases</source>
         <translation>重複的片語</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="223"/>
+        <location filename="../../gui/labels.py" line="225"/>
         <source>Exact duplicate</source>
         <translation>完全重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="224"/>
+        <location filename="../../gui/labels.py" line="226"/>
         <source>Near duplicate</source>
         <translation>近似重複</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="225"/>
+        <location filename="../../gui/labels.py" line="227"/>
         <source>Low quality</source>
         <translation>品質低</translation>
     </message>
@@ -555,107 +555,107 @@
 <context>
     <name>ConfigChoices</name>
     <message>
-        <location filename="../../gui/labels.py" line="171"/>
+        <location filename="../../gui/labels.py" line="173"/>
         <source>Tiny</source>
         <translation>極小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="172"/>
+        <location filename="../../gui/labels.py" line="174"/>
         <source>Small</source>
         <translation>小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="173"/>
+        <location filename="../../gui/labels.py" line="175"/>
         <source>Medium</source>
         <translation>中</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="174"/>
+        <location filename="../../gui/labels.py" line="176"/>
         <source>Automatic</source>
         <translation>自動</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="175"/>
+        <location filename="../../gui/labels.py" line="177"/>
         <source>32-bit float (fp32)</source>
         <translation>32 位元浮點數（fp32）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="176"/>
+        <location filename="../../gui/labels.py" line="178"/>
         <source>16-bit bfloat (bf16)</source>
         <translation>16 位元 bfloat（bf16）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="177"/>
+        <location filename="../../gui/labels.py" line="179"/>
         <source>The answers only</source>
         <translation>只算回答</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="178"/>
+        <location filename="../../gui/labels.py" line="180"/>
         <source>Every token</source>
         <translation>所有 token</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="179"/>
+        <location filename="../../gui/labels.py" line="181"/>
         <source>All</source>
         <translation>全部</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="180"/>
+        <location filename="../../gui/labels.py" line="182"/>
         <source>The longest N</source>
         <translation>最長的 N 筆</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="181"/>
+        <location filename="../../gui/labels.py" line="183"/>
         <source>N diverse prompts</source>
         <translation>N 個多樣的提示</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="182"/>
+        <location filename="../../gui/labels.py" line="184"/>
         <source>Scaled by group std (GRPO)</source>
         <translation>除以組內標準差（GRPO）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="183"/>
+        <location filename="../../gui/labels.py" line="185"/>
         <source>Mean only (Dr. GRPO)</source>
         <translation>只減去平均（Dr. GRPO）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="184"/>
+        <location filename="../../gui/labels.py" line="186"/>
         <source>English</source>
         <translation>英文</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="185"/>
+        <location filename="../../gui/labels.py" line="187"/>
         <source>Chinese</source>
         <translation>中文</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="186"/>
+        <location filename="../../gui/labels.py" line="188"/>
         <source>English and Chinese</source>
         <translation>中英文</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="187"/>
+        <location filename="../../gui/labels.py" line="189"/>
         <source>Held-out people</source>
         <translation>保留的人物</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="188"/>
+        <location filename="../../gui/labels.py" line="190"/>
         <source>Training people</source>
         <translation>訓練用的人物</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="189"/>
+        <location filename="../../gui/labels.py" line="191"/>
         <source>Answer probability</source>
         <translation>回答的機率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="190"/>
+        <location filename="../../gui/labels.py" line="192"/>
         <source>Geometric mean per token</source>
         <translation>每個 token 的幾何平均</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="191"/>
+        <location filename="../../gui/labels.py" line="193"/>
         <source>Least likely token</source>
         <translation>最不可能的 token</translation>
     </message>
@@ -663,693 +663,693 @@
 <context>
     <name>ConfigLabels</name>
     <message>
-        <location filename="../../gui/labels.py" line="15"/>
+        <location filename="../../gui/labels.py" line="17"/>
         <source>Size preset</source>
         <translation>規模預設</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="16"/>
+        <location filename="../../gui/labels.py" line="18"/>
         <source>Layers</source>
         <translation>層數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="17"/>
+        <location filename="../../gui/labels.py" line="19"/>
         <source>Attention heads</source>
         <translation>注意力頭數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="18"/>
+        <location filename="../../gui/labels.py" line="20"/>
         <source>Width</source>
         <translation>寬度</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="19"/>
+        <location filename="../../gui/labels.py" line="21"/>
         <source>Context (tokens)</source>
         <translation>上下文長度（token）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="20"/>
+        <location filename="../../gui/labels.py" line="22"/>
         <source>Experts (MoE)</source>
         <translation>專家數（MoE）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="21"/>
+        <location filename="../../gui/labels.py" line="23"/>
         <source>Experts per token</source>
         <translation>每個 token 的專家數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="22"/>
+        <location filename="../../gui/labels.py" line="24"/>
         <source>Load-balancing weight</source>
         <translation>負載平衡權重</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="23"/>
+        <location filename="../../gui/labels.py" line="25"/>
         <source>Dropout</source>
         <translation>Dropout 比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="24"/>
+        <location filename="../../gui/labels.py" line="26"/>
         <source>Vocabulary size</source>
         <translation>詞彙表大小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="25"/>
+        <location filename="../../gui/labels.py" line="27"/>
         <source>Min pair frequency</source>
         <translation>配對最低出現次數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="26"/>
+        <location filename="../../gui/labels.py" line="28"/>
         <source>Tokens per shard</source>
         <translation>每個分片的 token 數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="27"/>
+        <location filename="../../gui/labels.py" line="29"/>
         <source>BPE training text (MB)</source>
         <translation>BPE 訓練文字量（MB）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="29"/>
         <location filename="../../gui/labels.py" line="31"/>
+        <location filename="../../gui/labels.py" line="33"/>
         <source>Steps</source>
         <translation>步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="30"/>
+        <location filename="../../gui/labels.py" line="32"/>
         <source>Minutes</source>
         <translation>分鐘數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="32"/>
+        <location filename="../../gui/labels.py" line="34"/>
         <source>Epochs</source>
         <translation>訓練輪數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="33"/>
+        <location filename="../../gui/labels.py" line="35"/>
         <source>Batch size</source>
         <translation>批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="34"/>
+        <location filename="../../gui/labels.py" line="36"/>
         <source>Gradient accumulation</source>
         <translation>梯度累積</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="35"/>
+        <location filename="../../gui/labels.py" line="37"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="36"/>
+        <location filename="../../gui/labels.py" line="38"/>
         <source>Final learning rate (share)</source>
         <translation>最終學習率（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="37"/>
+        <location filename="../../gui/labels.py" line="39"/>
         <source>Warm-up steps</source>
         <translation>暖身步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="38"/>
+        <location filename="../../gui/labels.py" line="40"/>
         <source>Decay share</source>
         <translation>衰減比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="39"/>
+        <location filename="../../gui/labels.py" line="41"/>
         <source>Weight decay</source>
         <translation>權重衰減</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="40"/>
+        <location filename="../../gui/labels.py" line="42"/>
         <source>Adam β1</source>
         <translation>Adam β1</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="41"/>
+        <location filename="../../gui/labels.py" line="43"/>
         <source>Adam β2</source>
         <translation>Adam β2</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="42"/>
+        <location filename="../../gui/labels.py" line="44"/>
         <source>Gradient clip</source>
         <translation>梯度裁剪</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="43"/>
+        <location filename="../../gui/labels.py" line="45"/>
         <source>Seed</source>
         <translation>隨機種子</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="45"/>
+        <location filename="../../gui/labels.py" line="47"/>
         <source>Validate every</source>
         <translation>驗證間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="46"/>
+        <location filename="../../gui/labels.py" line="48"/>
         <source>Validation batches</source>
         <translation>驗證批次數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="47"/>
+        <location filename="../../gui/labels.py" line="49"/>
         <source>Validation share</source>
         <translation>驗證集比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="48"/>
+        <location filename="../../gui/labels.py" line="50"/>
         <source>Sample every</source>
         <translation>取樣間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="49"/>
+        <location filename="../../gui/labels.py" line="51"/>
         <source>Sample length (tokens)</source>
         <translation>樣本長度（token）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="50"/>
+        <location filename="../../gui/labels.py" line="52"/>
         <source>Sample prompts</source>
         <translation>取樣提示</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="51"/>
+        <location filename="../../gui/labels.py" line="53"/>
         <source>Checkpoint every</source>
         <translation>檢查點間隔</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="52"/>
+        <location filename="../../gui/labels.py" line="54"/>
         <source>Checkpoint every (minutes)</source>
         <translation>檢查點間隔（分鐘）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="53"/>
+        <location filename="../../gui/labels.py" line="55"/>
         <source>Checkpoints kept</source>
         <translation>保留的檢查點數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="54"/>
+        <location filename="../../gui/labels.py" line="56"/>
         <source>Spike threshold (σ)</source>
         <translation>尖峰門檻（σ）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="55"/>
+        <location filename="../../gui/labels.py" line="57"/>
         <source>Spike window (steps)</source>
         <translation>尖峰視窗（步數）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="56"/>
+        <location filename="../../gui/labels.py" line="58"/>
         <source>Max skipped steps</source>
         <translation>最多連續略過步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="58"/>
+        <location filename="../../gui/labels.py" line="60"/>
         <source>Device</source>
         <translation>裝置</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="59"/>
+        <location filename="../../gui/labels.py" line="61"/>
         <source>Precision</source>
         <translation>數值精度</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="60"/>
+        <location filename="../../gui/labels.py" line="62"/>
         <source>CPU threads</source>
         <translation>CPU 執行緒數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="61"/>
+        <location filename="../../gui/labels.py" line="63"/>
         <source>Compile model</source>
         <translation>編譯模型</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="62"/>
+        <location filename="../../gui/labels.py" line="64"/>
         <source>Activation checkpointing</source>
         <translation>活化值重算</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="64"/>
+        <location filename="../../gui/labels.py" line="66"/>
         <source>Base model</source>
         <translation>基礎模型</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="65"/>
+        <location filename="../../gui/labels.py" line="67"/>
         <source>SFT run</source>
         <translation>SFT 執行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="66"/>
+        <location filename="../../gui/labels.py" line="68"/>
         <source>Reference model</source>
         <translation>參考模型</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="67"/>
+        <location filename="../../gui/labels.py" line="69"/>
         <source>Runs to compare</source>
         <translation>要比較的執行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="68"/>
+        <location filename="../../gui/labels.py" line="70"/>
         <source>Data file</source>
         <translation>資料檔</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="69"/>
+        <location filename="../../gui/labels.py" line="71"/>
         <source>Pairs file</source>
         <translation>成對資料檔</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="70"/>
+        <location filename="../../gui/labels.py" line="72"/>
         <source>Prompts</source>
         <translation>提示</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="71"/>
+        <location filename="../../gui/labels.py" line="73"/>
         <source>Shuffle documents</source>
         <translation>打亂文件順序</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="72"/>
+        <location filename="../../gui/labels.py" line="74"/>
         <source>Mixed-in QA (share)</source>
         <translation>混入問答（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="73"/>
+        <location filename="../../gui/labels.py" line="75"/>
         <source>Mix-in data</source>
         <translation>混入的資料</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="75"/>
+        <location filename="../../gui/labels.py" line="77"/>
         <source>Loss on</source>
         <translation>損失計算於</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="76"/>
+        <location filename="../../gui/labels.py" line="78"/>
         <source>Examples</source>
         <translation>範例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="77"/>
+        <location filename="../../gui/labels.py" line="79"/>
         <source>How many</source>
         <translation>數量</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="78"/>
+        <location filename="../../gui/labels.py" line="80"/>
         <source>Group by length</source>
         <translation>依長度分組</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="79"/>
+        <location filename="../../gui/labels.py" line="81"/>
         <source>Responses only</source>
         <translation>只用回答</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="80"/>
+        <location filename="../../gui/labels.py" line="82"/>
         <source>Replay share</source>
         <translation>重播比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="81"/>
+        <location filename="../../gui/labels.py" line="83"/>
         <source>Evaluation prompts</source>
         <translation>評估提示數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="82"/>
+        <location filename="../../gui/labels.py" line="84"/>
         <source>LoRA</source>
         <translation>LoRA</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="83"/>
+        <location filename="../../gui/labels.py" line="85"/>
         <source>LoRA rank</source>
         <translation>LoRA 秩</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="84"/>
+        <location filename="../../gui/labels.py" line="86"/>
         <source>LoRA alpha</source>
         <translation>LoRA alpha</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="85"/>
+        <location filename="../../gui/labels.py" line="87"/>
         <source>LoRA dropout</source>
         <translation>LoRA dropout 比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="86"/>
+        <location filename="../../gui/labels.py" line="88"/>
         <source>LoRA targets</source>
         <translation>LoRA 目標層</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="87"/>
+        <location filename="../../gui/labels.py" line="89"/>
         <source>Train embeddings</source>
         <translation>訓練嵌入層</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="89"/>
+        <location filename="../../gui/labels.py" line="91"/>
         <source>Beta (β)</source>
         <translation>Beta（β）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="90"/>
+        <location filename="../../gui/labels.py" line="92"/>
         <source>Add likelihood score</source>
         <translation>加上似然分數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="91"/>
+        <location filename="../../gui/labels.py" line="93"/>
         <source>Thumbs-up weight</source>
         <translation>讚的權重</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="92"/>
+        <location filename="../../gui/labels.py" line="94"/>
         <source>Thumbs-down weight</source>
         <translation>倒讚的權重</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="93"/>
+        <location filename="../../gui/labels.py" line="95"/>
         <source>Judge</source>
         <translation>評審</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="94"/>
+        <location filename="../../gui/labels.py" line="96"/>
         <source>Unsafe prompt share</source>
         <translation>不安全提示比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="95"/>
+        <location filename="../../gui/labels.py" line="97"/>
         <source>Answers per prompt</source>
         <translation>每個提示的回答數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="96"/>
+        <location filename="../../gui/labels.py" line="98"/>
         <source>Answer length (tokens)</source>
         <translation>回答長度（token）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="97"/>
+        <location filename="../../gui/labels.py" line="99"/>
         <source>Ratio clip (ε)</source>
         <translation>比率裁剪（ε）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="98"/>
+        <location filename="../../gui/labels.py" line="100"/>
         <source>pass@k samples</source>
         <translation>pass@k 取樣數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="99"/>
+        <location filename="../../gui/labels.py" line="101"/>
         <source>Prompts to filter</source>
         <translation>要篩選的提示數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="100"/>
+        <location filename="../../gui/labels.py" line="102"/>
         <source>Advantage</source>
         <translation>優勢估計</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="101"/>
+        <location filename="../../gui/labels.py" line="103"/>
         <source>Discount (γ)</source>
         <translation>折扣（γ）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="102"/>
+        <location filename="../../gui/labels.py" line="104"/>
         <source>GAE λ</source>
         <translation>GAE λ</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="103"/>
+        <location filename="../../gui/labels.py" line="105"/>
         <source>Value loss weight</source>
         <translation>價值損失權重</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="104"/>
+        <location filename="../../gui/labels.py" line="106"/>
         <source>Value clip</source>
         <translation>價值裁剪</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="105"/>
+        <location filename="../../gui/labels.py" line="107"/>
         <source>Steps per rollout</source>
         <translation>每批取樣的更新步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="107"/>
+        <location filename="../../gui/labels.py" line="109"/>
         <source>Greedy</source>
         <translation>貪婪解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="108"/>
+        <location filename="../../gui/labels.py" line="110"/>
         <source>Temperature</source>
         <translation>溫度</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="109"/>
+        <location filename="../../gui/labels.py" line="111"/>
         <source>Top-k</source>
         <translation>Top-k</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="110"/>
+        <location filename="../../gui/labels.py" line="112"/>
         <source>Top-p</source>
         <translation>Top-p</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="111"/>
+        <location filename="../../gui/labels.py" line="113"/>
         <source>Repetition penalty</source>
         <translation>重複懲罰</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="112"/>
+        <location filename="../../gui/labels.py" line="114"/>
         <source>End-of-turn bias</source>
         <translation>回合結束偏置</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="113"/>
+        <location filename="../../gui/labels.py" line="115"/>
         <source>Max new tokens</source>
         <translation>最多新 token 數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="115"/>
+        <location filename="../../gui/labels.py" line="117"/>
         <source>Budget (minutes)</source>
         <translation>預算（分鐘）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="116"/>
+        <location filename="../../gui/labels.py" line="118"/>
         <source>Smallest budget (FLOPs)</source>
         <translation>最小預算（FLOPs）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="117"/>
+        <location filename="../../gui/labels.py" line="119"/>
         <source>Budgets</source>
         <translation>預算數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="118"/>
+        <location filename="../../gui/labels.py" line="120"/>
         <source>Budget multiplier</source>
         <translation>預算倍數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="119"/>
+        <location filename="../../gui/labels.py" line="121"/>
         <source>Sizes per budget</source>
         <translation>每個預算的模型大小數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="120"/>
+        <location filename="../../gui/labels.py" line="122"/>
         <source>Model sizes (layers×width)</source>
         <translation>模型大小（層數×寬度）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="121"/>
+        <location filename="../../gui/labels.py" line="123"/>
         <source>Digits per number</source>
         <translation>每個數的位數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="122"/>
+        <location filename="../../gui/labels.py" line="124"/>
         <source>Answer reversed</source>
         <translation>答案倒寫</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="123"/>
+        <location filename="../../gui/labels.py" line="125"/>
         <source>Numbers reversed</source>
         <translation>加數倒寫</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="124"/>
+        <location filename="../../gui/labels.py" line="126"/>
         <source>Held-out problems</source>
         <translation>保留題目數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="125"/>
+        <location filename="../../gui/labels.py" line="127"/>
         <source>Dense model of total size</source>
         <translation>總參數相同的密集模型</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="126"/>
+        <location filename="../../gui/labels.py" line="128"/>
         <source>Expert width (× model width)</source>
         <translation>專家寬度（× 模型寬度）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="127"/>
+        <location filename="../../gui/labels.py" line="129"/>
         <source>Tokens generated (speed)</source>
         <translation>生成 token 數（測速）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="128"/>
+        <location filename="../../gui/labels.py" line="130"/>
         <source>Sweep centre (tokens/param)</source>
         <translation>掃描中心（token／參數）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="129"/>
+        <location filename="../../gui/labels.py" line="131"/>
         <source>People</source>
         <translation>人數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="131"/>
+        <location filename="../../gui/labels.py" line="133"/>
         <source>Versions per person</source>
         <translation>每人的傳記版本數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="132"/>
+        <location filename="../../gui/labels.py" line="134"/>
         <source>Language</source>
         <translation>語言</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="133"/>
+        <location filename="../../gui/labels.py" line="135"/>
         <source>Validation stories</source>
         <translation>驗證用故事數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="134"/>
+        <location filename="../../gui/labels.py" line="136"/>
         <source>Pretraining steps</source>
         <translation>預訓練步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="135"/>
+        <location filename="../../gui/labels.py" line="137"/>
         <source>Fine-tuning steps</source>
         <translation>微調步數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="136"/>
+        <location filename="../../gui/labels.py" line="138"/>
         <source>Fine-tuning learning rate</source>
         <translation>微調學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="137"/>
+        <location filename="../../gui/labels.py" line="139"/>
         <source>Fine-tuning batch size</source>
         <translation>微調批次大小</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="138"/>
+        <location filename="../../gui/labels.py" line="140"/>
         <source>Curve points</source>
         <translation>曲線點數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="139"/>
+        <location filename="../../gui/labels.py" line="141"/>
         <source>Questions per point</source>
         <translation>每點的問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="140"/>
+        <location filename="../../gui/labels.py" line="142"/>
         <source>Questions</source>
         <translation>問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="141"/>
+        <location filename="../../gui/labels.py" line="143"/>
         <source>Training questions</source>
         <translation>訓練問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="142"/>
+        <location filename="../../gui/labels.py" line="144"/>
         <source>Report examples</source>
         <translation>報告中的範例數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="143"/>
+        <location filename="../../gui/labels.py" line="145"/>
         <source>Keep checkpoints</source>
         <translation>保留檢查點</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="145"/>
+        <location filename="../../gui/labels.py" line="147"/>
         <source>Facts</source>
         <translation>事實數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="146"/>
+        <location filename="../../gui/labels.py" line="148"/>
         <source>Samples per prompt</source>
         <translation>每個提示的取樣數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="147"/>
+        <location filename="../../gui/labels.py" line="149"/>
         <source>Facts per category</source>
         <translation>每類的事實數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="148"/>
+        <location filename="../../gui/labels.py" line="150"/>
         <source>Min facts per category</source>
         <translation>每類最少事實數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="149"/>
+        <location filename="../../gui/labels.py" line="151"/>
         <source>Evaluation questions</source>
         <translation>評估問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="150"/>
+        <location filename="../../gui/labels.py" line="152"/>
         <source>Fit-check questions</source>
         <translation>擬合檢查問題數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="151"/>
+        <location filename="../../gui/labels.py" line="153"/>
         <source>Keep scratch files</source>
         <translation>保留暫存檔</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="153"/>
+        <location filename="../../gui/labels.py" line="155"/>
         <source>Question set</source>
         <translation>問題集</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="154"/>
+        <location filename="../../gui/labels.py" line="156"/>
         <source>Confidence measure</source>
         <translation>信心度量方式</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="155"/>
+        <location filename="../../gui/labels.py" line="157"/>
         <source>Confidence bins</source>
         <translation>信心分箱數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="157"/>
+        <location filename="../../gui/labels.py" line="159"/>
         <source>Junk bursts</source>
         <translation>垃圾資料注入次數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="158"/>
+        <location filename="../../gui/labels.py" line="160"/>
         <source>First burst (share)</source>
         <translation>第一次注入位置（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="159"/>
+        <location filename="../../gui/labels.py" line="161"/>
         <source>Last burst (share)</source>
         <translation>最後一次注入位置（比例）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="160"/>
+        <location filename="../../gui/labels.py" line="162"/>
         <source>Unguarded run</source>
         <translation>無防護的執行</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="162"/>
+        <location filename="../../gui/labels.py" line="164"/>
         <source>Unsafe requests</source>
         <translation>不安全請求數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="163"/>
+        <location filename="../../gui/labels.py" line="165"/>
         <source>Example turns</source>
         <translation>範例回合數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="164"/>
+        <location filename="../../gui/labels.py" line="166"/>
         <source>System prompt</source>
         <translation>系統提示</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="165"/>
+        <location filename="../../gui/labels.py" line="167"/>
         <source>Decoding tricks alone</source>
         <translation>只用解碼技巧</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="166"/>
+        <location filename="../../gui/labels.py" line="168"/>
         <source>Save answers for judging</source>
         <translation>儲存回答以供評判</translation>
     </message>
@@ -1513,6 +1513,59 @@
     </message>
 </context>
 <context>
+    <name>FormMessages</name>
+    <message>
+        <location filename="../../gui/labels.py" line="315"/>
+        <source>{0} ({1}) must be a multiple of {2} ({3})</source>
+        <translation>{0}（{1}）必須是{2}（{3}）的倍數</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="317"/>
+        <source>{0} ÷ {1} = {2}: it must be even (rotary embeddings work in pairs)</source>
+        <translation>{0} ÷ {1} = {2}：必須是偶數（旋轉位置編碼成對運作）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="319"/>
+        <source>{0} ({1}) must not exceed {2} ({3})</source>
+        <translation>{0}（{1}）不能大於{2}（{3}）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="321"/>
+        <source>{0} must be 0 (a dense model) or at least 2</source>
+        <translation>{0}必須是 0（稠密模型）或至少 2</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="322"/>
+        <source>{0} must be at least {1} (it is {2})</source>
+        <translation>{0}至少要 {1}（目前是 {2}）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="323"/>
+        <source>{0} must be at most {1} (it is {2})</source>
+        <translation>{0}最多只能 {1}（目前是 {2}）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="325"/>
+        <source>{0} must be a finite number (it is {1})</source>
+        <translation>{0}必須是有限的數字（目前是 {1}）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="326"/>
+        <source>{0} must be one of {1} (it is {2})</source>
+        <translation>{0}必須是下列之一：{1}（目前是 {2}）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="327"/>
+        <source>{0} must be a value of type {1} (it is {2})</source>
+        <translation>{0}的型別必須是 {1}（目前是 {2}）</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="329"/>
+        <source>Set a budget: a number of steps or of minutes</source>
+        <translation>請設定預算：步數或分鐘數</translation>
+    </message>
+</context>
+<context>
     <name>FunnelView</name>
     <message>
         <location filename="../../gui/widgets/funnel.py" line="65"/>
@@ -1551,89 +1604,89 @@
 <context>
     <name>JobPanel</name>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="30"/>
-        <location filename="../../gui/widgets/job_panel.py" line="118"/>
+        <location filename="../../gui/widgets/job_panel.py" line="35"/>
+        <location filename="../../gui/widgets/job_panel.py" line="128"/>
         <source>Pause</source>
         <translation>暫停</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="32"/>
+        <location filename="../../gui/widgets/job_panel.py" line="37"/>
         <source>Stop</source>
         <translation>停止</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="34"/>
+        <location filename="../../gui/widgets/job_panel.py" line="39"/>
         <source>Stop after the current step and save a checkpoint</source>
         <translation>在目前這一步結束後停止，並儲存檢查點</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="42"/>
+        <location filename="../../gui/widgets/job_panel.py" line="47"/>
         <source>Ready.</source>
         <translation>就緒。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="110"/>
+        <location filename="../../gui/widgets/job_panel.py" line="120"/>
         <source>Stopping after the current step, then saving a checkpoint…</source>
         <translation>正在停止：完成目前這一步後儲存檢查點…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="118"/>
+        <location filename="../../gui/widgets/job_panel.py" line="128"/>
         <source>Resume</source>
         <translation>繼續</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="120"/>
+        <location filename="../../gui/widgets/job_panel.py" line="130"/>
         <source>Another job is running; one job at a time</source>
         <translation>另一個工作正在執行；一次只能執行一個工作</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="87"/>
-        <location filename="../../gui/widgets/job_panel.py" line="88"/>
+        <location filename="../../gui/widgets/job_panel.py" line="97"/>
+        <location filename="../../gui/widgets/job_panel.py" line="98"/>
         <source>Starting…</source>
         <translation>啟動中…</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="134"/>
+        <location filename="../../gui/widgets/job_panel.py" line="159"/>
         <source>{0:,.1f} per second · elapsed {1} · ETA {2}</source>
         <translation>每秒 {0:,.1f} 個 · 已經過 {1} · 預計剩餘 {2}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="138"/>
+        <location filename="../../gui/widgets/job_panel.py" line="163"/>
         <source>{0:,} tokens · {1:,.0f} tokens/s · elapsed {2} · ETA {3}</source>
         <translation>{0:,} 個 token · 每秒 {1:,.0f} 個 token · 已經過 {2} · 預計剩餘 {3}</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="147"/>
+        <location filename="../../gui/widgets/job_panel.py" line="172"/>
         <source>validating</source>
         <translation>驗證中</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="148"/>
+        <location filename="../../gui/widgets/job_panel.py" line="173"/>
         <source>answering the evaluation prompts</source>
         <translation>回答評估提示中</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="149"/>
+        <location filename="../../gui/widgets/job_panel.py" line="174"/>
         <source>saving a checkpoint</source>
         <translation>儲存檢查點中</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="150"/>
+        <location filename="../../gui/widgets/job_panel.py" line="175"/>
         <source>measuring the model on held-out prompts (a minute or more)</source>
         <translation>以保留的提示衡量模型中（需一分鐘以上）</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="172"/>
+        <location filename="../../gui/widgets/job_panel.py" line="199"/>
         <source>Done.</source>
         <translation>完成。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="172"/>
+        <location filename="../../gui/widgets/job_panel.py" line="199"/>
         <source>Stopped; a checkpoint was saved.</source>
         <translation>已停止；檢查點已儲存。</translation>
     </message>
     <message>
-        <location filename="../../gui/widgets/job_panel.py" line="182"/>
+        <location filename="../../gui/widgets/job_panel.py" line="211"/>
         <source>Failed.</source>
         <translation>失敗。</translation>
     </message>
@@ -1641,7 +1694,7 @@
 <context>
     <name>JobRunner</name>
     <message>
-        <location filename="../../gui/jobs.py" line="205"/>
+        <location filename="../../gui/jobs.py" line="225"/>
         <source>checkpoint saved: {0}</source>
         <translation>已儲存檢查點：{0}</translation>
     </message>
@@ -1649,117 +1702,117 @@
 <context>
     <name>LabsPage</name>
     <message>
-        <location filename="../../gui/pages/labs.py" line="38"/>
+        <location filename="../../gui/pages/labs.py" line="40"/>
         <source>Labs</source>
         <translation>實驗室</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="40"/>
+        <location filename="../../gui/pages/labs.py" line="42"/>
         <source>Famous results about how language models are made, reproduced at toy scale on this machine. Each lab trains what it needs in a scratch folder and writes a report with plots into the workspace&apos;s labs folder.</source>
         <translation>語言模型如何煉成的經典結果，在這台電腦上以迷你規模重現。每個實驗在暫存資料夾裡訓練所需的模型，並把附圖的報告寫進工作區的 labs 資料夾。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="48"/>
+        <location filename="../../gui/pages/labs.py" line="50"/>
         <source>Compute-optimal sizing (Chinchilla)</source>
         <translation>算力最佳的模型大小（Chinchilla）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="50"/>
+        <location filename="../../gui/pages/labs.py" line="52"/>
         <source>For a fixed compute budget, is a big model trained briefly better than a small one trained long? The lab trains several sizes at equal FLOPs (6 × parameters × tokens) and plots loss against size for each budget: the bottom of each curve is the best size for that budget. Hoffmann et al. (2022) found about 20 training tokens per parameter at the optimum.</source>
         <translation>算力固定時，短時間訓練的大模型比長時間訓練的小模型好嗎？這個實驗以相同的 FLOPs（6 × 參數 × token）訓練幾種大小的模型，並為每個預算畫出損失對模型大小的曲線：曲線的最低點就是該預算下最好的大小。Hoffmann 等人（2022）發現最佳點大約是每個參數 20 個訓練 token。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="57"/>
+        <location filename="../../gui/pages/labs.py" line="59"/>
         <source>Knowledge extraction</source>
         <translation>知識提取</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="59"/>
+        <location filename="../../gui/pages/labs.py" line="61"/>
         <source>Can a model answer questions about people it only read about in pretraining? The lab pretrains three times for the same steps: on one biography per person; on several versions, each worded anew, shuffled and naming the person in every sentence; and on one biography with questions about half the people mixed in. It checks that each model memorised its facts, fine-tunes each on questions about half of the people and asks about the other half. Allen-Zhu and Li found about 10% with one biography and 96% with varied versions: memorised is not the same as extractable.</source>
         <translation>模型能回答只在預訓練裡讀過的人物問題嗎？這個實驗以相同的步數預訓練三次：一次每人只有一篇傳記；一次有好幾個版本，每個版本重新措辭、打亂句子順序，並在每一句都寫出全名；一次只有一篇傳記，但混入一半人物的問答。它先檢查每個模型是否記住了自己的事實，再用一半人物的問答微調，然後詢問另一半人物。Allen-Zhu 與 Li 發現只有一篇傳記時約 10%，有多樣版本時達 96%：記住了，不等於問得出來。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="69"/>
+        <location filename="../../gui/pages/labs.py" line="71"/>
         <source>What fine-tuning data teaches</source>
         <translation>微調資料教了什麼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="71"/>
+        <location filename="../../gui/pages/labs.py" line="73"/>
         <source>Sorts question–answer examples by how well the base model already knows them (highly, maybe, weakly, unknown), fine-tunes on each group and compares held-out accuracy. Gekhman et al. (2024) found &apos;maybe known&apos; examples help most and unknown facts teach guessing.</source>
         <translation>依基礎模型對問答範例的熟悉程度（很熟、可能知道、略知、不知道）分組，分別微調並比較保留題目的準確率。Gekhman 等人（2024）發現「可能知道」的範例幫助最大，而不知道的事實會教模型亂猜。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="77"/>
+        <location filename="../../gui/pages/labs.py" line="79"/>
         <source>Calibration</source>
         <translation>校準</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="79"/>
+        <location filename="../../gui/pages/labs.py" line="81"/>
         <source>Does the model&apos;s confidence match how often it is right? For base, fine-tuned and aligned models the lab plots accuracy against the probability of the answer (a reliability diagram: a calibrated model lies on the diagonal) and reports the expected calibration error.</source>
         <translation>模型的信心和它答對的頻率一致嗎？這個實驗為基礎、微調後和對齊後的模型畫出準確率對答案機率的圖（可靠度圖：校準良好的模型落在對角線上），並報告期望校準誤差（ECE）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="86"/>
+        <location filename="../../gui/pages/labs.py" line="88"/>
         <source>Loss spikes and bad data</source>
         <translation>損失尖峰與壞資料</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="88"/>
+        <location filename="../../gui/pages/labs.py" line="90"/>
         <source>Slips a slice of junk pages into a pretraining run, shows the spike on the loss curve, points at the documents in the spiking batches, and trains again on cleaned data.</source>
         <translation>在預訓練資料裡混入一段垃圾網頁，顯示損失曲線上的尖峰，指出造成尖峰的批次裡有哪些文件，再用清理過的資料重新訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="93"/>
+        <location filename="../../gui/pages/labs.py" line="95"/>
         <source>Decoding without training</source>
         <translation>不訓練，只靠解碼</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="95"/>
+        <location filename="../../gui/pages/labs.py" line="97"/>
         <source>How far do decoding tricks alone take a base model? A higher end-of-turn probability and a repetition penalty, judged side by side against the fine-tuned model (Lin et al. 2023 found such tricks win a share of comparisons).</source>
         <translation>只靠解碼技巧，基礎模型能走多遠？提高回合結束的機率並懲罰重複，再和微調後的模型並排評比（Lin 等人 2023 發現這類技巧能贏下一部分比較）。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="101"/>
+        <location filename="../../gui/pages/labs.py" line="103"/>
         <source>Emergent abilities, or a metric&apos;s mirage</source>
         <translation>湧現能力，還是指標的幻象</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="103"/>
+        <location filename="../../gui/pages/labs.py" line="105"/>
         <source>Across model sizes, accuracy on some tasks stays near zero and then jumps. The lab trains several sizes on multi-digit addition and scores the same answers three ways: the whole answer right or wrong (it jumps), each digit (it rises gradually) and the loss of the right answer (it falls smoothly) — Schaeffer et al. (2023): look at the steps, not only the answer.</source>
         <translation>隨著模型變大，某些任務的準確率先停在零附近，然後突然跳升。本實驗訓練多種大小的模型做多位數加法，用三種方式為同一批回答打分：整個答案全對才算（會跳升）、逐位數（逐漸上升）與正確答案的損失（平滑下降）——Schaeffer 等人（2023）：要看步驟，不只看最後答案。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="110"/>
+        <location filename="../../gui/pages/labs.py" line="112"/>
         <source>Mixture of experts</source>
         <translation>混合專家模型</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="112"/>
+        <location filename="../../gui/pages/labs.py" line="114"/>
         <source>A mixture-of-experts model replaces the feed-forward block with many experts and a router that sends each token to one or two of them: every parameter is trained, few are used per token. The lab trains dense models of the same active and the same total size, and MoE models with and without the load-balancing loss, and shows each expert&apos;s share of the tokens.</source>
         <translation>混合專家模型把前饋層換成許多專家，由路由器把每個 token 送到其中一兩個：所有參數都會被訓練，但每個 token 只用到少數。本實驗訓練啟用參數相同與總參數相同的密集模型，以及有和沒有負載平衡損失的 MoE 模型，並顯示每個專家分到的 token 比例。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="127"/>
+        <location filename="../../gui/pages/labs.py" line="129"/>
         <source>Quick settings (smallest)</source>
         <translation>快速設定（最小）</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="128"/>
+        <location filename="../../gui/pages/labs.py" line="130"/>
         <source>The settings the tests use: a run of seconds, for trying the lab out.</source>
         <translation>測試用的設定：幾秒就跑完，用來試試這個實驗。</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="130"/>
+        <location filename="../../gui/pages/labs.py" line="132"/>
         <source>Run lab</source>
         <translation>執行實驗</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="158"/>
+        <location filename="../../gui/pages/labs.py" line="160"/>
         <source>Report:</source>
         <translation>報告：</translation>
     </message>
     <message>
-        <location filename="../../gui/pages/labs.py" line="240"/>
+        <location filename="../../gui/pages/labs.py" line="242"/>
         <source>No report yet: run the lab.</source>
         <translation>還沒有報告：請執行實驗。</translation>
     </message>
@@ -1918,137 +1971,137 @@
 <context>
     <name>MainWindow</name>
     <message>
-        <location filename="../../gui/main_window.py" line="123"/>
+        <location filename="../../gui/main_window.py" line="122"/>
         <source>&amp;File</source>
         <translation>檔案(&amp;F)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="124"/>
+        <location filename="../../gui/main_window.py" line="123"/>
         <source>&amp;Start screen</source>
         <translation>開始畫面(&amp;S)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="125"/>
+        <location filename="../../gui/main_window.py" line="124"/>
         <source>&amp;Open workspace…</source>
         <translation>開啟工作區(&amp;O)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="126"/>
+        <location filename="../../gui/main_window.py" line="125"/>
         <source>Se&amp;ttings…</source>
         <translation>設定(&amp;T)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="128"/>
+        <location filename="../../gui/main_window.py" line="127"/>
         <source>&amp;Quit</source>
         <translation>結束(&amp;Q)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="129"/>
+        <location filename="../../gui/main_window.py" line="128"/>
         <source>&amp;Help</source>
         <translation>說明(&amp;H)</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="130"/>
+        <location filename="../../gui/main_window.py" line="129"/>
         <source>&amp;About LM Dojo…</source>
         <translation>關於 LM Dojo(&amp;A)…</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="175"/>
+        <location filename="../../gui/main_window.py" line="174"/>
         <source>A job is running; the story waits until it ends.</source>
         <translation>有工作正在執行；故事會等它結束。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="254"/>
+        <location filename="../../gui/main_window.py" line="253"/>
         <source>Next: {0} →</source>
         <translation>下一步：{0} →</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="264"/>
+        <location filename="../../gui/main_window.py" line="263"/>
         <source>not started</source>
         <translation>尚未開始</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="265"/>
+        <location filename="../../gui/main_window.py" line="264"/>
         <source>running</source>
         <translation>執行中</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="266"/>
+        <location filename="../../gui/main_window.py" line="265"/>
         <source>done</source>
         <translation>已完成</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="267"/>
+        <location filename="../../gui/main_window.py" line="266"/>
         <source>failed</source>
         <translation>失敗</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="268"/>
+        <location filename="../../gui/main_window.py" line="267"/>
         <source>interrupted</source>
         <translation>已中斷</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="275"/>
+        <location filename="../../gui/main_window.py" line="274"/>
         <source>The tokenizer reads the cleaned corpus (data/clean), or data/corpus before cleaning.</source>
         <translation>分詞器讀取清理後的語料（data/clean）；清理前則讀取 data/corpus。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="277"/>
+        <location filename="../../gui/main_window.py" line="276"/>
         <source>Pretraining needs a trained tokenizer: train it on this page first.</source>
         <translation>預訓練需要訓練好的分詞器：請先在這一頁訓練分詞器。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="279"/>
+        <location filename="../../gui/main_window.py" line="278"/>
         <source>SFT starts from a pretrained model: pretrain first.</source>
         <translation>SFT 從預訓練好的模型開始：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="282"/>
+        <location filename="../../gui/main_window.py" line="281"/>
         <source>Careful: the latest pretraining run ({0}, step {1}) is too short to build on: its validation loss {2:.2f} is close to guessing (ln V = {3:.2f}). Pretrain for longer first.</source>
         <translation>注意：最新的預訓練執行（{0}，第 {1} 步）太短，不足以作為基礎：它的驗證損失 {2:.2f} 接近隨機猜測（ln V = {3:.2f}）。請先預訓練久一點。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="286"/>
+        <location filename="../../gui/main_window.py" line="285"/>
         <source>RLHF starts from a fine-tuned (SFT) model: run SFT first.</source>
         <translation>RLHF 從微調（SFT）後的模型開始：請先執行 SFT。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="288"/>
+        <location filename="../../gui/main_window.py" line="287"/>
         <source>Compare needs a trained model: pretrain first.</source>
         <translation>比較需要一個訓練好的模型：請先預訓練。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="289"/>
+        <location filename="../../gui/main_window.py" line="288"/>
         <source>Ready for {0}.</source>
         <translation>已準備好進入「{0}」。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="298"/>
+        <location filename="../../gui/main_window.py" line="297"/>
         <source>About LM Dojo</source>
         <translation>關於 LM Dojo</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="301"/>
+        <location filename="../../gui/main_window.py" line="300"/>
         <source>Version {0}</source>
         <translation>版本 {0}</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="305"/>
+        <location filename="../../gui/main_window.py" line="304"/>
         <source>Train a small GPT-style language model through every stage — data, pretraining, SFT, RLHF — on your own machine.</source>
         <translation>在你自己的電腦上，走過每個階段（資料、預訓練、SFT、RLHF），訓練一個小型 GPT 式語言模型。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="309"/>
+        <location filename="../../gui/main_window.py" line="308"/>
         <source>Released under the MIT license.</source>
         <translation>以 MIT 授權條款釋出。</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="333"/>
+        <location filename="../../gui/main_window.py" line="332"/>
         <source>A job is running. Stop it, save a checkpoint and quit?</source>
         <translation>有工作正在執行。要停止工作、儲存檢查點並結束嗎？</translation>
     </message>
     <message>
-        <location filename="../../gui/main_window.py" line="336"/>
+        <location filename="../../gui/main_window.py" line="335"/>
         <source>Stopping the job and saving a checkpoint…</source>
         <translation>正在停止工作並儲存檢查點…</translation>
     </message>
@@ -2056,162 +2109,162 @@
 <context>
     <name>MetricLabels</name>
     <message>
-        <location filename="../../gui/labels.py" line="230"/>
+        <location filename="../../gui/labels.py" line="232"/>
         <source>Training loss</source>
         <translation>訓練損失</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="231"/>
+        <location filename="../../gui/labels.py" line="233"/>
         <source>Learning rate</source>
         <translation>學習率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="232"/>
+        <location filename="../../gui/labels.py" line="234"/>
         <source>Gradient norm</source>
         <translation>梯度範數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="233"/>
+        <location filename="../../gui/labels.py" line="235"/>
         <source>Load-balancing loss</source>
         <translation>負載平衡損失</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="234"/>
+        <location filename="../../gui/labels.py" line="236"/>
         <source>Training accuracy</source>
         <translation>訓練準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="235"/>
+        <location filename="../../gui/labels.py" line="237"/>
         <source>Validation loss</source>
         <translation>驗證損失</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="236"/>
+        <location filename="../../gui/labels.py" line="238"/>
         <source>Bits per byte</source>
         <translation>每位元組位元數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="237"/>
+        <location filename="../../gui/labels.py" line="239"/>
         <source>Facts memorised</source>
         <translation>記住的事實</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="238"/>
+        <location filename="../../gui/labels.py" line="240"/>
         <source>Validation accuracy</source>
         <translation>驗證準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="239"/>
+        <location filename="../../gui/labels.py" line="241"/>
         <source>Validation margin</source>
         <translation>驗證差距</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="240"/>
+        <location filename="../../gui/labels.py" line="242"/>
         <source>Preference accuracy</source>
         <translation>偏好準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="241"/>
+        <location filename="../../gui/labels.py" line="243"/>
         <source>Reward (held out)</source>
         <translation>獎勵（保留集）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="242"/>
+        <location filename="../../gui/labels.py" line="244"/>
         <source>Reward, greedy (held out)</source>
         <translation>獎勵，貪婪解碼（保留集）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="243"/>
+        <location filename="../../gui/labels.py" line="245"/>
         <source>Gold reward (rules)</source>
         <translation>黃金獎勵（規則）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="244"/>
+        <location filename="../../gui/labels.py" line="246"/>
         <source>KL to the start model</source>
         <translation>與起始模型的 KL</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="245"/>
+        <location filename="../../gui/labels.py" line="247"/>
         <source>Distinct answers</source>
         <translation>相異回答比例</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="246"/>
+        <location filename="../../gui/labels.py" line="248"/>
         <source>Answers that end</source>
         <translation>有結束的回答</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="247"/>
+        <location filename="../../gui/labels.py" line="249"/>
         <source>Answer length</source>
         <translation>回答長度</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="248"/>
-        <location filename="../../gui/labels.py" line="254"/>
+        <location filename="../../gui/labels.py" line="250"/>
+        <location filename="../../gui/labels.py" line="256"/>
         <source>Reward accuracy</source>
         <translation>獎勵準確率</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="249"/>
-        <location filename="../../gui/labels.py" line="255"/>
+        <location filename="../../gui/labels.py" line="251"/>
+        <location filename="../../gui/labels.py" line="257"/>
         <source>Reward, chosen</source>
         <translation>獎勵，選中的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="250"/>
-        <location filename="../../gui/labels.py" line="256"/>
+        <location filename="../../gui/labels.py" line="252"/>
+        <location filename="../../gui/labels.py" line="258"/>
         <source>Reward, rejected</source>
         <translation>獎勵，被拒的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="251"/>
-        <location filename="../../gui/labels.py" line="257"/>
+        <location filename="../../gui/labels.py" line="253"/>
+        <location filename="../../gui/labels.py" line="259"/>
         <source>Reward, desirable</source>
         <translation>獎勵，好的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="252"/>
-        <location filename="../../gui/labels.py" line="258"/>
+        <location filename="../../gui/labels.py" line="254"/>
+        <location filename="../../gui/labels.py" line="260"/>
         <source>Reward, undesirable</source>
         <translation>獎勵，不好的</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="253"/>
+        <location filename="../../gui/labels.py" line="255"/>
         <source>Reward margin</source>
         <translation>獎勵差距</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="259"/>
+        <location filename="../../gui/labels.py" line="261"/>
         <source>Reward (training)</source>
         <translation>獎勵（訓練）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="260"/>
+        <location filename="../../gui/labels.py" line="262"/>
         <source>Gold reward (training)</source>
         <translation>黃金獎勵（訓練）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="261"/>
+        <location filename="../../gui/labels.py" line="263"/>
         <source>KL (training)</source>
         <translation>KL（訓練）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="262"/>
+        <location filename="../../gui/labels.py" line="264"/>
         <source>Entropy</source>
         <translation>熵</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="263"/>
+        <location filename="../../gui/labels.py" line="265"/>
         <source>Groups with one score</source>
         <translation>分數全相同的組</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="264"/>
+        <location filename="../../gui/labels.py" line="266"/>
         <source>Tokens per second</source>
         <translation>每秒 token 數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="304"/>
+        <location filename="../../gui/labels.py" line="306"/>
         <source>Rule: {0}</source>
         <translation>規則：{0}</translation>
     </message>
@@ -3509,32 +3562,32 @@
         <translation>隱藏</translation>
     </message>
     <message>
-        <location filename="../../gui/story.py" line="112"/>
+        <location filename="../../gui/story.py" line="107"/>
         <source>The whole story: starting…</source>
         <translation>整個故事：開始中…</translation>
     </message>
     <message>
-        <location filename="../../gui/story.py" line="124"/>
+        <location filename="../../gui/story.py" line="118"/>
         <source>&lt;b&gt;The whole story · {0} of {1}: {2}&lt;/b&gt;</source>
         <translation>&lt;b&gt;整個故事 · 第 {0} / {1} 章：{2}&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/story.py" line="132"/>
+        <location filename="../../gui/story.py" line="126"/>
         <source>The story stopped with an error: {0}</source>
         <translation>故事因錯誤而停止：{0}</translation>
     </message>
     <message>
-        <location filename="../../gui/story.py" line="134"/>
+        <location filename="../../gui/story.py" line="128"/>
         <source>&lt;b&gt;The whole story is told.&lt;/b&gt;</source>
         <translation>&lt;b&gt;整個故事說完了。&lt;/b&gt;</translation>
     </message>
     <message>
-        <location filename="../../gui/story.py" line="137"/>
+        <location filename="../../gui/story.py" line="131"/>
         <source>Every stage ran once. On Compare, the pretrained and the fine-tuned model answer the same question side by side: ask one about a person of the demo world, and say which answer is better.</source>
         <translation>每個階段都跑過一次。在「比較」頁，預訓練和微調後的模型並排回答同一個問題：問一個示範世界裡的人物，然後說哪個回答比較好。</translation>
     </message>
     <message>
-        <location filename="../../gui/story.py" line="142"/>
+        <location filename="../../gui/story.py" line="136"/>
         <source>Stopped. Run the whole story again from the start screen to resume here.</source>
         <translation>已停止。從開始畫面再按一次「跑完整個故事」即可從這裡繼續。</translation>
     </message>

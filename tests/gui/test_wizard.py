@@ -121,7 +121,10 @@ def test_bad_config_is_shown_next_to_the_field(window, qtbot, tmp_path):
     win.create_workspace(str(tmp_path / "ws"), demo=True)
     page = win.pages[2]
     page.form.editor("n_head").setValue(3)
-    assert "divisible by n_head" in page.form.message.text()
+    # the form names the fields by their labels, as the person sees them; the engine's message keeps its keys
+    assert "divisible by n_head" in page.form.error
+    assert page.form.message.text() == "Width (128) must be a multiple of Attention heads (3)"
+    assert "n_head" not in page.form.message.text() and "n_embd" not in page.form.message.text()
     assert page.form.config is None
     page.form.editor("n_head").setValue(4)
     assert page.form.message.text() == "" and page.form.config is not None
