@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
-import sys
-import threading
 import traceback
 from typing import Callable, Iterator
 
@@ -25,22 +22,6 @@ log = logging.getLogger("lmdojo.jobs")
 
 MakeEvents = Callable[[E.Control], Iterator]
 GC_INTERVAL_MS = 500
-JOB_NICE = 5  # how much the job thread yields to the GUI thread when both want a core
-
-
-def yield_to_gui_thread() -> bool:
-    """Lower the calling thread's scheduling priority (Linux: each thread has its own nice value),
-    so a paint gets a core at once instead of waiting behind torch's threads, which are started
-    from this thread and inherit it. Nothing competes with the job when the GUI is idle, so
-    training loses nothing then. Elsewhere (macOS, Windows) nothing is changed."""
-    if not sys.platform.startswith("linux"):
-        return False
-    try:
-        tid = threading.get_native_id()
-        os.setpriority(os.PRIO_PROCESS, tid, max(os.getpriority(os.PRIO_PROCESS, tid), JOB_NICE))
-    except OSError:
-        return False
-    return True
 
 
 class GuiThreadGC(QObject):
@@ -96,7 +77,6 @@ class _Worker(QObject):
     @Slot()
     def run(self):
         finished = None
-        yield_to_gui_thread()
         try:
             for ev in self._make_events(self._control):
                 if isinstance(ev, E.Finished):

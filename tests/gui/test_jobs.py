@@ -1,7 +1,6 @@
 """The job runner: events cross to the GUI thread, to the handle of the job they belong to; failures
 arrive as signals, stop is cooperative."""
 
-import sys
 import threading
 import time
 
@@ -229,24 +228,3 @@ def test_the_panel_says_what_the_job_does_between_steps(runner, qtbot):
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5_000)
     assert "saving" not in panel.status.text()  # Stopping… was not overwritten; then the end
     assert panel.status.text().startswith("Stopped")
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a thread's own nice value is Linux's")
-def test_the_job_thread_yields_to_the_gui_thread_and_the_gui_thread_keeps_its_priority(runner, qtbot):
-    """Torch's threads start from the job thread and inherit its lower priority, so a paint gets a
-    core at once; the GUI thread (and the process's other threads) keep theirs."""
-    import os
-
-    from gui.jobs import JOB_NICE
-
-    seen = {}
-
-    def job(control):
-        seen["job"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-        yield Finished("done", {})
-
-    gui_before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
-    with qtbot.waitSignal(runner.finished, timeout=10_000):
-        assert runner.start("nice", job)
-    assert seen["job"] >= max(gui_before, JOB_NICE)
-    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == gui_before
