@@ -2,9 +2,10 @@
 
 The real main window runs a real tiny pretraining job on its job thread, with the live graph
 and samples wired up as a person sees them. Throughput: the same job run headless and in the app
-take turns (`rounds` of each, in the order ABBA…); the median of the rounds' ratios is the share of
-the engine's speed the app keeps. Lateness: in one more in-app run, a 20 ms QTimer on the GUI thread records how late each
-tick fires; the same timer with no job running is the reference, in the same run.
+take turns (`rounds` of each, in the order ABBA…); the median of the rounds' ratios is the share
+of the engine's speed the app keeps. Lateness: in one more in-app run, a 20 ms QTimer on the GUI
+thread records how late each tick fires; the same timer with no job running is the reference, in
+the same run.
 """
 
 from __future__ import annotations
@@ -115,14 +116,18 @@ def run(seconds: float = 20.0, rounds: int = 5) -> dict:
     # measurement's cost, not the app's.
     idle, idle_cpu = _measure(app, min(5.0, seconds / 4))
     head_tps, app_tps, app_cpu = [], [], []
+
+    def headless_run():
+        head_tps.append(headless())
+
+    def app_run():
+        _, cpu, tps = in_app(probe=False)
+        app_tps.append(tps)
+        app_cpu.append(cpu)
+
     for r in range(rounds):
-        for way in ("headless", "app") if r % 2 == 0 else ("app", "headless"):
-            if way == "headless":
-                head_tps.append(headless())
-            else:
-                _, cpu, tps = in_app(probe=False)
-                app_tps.append(tps)
-                app_cpu.append(cpu)
+        for one in (headless_run, app_run) if r % 2 == 0 else (app_run, headless_run):
+            one()
     # Lateness: one more in-app run with the probe.
     busy, _, probed_tps = in_app(probe=True)
     with Store(ws.db_path) as store:

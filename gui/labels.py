@@ -358,4 +358,4 @@ def form_message(message: str) -> str:
         if m:
             parts = [label(g) for g in m.groups()]
             return QCoreApplication.translate("FormMessages", template).format(*parts)
-    return re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b|\b[a-z]+\b", lambda m: label(m.group(0)), message)
+    return re.sub(r"\b[a-z][a-z0-9_]*\b", lambda m: label(m.group(0)), message)
