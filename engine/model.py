@@ -22,6 +22,11 @@ import torch.utils.checkpoint
 from engine.losses import IGNORE_INDEX, linear_cross_entropy, lm_loss, load_balancing_loss
 
 
+def n_layers(n: int) -> str:
+    """ "1 layer", "4 layers": the model's depth in a sentence."""
+    return f"{n} layer" if n == 1 else f"{n} layers"
+
+
 @dataclass
 class GPTConfig:
     vocab_size: int = 4096

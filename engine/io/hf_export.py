@@ -40,6 +40,7 @@ from engine import checkpoint as ckpt
 from engine.errors import DojoError
 from engine.io.fsutil import atomic_write_bytes, building_dir, check_output_dir, fill_dir, fsync_dir
 from engine.io.workspace import Workspace
+from engine.model import n_layers
 from engine.tokenizer import ASSISTANT, END, EOT, PAD, ROLE_TOKENS, SPECIAL_TOKENS
 
 FORMAT = "lmdojo-hf-1"  # the "lmdojo" entry of an exported config.json
@@ -387,7 +388,7 @@ def _model_card(run_id, meta, cfg, params, lineage, metrics, adapter) -> str:
         f"# {run_id}",
         "",
         f"A small GPT trained with LM Dojo (stage `{meta.get('stage')}`, step "
-        f"{meta.get('step')}), exported as a Llama model: {params:,} parameters, {cfg.n_layer} layers, "
+        f"{meta.get('step')}), exported as a Llama model: {params:,} parameters, {n_layers(cfg.n_layer)}, "
         f"{cfg.n_head} heads, width {cfg.n_embd}, feed-forward {cfg.mlp_hidden}, context {cfg.block_size} "
         f"tokens, vocabulary {cfg.vocab_size}, RoPE theta {cfg.rope_theta:g}, tied embeddings, fp32.",
         "",

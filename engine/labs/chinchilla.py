@@ -33,6 +33,7 @@ from engine.events import Control, Finished, Log, Progress
 from engine.labs.chinchilla_law import fit_minimum, plan  # noqa: F401  (plan: re-exported, the planner)
 from engine.labs.chinchilla_report import human, write_report
 from engine.labs.report import Report, tr
+from engine.model import n_layers
 
 TITLE = tr("Chinchilla: how big a model for a compute budget?", "Chinchilla：算力預算固定時，模型該多大？")
 ABOUT = tr(
@@ -299,7 +300,7 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
                 "dtype": "fp32",
             }
             yield Log(
-                f"budget {b + 1}/{len(budgets)} ({c:.3g} FLOPs): {layers} layers x {width} wide, "
+                f"budget {b + 1}/{len(budgets)} ({c:.3g} FLOPs): {n_layers(layers)} x {width} wide, "
                 f"{human(n)} params, {steps} steps ({human(steps * per_step)} tokens)"
             )
             fin = None

@@ -31,6 +31,7 @@ from engine.errors import ConfigError
 from engine.events import Control, Finished, Log, Progress
 from engine.labs.common import threads_set
 from engine.labs.emergence_report import ABOUT, MIRAGE_GAP, MIRAGE_SHARPNESS, TITLE, write_report  # noqa: F401 (the face)
+from engine.model import n_layers
 
 PAD, PLUS, EQ = 10, 11, 12  # tokens: 0-9 are the digits
 VOCAB = 13
@@ -270,7 +271,7 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
             torch.manual_seed(cfg.seed)
             model = _model(layers, width, d)
             n = model.num_params()
-            yield Log(f"model {k + 1}/{len(sizes)}: {layers} layers x {width} wide, {n:,} params")
+            yield Log(f"model {k + 1}/{len(sizes)}: {n_layers(layers)} x {width} wide, {n:,} params")
             ts = time.perf_counter()
             ok = train_one(model, lambda s: train[s * cfg.batch_size : (s + 1) * cfg.batch_size], cfg, control, d)
             if not ok:

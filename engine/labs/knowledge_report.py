@@ -9,6 +9,7 @@ import random
 from dataclasses import asdict
 
 from engine.labs.report import Report, in_lang, tr
+from engine.model import n_layers
 
 TITLE = tr(
     "Knowledge extraction: one biography, K varied ones, or mixed training (Physics of Language Models 3.1)",
@@ -22,7 +23,7 @@ ABOUT = tr(
     "biographies per person, each worded differently, its sentences shuffled and the full name in "
     "each, it answered ~96%: varied text makes the model store each fact with the person's name, "
     "where a question can reach it, instead of as the continuation of one memorised text. Mixing QA "
-    "about the fine-tuning people into pretraining also works (86%). This lab runs the three arms on "
+    "about the fine-tuning people into pretraining also works (~87%). This lab runs the three arms on "
     "the demo world with the same model, steps and fine-tuning. Read the memorisation row first "
     "(every arm stored its facts), then the held-out bars: the gap is whether fine-tuning can reach "
     "them; the curve shows when during fine-tuning each arm gets there.",
@@ -30,7 +31,7 @@ ABOUT = tr(
     "以其中一半人物的問答（生日、城市、雇主……）微調，再詢問另一半人物。每人只有一篇傳記時，"
     "模型記住了每一個事實，對保留（未訓練）的人物卻幾乎答不出來（約 10%）；每人有好幾篇傳記、"
     "每篇重新措辭、打亂句子順序並在每一句寫出全名時，答對約 96%：多樣的文字讓模型把每個事實和人物的名字"
-    "存在一起，問題才問得到，而不是把它存成某一段背熟文字的下文。把微調人物的問答混入預訓練也有效（86%）。"
+    "存在一起，問題才問得到，而不是把它存成某一段背熟文字的下文。把微調人物的問答混入預訓練也有效（約 87%）。"
     "這個實驗在示範世界上，以相同的模型、步數與微調跑這三組。先看記住的比例（每一組都存下了自己的事實），"
     "再看保留人物的長條：差距在於微調能不能觸及這些事實；曲線則顯示每一組在微調的什麼時候做到。",
 )
@@ -262,7 +263,7 @@ def write_report(
     identical = all(same.values())
     rep.text(
         tr(
-            f"Every arm: the same model ({cfg.n_layer} layers × {cfg.n_embd} wide, ~{_size(_params(cfg))} weights, "
+            f"Every arm: the same model ({n_layers(cfg.n_layer)} × {cfg.n_embd} wide, ~{_size(_params(cfg))} weights, "
             f"{cfg.block_size}-token context), {cfg.pretrain_steps} pretraining steps of {cfg.batch_size} sequences, "
             f"{cfg.sft_steps} QA fine-tuning steps (lr {cfg.sft_lr:g}) on the same file, the same {len(heldout)} "
             f"held-out questions (QA files identical in both corpora: {identical}). With one biography "

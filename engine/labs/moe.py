@@ -41,6 +41,7 @@ from engine.errors import DojoError
 from engine.events import Control, Finished, Log, Progress
 from engine.labs.moe_report import RUNS, write_report
 from engine.labs.report import Report, tr
+from engine.model import n_layers
 
 TITLE = tr(
     "Mixture of experts: many parameters, few used per token",
@@ -262,7 +263,7 @@ def run(ws, cfg: Config | None = None, control: Control | None = None) -> Iterat
     yield Log(
         f"{len(configs)} runs of {cfg.steps} steps ({tokens_per_run:,} tokens, "
         f"{tokens_per_run / max(1, train_data.tokens):.1f} epochs of the training split): "
-        f"{cfg.n_layer} layers x {cfg.n_embd} wide, {cfg.n_experts} experts of width {expert_hidden(cfg)}, "
+        f"{n_layers(cfg.n_layer)} x {cfg.n_embd} wide, {cfg.n_experts} experts of width {expert_hidden(cfg)}, "
         f"top-{cfg.expert_top_k}"
     )
     results: list[dict] = []

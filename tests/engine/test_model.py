@@ -7,7 +7,7 @@ import torch
 
 from engine.generate import SamplingConfig, next_token_distribution, stream
 from engine.losses import IGNORE_INDEX, lm_loss, load_balancing_loss
-from engine.model import GPT, GPTConfig
+from engine.model import GPT, GPTConfig, n_layers
 
 
 def make(n_experts=0, **kw):
@@ -183,3 +183,7 @@ def test_sampling_filters():
     seen = torch.tensor([0])
     p = next_token_distribution(logits, SamplingConfig(greedy=True, repetition_penalty=10.0), seen)
     assert int(p.argmax()) == 1  # the repeated token was pushed down
+
+
+def test_a_one_layer_model_is_not_called_1_layers():
+    assert (n_layers(1), n_layers(2)) == ("1 layer", "2 layers")
