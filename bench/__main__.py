@@ -39,6 +39,9 @@ def main(argv=None) -> int:
     )
     p.add_argument("--prepare-only", action="store_true", help="gpu: prepare --workspace and stop")
     args = p.parse_args(argv)
+    from engine.malloc import tune
+
+    tune()  # as lmdojo and lmdojo-cli do first: the benches measure what users run
     module = importlib.import_module(BENCHES[args.name])
     if args.name == "gpu":
         result = module.run(

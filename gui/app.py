@@ -12,6 +12,8 @@ import re
 import sys
 from pathlib import Path
 
+from engine.malloc import tune
+
 # In a PyInstaller bundle __file__ lies under sys._MEIPASS, where build.spec puts resources/ too.
 RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 TRANSLATIONS = RESOURCES / "translations"
@@ -119,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     # The streams come first only so that such a child, in a windowed build, has them too.
     ensure_std_streams()
     multiprocessing.freeze_support()
+    tune()  # glibc's allocator set for training on the job thread, before any thread allocates
     argv = list(sys.argv if argv is None else argv)
     smoke = "--smoke-test" in argv[1:]
     if smoke:

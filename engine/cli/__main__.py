@@ -22,6 +22,7 @@ import sys
 from engine.cli import compare, data, export, generate, insight, labs, prefs, sample, story, train, workspace
 from engine.cli.common import EXIT_BAD_INPUT, EXIT_CANCELLED, EXIT_FAILED, Parser, dist
 from engine.errors import DojoError
+from engine.malloc import tune
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -52,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    tune()  # glibc's allocator set for training, before anything starts a thread
     args = build_parser().parse_args(argv)
     finished = False
     try:
