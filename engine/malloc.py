@@ -21,7 +21,7 @@ thread that already has an arena keeps it.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import functools
 import os
 import sys
 
@@ -32,25 +32,19 @@ SETTINGS = {
     M_TOP_PAD: 64 << 20,  # grow the heap in 64 MB strides, not page by page
     M_MMAP_THRESHOLD: 32 << 20,  # glibc's largest; fixed, so it no longer moves the trim threshold
 }
-_done: bool | None = None
 
 
+@functools.cache
 def tune() -> bool:
-    """Apply SETTINGS once; True when glibc took them."""
-    global _done
-    if _done is not None:
-        return _done
-    _done = False
+    """Apply SETTINGS (once a process); True when glibc took them."""
     if not sys.platform.startswith("linux") or _user_chose():
         return False
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        mallopt = libc.mallopt
+        mallopt = ctypes.CDLL(None).mallopt  # the process's own symbols, libc's among them
     except (OSError, AttributeError):  # musl and others have no mallopt
         return False
     mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
-    _done = all(mallopt(k, v) == 1 for k, v in SETTINGS.items())
-    return _done
+    return all(mallopt(k, v) == 1 for k, v in SETTINGS.items())
 
 
 def _user_chose() -> bool:
