@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from engine import events as E
 from engine.errors import DojoError, TrainingError
+from engine.train.threads import job_threads
 
 log = logging.getLogger("lmdojo.jobs")
 
@@ -77,6 +78,7 @@ class _Worker(QObject):
     @Slot()
     def run(self):
         finished = None
+        job_threads()  # the GUI thread runs torch on one thread (gui.app): the job sets its own
         try:
             for ev in self._make_events(self._control):
                 if isinstance(ev, E.Finished):

@@ -228,3 +228,27 @@ def test_the_panel_says_what_the_job_does_between_steps(runner, qtbot):
     qtbot.waitUntil(lambda: not runner.is_busy(), timeout=5_000)
     assert "saving" not in panel.status.text()  # Stopping… was not overwritten; then the end
     assert panel.status.text().startswith("Stopped")
+
+
+def test_a_job_trains_on_torchs_threads_while_the_gui_thread_works_alone(qtbot, runner):
+    """lmdojo's main() makes the GUI thread serial (engine.train.threads.serial_here); torch's count is
+    shared by threads that start later, so the job's thread must set its own, or it would train on one."""
+    import torch
+
+    from engine.train.threads import TORCH_THREADS
+
+    before = torch.get_num_threads()
+    seen = []
+
+    def job(control):
+        seen.append(torch.get_num_threads())
+        yield Finished("done", {})
+
+    try:
+        torch.set_num_threads(1)  # what serial_here leaves: the shared count at one
+        handle = runner.start("threads", job)
+        with qtbot.waitSignal(handle.finished, timeout=10_000):
+            pass
+        assert seen == [TORCH_THREADS] and torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
