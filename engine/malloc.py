@@ -1,17 +1,17 @@
 """glibc's allocator, set for training on a thread that is not the main one.
 
-The app trains on a job thread. With glibc's defaults a job there ran at ~0.85 of the same job on
-the main thread, with 1.2-1.4x the page faults and kernel time (2-core VM, tiny preset, 12 s jobs,
-the two taking turns). Two defaults cost it:
+The app trains on a job thread. With glibc's defaults a job there had 1.2-1.4x the page faults and
+kernel time of the same job on the main thread (2-core VM, tiny preset, 12 s jobs, the two taking
+turns). Two defaults cost it:
 * each thread that allocates gets an arena of its own: heaps of at most 64 MB mapped apart from the
   main one, where the step's large temporaries (the logits: batch x context x vocabulary floats) are
   mapped and unmapped again;
 * memory freed at the top of a heap goes back to the system once more than a small threshold (128 KB,
   then following the largest freed mapping) is free there, and the next step faults it back in,
   page by page, zeroed by the kernel.
-One arena, a high trim threshold and a fixed mmap threshold: the job on a thread kept 0.92-0.95 of
-the main thread's speed, and the app's `bench gui_latency` ratio rose from 0.81-0.91 (five runs) to
-0.95-0.97 (three runs); see the README.
+One arena, a high trim threshold and a fixed mmap threshold: the thread's faults fell to the main
+thread's. (The larger part of the job thread's slowness was OpenMP's, not the allocator's: see
+engine.train.threads.serial_here; the README gives the app's speed with and without this tuning.)
 
 Only where glibc is (Linux); a no-op elsewhere, and when the user set glibc's malloc tunables or
 MALLOC_* variables themselves. Call it first thing in a process, before other threads allocate: a
