@@ -1,11 +1,11 @@
 """GUI-thread timer lateness and training throughput while the app pretrains.
 
 The real main window runs a real tiny pretraining job on its job thread, with the live graph
-and samples wired up as a person sees them. Throughput: the same job run headless (in a fresh
-interpreter, as `lmdojo-cli` runs it) and in the app take turns (`rounds` of each, in the order
-ABBA…); the median of the rounds' ratios is the share of the engine's speed the app keeps. Lateness: in one more in-app run, a 20 ms QTimer on the GUI
-thread records how late each tick fires; the same timer with no job running is the reference, in
-the same run.
+and samples wired up as a person sees them. Throughput: the same job run headless (on the main
+thread of a process of its own, as `lmdojo-cli` runs it) and in the app take turns (`rounds` of
+each, in the order ABBA…); the median of the rounds' ratios is the share of the engine's speed the
+app keeps. Lateness: in one more in-app run, a 20 ms QTimer on the GUI thread records how late each
+tick fires; the same timer with no job running is the reference, in the same run.
 """
 
 from __future__ import annotations
@@ -129,11 +129,12 @@ def _run(seconds: float, rounds: int) -> dict:
     job_ended = win.ctx.runner.busy_changed  # emitted (False) as a job ends, before its result
     win.ctx.runner.finished.connect(lambda name, status, result: results.append(result))
 
+    engine_log = (tmp / "headless.log").open("w")
     engine = subprocess.Popen(
         [sys.executable, "-c", HEADLESS, str(ws.root)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=(tmp / "headless.log").open("w"),
+        stderr=engine_log,
         text=True,
         cwd=Path(__file__).resolve().parent.parent,
     )
@@ -177,6 +178,7 @@ def _run(seconds: float, rounds: int) -> dict:
     finally:
         engine.stdin.close()
         engine.wait()
+        engine_log.close()
     # Lateness: one more in-app run with the probe.
     busy, _, probed_tps = in_app(probe=True)
     with Store(ws.db_path) as store:

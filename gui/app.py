@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     ensure_std_streams()
     multiprocessing.freeze_support()
     tune()  # glibc's allocator set for training on the job thread, before any thread allocates
-    from engine.train.threads import serial_here  # torch: not imported by data cleaning's workers
+    from engine.train.threads import serial_here  # not at the top: data cleaning's workers need no torch
 
     serial_here()  # torch's parallel work stays on the job thread (see engine.train.threads)
     argv = list(sys.argv if argv is None else argv)

@@ -1,4 +1,4 @@
-"""CPU threads for a run: torch's default, or fewer when other programs keep cores busy; and none
+"""CPU threads for a run: torch's default, or fewer when other programs keep cores busy; and one
 for a thread that only coordinates (the app's GUI thread)."""
 
 from __future__ import annotations
@@ -52,6 +52,6 @@ def serial_here() -> None:
     torch.set_num_threads(1)
 
 
-def job_threads(n: int = 0) -> None:
-    """On a job's thread, first thing: torch's threads for it (`n`, or torch's default)."""
-    torch.set_num_threads(n or TORCH_THREADS)
+def job_threads() -> None:
+    """On a job's thread, first thing: torch's default threads (a run may then choose its own)."""
+    torch.set_num_threads(TORCH_THREADS)
