@@ -234,6 +234,8 @@ def oom_halving(ws, device, dtype: str, batch: int, limit_gb: float, cap_s: floa
     preset with a batch far past that cap: the loop must halve its micro-batch until a step fits."""
     if device.type != "cuda":
         raise Skip(device.type)  # the loop's halving catches CUDA's out-of-memory error only
+    # "cuda" names no GPU, and the memory-fraction call takes only one that has an index
+    device = torch.device("cuda", torch.cuda.current_device() if device.index is None else device.index)
     free_memory(device)
     total = torch.cuda.get_device_properties(device).total_memory
     limit = torch.cuda.memory_reserved(device) + limit_gb * 2**30

@@ -113,3 +113,32 @@ def test_oom_part_reads_the_loops_halving(ws, monkeypatch, one_thread):
     assert out == {"seen": True, "micro_batches": [8, 4, 2], "status": "done", "steps": 2}
     with pytest.raises(gpu_parts.Skip, match="cpu"):
         gpu_parts.oom_halving(ws, torch.device("cpu"), "fp32", 8, 1.0, 30)
+
+
+def test_oom_part_names_the_gpu_by_index(monkeypatch):
+    """`--device auto` resolves to a bare "cuda"; torch's memory-fraction call refuses a device with no
+    index (the first run on an H200 failed so). With torch.cuda's calls stubbed, the part must hand
+    every one of them an indexed device, and lift its cap again."""
+    seen = []
+
+    def check(name, result=None):
+        def fn(*args):
+            device = args[-1]
+            assert isinstance(device, torch.device) and device.index == 3, f"{name} got {device!r}"
+            seen.append((name, args[0] if name == "fraction" else None))
+            return result
+
+        return fn
+
+    class Props:
+        total_memory = 8 * 2**30
+
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 3)
+    monkeypatch.setattr(torch.cuda, "empty_cache", lambda: None)
+    monkeypatch.setattr(torch.cuda, "get_device_properties", check("props", Props()))
+    monkeypatch.setattr(torch.cuda, "memory_reserved", check("reserved", 0))
+    monkeypatch.setattr(torch.cuda, "set_per_process_memory_fraction", check("fraction"))
+    monkeypatch.setattr(gpu_parts, "halving_run", lambda ws, device, *a: {"seen": True, "device": str(device)})
+    out = gpu_parts.oom_halving(None, torch.device("cuda"), "bf16", 128, 2.0, 45)
+    assert out == {"seen": True, "device": "cuda:3", "limit_gb": 2.0}
+    assert [s for s in seen if s[0] == "fraction"] == [("fraction", 0.25), ("fraction", 1.0)]
