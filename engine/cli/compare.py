@@ -122,6 +122,11 @@ def cmd_eval(args):
             f"fact; first token right {first}), ends its answer {x['end_rate']:.1%}, "
             f"{x['mean_length']:.1f} tokens"
         )
+        if x.get("choice_accuracy") is not None:
+            lines.append(
+                f"  the right value is its first choice among all the field's values {x['choice_accuracy']:.1%} "
+                "(what it can read out from the question)"
+            )
         if "pass_at_k" in x:
             lines.append(
                 f"  sampled {x['pass_k']} answers a question: pass@1 {x['pass_at_1']:.1%}, "

@@ -70,9 +70,11 @@ def evaluate_run(
     device: str | torch.device = "cpu",
     pass_k: int = 0,
     progress=None,
+    choices: dict | None = None,
 ) -> dict:
     """`ref`'s greedy answers to `questions` (and with `pass_k`, that many sampled ones each);
-    `progress()` is called after each question answered."""
+    `progress()` is called after each question answered. With `choices` (knowledge.value_choices),
+    also how often the right value is the model's first choice among them (`choice_accuracy`)."""
     folder = ckpt.resolve(ws.runs_dir, ref)
     tok, tok_hash = tokenizer_for(ws.tokenizer_path, ckpt.read_meta(folder).get("tokenizer_hash"))  # its own
     model, meta = ckpt.load_gpt(folder, device, tok_hash)
@@ -119,6 +121,9 @@ def evaluate_run(
         # what a reader checks first: the model's words beside the world's truth
         "examples": [e | {"right": h} for e, h in zip(examples, exact)],
     }
+    if choices:  # what it can read out from the question: greedy's ceiling, and RL's as it re-weights
+        picked = K.choice_hits(model, tok, questions, choices)
+        result["choice_accuracy"] = round(sum(picked) / len(picked), 4) if picked else None
     if pass_k:  # what sampling can reach: RL mostly re-weights answers the model already samples
         hits = sampled_hits(model, tok, questions, pass_k, max_new_tokens, progress=progress)
         result |= {
@@ -165,7 +170,15 @@ def evaluate_runs(
 
     return {
         "runs": [
-            evaluate_run(ws, r, questions, device=device, pass_k=pass_k, progress=step if progress else None)
+            evaluate_run(
+                ws,
+                r,
+                questions,
+                device=device,
+                pass_k=pass_k,
+                progress=step if progress else None,
+                choices=K.value_choices(world),
+            )
             for r in refs
         ],
         "chance_by_field": K.chance_by_field(world, questions),

@@ -10,6 +10,11 @@
   trained until this was ≥ 99% before fine-tuning: a fact not memorised cannot be extracted.
 * `answer_opening`: the same probe on a question, after the answer's opening ("She was born
   in"): whether the knowledge is reachable from the question.
+* `choice_hits`: whether, of every value the field takes in the world, the model gives the right
+  one the likeliest answer to the question — what it can read out of its memory from the question,
+  whatever it samples. Greedy answers come close to this; RL, which re-weights what the model
+  samples, moves greedy answers up to it and moves it only as far as practising on other people
+  teaches reading out. pass@k counts second and third choices too.
 """
 
 from __future__ import annotations
@@ -70,29 +75,32 @@ def contains(answer: str, fact: str) -> bool:
 # --------------------------------------------------------------------------- teacher-forced probes
 
 
+def _logits_in_batches(model, seqs: list[list[int]], batch: int):
+    """(rows, logits) for `seqs`, `batch` at a time: each row cut to the model's block (its end kept)
+    and right-padded (causal attention never reads the pad); the model in eval mode meanwhile."""
+    was_training = model.training
+    model.eval()
+    block = model.cfg.block_size
+    try:
+        for i in range(0, len(seqs), batch):
+            rows = [s[-block:] for s in seqs[i : i + batch]]
+            x = torch.zeros((len(rows), max(len(r) for r in rows)), dtype=torch.long)
+            for r, ids in enumerate(rows):
+                x[r, : len(ids)] = torch.tensor(ids)
+            yield rows, model(x.to(model.tok_emb.weight.device))[0]
+    finally:
+        model.train(was_training)
+
+
 @torch.inference_mode()
 def first_token_hits(model, items: list[tuple[list[int], int]], batch: int = 64) -> list[bool]:
     """items: (context token ids, the right next token). For each, whether the model's most likely
     next token is the right one. Contexts longer than the model's block keep their end."""
-    was_training = model.training
-    model.eval()
-    device = model.tok_emb.weight.device
-    block = model.cfg.block_size
-    out: list[bool] = []
-    try:
-        for i in range(0, len(items), batch):
-            chunk = [(ctx[-block:], target) for ctx, target in items[i : i + batch]]
-            width = max(len(c) for c, _ in chunk)
-            x = torch.zeros((len(chunk), width), dtype=torch.long)
-            for r, (ctx, _) in enumerate(chunk):
-                x[r, : len(ctx)] = torch.tensor(ctx)  # right-padded: causal attention never reads the pad
-            logits, _ = model(x.to(device))
-            last = torch.tensor([len(c) - 1 for c, _ in chunk], device=device)
-            guess = logits[torch.arange(len(chunk), device=device), last].argmax(-1).tolist()
-            out += [g == t for g, (_, t) in zip(guess, chunk)]
-    finally:
-        model.train(was_training)
-    return out
+    guesses: list[int] = []
+    for rows, logits in _logits_in_batches(model, [ctx for ctx, _ in items], batch):
+        last = torch.tensor([len(r) - 1 for r in rows], device=logits.device)
+        guesses += logits[torch.arange(len(rows), device=logits.device), last].argmax(-1).tolist()
+    return [g == t for g, (_, t) in zip(guesses, items)]
 
 
 def split_at_value(tok, text: str, start: int, prefix: list[int] | None = None) -> tuple[list[int], int]:
@@ -112,6 +120,54 @@ def answer_opening(messages: list[dict], answer: str, fact: str, tok) -> tuple[l
         return None
     prompt = chat_ids(tok, messages, add_generation_prompt=True)
     return split_at_value(tok, answer, start, prompt)
+
+
+def value_choices(world: dict) -> dict[tuple[str, str], list[str]]:
+    """Every value each field takes in the demo world, per language: what `choice_hits` chooses among."""
+    from engine.data.demo import fact_value
+
+    out: dict[tuple[str, str], set[str]] = {}
+    for p in world["people"]:
+        for field in world["fields"]:
+            for lang in T.ANSWERS:
+                out.setdefault((field, lang), set()).add(fact_value(p, field, lang))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+@torch.inference_mode()
+def answer_logprobs(model, rows: list[tuple[list[int], list[int]]], batch: int = 64) -> list[float]:
+    """rows: (prompt ids, answer ids). Each answer's log-probability after its prompt (summed over
+    its tokens). A row longer than the model's block keeps its end."""
+    lengths = iter([min(len(a), model.cfg.block_size - 1) for _, a in rows])
+    out: list[float] = []
+    for chunk, logits in _logits_in_batches(model, [p + a for p, a in rows], batch):
+        logp = torch.log_softmax(logits.float(), -1)
+        for r, ids in enumerate(chunk):
+            n = next(lengths)
+            pos = torch.arange(len(ids) - 1 - n, len(ids) - 1, device=logp.device)  # the positions that predict it
+            out.append(float(logp[r, pos, torch.tensor(ids[len(ids) - n :], device=logp.device)].sum()))
+    return out
+
+
+def choice_hits(model, tok, questions: list[dict], choices: dict[tuple[str, str], list[str]]) -> list[bool]:
+    """For each question ({"messages", "answer", "fact", "field", "lang"}): whether its right answer is
+    likelier than the same answer with any other value of the field (`value_choices`) in its place.
+    A question whose answer does not state its fact, or whose field has no other value, is left out."""
+    rows, spans, right = [], [], []
+    for q in questions:
+        values = choices.get((q.get("field"), q.get("lang")), [])
+        if q.get("fact") not in values or len(values) < 2 or q["fact"] not in q.get("answer", ""):
+            continue
+        prompt = chat_ids(tok, q["messages"], add_generation_prompt=True)
+        spans.append((len(rows), len(values)))
+        right.append(values.index(q["fact"]))
+        rows += [(prompt, tok.encode(q["answer"].replace(q["fact"], v), add_special_tokens=False).ids) for v in values]
+    scores = answer_logprobs(model, rows) if rows else []
+    hits = []
+    for (start, n), r in zip(spans, right):
+        mine = scores[start : start + n]
+        hits.append(all(mine[r] > s for i, s in enumerate(mine) if i != r))
+    return hits
 
 
 # --------------------------------------------------------------------------- the demo's biographies

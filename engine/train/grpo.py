@@ -22,6 +22,7 @@ import numpy as np
 import torch
 
 from engine import checkpoint as ckpt
+from engine.compare import knowledge as K
 from engine.config import StageConfig, build_config, defaults, knob
 from engine.data.demo_questions import demo_prompts, demo_questions
 from engine.data.sft_data import load_prompts
@@ -139,6 +140,8 @@ class GRPOTask(OrderedRows):
         ]
         # the held-out questions among them, with their facts, for pass@k
         heldout = {q["messages"][-1]["content"]: q for q in demo_questions(ws, "heldout")}
+        world = ws.data_dir / "world.json"  # the values a field takes: the right one should be the first choice
+        self.choices = K.value_choices(json.loads(world.read_text(encoding="utf-8"))) if world.is_file() else {}
         self.val_questions = [heldout[p[-1]["content"]] for p in self.val_prompts if p[-1]["content"] in heldout]
         if not self.train_prompts:
             raise DojoError("no training prompts")
@@ -192,7 +195,10 @@ class GRPOTask(OrderedRows):
         if not k or not self.val_questions:
             return {}
         hits = sampled_hits(model, self.tok, self.val_questions, k, self.cfg.answer_tokens, self.cfg.seed + 3)
-        return {"pass_at_1": round(pass_at_k(hits, 1), 4), "pass_at_k": round(pass_at_k(hits, k), 4)}
+        out = {"pass_at_1": round(pass_at_k(hits, 1), 4), "pass_at_k": round(pass_at_k(hits, k), 4)}
+        if self.choices and (picked := K.choice_hits(model, self.tok, self.val_questions, self.choices)):
+            out["choice_accuracy"] = round(sum(picked) / len(picked), 4)
+        return out
 
     def prompt_ids(self, messages: list[dict]) -> list[int]:
         return chat_ids(self.tok, messages, add_generation_prompt=True)

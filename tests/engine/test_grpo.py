@@ -244,5 +244,6 @@ def test_grpo_reports_pass_at_1_and_pass_at_k_before_and_after(sft_ws):
     assert r["pass_k"] == 4 and r["heldout_questions"] == 3  # 4 held-out prompts: 3 questions, 1 unsafe request
     for when in ("before", "after"):
         assert 0 <= r[f"pass_at_1_{when}"] <= r[f"pass_at_k_{when}"] <= 1
+        assert 0 <= r[f"choice_accuracy_{when}"] <= 1
     off = run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "max_steps": "1", "pass_k": "0"})))[-1].result
     assert "pass_at_k_before" not in off

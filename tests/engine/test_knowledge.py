@@ -177,3 +177,71 @@ def test_demo_biographies_pass_over_lines_that_are_not_biographies(tmp_path):
     lines += ["{oops", '{"text": "short", "metadata": {"kind": "bio", "facts": {"hobby": [3, 99]}}}', "[]"]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert len(K.demo_biographies(ws)) == good - 1
+
+
+# --------------------------------------------------------------------------- first choice among the values
+
+
+class Loves(torch.nn.Module):
+    """A stand-in model: every next-token distribution puts most of its mass on the `liked` tokens."""
+
+    def __init__(self, vocab: int, liked: set[int], block: int = 256):
+        super().__init__()
+        self.tok_emb = torch.nn.Embedding(vocab, 1)
+        self.cfg = GPTConfig(vocab_size=vocab, block_size=block)
+        self.bias = torch.zeros(vocab)
+        self.bias[sorted(liked)] = 5.0
+
+    def forward(self, x):
+        return self.bias.expand(*x.shape, -1).clone(), None
+
+
+def _question(fact: str, answer_fact: str | None = None) -> dict:
+    return {
+        "messages": [{"role": "user", "content": "Where was Mara Quinn born?"}],
+        "answer": f"She was born in {answer_fact or fact}.",
+        "fact": fact,
+        "field": "birthplace",
+        "lang": "en",
+    }
+
+
+def test_choice_hits_pick_the_value_the_model_finds_likeliest(world):
+    _, _, tok = world
+    values = ["Ironhill", "Moonvale", "Starfall"]
+    others = {t for v in values[:2] for t in tok.encode(" " + v).ids}
+    liked = set(tok.encode(" Starfall").ids) - others
+    assert liked  # the tokens that tell Starfall from the others
+    model = Loves(tok.get_vocab_size(), liked)
+    choices = {("birthplace", "en"): values}
+    assert K.choice_hits(model, tok, [_question("Starfall"), _question("Ironhill")], choices) == [True, False]
+    # left out: an answer that does not state its fact, a fact not among the values, a field with one value
+    assert K.choice_hits(model, tok, [_question("Starfall", answer_fact="Nowhere")], choices) == []
+    assert K.choice_hits(model, tok, [_question("Atlantis")], choices) == []
+    assert K.choice_hits(model, tok, [_question("Starfall")], {("birthplace", "en"): ["Starfall"]}) == []
+
+
+def test_answer_logprobs_are_the_sum_of_each_tokens(world):
+    """Batched, right-padded scoring equals feeding each answer token by token; a row longer than the
+    block keeps its end."""
+    _, bios, tok = world
+    model = _recite(bios, tok, steps=30)
+    rows = [(tok.encode(b["text"][:40]).ids, tok.encode(b["text"][40:70]).ids) for b in bios]
+
+    def by_hand(prompt, answer):
+        ids, total = list(prompt), 0.0
+        for t in answer:
+            logits, _ = model(torch.tensor([ids[-model.cfg.block_size :]]))
+            total += float(torch.log_softmax(logits[0, -1].float(), -1)[t])
+            ids.append(t)
+        return total
+
+    with torch.no_grad():
+        expected = [by_hand(p, a) for p, a in rows]
+    assert K.answer_logprobs(model, rows, batch=4) == pytest.approx(expected, abs=1e-3)
+    long_prompt = tok.encode(bios[0]["text"] * 8).ids
+    assert len(long_prompt) > model.cfg.block_size
+    got = K.answer_logprobs(model, [(long_prompt, rows[0][1])])[0]
+    with torch.no_grad():
+        kept = (long_prompt + rows[0][1])[-model.cfg.block_size :]  # one window: the row's end
+        assert got == pytest.approx(by_hand(kept[: -len(rows[0][1])], rows[0][1]), abs=1e-3)

@@ -111,6 +111,7 @@ def test_cli_sft_chat_and_eval(pretrained, capsys):
     for x in ev["runs"]:
         assert 0 <= x["qa_accuracy"] <= x["qa_contains"] <= 1 and 0 <= x["end_rate"] <= 1 and x["mean_length"] >= 0
         assert 0 <= x["first_token_accuracy"] <= 1 and set(x["qa_by_field"]) == set(x["qa_contains_by_field"])
+        assert 0 <= x["choice_accuracy"] <= 1  # the right value its first choice among the field's values
     base_eval, sft_eval = ev["runs"]
     assert 0 <= base_eval["memorisation"]["all"] <= 1 and base_eval["memorisation"]["facts"] > 0  # a pretraining run
     assert "memorisation" not in sft_eval
