@@ -11,14 +11,13 @@ training biographies it memorised (`memorisation`).
 
 from __future__ import annotations
 
-import json
 import math
 
 import torch
 
 from engine import checkpoint as ckpt
 from engine.compare import knowledge as K
-from engine.data.demo_questions import demo_questions
+from engine.data.demo_questions import demo_questions, load_world
 from engine.errors import DojoError
 from engine.generate import SamplingConfig, chat
 from engine.io.workspace import Workspace
@@ -141,7 +140,7 @@ def run_memorisation(ws: Workspace, model, tok, limit: int = 600) -> dict | None
     bios = K.demo_biographies(ws)
     if not bios:
         return None
-    world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
+    world = load_world(ws)
     return K.memorisation(model, tok, bios, {p["id"]: p["split"] for p in world["people"]}, limit)
 
 
@@ -160,7 +159,7 @@ def evaluate_runs(
     questions = demo_questions(ws, split, limit)
     if not questions:
         raise DojoError(f"the demo's {split} QA set is empty")
-    world = json.loads((ws.data_dir / "world.json").read_text(encoding="utf-8"))
+    world = load_world(ws)
     total, done = len(refs) * len(questions) * (2 if pass_k else 1), 0
 
     def step():

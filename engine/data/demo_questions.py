@@ -18,6 +18,33 @@ def question_file(ws: Workspace, split: str) -> Path:
     return ws.data_dir / ("rl" if split == "practice" else "sft") / f"{split}.jsonl"
 
 
+def load_world(ws: Workspace) -> dict:
+    """data/world.json, the demo's ground truth, checked for what its readers use: a `people` list
+    (each with an `id`) and a `fields` list. A file someone edited is refused in one line."""
+    path = ws.data_dir / "world.json"
+    try:
+        world = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DojoError(
+            f"no demo world in {ws.root} ({path} is missing; it comes with lmdojo-cli init --demo)"
+        ) from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise DojoError(f"{path}: cannot be read ({e})") from None
+    except json.JSONDecodeError as e:
+        raise DojoError(f"{path}:{e.lineno}: not JSON ({e.msg})") from None
+    if not isinstance(world, dict):
+        raise DojoError(f"{path}: not a JSON object")
+    for key in ("people", "fields"):
+        if not isinstance(world.get(key), list):
+            raise DojoError(
+                f"{path}: field {key!r} is missing or not a list (lmdojo-cli init --demo --replace remakes it)"
+            )
+    for i, person in enumerate(world["people"]):
+        if not isinstance(person, dict) or "id" not in person:
+            raise DojoError(f"{path}: people[{i}] has no 'id'")
+    return world
+
+
 def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> list[dict]:
     """The demo's single-fact questions: {"messages" (up to the question), "field", "lang", "person",
     "answer" (the right one), "fact" (its value)} from data/sft/heldout.jsonl (people no training
@@ -29,7 +56,7 @@ def demo_questions(ws: Workspace, split: str = "heldout", limit: int = 0) -> lis
         raise DojoError(f"the demo world in {ws.root} has no practice people (it was made before they existed)")
     if not path.is_file() or not world.is_file():
         raise DojoError(f"no demo QA set in {ws.root} (it comes with lmdojo-cli init --demo)")
-    people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}
+    people = {p["id"]: p for p in load_world(ws)["people"]}
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         try:

@@ -32,6 +32,7 @@ from typing import Iterator
 from engine.config import knob
 from engine.data.corpus import Document
 from engine.data.demo import MAX_VERSIONS, DemoConfig, write_demo_world
+from engine.data.demo_questions import load_world
 from engine.data.shards import is_val, write_shards
 from engine.events import Control, Finished, Log, Metrics, Progress
 from engine.io.workspace import Workspace
@@ -328,7 +329,7 @@ def run(ws: Workspace, cfg: Config | None = None, control: Control | None = None
             }
             if not all(same.values()):
                 raise AssertionError(f"the two worlds' QA files differ: {same}")
-            world = json.loads((wss["multi"].data_dir / "world.json").read_text(encoding="utf-8"))
+            world = load_world(wss["multi"])
             splits = {p["id"]: p["split"] for p in world["people"]}
             sft_data = wss["multi"].data_dir / "sft" / "train.jsonl"
             texts = [d["text"] for d in made["multi"][1] + made["multi"][2]]

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import torch
 
 from engine.config import knob
+from engine.data.demo_questions import load_world
 from engine.errors import DojoError
 from engine.events import Finished, Log, Progress
 from engine.io.workspace import Workspace
@@ -146,7 +147,7 @@ def _load_facts(ws: Workspace) -> tuple[dict, dict]:
             f"no demo world in {ws.root}: this lab needs the demo's SFT and held-out QA sets "
             f"(create the workspace with: lmdojo-cli init DIR --demo)"
         )
-    people = {p["id"]: p for p in json.loads(world.read_text(encoding="utf-8"))["people"]}
+    people = {p["id"]: p for p in load_world(ws)["people"]}
     facts: dict = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         rec = json.loads(line)

@@ -24,7 +24,7 @@ import torch
 from engine import checkpoint as ckpt
 from engine.compare import knowledge as K
 from engine.config import StageConfig, build_config, defaults, knob
-from engine.data.demo_questions import demo_prompts, demo_questions
+from engine.data.demo_questions import demo_prompts, demo_questions, load_world
 from engine.data.sft_data import load_prompts
 from engine.data.shards import EpochOrder
 from engine.errors import DojoError
@@ -140,8 +140,8 @@ class GRPOTask(OrderedRows):
         ]
         # the held-out questions among them, with their facts, for pass@k
         heldout = {q["messages"][-1]["content"]: q for q in demo_questions(ws, "heldout")}
-        world = ws.data_dir / "world.json"  # the values a field takes: the right one should be the first choice
-        self.choices = K.value_choices(json.loads(world.read_text(encoding="utf-8"))) if world.is_file() else {}
+        # the values a field takes: the right one should be the model's first choice
+        self.choices = K.value_choices(load_world(ws)) if (ws.data_dir / "world.json").is_file() else {}
         self.val_questions = [heldout[p[-1]["content"]] for p in self.val_prompts if p[-1]["content"] in heldout]
         if not self.train_prompts:
             raise DojoError("no training prompts")

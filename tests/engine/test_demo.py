@@ -384,3 +384,32 @@ def test_a_world_without_practice_people_splits_in_halves(tmp_path):
     world = json.loads((tmp_path / "data/world.json").read_text(encoding="utf-8"))
     assert stats["practice_people"] == 0 and stats["heldout_people"] == 10 and world["splits"]["practice"] == []
     assert not (tmp_path / "data/rl/practice.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ('{"people": [', "world.json:1: not JSON"),
+        ("[1, 2]", "not a JSON object"),
+        ('{"people": []}', "field 'fields' is missing or not a list"),
+        ('{"people": {}, "fields": []}', "field 'people' is missing or not a list"),
+        ('{"people": [{"name": "x"}], "fields": []}', "people[0] has no 'id'"),
+        (b"\xff\xfe{", "cannot be read"),
+    ],
+)
+def test_an_edited_world_file_is_refused_in_one_line(tmp_path, text, says):
+    from engine.data.demo_questions import demo_questions, load_world
+    from engine.errors import DojoError
+    from engine.io.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    write_demo_world(ws.root, SMALL)
+    assert len(load_world(ws)["people"]) == SMALL.people and demo_questions(ws, "heldout", 3)
+    path = ws.data_dir / "world.json"
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(DojoError, match=re.escape(says)) as e:
+        demo_questions(ws, "heldout")
+    assert str(path) in str(e.value) and "\n" not in str(e.value)
+    path.unlink()
+    with pytest.raises(DojoError, match="no demo"):
+        load_world(ws)
