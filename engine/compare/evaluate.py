@@ -121,8 +121,7 @@ def evaluate_run(
         "examples": [e | {"right": h} for e, h in zip(examples, exact)],
     }
     if choices:  # what it can read out from the question: greedy's ceiling, and RL's as it re-weights
-        picked = K.choice_hits(model, tok, questions, choices)
-        result["choice_accuracy"] = round(sum(picked) / len(picked), 4) if picked else None
+        result["choice_accuracy"] = K.choice_accuracy(model, tok, questions, choices)
     if pass_k:  # what sampling can reach: RL mostly re-weights answers the model already samples
         hits = sampled_hits(model, tok, questions, pass_k, max_new_tokens, progress=progress)
         result |= {
@@ -160,6 +159,7 @@ def evaluate_runs(
     if not questions:
         raise DojoError(f"the demo's {split} QA set is empty")
     world = load_world(ws)
+    choices = K.value_choices(world)
     total, done = len(refs) * len(questions) * (2 if pass_k else 1), 0
 
     def step():
@@ -176,7 +176,7 @@ def evaluate_runs(
                 device=device,
                 pass_k=pass_k,
                 progress=step if progress else None,
-                choices=K.value_choices(world),
+                choices=choices,
             )
             for r in refs
         ],

@@ -170,6 +170,12 @@ def choice_hits(model, tok, questions: list[dict], choices: dict[tuple[str, str]
     return hits
 
 
+def choice_accuracy(model, tok, questions: list[dict], choices: dict[tuple[str, str], list[str]]) -> float | None:
+    """The share of `choice_hits` that hit (None when no question could be scored)."""
+    hits = choice_hits(model, tok, questions, choices)
+    return round(sum(hits) / len(hits), 4) if hits else None
+
+
 # --------------------------------------------------------------------------- the demo's biographies
 
 

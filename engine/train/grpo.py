@@ -196,8 +196,8 @@ class GRPOTask(OrderedRows):
             return {}
         hits = sampled_hits(model, self.tok, self.val_questions, k, self.cfg.answer_tokens, self.cfg.seed + 3)
         out = {"pass_at_1": round(pass_at_k(hits, 1), 4), "pass_at_k": round(pass_at_k(hits, k), 4)}
-        if self.choices and (picked := K.choice_hits(model, self.tok, self.val_questions, self.choices)):
-            out["choice_accuracy"] = round(sum(picked) / len(picked), 4)
+        if self.choices and (share := K.choice_accuracy(model, self.tok, self.val_questions, self.choices)) is not None:
+            out["choice_accuracy"] = share
         return out
 
     def prompt_ids(self, messages: list[dict]) -> list[int]:
