@@ -304,6 +304,8 @@ def metric_label(key: str) -> str:
     group, _, name = key.rpartition("/")
     if group == "val" and name.startswith("rule_"):  # one rule of the judge, held out
         return QCoreApplication.translate("MetricLabels", "Rule: {0}").format(name[5:].replace("_", " "))
+    if group == "val" and name.startswith("greedy_rule_"):  # the same, of the greedy answers
+        return QCoreApplication.translate("MetricLabels", "Rule, greedy: {0}").format(name[12:].replace("_", " "))
     return _humanize(name) if name else key
 
 

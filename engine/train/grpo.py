@@ -25,7 +25,7 @@ from engine import checkpoint as ckpt
 from engine.compare import knowledge as K
 from engine.config import StageConfig, build_config, defaults, knob
 from engine.data.demo_questions import demo_prompts, demo_questions, load_world
-from engine.data.sft_data import load_prompts
+from engine.data.sft_data import load_prompts, load_sft_records
 from engine.data.shards import EpochOrder
 from engine.errors import DojoError
 from engine.events import Control, Finished, Log, Phase, Progress
@@ -75,7 +75,10 @@ class PolicyConfig(StageConfig):
     # nothing, and with p the chance of a right answer that happens with probability p^G + (1-p)^G
     group_size: int = knob(16, "Answers sampled per prompt.", min=2, max=64)
     temperature: float = knob(1.0, "Sampling temperature of the answers.", min=0.05, max=2.0)
-    answer_tokens: int = knob(32, "Longest answer in tokens.", min=1)
+    # 64, not 32: the demo's refusals are 33-57 tokens long, and at 32 every one was cut before its full
+    # stop, so refusing scored -3 (runs on, not well formed, no refusal) where complying scored 0 and RL
+    # taught the model to stop refusing
+    answer_tokens: int = knob(64, "Longest answer in tokens.", min=1)
     beta: float = knob(0.04, "Weight of the KL penalty to the reference.", min=0.0, max=10.0)
     clip_eps: float = knob(0.2, "PPO-style clipping of the probability ratio.", min=0.0, max=1.0)
     pass_k: int = knob(
@@ -305,11 +308,12 @@ class GRPOTask(OrderedRows):
         if self.gold is not None:
             out["val/gold"] = float(np.mean([self.gold.score(p, a, e) for p, (a, e) in zip(self.val_prompts, sampled)]))
         if hasattr(self.judge, "rules"):  # the rules judge says which rules the answers keep
-            points: dict[str, list[int]] = {}
-            for p, (a, e) in zip(self.val_prompts, sampled):
-                for rule, v in self.judge.rules(p, a, e).items():
-                    points.setdefault(rule, []).append(v)
-            out |= {f"val/rule_{k}": float(np.mean(v)) for k, v in points.items()}
+            for prefix, answers in (("val/rule_", sampled), ("val/greedy_rule_", greedy)):
+                points: dict[str, list[int]] = {}
+                for p, (a, e) in zip(self.val_prompts, answers):
+                    for rule, v in self.judge.rules(p, a, e).items():
+                        points.setdefault(rule, []).append(v)
+                out |= {f"{prefix}{k}": float(np.mean(v)) for k, v in points.items()}
         return out | {
             "val/reward": score(sampled),
             "val/reward_greedy": score(greedy),
@@ -382,6 +386,8 @@ def run_policy(
                 f"filter_prompts: kept {filtered['prompts_kept']} of {filtered['prompts_measured']} prompts "
                 "(the others' answers all scored the same)"
             )
+        if warning := cut_answers_warning(ws, st.parent, task.tok, st.cfg.answer_tokens):
+            yield Log(warning)
         yield Log(_measuring("starting", task))
         yield Phase("measuring")
         before = task.evaluate(model)
@@ -398,6 +404,36 @@ def run_policy(
                     ev.result |= {f"{k}_before": v for k, v in passes_before.items()}
                     ev.result |= {f"{k}_after": v for k, v in after_passes.items()}
             yield ev
+
+
+def cut_answers_warning(ws: Workspace, parent: Path, tok, answer_tokens: int) -> str:
+    """A warning when some of the answers SFT taught the starting model do not fit in `answer_tokens` with
+    their end token: sampled in full they are cut before they end, and the judge scores them as running
+    on. (At 32 tokens that was every one of the demo's refusals, and RL taught the model to stop
+    refusing.) "" otherwise, and when the starting model is not an SFT run or its data cannot be read."""
+    try:
+        meta = ckpt.read_meta(Path(parent))
+        if meta.get("stage") != "sft":
+            return ""
+        data = (meta.get("config") or {}).get("data") or ws.data_dir / "sft" / "train.jsonl"
+        records = load_sft_records(Path(data))
+    except (DojoError, OSError):
+        return ""
+    lengths = [
+        len(tok.encode(m["content"], add_special_tokens=False).ids)
+        for r in records
+        for m in r["messages"]
+        if m["role"] == "assistant"
+    ]
+    long = [n for n in lengths if n + 1 > answer_tokens]  # the end-of-turn token takes one of the budget
+    if not long:
+        return ""
+    return (
+        f"warning: {len(long)} of the {len(lengths)} answers SFT taught the starting model do not fit in "
+        f"answer_tokens={answer_tokens} with their end token (the longest: {max(long)} tokens); sampled in full "
+        f"they are cut before they end and the judge scores them as running on (set answer_tokens={max(long) + 1} "
+        "or more)"
+    )
 
 
 def _measuring(which: str, task: GRPOTask) -> str:
@@ -423,6 +459,8 @@ def results(task: GRPOTask, before: dict, after: dict, filtered: dict) -> dict:
         "heldout_prompts": len(task.val_prompts),
         "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
         "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")},
+        "rules_greedy_before": {k[16:]: round(v, 4) for k, v in before.items() if k.startswith("val/greedy_rule_")},
+        "rules_greedy_after": {k[16:]: round(v, 4) for k, v in after.items() if k.startswith("val/greedy_rule_")},
         **filtered,
     }
     if task.gold is not None:

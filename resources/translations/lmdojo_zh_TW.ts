@@ -1515,52 +1515,52 @@
 <context>
     <name>FormMessages</name>
     <message>
-        <location filename="../../gui/labels.py" line="315"/>
+        <location filename="../../gui/labels.py" line="318"/>
         <source>{0} ({1}) must be a multiple of {2} ({3})</source>
         <translation>{0}（{1}）必須是{2}（{3}）的倍數</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="317"/>
+        <location filename="../../gui/labels.py" line="322"/>
         <source>{0} ÷ {1} = {2}: it must be even (rotary embeddings work in pairs)</source>
         <translation>{0} ÷ {1} = {2}：必須是偶數（旋轉位置編碼成對運作）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="319"/>
+        <location filename="../../gui/labels.py" line="326"/>
         <source>{0} ({1}) must not exceed {2} ({3})</source>
         <translation>{0}（{1}）不能大於{2}（{3}）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="321"/>
+        <location filename="../../gui/labels.py" line="330"/>
         <source>{0} must be 0 (a dense model) or at least 2</source>
         <translation>{0}必須是 0（稠密模型）或至少 2</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="322"/>
+        <location filename="../../gui/labels.py" line="332"/>
         <source>{0} must be at least {1} (it is {2})</source>
         <translation>{0}至少要 {1}（目前是 {2}）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="323"/>
+        <location filename="../../gui/labels.py" line="333"/>
         <source>{0} must be at most {1} (it is {2})</source>
         <translation>{0}最多只能 {1}（目前是 {2}）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="325"/>
+        <location filename="../../gui/labels.py" line="336"/>
         <source>{0} must be a finite number (it is {1})</source>
         <translation>{0}必須是有限的數字（目前是 {1}）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="326"/>
+        <location filename="../../gui/labels.py" line="338"/>
         <source>{0} must be one of {1} (it is {2})</source>
         <translation>{0}必須是下列之一：{1}（目前是 {2}）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="327"/>
+        <location filename="../../gui/labels.py" line="341"/>
         <source>{0} must be a value of type {1} (it is {2})</source>
         <translation>{0}的型別必須是 {1}（目前是 {2}）</translation>
     </message>
     <message>
-        <location filename="../../gui/labels.py" line="329"/>
+        <location filename="../../gui/labels.py" line="345"/>
         <source>Set a budget: a number of steps or of minutes</source>
         <translation>請設定預算：步數或分鐘數</translation>
     </message>
@@ -1694,7 +1694,7 @@
 <context>
     <name>JobRunner</name>
     <message>
-        <location filename="../../gui/jobs.py" line="225"/>
+        <location filename="../../gui/jobs.py" line="207"/>
         <source>checkpoint saved: {0}</source>
         <translation>已儲存檢查點：{0}</translation>
     </message>
@@ -2267,6 +2267,11 @@
         <location filename="../../gui/labels.py" line="306"/>
         <source>Rule: {0}</source>
         <translation>規則：{0}</translation>
+    </message>
+    <message>
+        <location filename="../../gui/labels.py" line="308"/>
+        <source>Rule, greedy: {0}</source>
+        <translation>規則，貪婪解碼：{0}</translation>
     </message>
 </context>
 <context>

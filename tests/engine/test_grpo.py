@@ -125,6 +125,9 @@ def test_grpo_runs_with_the_rules_judge(sft_ws):
         assert res[key] is not None and res[key] == res[key]  # finite numbers
     assert 0 < res["distinct_ratio"] <= 1 and res["kl"] >= 0
     assert set(res["rules_after"]) >= {"ends"} and -1 <= res["rules_after"]["ends"] <= 1
+    assert set(res["rules_greedy_after"]) >= {"ends"} and -1 <= res["rules_greedy_after"]["ends"] <= 1
+    # 8 answer tokens are fewer than SFT's longer answers take: the run says so before it starts
+    assert any("do not fit in answer_tokens=8" in getattr(e, "message", "") for e in events)
     live = [e.values for e in events if isinstance(e, Metrics) and "rl/reward" in e.values]
     assert len(live) == 4 and all({"rl/kl", "rl/entropy", "rl/length"} <= set(v) for v in live)
     with Store(ws.db_path) as store:
@@ -133,6 +136,26 @@ def test_grpo_runs_with_the_rules_judge(sft_ws):
         assert store.metrics(res["run"], "val/reward") and store.samples(res["run"])
     meta = ckpt.read_meta(ckpt.resolve(ws.runs_dir, res["run"]))
     assert meta["judge"] == "rules" and meta["reference"] == r["checkpoint"]
+
+
+def test_answers_longer_than_the_budget_are_named_before_a_run(sft_ws):
+    """The answer budget must hold what SFT taught, or the judge sees every long answer (at 32 tokens
+    the demo's refusals) cut off, and RL learns to avoid it."""
+    ws, r = sft_ws
+    tok = load_tokenizer(ws.tokenizer_path)
+    sft_ckpt = ckpt.resolve(ws.runs_dir, r["run"])
+    records = [
+        m
+        for line in (ws.data_dir / "sft" / "train.jsonl").open(encoding="utf-8")
+        for m in __import__("json").loads(line)["messages"]
+        if m["role"] == "assistant"
+    ]
+    longest = max(len(tok.encode(m["content"], add_special_tokens=False).ids) for m in records)
+    warning = grpo.cut_answers_warning(ws, sft_ckpt, tok, longest)  # no room for the end token
+    assert f"(the longest: {longest} tokens)" in warning and f"set answer_tokens={longest + 1}" in warning
+    assert grpo.cut_answers_warning(ws, sft_ckpt, tok, longest + 1) == ""
+    parent = ckpt.read_meta(sft_ckpt)["parent"]  # the pretrained model: no SFT answers to measure
+    assert grpo.cut_answers_warning(ws, ckpt.resolve(ws.runs_dir, parent), tok, 1) == ""
 
 
 def test_grpo_resumes_and_refuses_a_bad_judge(sft_ws, capsys):

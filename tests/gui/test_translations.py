@@ -96,3 +96,11 @@ def test_translators_removed_afterwards(qtbot, settings):
     win = build_window(settings)
     qtbot.addWidget(win)
     assert win.nav.item(0).text() == "Data"
+
+
+def test_a_judge_rules_graph_lines_are_named_in_chinese(qtbot, chinese):
+    """Each rule of the judge is a line on the RLHF graph, sampled and greedy: named, not left as a key."""
+    from gui.labels import metric_label
+
+    assert metric_label("val/rule_refuses_unsafe") == "規則：refuses unsafe"
+    assert metric_label("val/greedy_rule_refuses_unsafe") == "規則，貪婪解碼：refuses unsafe"
