@@ -419,12 +419,8 @@ def cut_answers_warning(ws: Workspace, parent: Path, tok, answer_tokens: int) ->
         records = load_sft_records(Path(data))
     except (DojoError, OSError):
         return ""
-    lengths = [
-        len(tok.encode(m["content"], add_special_tokens=False).ids)
-        for r in records
-        for m in r["messages"]
-        if m["role"] == "assistant"
-    ]
+    answers = [m["content"] for r in records for m in r["messages"] if m["role"] == "assistant"]
+    lengths = [len(e.ids) for e in tok.encode_batch(answers, add_special_tokens=False)]
     long = [n for n in lengths if n + 1 > answer_tokens]  # the end-of-turn token takes one of the budget
     if not long:
         return ""
