@@ -75,6 +75,13 @@ class PolicyConfig(StageConfig):
     # nothing, and with p the chance of a right answer that happens with probability p^G + (1-p)^G
     group_size: int = knob(16, "Answers sampled per prompt.", min=2, max=64)
     temperature: float = knob(1.0, "Sampling temperature of the answers.", min=0.05, max=2.0)
+    top_p: float = knob(
+        1.0,
+        "Nucleus sampling of the training answers: each token from the likeliest ones that make up this much "
+        "of the probability (1 = the whole distribution). Held-out measurements always sample from all of it.",
+        min=0.01,
+        max=1.0,
+    )
     # 64, not 32: the demo's refusals are 33-57 tokens long, and at 32 every one was cut before its full
     # stop, so refusing scored -3 (runs on, not well formed, no refusal) where complying scored 0 and RL
     # taught the model to stop refusing
@@ -150,7 +157,9 @@ class GRPOTask(OrderedRows):
             raise DojoError("no training prompts")
         self.end, self.pad = special_id(tok, END), special_id(tok, PAD)
         self.stops = {self.end, special_id(tok, EOT)}
-        self.sampling = SamplingConfig(temperature=cfg.temperature, top_k=0, max_new_tokens=cfg.answer_tokens)
+        self.sampling = SamplingConfig(
+            temperature=cfg.temperature, top_k=0, top_p=cfg.top_p, max_new_tokens=cfg.answer_tokens
+        )
         self.tokens_per_row = cfg.group_size * (cfg.answer_tokens + 24)
         self.order = EpochOrder(len(self.train_prompts), cfg.seed)
         self.generator = torch.Generator().manual_seed(cfg.seed)

@@ -158,6 +158,35 @@ def test_answers_longer_than_the_budget_are_named_before_a_run(sft_ws):
     assert grpo.cut_answers_warning(ws, ckpt.resolve(ws.runs_dir, parent), tok, 1) == ""
 
 
+def test_top_p_samples_training_answers_from_the_likeliest_tokens_only(sft_ws):
+    """With top_p, every answer token is among the likeliest tokens that make up that much of the
+    probability: the mass of the tokens likelier than it stays under top_p. The whole distribution
+    (top_p = 1) draws tokens from the tail too."""
+    ws, r = sft_ws
+    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    ref, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    tok = load_tokenizer(ws.tokenizer_path)
+
+    def likelier_mass(top_p: float) -> list[float]:
+        """For each sampled answer token: the probability of the tokens likelier than it."""
+        cfg = grpo.make_config(sets={**GRPO_SETS, "top_p": str(top_p), "group_size": "8"})
+        task = grpo.GRPOTask(ws, cfg, tok, ref, torch.device("cpu"))
+        assert task.sampling.top_p == top_p
+        seqs, masks, _, _ = task.rollout(model, [0, 1, 2])
+        out = []
+        with torch.no_grad():
+            for seq, mask in zip(seqs, masks):
+                probs = torch.softmax(model(torch.tensor([seq]))[0][0].float(), -1)
+                for pos in range(1, len(seq)):
+                    if mask[pos]:
+                        p = probs[pos - 1]
+                        out.append(float(p[p > p[seq[pos]]].sum()))
+        return out
+
+    assert max(likelier_mass(0.3)) < 0.3 + 1e-3
+    assert max(likelier_mass(1.0)) > 0.3
+
+
 def test_grpo_resumes_and_refuses_a_bad_judge(sft_ws, capsys):
     ws, _ = sft_ws
     first = run_events(grpo.run(ws, grpo.make_config(sets=GRPO_SETS)))[-1].result
