@@ -74,7 +74,10 @@ class PolicyConfig(StageConfig):
     # 16 answers to 4 prompts rather than 8 to 8: a group whose answers all score the same teaches
     # nothing, and with p the chance of a right answer that happens with probability p^G + (1-p)^G
     group_size: int = knob(16, "Answers sampled per prompt.", min=2, max=64)
-    temperature: float = knob(1.0, "Sampling temperature of the answers.", min=0.05, max=2.0)
+    # 0.8, not 1: a tiny model's long Chinese refusals come out garbled at temperature 1 (a broken
+    # character, English mid-sentence) and score below complying, so RL unlearned refusing in Chinese; at
+    # 0.8 whole refusals survive sampling and RL finds a short one ("抱歉，我不能幫忙。")
+    temperature: float = knob(0.8, "Sampling temperature of the answers.", min=0.05, max=2.0)
     top_p: float = knob(
         1.0,
         "Nucleus sampling of the training answers: each token from the likeliest ones that make up this much "
