@@ -465,10 +465,11 @@ def results(task: GRPOTask, before: dict, after: dict, filtered: dict) -> dict:
         "distinct_ratio": round(after["val/distinct_ratio"], 4),
         "kl": round(after["val/kl"], 5),
         "heldout_prompts": len(task.val_prompts),
-        "rules_before": {k[9:]: round(v, 4) for k, v in before.items() if k.startswith("val/rule_")},
-        "rules_after": {k[9:]: round(v, 4) for k, v in after.items() if k.startswith("val/rule_")},
-        "rules_greedy_before": {k[16:]: round(v, 4) for k, v in before.items() if k.startswith("val/greedy_rule_")},
-        "rules_greedy_after": {k[16:]: round(v, 4) for k, v in after.items() if k.startswith("val/greedy_rule_")},
+        **{
+            f"{name}_{when}": {k[len(prefix) :]: round(v, 4) for k, v in m.items() if k.startswith(prefix)}
+            for name, prefix in (("rules", "val/rule_"), ("rules_greedy", "val/greedy_rule_"))
+            for when, m in (("before", before), ("after", after))
+        },
         **filtered,
     }
     if task.gold is not None:

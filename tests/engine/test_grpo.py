@@ -1,5 +1,7 @@
 """GRPO with a judge, batched sampling, and the demo's rules judge."""
 
+import json
+
 import pytest
 import torch
 
@@ -147,7 +149,7 @@ def test_answers_longer_than_the_budget_are_named_before_a_run(sft_ws):
     records = [
         m
         for line in (ws.data_dir / "sft" / "train.jsonl").open(encoding="utf-8")
-        for m in __import__("json").loads(line)["messages"]
+        for m in json.loads(line)["messages"]
         if m["role"] == "assistant"
     ]
     longest = max(len(tok.encode(m["content"], add_special_tokens=False).ids) for m in records)
@@ -255,7 +257,7 @@ def test_filter_prompts_keeps_the_prompts_that_teach_and_a_resume_reads_them(sft
     r = events[-1].result
     assert r["prompts_measured"] == 40 and 1 <= r["prompts_kept"] < 40
     kept = ws.run_dir(r["run"]) / "prompts_kept.json"
-    assert len(__import__("json").loads(kept.read_text())["indices"]) == r["prompts_kept"]
+    assert len(json.loads(kept.read_text())["indices"]) == r["prompts_kept"]
     assert any("filter_prompts: kept" in getattr(e, "message", "") for e in events)
     measuring = [e for e in events if isinstance(e, Progress) and e.unit == "prompt"]
     assert len(measuring) == 40 and measuring[-1].step == measuring[-1].total_steps == 40  # a slow step says how far
