@@ -215,6 +215,12 @@ class GRPOTask(OrderedRows):
             out["choice_accuracy"] = share
         return out
 
+    def sampled(self, logits: torch.Tensor) -> torch.Tensor:
+        """The logits of the distribution the answers were sampled from. The loss, its KL and the
+        entropy are taken there, as verl and TRL do: with the raw logits, sampling at temperature 0.8
+        would follow the gradient of a policy that did not sample the answers."""
+        return logits / self.cfg.temperature
+
     def prompt_ids(self, messages: list[dict]) -> list[int]:
         return chat_ids(self.tok, messages, add_generation_prompt=True)
 
@@ -268,10 +274,10 @@ class GRPOTask(OrderedRows):
         masks = [m for m, k in zip(masks, keep) if k]
         adv = adv[torch.tensor(keep)].to(self.device)
         inputs, targets, mask = self.padded(seqs, masks)
-        logits, _ = model(inputs)
+        logits = self.sampled(model(inputs)[0])
         logps = token_logprobs(logits, targets)
         with torch.no_grad():
-            ref_logps = token_logprobs(self.ref(inputs)[0], targets)
+            ref_logps = token_logprobs(self.sampled(self.ref(inputs)[0]), targets)
         norm = self.cfg.answer_tokens + 1 if dr else None  # the longest answer and its stop token
         loss, kl = grpo_loss(logps, logps.detach(), ref_logps, adv, mask, self.cfg.clip_eps, self.cfg.beta, norm)
         if bool(uniform.all()):
@@ -337,13 +343,13 @@ class GRPOTask(OrderedRows):
 
     @torch.no_grad()
     def kl_to_ref(self, model, generated) -> float:
-        """Mean per-token KL(π ‖ π_ref) over the policy's sampled answers (from `_generate`)."""
+        """Mean per-token KL(π ‖ π_ref) at the sampling temperature over the policy's sampled answers (from `_generate`)."""
         total, n = 0.0, 0
         for p_ids, ids, stop in generated:
             a_ids = ids + ([stop] if stop is not None else [])
             x = torch.tensor([(p_ids + a_ids)[: model.cfg.block_size]], device=self.device)
-            logp = torch.log_softmax(model(x)[0][0].float(), -1)
-            logq = torch.log_softmax(self.ref(x)[0][0].float(), -1)
+            logp = torch.log_softmax(self.sampled(model(x)[0][0].float()), -1)
+            logq = torch.log_softmax(self.sampled(self.ref(x)[0][0].float()), -1)
             per_token = (logp.exp() * (logp - logq)).sum(-1)[len(p_ids) - 1 : x.size(1) - 1]
             total += float(per_token.sum())
             n += per_token.numel()

@@ -39,11 +39,6 @@ STAGE = "ppo"
         "Peak learning rate. Lower than GRPO's: PPO's advantages are whitened per token (std 1 over the batch), "
         "so the same rate moves each token several times further (on the demo, 3e-4 and 1e-4 cost facts).",
     ),
-    temperature=(
-        1.0,
-        "Sampling temperature of the answers. 1, not GRPO's 0.8: on the demo PPO's held-out reward rose at 1 "
-        "(1.08 -> 1.19 in 150 steps) and stayed flat at 0.8 (1.17 -> 1.22).",
-    ),
 )
 class PPOConfig(PolicyConfig):
     gamma: float = knob(
@@ -104,6 +99,7 @@ class PPOTask(GRPOTask):
         key = tuple(int(i) for i in rows)
         r = self.rollouts.get(key) or self._new(model, key)
         logits, values = model.logits_and_values(r.inputs)
+        logits = self.sampled(logits)
         logps = token_logprobs(logits, r.targets)
         if r.old_logps is None:  # the rollout's first step: the policy that sampled is the one being trained
             self._measure(r, logps.detach(), values.detach())
@@ -133,7 +129,7 @@ class PPOTask(GRPOTask):
     def _measure(self, r: Rollout, logps: torch.Tensor, values: torch.Tensor) -> None:
         """Per-token rewards (−β·KL to the reference, the judge's score on the last answer token),
         then GAE's advantages (whitened over the batch) and returns from the values."""
-        ref_logps = token_logprobs(self.ref(r.inputs)[0], r.targets)
+        ref_logps = token_logprobs(self.sampled(self.ref(r.inputs)[0]), r.targets)
         kl = (logps - ref_logps) * r.mask  # log π/π_ref of each sampled token
         rewards = -self.cfg.beta * kl
         last = r.mask.cumsum(1).argmax(1)  # each row's last answer token (the first position of its max)

@@ -11,6 +11,7 @@ from engine.errors import DojoError
 from engine.events import Metrics, Progress
 from engine.generate import SamplingConfig, chat, sample_batch
 from engine.io.store import Store
+from engine.losses import group_advantages, token_logprobs
 from engine.rlhf.judges import RulesJudge, make_judge
 from engine.tokenizer import END, EOT, load_tokenizer, render_chat, special_id
 from engine.train import grpo
@@ -187,6 +188,37 @@ def test_top_p_samples_training_answers_from_the_likeliest_tokens_only(sft_ws):
 
     assert max(likelier_mass(0.3)) < 0.3 + 1e-3
     assert max(likelier_mass(1.0)) > 0.3
+
+
+def test_the_step_follows_the_gradient_of_the_policy_that_sampled(sft_ws, monkeypatch):
+    """Answers sampled at temperature T come from softmax(logits / T): a GRPO step's gradient is that
+    policy's, Σ A·∇log π_T(answer) over the fixed length (the first step: ratio 1 and π = π_ref, so
+    the clipping and the KL add nothing) — not the raw logits' (π_1), which did not sample them."""
+    ws, r = sft_ws
+    temperature = 0.5
+    cfg = grpo.make_config(sets={**GRPO_SETS, "temperature": str(temperature)})
+    model, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    ref, _ = ckpt.load_gpt(ckpt.resolve(ws.runs_dir, r["run"]))
+    model.eval()
+    task = grpo.GRPOTask(ws, cfg, load_tokenizer(ws.tokenizer_path), ref, torch.device("cpu"))
+    seqs, masks, R, log = task.rollout(model, [0, 1])
+    R = torch.arange(R.numel(), dtype=torch.float32).reshape(R.shape)  # no group scores alike
+    monkeypatch.setattr(task, "rollout", lambda *a: (seqs, masks, R, log))
+    params = [p for p in model.parameters() if p.requires_grad]
+    got = torch.autograd.grad(task.loss(model, [0, 1])[0], params)
+
+    def policy_gradient(t: float) -> list[torch.Tensor]:
+        inputs, targets, mask = task.padded(seqs, masks)
+        adv = group_advantages(R, scale=False).reshape(-1, 1)
+        logp = token_logprobs(model(inputs)[0] / t, targets)
+        objective = ((adv * logp * mask).sum(-1) / (cfg.answer_tokens + 1)).mean()
+        return torch.autograd.grad(-objective, params)
+
+    def close(a, b) -> bool:
+        return all(torch.allclose(x, y, rtol=1e-3, atol=1e-6) for x, y in zip(a, b))
+
+    assert close(got, policy_gradient(temperature))
+    assert not close(got, policy_gradient(1.0))
 
 
 def test_grpo_resumes_and_refuses_a_bad_judge(sft_ws, capsys):
