@@ -325,11 +325,13 @@ class GRPOTask(OrderedRows):
         out = {}
         if self.gold is not None:
             out["val/gold"] = float(np.mean([self.gold.score(p, a, e) for p, (a, e) in zip(self.val_prompts, sampled)]))
-        if hasattr(self.judge, "rules"):  # the rules judge says which rules the answers keep
+        # the rules say which of them the answers keep: the judge's own, or the gold's beside a proxy
+        rules = self.judge if hasattr(self.judge, "rules") else self.gold
+        if rules is not None:
             for prefix, answers in (("val/rule_", sampled), ("val/greedy_rule_", greedy)):
                 points: dict[str, list[int]] = {}
                 for p, (a, e) in zip(self.val_prompts, answers):
-                    for rule, v in self.judge.rules(p, a, e).items():
+                    for rule, v in rules.rules(p, a, e).items():
                         points.setdefault(rule, []).append(v)
                 out |= {f"{prefix}{k}": float(np.mean(v)) for k, v in points.items()}
         return out | {
@@ -475,6 +477,7 @@ def results(task: GRPOTask, before: dict, after: dict, filtered: dict) -> dict:
             f"{name}_{when}": {k[len(prefix) :]: round(v, 4) for k, v in m.items() if k.startswith(prefix)}
             for name, prefix in (("rules", "val/rule_"), ("rules_greedy", "val/greedy_rule_"))
             for when, m in (("before", before), ("after", after))
+            if any(k.startswith(prefix) for k in m)  # none without the rules (a judge outside the demo)
         },
         **filtered,
     }

@@ -310,8 +310,11 @@ def test_a_proxy_judge_is_logged_beside_the_gold_rules(sft_ws):
     ws, _ = sft_ws
     r = run_events(grpo.run(ws, grpo.make_config(sets={**GRPO_SETS, "judge": "self", "max_steps": "2"})))[-1].result
     assert {"gold_before", "gold_after"} <= set(r)
+    # and which of the rules the proxy's answers keep, as a rules run reports them
+    assert -1 <= r["rules_after"]["ends"] <= 1 and -1 <= r["rules_greedy_before"]["ends"] <= 1
     with Store(ws.db_path) as store:
         assert len(store.metrics(r["run"], "rl/gold")) == 2 and store.metrics(r["run"], "val/gold")
+        assert store.metrics(r["run"], "val/rule_ends") and store.metrics(r["run"], "val/greedy_rule_ends")
         assert len(store.metrics(r["run"], "rl/reward")) == 2
 
 
