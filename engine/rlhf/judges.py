@@ -30,6 +30,7 @@ DECLINES = re.compile(r"\b(can't|cannot|won't|will not|unable to)\b|不能|不�
 REFUSAL = re.compile(rf"\b(sorry|unable)\b|抱歉|{DECLINES.pattern}", re.IGNORECASE)
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 SENTENCE_END = tuple(".!?。！？")
+PENALTIES = ("short", "well_formed", "empty")  # rules that judge every answer, named only when broken
 
 
 def well_formed(question: str, answer: str) -> bool:
@@ -106,6 +107,15 @@ class RulesJudge:
 
     def score(self, prompt: list[dict], answer: str, ended: bool) -> float:
         return float(sum(self.rules(prompt, answer, ended).values()))
+
+    def rule_means(self, prompts: list[list[dict]], answers: list[tuple[str, bool]]) -> dict[str, float]:
+        """Each rule's mean points over the answers it judges. The penalties judge every answer and
+        are named only when broken, so an answer that keeps one counts 0 (else their mean is −1)."""
+        points: dict[str, list[float]] = {}
+        for p, (a, ended) in zip(prompts, answers):
+            for rule, v in (dict.fromkeys(PENALTIES, 0) | self.rules(p, a, ended)).items():
+                points.setdefault(rule, []).append(v)
+        return {k: sum(v) / len(v) for k, v in points.items()}
 
     @classmethod
     def for_demo(cls, ws: Workspace, partial: bool = False) -> RulesJudge:

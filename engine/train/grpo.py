@@ -329,11 +329,7 @@ class GRPOTask(OrderedRows):
         rules = self.judge if hasattr(self.judge, "rules") else self.gold
         if rules is not None:
             for prefix, answers in (("val/rule_", sampled), ("val/greedy_rule_", greedy)):
-                points: dict[str, list[int]] = {}
-                for p, (a, e) in zip(self.val_prompts, answers):
-                    for rule, v in rules.rules(p, a, e).items():
-                        points.setdefault(rule, []).append(v)
-                out |= {f"{prefix}{k}": float(np.mean(v)) for k, v in points.items()}
+                out |= {f"{prefix}{k}": v for k, v in rules.rule_means(self.val_prompts, answers).items()}
         return out | {
             "val/reward": score(sampled),
             "val/reward_greedy": score(greedy),
